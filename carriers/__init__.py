@@ -1,0 +1,1 @@
+"""Carrier adapters: pickups, return labels and tracking, behind carrier-neutral models."""

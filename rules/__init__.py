@@ -1,0 +1,1 @@
+"""The rule engine: facts in, explained decision out."""
