@@ -1,0 +1,89 @@
+"""The returns, exchanges and cancellations service."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from returns_service.config import Settings, instance_secret_key, normalise_database_url
+
+
+def _settings_config(settings: Settings, instance_path: Path) -> dict[str, Any]:
+    """Flask config keys from the settings; embedded defaults where a setting is empty."""
+    config = {f.name.upper(): getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    config["SETTINGS"] = settings
+    database_url = settings.database_url or f"sqlite:///{instance_path / 'returns.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    config["SECRET_KEY"] = settings.secret_key or instance_secret_key(instance_path)
+    config["UPLOAD_DIR"] = settings.upload_dir or str(instance_path / "uploads")
+    config["JOB_BACKOFF"] = 10.0
+    config["MAIL_ON_DISK"] = not settings.smtp_host
+    return config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints. Nothing happens at import."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = Settings.from_environ()
+    app.config.from_mapping(_settings_config(settings, Path(app.instance_path)))
+    app.config.update(
+        API_TITLE="Returns service API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config["REDIS_URL"]:
+        from returns_service.embedded_redis import ensure_running
+
+        app.config["REDIS_URL"] = ensure_running(Path(app.instance_path))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from returns_service import outbox
+    from returns_service.errors import register_error_handlers
+    from returns_service.extensions import api, db, jobs, limiter
+
+    db.init_app(app)
+    jobs.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "limits")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API or portal token"}
+    )
+    register_error_handlers(app)
+    if not event.contains(db.session_factory, "after_commit", outbox.enqueue_after_commit):
+        event.listen(db.session_factory, "after_commit", outbox.enqueue_after_commit)
+        event.listen(db.session_factory, "after_rollback", outbox.forget_after_rollback)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from returns_service import health
+    from returns_service.extensions import api
+    from returns_service.jobs_api import blp as jobs_blp
+    from returns_service.orders.api import blp as orders_blp
+    from returns_service.orders.webhooks import bp as shopify_webhooks_bp
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(shopify_webhooks_bp)
+    api.register_blueprint(orders_blp)
+    api.register_blueprint(jobs_blp)

@@ -1,0 +1,1 @@
+"""Who is calling: staff users, API tokens and their roles."""

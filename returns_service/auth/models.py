@@ -1,0 +1,49 @@
+"""Staff logins and API tokens, each with one role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from returns_service.models import Base, intpk, str_enum, utcnow
+
+
+class Role(StrEnum):
+    """What a staff member or a token may do."""
+
+    ADMIN = "admin"  # everything, including rules and settings
+    AGENT = "agent"  # customer service: the review queue, approvals, cancellations
+    WAREHOUSE = "warehouse"  # receiving and inspection
+    INTEGRATION = "integration"  # systems feeding orders and shipments in
+
+
+class StaffUser(Base):
+    """A person who signs in to the staff pages."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    locale: Mapped[str] = mapped_column(String(8), default="ja")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,142 @@
+"""The ``returns-service`` command: serve, migrate, run workers, import, manage access."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from returns_service import create_app
+from returns_service.auth.models import Role, StaffUser
+from returns_service.auth.tokens import create_token
+from returns_service.extensions import db
+from returns_service.models import utcnow
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Returns, exchanges and cancellations service."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the newest schema (or REVISION)."""
+    from returns_service.migrate import upgrade
+
+    upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run what is pending, then exit.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run background jobs (and relay missed outbox rows)."""
+    from returns_service.worker import work_burst, work_forever
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if burst:
+        work_burst(app)
+    else:
+        work_forever(app)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Relay once, then exit.")
+@with_appcontext
+def relay(once: bool) -> None:
+    """Hand outbox rows that were not enqueued to the job queue."""
+    from returns_service.outbox import relay as relay_once
+    from returns_service.worker import relay_forever
+
+    if once:
+        click.echo(f"relayed {relay_once(db.session, utcnow())} messages")
+    else:
+        relay_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@main.group()
+def users() -> None:
+    """Staff logins."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "agent", "warehouse"]))
+@click.option("--name", default="")
+@with_appcontext
+def users_create(email: str, role: str, name: str) -> None:
+    """Create a staff login; the password is read from standard input."""
+    from werkzeug.security import generate_password_hash
+
+    password = (
+        getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    )
+    if len(password) < 8:
+        raise click.BadParameter("the password must have at least 8 characters", param_hint="stdin")
+    session = db.session
+    if session.query(StaffUser).filter_by(email=email.lower()).first():
+        raise click.BadParameter(f"a user {email} exists already", param_hint="--email")
+    session.add(
+        StaffUser(
+            email=email.lower(),
+            name=name,
+            role=Role(role),
+            password_hash=generate_password_hash(password),
+        )
+    )
+    session.commit()
+    click.echo(f"created {role} {email.lower()}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@with_appcontext
+def tokens_create(name: str, role: str) -> None:
+    """Create an API token; it is printed alone on the last line, and never shown again."""
+    _, plain = create_token(db.session, name, Role(role), utcnow())
+    db.session.commit()
+    click.echo(f"token {name!r} with role {role}; keep it now, it is not shown again:")
+    click.echo(plain)
+
+
+@main.command("import-orders")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_orders(file: Path) -> None:
+    """Load orders from a CSV file or a JSON-lines file."""
+    from returns_service.orders.bulk_import import import_file
+
+    report = import_file(db.session, file, progress=True)
+    for rejected in report.rejected:
+        click.echo(f"rejected {rejected.where}: {rejected.reason}", err=True)
+    click.echo(f"loaded {report.loaded} orders, rejected {len(report.rejected)}")
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def demo(host: str, port: int) -> None:
+    """Run the demo shop on the embedded defaults: web, worker and relay; Ctrl-C stops all."""
+    from returns_service.demo import run_demo
+
+    run_demo(host, port)

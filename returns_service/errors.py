@@ -1,0 +1,71 @@
+"""Domain errors and the one JSON shape every API error answers with."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+
+class DomainError(Exception):
+    """An error a caller can act on; carries the HTTP status it maps to."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or the caller may not know it does)."""
+
+    status = HTTPStatus.NOT_FOUND
+
+
+class Conflict(DomainError):
+    """The request is well-formed but the current state does not allow it."""
+
+    status = HTTPStatus.CONFLICT
+
+
+class InvalidInput(DomainError):
+    """A value is wrong; ``field`` names which."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class Unauthorized(DomainError):
+    """No valid credentials."""
+
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Forbidden(DomainError):
+    """Valid credentials without the right to do this."""
+
+    status = HTTPStatus.FORBIDDEN
+
+
+def error_body(status: HTTPStatus, message: str, errors: Any = None, **extra: Any) -> dict:
+    """The error shape shared with flask-smorest: code, status, message and field errors."""
+    body: dict[str, Any] = {"code": status.value, "status": status.phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def _domain_error(error: DomainError) -> ResponseReturnValue:
+    errors = {"json": {error.field: [error.message]}} if error.field else None
+    body = error_body(error.status, error.message, errors, **error.details)
+    return jsonify(body), error.status.value
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer domain errors in the API's JSON error shape."""
+    app.register_error_handler(DomainError, _domain_error)

@@ -1,0 +1,67 @@
+"""The append-only timeline of every request: who did what, when and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from returns_service.models import Base, intpk
+
+
+class Event(Base):
+    """One step in the life of a return, cancellation or order; never updated or deleted."""
+
+    __tablename__ = "events"
+
+    id: Mapped[intpk]
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int]
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    #: ``customer``, ``staff:<email>``, ``token:<name>``, ``rules`` or ``system``.
+    actor: Mapped[str] = mapped_column(String(128))
+    message: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_events_subject", "subject_type", "subject_id", "id"),)
+
+
+def record_event(
+    session: Session,
+    *,
+    subject_type: str,
+    subject_id: int,
+    kind: str,
+    actor: str,
+    now: datetime,
+    order_id: int | None = None,
+    message: str = "",
+    **data: Any,
+) -> Event:
+    """Append an event to a subject's timeline (in the caller's transaction)."""
+    event = Event(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        order_id=order_id,
+        kind=kind,
+        actor=actor,
+        message=message,
+        data=data,
+        created_at=now,
+    )
+    session.add(event)
+    return event
+
+
+def timeline(session: Session, subject_type: str, subject_id: int) -> list[Event]:
+    """A subject's events, oldest first."""
+    query = (
+        select(Event)
+        .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+        .order_by(Event.id)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,77 @@
+"""Extensions created once at import, bound to an app with ``init_app``; no connections here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api
+from redis import Redis
+from rq import Queue
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+
+class Database:
+    """The engine and a scoped session per thread, removed when the app context ends."""
+
+    def __init__(self) -> None:
+        self.session_factory = sessionmaker(expire_on_commit=False)
+        self.session: scoped_session[Session] = scoped_session(self.session_factory)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the database is not bound: call init_app first")
+        return self._engine
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self._engine = create_engine(url, **options)
+        if url.startswith("sqlite"):
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        self.session_factory.configure(bind=self._engine)
+        app.teardown_appcontext(self._remove_session)
+
+    def _remove_session(self, exc: BaseException | None) -> None:
+        self.session.remove()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the demo's web process and worker read while the other writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class JobQueue:
+    """The Redis connection and the RQ queue of one app."""
+
+    QUEUE_NAME = "returns"
+
+    def init_app(self, app: Flask) -> None:
+        connection = Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10
+        )
+        app.extensions["job_queue"] = Queue(self.QUEUE_NAME, connection=connection)
+
+    @property
+    def queue(self) -> Queue:
+        return current_app.extensions["job_queue"]
+
+    @property
+    def redis(self) -> Redis:
+        return self.queue.connection
+
+
+db = Database()
+jobs = JobQueue()
+api = Api()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,94 @@
+"""The declarative base, its naming convention and the column types every domain shares."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC; naive values are refused.
+
+    SQLite hands back naive datetimes, so values read are marked as UTC again.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum], length: int = 32) -> Any:
+    """Store a ``StrEnum`` by its value in a plain string column (no database enum type)."""
+    from sqlalchemy import Enum
+
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+#: An amount in the currency's minor unit (yen, cents); the currency sits in its own column.
+MinorUnits = Annotated[int, mapped_column(BigInteger, default=0)]
+Currency = Annotated[str, mapped_column(String(3))]
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        list[str]: JSONType,
+    }
+
+
+def utcnow() -> datetime:
+    """The current time in UTC; operations take ``now`` as an argument, callers use this."""
+    return datetime.now(UTC)
+
+
+def load_all_models() -> None:
+    """Import every model module so that ``Base.metadata`` knows every table."""
+    import returns_service.auth.models
+    import returns_service.cancellations.models
+    import returns_service.events
+    import returns_service.inventory.models
+    import returns_service.orders.models
+    import returns_service.outbox
+    import returns_service.refunds.models
+    import returns_service.returns.models
+    import returns_service.rulesets.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Orders, lines, shipments and customers, and how they come in."""

@@ -1,0 +1,213 @@
+"""Bulk order loads from CSV (one row per order line) or JSON lines (one order per line).
+
+Each order is validated by the same schema as the API and committed on its own, so one bad
+order is reported and skipped without holding back the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from returns_service.models import utcnow
+from returns_service.money import to_minor
+from returns_service.orders.operations import upsert_order
+from returns_service.orders.schemas import OrderUpsertSchema
+
+#: The CSV columns; amounts are decimal numbers in the currency's major unit (12.50, 1200).
+CSV_COLUMNS = (
+    "order_id",
+    "order_number",
+    "placed_at",
+    "currency",
+    "customer_email",
+    "customer_phone",
+    "customer_name",
+    "customer_locale",
+    "financial_status",
+    "fulfillment_status",
+    "payment_provider",
+    "payment_reference",
+    "total",
+    "shipping",
+    "discount",
+    "line_id",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+    "line_discount",
+    "product_type",
+    "tags",
+    "final_sale",
+    "tracking_number",
+    "carrier",
+    "shipment_status",
+    "shipped_at",
+    "delivered_at",
+)
+REQUIRED_COLUMNS = (
+    "order_id",
+    "order_number",
+    "placed_at",
+    "currency",
+    "line_id",
+    "title",
+    "quantity",
+    "unit_price",
+    "total",
+)
+
+
+@dataclass
+class Rejected:
+    """An order that was not loaded, where it was in the file and why."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What a bulk load did."""
+
+    loaded: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def _money(raw: str, currency: str, column: str) -> dict[str, Any]:
+    try:
+        return {"amount": to_minor(raw or "0", currency), "currency": currency}
+    except ValueError:
+        raise ValidationError(f"{raw!r} is not an amount", column) from None
+
+
+def _csv_order(rows: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
+    first = rows[0]
+    currency = first["currency"].strip().upper()
+    document: dict[str, Any] = {
+        "number": first["order_number"],
+        "placed_at": first["placed_at"],
+        "currency": currency,
+        "customer": {
+            "email": first.get("customer_email") or None,
+            "phone": first.get("customer_phone") or None,
+            "name": first.get("customer_name") or "",
+            "locale": first.get("customer_locale") or "ja",
+        },
+        "payment": {
+            "provider": first.get("payment_provider") or "manual",
+            "reference": first.get("payment_reference") or None,
+        },
+        "source": "csv",
+        "total": _money(first["total"], currency, "total"),
+        "shipping": _money(first.get("shipping", ""), currency, "shipping"),
+        "discount": _money(first.get("discount", ""), currency, "discount"),
+        "lines": [],
+        "shipments": [],
+    }
+    for key in ("financial_status", "fulfillment_status"):
+        if first.get(key):
+            document[key] = first[key]
+    for row in rows:
+        try:
+            quantity = int(row["quantity"])
+        except ValueError:
+            raise ValidationError(
+                f"{row['quantity']!r} is not a whole number", "quantity"
+            ) from None
+        document["lines"].append(
+            {
+                "external_id": row["line_id"],
+                "sku": row.get("sku") or "",
+                "title": row["title"],
+                "quantity": quantity,
+                "unit_price": _money(row["unit_price"], currency, "unit_price"),
+                "discount": _money(row.get("line_discount", ""), currency, "line_discount"),
+                "product_type": row.get("product_type") or "",
+                "tags": [t.strip() for t in (row.get("tags") or "").split(";") if t.strip()],
+                "final_sale": (row.get("final_sale") or "").strip().lower() in ("1", "true", "yes"),
+            }
+        )
+        if row.get("tracking_number"):
+            document["shipments"].append(
+                {
+                    "external_id": row["tracking_number"],
+                    "tracking_number": row["tracking_number"],
+                    "carrier": row.get("carrier") or "",
+                    "status": row.get("shipment_status") or "in_transit",
+                    "shipped_at": row.get("shipped_at") or None,
+                    "delivered_at": row.get("delivered_at") or None,
+                    "lines": [{"line_id": row["line_id"], "quantity": quantity}],
+                }
+            )
+    return first["order_id"], document
+
+
+def _csv_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise click.UsageError(f"{path} lacks the CSV columns: {', '.join(missing)}")
+        groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        for number, row in enumerate(reader, start=2):  # row 1 is the header
+            groups.setdefault(row["order_id"], []).append((number, row))
+    for order_id, numbered in groups.items():
+        numbers = [n for n, _ in numbered]
+        where = f"rows {numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else f"row {numbers[0]}"
+        try:
+            external_id, document = _csv_order([row for _, row in numbered])
+            yield f"{where} (order {order_id})", external_id, document
+        except ValidationError as exc:
+            yield f"{where} (order {order_id})", order_id, exc
+
+
+def _jsonl_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                document = json.loads(text)
+                external_id = str(document.pop("external_id"))
+            except (ValueError, KeyError, AttributeError) as exc:
+                reason = "no external_id" if isinstance(exc, KeyError) else "not a JSON object"
+                yield f"line {number}", "", ValidationError(reason)
+                continue
+            yield f"line {number} (order {external_id})", external_id, document
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return json.dumps(error.messages, ensure_ascii=False)
+    return str(error)
+
+
+def import_file(session: Session, path: Path, *, progress: bool = False) -> ImportReport:
+    """Load every order in the file; bad ones are reported, good ones committed."""
+    reader = _csv_orders if path.suffix.lower() == ".csv" else _jsonl_orders
+    items = list(reader(path))
+    report = ImportReport()
+    schema = OrderUpsertSchema()
+    with click.progressbar(items, label="importing orders", hidden=not progress) as bar:
+        for where, external_id, document in bar:
+            try:
+                if isinstance(document, Exception):
+                    raise document
+                data = schema.load(document)
+                upsert_order(session, external_id, data, utcnow(), "import")
+                session.commit()
+                report.loaded += 1
+            except ValidationError as exc:
+                session.rollback()
+                report.rejected.append(Rejected(where, _reason(exc)))
+    return report

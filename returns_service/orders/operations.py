@@ -1,0 +1,189 @@
+"""Use cases of orders: create or replace an order, add or update a shipment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.errors import NotFound
+from returns_service.events import record_event
+from returns_service.orders.models import (
+    Customer,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+
+ORDER = "order"
+
+
+def find_order(session: Session, external_id: str, *, lock: bool = False) -> Order | None:
+    """The order with this external id."""
+    query = select(Order).where(Order.external_id == external_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def get_order(session: Session, external_id: str, *, lock: bool = False) -> Order:
+    """The order with this external id, or NotFound."""
+    order = find_order(session, external_id, lock=lock)
+    if order is None:
+        raise NotFound(f"no order with external id {external_id!r}")
+    return order
+
+
+def _customer(session: Session, data: dict[str, Any]) -> Customer:
+    customer = None
+    if data.get("external_id"):
+        customer = session.scalar(
+            select(Customer).where(Customer.external_id == data["external_id"])
+        )
+    if customer is None and data.get("email"):
+        customer = session.scalar(
+            select(Customer).where(Customer.email == data["email"].lower()).limit(1)
+        )
+    if customer is None:
+        customer = Customer()
+        session.add(customer)
+    customer.external_id = data.get("external_id") or customer.external_id
+    customer.email = (data.get("email") or "").lower() or customer.email
+    customer.phone = data.get("phone") or customer.phone
+    customer.name = data.get("name") or customer.name or ""
+    customer.locale = data.get("locale") or customer.locale
+    return customer
+
+
+def _amount(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    return value["amount"] if value else 0
+
+
+def upsert_order(
+    session: Session, external_id: str, data: dict[str, Any], now: datetime, actor: str
+) -> tuple[Order, str]:
+    """Create or replace an order from a loaded :class:`OrderUpsertSchema` document.
+
+    Returns the order and what happened: ``created``, ``updated`` or ``stale`` (the document
+    is older than what is stored, as happens when webhooks arrive out of order).
+    Lines and shipments are matched by external id so their ids (which returns point at)
+    stay the same across updates.
+    """
+    order = find_order(session, external_id, lock=True)
+    if order is not None and _is_stale(order, data.get("updated_at")):
+        return order, "stale"
+    outcome = "updated" if order else "created"
+    if order is None:
+        order = Order(external_id=external_id)
+        session.add(order)
+    order.customer = _customer(session, data["customer"])
+    order.number = data["number"]
+    order.placed_at = data["placed_at"]
+    order.source_updated_at = data.get("updated_at") or order.source_updated_at
+    order.currency = data["currency"]
+    order.financial_status = data["financial_status"]
+    order.fulfillment_status = data["fulfillment_status"]
+    order.source = data["source"]
+    order.payment_provider = data["payment"]["provider"]
+    order.payment_reference = data["payment"]["reference"]
+    order.payment_method = data["payment"]["method"]
+    order.subscription_reference = data.get("subscription_reference")
+    order.is_subscription = bool(order.subscription_reference)
+    order.tags = list(data.get("tags", []))
+    order.cancelled_at = data.get("cancelled_at")
+    address = data.get("shipping_address") or {}
+    order.shipping_address = address
+    order.shipping_country = address.get("country")
+    order.total_amount = _amount(data, "total")
+    order.shipping_amount = _amount(data, "shipping")
+    order.discount_amount = _amount(data, "discount")
+    order.refunded_amount = max(_amount(data, "refunded"), order.refunded_amount or 0)
+    _replace_lines(order, data["lines"])
+    session.flush()
+    for shipment_data in data.get("shipments", []):
+        _apply_shipment(order, shipment_data, now)
+    session.flush()
+    record_event(
+        session,
+        subject_type=ORDER,
+        subject_id=order.id,
+        order_id=order.id,
+        kind=f"order.{outcome}",
+        actor=actor,
+        now=now,
+        source=order.source.value,
+    )
+    return order, outcome
+
+
+def _is_stale(order: Order, updated_at: datetime | None) -> bool:
+    return bool(updated_at and order.source_updated_at and updated_at < order.source_updated_at)
+
+
+def _replace_lines(order: Order, lines: list[dict[str, Any]]) -> None:
+    existing = {line.external_id: line for line in order.lines}
+    kept = []
+    for data in lines:
+        line = existing.pop(data["external_id"], None) or OrderLine(external_id=data["external_id"])
+        line.sku = data["sku"]
+        line.product_id = data.get("product_id")
+        line.variant_id = data.get("variant_id")
+        line.title = data["title"]
+        line.quantity = data["quantity"]
+        line.unit_price = data["unit_price"]["amount"]
+        line.discount = data["discount"]["amount"] if data.get("discount") else 0
+        line.product_type = data["product_type"]
+        line.tags = list(data["tags"])
+        line.is_final_sale = data["final_sale"]
+        kept.append(line)
+    # A line the shop no longer sends is kept: returns and shipments may point at it.
+    order.lines = kept + list(existing.values())
+
+
+def upsert_shipment(
+    session: Session, order: Order, data: dict[str, Any], now: datetime, actor: str
+) -> Shipment:
+    """Add a shipment to an order or update it (status, tracking, lines), on the timeline."""
+    shipment = _apply_shipment(order, data, now)
+    session.flush()
+    record_event(
+        session,
+        subject_type=ORDER,
+        subject_id=order.id,
+        order_id=order.id,
+        kind="order.shipment_updated",
+        actor=actor,
+        now=now,
+        shipment=shipment.external_id,
+        status=shipment.status.value,
+    )
+    return shipment
+
+
+def _apply_shipment(order: Order, data: dict[str, Any], now: datetime) -> Shipment:
+    shipment = next((s for s in order.shipments if s.external_id == data["external_id"]), None)
+    if shipment is None:
+        shipment = Shipment(external_id=data["external_id"])
+        order.shipments.append(shipment)
+    shipment.carrier = data.get("carrier") or shipment.carrier or ""
+    shipment.tracking_number = data.get("tracking_number") or shipment.tracking_number
+    shipment.status = data.get("status") or shipment.status or ShipmentStatus.PENDING
+    shipment.shipped_at = data.get("shipped_at") or shipment.shipped_at
+    shipment.delivered_at = data.get("delivered_at") or shipment.delivered_at
+    if shipment.status is ShipmentStatus.DELIVERED and shipment.delivered_at is None:
+        shipment.delivered_at = now
+    if data.get("lines"):
+        by_external_id = {line.external_id: line for line in order.lines}
+        missing = [sl["line_id"] for sl in data["lines"] if sl["line_id"] not in by_external_id]
+        if missing:
+            raise NotFound(f"order {order.external_id} has no line {missing[0]!r}", field="lines")
+        shipment.lines = [
+            ShipmentLine(order_line=by_external_id[sl["line_id"]], quantity=sl["quantity"])
+            for sl in data["lines"]
+        ]
+    return shipment

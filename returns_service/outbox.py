@@ -1,0 +1,176 @@
+"""Transactional outbox: side effects recorded in the same commit, relayed to RQ after it.
+
+An operation calls :func:`record` in its transaction. When that transaction commits, the
+new rows are enqueued to RQ with the row id as job id. Rows that were not enqueued (Redis
+was down, the process died between commit and enqueue) or whose job vanished (a worker
+died mid-job) are swept up by :func:`relay`. The outbox row, not RQ, is the source of
+truth: a job reads its row first, so a message delivered twice runs once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from flask import current_app, has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from returns_service.extensions import db, jobs
+from returns_service.models import Base, str_enum, utcnow
+
+log = logging.getLogger(__name__)
+
+#: A row handed to RQ this long ago and still pending is handed over again.
+ENQUEUE_LEASE = timedelta(minutes=10)
+_PENDING_KEY = "outbox_pending"
+
+
+class MessageStatus(StrEnum):
+    """Where an outbox message stands."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A side effect to run once after its transaction committed."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[MessageStatus] = mapped_column(
+        str_enum(MessageStatus), default=MessageStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    #: Not before this time (backoff after a failed attempt).
+    run_after: Mapped[datetime]
+    enqueued_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+JobHandler = Callable[..., None]
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(name: str) -> Callable[[JobHandler], JobHandler]:
+    """Register ``func`` as the handler of outbox messages named ``name``."""
+
+    def register(func: JobHandler) -> JobHandler:
+        if name in _HANDLERS and _HANDLERS[name] is not func:
+            raise ValueError(f"job {name!r} is registered twice")
+        _HANDLERS[name] = func
+        return func
+
+    return register
+
+
+def handler_for(name: str) -> JobHandler:
+    """The handler registered for a job name."""
+    try:
+        return _HANDLERS[name]
+    except KeyError:
+        raise LookupError(f"no job handler named {name!r}") from None
+
+
+def record(session: Session, job: str, now: datetime, **payload: Any) -> OutboxMessage:
+    """Add a side effect to the caller's transaction; it is enqueued only once that commits."""
+    handler_for(job)  # fail in the transaction, not in the worker, on a typo
+    message = OutboxMessage(
+        id=uuid.uuid4().hex,
+        job=job,
+        payload=payload,
+        created_at=now,
+        run_after=now,
+    )
+    session.add(message)
+    session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    return message
+
+
+def _enqueue(message_ids: list[str]) -> list[str]:
+    """Hand messages to RQ; returns the ids handed over. Redis errors are logged, not raised."""
+    from returns_service.worker import run_message
+
+    queue = jobs.queue
+    enqueued = []
+    for message_id in message_ids:
+        try:
+            queue.enqueue(
+                run_message,
+                message_id,
+                job_id=message_id,
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError as exc:
+            log.warning("could not enqueue outbox message %s: %s (the relay will)", message_id, exc)
+            break
+        enqueued.append(message_id)
+    return enqueued
+
+
+def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
+    if not message_ids:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(enqueued_at=now)
+        )
+
+
+def enqueue_after_commit(session: Session) -> None:
+    """``after_commit`` hook: enqueue what the transaction recorded."""
+    message_ids = session.info.pop(_PENDING_KEY, [])
+    if not message_ids or not has_app_context():
+        return
+    if current_app.config.get("OUTBOX_ENQUEUE_AFTER_COMMIT", True) is False:
+        return
+    _mark_enqueued(_enqueue(message_ids), utcnow())
+
+
+def forget_after_rollback(session: Session) -> None:
+    """``after_rollback`` hook: nothing recorded in a rolled-back transaction is enqueued."""
+    session.info.pop(_PENDING_KEY, None)
+
+
+def relay(session: Session, now: datetime, limit: int = 500) -> int:
+    """Enqueue due messages that are not with RQ, or were handed over too long ago."""
+    due = select(OutboxMessage.id).where(
+        OutboxMessage.status == MessageStatus.PENDING,
+        OutboxMessage.run_after <= now,
+        or_(
+            OutboxMessage.enqueued_at.is_(None),
+            OutboxMessage.enqueued_at < now - ENQUEUE_LEASE,
+        ),
+    )
+    message_ids = list(session.scalars(due.order_by(OutboxMessage.created_at).limit(limit)))
+    session.rollback()  # end the read transaction before talking to Redis
+    enqueued = _enqueue(message_ids)
+    _mark_enqueued(enqueued, now)
+    return len(enqueued)
+
+
+def retry_failed(session: Session, message_id: str, now: datetime) -> OutboxMessage:
+    """Put a failed message back in line (staff asked for it); enqueued after commit."""
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise LookupError(f"no job {message_id!r}")
+    if message.status is not MessageStatus.FAILED:
+        raise ValueError(f"job {message_id} is {message.status.value}, only failed jobs retry")
+    message.status = MessageStatus.PENDING
+    message.attempts = 0
+    message.run_after = now
+    message.enqueued_at = None
+    session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    return message

@@ -1,0 +1,210 @@
+"""Return requests (RMAs), their lines, exchanges and carrier pickups, and the RMA state machine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from returns_service.models import Base, intpk, str_enum, utcnow
+from returns_service.orders.models import Order, OrderLine
+
+
+class ReturnStatus(StrEnum):
+    """Where a return request stands."""
+
+    REQUESTED = "requested"
+    REVIEW = "review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    AWAITING_PARCEL = "awaiting_parcel"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+_S = ReturnStatus
+#: Every allowed move of a return; anything else is refused.
+RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
+    _S.REQUESTED: frozenset({_S.APPROVED, _S.REJECTED, _S.REVIEW, _S.CANCELLED}),
+    _S.REVIEW: frozenset({_S.APPROVED, _S.REJECTED, _S.CANCELLED}),
+    _S.APPROVED: frozenset({_S.AWAITING_PARCEL, _S.COMPLETED, _S.CANCELLED, _S.EXPIRED}),
+    _S.AWAITING_PARCEL: frozenset({_S.IN_TRANSIT, _S.RECEIVED, _S.CANCELLED, _S.EXPIRED}),
+    _S.IN_TRANSIT: frozenset({_S.RECEIVED}),
+    _S.RECEIVED: frozenset({_S.INSPECTED}),
+    _S.INSPECTED: frozenset({_S.COMPLETED}),
+    _S.REJECTED: frozenset(),
+    _S.COMPLETED: frozenset(),
+    _S.CANCELLED: frozenset(),
+    _S.EXPIRED: frozenset(),
+}
+
+
+class Resolution(StrEnum):
+    """What the customer wants back for the returned items."""
+
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    STORE_CREDIT = "store_credit"
+
+
+class ReturnMethod(StrEnum):
+    """How the parcel reaches the warehouse."""
+
+    PICKUP = "pickup"
+    DROPOFF = "dropoff"
+    NONE = "none"  # keep-the-item: nothing comes back
+
+
+class LineOutcome(StrEnum):
+    """The rules' decision for one line."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REVIEW = "review"
+    APPROVE_KEEP_ITEM = "approve_keep_item"
+
+
+class ItemCondition(StrEnum):
+    """The state a returned item arrives in, graded at inspection."""
+
+    NEW = "new"
+    GOOD = "good"
+    DAMAGED = "damaged"
+    UNSELLABLE = "unsellable"
+
+
+class Disposition(StrEnum):
+    """What the warehouse does with an inspected item."""
+
+    RESTOCK = "restock"
+    REFURBISH = "refurbish"
+    DISPOSE = "dispose"
+
+
+class ReturnRequest(Base):
+    """A return authorisation (RMA): what comes back, why, and what the customer gets."""
+
+    __tablename__ = "return_requests"
+
+    id: Mapped[intpk]
+    rma: Mapped[str] = mapped_column(String(32), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[ReturnStatus] = mapped_column(
+        str_enum(ReturnStatus), default=ReturnStatus.REQUESTED, index=True
+    )
+    resolution: Mapped[Resolution] = mapped_column(str_enum(Resolution))
+    method: Mapped[ReturnMethod] = mapped_column(str_enum(ReturnMethod))
+    #: Pickup date, slot and address as the customer gave them.
+    method_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    locale: Mapped[str] = mapped_column(String(8), default="ja")
+    rule_set_version_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set_versions.id"))
+    #: The request-level outcome and the rules' explanation, as shown to staff.
+    decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    refund_timing: Mapped[str | None] = mapped_column(String(32))
+    restocking_fee: Mapped[int] = mapped_column(default=0)
+    created_by: Mapped[str] = mapped_column(String(64), default="customer")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship()
+    lines: Mapped[list[ReturnLine]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="ReturnLine.id"
+    )
+    pickup: Mapped[Pickup | None] = relationship(back_populates="request", uselist=False)
+    exchanges: Mapped[list[Exchange]] = relationship(back_populates="request")
+
+
+class ReturnLine(Base):
+    """One order line (some of its units) in a return, with its decision and its inspection."""
+
+    __tablename__ = "return_lines"
+
+    id: Mapped[intpk]
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    exchange_sku: Mapped[str | None] = mapped_column(String(64))
+    photos: Mapped[list[str]] = mapped_column(default=list)
+    outcome: Mapped[LineOutcome | None] = mapped_column(str_enum(LineOutcome))
+    #: The rule set's explained decision for this line: rule, facts read, action.
+    decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_quantity: Mapped[int] = mapped_column(default=0)
+    condition: Mapped[ItemCondition | None] = mapped_column(str_enum(ItemCondition))
+    disposition: Mapped[Disposition | None] = mapped_column(str_enum(Disposition))
+    inspection_notes: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
+
+
+class ExchangeStatus(StrEnum):
+    """Where the replacement of an exchange stands."""
+
+    RESERVED = "reserved"
+    RELEASED = "released"
+    SHIPMENT_REQUESTED = "shipment_requested"
+    SHIPPED = "shipped"
+
+
+class Exchange(Base):
+    """A replacement item for a returned line, with its stock reservation."""
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[intpk]
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), index=True)
+    return_line_id: Mapped[int] = mapped_column(ForeignKey("return_lines.id"), unique=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int]
+    status: Mapped[ExchangeStatus] = mapped_column(
+        str_enum(ExchangeStatus), default=ExchangeStatus.RESERVED
+    )
+    #: Price of the replacement minus the returned line's, in the order's currency.
+    price_difference: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="exchanges")
+
+
+class PickupStatus(StrEnum):
+    """Where a carrier pickup stands."""
+
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Pickup(Base):
+    """A carrier collection of a return parcel from the customer's address."""
+
+    __tablename__ = "pickups"
+
+    id: Mapped[intpk]
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), unique=True)
+    carrier: Mapped[str] = mapped_column(String(32))
+    status: Mapped[PickupStatus] = mapped_column(
+        str_enum(PickupStatus), default=PickupStatus.REQUESTED
+    )
+    pickup_date: Mapped[date | None]
+    slot: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    confirmation_number: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(128), index=True)
+    label_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="pickup")
+
+    __table_args__ = (UniqueConstraint("carrier", "confirmation_number"),)

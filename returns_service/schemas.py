@@ -1,0 +1,43 @@
+"""Schema pieces shared by the API's domains."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 code such as JPY")
+
+
+class MoneySchema(Schema):
+    """``{"amount": <integer in minor units>, "currency": "JPY"}``."""
+
+    amount = fields.Integer(required=True, strict=True)
+    currency = fields.String(required=True, validate=CURRENCY)
+
+
+class NonNegativeMoneySchema(MoneySchema):
+    """Money that cannot be below zero."""
+
+    @validates_schema
+    def _not_negative(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("amount", 0) < 0:
+            raise ValidationError("must not be negative", "amount")
+
+
+def money(amount: int, currency: str) -> dict[str, Any]:
+    """The API's money shape."""
+    return {"amount": amount, "currency": currency}
+
+
+class MoneyField(fields.Field):
+    """Dump an integer attribute as money, taking the currency from the object."""
+
+    def __init__(self, currency_of: Callable[[Any], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(dump_only=True, **kwargs)
+        self.currency_of = currency_of or (lambda obj: obj.currency)
+
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
+        amount = self.get_value(obj, attr, accessor=accessor)
+        return None if amount is None else money(amount, self.currency_of(obj))

@@ -1,0 +1,127 @@
+"""Test fixtures: a throw-away PostgreSQL database built by the migrations, a flushed Redis
+database, the app, its clients, and tokens for each role."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from returns_service import create_app
+from returns_service.auth.models import Role
+from returns_service.auth.tokens import create_token
+from returns_service.config import normalise_database_url
+from returns_service.extensions import db
+from returns_service.migrate import upgrade
+from returns_service.models import Base, load_all_models, utcnow
+
+SERVER_URL = normalise_database_url(
+    os.environ.get("RETURNS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+)
+REDIS_URL = os.environ.get("RETURNS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SHARED_FIXTURES = Path(
+    os.environ.get(
+        "RETURNS_SHARED_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    )
+)
+SHOPIFY_SECRET = "test-webhook-secret"
+
+
+def shared_fixture_path(name: str) -> Path:
+    """A file of the shared real-payload fixtures; skips the test where they are absent."""
+    path = SHARED_FIXTURES / name
+    if not path.exists():
+        pytest.skip(
+            f"shared fixtures not found at {SHARED_FIXTURES} (set RETURNS_SHARED_FIXTURES): "
+            f"this test needs {name}"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A new PostgreSQL database, migrated to head, dropped after the session."""
+    name = f"returns_test_{uuid.uuid4().hex[:12]}"
+    server = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The application on the test database and the test Redis database."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": REDIS_URL,
+            "SECRET_KEY": "test-secret",
+            "SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
+            "JOB_BACKOFF": 0.0,
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "PUBLIC_URL": "http://returns.test",
+        }
+    )
+
+
+def _truncate_all() -> None:
+    load_all_models()
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app starts from empty tables and an empty Redis database."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    redis = Redis.from_url(REDIS_URL)
+    with app.app_context():
+        _truncate_all()
+        redis.flushdb()
+        yield
+        db.session.remove()
+        redis.flushdb()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Session:
+    """The app's database session (inside the test's app context)."""
+    return db.session()
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[Role], dict[str, str]]:
+    """Make an API token with a role; returns the Authorization header for it."""
+
+    def make(role: Role) -> dict[str, str]:
+        _, plain = create_token(db.session, f"test-{role.value}", role, utcnow())
+        db.session.commit()
+        return {"Authorization": f"Bearer {plain}"}
+
+    return make
