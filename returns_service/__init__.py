@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         app.config["REDIS_URL"] = ensure_running(Path(app.instance_path))
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
 
     _init_extensions(app)
     _register_blueprints(app)

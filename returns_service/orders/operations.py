@@ -78,10 +78,11 @@ def upsert_order(
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
+    customer = _customer(session, data["customer"])  # queries: before the new order is added
     if order is None:
         order = Order(external_id=external_id)
         session.add(order)
-    order.customer = _customer(session, data["customer"])
+    order.customer = customer
     order.number = data["number"]
     order.placed_at = data["placed_at"]
     order.source_updated_at = data.get("updated_at") or order.source_updated_at

@@ -1,0 +1,289 @@
+"""The demo shop: customers, products and a few dozen orders in every shipping state."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from returns_service.auth.models import Role, StaffUser
+from returns_service.inventory.models import StockItem
+from returns_service.orders.models import Order
+from returns_service.orders.operations import upsert_order
+from returns_service.orders.schemas import OrderUpsertSchema
+
+CUSTOMERS = [
+    ("佐藤 花子", "hanako.sato@example.jp", "ja"),
+    ("鈴木 一郎", "ichiro.suzuki@example.jp", "ja"),
+    ("高橋 美咲", "misaki.takahashi@example.jp", "ja"),
+    ("田中 健", "ken.tanaka@example.jp", "ja"),
+    ("伊藤 さくら", "sakura.ito@example.jp", "ja"),
+    ("Emily Carter", "emily.carter@example.com", "en"),
+    ("James Wilson", "james.wilson@example.com", "en"),
+    ("Olivia Brown", "olivia.brown@example.com", "en"),
+]
+
+#: sku, title, product type, JPY price, USD price in cents, tags
+PRODUCTS = [
+    (
+        "TEE-WHT-M",
+        "オーガニックコットンTシャツ 白 M / Organic cotton tee white M",
+        "apparel",
+        3900,
+        2900,
+        ["apparel", "cotton"],
+    ),
+    (
+        "TEE-WHT-L",
+        "オーガニックコットンTシャツ 白 L / Organic cotton tee white L",
+        "apparel",
+        3900,
+        2900,
+        ["apparel", "cotton"],
+    ),
+    (
+        "DNM-IND-30",
+        "セルビッジデニム 30 / Selvedge denim 30",
+        "apparel",
+        18900,
+        14900,
+        ["apparel", "denim"],
+    ),
+    (
+        "DNM-IND-32",
+        "セルビッジデニム 32 / Selvedge denim 32",
+        "apparel",
+        18900,
+        14900,
+        ["apparel", "denim"],
+    ),
+    (
+        "SNK-BLK-26",
+        "レザースニーカー 黒 26cm / Leather sneakers black 26",
+        "shoes",
+        24200,
+        17900,
+        ["shoes"],
+    ),
+    (
+        "SNK-BLK-27",
+        "レザースニーカー 黒 27cm / Leather sneakers black 27",
+        "shoes",
+        24200,
+        17900,
+        ["shoes"],
+    ),
+    ("MUG-HASAMI", "波佐見焼マグ / Hasami porcelain mug", "homeware", 1320, 900, ["homeware"]),
+    ("KETTLE-CU", "銅のやかん / Copper kettle", "homeware", 128000, 98000, ["homeware", "premium"]),
+    ("SOCK-3P", "靴下3足組 / Socks three-pack", "apparel", 1100, 800, ["apparel"]),
+    (
+        "COFFEE-SUB",
+        "スペシャルティコーヒー定期便 / Specialty coffee subscription",
+        "food",
+        3240,
+        2400,
+        ["subscription", "food"],
+    ),
+    (
+        "SALE-SCARF",
+        "ウールマフラー(セール) / Wool scarf (sale)",
+        "apparel",
+        2900,
+        1900,
+        ["apparel", "final-sale"],
+    ),
+]
+
+#: (fulfillment status, shipment status or None, days since placed, days since delivered)
+SHIPPING_STATES = [
+    ("unfulfilled", None, 0, None),
+    ("allocated", None, 1, None),
+    ("picking", None, 1, None),
+    ("packed", None, 2, None),
+    ("shipped", "label_created", 2, None),
+    ("shipped", "in_transit", 3, None),
+    ("shipped", "out_for_delivery", 4, None),
+    ("shipped", "delivered", 6, 3),
+    ("shipped", "delivered", 12, 8),
+    ("shipped", "delivered", 20, 16),
+    ("shipped", "exception", 9, None),
+    ("shipped", "delivered", 50, 45),
+]
+
+STAFF = [
+    ("admin@demo.example", "admin", "Demo Admin"),
+    ("agent@demo.example", "agent", "Demo Agent"),
+    ("warehouse@demo.example", "warehouse", "Demo Warehouse"),
+]
+DEMO_PASSWORD = "demo-password"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _order_document(
+    index: int, rng: random.Random, now: datetime, state: tuple[Any, ...]
+) -> dict[str, Any]:
+    name, email, locale = CUSTOMERS[index % len(CUSTOMERS)]
+    currency = "JPY" if locale == "ja" else "USD"
+    fulfillment, shipment_status, placed_days, delivered_days = state
+    placed_at = now - timedelta(days=placed_days, hours=rng.randint(1, 20))
+    picks = rng.sample(PRODUCTS[:9], k=rng.randint(1, 3))
+    if index % 7 == 3:
+        picks.append(PRODUCTS[10])  # a final-sale item now and then
+    lines = []
+    for number, (sku, title, ptype, jpy, usd, tags) in enumerate(picks, start=1):
+        price = jpy if currency == "JPY" else usd
+        lines.append(
+            {
+                "external_id": f"{index + 1001}-{number}",
+                "sku": sku,
+                "title": title,
+                "quantity": rng.choice([1, 1, 1, 2]),
+                "unit_price": {"amount": price, "currency": currency},
+                "discount": {"amount": 0, "currency": currency},
+                "product_type": ptype,
+                "tags": tags,
+                "final_sale": "final-sale" in tags,
+            }
+        )
+    shipping = 600 if currency == "JPY" else 800
+    total = sum(li["unit_price"]["amount"] * li["quantity"] for li in lines) + shipping
+    shipments = []
+    if shipment_status:
+        shipped_at = placed_at + timedelta(days=1)
+        delivered_at = now - timedelta(days=delivered_days) if delivered_days is not None else None
+        shipments.append(
+            {
+                "external_id": f"S{index + 1001}",
+                "carrier": "yamato" if currency == "JPY" else "usps",
+                "tracking_number": f"{4000_0000_0000 + index * 7919}",
+                "status": shipment_status,
+                "shipped_at": _iso(shipped_at),
+                "delivered_at": _iso(delivered_at) if delivered_at else None,
+                "lines": [
+                    {"line_id": li["external_id"], "quantity": li["quantity"]} for li in lines
+                ],
+            }
+        )
+    country = "JP" if currency == "JPY" else "US"
+    return {
+        "number": f"#{index + 1001}",
+        "placed_at": _iso(placed_at),
+        "currency": currency,
+        "financial_status": "paid",
+        "fulfillment_status": fulfillment,
+        "source": "demo",
+        "payment": {
+            "provider": "sandbox",
+            "reference": f"demo_pay_{index + 1001}",
+            "method": "card",
+        },
+        "customer": {
+            "external_id": f"demo:{email}",
+            "email": email,
+            "name": name,
+            "locale": locale,
+            "phone": f"090-0000-{1000 + index % len(CUSTOMERS)}",
+        },
+        "shipping_address": {
+            "name": name,
+            "country": country,
+            "postal_code": "150-0001" if country == "JP" else "94105",
+            "province": "東京都" if country == "JP" else "CA",
+            "city": "渋谷区" if country == "JP" else "San Francisco",
+            "address1": "神宮前1-2-3" if country == "JP" else "100 Market St",
+        },
+        "total": {"amount": total, "currency": currency},
+        "shipping": {"amount": shipping, "currency": currency},
+        "lines": lines,
+        "shipments": shipments,
+    }
+
+
+def _subscription_document(now: datetime) -> dict[str, Any]:
+    sku, title, ptype, jpy, _, tags = PRODUCTS[9]
+    return {
+        "number": "#2001",
+        "placed_at": _iso(now - timedelta(days=10)),
+        "currency": "JPY",
+        "fulfillment_status": "shipped",
+        "source": "demo",
+        "payment": {"provider": "sandbox", "reference": "demo_pay_2001", "method": "card"},
+        "subscription_reference": "SUB-2001",
+        "tags": ["subscription"],
+        "customer": {
+            "external_id": "demo:hanako.sato@example.jp",
+            "email": "hanako.sato@example.jp",
+            "name": "佐藤 花子",
+            "locale": "ja",
+        },
+        "shipping_address": {
+            "name": "佐藤 花子",
+            "country": "JP",
+            "postal_code": "150-0001",
+            "province": "東京都",
+            "city": "渋谷区",
+            "address1": "神宮前1-2-3",
+        },
+        "total": {"amount": jpy, "currency": "JPY"},
+        "lines": [
+            {
+                "external_id": "2001-1",
+                "sku": sku,
+                "title": title,
+                "quantity": 1,
+                "unit_price": {"amount": jpy, "currency": "JPY"},
+                "product_type": ptype,
+                "tags": tags,
+            }
+        ],
+        "shipments": [
+            {
+                "external_id": "S2001",
+                "carrier": "yamato",
+                "tracking_number": "400099990001",
+                "status": "delivered",
+                "shipped_at": _iso(now - timedelta(days=8)),
+                "delivered_at": _iso(now - timedelta(days=6)),
+                "lines": [{"line_id": "2001-1", "quantity": 1}],
+            }
+        ],
+    }
+
+
+def seed_demo_shop(session: Session, now: datetime) -> bool:
+    """Fill an empty database with the demo shop; returns False if it had orders already."""
+    if session.scalar(select(func.count()).select_from(Order)):
+        return False
+    rng = random.Random(20261125)
+    schema = OrderUpsertSchema()
+    documents = [
+        _order_document(index, rng, now, SHIPPING_STATES[index % len(SHIPPING_STATES)])
+        for index in range(36)
+    ]
+    documents.append(_subscription_document(now))
+    for document in documents:
+        external_id = f"demo-{document['number'].lstrip('#')}"
+        upsert_order(session, external_id, schema.load(document), now, "demo")
+    for sku, *_, jpy, _usd, _tags in PRODUCTS:
+        session.add(
+            StockItem(
+                sku=sku, on_hand=20 if sku != "SNK-BLK-27" else 1, unit_price=jpy, currency="JPY"
+            )
+        )
+    for email, role, name in STAFF:
+        session.add(
+            StaffUser(
+                email=email,
+                role=Role(role),
+                name=name,
+                password_hash=generate_password_hash(DEMO_PASSWORD),
+            )
+        )
+    return True
