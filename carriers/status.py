@@ -21,7 +21,9 @@ _SHOPIFY_SHIPMENT_STATUS = {
     "label_purchased": TrackingStatus.LABEL_CREATED,
     "confirmed": TrackingStatus.LABEL_CREATED,
     "ready_for_pickup": TrackingStatus.OUT_FOR_DELIVERY,
-    "picked_up": TrackingStatus.IN_TRANSIT,
+    # Shopify has CARRIER_PICKED_UP for the carrier collecting the parcel; PICKED_UP is the
+    # recipient collecting it from a pickup point, which is a delivery.
+    "picked_up": TrackingStatus.DELIVERED,
     "in_transit": TrackingStatus.IN_TRANSIT,
     "carrier_picked_up": TrackingStatus.IN_TRANSIT,
     "out_for_delivery": TrackingStatus.OUT_FOR_DELIVERY,
@@ -29,6 +31,10 @@ _SHOPIFY_SHIPMENT_STATUS = {
     "delayed": TrackingStatus.IN_TRANSIT,
     "delivered": TrackingStatus.DELIVERED,
     "failure": TrackingStatus.EXCEPTION,
+    # Newer values, so far only in the Customer API's unstable version.
+    "ready_for_recipient_pickup": TrackingStatus.OUT_FOR_DELIVERY,
+    "buyer_action_required": TrackingStatus.EXCEPTION,
+    "returning_to_sender": TrackingStatus.RETURNED_TO_SENDER,
 }
 
 
