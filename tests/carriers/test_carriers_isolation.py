@@ -17,3 +17,11 @@ def test_importing_carriers_loads_no_flask_sqlalchemy_or_app():
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_importing_carriers_registers_the_bundled_adapters():
+    script = "import carriers; print(' '.join(carriers.available()))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["sandbox"]

@@ -15,6 +15,7 @@ from carriers import (
     register,
 )
 from carriers.registry import _ADAPTERS
+from carriers.sandbox import SandboxAdapter
 
 
 @pytest.fixture
@@ -25,8 +26,13 @@ def scratch_registry():
     _ADAPTERS.update(saved)
 
 
+def test_bundled_adapters_are_available():
+    assert available() == ("sandbox",)
+    assert isinstance(get_adapter("sandbox", {}), SandboxAdapter)
+
+
 def test_unknown_adapter_names_the_choices():
-    with pytest.raises(ValueError, match="unknown carrier adapter 'dhl'; choose one of:"):
+    with pytest.raises(ValueError, match="unknown carrier adapter 'dhl'; choose one of: sandbox"):
         get_adapter("dhl", {})
 
 
