@@ -1,6 +1,7 @@
 """Carrier adapters: pickups, return labels and tracking, behind carrier-neutral models."""
 
 # Importing the adapter modules registers them under their type names.
+from carriers import easypost as _easypost  # noqa: F401
 from carriers import sandbox as _sandbox  # noqa: F401
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierError, NotSupported, WebhookSignatureError

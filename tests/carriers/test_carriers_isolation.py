@@ -24,4 +24,4 @@ def test_importing_carriers_registers_the_bundled_adapters():
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == ["sandbox"]
+    assert result.stdout.split() == ["easypost", "sandbox"]

@@ -14,6 +14,7 @@ from carriers import (
     get_adapter,
     register,
 )
+from carriers.easypost import EasyPostAdapter
 from carriers.registry import _ADAPTERS
 from carriers.sandbox import SandboxAdapter
 
@@ -27,12 +28,13 @@ def scratch_registry():
 
 
 def test_bundled_adapters_are_available():
-    assert available() == ("sandbox",)
+    assert available() == ("easypost", "sandbox")
     assert isinstance(get_adapter("sandbox", {}), SandboxAdapter)
+    assert isinstance(get_adapter("easypost", {"api_key": "k"}), EasyPostAdapter)
 
 
 def test_unknown_adapter_names_the_choices():
-    with pytest.raises(ValueError, match="unknown carrier adapter 'dhl'; choose one of: sandbox"):
+    with pytest.raises(ValueError, match="unknown carrier adapter 'dhl'; choose one of: easypost"):
         get_adapter("dhl", {})
 
 
