@@ -5,6 +5,7 @@ from carriers import easypost as _easypost  # noqa: F401
 from carriers import sandbox as _sandbox  # noqa: F401
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierError, NotSupported, WebhookSignatureError
+from carriers.japan import normalise_japanese_status
 from carriers.models import (
     Address,
     Parcel,
@@ -37,5 +38,6 @@ __all__ = [
     "available",
     "from_shopify_shipment_status",
     "get_adapter",
+    "normalise_japanese_status",
     "register",
 ]
