@@ -1,0 +1,141 @@
+"""Replay past line decisions through a draft rule set, to see what would change.
+
+A line counts as changed when its outcome differs. Lines that keep their outcome but
+move to another rule show up in the per-rule numbers (gained, lost), not as changed.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rules.actions import Outcome
+from rules.compiler import CompiledRuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class PastLineDecision:
+    """A line decided earlier: the facts seen then, and what was decided by which rule."""
+
+    request_id: str | int
+    line_id: str | int
+    facts: Mapping[str, object]
+    outcome: Outcome
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How many lines a rule decided before and after, and how many moved to or from it."""
+
+    rule: str
+    before: int
+    after: int
+    gained: int
+    lost: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedLine:
+    """One line whose outcome would change."""
+
+    request_id: str | int
+    line_id: str | int
+    before: Outcome
+    after: Outcome
+    old_rule: str
+    new_rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationReport:
+    """What a draft rule set would have decided differently on past lines."""
+
+    total: int
+    changed: int
+    #: Lines by (outcome before, outcome after), unchanged pairs included.
+    transitions: Mapping[tuple[Outcome, Outcome], int]
+    #: The new rule set's rules in order, then rules that only decided in the past.
+    rules: tuple[RuleCount, ...]
+    #: The first changed lines, in the order they were given.
+    sample: tuple[ChangedLine, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form."""
+        return {
+            "total": self.total,
+            "changed": self.changed,
+            "transitions": [
+                {"from": str(before), "to": str(after), "count": count}
+                for (before, after), count in self.transitions.items()
+            ],
+            "rules": [
+                {
+                    "rule": count.rule,
+                    "before": count.before,
+                    "after": count.after,
+                    "gained": count.gained,
+                    "lost": count.lost,
+                }
+                for count in self.rules
+            ],
+            "sample": [
+                {
+                    "request_id": line.request_id,
+                    "line_id": line.line_id,
+                    "before": str(line.before),
+                    "after": str(line.after),
+                    "old_rule": line.old_rule,
+                    "new_rule": line.new_rule,
+                }
+                for line in self.sample
+            ],
+        }
+
+
+def simulate(
+    compiled: CompiledRuleSet, past: Iterable[PastLineDecision], sample_size: int = 20
+) -> SimulationReport:
+    """Decide every past line again with `compiled` and count what changes."""
+    decide = compiled.decide
+    transitions: Counter[tuple[Outcome, Outcome]] = Counter()
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    moved: Counter[tuple[str, str]] = Counter()
+    sample: list[ChangedLine] = []
+    for line in past:
+        decision = decide(line.facts)
+        old_outcome, new_outcome = Outcome(line.outcome), decision.outcome
+        transitions[old_outcome, new_outcome] += 1
+        before[line.rule] += 1
+        after[decision.rule] += 1
+        if decision.rule != line.rule:
+            moved[line.rule, decision.rule] += 1
+        if new_outcome is not old_outcome and len(sample) < sample_size:
+            sample.append(
+                ChangedLine(
+                    line.request_id,
+                    line.line_id,
+                    old_outcome,
+                    new_outcome,
+                    line.rule,
+                    decision.rule,
+                )
+            )
+    gained: Counter[str] = Counter()
+    lost: Counter[str] = Counter()
+    for (old_rule, new_rule), count in moved.items():
+        lost[old_rule] += count
+        gained[new_rule] += count
+    names = [rule["name"] for rule in compiled.doc["rules"]]
+    current = set(names)
+    names += [name for name in before if name not in current]
+    return SimulationReport(
+        total=sum(transitions.values()),
+        changed=sum(count for (old, new), count in transitions.items() if old is not new),
+        transitions=dict(transitions),
+        rules=tuple(
+            RuleCount(name, before[name], after[name], gained[name], lost[name]) for name in names
+        ),
+        sample=tuple(sample),
+    )
