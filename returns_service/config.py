@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -70,6 +71,7 @@ def normalise_database_url(url: str) -> str:
 class Settings:
     """The service's settings. Field ``x`` is read from ``RETURNS_X``."""
 
+    instance_path: str = ""  # empty: ./instance beside the package
     database_url: str = ""  # empty: a SQLite file in the instance folder
     redis_url: str = ""  # empty: a Redis server the service starts itself
     secret_key: str = ""  # empty: generated once and kept in the instance folder
@@ -91,7 +93,18 @@ class Settings:
     upload_dir: str = ""  # empty: instance/uploads
     max_photo_bytes: int = 5 * 1024 * 1024
     return_parcel_days: int = 14
+    return_window_days: int = 30
     job_retries: int = 5
+    carrier: str = "sandbox"
+    easypost_api_base: str = "https://api.easypost.com"
+    easypost_api_key: str = ""
+    warehouse_name: str = "Returns Centre"
+    warehouse_phone: str = "03-0000-0000"
+    warehouse_postal_code: str = "135-0061"
+    warehouse_country: str = "JP"
+    warehouse_province: str = "東京都"
+    warehouse_city: str = "江東区"
+    warehouse_address1: str = "豊洲1-1-1"
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -137,7 +150,12 @@ class Settings:
             )
         if not 0 < self.smtp_port < 65536:
             raise ConfigError(f"{PREFIX}SMTP_PORT must be a TCP port, got {self.smtp_port}")
-        for name in ("portal_token_minutes", "return_parcel_days", "max_photo_bytes"):
+        for name in (
+            "portal_token_minutes",
+            "return_parcel_days",
+            "return_window_days",
+            "max_photo_bytes",
+        ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")
         if self.job_retries < 0:
@@ -145,12 +163,24 @@ class Settings:
 
 
 def instance_secret_key(instance_path: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it on first use."""
+    """Return the secret key kept in the instance folder, creating it on first use.
+
+    The file appears whole and readable by its owner only; processes starting together (web
+    workers, the job worker) all end up with the key of the first one to create it.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
+    if key_file.exists() and (key := key_file.read_text().strip()):
+        return key
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    descriptor, temporary = tempfile.mkstemp(prefix=".secret_key-", dir=instance_path)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, key_file)  # fails if another process created it meanwhile
+        except FileExistsError:
+            if not key_file.read_text().strip():  # empty: left by a crash mid-write
+                os.replace(temporary, key_file)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return key_file.read_text().strip()

@@ -61,8 +61,11 @@ def error_body(status: HTTPStatus, message: str, errors: Any = None, **extra: An
 
 
 def _domain_error(error: DomainError) -> ResponseReturnValue:
-    errors = {"json": {error.field: [error.message]}} if error.field else None
-    body = error_body(error.status, error.message, errors, **error.details)
+    details = dict(error.details)
+    errors = details.pop("errors", None)
+    if errors is None and error.field:
+        errors = {"json": {error.field: [error.message]}}
+    body = error_body(error.status, error.message, errors, **details)
     return jsonify(body), error.status.value
 
 

@@ -86,7 +86,9 @@ def load_all_models() -> None:
     import returns_service.auth.models
     import returns_service.cancellations.models
     import returns_service.events
+    import returns_service.idempotency
     import returns_service.inventory.models
+    import returns_service.notifications.models
     import returns_service.orders.models
     import returns_service.outbox
     import returns_service.refunds.models

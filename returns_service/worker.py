@@ -79,9 +79,18 @@ def _record_failure(message_id: str, exc: Exception) -> None:
     session.commit()
 
 
+def run_periodic_tasks() -> None:
+    """Time-driven work every worker does between jobs: expiring returns never sent."""
+    from returns_service.returns.operations import expire_due
+
+    expire_due(db.session, utcnow())
+    db.session.commit()
+
+
 def work_burst(app: Flask, max_rounds: int = 100) -> None:
     """Relay and run everything that is due, until nothing is left, then return."""
     with app.app_context():
+        run_periodic_tasks()
         queue = jobs.queue
         for _ in range(max_rounds):
             relay(db.session, utcnow())
@@ -114,6 +123,7 @@ def _relay_loop(app: Flask, stop: threading.Event) -> None:
     while not stop.is_set():
         with app.app_context():
             try:
+                run_periodic_tasks()
                 count = relay(db.session, utcnow())
                 if count:
                     log.info("relayed %d outbox messages", count)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from returns_service.models import Base, Currency, MinorUnits, intpk, str_enum, utcnow
+from returns_service.orders.models import Order
+
+if TYPE_CHECKING:
+    from returns_service.returns.models import ReturnRequest
 
 
 class RefundStatus(StrEnum):
@@ -48,6 +53,9 @@ class Refund(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_at: Mapped[datetime | None]
 
+    order: Mapped[Order] = relationship()
+    return_request: Mapped[ReturnRequest | None] = relationship("ReturnRequest")
+
 
 class StoreCreditAccount(Base):
     """A customer's store credit, redeemable with its code."""
@@ -83,3 +91,16 @@ class StoreCreditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     account: Mapped[StoreCreditAccount] = relationship(back_populates="entries")
+
+
+class SandboxRefund(Base):
+    """What the sandbox payment provider was asked to refund; one row per idempotency key."""
+
+    __tablename__ = "sandbox_refunds"
+
+    id: Mapped[intpk]
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    payment_reference: Mapped[str | None] = mapped_column(String(128))
+    amount: Mapped[int]
+    currency: Mapped[Currency]
+    created_at: Mapped[datetime]

@@ -143,6 +143,8 @@ class ReturnLine(Base):
     condition: Mapped[ItemCondition | None] = mapped_column(str_enum(ItemCondition))
     disposition: Mapped[Disposition | None] = mapped_column(str_enum(Disposition))
     inspection_notes: Mapped[str] = mapped_column(Text, default="")
+    #: The refund that paid for this line; a line is refunded once.
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
 
     request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()

@@ -1,0 +1,75 @@
+"""``Idempotency-Key``: a POST sent twice with the same key answers the first answer again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from returns_service.errors import InvalidInput
+from returns_service.models import Base, intpk
+
+
+class IdempotencyRecord(Base):
+    """The answer given to one caller's request under one key."""
+
+    __tablename__ = "idempotency_records"
+
+    id: Mapped[intpk]
+    principal: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("principal", "key"),)
+
+
+def request_fingerprint(payload: Any) -> str:
+    """A hash of the request, to refuse a key reused for a different request."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def replay(
+    session: Session, principal: str, key: str, fingerprint: str
+) -> tuple[dict[str, Any], int] | None:
+    """The stored answer for this key, or None if the key is new."""
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+        )
+    )
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise InvalidInput(
+            "this Idempotency-Key was used for a different request", field="Idempotency-Key"
+        )
+    return record.body, record.status_code
+
+
+def remember(
+    session: Session,
+    principal: str,
+    key: str,
+    fingerprint: str,
+    body: dict[str, Any],
+    status_code: int,
+    now: datetime,
+) -> None:
+    """Store the answer in the same transaction as the change it describes."""
+    session.add(
+        IdempotencyRecord(
+            principal=principal,
+            key=key,
+            request_hash=fingerprint,
+            status_code=status_code,
+            body=body,
+            created_at=now,
+        )
+    )

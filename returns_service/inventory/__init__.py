@@ -1,0 +1,1 @@
+"""Stock per SKU, reservations for exchanges, restocks."""

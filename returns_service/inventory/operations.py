@@ -1,0 +1,69 @@
+"""Stock use cases: hold units for an exchange, let them go, put returned units back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.errors import Conflict
+from returns_service.inventory.models import (
+    Reservation,
+    ReservationStatus,
+    Restock,
+    StockItem,
+)
+
+
+def _locked_stock(session: Session, sku: str) -> StockItem | None:
+    return session.scalar(select(StockItem).where(StockItem.sku == sku).with_for_update())
+
+
+def reserve(session: Session, sku: str, quantity: int, now: datetime) -> Reservation:
+    """Hold units of a SKU; the row lock makes parallel requests for the last unit queue up."""
+    stock = _locked_stock(session, sku)
+    available = stock.available if stock else 0
+    if available < quantity:
+        raise Conflict(
+            f"only {available} of {sku} in stock, {quantity} asked for", field="exchange_sku"
+        )
+    stock.reserved += quantity
+    reservation = Reservation(sku=sku, quantity=quantity, created_at=now)
+    session.add(reservation)
+    return reservation
+
+
+def release(session: Session, reservation: Reservation) -> None:
+    """Give held units back; releasing twice changes nothing."""
+    if reservation.status is not ReservationStatus.HELD:
+        return
+    stock = _locked_stock(session, reservation.sku)
+    if stock is not None:
+        stock.reserved -= reservation.quantity
+    reservation.status = ReservationStatus.RELEASED
+
+
+def consume(session: Session, reservation: Reservation) -> None:
+    """The held units leave the warehouse (the replacement ships)."""
+    if reservation.status is not ReservationStatus.HELD:
+        return
+    stock = _locked_stock(session, reservation.sku)
+    if stock is not None:
+        stock.reserved -= reservation.quantity
+        stock.on_hand -= reservation.quantity
+    reservation.status = ReservationStatus.CONSUMED
+
+
+def restock(session: Session, sku: str, quantity: int, return_line_id: int, now: datetime) -> bool:
+    """Put a return line's units back on the shelf, once; False if it was done already."""
+    done = session.scalar(select(Restock.id).where(Restock.return_line_id == return_line_id))
+    if done is not None:
+        return False
+    stock = _locked_stock(session, sku)
+    if stock is None:
+        stock = StockItem(sku=sku, on_hand=0, reserved=0)
+        session.add(stock)
+    stock.on_hand += quantity
+    session.add(Restock(sku=sku, quantity=quantity, return_line_id=return_line_id, created_at=now))
+    return True

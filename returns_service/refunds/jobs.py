@@ -1,0 +1,67 @@
+"""Jobs that pay refunds: to the original payment, or as store credit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from returns_service.outbox import job_handler
+from returns_service.refunds.models import Refund, RefundStatus, StoreCreditEntry
+from returns_service.refunds.operations import settle_refund, store_credit_account
+from returns_service.refunds.providers import RefundCall, provider_for
+
+
+def _pending_refund(session: Session, refund_id: int) -> Refund | None:
+    """The refund, locked; None if it is gone or no longer waiting to be paid."""
+    refund = session.get(Refund, refund_id, with_for_update=True)
+    if refund is None or refund.status is not RefundStatus.PENDING:
+        return None
+    return refund
+
+
+@job_handler("issue_refund")
+def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
+    """Send a refund to the order's payment provider, once.
+
+    The refund row is locked while the provider is called, and the provider is given the
+    refund's own idempotency key, so a retry after a crash cannot pay twice.
+    """
+    refund = _pending_refund(session, refund_id)
+    if refund is None:
+        return
+    order = refund.order
+    provider = provider_for(refund.provider, session, now, current_app.config)
+    outcome = provider.refund(
+        RefundCall(
+            idempotency_key=f"refund-{refund.id}",
+            amount=refund.amount,
+            currency=refund.currency,
+            payment_reference=order.payment_reference,
+            order_external_id=order.external_id,
+        )
+    )
+    refund.provider_reference = outcome.reference or refund.provider_reference
+    settle_refund(session, now, refund, outcome.status, outcome.failure_reason)
+
+
+@job_handler("issue_store_credit")
+def issue_store_credit(session: Session, now: datetime, refund_id: int) -> None:
+    """Credit the customer's store-credit account, once per refund."""
+    refund = _pending_refund(session, refund_id)
+    if refund is None:
+        return
+    order = refund.order
+    account = store_credit_account(session, order.customer_id, refund.currency)
+    session.add(
+        StoreCreditEntry(
+            account_id=account.id,
+            amount=refund.amount,
+            refund_id=refund.id,
+            note=f"order {order.number}",
+            created_at=now,
+        )
+    )
+    refund.provider_reference = account.code
+    settle_refund(session, now, refund, RefundStatus.SUCCEEDED, None)

@@ -1,0 +1,199 @@
+"""Refund use cases: how much is owed, recording a refund, settling it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service import notices, outbox
+from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.events import record_event
+from returns_service.orders.models import FinancialStatus, Order
+from returns_service.refunds.models import (
+    Refund,
+    RefundMethod,
+    RefundStatus,
+    StoreCreditAccount,
+    StoreCreditEntry,
+)
+
+#: Refunds still on their way count against what may be refunded.
+OPEN_STATUSES = (RefundStatus.PENDING, RefundStatus.PROCESSING)
+
+
+def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
+    """What ``quantity`` of a line's units cost after discounts (the last unit takes the rest).
+
+    Splitting 1000 yen over 3 units gives 333, 333, 334: the units refunded so far never
+    add up to more than the line cost.
+    """
+    if quantity >= line_quantity:
+        return line_total
+    return line_total * quantity // line_quantity
+
+
+def fee(amount: int, spec: dict[str, Any] | None) -> int:
+    """A restocking fee (``{"percent": 10}`` or ``{"fixed": 500}``), never above the amount."""
+    if not spec:
+        return 0
+    if "percent" in spec:
+        return min(amount, amount * int(spec["percent"]) // 100)
+    return min(amount, int(spec.get("fixed", 0)))
+
+
+def refundable_balance(session: Session, order: Order) -> int:
+    """Paid, minus refunded, minus refunds still on their way."""
+    in_flight = session.scalar(
+        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.order_id == order.id, Refund.status.in_(OPEN_STATUSES)
+        )
+    )
+    return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
+
+
+def create_refund(
+    session: Session,
+    now: datetime,
+    *,
+    order: Order,
+    amount: int,
+    method: RefundMethod,
+    actor: str,
+    return_id: int | None = None,
+    cancellation_id: int | None = None,
+) -> Refund | None:
+    """Record a refund, capped at the refundable balance, and queue the job that pays it.
+
+    The caller must hold the order's row lock, so that two refunds of one order are
+    capped one after the other. Returns None when nothing is owed.
+    """
+    amount = min(amount, refundable_balance(session, order))
+    if amount <= 0:
+        return None
+    provider = "store_credit" if method is RefundMethod.STORE_CREDIT else order.payment_provider
+    refund = Refund(
+        order_id=order.id,
+        return_id=return_id,
+        cancellation_id=cancellation_id,
+        amount=amount,
+        currency=order.currency,
+        method=method,
+        provider=provider,
+        created_at=now,
+    )
+    session.add(refund)
+    session.flush()
+    job = "issue_store_credit" if method is RefundMethod.STORE_CREDIT else "issue_refund"
+    outbox.record(session, job, now, refund_id=refund.id)
+    subject_type, subject_id = (
+        ("return", return_id) if return_id is not None else ("cancellation", cancellation_id)
+    )
+    record_event(
+        session,
+        subject_type=subject_type,
+        subject_id=subject_id or order.id,
+        order_id=order.id,
+        kind="refund.created",
+        actor=actor,
+        now=now,
+        refund_id=refund.id,
+        amount=amount,
+        currency=order.currency,
+        method=method.value,
+    )
+    return refund
+
+
+def store_credit_account(session: Session, customer_id: int, currency: str) -> StoreCreditAccount:
+    """The customer's store-credit account, opened with a fresh code on first use."""
+    account = session.scalar(
+        select(StoreCreditAccount).where(StoreCreditAccount.customer_id == customer_id)
+    )
+    if account is None:
+        code = "SC-" + secrets.token_hex(5).upper()
+        account = StoreCreditAccount(customer_id=customer_id, code=code, currency=currency)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def credit_balance(session: Session, account: StoreCreditAccount) -> int:
+    """The sum of an account's ledger."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(StoreCreditEntry.amount), 0)).where(
+            StoreCreditEntry.account_id == account.id
+        )
+    )
+    return int(total or 0)
+
+
+def redeem_store_credit(
+    session: Session, code: str, amount: int, now: datetime, note: str = ""
+) -> StoreCreditEntry:
+    """Spend store credit by its code; refuses more than the balance."""
+    if amount <= 0:
+        raise InvalidInput("the amount must be positive", field="amount")
+    account = session.scalar(
+        select(StoreCreditAccount).where(StoreCreditAccount.code == code).with_for_update()
+    )
+    if account is None:
+        raise NotFound(f"no store credit with code {code!r}", field="code")
+    balance = credit_balance(session, account)
+    if amount > balance:
+        raise Conflict(f"the balance of {code} is {balance}, less than {amount}")
+    entry = StoreCreditEntry(account_id=account.id, amount=-amount, note=note, created_at=now)
+    session.add(entry)
+    return entry
+
+
+def _subject(refund: Refund) -> tuple[str, int]:
+    if refund.return_id is not None:
+        return "return", refund.return_id
+    if refund.cancellation_id is not None:
+        return "cancellation", refund.cancellation_id
+    return "order", refund.order_id
+
+
+def settle_refund(
+    session: Session,
+    now: datetime,
+    refund: Refund,
+    status: RefundStatus,
+    failure_reason: str | None,
+) -> None:
+    """Record what the provider said about a refund; a success counts against the order."""
+    if refund.status is status:
+        return
+    refund.status = status
+    order = refund.order
+    if status is RefundStatus.SUCCEEDED:
+        refund.issued_at = now
+        order.refunded_amount += refund.amount
+        order.financial_status = (
+            FinancialStatus.REFUNDED
+            if order.refunded_amount >= order.total_amount
+            else FinancialStatus.PARTIALLY_REFUNDED
+        )
+    elif status is RefundStatus.FAILED:
+        refund.failure_reason = failure_reason or "the payment provider refused the refund"
+    subject_type, subject_id = _subject(refund)
+    record_event(
+        session,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        order_id=order.id,
+        kind=f"refund.{status.value}",
+        actor="system",
+        now=now,
+        message=(refund.failure_reason or "") if status is RefundStatus.FAILED else "",
+        refund_id=refund.id,
+        amount=refund.amount,
+        currency=refund.currency,
+        provider=refund.provider,
+    )
+    if status is RefundStatus.SUCCEEDED:
+        notices.refund_issued(session, now, refund)

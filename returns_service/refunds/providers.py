@@ -1,0 +1,103 @@
+"""Payment providers behind one interface, chosen by the order's payment provider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.refunds.models import RefundStatus, SandboxRefund
+
+
+@dataclass(frozen=True, slots=True)
+class RefundCall:
+    """What a provider is asked to do; ``idempotency_key`` is the same on every retry."""
+
+    idempotency_key: str
+    amount: int
+    currency: str
+    payment_reference: str | None
+    order_external_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundOutcome:
+    """What the provider answered."""
+
+    status: RefundStatus
+    reference: str | None = None
+    failure_reason: str | None = None
+
+
+class RefundProvider(Protocol):
+    """Sends money back through one payment provider."""
+
+    name: str
+
+    def refund(self, call: RefundCall) -> RefundOutcome:
+        """Refund once per idempotency key; a repeated call answers like the first."""
+        ...
+
+
+class SandboxProvider:
+    """The demo's provider: records each refund once, succeeds at once."""
+
+    name = "sandbox"
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+
+    def refund(self, call: RefundCall) -> RefundOutcome:
+        recorded = self.session.scalar(
+            select(SandboxRefund).where(SandboxRefund.idempotency_key == call.idempotency_key)
+        )
+        if recorded is None:
+            recorded = SandboxRefund(
+                idempotency_key=call.idempotency_key,
+                payment_reference=call.payment_reference,
+                amount=call.amount,
+                currency=call.currency,
+                created_at=self.now,
+            )
+            self.session.add(recorded)
+            self.session.flush()
+        return RefundOutcome(RefundStatus.SUCCEEDED, reference=f"sandbox_re_{recorded.id}")
+
+
+class ManualProvider:
+    """Staff refund by hand in the payment system and mark the refund done here."""
+
+    name = "manual"
+
+    def refund(self, call: RefundCall) -> RefundOutcome:
+        return RefundOutcome(RefundStatus.PROCESSING)
+
+
+ProviderFactory = Callable[[Session, datetime, Mapping[str, Any]], RefundProvider]
+_FACTORIES: dict[str, ProviderFactory] = {
+    "sandbox": lambda session, now, config: SandboxProvider(session, now),
+    "manual": lambda session, now, config: ManualProvider(),
+}
+
+
+def register_provider(name: str, factory: ProviderFactory) -> None:
+    """Make a payment provider available under the name orders carry."""
+    _FACTORIES[name] = factory
+
+
+def provider_for(
+    name: str, session: Session, now: datetime, config: Mapping[str, Any]
+) -> RefundProvider:
+    """The provider for an order's payment provider name."""
+    try:
+        factory = _FACTORIES[name]
+    except KeyError:
+        raise LookupError(
+            f"no refund provider {name!r}; known: {', '.join(sorted(_FACTORIES))}"
+        ) from None
+    return factory(session, now, config)

@@ -1,0 +1,1 @@
+"""The shop's rule sets as stored versions: drafts, publishing, rollback, simulation."""
