@@ -29,8 +29,9 @@ def _settings_config(settings: Settings, instance_path: Path) -> dict[str, Any]:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints. Nothing happens at import."""
-    app = Flask(__name__, instance_relative_config=True)
     settings = Settings.from_environ()
+    instance_path = str(Path(settings.instance_path).resolve()) if settings.instance_path else None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(_settings_config(settings, Path(app.instance_path)))
     app.config.update(
         API_TITLE="Returns service API",
@@ -53,6 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    from returns_service.cli import register_commands
+
+    register_commands(app)
     return app
 
 
@@ -81,10 +85,23 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
+    from returns_service.notifications import jobs as mail_jobs  # noqa: F401  (registers jobs)
+    from returns_service.notifications.api import blp as webhook_endpoints_blp
+    from returns_service.notifications.views import bp as mail_bp
     from returns_service.orders.api import blp as orders_blp
     from returns_service.orders.webhooks import bp as shopify_webhooks_bp
+    from returns_service.portal.api import blp as portal_blp
+    from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
+    from returns_service.returns import jobs as return_jobs  # noqa: F401  (registers jobs)
+    from returns_service.returns.api import blp as returns_blp
+    from returns_service.rulesets.api import blp as rules_blp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(mail_bp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(jobs_blp)
+    api.register_blueprint(webhook_endpoints_blp)
+    api.register_blueprint(portal_blp)
+    api.register_blueprint(returns_blp)
+    api.register_blueprint(rules_blp)

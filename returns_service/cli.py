@@ -7,22 +7,32 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from returns_service import create_app
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import create_token
+from returns_service.config import ConfigError
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.rulesets.cli import rules_cli
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+def _app_from_environment() -> Flask:
+    """The app for a command; a wrong setting ends the command with its message alone."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_app_from_environment)
 def main() -> None:
     """Returns, exchanges and cancellations service."""
 
 
-@main.group("db")
+@click.group("db")
 def db_group() -> None:
     """Database schema."""
 
@@ -38,7 +48,7 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-@main.command()
+@click.command()
 @click.option("--burst", is_flag=True, help="Run what is pending, then exit.")
 @with_appcontext
 def worker(burst: bool) -> None:
@@ -52,7 +62,7 @@ def worker(burst: bool) -> None:
         work_forever(app)
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True, help="Relay once, then exit.")
 @with_appcontext
 def relay(once: bool) -> None:
@@ -66,7 +76,7 @@ def relay(once: bool) -> None:
         relay_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """Staff logins."""
 
@@ -100,7 +110,7 @@ def users_create(email: str, role: str, name: str) -> None:
     click.echo(f"created {role} {email.lower()}")
 
 
-@main.group()
+@click.group()
 def tokens() -> None:
     """API tokens."""
 
@@ -117,7 +127,7 @@ def tokens_create(name: str, role: str) -> None:
     click.echo(plain)
 
 
-@main.command("import-orders")
+@click.command("import-orders")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_orders(file: Path) -> None:
@@ -132,6 +142,13 @@ def import_orders(file: Path) -> None:
         sys.exit(1)
 
 
+def register_commands(app: Flask) -> None:
+    """Put the service's commands on the app's CLI (``returns-service`` lists them)."""
+    for command in (db_group, worker, relay, users, tokens, import_orders, rules_cli):
+        app.cli.add_command(command)
+
+
+# The demo builds its own app, with embedded defaults: it must not load one first.
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

@@ -23,6 +23,8 @@ from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import Base, load_all_models, utcnow
 
+pytest_plugins = ["tests.shop"]
+
 SERVER_URL = normalise_database_url(
     os.environ.get("RETURNS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 )
@@ -89,7 +91,11 @@ def _truncate_all() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test that uses the app starts from empty tables and an empty Redis database."""
+    """Each test that uses the app starts from empty tables and an empty Redis database.
+
+    No app context stays open during the test: like in production, each request and each
+    job gets its own, with its own database session.
+    """
     if "app" not in request.fixturenames:
         yield
         return
@@ -97,10 +103,9 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     redis = Redis.from_url(REDIS_URL)
     with app.app_context():
         _truncate_all()
-        redis.flushdb()
-        yield
-        db.session.remove()
-        redis.flushdb()
+    redis.flushdb()
+    yield
+    redis.flushdb()
 
 
 @pytest.fixture
@@ -110,9 +115,10 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def session(app: Flask) -> Session:
-    """The app's database session (inside the test's app context)."""
-    return db.session()
+def session(app: Flask) -> Iterator[Session]:
+    """A database session of the test's own, for arranging and checking rows."""
+    with Session(db.engine, expire_on_commit=False) as own:
+        yield own
 
 
 @pytest.fixture
@@ -120,8 +126,9 @@ def token_for(app: Flask) -> Callable[[Role], dict[str, str]]:
     """Make an API token with a role; returns the Authorization header for it."""
 
     def make(role: Role) -> dict[str, str]:
-        _, plain = create_token(db.session, f"test-{role.value}", role, utcnow())
-        db.session.commit()
+        with Session(db.engine) as own:
+            _, plain = create_token(own, f"test-{role.value}", role, utcnow())
+            own.commit()
         return {"Authorization": f"Bearer {plain}"}
 
     return make

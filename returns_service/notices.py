@@ -1,0 +1,210 @@
+"""What the customer and subscribed systems are told at each step of a return or refund.
+
+One function per step; each queues the customer's e-mail and the outbound webhook in the
+caller's transaction, so they go out only if the step commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from returns_service.notifications.email import queue_email
+from returns_service.notifications.webhooks import queue_webhook
+from returns_service.refunds.models import Refund, RefundMethod
+from returns_service.returns.models import ReturnMethod, ReturnRequest
+from returns_service.warehouse import warehouse_address
+
+
+def return_summary(request: ReturnRequest) -> dict[str, Any]:
+    """The JSON-friendly facts of a return that e-mails and webhooks share."""
+    pickup = request.pickup
+    return {
+        "rma": request.rma,
+        "order_number": request.order.number,
+        "order_external_id": request.order.external_id,
+        "status": request.status.value,
+        "resolution": request.resolution.value,
+        "method": request.method.value,
+        "expires_at": request.expires_at.isoformat() if request.expires_at else None,
+        "lines": [
+            {
+                "title": line.order_line.title,
+                "sku": line.order_line.sku,
+                "quantity": line.quantity,
+                "reason": line.reason,
+                "outcome": line.outcome.value if line.outcome else None,
+            }
+            for line in request.lines
+        ],
+        "pickup": (
+            {
+                "date": pickup.pickup_date.isoformat() if pickup.pickup_date else None,
+                "slot": pickup.slot,
+                "address": pickup.address,
+                "confirmation_number": pickup.confirmation_number,
+            }
+            if pickup
+            else None
+        ),
+    }
+
+
+_ANY_TIME = {"ja": "指定なし", "en": "any time"}
+
+
+def format_address(address: dict[str, Any] | None, locale: str) -> str:
+    """A postal address as lines of text, in the order each country writes it."""
+    a = address or {}
+    if locale == "ja" or a.get("country") == "JP":
+        lines = [
+            f"〒{a.get('postal_code', '')}".rstrip("〒"),
+            " ".join(
+                filter(
+                    None, (a.get("province"), a.get("city"), a.get("address1"), a.get("address2"))
+                )
+            ),
+            a.get("name") or "",
+        ]
+    else:
+        lines = [
+            a.get("name") or "",
+            " ".join(filter(None, (a.get("address1"), a.get("address2")))),
+            " ".join(filter(None, (a.get("city"), a.get("province"), a.get("postal_code")))),
+            a.get("country") or "",
+        ]
+    return "\n".join(line for line in lines if line)
+
+
+def _items(request: ReturnRequest) -> list[dict[str, Any]]:
+    return [{"name": line.order_line.title, "quantity": line.quantity} for line in request.lines]
+
+
+def _email(
+    session: Session, now: datetime, request: ReturnRequest, kind: str, **context: Any
+) -> None:
+    customer = request.order.customer
+    if customer is None or not customer.email:
+        return
+    queue_email(
+        session,
+        now,
+        kind=kind,
+        to=customer.email,
+        locale=request.locale,
+        context={
+            "customer_name": customer.name,
+            "rma": request.rma,
+            "order_number": request.order.number,
+            **context,
+        },
+        subject_type="return",
+        subject_id=request.id,
+    )
+
+
+def return_received(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The request was filed."""
+    _email(session, now, request, "return_received", items=_items(request))
+    queue_webhook(session, now, "return.created", return_summary(request))
+
+
+def return_approved(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The request was approved: the e-mail says what to do next."""
+    config = current_app.config
+    context: dict[str, Any] = {
+        "method": request.method.value,
+        "items": _items(request),
+        "deadline": request.expires_at,
+    }
+    if request.method is ReturnMethod.PICKUP and request.pickup is not None:
+        pickup = request.pickup
+        context |= {
+            "pickup_date": pickup.pickup_date,
+            "pickup_slot": pickup.slot or _ANY_TIME[request.locale],
+            "pickup_address": format_address(pickup.address, request.locale),
+        }
+    elif request.method is ReturnMethod.DROPOFF:
+        context["return_address"] = format_address(warehouse_address(config), request.locale)
+    _email(session, now, request, "return_approved", **context)
+    queue_webhook(session, now, "return.approved", return_summary(request))
+
+
+def return_rejected(session: Session, now: datetime, request: ReturnRequest, message: str) -> None:
+    """The request was rejected, with the reason in the customer's language."""
+    _email(session, now, request, "return_rejected", message=message)
+    queue_webhook(session, now, "return.rejected", return_summary(request) | {"message": message})
+
+
+def return_cancelled(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The request was withdrawn."""
+    _email(session, now, request, "return_cancelled")
+
+
+def return_in_transit(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The carrier has the parcel."""
+    pickup = request.pickup
+    _email(
+        session,
+        now,
+        request,
+        "return_in_transit",
+        carrier=pickup.carrier if pickup else None,
+        tracking_number=pickup.tracking_number if pickup else None,
+    )
+
+
+def return_received_at_warehouse(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The warehouse received the parcel."""
+    _email(session, now, request, "return_received_at_warehouse")
+    queue_webhook(session, now, "return.received", return_summary(request))
+
+
+def return_expired(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The parcel was not sent in time."""
+    _email(session, now, request, "return_expired", deadline=request.expires_at)
+
+
+def refund_issued(session: Session, now: datetime, refund: Refund) -> None:
+    """Money went back to the customer (or onto their store credit)."""
+    order = refund.order
+    data = {
+        "refund_id": refund.id,
+        "order_number": order.number,
+        "order_external_id": order.external_id,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "method": refund.method.value,
+        "store_credit_code": (
+            refund.provider_reference if refund.method is RefundMethod.STORE_CREDIT else None
+        ),
+    }
+    queue_webhook(session, now, "refund.issued", data)
+    customer = order.customer
+    if customer is None or not customer.email:
+        return
+    subject_type, subject_id = (
+        ("return", refund.return_id)
+        if refund.return_id
+        else ("cancellation", refund.cancellation_id)
+    )
+    queue_email(
+        session,
+        now,
+        kind="refund_issued",
+        to=customer.email,
+        locale=customer.locale,
+        context={
+            "customer_name": customer.name,
+            "order_number": order.number,
+            "rma": refund.return_request.rma if refund.return_request else None,
+            "refund": {"amount": refund.amount, "currency": refund.currency},
+            "method": refund.method.value,
+            "store_credit_code": data["store_credit_code"],
+        },
+        subject_type=subject_type,
+        subject_id=subject_id or order.id,
+    )

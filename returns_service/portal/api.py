@@ -1,0 +1,152 @@
+"""Customer access: open one order with its number and e-mail (or phone), see what can return."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validates_schema
+from sqlalchemy import select
+
+from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
+from returns_service.errors import NotFound
+from returns_service.extensions import db, limiter
+from returns_service.models import utcnow
+from returns_service.orders.models import Order
+from returns_service.orders.schemas import OrderOut
+from returns_service.portal import tokens
+from returns_service.returns.eligibility import order_eligibility
+
+blp = Blueprint(
+    "portal", __name__, url_prefix="/api/v1/portal", description="Customer access to one order"
+)
+add_principal_resolver(tokens.principal_for)
+
+NO_MATCH = "no order matches this order number and contact"
+
+
+class SessionRequestSchema(Schema):
+    """The order number and the e-mail address or phone number on the order."""
+
+    order_number = fields.String(required=True)
+    email = fields.String(load_default=None)
+    phone = fields.String(load_default=None)
+
+    @validates_schema
+    def _one_contact(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("give the e-mail address or the phone number", "email")
+
+
+class SessionSchema(Schema):
+    """A token for one order."""
+
+    token = fields.String()
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+
+
+class LineEligibilityOut(Schema):
+    """Whether a line can be returned."""
+
+    line_id = fields.Integer()
+    returnable_quantity = fields.Integer()
+    eligible = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    message = fields.Dict(allow_none=True)
+
+
+class PortalOrderOut(OrderOut):
+    """The order with each line's eligibility."""
+
+    eligibility = fields.List(fields.Nested(LineEligibilityOut))
+
+
+class _OrderWithEligibility:
+    """An order seen through the portal: the order's attributes plus ``eligibility``."""
+
+    def __init__(self, order: Order, eligibility: list[Any]) -> None:
+        self._order = order
+        self.eligibility = eligibility
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._order, name)
+
+
+def normalise_number(number: str) -> str:
+    """``#1001``, ``1001`` and `` #1001 `` all name the same order."""
+    return number.strip().lstrip("#")
+
+
+def _digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def _order_number_key() -> str:
+    body = request.get_json(silent=True) or {}
+    return "portal-order:" + normalise_number(str(body.get("order_number", "")))
+
+
+def _rate() -> str:
+    return current_app.config["PORTAL_RATE_LIMIT"]
+
+
+def _matches(order: Order, data: dict[str, Any]) -> bool:
+    customer = order.customer
+    if customer is None:
+        return False
+    if data.get("email"):
+        return (customer.email or "").lower() == data["email"].strip().lower()
+    wanted = _digits(data.get("phone"))
+    return bool(wanted) and _digits(customer.phone) == wanted
+
+
+@blp.route("/session")
+class PortalSession(MethodView):
+    """Open an order."""
+
+    @blp.arguments(SessionRequestSchema)
+    @blp.response(201, SessionSchema)
+    @blp.alt_response(404, description=NO_MATCH + " (the same for either mistake)")
+    @blp.alt_response(422, description="A field is missing")
+    @blp.alt_response(429, description="Too many attempts from this address or for this order")
+    @limiter.limit(_rate)
+    @limiter.limit(_rate, key_func=_order_number_key)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Exchange the order number and contact for a token good for this order only."""
+        number = normalise_number(data["order_number"])
+        candidates = db.session.scalars(
+            select(Order).where(Order.number.in_((number, f"#{number}")))
+        )
+        order = next((o for o in candidates if _matches(o, data)), None)
+        if order is None:
+            raise NotFound(NO_MATCH)
+        return {
+            "token": tokens.issue(order.id),
+            "expires_in": current_app.config["PORTAL_TOKEN_MINUTES"] * 60,
+        }
+
+
+@blp.route("/order")
+class PortalOrder(MethodView):
+    """The customer's order."""
+
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, PortalOrderOut)
+    @blp.alt_response(401, description="No valid customer token")
+    @require_roles(customer=True)
+    def get(self) -> Any:
+        """The order, with each line's returnable quantity and eligibility."""
+        principal = current_principal()
+        if principal.order_id is None:
+            raise NotFound("staff tokens open orders through /api/v1/orders")
+        order = db.session.get(Order, principal.order_id)
+        if order is None:
+            raise NotFound(NO_MATCH)
+        config = current_app.config
+        eligibility = order_eligibility(
+            db.session, order, utcnow(), config["RETURN_WINDOW_DAYS"], config["TIMEZONE"]
+        )
+        return _OrderWithEligibility(order, eligibility)

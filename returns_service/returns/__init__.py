@@ -1,0 +1,1 @@
+"""Return requests (RMAs): filing, deciding, receiving, inspecting, completing."""

@@ -1,0 +1,343 @@
+"""The returns API: file a return, read it, and move it through the workflow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from returns_service import idempotency
+from returns_service.auth.access import current_principal, require_roles
+from returns_service.auth.models import Role
+from returns_service.auth.tokens import Principal
+from returns_service.errors import Forbidden, InvalidInput, NotFound
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.orders.models import Order
+from returns_service.returns import operations
+from returns_service.returns.models import ReturnRequest
+from returns_service.returns.photos import check_photo, save_photo
+from returns_service.returns.presenter import present
+from returns_service.returns.schemas import (
+    InspectSchema,
+    NoteSchema,
+    ReceiveSchema,
+    RejectSchema,
+    ReturnCreateSchema,
+    ReturnOut,
+)
+
+blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns (RMAs)")
+SECURITY = [{"bearerAuth": []}]
+
+
+def _settings() -> operations.Settings:
+    config = current_app.config
+    return operations.Settings(
+        timezone=config["TIMEZONE"], return_parcel_days=config["RETURN_PARCEL_DAYS"]
+    )
+
+
+def _answer(return_request: ReturnRequest, principal: Principal) -> Any:
+    customer = return_request.order.customer
+    locale = (
+        return_request.locale
+        if principal.role is None
+        else (customer.locale if customer else current_app.config["DEFAULT_LOCALE"])
+    )
+    return present(db.session, return_request, locale, current_app.config["RETURN_PARCEL_DAYS"])
+
+
+def _visible_return(rma: str, principal: Principal, *, lock: bool = False) -> ReturnRequest:
+    return_request = operations.get_return(db.session, rma, lock=lock)
+    if principal.role is None and return_request.order_id != principal.order_id:
+        raise NotFound(f"no return {rma!r}")  # a customer cannot learn others' RMAs exist
+    return return_request
+
+
+def _order_for(principal: Principal, order_number: str | None) -> Order:
+    if principal.role is None:
+        query = select(Order).where(Order.id == principal.order_id)
+    else:
+        if not order_number:
+            raise InvalidInput("staff name the order with order_number", field="order_number")
+        number = order_number.strip().lstrip("#")
+        query = select(Order).where(Order.number.in_((number, f"#{number}")))
+    order = db.session.scalar(query.with_for_update())
+    if order is None:
+        raise NotFound("no such order", field="order_number")
+    return order
+
+
+def _create_input() -> tuple[dict[str, Any], dict[int, list[Any]]]:
+    """The request body as JSON, or as multipart with a ``payload`` field and photos."""
+    if request.mimetype == "multipart/form-data":
+        raw = request.form.get("payload")
+        if raw is None:
+            raise InvalidInput(
+                "a multipart request carries its JSON in a payload field", field="payload"
+            )
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise InvalidInput("the payload field is not JSON", field="payload") from None
+        photos: dict[int, list[Any]] = {}
+        for name in request.files:
+            if not name.startswith("photo_") or not name[6:].isdigit():
+                raise InvalidInput(
+                    f"photo fields are named photo_<line_id>, not {name!r}", field=name
+                )
+            photos[int(name[6:])] = request.files.getlist(name)
+        return body, photos
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object", field="json")
+    return body, {}
+
+
+@blp.route("")
+class ReturnCollection(MethodView):
+    """File returns."""
+
+    @blp.doc(
+        security=SECURITY,
+        parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
+        requestBody={
+            "content": {
+                "application/json": {"schema": ReturnCreateSchema},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"payload": {"type": "string"}},
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                },
+            }
+        },
+    )
+    @blp.response(201, ReturnOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(404, description="No such order or line")
+    @blp.alt_response(409, description="More units than can still be returned")
+    @blp.alt_response(422, description="A field is wrong; nothing was written")
+    @require_roles(Role.AGENT, customer=True)
+    def post(self) -> Any:
+        """File a return; the rules decide it at once."""
+        principal = current_principal()
+        body, uploads = _create_input()
+        try:
+            data = ReturnCreateSchema().load(body)
+        except ValidationError as exc:
+            raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
+        key = request.headers.get("Idempotency-Key")
+        fingerprint = idempotency.request_fingerprint(body)
+        if key:
+            stored = idempotency.replay(
+                db.session, principal.actor + str(principal.order_id), key, fingerprint
+            )
+            if stored is not None:
+                return jsonify(stored[0]), stored[1]
+        order = _order_for(principal, data.get("order_number"))
+        line_ids = {line["line_id"] for line in data["lines"]}
+        checked = {
+            line_id: [
+                check_photo(upload, current_app.config["MAX_PHOTO_BYTES"], f"photo_{line_id}")
+                for upload in files
+            ]
+            for line_id, files in uploads.items()
+        }
+        if set(checked) - line_ids:
+            raise InvalidInput(
+                "photos must belong to a line of the request",
+                field=f"photo_{min(set(checked) - line_ids)}",
+            )
+        directory = Path(current_app.config["UPLOAD_DIR"])
+        for line in data["lines"]:
+            line["photos"] = [
+                save_photo(d, kind, directory) for d, kind in checked.get(line["line_id"], [])
+            ]
+        customer = order.customer
+        locale = customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
+        now = utcnow()
+        return_request = operations.open_return(
+            db.session,
+            now,
+            _settings(),
+            order=order,
+            lines=data["lines"],
+            resolution=data["resolution"],
+            method=_method(data["method"]),
+            actor=principal.actor,
+            locale=locale,
+        )
+        db.session.flush()
+        answer = ReturnOut().dump(_answer(return_request, principal))
+        if key:
+            idempotency.remember(
+                db.session,
+                principal.actor + str(principal.order_id),
+                key,
+                fingerprint,
+                answer,
+                201,
+                now,
+            )
+        db.session.commit()
+        # Already dumped (it is also what a replay answers), so it passes through as is.
+        return jsonify(answer), 201
+
+
+def _method(method: dict[str, Any]) -> dict[str, Any]:
+    """The method as stored: JSON-friendly (dates as ISO strings)."""
+    stored = {k: v for k, v in method.items() if v is not None}
+    if stored.get("date") is not None:
+        stored["date"] = stored["date"].isoformat()
+    return stored
+
+
+@blp.route("/<rma>")
+class ReturnResource(MethodView):
+    """One return."""
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, ReturnOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(404, description="No such return")
+    @require_roles(Role.AGENT, Role.WAREHOUSE, customer=True)
+    def get(self, rma: str) -> Any:
+        """The return's status, lines, refunds, pickup, exchanges and timeline."""
+        principal = current_principal()
+        return _answer(_visible_return(rma, principal), principal)
+
+
+def _staff_action(rma: str) -> tuple[ReturnRequest, Principal]:
+    principal = current_principal()
+    if principal.role is None:
+        raise Forbidden("only staff can do this")
+    return _visible_return(rma, principal, lock=True), principal
+
+
+def _done(return_request: ReturnRequest, principal: Principal) -> Any:
+    db.session.commit()
+    return _answer(return_request, principal)
+
+
+_COMMON = (
+    (401, "No valid token"),
+    (403, "The token's role may not do this"),
+    (404, "No such return"),
+    (409, "The return's state does not allow this"),
+    (422, "A field is wrong"),
+)
+
+
+def _documented(func: Any) -> Any:
+    for status, text in _COMMON:
+        func = blp.alt_response(status, description=text)(func)
+    return blp.doc(security=SECURITY)(func)
+
+
+@blp.route("/<rma>/approve")
+class ApproveReturn(MethodView):
+    """A person approves."""
+
+    @blp.arguments(NoteSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.AGENT)
+    def post(self, data: dict[str, Any], rma: str) -> Any:
+        """Approve a return in review."""
+        return_request, principal = _staff_action(rma)
+        operations.approve(
+            db.session,
+            utcnow(),
+            _settings(),
+            return_request,
+            actor=principal.actor,
+            message=data["message"],
+        )
+        return _done(return_request, principal)
+
+
+@blp.route("/<rma>/reject")
+class RejectReturn(MethodView):
+    """A person rejects."""
+
+    @blp.arguments(RejectSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.AGENT)
+    def post(self, data: dict[str, Any], rma: str) -> Any:
+        """Reject a return, with the message the customer reads."""
+        return_request, principal = _staff_action(rma)
+        operations.reject(
+            db.session, utcnow(), return_request, actor=principal.actor, message=data["message"]
+        )
+        return _done(return_request, principal)
+
+
+@blp.route("/<rma>/cancel")
+class CancelReturn(MethodView):
+    """Withdraw a return."""
+
+    @blp.arguments(NoteSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.AGENT, customer=True)
+    def post(self, data: dict[str, Any], rma: str) -> Any:
+        """Cancel a return that has not been sent yet (the customer may, too)."""
+        principal = current_principal()
+        return_request = _visible_return(rma, principal, lock=True)
+        operations.cancel(
+            db.session, utcnow(), return_request, actor=principal.actor, message=data["message"]
+        )
+        return _done(return_request, principal)
+
+
+@blp.route("/<rma>/receive")
+class ReceiveReturn(MethodView):
+    """The warehouse receives the parcel."""
+
+    @blp.arguments(ReceiveSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.WAREHOUSE)
+    def post(self, data: dict[str, Any], rma: str) -> Any:
+        """Record the units received, line by line."""
+        return_request, principal = _staff_action(rma)
+        received = {line["line_id"]: line["quantity"] for line in data["lines"]}
+        operations.receive_lines(
+            db.session, utcnow(), return_request, received, actor=principal.actor
+        )
+        return _done(return_request, principal)
+
+
+@blp.route("/<rma>/inspect")
+class InspectReturn(MethodView):
+    """The warehouse inspects what came back."""
+
+    @blp.arguments(InspectSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.WAREHOUSE)
+    def post(self, data: dict[str, Any], rma: str) -> Any:
+        """Grade each line and choose its disposition; the return completes."""
+        return_request, principal = _staff_action(rma)
+        grades = {
+            line["line_id"]: {
+                "condition": line["condition"].value,
+                "disposition": line["disposition"].value,
+                "notes": line["notes"],
+            }
+            for line in data["lines"]
+        }
+        operations.inspect_lines(
+            db.session, utcnow(), return_request, grades, actor=principal.actor
+        )
+        return _done(return_request, principal)

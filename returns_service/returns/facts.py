@@ -1,0 +1,92 @@
+"""The facts the rules see for one return line, computed from the order and the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service.orders.models import Order, OrderLine
+from returns_service.refunds.operations import share_of_line
+from returns_service.returns.models import ReturnLine, ReturnRequest
+from returns_service.returns.quantities import delivered_at, latest_shipment_status
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHistory:
+    """A customer's orders and returns over the last year."""
+
+    orders: int
+    returns_365d: int
+
+    @property
+    def return_rate(self) -> float:
+        """Returns per order over the year (0 with no orders)."""
+        return self.returns_365d / self.orders if self.orders else 0.0
+
+
+def customer_history(session: Session, customer_id: int | None, now: datetime) -> CustomerHistory:
+    """Count a customer's orders and the return requests they filed in the last 365 days."""
+    if customer_id is None:
+        return CustomerHistory(orders=0, returns_365d=0)
+    year_ago = now - timedelta(days=365)
+    orders = session.scalar(
+        select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
+    )
+    returns = session.scalar(
+        select(func.count())
+        .select_from(ReturnRequest)
+        .join(Order, ReturnRequest.order_id == Order.id)
+        .where(Order.customer_id == customer_id, ReturnRequest.created_at >= year_ago)
+    )
+    return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
+
+
+def line_facts(
+    order: Order,
+    line: OrderLine,
+    return_line: ReturnLine,
+    resolution: str,
+    history: CustomerHistory,
+    now: datetime,
+    timezone: str,
+) -> dict[str, Any]:
+    """Every fact of the registry for one line of a return request."""
+    zone = ZoneInfo(timezone)
+    delivered = delivered_at(order, line)
+    status = latest_shipment_status(order, line)
+    unit_total = share_of_line(line.total, line.quantity, return_line.quantity)
+    return {
+        "reason": return_line.reason,
+        "resolution": resolution,
+        "days_since_order": (
+            now.astimezone(zone).date() - order.placed_at.astimezone(zone).date()
+        ).days,
+        "days_since_delivery": (
+            (now.astimezone(zone).date() - delivered.astimezone(zone).date()).days
+            if delivered
+            else None
+        ),
+        "delivered_on": delivered.astimezone(zone).date().isoformat() if delivered else None,
+        "shipment_status": status.value if status else None,
+        "unit_price": line.unit_price,
+        "line_total": unit_total,
+        "order_total": order.total_amount,
+        "currency": order.currency,
+        "sku": line.sku,
+        "product_type": line.product_type,
+        "product_tags": list(line.tags),
+        "quantity": return_line.quantity,
+        "is_final_sale": line.is_final_sale,
+        "customer_returns_365d": history.returns_365d,
+        "customer_return_rate_365d": round(history.return_rate, 4),
+        "customer_orders": history.orders,
+        "payment_method": order.payment_method or order.payment_provider,
+        "shipping_country": order.shipping_country,
+        "has_photos": bool(return_line.photos),
+        "is_subscription": order.is_subscription,
+    }

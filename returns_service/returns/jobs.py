@@ -1,0 +1,151 @@
+"""Jobs of the return workflow: carrier pickups, restocks, exchange shipments, expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import carriers
+from returns_service.events import record_event
+from returns_service.inventory import operations as stock
+from returns_service.inventory.models import Reservation
+from returns_service.notifications.webhooks import queue_webhook
+from returns_service.outbox import job_handler
+from returns_service.returns.models import (
+    Exchange,
+    ExchangeStatus,
+    Pickup,
+    PickupStatus,
+    ReturnLine,
+)
+from returns_service.warehouse import warehouse_address
+
+
+def carrier_adapter(config: Any) -> carriers.CarrierAdapter:
+    """The carrier adapter the shop's settings choose."""
+    settings = {
+        "api_base": config["EASYPOST_API_BASE"],
+        "api_key": config["EASYPOST_API_KEY"],
+    }
+    return carriers.get_adapter(config["CARRIER"], settings)
+
+
+def _address(data: dict[str, Any]) -> carriers.Address:
+    return carriers.Address(
+        name=data.get("name") or "",
+        phone=data.get("phone") or "",
+        postal_code=data.get("postal_code") or "",
+        country=data.get("country") or "JP",
+        province=data.get("province") or "",
+        city=data.get("city") or "",
+        address1=data.get("address1") or "",
+        address2=data.get("address2") or "",
+    )
+
+
+@job_handler("request_pickup")
+def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
+    """Buy a return label and book the carrier's collection, once per pickup.
+
+    Both calls carry a reference derived from the pickup id, which the carrier uses as
+    its idempotency key, so a retry returns the same label and booking.
+    """
+    pickup = session.get(Pickup, pickup_id, with_for_update=True)
+    if pickup is None or pickup.status is not PickupStatus.REQUESTED:
+        return
+    adapter = carrier_adapter(current_app.config)
+    customer = _address(pickup.address)
+    label = adapter.create_return_label(
+        carriers.ReturnLabelRequest(
+            reference=f"return-label-{pickup.id}",
+            from_address=customer,
+            to_address=_address(warehouse_address(current_app.config)),
+            parcel=carriers.Parcel(),
+        )
+    )
+    confirmation = adapter.request_pickup(
+        carriers.PickupRequest(
+            reference=f"pickup-{pickup.id}",
+            address=customer,
+            date=pickup.pickup_date or now.date(),
+            slot=pickup.slot,
+            shipment_id=label.shipment_id,
+        )
+    )
+    pickup.carrier = adapter.name
+    pickup.tracking_number = label.tracking_number
+    pickup.label_url = label.label_url
+    pickup.confirmation_number = confirmation.confirmation_number
+    pickup.status = PickupStatus.CONFIRMED
+    record_event(
+        session,
+        subject_type="return",
+        subject_id=pickup.return_id,
+        order_id=pickup.request.order_id,
+        kind="pickup.confirmed",
+        actor="system",
+        now=now,
+        carrier=adapter.name,
+        confirmation_number=confirmation.confirmation_number,
+        tracking_number=label.tracking_number,
+    )
+
+
+@job_handler("restock")
+def restock(session: Session, now: datetime, return_line_id: int) -> None:
+    """Put an inspected line's units back in stock, once."""
+    line = session.get(ReturnLine, return_line_id)
+    if line is None:
+        return
+    if stock.restock(session, line.order_line.sku, line.received_quantity, line.id, now):
+        record_event(
+            session,
+            subject_type="return",
+            subject_id=line.return_id,
+            order_id=line.request.order_id,
+            kind="stock.restocked",
+            actor="system",
+            now=now,
+            sku=line.order_line.sku,
+            quantity=line.received_quantity,
+        )
+
+
+@job_handler("create_exchange_shipment")
+def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) -> None:
+    """Ask the warehouse to send the replacement of an exchange, once."""
+    exchange = session.get(Exchange, exchange_id, with_for_update=True)
+    if exchange is None or exchange.status is not ExchangeStatus.RESERVED:
+        return
+    reservation = session.scalar(select(Reservation).where(Reservation.exchange_id == exchange.id))
+    if reservation is not None:
+        stock.consume(session, reservation)
+    exchange.status = ExchangeStatus.SHIPMENT_REQUESTED
+    request = exchange.request
+    queue_webhook(
+        session,
+        now,
+        "exchange.shipment_requested",
+        {
+            "rma": request.rma,
+            "order_external_id": request.order.external_id,
+            "sku": exchange.sku,
+            "quantity": exchange.quantity,
+            "ship_to": request.order.shipping_address,
+        },
+    )
+    record_event(
+        session,
+        subject_type="return",
+        subject_id=request.id,
+        order_id=request.order_id,
+        kind="exchange.shipment_requested",
+        actor="system",
+        now=now,
+        sku=exchange.sku,
+        quantity=exchange.quantity,
+    )

@@ -1,0 +1,513 @@
+"""Return use cases: file, decide, approve, reject, cancel, receive, inspect, expire.
+
+Every function takes the session and ``now``, never commits, records events and outbox
+rows, and leaves the transaction to its caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import rules
+from returns_service import notices, outbox
+from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.inventory import operations as stock
+from returns_service.inventory.models import Reservation
+from returns_service.orders.models import Order
+from returns_service.refunds.models import RefundMethod
+from returns_service.refunds.operations import create_refund, fee, share_of_line
+from returns_service.returns import states
+from returns_service.returns.facts import customer_history, line_facts
+from returns_service.returns.models import (
+    Disposition,
+    Exchange,
+    ExchangeStatus,
+    ItemCondition,
+    LineOutcome,
+    Pickup,
+    Resolution,
+    ReturnLine,
+    ReturnMethod,
+    ReturnRequest,
+    ReturnStatus,
+)
+from returns_service.returns.quantities import returnable_quantities
+from returns_service.rulesets.service import active_version, compiled
+
+#: Order of refund timings from earliest to latest; a request refunds at its latest line's.
+TIMING_ORDER = ("on_approval", "on_first_carrier_scan", "on_receipt", "on_inspection")
+_RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The shop settings a return needs."""
+
+    timezone: str
+    return_parcel_days: int
+
+
+def _new_rma() -> str:
+    return "R-" + "".join(secrets.choice(_RMA_ALPHABET) for _ in range(8))
+
+
+def get_return(session: Session, rma: str, *, lock: bool = False) -> ReturnRequest:
+    """The return with this RMA number, or NotFound."""
+    query = select(ReturnRequest).where(ReturnRequest.rma == rma)
+    if lock:
+        query = query.with_for_update()
+    request = session.scalar(query)
+    if request is None:
+        raise NotFound(f"no return {rma!r}")
+    return request
+
+
+def _line_inputs(
+    session: Session, order: Order, lines: list[dict[str, Any]], resolution: Resolution
+) -> list[ReturnLine]:
+    by_id = {line.id: line for line in order.lines}
+    returnable = returnable_quantities(session, order)
+    asked: dict[int, int] = {}
+    built = []
+    for index, data in enumerate(lines):
+        line = by_id.get(data["line_id"])
+        if line is None:
+            raise InvalidInput(
+                f"order {order.number} has no line {data['line_id']}",
+                field=f"lines.{index}.line_id",
+            )
+        asked[line.id] = asked.get(line.id, 0) + data["quantity"]
+        if asked[line.id] > returnable[line.id]:
+            raise Conflict(
+                f"line {line.id} ({line.title}) has {returnable[line.id]} returnable units, "
+                f"{asked[line.id]} asked for",
+                field=f"lines.{index}.quantity",
+            )
+        if resolution is Resolution.EXCHANGE and not data.get("exchange_sku"):
+            raise InvalidInput(
+                "an exchange needs the SKU to exchange for", field=f"lines.{index}.exchange_sku"
+            )
+        built.append(
+            ReturnLine(
+                order_line=line,
+                quantity=data["quantity"],
+                reason=data["reason"],
+                comment=data.get("comment") or "",
+                exchange_sku=data.get("exchange_sku")
+                if resolution is Resolution.EXCHANGE
+                else None,
+                photos=list(data.get("photos", [])),
+            )
+        )
+    return built
+
+
+def open_return(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    *,
+    order: Order,
+    lines: list[dict[str, Any]],
+    resolution: Resolution,
+    method: dict[str, Any],
+    actor: str,
+    locale: str,
+) -> ReturnRequest:
+    """File a return and let the rules decide it at once.
+
+    The caller must have locked the order row: returnable quantities are computed under
+    that lock, so two requests for the same units cannot both pass.
+    """
+    if order.cancelled_at is not None:
+        raise Conflict(f"order {order.number} was cancelled; there is nothing to return")
+    return_lines = _line_inputs(session, order, lines, resolution)
+    version = active_version(session, now)
+    rule_set = compiled(version)
+    history = customer_history(session, order.customer_id, now)
+    request = ReturnRequest(
+        rma=_new_rma(),
+        order=order,
+        resolution=resolution,
+        method=ReturnMethod(method["type"]),
+        method_details={k: v for k, v in method.items() if k != "type"},
+        locale=locale,
+        rule_set_version_id=version.id,
+        created_by=actor,
+        created_at=now,
+        lines=return_lines,
+    )
+    session.add(request)
+    session.flush()
+    decisions = []
+    for return_line in return_lines:
+        facts = line_facts(
+            order,
+            return_line.order_line,
+            return_line,
+            resolution.value,
+            history,
+            now,
+            settings.timezone,
+        )
+        decision = rule_set.decide(facts)
+        return_line.outcome = LineOutcome(decision.outcome.value)
+        # The full facts are kept, not only those read: a simulation of another rule set
+        # may read others.
+        return_line.decision = decision.as_dict() | {"version": version.number, "facts": facts}
+        decisions.append(decision)
+    outcome = rules.combine(decisions)
+    request.decision = {
+        "outcome": outcome.value,
+        "version": version.number,
+        "rules": [d.rule for d in decisions],
+    }
+    states.record_filed(session, request, now=now, actor=actor)
+    notices.return_received(session, now, request)
+    if outcome is rules.RequestOutcome.REVIEW:
+        reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]
+        states.move(
+            session,
+            request,
+            ReturnStatus.REVIEW,
+            now=now,
+            actor="rules",
+            message="; ".join(r for r in reasons if r),
+            rules=[d.rule for d in decisions],
+        )
+    elif outcome is rules.RequestOutcome.REJECTED:
+        message = decisions[0].message or {}
+        _reject(
+            session,
+            now,
+            request,
+            actor="rules",
+            message=message.get(locale, ""),
+            rule=decisions[0].rule,
+        )
+    else:
+        approve(session, now, settings, request, actor="rules")
+    return request
+
+
+def _approved_lines(request: ReturnRequest) -> list[ReturnLine]:
+    return [
+        line
+        for line in request.lines
+        if line.outcome in (LineOutcome.APPROVE, LineOutcome.APPROVE_KEEP_ITEM)
+    ]
+
+
+def _action(line: ReturnLine) -> dict[str, Any]:
+    return line.decision.get("action", {}) if line.decision else {}
+
+
+def approve(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    request: ReturnRequest,
+    *,
+    actor: str,
+    message: str = "",
+) -> None:
+    """Approve a return: lines a person approves count as approved; then next steps follow."""
+    if actor != "rules":  # a person's approval covers the lines the rules left to them
+        for line in request.lines:
+            if line.outcome in (LineOutcome.REVIEW, None):
+                line.outcome = LineOutcome.APPROVE
+    states.move(session, request, ReturnStatus.APPROVED, now=now, actor=actor, message=message)
+    request.decided_at = now
+    approved = _approved_lines(request)
+    timings = [
+        _action(line).get("refund_timing") or "on_inspection"
+        for line in approved
+        if line.outcome is LineOutcome.APPROVE
+    ]
+    request.refund_timing = max(timings, key=TIMING_ORDER.index) if timings else "on_approval"
+    _reserve_exchanges(session, now, request)
+    keep_lines = [line for line in approved if line.outcome is LineOutcome.APPROVE_KEEP_ITEM]
+    _refund_lines(session, now, request, keep_lines, actor="rules")
+    if all(line.outcome is LineOutcome.APPROVE_KEEP_ITEM for line in approved):
+        request.method = ReturnMethod.NONE
+        notices.return_approved(session, now, request)
+        states.move(
+            session,
+            request,
+            ReturnStatus.COMPLETED,
+            now=now,
+            actor="system",
+            message="nothing to send back",
+        )
+        return
+    rule_method = next(
+        (
+            _action(line).get("return_method")
+            for line in approved
+            if _action(line).get("return_method")
+        ),
+        None,
+    )
+    if rule_method:
+        request.method = ReturnMethod(rule_method)
+    states.move(session, request, ReturnStatus.AWAITING_PARCEL, now=now, actor="system")
+    request.expires_at = now + timedelta(days=settings.return_parcel_days)
+    if request.method is ReturnMethod.PICKUP:
+        _schedule_pickup(session, now, request)
+    if request.refund_timing == "on_approval":
+        _refund_lines(session, now, request, approved, actor="rules")
+    notices.return_approved(session, now, request)
+
+
+def _schedule_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:
+    details = request.method_details
+    address = details.get("address") or request.order.shipping_address
+    pickup_date = details.get("date") or (now + timedelta(days=1)).date().isoformat()
+    pickup = Pickup(
+        request=request,
+        carrier="",
+        pickup_date=datetime.fromisoformat(str(pickup_date)).date(),
+        slot=details.get("slot"),
+        address=address,
+        created_at=now,
+    )
+    session.add(pickup)
+    session.flush()
+    outbox.record(session, "request_pickup", now, pickup_id=pickup.id)
+
+
+def _reserve_exchanges(session: Session, now: datetime, request: ReturnRequest) -> None:
+    if request.resolution is not Resolution.EXCHANGE:
+        return
+    for line in _approved_lines(request):
+        if line.exchange_sku is None or any(e.return_line_id == line.id for e in request.exchanges):
+            continue
+        reservation = stock.reserve(session, line.exchange_sku, line.quantity, now)
+        exchange = Exchange(
+            request=request,
+            return_line_id=line.id,
+            sku=line.exchange_sku,
+            quantity=line.quantity,
+            created_at=now,
+        )
+        session.add(exchange)
+        session.flush()
+        reservation.exchange_id = exchange.id
+
+
+def _release_exchanges(session: Session, request: ReturnRequest) -> None:
+    for exchange in request.exchanges:
+        if exchange.status is ExchangeStatus.RESERVED:
+            reservation = session.scalar(
+                select(Reservation).where(Reservation.exchange_id == exchange.id)
+            )
+            if reservation is not None:
+                stock.release(session, reservation)
+            exchange.status = ExchangeStatus.RELEASED
+
+
+def _refund_lines(
+    session: Session,
+    now: datetime,
+    request: ReturnRequest,
+    lines: Iterable[ReturnLine],
+    *,
+    actor: str,
+    received_only: bool = False,
+) -> None:
+    """Refund the given lines that were not refunded yet, after the rules' fees."""
+    if request.resolution is Resolution.EXCHANGE:
+        return
+    due = [line for line in lines if line.refund_id is None]
+    amount = 0
+    for line in due:
+        quantity = line.received_quantity if received_only else line.quantity
+        share = share_of_line(line.order_line.total, line.order_line.quantity, quantity)
+        action = _action(line)
+        charged = fee(share, action.get("restocking_fee"))
+        request.restocking_fee += charged
+        amount += share - charged
+    method = (
+        RefundMethod.STORE_CREDIT
+        if request.resolution is Resolution.STORE_CREDIT
+        else RefundMethod.ORIGINAL_PAYMENT
+    )
+    refund = create_refund(
+        session,
+        now,
+        order=request.order,
+        amount=amount,
+        method=method,
+        actor=actor,
+        return_id=request.id,
+    )
+    if refund is not None:
+        for line in due:
+            line.refund_id = refund.id
+
+
+def _reject(
+    session: Session,
+    now: datetime,
+    request: ReturnRequest,
+    *,
+    actor: str,
+    message: str,
+    **data: Any,
+) -> None:
+    states.move(
+        session, request, ReturnStatus.REJECTED, now=now, actor=actor, message=message, **data
+    )
+    request.decided_at = now
+    request.decision = {**request.decision, "message": message}
+    _release_exchanges(session, request)
+    notices.return_rejected(session, now, request, message)
+
+
+def reject(
+    session: Session, now: datetime, request: ReturnRequest, *, actor: str, message: str
+) -> None:
+    """A person rejects a return, with the message the customer will read."""
+    states.check(request, ReturnStatus.REJECTED)
+    if not message.strip():
+        raise InvalidInput("a rejection needs a message for the customer", field="message")
+    for line in request.lines:
+        line.outcome = LineOutcome.REJECT
+    _reject(session, now, request, actor=actor, message=message)
+
+
+def cancel(
+    session: Session, now: datetime, request: ReturnRequest, *, actor: str, message: str = ""
+) -> None:
+    """Withdraw a return that has not been sent yet."""
+    states.move(session, request, ReturnStatus.CANCELLED, now=now, actor=actor, message=message)
+    _release_exchanges(session, request)
+    notices.return_cancelled(session, now, request)
+
+
+def mark_in_transit(session: Session, now: datetime, request: ReturnRequest, *, actor: str) -> None:
+    """The carrier scanned the parcel: refunds timed on the first scan are issued."""
+    states.move(session, request, ReturnStatus.IN_TRANSIT, now=now, actor=actor)
+    if request.refund_timing == "on_first_carrier_scan":
+        _refund_lines(session, now, request, _approved_lines(request), actor="system")
+    notices.return_in_transit(session, now, request)
+
+
+def receive_lines(
+    session: Session,
+    now: datetime,
+    request: ReturnRequest,
+    received: dict[int, int],
+    *,
+    actor: str,
+) -> None:
+    """The warehouse opened the parcel and counted what came back, line by line."""
+    states.check(request, ReturnStatus.RECEIVED)
+    lines = {line.id: line for line in request.lines}
+    for line_id, quantity in received.items():
+        line = lines.get(line_id)
+        if line is None or line.outcome is not LineOutcome.APPROVE:
+            raise InvalidInput(
+                f"return {request.rma} has no line {line_id} to receive", field="lines"
+            )
+        if not 0 <= quantity <= line.quantity:
+            raise InvalidInput(
+                f"line {line_id} expects at most {line.quantity} units, {quantity} received",
+                field="lines",
+            )
+        line.received_quantity = quantity
+    states.move(
+        session,
+        request,
+        ReturnStatus.RECEIVED,
+        now=now,
+        actor=actor,
+        received={str(k): v for k, v in received.items()},
+    )
+    if request.refund_timing in ("on_approval", "on_first_carrier_scan", "on_receipt"):
+        _refund_lines(
+            session,
+            now,
+            request,
+            _approved_lines(request),
+            actor="system",
+            received_only=request.refund_timing == "on_receipt",
+        )
+    notices.return_received_at_warehouse(session, now, request)
+
+
+def inspect_lines(
+    session: Session,
+    now: datetime,
+    request: ReturnRequest,
+    grades: dict[int, dict[str, Any]],
+    *,
+    actor: str,
+) -> None:
+    """Grade each received line and choose its disposition; then the return completes."""
+    states.check(request, ReturnStatus.INSPECTED)
+    lines = {line.id: line for line in request.lines if line.received_quantity > 0}
+    missing = sorted(set(lines) - set(grades))
+    if missing:
+        raise InvalidInput(f"line {missing[0]} was received and needs a grade", field="lines")
+    for line_id, grade in grades.items():
+        line = lines.get(line_id)
+        if line is None:
+            raise InvalidInput(
+                f"return {request.rma} has no received line {line_id}", field="lines"
+            )
+        line.condition = ItemCondition(grade["condition"])
+        line.disposition = Disposition(grade["disposition"])
+        line.inspection_notes = grade.get("notes") or ""
+    states.move(
+        session,
+        request,
+        ReturnStatus.INSPECTED,
+        now=now,
+        actor=actor,
+        grades={
+            str(k): {"condition": v["condition"], "disposition": v["disposition"]}
+            for k, v in grades.items()
+        },
+    )
+    for line in lines.values():
+        if line.disposition is Disposition.RESTOCK:
+            outbox.record(session, "restock", now, return_line_id=line.id)
+    _refund_lines(session, now, request, list(lines.values()), actor="system", received_only=True)
+    for exchange in request.exchanges:
+        if exchange.status is ExchangeStatus.RESERVED:
+            outbox.record(session, "create_exchange_shipment", now, exchange_id=exchange.id)
+    states.move(session, request, ReturnStatus.COMPLETED, now=now, actor="system")
+
+
+def expire_due(session: Session, now: datetime) -> int:
+    """Expire approved returns whose parcel was not sent in time; returns how many."""
+    query = (
+        select(ReturnRequest)
+        .where(
+            ReturnRequest.status.in_((ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)),
+            ReturnRequest.expires_at < now,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    expired = 0
+    for request in session.scalars(query):
+        states.move(
+            session,
+            request,
+            ReturnStatus.EXPIRED,
+            now=now,
+            actor="system",
+            message="the parcel was not sent in time",
+        )
+        _release_exchanges(session, request)
+        notices.return_expired(session, now, request)
+        expired += 1
+    return expired

@@ -1,0 +1,107 @@
+"""A return as the customer and staff see it: decision, next steps, refunds, timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.events import Event, timeline
+from returns_service.refunds.models import Refund
+from returns_service.returns.models import ReturnMethod, ReturnRequest, ReturnStatus
+
+_NEXT_STEPS = {
+    "review": {
+        "ja": "担当者が内容を確認し、2営業日以内にご連絡します。",
+        "en": "A member of our team will review your request and reply within two business days.",
+    },
+    "pickup": {
+        "ja": "{date} {slot} に配送業者が集荷に伺います。商品を梱包してお待ちください。",
+        "en": "The carrier will collect the parcel on {date} {slot}. Please have it packed.",
+    },
+    "dropoff": {
+        "ja": "返品番号 {rma} を箱に記入し、{days}日以内に最寄りの営業所へお持ち込みください。",
+        "en": "Write {rma} on the parcel and drop it at a carrier counter within {days} days.",
+    },
+    "keep": {
+        "ja": "商品はご返送いただく必要はありません。返金の手続きを進めます。",
+        "en": "There is no need to send the item back. Your refund is on its way.",
+    },
+    "in_transit": {
+        "ja": "返品の荷物は配送中です。到着後に検品します。",
+        "en": "Your parcel is on its way to us; we will inspect it on arrival.",
+    },
+    "received": {
+        "ja": "返品の荷物が届きました。検品後に手続きを完了します。",
+        "en": "We have received your parcel and will complete the return after inspection.",
+    },
+    "done": {"ja": "お手続きは完了しました。", "en": "Your return is complete."},
+    "closed": {"ja": "このお申し込みは終了しました。", "en": "This request is closed."},
+}
+
+
+@dataclass
+class ReturnView:
+    """Everything the API shows of a return, in one object for the schema to dump."""
+
+    request: ReturnRequest
+    decision: dict[str, Any]
+    next_steps: str
+    refunds: list[Refund]
+    timeline: list[Event]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.request, name)
+
+
+def _next_steps(request: ReturnRequest, locale: str, days: int) -> str:
+    status = request.status
+    pickup = request.pickup
+    if status is ReturnStatus.REVIEW:
+        key = "review"
+    elif status is ReturnStatus.REJECTED:
+        return request.decision.get("message", "")
+    elif status in (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL):
+        key = "pickup" if request.method is ReturnMethod.PICKUP else "dropoff"
+    elif status is ReturnStatus.COMPLETED and request.method is ReturnMethod.NONE:
+        key = "keep"
+    elif status is ReturnStatus.IN_TRANSIT:
+        key = "in_transit"
+    elif status in (ReturnStatus.RECEIVED, ReturnStatus.INSPECTED):
+        key = "received"
+    elif status is ReturnStatus.COMPLETED:
+        key = "done"
+    else:
+        key = "closed"
+    return _NEXT_STEPS[key][locale].format(
+        date=pickup.pickup_date.isoformat() if pickup and pickup.pickup_date else "",
+        slot=(pickup.slot or "") if pickup else "",
+        rma=request.rma,
+        days=days,
+    )
+
+
+def present(session: Session, request: ReturnRequest, locale: str, parcel_days: int) -> ReturnView:
+    """Gather what the API shows of a return."""
+    lines = request.lines
+    deciding = next(
+        (line for line in lines if line.outcome and line.outcome.value != "approve"), None
+    ) or (lines[0] if lines else None)
+    decision = deciding.decision if deciding else {}
+    message = decision.get("message") or {}
+    refunds = list(
+        session.scalars(select(Refund).where(Refund.return_id == request.id).order_by(Refund.id))
+    )
+    return ReturnView(
+        request=request,
+        decision={
+            "outcome": request.decision.get("outcome"),
+            "rule": decision.get("rule"),
+            "message": message.get(locale) if isinstance(message, dict) else message,
+        },
+        next_steps=_next_steps(request, locale, parcel_days),
+        refunds=refunds,
+        timeline=timeline(session, "return", request.id),
+    )

@@ -1,0 +1,65 @@
+"""How many units of each order line have been delivered, returned, and may still return."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service.orders.models import Order, OrderLine, ShipmentStatus
+from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus
+
+#: Requests in these states no longer hold their units.
+RELEASED_STATUSES = (ReturnStatus.REJECTED, ReturnStatus.CANCELLED, ReturnStatus.EXPIRED)
+
+
+def delivered_quantities(order: Order) -> Counter[int]:
+    """Units of each line in delivered shipments."""
+    delivered: Counter[int] = Counter()
+    for shipment in order.shipments:
+        if shipment.status is ShipmentStatus.DELIVERED:
+            for shipment_line in shipment.lines:
+                delivered[shipment_line.order_line_id] += shipment_line.quantity
+    return delivered
+
+
+def delivered_at(order: Order, line: OrderLine) -> datetime | None:
+    """When the first delivered shipment carrying this line arrived."""
+    times = [
+        shipment.delivered_at
+        for shipment in order.shipments
+        if shipment.status is ShipmentStatus.DELIVERED
+        and shipment.delivered_at is not None
+        and any(sl.order_line_id == line.id for sl in shipment.lines)
+    ]
+    return min(times) if times else None
+
+
+def latest_shipment_status(order: Order, line: OrderLine) -> ShipmentStatus | None:
+    """The status of the newest shipment carrying this line."""
+    carrying = [s for s in order.shipments if any(sl.order_line_id == line.id for sl in s.lines)]
+    return carrying[-1].status if carrying else None
+
+
+def returned_quantities(session: Session, order: Order) -> Counter[int]:
+    """Units of each line held by return requests that are still alive (not rejected lines)."""
+    query = (
+        select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+        .join(ReturnRequest)
+        .where(
+            ReturnRequest.order_id == order.id,
+            ReturnRequest.status.not_in(RELEASED_STATUSES),
+            (ReturnLine.outcome.is_(None)) | (ReturnLine.outcome != LineOutcome.REJECT),
+        )
+        .group_by(ReturnLine.order_line_id)
+    )
+    return Counter({line_id: int(total) for line_id, total in session.execute(query)})
+
+
+def returnable_quantities(session: Session, order: Order) -> dict[int, int]:
+    """Delivered minus already in returns, per line id."""
+    delivered = delivered_quantities(order)
+    returned = returned_quantities(session, order)
+    return {line.id: max(delivered[line.id] - returned[line.id], 0) for line in order.lines}

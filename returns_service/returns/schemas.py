@@ -1,0 +1,203 @@
+"""What the returns API accepts and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from returns_service.orders.schemas import AddressSchema
+from returns_service.returns.models import (
+    Disposition,
+    ItemCondition,
+    LineOutcome,
+    Resolution,
+    ReturnMethod,
+    ReturnStatus,
+)
+from returns_service.schemas import MoneyField
+
+REASONS = (
+    "COLOR",
+    "DEFECTIVE",
+    "NOT_AS_DESCRIBED",
+    "OTHER",
+    "SIZE_TOO_LARGE",
+    "SIZE_TOO_SMALL",
+    "STYLE",
+    "UNWANTED",
+    "WRONG_ITEM",
+)
+
+
+class ReturnLineInput(Schema):
+    """One line to return."""
+
+    line_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    exchange_sku = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class MethodInput(Schema):
+    """How the parcel comes back: a pickup (date, slot, address) or a drop-off."""
+
+    type = fields.String(required=True, validate=validate.OneOf(("pickup", "dropoff")))
+    date = fields.Date(load_default=None)
+    slot = fields.String(load_default=None, validate=validate.Length(max=32))
+    address = fields.Nested(AddressSchema, load_default=None)
+
+    @validates_schema
+    def _pickup_has_date(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["type"] == "pickup" and data.get("date") is None:
+            raise ValidationError("a pickup needs a date", "date")
+
+
+class ReturnCreateSchema(Schema):
+    """A customer's return request (staff add the order number)."""
+
+    order_number = fields.String(load_default=None)
+    lines = fields.List(
+        fields.Nested(ReturnLineInput), required=True, validate=validate.Length(min=1)
+    )
+    resolution = fields.Enum(Resolution, by_value=True, required=True)
+    method = fields.Nested(MethodInput, required=True)
+
+
+class RejectSchema(Schema):
+    """A person's rejection, with the customer's message."""
+
+    message = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class NoteSchema(Schema):
+    """An optional note on the timeline."""
+
+    message = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReceivedLineInput(Schema):
+    """Units of a return line the warehouse found in the parcel."""
+
+    line_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class ReceiveSchema(Schema):
+    """What came back."""
+
+    lines = fields.List(
+        fields.Nested(ReceivedLineInput), required=True, validate=validate.Length(min=1)
+    )
+
+
+class InspectedLineInput(Schema):
+    """The grade and disposition of one received line."""
+
+    line_id = fields.Integer(required=True, strict=True)
+    condition = fields.Enum(ItemCondition, by_value=True, required=True)
+    disposition = fields.Enum(Disposition, by_value=True, required=True)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class InspectSchema(Schema):
+    """The inspection of a received return."""
+
+    lines = fields.List(
+        fields.Nested(InspectedLineInput), required=True, validate=validate.Length(min=1)
+    )
+
+
+def _request_currency(obj: Any) -> str:
+    return obj.request.order.currency
+
+
+class ReturnLineOut(Schema):
+    """A return line as the API shows it."""
+
+    id = fields.Integer()
+    line_id = fields.Integer(attribute="order_line_id")
+    title = fields.Function(lambda line: line.order_line.title)
+    sku = fields.Function(lambda line: line.order_line.sku)
+    quantity = fields.Integer()
+    reason = fields.String()
+    comment = fields.String()
+    exchange_sku = fields.String()
+    outcome = fields.Enum(LineOutcome, by_value=True)
+    decision = fields.Dict()
+    received_quantity = fields.Integer()
+    condition = fields.Enum(ItemCondition, by_value=True)
+    disposition = fields.Enum(Disposition, by_value=True)
+    photos = fields.Function(lambda line: len(line.photos))
+
+
+class RefundOut(Schema):
+    """A refund of the return."""
+
+    id = fields.Integer()
+    amount = MoneyField()
+    method = fields.Function(lambda refund: refund.method.value)
+    provider = fields.String()
+    status = fields.Function(lambda refund: refund.status.value)
+    failure_reason = fields.String()
+    issued_at = fields.AwareDateTime()
+
+
+class PickupOut(Schema):
+    """The carrier pickup of the return."""
+
+    carrier = fields.String()
+    status = fields.Function(lambda pickup: pickup.status.value)
+    date = fields.Date(attribute="pickup_date")
+    slot = fields.String()
+    confirmation_number = fields.String()
+    tracking_number = fields.String()
+    label_url = fields.String()
+
+
+class ExchangeOut(Schema):
+    """A replacement for an exchanged line."""
+
+    sku = fields.String()
+    quantity = fields.Integer()
+    status = fields.Function(lambda exchange: exchange.status.value)
+
+
+class EventOut(Schema):
+    """One step on the timeline."""
+
+    at = fields.AwareDateTime(attribute="created_at")
+    kind = fields.String()
+    actor = fields.String()
+    message = fields.String()
+    data = fields.Dict()
+
+
+class DecisionOut(Schema):
+    """The decision the customer sees."""
+
+    outcome = fields.String()
+    rule = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+
+
+class ReturnOut(Schema):
+    """A return with everything that happened to it."""
+
+    rma = fields.String()
+    order_number = fields.Function(lambda r: r.order.number)
+    status = fields.Enum(ReturnStatus, by_value=True)
+    resolution = fields.Enum(Resolution, by_value=True)
+    method = fields.Enum(ReturnMethod, by_value=True)
+    decision = fields.Nested(DecisionOut)
+    next_steps = fields.String()
+    restocking_fee = MoneyField(lambda r: r.order.currency)
+    refund_timing = fields.String()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    lines = fields.List(fields.Nested(ReturnLineOut))
+    refunds = fields.List(fields.Nested(RefundOut))
+    pickup = fields.Nested(PickupOut, allow_none=True)
+    exchanges = fields.List(fields.Nested(ExchangeOut))
+    timeline = fields.List(fields.Nested(EventOut))

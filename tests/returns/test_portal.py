@@ -1,0 +1,93 @@
+"""Customer access: one order per token, no probing of order numbers, line eligibility."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.shop import Shop
+
+
+def test_unknown_order_and_wrong_email_get_the_same_answer(shop: Shop) -> None:
+    shop.put_order()
+    unknown = shop.client.post(
+        "/api/v1/portal/session", json={"order_number": "#9999", "email": "hanako@example.jp"}
+    )
+    wrong = shop.client.post(
+        "/api/v1/portal/session", json={"order_number": "#5001", "email": "someone@example.jp"}
+    )
+    assert unknown.status_code == wrong.status_code == 404
+    assert unknown.json["message"] == wrong.json["message"]
+
+
+def test_phone_number_and_order_number_without_hash_open_the_order(shop: Shop) -> None:
+    shop.put_order()
+    response = shop.client.post(
+        "/api/v1/portal/session", json={"order_number": "5001", "email": "HANAKO@example.jp"}
+    )
+    assert response.status_code == 201
+    assert response.json["expires_in"] == 3600
+
+
+def test_lookups_are_rate_limited_per_order_number(app: Flask, shop: Shop) -> None:
+    shop.put_order()
+    statuses = []
+    for attempt in range(12):
+        environ = {"REMOTE_ADDR": f"10.0.0.{attempt}"}  # a different client each time
+        statuses.append(
+            shop.client.post(
+                "/api/v1/portal/session",
+                environ_base=environ,
+                json={"order_number": "#5001", "email": f"guess{attempt}@example.jp"},
+            ).status_code
+        )
+    assert statuses[:10] == [404] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_order_shows_each_lines_eligibility(shop: Shop) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    shop.file(
+        customer, [{"line_id": shop.line_id(order, "L2"), "quantity": 2, "reason": "UNWANTED"}]
+    )
+    response = shop.client.get("/api/v1/portal/order", headers=customer)
+    assert response.status_code == 200
+    by_line = {e["line_id"]: e for e in response.json["eligibility"]}
+    assert by_line[shop.line_id(order, "L1")]["returnable_quantity"] == 1
+    assert by_line[shop.line_id(order, "L2")]["reason"] == "already_returned"
+    assert by_line[shop.line_id(order, "L3")]["reason"] == "final_sale"
+    assert by_line[shop.line_id(order, "L3")]["message"]["ja"] == "セール品のため返品できません。"
+
+
+def test_window_closed_and_not_delivered_lines_say_why(shop: Shop) -> None:
+    shop.put_order(external_id="old", number="#6001", delivered_days_ago=45)
+    shop.put_order(external_id="new", number="#6002", delivered_days_ago=None)
+    old = shop.client.get("/api/v1/portal/order", headers=shop.customer("#6001"))
+    new = shop.client.get("/api/v1/portal/order", headers=shop.customer("#6002"))
+    assert {e["reason"] for e in old.json["eligibility"] if e["line_id"]} >= {"window_closed"}
+    assert {e["reason"] for e in new.json["eligibility"]} == {"not_delivered"}
+
+
+def test_a_customer_token_reaches_only_its_own_order(shop: Shop) -> None:
+    first = shop.put_order()
+    shop.put_order(external_id="other", number="#7001", email_address="other@example.jp")
+    mine = shop.customer()
+    theirs = shop.customer("#7001", "other@example.jp")
+    rma = shop.file(
+        mine, [{"line_id": shop.line_id(first, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    assert shop.client.get(f"/api/v1/returns/{rma}", headers=theirs).status_code == 404
+    assert shop.client.get(f"/api/v1/returns/{rma}", headers=mine).status_code == 200
+    assert shop.client.get("/api/v1/orders/5001", headers=mine).status_code == 403
+
+
+def test_an_expired_or_forged_token_is_refused(app: Flask, shop: Shop) -> None:
+    shop.put_order()
+    customer = shop.customer()
+    forged = {"Authorization": customer["Authorization"][:-2] + "xx"}
+    assert shop.client.get("/api/v1/portal/order", headers=forged).status_code == 401
+    app.config["PORTAL_TOKEN_MINUTES"] = -1  # every token is older than that
+    try:
+        assert shop.client.get("/api/v1/portal/order", headers=customer).status_code == 401
+    finally:
+        app.config["PORTAL_TOKEN_MINUTES"] = 60

@@ -1,0 +1,145 @@
+"""What a return never does: over-return, run twice, get lost between commit and queue."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from flask import Flask
+from redis import Redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.outbox import MessageStatus, OutboxMessage
+from returns_service.refunds.models import SandboxRefund
+from returns_service.returns.models import ReturnRequest
+from returns_service.returns.operations import expire_due
+from tests.conftest import REDIS_URL
+from tests.shop import Inbox, Shop
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_same_idempotency_key_answers_the_first_return_again(
+    shop: Shop, inbox: Inbox, session: Session
+) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    lines = [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "SIZE_TOO_SMALL"}]
+    first = shop.file(customer, lines, key="key-1")
+    second = shop.file(customer, lines, key="key-1")
+    assert first.status_code == second.status_code == 201
+    assert first.json == second.json
+    assert _count(session, ReturnRequest) == 1
+
+    reused = shop.file(customer, [{**lines[0], "reason": "STYLE"}], key="key-1")
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json["message"]
+    assert _count(session, ReturnRequest) == 1
+    shop.run_jobs()
+    assert len(inbox.messages) == 2  # received and approved, once each
+
+
+def test_more_units_than_delivered_minus_returned_is_refused(shop: Shop, session: Session) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    line = shop.line_id(order, "L1")
+    assert (
+        shop.file(customer, [{"line_id": line, "quantity": 2, "reason": "STYLE"}]).status_code
+        == 409
+    )
+    assert (
+        shop.file(customer, [{"line_id": line, "quantity": 1, "reason": "STYLE"}]).status_code
+        == 201
+    )
+    again = shop.file(customer, [{"line_id": line, "quantity": 1, "reason": "STYLE"}])
+    assert again.status_code == 409
+    assert "0 returnable" in again.json["message"]
+    assert _count(session, ReturnRequest) == 1
+
+
+def test_two_requests_racing_for_the_last_unit_let_exactly_one_through(
+    app: Flask, shop: Shop, session: Session
+) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    line = shop.line_id(order, "L1")
+    body = {
+        "lines": [{"line_id": line, "quantity": 1, "reason": "STYLE"}],
+        "resolution": "refund",
+        "method": {"type": "dropoff"},
+    }
+
+    def file_once(_: int) -> int:
+        return app.test_client().post("/api/v1/returns", json=body, headers=customer).status_code
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = sorted(pool.map(file_once, range(4)))
+        assert statuses.count(201) <= 1
+        assert statuses.count(201) + statuses.count(409) == 4
+    assert _count(session, ReturnRequest) == 1
+
+
+def test_a_return_committed_but_never_enqueued_is_picked_up_by_the_relay(
+    app: Flask, shop: Shop, inbox: Inbox, session: Session
+) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    app.config["OUTBOX_ENQUEUE_AFTER_COMMIT"] = False  # the process "dies" after its commit
+    try:
+        response = shop.file(
+            customer, [{"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}]
+        )
+    finally:
+        app.config["OUTBOX_ENQUEUE_AFTER_COMMIT"] = True
+    assert response.status_code == 201
+    assert Redis.from_url(REDIS_URL).llen("rq:queue:returns") == 0
+    pending = session.scalars(select(OutboxMessage)).all()
+    assert pending and all(m.enqueued_at is None for m in pending)
+
+    shop.run_jobs()
+
+    session.expire_all()
+    assert {m.status for m in session.scalars(select(OutboxMessage))} == {MessageStatus.SUCCEEDED}
+    assert _count(session, SandboxRefund) == 1
+    assert len(inbox.messages) == 3  # received, approved (keep the item), refund issued
+
+
+def test_running_a_job_again_changes_nothing(app: Flask, shop: Shop, session: Session) -> None:
+    from returns_service.worker import run_message
+
+    order = shop.put_order()
+    customer = shop.customer()
+    shop.file(
+        customer, [{"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}]
+    )
+    shop.run_jobs()
+    refund_job = session.scalar(select(OutboxMessage).where(OutboxMessage.job == "issue_refund"))
+    with app.app_context():
+        assert run_message(refund_job.id) == "succeeded"  # already done: skipped
+    assert _count(session, SandboxRefund) == 1
+
+
+def test_an_approved_return_never_sent_expires(app: Flask, shop: Shop, inbox: Inbox) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    rma = shop.file(
+        customer, [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    with app.app_context():
+        assert expire_due(db.session, utcnow() + timedelta(days=13)) == 0
+        assert expire_due(db.session, utcnow() + timedelta(days=15)) == 1
+        db.session.commit()
+    assert shop.get(rma)["status"] == "expired"
+    shop.run_jobs()
+    assert inbox.subjects()[1:] == [
+        f"返品を承認しました（返品番号 {rma}）",
+        f"返品のお申し込みを終了しました（返品番号 {rma}）",
+    ]
+    timeline = [event["kind"] for event in shop.get(rma)["timeline"]]
+    assert timeline[-1] == "return.expired"

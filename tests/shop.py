@@ -1,0 +1,200 @@
+"""Fixtures for tests that drive the service through its API: a shop with delivered orders,
+a customer session, a real SMTP server on loopback, and running the worker."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from returns_service.auth.models import Role
+from returns_service.models import utcnow
+from returns_service.worker import work_burst
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.original_content))
+        return "250 OK"
+
+    def subjects(self, to: str | None = None) -> list[str]:
+        """Decoded subjects, oldest first, optionally only those sent to ``to``."""
+        found = []
+        for message in self.messages:
+            if to is None or to in message["To"]:
+                header = email.header.make_header(email.header.decode_header(message["Subject"]))
+                found.append(str(header))
+        return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Iterator[Inbox]:
+    """A real SMTP server on loopback that the app sends through for this test."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    try:
+        yield handler
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+def order_document(
+    *,
+    number: str = "#5001",
+    email_address: str = "hanako@example.jp",
+    locale: str = "ja",
+    currency: str = "JPY",
+    delivered_days_ago: int | None = 3,
+    lines: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A paid order whose lines were all delivered ``delivered_days_ago`` days ago."""
+    now = utcnow()
+    lines = lines or [
+        {
+            "external_id": "L1",
+            "sku": "DNM-30",
+            "title": "セルビッジデニム 30",
+            "quantity": 1,
+            "unit_price": {"amount": 12800, "currency": currency},
+            "product_type": "apparel",
+        },
+        {
+            "external_id": "L2",
+            "sku": "MUG",
+            "title": "波佐見焼マグ",
+            "quantity": 2,
+            "unit_price": {"amount": 1100, "currency": currency},
+            "product_type": "homeware",
+        },
+        {
+            "external_id": "L3",
+            "sku": "SCARF",
+            "title": "ウールマフラー",
+            "quantity": 1,
+            "unit_price": {"amount": 2900, "currency": currency},
+            "final_sale": True,
+        },
+        {
+            "external_id": "L4",
+            "sku": "KETTLE",
+            "title": "銅のやかん",
+            "quantity": 1,
+            "unit_price": {"amount": 128000, "currency": currency},
+        },
+    ]
+    total = sum(line["unit_price"]["amount"] * line["quantity"] for line in lines)
+    shipments = []
+    if delivered_days_ago is not None:
+        shipments.append(
+            {
+                "external_id": "S1",
+                "carrier": "yamato",
+                "tracking_number": "400011112222",
+                "status": "delivered",
+                "shipped_at": (now - timedelta(days=delivered_days_ago + 2)).isoformat(),
+                "delivered_at": (now - timedelta(days=delivered_days_ago)).isoformat(),
+                "lines": [
+                    {"line_id": li["external_id"], "quantity": li["quantity"]} for li in lines
+                ],
+            }
+        )
+    return {
+        "number": number,
+        "placed_at": (now - timedelta(days=(delivered_days_ago or 0) + 4)).isoformat(),
+        "currency": currency,
+        "fulfillment_status": "shipped" if shipments else "unfulfilled",
+        "payment": {"provider": "sandbox", "reference": f"pay_{number.lstrip('#')}"},
+        "customer": {"email": email_address, "name": "佐藤 花子", "locale": locale},
+        "shipping_address": {
+            "name": "佐藤 花子",
+            "country": "JP",
+            "postal_code": "150-0001",
+            "province": "東京都",
+            "city": "渋谷区",
+            "address1": "神宮前1-2-3",
+        },
+        "total": {"amount": total, "currency": currency},
+        "lines": lines,
+        "shipments": shipments,
+    }
+
+
+class Shop:
+    """Drives the service through its HTTP API as the shop, the customer and the staff."""
+
+    def __init__(
+        self, app: Flask, client: FlaskClient, token_for: Callable[[Role], dict[str, str]]
+    ) -> None:
+        self.app = app
+        self.client = client
+        self.integration = token_for(Role.INTEGRATION)
+        self.agent = token_for(Role.AGENT)
+        self.warehouse = token_for(Role.WAREHOUSE)
+
+    def put_order(self, external_id: str = "5001", **kwargs: Any) -> dict[str, Any]:
+        response = self.client.put(
+            f"/api/v1/orders/{external_id}", json=order_document(**kwargs), headers=self.integration
+        )
+        assert response.status_code in (200, 201), response.json
+        return response.json
+
+    def customer(
+        self, number: str = "#5001", email_address: str = "hanako@example.jp"
+    ) -> dict[str, str]:
+        response = self.client.post(
+            "/api/v1/portal/session", json={"order_number": number, "email": email_address}
+        )
+        assert response.status_code == 201, response.json
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    def line_id(self, order: dict[str, Any], external_id: str) -> int:
+        return next(line["id"] for line in order["lines"] if line["external_id"] == external_id)
+
+    def file(
+        self,
+        headers: dict[str, str],
+        lines: list[dict[str, Any]],
+        resolution: str = "refund",
+        method: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> Any:
+        body = {"lines": lines, "resolution": resolution, "method": method or {"type": "dropoff"}}
+        extra = {"Idempotency-Key": key} if key else {}
+        return self.client.post("/api/v1/returns", json=body, headers=headers | extra)
+
+    def get(self, rma: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        response = self.client.get(f"/api/v1/returns/{rma}", headers=headers or self.agent)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def run_jobs(self) -> None:
+        work_burst(self.app)
+
+
+@pytest.fixture
+def shop(app: Flask, client: FlaskClient, token_for: Callable[[Role], dict[str, str]]) -> Shop:
+    """The API driver."""
+    return Shop(app, client, token_for)
