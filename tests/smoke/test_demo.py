@@ -1,0 +1,89 @@
+"""The embedded demo starts on a fresh machine: SQLite, its own Redis, seeded, ready."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def _start(instance: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_")}
+    env["RETURNS_INSTANCE_PATH"] = str(instance)
+    return subprocess.Popen(
+        [sys.executable, "-m", "returns_service", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_ready(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if _get(f"{base}/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the demo did not become ready within 60 s")
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def test_demo_starts_seeded_answers_ready_and_stops_cleanly(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start(tmp_path, port)
+    try:
+        _wait_ready(base, process)
+        status, body = _get(f"{base}/readyz")
+        assert (status, body["status"]) == (200, "ready")
+        assert _get(f"{base}/healthz") == (200, {"status": "ok"})
+    finally:
+        output = _stop(process)
+    assert process.returncode == 0, output
+    assert "Demo shop seeded" in output
+    token = next(line.split()[-1] for line in output.splitlines() if "Admin API token" in line)
+    assert token.startswith("rsk_")
+    assert (tmp_path / "returns.db").exists()
+    assert not (tmp_path / "embedded-redis.json").exists()  # its Redis was stopped
+
+    process = _start(tmp_path, port)  # a second run reuses the data
+    try:
+        _wait_ready(base, process)
+        status, _ = _get(f"{base}/api/v1/orders/demo-1001", token=token)
+        assert status == 401  # the first run's token was revoked
+    finally:
+        output = _stop(process)
+    assert "Demo shop reused" in output
