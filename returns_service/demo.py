@@ -20,6 +20,7 @@ from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, Shipment, ShipmentStatus
+from returns_service.returns.operations import Settings as ReturnSettings
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -60,7 +61,8 @@ def run_demo(host: str, port: int) -> None:
     app = create_app({"PUBLIC_URL": f"http://{host}:{port}"})
     with app.app_context():
         upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
-        seeded = seed_demo_shop(db.session, utcnow())
+        settings = ReturnSettings.from_config(app.config)
+        seeded = seed_demo_shop(db.session, utcnow(), settings)
         db.session.commit()
         token = _fresh_demo_token()
         example = _example_order()

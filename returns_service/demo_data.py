@@ -12,9 +12,12 @@ from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.inventory.models import StockItem
-from returns_service.orders.models import Order
+from returns_service.orders.models import Order, Shipment, ShipmentStatus
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
+from returns_service.returns.models import Resolution
+from returns_service.returns.operations import Settings as ReturnSettings
+from returns_service.returns.operations import open_return
 
 CUSTOMERS = [
     ("佐藤 花子", "hanako.sato@example.jp", "ja"),
@@ -257,7 +260,7 @@ def _subscription_document(now: datetime) -> dict[str, Any]:
     }
 
 
-def seed_demo_shop(session: Session, now: datetime) -> bool:
+def seed_demo_shop(session: Session, now: datetime, settings: ReturnSettings) -> bool:
     """Fill an empty database with the demo shop; returns False if it had orders already."""
     if session.scalar(select(func.count()).select_from(Order)):
         return False
@@ -286,4 +289,30 @@ def seed_demo_shop(session: Session, now: datetime) -> bool:
                 password_hash=generate_password_hash(DEMO_PASSWORD),
             )
         )
+    session.flush()
+    _seed_returns(session, now, settings)
     return True
+
+
+def _seed_returns(session: Session, now: datetime, settings: ReturnSettings) -> None:
+    """A few returns decided by the default rules, so the queue and the numbers are not empty."""
+    delivered = session.scalars(
+        select(Order)
+        .join(Order.shipments)
+        .where(Shipment.status == ShipmentStatus.DELIVERED)
+        .order_by(Order.id)
+    ).unique()
+    reasons = ["DEFECTIVE", "SIZE_TOO_SMALL", "UNWANTED", "STYLE", "NOT_AS_DESCRIBED"]
+    for order, reason in zip(list(delivered)[:5], reasons, strict=False):
+        line = order.lines[0]
+        open_return(
+            session,
+            now,
+            settings,
+            order=order,
+            lines=[{"line_id": line.id, "quantity": 1, "reason": reason}],
+            resolution=Resolution.REFUND,
+            method={"type": "dropoff"},
+            actor="customer",
+            locale=order.customer.locale if order.customer else "ja",
+        )

@@ -21,7 +21,7 @@ from returns_service.auth.tokens import create_token
 from returns_service.config import normalise_database_url
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
-from returns_service.models import Base, load_all_models, utcnow
+from returns_service.models import Base, utcnow
 
 pytest_plugins = ["tests.shop"]
 
@@ -83,7 +83,6 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 def _truncate_all() -> None:
-    load_all_models()
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -38,10 +38,7 @@ SECURITY = [{"bearerAuth": []}]
 
 
 def _settings() -> operations.Settings:
-    config = current_app.config
-    return operations.Settings(
-        timezone=config["TIMEZONE"], return_parcel_days=config["RETURN_PARCEL_DAYS"]
-    )
+    return operations.Settings.from_config(current_app.config)
 
 
 def _answer(return_request: ReturnRequest, principal: Principal) -> Any:

@@ -7,7 +7,7 @@ rows, and leaves the transaction to its caller.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +52,11 @@ class Settings:
 
     timezone: str
     return_parcel_days: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The return settings from the app config."""
+        return cls(timezone=config["TIMEZONE"], return_parcel_days=config["RETURN_PARCEL_DAYS"])
 
 
 def _new_rma() -> str:

@@ -55,6 +55,17 @@ def _wait_ready(base: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError("the demo did not become ready within 60 s")
 
 
+def _wait_for_refund_mail(base: str) -> None:
+    """The seeded returns' jobs run in the demo's worker: a refund e-mail shows up."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/staff/mail", timeout=5) as response:
+            if "返金のお手続きが完了しました" in response.read().decode():
+                return
+        time.sleep(0.5)
+    raise AssertionError("the demo's worker sent no refund e-mail within 60 s")
+
+
 def _stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=30)
@@ -70,6 +81,7 @@ def test_demo_starts_seeded_answers_ready_and_stops_cleanly(tmp_path: Path) -> N
         status, body = _get(f"{base}/readyz")
         assert (status, body["status"]) == (200, "ready")
         assert _get(f"{base}/healthz") == (200, {"status": "ok"})
+        _wait_for_refund_mail(base)
     finally:
         output = _stop(process)
     assert process.returncode == 0, output
