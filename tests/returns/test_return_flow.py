@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug import Request, Response
 
+from returns_service.auth.models import Role
 from returns_service.inventory.models import StockItem
 from returns_service.refunds.models import SandboxRefund
 from tests.shop import Inbox, Shop
@@ -190,3 +196,45 @@ def test_receiving_a_rejected_return_is_refused_with_409(shop: Shop) -> None:
     )
     assert response.status_code == 409
     assert "rejected" in response.json["message"]
+
+
+def test_subscribed_systems_receive_signed_return_events(
+    shop: Shop, token_for: Any, httpserver: HTTPServer
+) -> None:
+    from returns_service.notifications.webhooks import verify
+
+    received: list[tuple[str, bytes, str]] = []
+
+    def record(request: Request) -> Response:
+        received.append(
+            (
+                request.headers["X-Returns-Event"],
+                request.get_data(),
+                request.headers["X-Returns-Signature"],
+            )
+        )
+        return Response("ok")
+
+    httpserver.expect_request("/hooks", method="POST").respond_with_handler(record)
+    created = shop.client.post(
+        "/api/v1/webhooks/endpoints",
+        headers=token_for(Role.ADMIN),
+        json={"url": httpserver.url_for("/hooks"), "events": ["return.created", "refund.issued"]},
+    )
+    assert created.status_code == 201, created.json
+    secret = created.json["secret"]
+
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(),
+        [{"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}],
+    ).json["rma"]
+    shop.run_jobs()
+
+    assert sorted(event for event, _, _ in received) == ["refund.issued", "return.created"]
+    for _, body, signature in received:
+        assert verify(secret, signature, body)
+    created_event = next(json.loads(b) for e, b, _ in received if e == "return.created")
+    assert created_event["data"]["rma"] == rma
+    refund_event = next(json.loads(b) for e, b, _ in received if e == "refund.issued")
+    assert (refund_event["data"]["amount"], refund_event["data"]["currency"]) == (1100, "JPY")
