@@ -2,6 +2,6 @@
 
 import sys
 
-from bench import rules_bench
+from bench import rules_bench, simulation_db_bench
 
-sys.exit(rules_bench.main())
+sys.exit(max(rules_bench.main(), simulation_db_bench.main()))
