@@ -98,6 +98,12 @@ class Settings:
     carrier: str = "sandbox"
     easypost_api_base: str = "https://api.easypost.com"
     easypost_api_key: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
+    shopify_api_base: str = ""  # https://<shop>.myshopify.com
+    shopify_access_token: str = ""
+    easypost_webhook_secret: str = ""
     warehouse_name: str = "Returns Centre"
     warehouse_phone: str = "03-0000-0000"
     warehouse_postal_code: str = "135-0061"
