@@ -1,0 +1,1 @@
+"""Customer e-mail (Japanese and English), its log, and signed outbound webhooks."""

@@ -1,0 +1,133 @@
+"""Admin API of outbound webhooks: endpoints and their delivery log."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from returns_service.auth.access import require_roles
+from returns_service.errors import NotFound
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
+from returns_service.notifications.schemas import (
+    DeliveryQueryArgsSchema,
+    WebhookDeliveryOut,
+    WebhookEndpointCreatedOut,
+    WebhookEndpointCreateSchema,
+    WebhookEndpointOut,
+    WebhookEndpointUpdateSchema,
+)
+
+blp = Blueprint(
+    "webhook_endpoints",
+    __name__,
+    url_prefix="/api/v1/webhooks/endpoints",
+    description="Outbound webhooks: where events are sent, and how delivery went",
+)
+
+# require_roles() without roles admits admins only. It wraps the body parsing, so a caller
+# without a valid token gets 401 or 403, never validation errors describing the API.
+
+
+def _endpoint(endpoint_id: int) -> WebhookEndpoint:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"no webhook endpoint {endpoint_id}")
+    return endpoint
+
+
+@blp.route("")
+class EndpointCollection(MethodView):
+    """All webhook endpoints."""
+
+    @require_roles()
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, WebhookEndpointOut(many=True))
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    def get(self) -> list[WebhookEndpoint]:
+        """List webhook endpoints, oldest first."""
+        return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+    @require_roles()
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(WebhookEndpointCreateSchema)
+    @blp.response(201, WebhookEndpointCreatedOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(422, description="A field is wrong; nothing was written")
+    def post(self, data: dict[str, Any]) -> WebhookEndpoint:
+        """Add an endpoint. The answer holds its signing secret: this is the only time."""
+        endpoint = WebhookEndpoint(
+            url=data["url"],
+            events=data["events"],
+            description=data["description"],
+            active=data["active"],
+            secret=data["secret"] or secrets.token_urlsafe(32),
+            created_at=utcnow(),
+        )
+        db.session.add(endpoint)
+        db.session.commit()
+        return endpoint
+
+
+@blp.route("/<int:endpoint_id>")
+class EndpointResource(MethodView):
+    """One webhook endpoint."""
+
+    @require_roles()
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(WebhookEndpointUpdateSchema)
+    @blp.response(200, WebhookEndpointOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(404, description="No such endpoint")
+    @blp.alt_response(422, description="A field is wrong; nothing was written")
+    def put(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
+        """Change an endpoint; fields left out keep their value. A new secret is not echoed."""
+        endpoint = _endpoint(endpoint_id)
+        for name in ("url", "events", "description", "active", "secret"):
+            if name in data:
+                setattr(endpoint, name, data[name])
+        db.session.commit()
+        return endpoint
+
+    @require_roles()
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(204)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(404, description="No such endpoint")
+    def delete(self, endpoint_id: int) -> None:
+        """Remove an endpoint and its delivery log; deliveries still queued are dropped."""
+        db.session.delete(_endpoint(endpoint_id))
+        db.session.commit()
+
+
+@blp.route("/<int:endpoint_id>/deliveries")
+class EndpointDeliveries(MethodView):
+    """The delivery log of one endpoint."""
+
+    @require_roles()
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(DeliveryQueryArgsSchema, location="query")
+    @blp.response(200, WebhookDeliveryOut(many=True))
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(404, description="No such endpoint")
+    @blp.alt_response(422, description="A query argument is wrong")
+    def get(self, args: dict[str, Any], endpoint_id: int) -> list[WebhookDelivery]:
+        """List delivery attempts, newest first."""
+        endpoint = _endpoint(endpoint_id)
+        query = (
+            select(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint.id)
+            .order_by(WebhookDelivery.attempted_at.desc(), WebhookDelivery.id.desc())
+            .limit(args["limit"])
+        )
+        return list(db.session.scalars(query))

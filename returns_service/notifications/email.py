@@ -1,0 +1,371 @@
+"""Customer e-mail: the kinds and their context, rendering in the customer's language,
+queueing through the outbox, and the delivery the ``send_email`` job runs.
+
+Templates live in ``templates/<locale>/<kind>.txt``. Each extends ``<locale>/_layout.txt``,
+which writes the frame every e-mail shares: a first line ``Subject: ...``, a blank line,
+then the body (greeting with the customer's name, the kind's own text, the signature).
+A kind fills two blocks, ``subject`` and ``body``. Rendering is strict: a context key a
+template needs but does not get is an error, so mistakes show when the e-mail is queued,
+not when a customer reads a blank.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2.runtime import Context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.config import LOCALES
+from returns_service.money import format_money
+from returns_service.notifications import smtp
+from returns_service.notifications.models import SentEmail, Transport
+from returns_service.outbox import OutboxMessage, record
+from returns_service.worker import PermanentJobError
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class MailKind:
+    """The context keys one kind of e-mail takes, besides ``customer_name``."""
+
+    required: tuple[str, ...] = ()
+    #: Keys that may be left out; the template sees them as None.
+    optional: tuple[str, ...] = ()
+    #: Keys whose value must be one of a few strings.
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Keys required only when another key has a given value: ``{(key, value): keys}``.
+    required_when: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def keys(self) -> set[str]:
+        """Every key this kind accepts."""
+        return {*COMMON_KEYS, *self.required, *self.optional}
+
+
+#: Every e-mail is addressed to a person by name (``様`` is added by the Japanese layout).
+COMMON_KEYS = ("customer_name",)
+#: Filled in from the settings when rendering; a caller may not pass them.
+SETTINGS_KEYS = ("shop_name", "public_url", "locale", "timezone")
+#: Keys holding money in the API's shape ``{"amount": <minor units>, "currency": "JPY"}``.
+MONEY_KEYS = frozenset({"refund"})
+
+_RMA = ("rma", "order_number")
+
+KINDS: dict[str, MailKind] = {
+    # Returns: ``items`` is a list of ``{"name": str, "quantity": int}``.
+    "return_received": MailKind(required=(*_RMA, "items")),
+    "return_approved": MailKind(
+        required=(*_RMA, "method", "items"),
+        optional=(
+            "pickup_date",
+            "pickup_slot",
+            "pickup_address",
+            "carrier",
+            "return_address",
+            "deadline",
+            "label_url",
+        ),
+        choices={"method": ("pickup", "dropoff", "none")},
+        required_when={
+            ("method", "pickup"): ("pickup_date", "pickup_slot", "pickup_address"),
+            ("method", "dropoff"): ("return_address",),
+        },
+    ),
+    "return_rejected": MailKind(required=(*_RMA, "message")),
+    "return_review": MailKind(required=_RMA),
+    "return_in_transit": MailKind(required=_RMA, optional=("carrier", "tracking_number")),
+    "return_received_at_warehouse": MailKind(required=_RMA),
+    "refund_issued": MailKind(
+        required=("order_number", "refund", "method"),
+        optional=("rma", "store_credit_code"),
+        choices={"method": ("original_payment", "store_credit")},
+        required_when={("method", "store_credit"): ("store_credit_code",)},
+    ),
+    "exchange_shipped": MailKind(
+        required=(*_RMA, "items"), optional=("carrier", "tracking_number", "tracking_url")
+    ),
+    "return_expired": MailKind(required=_RMA, optional=("deadline",)),
+    "return_cancelled": MailKind(required=_RMA),
+    # Cancellations of orders and subscriptions.
+    "order_cancelled": MailKind(required=("order_number", "items"), optional=("refund",)),
+    "cancellation_pending_stop": MailKind(required=("order_number", "items")),
+    "cancellation_stop_failed": MailKind(required=("order_number", "items")),
+    "subscription_paused": MailKind(required=("subscription_name",), optional=("resume_date",)),
+    "subscription_skipped": MailKind(
+        required=("subscription_name", "skipped_date"), optional=("next_date",)
+    ),
+    "subscription_switched": MailKind(
+        required=("subscription_name", "new_product"), optional=("next_date",)
+    ),
+    "subscription_discounted": MailKind(
+        required=("subscription_name", "discount_percent", "discount_deliveries"),
+        optional=("next_date",),
+    ),
+    "subscription_cancelled": MailKind(required=("subscription_name",), optional=("last_date",)),
+}
+
+_ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """An e-mail ready to send: one subject line and a plain-text body."""
+
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """What rendering needs to know about the shop."""
+
+    shop_name: str
+    public_url: str
+    timezone: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
+        """The shop's settings from the app config."""
+        return cls(config["SHOP_NAME"], config["PUBLIC_URL"], config["TIMEZONE"])
+
+
+# Weekday and month names spelled out here so the process locale never changes an e-mail.
+_JA_WEEKDAYS = "月火水木金土日"
+_EN_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_EN_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def format_date(value: date | datetime | str, locale: str, timezone: str) -> str:
+    """A calendar date for people; a point in time is first moved to the shop's time zone."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
+        value = value.astimezone(ZoneInfo(timezone)).date()
+    if locale == "ja":
+        return f"{value.year}年{value.month}月{value.day}日（{_JA_WEEKDAYS[value.weekday()]}）"
+    weekday = _EN_WEEKDAYS[value.weekday()]
+    return f"{weekday}, {value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+
+
+@pass_context
+def _date_filter(context: Context, value: Any) -> str:
+    return format_date(value, context["locale"], context["timezone"])
+
+
+def _money_filter(value: Mapping[str, Any]) -> str:
+    return format_money(value["amount"], value["currency"])
+
+
+@functools.cache
+def _environment() -> Environment:
+    # Plain text, so no HTML escaping; StrictUndefined turns a missing key into an error.
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _date_filter
+    env.filters["money"] = _money_filter
+    return env
+
+
+def template_name(kind: str, locale: str) -> str:
+    """The template file of one kind in one language, relative to ``templates/``."""
+    return f"{locale}/{kind}.txt"
+
+
+def check_context(kind: str, locale: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a context against its kind; returns it JSON-ready with optional keys filled.
+
+    Dates and times become ISO strings (times must carry a time zone), so the context can
+    travel in an outbox payload and be rendered later by a worker.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}: use one of {', '.join(LOCALES)}")
+    spec = KINDS[kind]
+    reserved = sorted(set(context) & set(SETTINGS_KEYS))
+    if reserved:
+        raise ValueError(f"e-mail {kind!r}: {', '.join(reserved)} come from the settings")
+    unknown = sorted(set(context) - spec.keys())
+    if unknown:
+        raise ValueError(f"e-mail {kind!r} does not take {', '.join(unknown)}")
+    missing = [key for key in (*COMMON_KEYS, *spec.required) if context.get(key) is None]
+    for (key, value), keys in spec.required_when.items():
+        if context.get(key) == value:
+            missing += [k for k in keys if context.get(k) is None]
+    if missing:
+        raise ValueError(f"e-mail {kind!r} needs {', '.join(missing)}")
+    for key, allowed in spec.choices.items():
+        if context[key] not in allowed:
+            raise ValueError(
+                f"e-mail {kind!r}: {key} must be one of {', '.join(allowed)}, got {context[key]!r}"
+            )
+    for key in MONEY_KEYS & set(context):
+        value = context[key]
+        if value is not None and not (
+            isinstance(value, Mapping)
+            and isinstance(value.get("amount"), int)
+            and isinstance(value.get("currency"), str)
+        ):
+            raise ValueError(f"e-mail {kind!r}: {key} must be {{'amount': int, 'currency': str}}")
+    full = {key: None for key in spec.optional} | dict(context)
+    try:
+        return json.loads(json.dumps(full, default=_json_default, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"e-mail {kind!r}: the context is not JSON-serialisable: {exc}") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
+
+
+def render_email(
+    kind: str, locale: str, context: Mapping[str, Any], shop: ShopSettings
+) -> RenderedEmail:
+    """Render one e-mail; raises ``ValueError`` for a bad kind, locale or context."""
+    full = check_context(kind, locale, context)
+    full |= {
+        "shop_name": shop.shop_name,
+        "public_url": shop.public_url,
+        "locale": locale,
+        "timezone": shop.timezone,
+    }
+    try:
+        text = _environment().get_template(template_name(kind, locale)).render(full)
+    except (TemplateError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"e-mail {kind!r} ({locale}) cannot be rendered: {exc}") from exc
+    return _split(kind, locale, text)
+
+
+def _split(kind: str, locale: str, text: str) -> RenderedEmail:
+    head, _, body = text.partition("\n\n")
+    if not head.startswith("Subject: ") or "\n" in head:
+        raise ValueError(f"template {template_name(kind, locale)} must start with 'Subject: '")
+    subject = " ".join(head.removeprefix("Subject: ").split())
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    # Blocks left out by a condition leave runs of blank lines; keep at most one.
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return RenderedEmail(subject=subject, body=body + "\n")
+
+
+def queue_email(
+    session: Session,
+    now: datetime,
+    *,
+    kind: str,
+    to: str,
+    locale: str,
+    context: Mapping[str, Any],
+    subject_type: str,
+    subject_id: int,
+) -> OutboxMessage:
+    """Record a ``send_email`` outbox message in the caller's transaction.
+
+    The e-mail is rendered once here to check the context, so a bad one fails the caller's
+    operation instead of a job later. Raises ``ValueError`` naming what is wrong.
+    """
+    if not isinstance(to, str) or not _ADDRESS.match(to):
+        raise ValueError(f"{to!r} is not an e-mail address")
+    shop = ShopSettings.from_config(current_app.config)
+    render_email(kind, locale, context, shop)
+    message = record(
+        session,
+        "send_email",
+        now,
+        kind=kind,
+        to=to,
+        locale=locale,
+        context=check_context(kind, locale, context),
+        subject_type=subject_type,
+        subject_id=subject_id,
+    )
+    # The job needs its own outbox id (the e-mail's idempotency key and Message-ID).
+    message.payload = {**message.payload, "message_id": message.id}
+    return message
+
+
+def deliver_email(
+    session: Session,
+    now: datetime,
+    *,
+    message_id: str,
+    kind: str,
+    to: str,
+    locale: str,
+    context: dict[str, Any],
+    subject_type: str,
+    subject_id: int,
+) -> SentEmail | None:
+    """Render and send a queued e-mail, once; returns None when it was sent before.
+
+    The ``SentEmail`` row is added to the caller's transaction, which commits it. If the
+    process dies after the SMTP server took the message but before that commit, the next
+    attempt sends again with the same Message-ID, so mail systems can drop the copy.
+    """
+    sent = session.scalar(select(SentEmail).where(SentEmail.outbox_message_id == message_id))
+    if sent is not None:
+        log.info("e-mail of outbox message %s was sent at %s", message_id, sent.sent_at)
+        return None
+    config = current_app.config
+    try:
+        rendered = render_email(kind, locale, context, ShopSettings.from_config(config))
+    except ValueError as exc:
+        raise PermanentJobError(str(exc)) from exc
+    transport = Transport.MAILBOX
+    if config["SMTP_HOST"]:
+        smtp.send(
+            smtp.SmtpSettings.from_config(config),
+            smtp.build_message(
+                rendered,
+                to=to,
+                mail_from=config["MAIL_FROM"],
+                shop_name=config["SHOP_NAME"],
+                message_id=message_id,
+                now=now,
+            ),
+        )
+        transport = Transport.SMTP
+    sent = SentEmail(
+        outbox_message_id=message_id,
+        kind=kind,
+        to_address=to,
+        locale=locale,
+        subject=rendered.subject,
+        body=rendered.body,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        sent_at=now,
+        transport=transport,
+    )
+    session.add(sent)
+    return sent

@@ -1,0 +1,62 @@
+"""Jobs that send customer e-mail and outbound webhooks, one outbox message each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from returns_service.notifications.email import deliver_email
+from returns_service.notifications.webhooks import deliver_webhook
+from returns_service.outbox import job_handler
+
+
+@job_handler("send_email")
+def send_email(
+    session: Session,
+    now: datetime,
+    *,
+    message_id: str,
+    kind: str,
+    to: str,
+    locale: str,
+    context: dict[str, Any],
+    subject_type: str,
+    subject_id: int,
+) -> None:
+    """Send one queued e-mail; a message already sent (per its outbox id) is not sent again."""
+    deliver_email(
+        session,
+        now,
+        message_id=message_id,
+        kind=kind,
+        to=to,
+        locale=locale,
+        context=context,
+        subject_type=subject_type,
+        subject_id=subject_id,
+    )
+
+
+@job_handler("send_webhook")
+def send_webhook(
+    session: Session,
+    now: datetime,
+    *,
+    delivery_id: str,
+    endpoint_id: int,
+    event: str,
+    data: Any,
+    created_at: str,
+) -> None:
+    """Deliver one event to one endpoint; failures are logged, then retried or failed."""
+    deliver_webhook(
+        session,
+        now,
+        delivery_id=delivery_id,
+        endpoint_id=endpoint_id,
+        event=event,
+        data=data,
+        created_at=created_at,
+    )

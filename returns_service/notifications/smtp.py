@@ -1,0 +1,120 @@
+"""Building a MIME message from a rendered e-mail and handing it to an SMTP server.
+
+Errors are sorted for the job's retry logic: a server that cannot be reached or answers
+4xx may take the message later (:class:`TransientMailError`, retried with backoff); a 5xx
+answer will not change on its own (``PermanentJobError``, failed at once, visible to staff).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+
+from returns_service.worker import PermanentJobError
+
+if TYPE_CHECKING:
+    from returns_service.notifications.email import RenderedEmail
+
+TIMEOUT_SECONDS = 10
+
+
+class TransientMailError(Exception):
+    """The SMTP server could not take the message now; another attempt may succeed."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to connect."""
+
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
+        """The SMTP settings of the app config."""
+        return cls(
+            host=config["SMTP_HOST"],
+            port=int(config["SMTP_PORT"]),
+            username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"],
+            starttls=bool(config["SMTP_STARTTLS"]),
+        )
+
+
+def message_id_header(message_id: str, mail_from: str) -> str:
+    """A Message-ID that depends only on the outbox message, so a resend repeats it."""
+    domain = mail_from.rpartition("@")[2] or "localhost"
+    return f"<{message_id}@{domain}>"
+
+
+def build_message(
+    rendered: RenderedEmail,
+    *,
+    to: str,
+    mail_from: str,
+    shop_name: str,
+    message_id: str,
+    now: datetime,
+) -> EmailMessage:
+    """A UTF-8 plain-text message; headers with Japanese are encoded by the e-mail policy."""
+    message = EmailMessage()
+    message["From"] = Address(display_name=shop_name, addr_spec=mail_from)
+    message["To"] = to
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id_header(message_id, mail_from)
+    # RFC 3834: tells mail systems not to send vacation replies to a machine.
+    message["Auto-Submitted"] = "auto-generated"
+    body = rendered.body
+    # Base64 for non-ASCII text: servers without 8BITMIME still pass it through intact.
+    message.set_content(body, charset="utf-8", cte=None if body.isascii() else "base64")
+    return message
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def send(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server; see the module docstring for the errors."""
+    where = f"{settings.host}:{settings.port}"
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(
+            f"{address}: {code} {_text(text)}" for address, (code, text) in exc.recipients.items()
+        )
+        if codes and all(500 <= code < 600 for code in codes):
+            raise PermanentJobError(f"SMTP server {where} refused the recipient: {detail}") from exc
+        raise TransientMailError(f"SMTP server {where} deferred the recipient: {detail}") from exc
+    except smtplib.SMTPConnectError as exc:
+        # A refusal at the greeting is a server that is busy or not ready: try again later.
+        raise TransientMailError(
+            f"SMTP server {where} refused the connection: {exc.smtp_code} {_text(exc.smtp_error)}"
+        ) from exc
+    except smtplib.SMTPResponseException as exc:
+        detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentJobError(f"SMTP server {where} refused the message: {detail}") from exc
+        raise TransientMailError(f"SMTP server {where} deferred the message: {detail}") from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise PermanentJobError(f"SMTP server {where} does not support this: {exc}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        # Refused connection, timeout, lost connection, TLS handshake: all may pass.
+        raise TransientMailError(f"could not send through SMTP server {where}: {exc}") from exc

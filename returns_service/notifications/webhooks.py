@@ -1,0 +1,227 @@
+"""Outbound webhooks: signed JSON POSTs to the endpoints subscribed to an event.
+
+Each delivery is one outbox message per endpoint; its id is the delivery id receivers see
+in the body and in ``X-Returns-Delivery``, the same on every attempt, so they can drop
+repeats. The signature header reads ``t=<unix seconds>,v1=<hex HMAC-SHA256>`` over
+``"<t>.<raw body>"`` with the endpoint's secret; :func:`verify` checks one, and the
+service's own inbound webhooks (warehouse, subscriptions) use the same scheme.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import requests
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from returns_service.extensions import db
+from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
+from returns_service.outbox import OutboxMessage, record
+from returns_service.worker import PermanentJobError
+
+log = logging.getLogger(__name__)
+
+EVENT_PATTERN = re.compile(r"^[a-z_]+\.[a-z_]+$")
+#: The events the service sends; any name matching ``EVENT_PATTERN`` is accepted too.
+EVENTS = (
+    "return.created",
+    "return.approved",
+    "return.rejected",
+    "return.received",
+    "refund.issued",
+    "exchange.shipment_requested",
+)
+TIMEOUT_SECONDS = 10
+DEFAULT_TOLERANCE_SECONDS = 300
+USER_AGENT = "returns-service-webhooks/1"
+#: Answers that may succeed later: the receiver timed out or asked us to slow down.
+_RETRYABLE_4XX = frozenset({408, 429})
+
+
+class WebhookDeliveryError(Exception):
+    """A delivery attempt failed in a way that may pass; the job is retried with backoff."""
+
+
+def sign(secret: str, timestamp: int, body: bytes | str) -> str:
+    """The ``X-Returns-Signature`` value for a body sent at ``timestamp`` (unix seconds)."""
+    return f"t={int(timestamp)},v1={_digest(secret, int(timestamp), body)}"
+
+
+def _digest(secret: str, timestamp: int, body: bytes | str) -> str:
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    signed = f"{timestamp}.".encode() + raw
+    return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
+def verify(
+    secret: str,
+    header: str | None,
+    body: bytes | str,
+    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
+    now: datetime | float | None = None,
+) -> bool:
+    """Whether a signature header matches the body and is at most ``tolerance`` seconds off.
+
+    Several ``v1=`` values may be present (a sender rotating secrets); one match is enough.
+    The comparison takes constant time.
+    """
+    if not header or not secret:
+        return False
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            try:
+                timestamp = int(value)
+            except ValueError:
+                return False
+        elif key == "v1":
+            candidates.append(value)
+    if timestamp is None or not candidates:
+        return False
+    if now is None:
+        current = time.time()
+    elif isinstance(now, datetime):
+        current = now.timestamp()
+    else:
+        current = float(now)
+    if abs(current - timestamp) > tolerance:
+        return False
+    expected = _digest(secret, timestamp, body)
+    # Check every candidate, so the time taken does not tell which one matched.
+    matches = [hmac.compare_digest(expected, candidate) for candidate in candidates]
+    return any(matches)
+
+
+def check_event(event: str) -> str:
+    """Return ``event`` if it is a valid event name such as ``return.approved``."""
+    if not isinstance(event, str) or not EVENT_PATTERN.match(event):
+        raise ValueError(f"{event!r} is not an event name like 'return.approved'")
+    return event
+
+
+def queue_webhook(
+    session: Session, now: datetime, event: str, data: Mapping[str, Any]
+) -> list[OutboxMessage]:
+    """Record one ``send_webhook`` outbox message per active endpoint subscribed to ``event``.
+
+    Endpoints are read in the caller's transaction, so an endpoint added later does not
+    receive events that happened before it existed.
+    """
+    check_event(event)
+    try:
+        payload_data = json.loads(json.dumps(data, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"webhook data for {event} is not JSON-serialisable: {exc}") from None
+    endpoints = session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
+    )
+    messages = []
+    for endpoint in endpoints:
+        if not endpoint.wants(event):
+            continue
+        message = record(
+            session,
+            "send_webhook",
+            now,
+            endpoint_id=endpoint.id,
+            event=event,
+            data=payload_data,
+            created_at=now.isoformat(),
+        )
+        message.payload = {**message.payload, "delivery_id": message.id}
+        messages.append(message)
+    return messages
+
+
+def delivery_body(delivery_id: str, event: str, created_at: str, data: Any) -> bytes:
+    """The JSON body of a delivery, byte for byte what is signed."""
+    document = {"id": delivery_id, "event": event, "created_at": created_at, "data": data}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def deliver_webhook(
+    session: Session,
+    now: datetime,
+    *,
+    delivery_id: str,
+    endpoint_id: int,
+    event: str,
+    data: Any,
+    created_at: str,
+) -> WebhookDelivery | None:
+    """POST one delivery to its endpoint and log the attempt.
+
+    A successful attempt is logged in the caller's transaction. A failed one is logged on a
+    connection of its own, because the job's transaction is rolled back when it raises.
+    Returns None when the endpoint was removed or switched off since the event was queued.
+    """
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or not endpoint.active:
+        log.info("webhook %s skipped: endpoint %s is gone or inactive", delivery_id, endpoint_id)
+        return None
+    body = delivery_body(delivery_id, event, created_at, data)
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Returns-Event": event,
+        "X-Returns-Delivery": delivery_id,
+        "X-Returns-Timestamp": str(timestamp),
+        "X-Returns-Signature": sign(endpoint.secret, timestamp, body),
+    }
+    attempt = {
+        "outbox_message_id": delivery_id,
+        "endpoint_id": endpoint.id,
+        "event": event,
+        "attempted_at": now,
+    }
+    started = time.monotonic()
+    try:
+        # Redirects are not followed: the signed body must reach the URL staff configured.
+        response = requests.post(
+            endpoint.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
+        )
+    except requests.RequestException as exc:
+        error = f"could not reach {endpoint.url}: {exc}"
+        _log_failed_attempt(attempt, None, _elapsed_ms(started), error)
+        raise WebhookDeliveryError(error) from exc
+    duration_ms = _elapsed_ms(started)
+    status = response.status_code
+    if 200 <= status < 300:
+        delivery = WebhookDelivery(**attempt, status_code=status, duration_ms=duration_ms)
+        session.add(delivery)
+        return delivery
+    error = f"{endpoint.url} answered HTTP {status}"
+    if response.text.strip():
+        error += f": {response.text.strip()[:300]}"
+    _log_failed_attempt(attempt, status, duration_ms, error)
+    if status >= 500 or status in _RETRYABLE_4XX:
+        raise WebhookDeliveryError(error)
+    # Other 4xx (and redirects): the receiver rejects this delivery; a retry would too.
+    raise PermanentJobError(error)
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _log_failed_attempt(
+    attempt: dict[str, Any], status_code: int | None, duration_ms: int, error: str
+) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(WebhookDelivery).values(
+                **attempt, status_code=status_code, duration_ms=duration_ms, error=error[:4000]
+            )
+        )

@@ -1,0 +1,82 @@
+"""The demo's mailbox page shows stored e-mail, and exists only in the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from returns_service.notifications.models import SentEmail, Transport
+
+Override = Callable[..., AbstractContextManager[None]]
+
+
+def _store(session: Session, **fields: object) -> None:
+    values = {
+        "outbox_message_id": "m1",
+        "kind": "return_received",
+        "to_address": "hanako@example.jp",
+        "locale": "ja",
+        "subject": "返品のお申し込みを受け付けました（返品番号 RMA-1）",
+        "body": "山田 花子 様\n\n返品番号：RMA-1\n",
+        "subject_type": "return",
+        "subject_id": 1,
+        "sent_at": datetime(2026, 12, 1, 3, 4, tzinfo=UTC),
+        "transport": Transport.MAILBOX,
+    }
+    session.add(SentEmail(**(values | fields)))
+    session.commit()
+
+
+def test_demo_mode_lists_stored_mail_newest_first(
+    client: FlaskClient, session: Session, override_config: Override
+) -> None:
+    _store(session)
+    _store(
+        session,
+        outbox_message_id="m2",
+        locale="en",
+        to_address="jane@example.com",
+        subject="Your return RMA-2 is approved",
+        body="Dear <script>alert(1)</script>,\n",
+        sent_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+    )
+
+    with override_config(MAIL_ON_DISK=True, TIMEZONE="Asia/Tokyo"):
+        page = client.get("/staff/mail?lang=en")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="en">' in html and "Mailbox" in html
+    assert html.index("Your return RMA-2 is approved") < html.index("RMA-1）")
+    assert "jane@example.com" in html and "hanako@example.jp" in html
+    assert "返品番号：RMA-1" in html and '<article lang="ja">' in html
+    assert "2026-12-01 12:04 JST" in html  # shown in the shop's time zone
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_page_follows_the_browser_language(
+    client: FlaskClient, session: Session, override_config: Override
+) -> None:
+    with override_config(MAIL_ON_DISK=True):
+        page = client.get("/staff/mail", headers={"Accept-Language": "ja,en;q=0.5"})
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="ja">' in html and "まだメールはありません。" in html
+
+
+def test_page_does_not_exist_when_mail_goes_out_by_smtp(
+    client: FlaskClient, session: Session, override_config: Override
+) -> None:
+    _store(session)
+
+    with override_config(MAIL_ON_DISK=False):
+        page = client.get("/staff/mail")
+
+    assert page.status_code == 404
+    assert "RMA-1" not in page.get_data(as_text=True)
