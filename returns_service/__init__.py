@@ -96,10 +96,12 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
     from returns_service.returns import jobs as return_jobs  # noqa: F401  (registers jobs)
     from returns_service.returns.api import blp as returns_blp
+    from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
     from returns_service.rulesets.api import blp as rules_blp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(jobs_blp)

@@ -104,6 +104,8 @@ class Settings:
     shopify_api_base: str = ""  # https://<shop>.myshopify.com
     shopify_access_token: str = ""
     easypost_webhook_secret: str = ""
+    #: Carriers rate a label by weight; returns are weighed at this unless known.
+    default_parcel_grams: int = 1000
     warehouse_name: str = "Returns Centre"
     warehouse_phone: str = "03-0000-0000"
     warehouse_postal_code: str = "135-0061"
@@ -161,6 +163,7 @@ class Settings:
             "return_parcel_days",
             "return_window_days",
             "max_photo_bytes",
+            "default_parcel_grams",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")

@@ -146,14 +146,13 @@ def return_cancelled(session: Session, now: datetime, request: ReturnRequest) ->
 
 def return_in_transit(session: Session, now: datetime, request: ReturnRequest) -> None:
     """The carrier has the parcel."""
-    pickup = request.pickup
     _email(
         session,
         now,
         request,
         "return_in_transit",
-        carrier=pickup.carrier if pickup else None,
-        tracking_number=pickup.tracking_number if pickup else None,
+        carrier=request.carrier,
+        tracking_number=request.tracking_number,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,83 +14,69 @@ from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import job_handler
+from returns_service.returns import parcels
 from returns_service.returns.models import (
     Exchange,
     ExchangeStatus,
     Pickup,
     PickupStatus,
     ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
 )
-from returns_service.warehouse import warehouse_address
+
+#: A label is bought only while the parcel is still to be sent.
+LABEL_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)
 
 
-def carrier_adapter(config: Any) -> carriers.CarrierAdapter:
-    """The carrier adapter the shop's settings choose."""
-    settings = {
-        "api_base": config["EASYPOST_API_BASE"],
-        "api_key": config["EASYPOST_API_KEY"],
-    }
-    return carriers.get_adapter(config["CARRIER"], settings)
-
-
-def _address(data: dict[str, Any]) -> carriers.Address:
-    return carriers.Address(
-        name=data.get("name") or "",
-        phone=data.get("phone") or "",
-        postal_code=data.get("postal_code") or "",
-        country=data.get("country") or "JP",
-        province=data.get("province") or "",
-        city=data.get("city") or "",
-        address1=data.get("address1") or "",
-        address2=data.get("address2") or "",
-    )
+@job_handler("create_return_label")
+def create_return_label(session: Session, now: datetime, return_id: int) -> None:
+    """Buy the label a drop-off customer prints, once."""
+    request = session.get(ReturnRequest, return_id, with_for_update=True)
+    if request is None or request.status not in LABEL_STATUSES:
+        return
+    config = current_app.config
+    parcels.buy_label(session, now, request, parcels.carrier_adapter(config), config)
 
 
 @job_handler("request_pickup")
 def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
-    """Buy a return label and book the carrier's collection, once per pickup.
+    """Buy the return label and book the carrier's collection, once per pickup.
 
-    Both calls carry a reference derived from the pickup id, which the carrier uses as
-    its idempotency key, so a retry returns the same label and booking.
+    Both calls carry a reference derived from our ids, which the carrier uses as its
+    idempotency key, so a retry returns the same label and booking.
     """
     pickup = session.get(Pickup, pickup_id, with_for_update=True)
     if pickup is None or pickup.status is not PickupStatus.REQUESTED:
         return
-    adapter = carrier_adapter(current_app.config)
-    customer = _address(pickup.address)
-    label = adapter.create_return_label(
-        carriers.ReturnLabelRequest(
-            reference=f"return-label-{pickup.id}",
-            from_address=customer,
-            to_address=_address(warehouse_address(current_app.config)),
-            parcel=carriers.Parcel(),
+    request = pickup.request
+    config = current_app.config
+    adapter = parcels.carrier_adapter(config)
+    parcels.buy_label(session, now, request, adapter, config)
+    with parcels.carrier_errors():
+        confirmation = adapter.request_pickup(
+            carriers.PickupRequest(
+                reference=f"pickup-{pickup.id}",
+                address=parcels.address(pickup.address),
+                date=pickup.pickup_date or now.date(),
+                slot=pickup.slot,
+                shipment_id=request.carrier_shipment_id,
+            )
         )
-    )
-    confirmation = adapter.request_pickup(
-        carriers.PickupRequest(
-            reference=f"pickup-{pickup.id}",
-            address=customer,
-            date=pickup.pickup_date or now.date(),
-            slot=pickup.slot,
-            shipment_id=label.shipment_id,
-        )
-    )
     pickup.carrier = adapter.name
-    pickup.tracking_number = label.tracking_number
-    pickup.label_url = label.label_url
     pickup.confirmation_number = confirmation.confirmation_number
     pickup.status = PickupStatus.CONFIRMED
     record_event(
         session,
         subject_type="return",
-        subject_id=pickup.return_id,
-        order_id=pickup.request.order_id,
+        subject_id=request.id,
+        order_id=request.order_id,
         kind="pickup.confirmed",
         actor="system",
         now=now,
         carrier=adapter.name,
         confirmation_number=confirmation.confirmation_number,
-        tracking_number=label.tracking_number,
+        tracking_number=request.tracking_number,
     )
 
 

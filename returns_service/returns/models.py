@@ -108,6 +108,12 @@ class ReturnRequest(Base):
     #: The request-level outcome and the rules' explanation, as shown to staff.
     decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
     refund_timing: Mapped[str | None] = mapped_column(String(32))
+    #: The return parcel's carrier, tracking number and label (pickup or drop-off alike).
+    carrier: Mapped[str | None] = mapped_column(String(32))
+    tracking_number: Mapped[str | None] = mapped_column(String(128), index=True)
+    label_url: Mapped[str | None] = mapped_column(Text)
+    #: The carrier's own id of the return shipment (EasyPost books pickups against it).
+    carrier_shipment_id: Mapped[str | None] = mapped_column(String(64))
     restocking_fee: Mapped[int] = mapped_column(default=0)
     created_by: Mapped[str] = mapped_column(String(64), default="customer")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -174,6 +180,9 @@ class Exchange(Base):
     )
     #: Price of the replacement minus the returned line's, in the order's currency.
     price_difference: Mapped[int] = mapped_column(default=0)
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(128))
+    shipped_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="exchanges")
@@ -203,8 +212,6 @@ class Pickup(Base):
     slot: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     confirmation_number: Mapped[str | None] = mapped_column(String(64))
-    tracking_number: Mapped[str | None] = mapped_column(String(128), index=True)
-    label_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="pickup")

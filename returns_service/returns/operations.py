@@ -266,6 +266,8 @@ def approve(
     request.expires_at = now + timedelta(days=settings.return_parcel_days)
     if request.method is ReturnMethod.PICKUP:
         _schedule_pickup(session, now, request)
+    else:
+        outbox.record(session, "create_return_label", now, return_id=request.id)
     if request.refund_timing == "on_approval":
         _refund_lines(session, now, request, approved, actor="rules")
     notices.return_approved(session, now, request)

@@ -152,8 +152,6 @@ class PickupOut(Schema):
     date = fields.Date(attribute="pickup_date")
     slot = fields.String()
     confirmation_number = fields.String()
-    tracking_number = fields.String()
-    label_url = fields.String()
 
 
 class ExchangeOut(Schema):
@@ -162,6 +160,10 @@ class ExchangeOut(Schema):
     sku = fields.String()
     quantity = fields.Integer()
     status = fields.Function(lambda exchange: exchange.status.value)
+    price_difference = MoneyField(lambda exchange: exchange.request.order.currency)
+    carrier = fields.String()
+    tracking_number = fields.String()
+    shipped_at = fields.AwareDateTime()
 
 
 class EventOut(Schema):
@@ -194,6 +196,9 @@ class ReturnOut(Schema):
     next_steps = fields.String()
     restocking_fee = MoneyField(lambda r: r.order.currency)
     refund_timing = fields.String()
+    carrier = fields.String()
+    tracking_number = fields.String()
+    label_url = fields.String()
     created_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
     lines = fields.List(fields.Nested(ReturnLineOut))

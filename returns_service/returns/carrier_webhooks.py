@@ -1,0 +1,40 @@
+"""Carrier tracking pushes: verified by the carrier's adapter, applied to returns and shipments."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+import carriers
+from returns_service.errors import error_body
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.returns.parcels import apply_tracking, carrier_adapter
+
+log = logging.getLogger(__name__)
+bp = Blueprint("carrier_webhooks", __name__)
+
+
+@bp.post("/webhooks/carriers/<name>")
+def receive_tracking(name: str) -> ResponseReturnValue:
+    """Apply one tracking push from the configured carrier."""
+    if name != current_app.config["CARRIER"]:
+        body = error_body(HTTPStatus.NOT_FOUND, f"the shop does not use the carrier {name!r}")
+        return jsonify(body), 404
+    adapter = carrier_adapter(current_app.config)
+    try:
+        update = adapter.parse_webhook(dict(request.headers), request.get_data(cache=False))
+    except carriers.WebhookSignatureError as exc:
+        return jsonify(error_body(HTTPStatus.UNAUTHORIZED, str(exc))), 401
+    except carriers.CarrierError as exc:
+        return jsonify(error_body(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc))), 422
+    if update is None:
+        return jsonify(status="ignored")
+    applied = apply_tracking(db.session, utcnow(), update)
+    db.session.commit()
+    if applied == "unknown":
+        log.info("tracking push for unknown tracking number %s", update.tracking_number)
+    return jsonify(status=applied, tracking_status=update.status.value)
