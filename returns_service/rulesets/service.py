@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 import rules
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
 
-_compiled: dict[int, rules.CompiledRuleSet] = {}
+#: Keyed by id and publication time: a database rebuilt from scratch reuses ids.
+_compiled: dict[tuple[int, datetime | None], rules.CompiledRuleSet] = {}
 _lock = threading.Lock()
 
 
@@ -19,10 +20,11 @@ def compiled(version: RuleSetVersion) -> rules.CompiledRuleSet:
     """The compiled form of a published version; compiled once, as it never changes."""
     if version.status is not RuleSetStatus.PUBLISHED:
         return rules.compile_rule_set(version.document)
+    key = (version.id, version.published_at)
     with _lock:
-        if version.id not in _compiled:
-            _compiled[version.id] = rules.compile_rule_set(version.document)
-        return _compiled[version.id]
+        if key not in _compiled:
+            _compiled[key] = rules.compile_rule_set(version.document)
+        return _compiled[key]
 
 
 def publish(session: Session, version: RuleSetVersion, now: datetime, actor: str) -> None:
