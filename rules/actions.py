@@ -40,6 +40,15 @@ class ReturnMethod(StrEnum):
     DROPOFF = "dropoff"
 
 
+class Upcharge(StrEnum):
+    """What happens when an exchange's replacement costs more than the returned item."""
+
+    #: A person collects the difference before the replacement ships (the request waits).
+    COLLECT = "collect"
+    #: The shop absorbs the difference.
+    WAIVE = "waive"
+
+
 class ShippingPayer(StrEnum):
     """Who pays for the return shipping."""
 
@@ -99,6 +108,7 @@ class Action:
     restocking_fee: Amount | None = None
     allowed_resolutions: tuple[Resolution, ...] | None = None
     bonus_credit: Amount | None = None
+    exchange_upcharge: Upcharge | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Action":
@@ -117,6 +127,7 @@ class Action:
                 None if resolutions is None else tuple(Resolution(r) for r in resolutions)
             ),
             bonus_credit=_maybe(Amount.from_dict, data.get("bonus_credit")),
+            exchange_upcharge=_maybe(Upcharge, data.get("exchange_upcharge")),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from rules.actions import (
     Resolution,
     ReturnMethod,
     ShippingPayer,
+    Upcharge,
     default_refund_timing,
 )
 from rules.conditions import MAX_DEPTH, always_matches, value_errors
@@ -43,6 +44,7 @@ _RETURN_TERMS = (
     "restocking_fee",
     "allowed_resolutions",
     "bonus_credit",
+    "exchange_upcharge",
 )
 #: Parameters each outcome may carry besides `outcome` and `message`, in return rule sets.
 _PARAMETERS = {
@@ -122,6 +124,7 @@ class ActionSchema(Schema):
         fields.String(validate=_choices(Resolution)), validate=validate.Length(min=1)
     )
     bonus_credit = fields.Nested(AmountSchema)
+    exchange_upcharge = fields.String(validate=_choices(Upcharge))
 
     @validates("allowed_resolutions")
     def _no_repeats(self, value: list[str], **kwargs: Any) -> None:

@@ -315,3 +315,18 @@ def test_validating_a_normalised_document_changes_nothing():
     )
     normalised = validate_rule_set(doc)
     assert validate_rule_set(normalised) == normalised
+
+
+def test_exchange_upcharge_takes_collect_or_waive() -> None:
+    from rules import rule_set_errors
+
+    document = {
+        "name": "upcharge",
+        "rules": [
+            {"name": "default", "action": {"outcome": "approve", "exchange_upcharge": "charge"}}
+        ],
+    }
+    errors = rule_set_errors(document)
+    assert [e["path"] for e in errors] == ["rules[0].action.exchange_upcharge"]
+    document["rules"][0]["action"]["exchange_upcharge"] = "waive"
+    assert rule_set_errors(document) == []
