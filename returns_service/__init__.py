@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.orders.webhooks import bp as shopify_webhooks_bp
     from returns_service.portal.api import blp as portal_blp
     from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
+    from returns_service.refunds.store_credit_api import blp as store_credit_blp
     from returns_service.returns import jobs as return_jobs  # noqa: F401  (registers jobs)
     from returns_service.returns.api import blp as returns_blp
     from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
@@ -109,3 +110,4 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(portal_blp)
     api.register_blueprint(returns_blp)
     api.register_blueprint(rules_blp)
+    api.register_blueprint(store_credit_blp)

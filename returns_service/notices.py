@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from returns_service.notifications.email import queue_email
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.refunds.models import Refund, RefundMethod
-from returns_service.returns.models import ReturnMethod, ReturnRequest
+from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
 from returns_service.warehouse import warehouse_address
 
 
@@ -160,6 +160,25 @@ def return_received_at_warehouse(session: Session, now: datetime, request: Retur
     """The warehouse received the parcel."""
     _email(session, now, request, "return_received_at_warehouse")
     queue_webhook(session, now, "return.received", return_summary(request))
+
+
+def _replacement_name(exchange: Exchange) -> str:
+    returned = next(line for line in exchange.request.lines if line.id == exchange.return_line_id)
+    return f"{returned.order_line.title} ({exchange.sku})"
+
+
+def exchange_shipped(session: Session, now: datetime, exchange: Exchange) -> None:
+    """The replacement of an exchange is on its way."""
+    request = exchange.request
+    _email(
+        session,
+        now,
+        request,
+        "exchange_shipped",
+        items=[{"name": _replacement_name(exchange), "quantity": exchange.quantity}],
+        carrier=exchange.carrier,
+        tracking_number=exchange.tracking_number,
+    )
 
 
 def return_expired(session: Session, now: datetime, request: ReturnRequest) -> None:

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
@@ -28,7 +29,8 @@ pytest_plugins = ["tests.shop"]
 SERVER_URL = normalise_database_url(
     os.environ.get("RETURNS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 )
-REDIS_URL = os.environ.get("RETURNS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_SERVER_URL = os.environ.get("RETURNS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CLAIM_KEY = "returns-tests:claimed-by"
 SHARED_FIXTURES = Path(
     os.environ.get(
         "RETURNS_SHARED_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -65,14 +67,39 @@ def database_url() -> Iterator[str]:
         server.dispose()
 
 
+def _claim(redis: Redis) -> bool:
+    return bool(redis.set(CLAIM_KEY, os.getpid(), nx=True, ex=6 * 3600))
+
+
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def redis_url() -> Iterator[str]:
+    """A Redis database of this test run's own, so that runs side by side do not meet.
+
+    The configured database is tried first, then the others of the same server; the run
+    marks the one it takes with a key (kept across flushes) and frees it at the end.
+    """
+    parts = urlsplit(REDIS_SERVER_URL)
+    first = int(parts.path.strip("/") or 0)
+    for number in [first, *(n for n in range(16) if n != first)]:
+        url = urlunsplit(parts._replace(path=f"/{number}"))
+        redis = Redis.from_url(url)
+        if _claim(redis):
+            try:
+                yield url
+            finally:
+                redis.flushdb()
+            return
+    pytest.exit("every Redis database of the test server is taken by other test runs", 3)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The application on the test database and the test Redis database."""
     return create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "SECRET_KEY": "test-secret",
             "SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
             "JOB_BACKOFF": 0.0,
@@ -99,12 +126,17 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(request.getfixturevalue("redis_url"))
     with app.app_context():
         _truncate_all()
-    redis.flushdb()
+    _flush_keeping_claim(redis)
     yield
+    _flush_keeping_claim(redis)
+
+
+def _flush_keeping_claim(redis: Redis) -> None:
     redis.flushdb()
+    _claim(redis)
 
 
 @pytest.fixture

@@ -64,6 +64,7 @@ def restock(session: Session, sku: str, quantity: int, return_line_id: int, now:
     if stock is None:
         stock = StockItem(sku=sku, on_hand=0, reserved=0)
         session.add(stock)
+        session.flush()  # the restock row refers to it
     stock.on_hand += quantity
     session.add(Restock(sku=sku, quantity=quantity, return_line_id=return_line_id, created_at=now))
     return True

@@ -47,8 +47,8 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
 
 
 @job_handler("issue_store_credit")
-def issue_store_credit(session: Session, now: datetime, refund_id: int) -> None:
-    """Credit the customer's store-credit account, once per refund."""
+def issue_store_credit(session: Session, now: datetime, refund_id: int, bonus: int = 0) -> None:
+    """Credit the customer's store-credit account, once per refund, with the shop's bonus."""
     refund = _pending_refund(session, refund_id)
     if refund is None:
         return
@@ -63,5 +63,14 @@ def issue_store_credit(session: Session, now: datetime, refund_id: int) -> None:
             created_at=now,
         )
     )
+    if bonus > 0:
+        session.add(
+            StoreCreditEntry(
+                account_id=account.id,
+                amount=bonus,
+                note=f"bonus, order {order.number}",
+                created_at=now,
+            )
+        )
     refund.provider_reference = account.code
     settle_refund(session, now, refund, RefundStatus.SUCCEEDED, None)

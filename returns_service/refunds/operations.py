@@ -65,11 +65,13 @@ def create_refund(
     actor: str,
     return_id: int | None = None,
     cancellation_id: int | None = None,
+    bonus: int = 0,
 ) -> Refund | None:
     """Record a refund, capped at the refundable balance, and queue the job that pays it.
 
     The caller must hold the order's row lock, so that two refunds of one order are
-    capped one after the other. Returns None when nothing is owed.
+    capped one after the other. Returns None when nothing is owed. ``bonus`` is store
+    credit the shop adds on top; it is not money paid back, so it is not capped.
     """
     amount = min(amount, refundable_balance(session, order))
     if amount <= 0:
@@ -87,8 +89,10 @@ def create_refund(
     )
     session.add(refund)
     session.flush()
-    job = "issue_store_credit" if method is RefundMethod.STORE_CREDIT else "issue_refund"
-    outbox.record(session, job, now, refund_id=refund.id)
+    if method is RefundMethod.STORE_CREDIT:
+        outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)
+    else:
+        outbox.record(session, "issue_refund", now, refund_id=refund.id)
     subject_type, subject_id = (
         ("return", return_id) if return_id is not None else ("cancellation", cancellation_id)
     )

@@ -20,11 +20,12 @@ from returns_service.errors import Forbidden, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
-from returns_service.returns import operations
+from returns_service.returns import exchanges, operations
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.photos import check_photo, save_photo
 from returns_service.returns.presenter import present
 from returns_service.returns.schemas import (
+    ExchangeShippedSchema,
     InspectSchema,
     NoteSchema,
     ReceiveSchema,
@@ -336,5 +337,30 @@ class InspectReturn(MethodView):
         }
         operations.inspect_lines(
             db.session, utcnow(), return_request, grades, actor=principal.actor
+        )
+        return _done(return_request, principal)
+
+
+@blp.route("/<rma>/exchanges/<int:exchange_id>/shipped")
+class ExchangeShipped(MethodView):
+    """The warehouse reports the replacement of an exchange as sent."""
+
+    @blp.arguments(ExchangeShippedSchema)
+    @blp.response(200, ReturnOut)
+    @_documented
+    @require_roles(Role.WAREHOUSE, Role.INTEGRATION)
+    def post(self, data: dict[str, Any], rma: str, exchange_id: int) -> Any:
+        """Record the replacement's carrier and tracking; the customer is e-mailed."""
+        return_request, principal = _staff_action(rma)
+        exchange = next((e for e in return_request.exchanges if e.id == exchange_id), None)
+        if exchange is None:
+            raise NotFound(f"return {rma} has no exchange {exchange_id}")
+        exchanges.mark_shipped(
+            db.session,
+            utcnow(),
+            exchange,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            actor=principal.actor,
         )
         return _done(return_request, principal)

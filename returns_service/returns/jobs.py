@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 import carriers
 from returns_service.events import record_event
 from returns_service.inventory import operations as stock
-from returns_service.inventory.models import Reservation
+from returns_service.inventory.models import Reservation, ReservationStatus
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import job_handler
 from returns_service.returns import parcels
@@ -102,20 +102,21 @@ def restock(session: Session, now: datetime, return_line_id: int) -> None:
 
 @job_handler("create_exchange_shipment")
 def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) -> None:
-    """Ask the warehouse to send the replacement of an exchange, once."""
+    """Hand the replacement's held units to the warehouse and ask it to ship them, once."""
     exchange = session.get(Exchange, exchange_id, with_for_update=True)
-    if exchange is None or exchange.status is not ExchangeStatus.RESERVED:
+    if exchange is None or exchange.status is not ExchangeStatus.SHIPMENT_REQUESTED:
         return
     reservation = session.scalar(select(Reservation).where(Reservation.exchange_id == exchange.id))
-    if reservation is not None:
-        stock.consume(session, reservation)
-    exchange.status = ExchangeStatus.SHIPMENT_REQUESTED
+    if reservation is None or reservation.status is not ReservationStatus.HELD:
+        return  # handed over already
+    stock.consume(session, reservation)
     request = exchange.request
     queue_webhook(
         session,
         now,
         "exchange.shipment_requested",
         {
+            "exchange_id": exchange.id,
             "rma": request.rma,
             "order_external_id": request.order.external_id,
             "sku": exchange.sku,

@@ -6,8 +6,9 @@ rows, and leaves the transaction to its caller.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,17 +19,11 @@ from sqlalchemy.orm import Session
 import rules
 from returns_service import notices, outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
-from returns_service.inventory import operations as stock
-from returns_service.inventory.models import Reservation
 from returns_service.orders.models import Order
-from returns_service.refunds.models import RefundMethod
-from returns_service.refunds.operations import create_refund, fee, share_of_line
-from returns_service.returns import states
+from returns_service.returns import exchanges, settlement, states
 from returns_service.returns.facts import customer_history, line_facts
 from returns_service.returns.models import (
     Disposition,
-    Exchange,
-    ExchangeStatus,
     ItemCondition,
     LineOutcome,
     Pickup,
@@ -41,8 +36,6 @@ from returns_service.returns.models import (
 from returns_service.returns.quantities import returnable_quantities
 from returns_service.rulesets.service import active_version, compiled
 
-#: Order of refund timings from earliest to latest; a request refunds at its latest line's.
-TIMING_ORDER = ("on_approval", "on_first_carrier_scan", "on_receipt", "on_inspection")
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 
 
@@ -162,7 +155,9 @@ def open_return(
             now,
             settings.timezone,
         )
-        decision = rule_set.decide(facts)
+        decision = _terms_checked(
+            session, rule_set.decide(facts), return_line, resolution, index=len(decisions)
+        )
         return_line.outcome = LineOutcome(decision.outcome.value)
         # The full facts are kept, not only those read: a simulation of another rule set
         # may read others.
@@ -202,16 +197,54 @@ def open_return(
     return request
 
 
+def _terms_checked(
+    session: Session,
+    decision: rules.Decision,
+    line: ReturnLine,
+    resolution: Resolution,
+    *,
+    index: int,
+) -> rules.Decision:
+    """Hold a decision to its terms: the resolutions it allows, and a dearer replacement.
+
+    A resolution the rule does not offer is refused (422, nothing filed) so the customer can
+    choose again; an approved exchange whose replacement costs more, under a rule that
+    collects the difference, waits for a person to collect it.
+    """
+    allowed = decision.action.allowed_resolutions
+    if allowed and resolution.value not in {r.value for r in allowed}:
+        offered = ", ".join(r.value for r in allowed)
+        raise InvalidInput(
+            f"{line.order_line.title} can be returned for {offered}, not {resolution.value}",
+            field="resolution",
+        )
+    if resolution is not Resolution.EXCHANGE or decision.outcome is not rules.Outcome.APPROVE:
+        return decision
+    upcharge = exchanges.price_difference(session, line, line.exchange_sku or "")
+    policy = decision.action.exchange_upcharge
+    if upcharge <= 0 or (policy is not None and policy.value == "waive"):
+        return decision
+    reason = (
+        f"line {index + 1}: the replacement {line.exchange_sku} costs {upcharge} more "
+        f"({line.request.order.currency} minor units); collect it, then approve"
+    )
+    return dataclasses.replace(
+        decision,
+        outcome=rules.Outcome.REVIEW,
+        action=dataclasses.replace(
+            decision.action,
+            outcome=rules.Outcome.REVIEW,
+            review_reason=reason,
+        ),
+    )
+
+
 def _approved_lines(request: ReturnRequest) -> list[ReturnLine]:
     return [
         line
         for line in request.lines
         if line.outcome in (LineOutcome.APPROVE, LineOutcome.APPROVE_KEEP_ITEM)
     ]
-
-
-def _action(line: ReturnLine) -> dict[str, Any]:
-    return line.decision.get("action", {}) if line.decision else {}
 
 
 def approve(
@@ -231,15 +264,12 @@ def approve(
     states.move(session, request, ReturnStatus.APPROVED, now=now, actor=actor, message=message)
     request.decided_at = now
     approved = _approved_lines(request)
-    timings = [
-        _action(line).get("refund_timing") or "on_inspection"
-        for line in approved
-        if line.outcome is LineOutcome.APPROVE
-    ]
-    request.refund_timing = max(timings, key=TIMING_ORDER.index) if timings else "on_approval"
-    _reserve_exchanges(session, now, request)
+    request.refund_timing = settlement.request_timing(approved)
+    sent_back = [line for line in approved if line.outcome is LineOutcome.APPROVE]
+    if request.resolution is Resolution.EXCHANGE:
+        exchanges.reserve_replacements(session, now, request, sent_back)
     keep_lines = [line for line in approved if line.outcome is LineOutcome.APPROVE_KEEP_ITEM]
-    _refund_lines(session, now, request, keep_lines, actor="rules")
+    settlement.refund_lines(session, now, request, keep_lines)
     if all(line.outcome is LineOutcome.APPROVE_KEEP_ITEM for line in approved):
         request.method = ReturnMethod.NONE
         notices.return_approved(session, now, request)
@@ -254,9 +284,9 @@ def approve(
         return
     rule_method = next(
         (
-            _action(line).get("return_method")
+            settlement.action_of(line).get("return_method")
             for line in approved
-            if _action(line).get("return_method")
+            if settlement.action_of(line).get("return_method")
         ),
         None,
     )
@@ -268,8 +298,7 @@ def approve(
         _schedule_pickup(session, now, request)
     else:
         outbox.record(session, "create_return_label", now, return_id=request.id)
-    if request.refund_timing == "on_approval":
-        _refund_lines(session, now, request, approved, actor="rules")
+    settlement.settle_due(session, now, request, "on_approval")
     notices.return_approved(session, now, request)
 
 
@@ -290,76 +319,6 @@ def _schedule_pickup(session: Session, now: datetime, request: ReturnRequest) ->
     outbox.record(session, "request_pickup", now, pickup_id=pickup.id)
 
 
-def _reserve_exchanges(session: Session, now: datetime, request: ReturnRequest) -> None:
-    if request.resolution is not Resolution.EXCHANGE:
-        return
-    for line in _approved_lines(request):
-        if line.exchange_sku is None or any(e.return_line_id == line.id for e in request.exchanges):
-            continue
-        reservation = stock.reserve(session, line.exchange_sku, line.quantity, now)
-        exchange = Exchange(
-            request=request,
-            return_line_id=line.id,
-            sku=line.exchange_sku,
-            quantity=line.quantity,
-            created_at=now,
-        )
-        session.add(exchange)
-        session.flush()
-        reservation.exchange_id = exchange.id
-
-
-def _release_exchanges(session: Session, request: ReturnRequest) -> None:
-    for exchange in request.exchanges:
-        if exchange.status is ExchangeStatus.RESERVED:
-            reservation = session.scalar(
-                select(Reservation).where(Reservation.exchange_id == exchange.id)
-            )
-            if reservation is not None:
-                stock.release(session, reservation)
-            exchange.status = ExchangeStatus.RELEASED
-
-
-def _refund_lines(
-    session: Session,
-    now: datetime,
-    request: ReturnRequest,
-    lines: Iterable[ReturnLine],
-    *,
-    actor: str,
-    received_only: bool = False,
-) -> None:
-    """Refund the given lines that were not refunded yet, after the rules' fees."""
-    if request.resolution is Resolution.EXCHANGE:
-        return
-    due = [line for line in lines if line.refund_id is None]
-    amount = 0
-    for line in due:
-        quantity = line.received_quantity if received_only else line.quantity
-        share = share_of_line(line.order_line.total, line.order_line.quantity, quantity)
-        action = _action(line)
-        charged = fee(share, action.get("restocking_fee"))
-        request.restocking_fee += charged
-        amount += share - charged
-    method = (
-        RefundMethod.STORE_CREDIT
-        if request.resolution is Resolution.STORE_CREDIT
-        else RefundMethod.ORIGINAL_PAYMENT
-    )
-    refund = create_refund(
-        session,
-        now,
-        order=request.order,
-        amount=amount,
-        method=method,
-        actor=actor,
-        return_id=request.id,
-    )
-    if refund is not None:
-        for line in due:
-            line.refund_id = refund.id
-
-
 def _reject(
     session: Session,
     now: datetime,
@@ -374,7 +333,7 @@ def _reject(
     )
     request.decided_at = now
     request.decision = {**request.decision, "message": message}
-    _release_exchanges(session, request)
+    exchanges.release_replacements(session, request)
     notices.return_rejected(session, now, request, message)
 
 
@@ -395,15 +354,14 @@ def cancel(
 ) -> None:
     """Withdraw a return that has not been sent yet."""
     states.move(session, request, ReturnStatus.CANCELLED, now=now, actor=actor, message=message)
-    _release_exchanges(session, request)
+    exchanges.release_replacements(session, request)
     notices.return_cancelled(session, now, request)
 
 
 def mark_in_transit(session: Session, now: datetime, request: ReturnRequest, *, actor: str) -> None:
     """The carrier scanned the parcel: refunds timed on the first scan are issued."""
     states.move(session, request, ReturnStatus.IN_TRANSIT, now=now, actor=actor)
-    if request.refund_timing == "on_first_carrier_scan":
-        _refund_lines(session, now, request, _approved_lines(request), actor="system")
+    settlement.settle_due(session, now, request, "on_first_carrier_scan")
     notices.return_in_transit(session, now, request)
 
 
@@ -438,15 +396,7 @@ def receive_lines(
         actor=actor,
         received={str(k): v for k, v in received.items()},
     )
-    if request.refund_timing in ("on_approval", "on_first_carrier_scan", "on_receipt"):
-        _refund_lines(
-            session,
-            now,
-            request,
-            _approved_lines(request),
-            actor="system",
-            received_only=request.refund_timing == "on_receipt",
-        )
+    settlement.settle_due(session, now, request, "on_receipt")
     notices.return_received_at_warehouse(session, now, request)
 
 
@@ -487,10 +437,7 @@ def inspect_lines(
     for line in lines.values():
         if line.disposition is Disposition.RESTOCK:
             outbox.record(session, "restock", now, return_line_id=line.id)
-    _refund_lines(session, now, request, list(lines.values()), actor="system", received_only=True)
-    for exchange in request.exchanges:
-        if exchange.status is ExchangeStatus.RESERVED:
-            outbox.record(session, "create_exchange_shipment", now, exchange_id=exchange.id)
+    settlement.settle_due(session, now, request, "on_inspection")
     states.move(session, request, ReturnStatus.COMPLETED, now=now, actor="system")
 
 
@@ -514,7 +461,7 @@ def expire_due(session: Session, now: datetime) -> int:
             actor="system",
             message="the parcel was not sent in time",
         )
-        _release_exchanges(session, request)
+        exchanges.release_replacements(session, request)
         notices.return_expired(session, now, request)
         expired += 1
     return expired

@@ -92,6 +92,13 @@ class ReceiveSchema(Schema):
     )
 
 
+class ExchangeShippedSchema(Schema):
+    """How the replacement travels."""
+
+    carrier = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    tracking_number = fields.String(load_default=None, validate=validate.Length(max=128))
+
+
 class InspectedLineInput(Schema):
     """The grade and disposition of one received line."""
 
@@ -157,6 +164,7 @@ class PickupOut(Schema):
 class ExchangeOut(Schema):
     """A replacement for an exchanged line."""
 
+    id = fields.Integer()
     sku = fields.String()
     quantity = fields.Integer()
     status = fields.Function(lambda exchange: exchange.status.value)

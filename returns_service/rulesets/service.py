@@ -6,6 +6,7 @@ import threading
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import rules
@@ -50,14 +51,20 @@ def active_version(session: Session, now: datetime) -> RuleSetVersion:
         .limit(1)
     )
     version = session.scalar(query)
-    if version is None:
-        version = RuleSetVersion(
-            status=RuleSetStatus.DRAFT,
-            document=rules.default_rule_set(),
-            created_by="system",
-            created_at=now,
-        )
-        session.add(version)
-        session.flush()
-        publish(session, version, now, "system")
-    return version
+    if version is not None:
+        return version
+    try:
+        with session.begin_nested():
+            version = RuleSetVersion(
+                status=RuleSetStatus.DRAFT,
+                document=rules.default_rule_set(),
+                created_by="system",
+                created_at=now,
+            )
+            session.add(version)
+            session.flush()
+            publish(session, version, now, "system")
+        return version
+    except IntegrityError:
+        # Another request published the default at the same moment; use theirs.
+        return session.scalars(query).one()

@@ -16,7 +16,6 @@ from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.refunds.models import SandboxRefund
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.operations import expire_due
-from tests.conftest import REDIS_URL
 from tests.shop import Inbox, Shop
 
 
@@ -98,7 +97,7 @@ def test_a_return_committed_but_never_enqueued_is_picked_up_by_the_relay(
     finally:
         app.config["OUTBOX_ENQUEUE_AFTER_COMMIT"] = True
     assert response.status_code == 201
-    assert Redis.from_url(REDIS_URL).llen("rq:queue:returns") == 0
+    assert Redis.from_url(app.config["REDIS_URL"]).llen("rq:queue:returns") == 0
     pending = session.scalars(select(OutboxMessage)).all()
     assert pending and all(m.enqueued_at is None for m in pending)
 

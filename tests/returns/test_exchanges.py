@@ -1,0 +1,266 @@
+"""Exchanges: the last unit held for one customer only, the replacement shipped, differences
+settled; store credit issued and spent."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug import Request, Response
+
+import rules
+from returns_service.auth.models import Role
+from returns_service.inventory.models import StockItem
+from returns_service.notifications.webhooks import verify
+from returns_service.refunds.models import SandboxRefund
+from tests.shop import Inbox, Shop
+
+
+def _stock(session: Session, sku: str, on_hand: int, price: int | None = 12800) -> None:
+    session.add(StockItem(sku=sku, on_hand=on_hand, reserved=0, unit_price=price, currency="JPY"))
+    session.commit()
+
+
+def _exchange(shop: Shop, headers: dict[str, str], line: int, sku: str) -> Any:
+    return shop.file(
+        headers,
+        [{"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL", "exchange_sku": sku}],
+        resolution="exchange",
+    )
+
+
+def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
+    app: Flask, shop: Shop, session: Session
+) -> None:
+    _stock(session, "DNM-32", on_hand=1)
+    customers = []
+    for number in range(4):
+        order = shop.put_order(
+            external_id=f"80{number}", number=f"#80{number}", email_address=f"c{number}@example.jp"
+        )
+        customers.append(
+            (shop.customer(f"#80{number}", f"c{number}@example.jp"), shop.line_id(order, "L1"))
+        )
+    body = {"resolution": "exchange", "method": {"type": "dropoff"}}
+
+    def exchange(customer: tuple[dict[str, str], int]) -> int:
+        headers, line = customer
+        lines = [
+            {"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL", "exchange_sku": "DNM-32"}
+        ]
+        client = app.test_client()
+        return client.post(
+            "/api/v1/returns", json=body | {"lines": lines}, headers=headers
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = sorted(pool.map(exchange, customers))
+    assert statuses == [201, 409, 409, 409]
+    session.expire_all()
+    item = session.get(StockItem, "DNM-32")
+    assert (item.on_hand, item.reserved) == (1, 1)
+
+
+def test_out_of_stock_exchange_is_refused_and_writes_nothing(shop: Shop, session: Session) -> None:
+    _stock(session, "DNM-32", on_hand=0)
+    order = shop.put_order()
+    response = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-32")
+    assert response.status_code == 409
+    assert "only 0 of DNM-32 in stock" in response.json["message"]
+    assert (
+        shop.client.get("/api/v1/portal/order", headers=shop.customer()).json["eligibility"][0][
+            "returnable_quantity"
+        ]
+        == 1
+    )
+
+
+def test_the_replacement_is_shipped_through_the_warehouse_and_the_customer_told(
+    shop: Shop, session: Session, inbox: Inbox, httpserver: HTTPServer, token_for: Any
+) -> None:
+    received: list[tuple[str, bytes, str]] = []
+
+    def record(request: Request) -> Response:
+        received.append(
+            (
+                request.headers["X-Returns-Event"],
+                request.get_data(),
+                request.headers["X-Returns-Signature"],
+            )
+        )
+        return Response("ok")
+
+    httpserver.expect_request("/warehouse", method="POST").respond_with_handler(record)
+    endpoint = shop.client.post(
+        "/api/v1/webhooks/endpoints",
+        headers=token_for(Role.ADMIN),
+        json={"url": httpserver.url_for("/warehouse"), "events": ["exchange.shipment_requested"]},
+    ).json
+    _stock(session, "DNM-32", on_hand=3)
+    order = shop.put_order()
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-32")
+    assert created.status_code == 201, created.json
+    rma = created.json["rma"]
+    assert created.json["exchanges"][0]["status"] == "reserved"
+    assert created.json["exchanges"][0]["price_difference"] == {"amount": 0, "currency": "JPY"}
+    line = created.json["lines"][0]["id"]
+    shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 1}]},
+    )
+    shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "new", "disposition": "restock"}]},
+    )
+    shop.run_jobs()
+
+    assert [event for event, _, _ in received] == ["exchange.shipment_requested"]
+    assert verify(endpoint["secret"], received[0][2], received[0][1])
+    requested = json.loads(received[0][1])["data"]
+    assert (requested["rma"], requested["sku"], requested["quantity"]) == (rma, "DNM-32", 1)
+    session.expire_all()
+    item = session.get(StockItem, "DNM-32")
+    assert (item.on_hand, item.reserved) == (2, 0)
+
+    exchange_id = shop.get(rma)["exchanges"][0]["id"]
+    shipped = shop.client.post(
+        f"/api/v1/returns/{rma}/exchanges/{exchange_id}/shipped",
+        headers=shop.warehouse,
+        json={"carrier": "yamato", "tracking_number": "4000-1111-2222"},
+    )
+    assert shipped.status_code == 200, shipped.json
+    assert shipped.json["exchanges"][0]["status"] == "shipped"
+    shop.run_jobs()
+    assert inbox.subjects()[-1] == f"交換の商品を発送しました（返品番号 {rma}）"
+    body = inbox.messages[-1].get_payload(decode=True).decode()
+    assert "4000-1111-2222" in body and "セルビッジデニム 30 (DNM-32)" in body
+    assert session.scalars(select(SandboxRefund)).all() == []  # same price: no money moves
+
+
+def test_a_cheaper_replacement_refunds_the_difference(shop: Shop, session: Session) -> None:
+    _stock(session, "DNM-SALE", on_hand=2, price=9800)
+    order = shop.put_order()
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-SALE")
+    assert created.json["exchanges"][0]["price_difference"]["amount"] == -3000
+    rma = created.json["rma"]
+    line = created.json["lines"][0]["id"]
+    shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 1}]},
+    )
+    shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "good", "disposition": "restock"}]},
+    )
+    shop.run_jobs()
+    assert [r.amount for r in session.scalars(select(SandboxRefund))] == [3000]
+
+
+def test_a_dearer_replacement_waits_for_a_person_unless_the_rule_waives_it(
+    shop: Shop, session: Session, token_for: Any
+) -> None:
+    _stock(session, "DNM-PREMIUM", on_hand=2, price=15800)
+    order = shop.put_order()
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-PREMIUM")
+    assert created.json["status"] == "review"
+    assert "costs 3000 more" in created.json["timeline"][-1]["message"]
+    assert created.json["exchanges"] == []  # nothing held until a person approves
+
+    admin = token_for(Role.ADMIN)
+    document = rules.default_rule_set()
+    document["rules"][-1]["action"]["exchange_upcharge"] = "waive"
+    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    second = shop.put_order(external_id="5002", number="#5002")
+    waived = _exchange(shop, shop.customer("#5002"), shop.line_id(second, "L1"), "DNM-PREMIUM")
+    assert waived.json["status"] == "awaiting_parcel"
+    assert waived.json["exchanges"][0]["price_difference"]["amount"] == 3000
+
+
+def test_cancelling_an_approved_exchange_gives_the_unit_back(shop: Shop, session: Session) -> None:
+    _stock(session, "DNM-32", on_hand=1)
+    order = shop.put_order()
+    customer = shop.customer()
+    rma = _exchange(shop, customer, shop.line_id(order, "L1"), "DNM-32").json["rma"]
+    cancelled = shop.client.post(f"/api/v1/returns/{rma}/cancel", json={}, headers=customer)
+    assert cancelled.status_code == 200
+    assert cancelled.json["exchanges"][0]["status"] == "released"
+    session.expire_all()
+    assert session.get(StockItem, "DNM-32").reserved == 0
+
+
+def test_store_credit_is_issued_with_its_bonus_and_can_be_spent(
+    shop: Shop, session: Session, token_for: Any
+) -> None:
+    admin = token_for(Role.ADMIN)
+    document = rules.default_rule_set()
+    document["rules"][-1]["action"]["bonus_credit"] = {"percent": 10}
+    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    order = shop.put_order()
+    created = shop.file(
+        shop.customer(),
+        [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}],
+        resolution="store_credit",
+    ).json
+    rma = created["rma"]
+    line = created["lines"][0]["id"]
+    shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 1}]},
+    )
+    shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "good", "disposition": "restock"}]},
+    )
+    shop.run_jobs()
+    refund = shop.get(rma)["refunds"][0]
+    assert (refund["method"], refund["status"]) == ("store_credit", "succeeded")
+
+    account = shop.client.get(f"/api/v1/store-credit/{_code(session)}", headers=shop.integration)
+    assert account.status_code == 200, account.json
+    assert account.json["balance"] == {"amount": 12800 + 1280, "currency": "JPY"}
+    spent = shop.client.post(
+        f"/api/v1/store-credit/{_code(session)}/redeem",
+        headers=shop.integration,
+        json={"amount": 10000, "note": "#6001"},
+    )
+    assert spent.status_code == 201
+    assert spent.json["balance"]["amount"] == 4080
+    too_much = shop.client.post(
+        f"/api/v1/store-credit/{_code(session)}/redeem",
+        headers=shop.integration,
+        json={"amount": 5000},
+    )
+    assert too_much.status_code == 409
+    assert (
+        shop.client.post(
+            "/api/v1/store-credit/SC-NOPE/redeem", headers=shop.integration, json={"amount": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        shop.client.post(
+            f"/api/v1/store-credit/{_code(session)}/redeem",
+            headers=shop.integration,
+            json={"amount": 0},
+        ).status_code
+        == 422
+    )
+
+
+def _code(session: Session) -> str:
+    from returns_service.refunds.models import StoreCreditAccount
+
+    return session.scalar(select(StoreCreditAccount.code))
