@@ -37,11 +37,11 @@ class JobOut(Schema):
 class FailedJobs(MethodView):
     """Jobs that used up their retries."""
 
+    @require_roles(Role.AGENT)
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.response(200, JobOut(many=True))
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the agent or admin role")
-    @require_roles(Role.AGENT)
     def get(self) -> list[OutboxMessage]:
         """List failed jobs, newest first."""
         query = (
@@ -57,13 +57,13 @@ class FailedJobs(MethodView):
 class RetryJob(MethodView):
     """Put a failed job back in line."""
 
+    @require_roles(Role.AGENT)
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.response(202, JobOut)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the agent or admin role")
     @blp.alt_response(404, description="No such job")
     @blp.alt_response(409, description="The job has not failed")
-    @require_roles(Role.AGENT)
     def post(self, job_id: str) -> Any:
         """Retry a failed job from its first attempt."""
         try:

@@ -133,10 +133,10 @@ class PortalSession(MethodView):
 class PortalOrder(MethodView):
     """The customer's order."""
 
+    @require_roles(customer=True)
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.response(200, PortalOrderOut)
     @blp.alt_response(401, description="No valid customer token")
-    @require_roles(customer=True)
     def get(self) -> Any:
         """The order, with each line's returnable quantity and eligibility."""
         principal = current_principal()

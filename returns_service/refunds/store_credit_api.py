@@ -66,12 +66,12 @@ def _answer(account: StoreCreditAccount) -> dict[str, Any]:
 class StoreCredit(MethodView):
     """One code."""
 
+    @require_roles(Role.INTEGRATION, Role.AGENT)
     @blp.doc(security=SECURITY)
     @blp.response(200, AccountOut)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the integration, agent or admin role")
     @blp.alt_response(404, description="No such code")
-    @require_roles(Role.INTEGRATION, Role.AGENT)
     def get(self, code: str) -> dict[str, Any]:
         """The balance and the ledger of a store-credit code."""
         return _answer(_account(code))
@@ -81,6 +81,7 @@ class StoreCredit(MethodView):
 class RedeemStoreCredit(MethodView):
     """Spend credit."""
 
+    @require_roles(Role.INTEGRATION)
     @blp.doc(security=SECURITY)
     @blp.arguments(RedeemSchema)
     @blp.response(201, AccountOut)
@@ -89,7 +90,6 @@ class RedeemStoreCredit(MethodView):
     @blp.alt_response(404, description="No such code")
     @blp.alt_response(409, description="More than the balance")
     @blp.alt_response(422, description="A field is wrong")
-    @require_roles(Role.INTEGRATION)
     def post(self, data: dict[str, Any], code: str) -> dict[str, Any]:
         """Take an amount off the balance (the shop's checkout calls this)."""
         redeem_store_credit(db.session, code, data["amount"], utcnow(), data["note"])

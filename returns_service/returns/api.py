@@ -103,6 +103,7 @@ def _create_input() -> tuple[dict[str, Any], dict[int, list[Any]]]:
 class ReturnCollection(MethodView):
     """File returns."""
 
+    @require_roles(Role.AGENT, customer=True)
     @blp.doc(
         security=SECURITY,
         parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
@@ -124,7 +125,6 @@ class ReturnCollection(MethodView):
     @blp.alt_response(404, description="No such order or line")
     @blp.alt_response(409, description="More units than can still be returned")
     @blp.alt_response(422, description="A field is wrong; nothing was written")
-    @require_roles(Role.AGENT, customer=True)
     def post(self) -> Any:
         """File a return; the rules decide it at once."""
         principal = current_principal()
@@ -203,11 +203,11 @@ def _method(method: dict[str, Any]) -> dict[str, Any]:
 class ReturnResource(MethodView):
     """One return."""
 
+    @require_roles(Role.AGENT, Role.WAREHOUSE, customer=True)
     @blp.doc(security=SECURITY)
     @blp.response(200, ReturnOut)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(404, description="No such return")
-    @require_roles(Role.AGENT, Role.WAREHOUSE, customer=True)
     def get(self, rma: str) -> Any:
         """The return's status, lines, refunds, pickup, exchanges and timeline."""
         principal = current_principal()
@@ -245,10 +245,10 @@ def _documented(func: Any) -> Any:
 class ApproveReturn(MethodView):
     """A person approves."""
 
+    @require_roles(Role.AGENT)
     @blp.arguments(NoteSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.AGENT)
     def post(self, data: dict[str, Any], rma: str) -> Any:
         """Approve a return in review."""
         return_request, principal = _staff_action(rma)
@@ -267,10 +267,10 @@ class ApproveReturn(MethodView):
 class RejectReturn(MethodView):
     """A person rejects."""
 
+    @require_roles(Role.AGENT)
     @blp.arguments(RejectSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.AGENT)
     def post(self, data: dict[str, Any], rma: str) -> Any:
         """Reject a return, with the message the customer reads."""
         return_request, principal = _staff_action(rma)
@@ -284,10 +284,10 @@ class RejectReturn(MethodView):
 class CancelReturn(MethodView):
     """Withdraw a return."""
 
+    @require_roles(Role.AGENT, customer=True)
     @blp.arguments(NoteSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.AGENT, customer=True)
     def post(self, data: dict[str, Any], rma: str) -> Any:
         """Cancel a return that has not been sent yet (the customer may, too)."""
         principal = current_principal()
@@ -302,10 +302,10 @@ class CancelReturn(MethodView):
 class ReceiveReturn(MethodView):
     """The warehouse receives the parcel."""
 
+    @require_roles(Role.WAREHOUSE)
     @blp.arguments(ReceiveSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.WAREHOUSE)
     def post(self, data: dict[str, Any], rma: str) -> Any:
         """Record the units received, line by line."""
         return_request, principal = _staff_action(rma)
@@ -320,10 +320,10 @@ class ReceiveReturn(MethodView):
 class InspectReturn(MethodView):
     """The warehouse inspects what came back."""
 
+    @require_roles(Role.WAREHOUSE)
     @blp.arguments(InspectSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.WAREHOUSE)
     def post(self, data: dict[str, Any], rma: str) -> Any:
         """Grade each line and choose its disposition; the return completes."""
         return_request, principal = _staff_action(rma)
@@ -345,10 +345,10 @@ class InspectReturn(MethodView):
 class ExchangeShipped(MethodView):
     """The warehouse reports the replacement of an exchange as sent."""
 
+    @require_roles(Role.WAREHOUSE, Role.INTEGRATION)
     @blp.arguments(ExchangeShippedSchema)
     @blp.response(200, ReturnOut)
     @_documented
-    @require_roles(Role.WAREHOUSE, Role.INTEGRATION)
     def post(self, data: dict[str, Any], rma: str, exchange_id: int) -> Any:
         """Record the replacement's carrier and tracking; the customer is e-mailed."""
         return_request, principal = _staff_action(rma)

@@ -153,9 +153,9 @@ def _documented(*statuses: int) -> Any:
 class RulesOverview(MethodView):
     """Rule sets."""
 
+    @require_roles()
     @blp.response(200, RulesOverviewOut)
     @_documented(401, 403)
-    @require_roles()
     def get(self) -> dict[str, Any]:
         """The version in force, the drafts and the published versions."""
         now = utcnow()
@@ -174,10 +174,10 @@ class RulesOverview(MethodView):
 class Drafts(MethodView):
     """Drafts."""
 
+    @require_roles()
     @blp.arguments(DraftInput)
     @blp.response(201, VersionOut)
     @_documented(401, 403, 422)
-    @require_roles()
     def post(self, data: dict[str, Any]) -> RuleSetVersion:
         """Save a new draft; it is validated on save."""
         now = utcnow()
@@ -198,10 +198,10 @@ class Drafts(MethodView):
 class Draft(MethodView):
     """One draft."""
 
+    @require_roles()
     @blp.arguments(DraftInput)
     @blp.response(200, VersionOut)
     @_documented(401, 403, 404, 409, 422)
-    @require_roles()
     def put(self, data: dict[str, Any], draft_id: int) -> RuleSetVersion:
         """Replace a draft's document; it is validated on save."""
         draft = _draft(draft_id)
@@ -233,10 +233,10 @@ def run_simulation(
 class SimulateDraft(MethodView):
     """Try a draft on past requests."""
 
+    @require_roles()
     @blp.arguments(SimulateInput)
     @blp.response(200, SimulationOut)
     @_documented(401, 403, 404, 422)
-    @require_roles()
     def post(self, data: dict[str, Any], draft_id: int) -> dict[str, Any]:
         """Which decisions would change, from what to what, and which rules gain or lose."""
         return run_simulation(
@@ -253,9 +253,9 @@ class SimulateDraft(MethodView):
 class PublishDraft(MethodView):
     """Publish a draft."""
 
+    @require_roles()
     @blp.response(200, VersionOut)
     @_documented(401, 403, 404, 409, 422)
-    @require_roles()
     def post(self, draft_id: int) -> RuleSetVersion:
         """Validate and publish a draft; it decides every request from now on."""
         draft = _draft(draft_id)
@@ -269,9 +269,9 @@ class PublishDraft(MethodView):
 class Version(MethodView):
     """One version."""
 
+    @require_roles()
     @blp.response(200, VersionOut)
     @_documented(401, 403, 404)
-    @require_roles()
     def get(self, version_id: int) -> RuleSetVersion:
         """A version's document and history."""
         return _version(version_id)
@@ -281,9 +281,9 @@ class Version(MethodView):
 class Republish(MethodView):
     """Roll back to an earlier published version."""
 
+    @require_roles()
     @blp.response(200, VersionOut)
     @_documented(401, 403, 404, 409)
-    @require_roles()
     def post(self, version_id: int) -> RuleSetVersion:
         """Put an earlier published version in force again (its document is unchanged)."""
         version = _version(version_id)
