@@ -4,6 +4,7 @@ a customer session, a real SMTP server on loopback, and running the worker."""
 from __future__ import annotations
 
 import email
+import json
 import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -198,3 +199,58 @@ class Shop:
 def shop(app: Flask, client: FlaskClient, token_for: Callable[[Role], dict[str, str]]) -> Shop:
     """The API driver."""
     return Shop(app, client, token_for)
+
+
+class Subscriber:
+    """A system subscribed to our outbound webhooks: a loopback HTTP server that records them."""
+
+    def __init__(self, shop: Shop, httpserver: Any, admin: dict[str, str]) -> None:
+        self.shop = shop
+        self.httpserver = httpserver
+        self.admin = admin
+        self.deliveries: list[tuple[str, bytes, str]] = []
+        self.secret = ""
+
+    def subscribe(self, *events: str, path: str = "/hooks") -> None:
+        """Register the server for ``events`` and record every delivery it gets."""
+
+        def record(request: Any) -> Any:
+            from werkzeug import Response
+
+            self.deliveries.append(
+                (
+                    request.headers["X-Returns-Event"],
+                    request.get_data(),
+                    request.headers["X-Returns-Signature"],
+                )
+            )
+            return Response("ok")
+
+        self.httpserver.expect_request(path, method="POST").respond_with_handler(record)
+        created = self.shop.client.post(
+            "/api/v1/webhooks/endpoints",
+            headers=self.admin,
+            json={"url": self.httpserver.url_for(path), "events": list(events)},
+        )
+        assert created.status_code == 201, created.json
+        self.secret = created.json["secret"]
+
+    def events(self) -> list[str]:
+        """The events received, in order."""
+        return [event for event, _, _ in self.deliveries]
+
+    def data(self, event: str) -> dict[str, Any]:
+        """The ``data`` of the first delivery of ``event``, after checking its signature."""
+        from returns_service.notifications.webhooks import verify
+
+        body, signature = next((b, s) for e, b, s in self.deliveries if e == event)
+        assert verify(self.secret, signature, body), f"{event} is not signed with our secret"
+        return json.loads(body)["data"]
+
+
+@pytest.fixture
+def subscriber(
+    shop: Shop, httpserver: Any, token_for: Callable[[Role], dict[str, str]]
+) -> Subscriber:
+    """A subscribed system; call ``subscribe(*events)`` first."""
+    return Subscriber(shop, httpserver, token_for(Role.ADMIN))

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from returns_service.models import Base, intpk, str_enum, utcnow
 from returns_service.orders.models import Order, OrderLine
 
+# What the customer wants back, and a line's decision, are the rules' own vocabulary.
+from rules.actions import Outcome as LineOutcome
+from rules.actions import Resolution
+
 
 class ReturnStatus(StrEnum):
     """Where a return request stands."""
@@ -46,29 +50,12 @@ RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
 }
 
 
-class Resolution(StrEnum):
-    """What the customer wants back for the returned items."""
-
-    REFUND = "refund"
-    EXCHANGE = "exchange"
-    STORE_CREDIT = "store_credit"
-
-
 class ReturnMethod(StrEnum):
     """How the parcel reaches the warehouse."""
 
     PICKUP = "pickup"
     DROPOFF = "dropoff"
     NONE = "none"  # keep-the-item: nothing comes back
-
-
-class LineOutcome(StrEnum):
-    """The rules' decision for one line."""
-
-    APPROVE = "approve"
-    REJECT = "reject"
-    REVIEW = "review"
-    APPROVE_KEEP_ITEM = "approve_keep_item"
 
 
 class ItemCondition(StrEnum):

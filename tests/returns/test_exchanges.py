@@ -3,22 +3,18 @@ settled; store credit issued and spent."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
-from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug import Request, Response
 
 import rules
 from returns_service.auth.models import Role
 from returns_service.inventory.models import StockItem
-from returns_service.notifications.webhooks import verify
 from returns_service.refunds.models import SandboxRefund
-from tests.shop import Inbox, Shop
+from tests.shop import Inbox, Shop, Subscriber
 
 
 def _stock(session: Session, sku: str, on_hand: int, price: int | None = 12800) -> None:
@@ -81,26 +77,9 @@ def test_out_of_stock_exchange_is_refused_and_writes_nothing(shop: Shop, session
 
 
 def test_the_replacement_is_shipped_through_the_warehouse_and_the_customer_told(
-    shop: Shop, session: Session, inbox: Inbox, httpserver: HTTPServer, token_for: Any
+    shop: Shop, session: Session, inbox: Inbox, subscriber: Subscriber
 ) -> None:
-    received: list[tuple[str, bytes, str]] = []
-
-    def record(request: Request) -> Response:
-        received.append(
-            (
-                request.headers["X-Returns-Event"],
-                request.get_data(),
-                request.headers["X-Returns-Signature"],
-            )
-        )
-        return Response("ok")
-
-    httpserver.expect_request("/warehouse", method="POST").respond_with_handler(record)
-    endpoint = shop.client.post(
-        "/api/v1/webhooks/endpoints",
-        headers=token_for(Role.ADMIN),
-        json={"url": httpserver.url_for("/warehouse"), "events": ["exchange.shipment_requested"]},
-    ).json
+    subscriber.subscribe("exchange.shipment_requested", path="/warehouse")
     _stock(session, "DNM-32", on_hand=3)
     order = shop.put_order()
     created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-32")
@@ -121,9 +100,8 @@ def test_the_replacement_is_shipped_through_the_warehouse_and_the_customer_told(
     )
     shop.run_jobs()
 
-    assert [event for event, _, _ in received] == ["exchange.shipment_requested"]
-    assert verify(endpoint["secret"], received[0][2], received[0][1])
-    requested = json.loads(received[0][1])["data"]
+    assert subscriber.events() == ["exchange.shipment_requested"]
+    requested = subscriber.data("exchange.shipment_requested")
     assert (requested["rma"], requested["sku"], requested["quantity"]) == (rma, "DNM-32", 1)
     session.expire_all()
     item = session.get(StockItem, "DNM-32")

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug import Request, Response
 
-from returns_service.auth.models import Role
 from returns_service.inventory.models import StockItem
 from returns_service.refunds.models import SandboxRefund
-from tests.shop import Inbox, Shop
+from tests.shop import Inbox, Shop, Subscriber
 
 
 def _kinds(timeline: list[dict]) -> list[str]:
@@ -200,31 +194,9 @@ def test_receiving_a_rejected_return_is_refused_with_409(shop: Shop) -> None:
 
 
 def test_subscribed_systems_receive_signed_return_events(
-    shop: Shop, token_for: Any, httpserver: HTTPServer
+    shop: Shop, subscriber: Subscriber
 ) -> None:
-    from returns_service.notifications.webhooks import verify
-
-    received: list[tuple[str, bytes, str]] = []
-
-    def record(request: Request) -> Response:
-        received.append(
-            (
-                request.headers["X-Returns-Event"],
-                request.get_data(),
-                request.headers["X-Returns-Signature"],
-            )
-        )
-        return Response("ok")
-
-    httpserver.expect_request("/hooks", method="POST").respond_with_handler(record)
-    created = shop.client.post(
-        "/api/v1/webhooks/endpoints",
-        headers=token_for(Role.ADMIN),
-        json={"url": httpserver.url_for("/hooks"), "events": ["return.created", "refund.issued"]},
-    )
-    assert created.status_code == 201, created.json
-    secret = created.json["secret"]
-
+    subscriber.subscribe("return.created", "refund.issued")
     order = shop.put_order()
     rma = shop.file(
         shop.customer(),
@@ -232,10 +204,7 @@ def test_subscribed_systems_receive_signed_return_events(
     ).json["rma"]
     shop.run_jobs()
 
-    assert sorted(event for event, _, _ in received) == ["refund.issued", "return.created"]
-    for _, body, signature in received:
-        assert verify(secret, signature, body)
-    created_event = next(json.loads(b) for e, b, _ in received if e == "return.created")
-    assert created_event["data"]["rma"] == rma
-    refund_event = next(json.loads(b) for e, b, _ in received if e == "refund.issued")
-    assert (refund_event["data"]["amount"], refund_event["data"]["currency"]) == (1100, "JPY")
+    assert sorted(subscriber.events()) == ["refund.issued", "return.created"]
+    assert subscriber.data("return.created")["rma"] == rma
+    refund = subscriber.data("refund.issued")
+    assert (refund["amount"], refund["currency"]) == (1100, "JPY")
