@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
+    from returns_service.metrics.api import blp as metrics_blp
     from returns_service.notifications import jobs as mail_jobs  # noqa: F401  (registers jobs)
     from returns_service.notifications.api import blp as webhook_endpoints_blp
     from returns_service.notifications.views import bp as mail_bp
@@ -111,3 +112,4 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(returns_blp)
     api.register_blueprint(rules_blp)
     api.register_blueprint(store_credit_blp)
+    api.register_blueprint(metrics_blp)

@@ -10,7 +10,7 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from returns_service import idempotency
 from returns_service.auth.access import current_principal, require_roles
@@ -32,6 +32,8 @@ from returns_service.returns.schemas import (
     RejectSchema,
     ReturnCreateSchema,
     ReturnOut,
+    ReturnQueryArgsSchema,
+    ReturnSummaryOut,
 )
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns (RMAs)")
@@ -101,7 +103,29 @@ def _create_input() -> tuple[dict[str, Any], dict[int, list[Any]]]:
 
 @blp.route("")
 class ReturnCollection(MethodView):
-    """File returns."""
+    """File returns; list them (the review queue is ``?status=review``)."""
+
+    @require_roles(Role.AGENT, Role.WAREHOUSE)
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ReturnQueryArgsSchema, location="query")
+    @blp.response(200, ReturnSummaryOut(many=True))
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs a staff role")
+    @blp.alt_response(422, description="A filter is wrong")
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[ReturnRequest]:
+        """Returns, oldest first, filtered by status and order number; paginated."""
+        query = select(ReturnRequest).order_by(ReturnRequest.created_at, ReturnRequest.id)
+        if args.get("status"):
+            query = query.where(ReturnRequest.status.in_(args["status"]))
+        if args.get("order_number"):
+            number = args["order_number"].strip().lstrip("#")
+            query = query.join(ReturnRequest.order).where(Order.number.in_((number, f"#{number}")))
+        pagination_parameters.item_count = db.session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        )
+        page, size = pagination_parameters.page, pagination_parameters.page_size
+        return list(db.session.scalars(query.offset((page - 1) * size).limit(size)))
 
     @require_roles(Role.AGENT, customer=True)
     @blp.doc(

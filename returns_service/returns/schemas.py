@@ -214,3 +214,25 @@ class ReturnOut(Schema):
     pickup = fields.Nested(PickupOut, allow_none=True)
     exchanges = fields.List(fields.Nested(ExchangeOut))
     timeline = fields.List(fields.Nested(EventOut))
+
+
+class ReturnQueryArgsSchema(Schema):
+    """Filters of the returns list."""
+
+    status = fields.List(fields.Enum(ReturnStatus, by_value=True), load_default=None)
+    order_number = fields.String(load_default=None)
+
+
+class ReturnSummaryOut(Schema):
+    """A return in a list: enough to pick it from a queue."""
+
+    rma = fields.String()
+    order_number = fields.Function(lambda r: r.order.number)
+    status = fields.Enum(ReturnStatus, by_value=True)
+    resolution = fields.Enum(Resolution, by_value=True)
+    method = fields.Enum(ReturnMethod, by_value=True)
+    outcome = fields.Function(lambda r: r.decision.get("outcome"))
+    rules = fields.Function(lambda r: r.decision.get("rules", []))
+    lines = fields.Function(lambda r: len(r.lines))
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
