@@ -86,7 +86,8 @@ class ShipmentSchema(Schema):
     external_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     carrier = fields.String(load_default="")
     tracking_number = fields.String(load_default=None)
-    status = fields.Enum(ShipmentStatus, by_value=True, load_default=ShipmentStatus.PENDING)
+    # No default: an update that leaves the status out keeps it (a new shipment is pending).
+    status = fields.Enum(ShipmentStatus, by_value=True, load_default=None)
     shipped_at = fields.AwareDateTime(load_default=None)
     delivered_at = fields.AwareDateTime(load_default=None)
     lines = fields.List(fields.Nested(ShipmentLineSchema), load_default=list)
@@ -145,8 +146,9 @@ class OrderUpsertSchema(Schema):
         for s_index, shipment in enumerate(data.get("shipments", [])):
             for l_index, shipment_line in enumerate(shipment["lines"]):
                 if shipment_line["line_id"] not in quantities:
-                    errors.setdefault("shipments", {}).setdefault(s_index, {})["lines"] = {
-                        l_index: {"line_id": [f"no line {shipment_line['line_id']!r}"]}
+                    shipment_errors = errors.setdefault("shipments", {}).setdefault(s_index, {})
+                    shipment_errors.setdefault("lines", {})[l_index] = {
+                        "line_id": [f"no line {shipment_line['line_id']!r}"]
                     }
                 shipped[shipment_line["line_id"]] += shipment_line["quantity"]
         for line_id, quantity in shipped.items():
