@@ -106,6 +106,10 @@ def shipment_from_fulfillment(fulfillment: dict[str, Any]) -> dict[str, Any] | N
     }
 
 
+def _left(shipment: dict[str, Any]) -> bool:
+    return shipment["status"] != TrackingStatus.PENDING.value
+
+
 def _refunded(order: dict[str, Any], currency: str) -> int:
     return sum(
         to_minor(transaction["amount"], currency)
@@ -148,7 +152,9 @@ def order_from_shopify(order: dict[str, Any]) -> dict[str, Any]:
         "currency": currency,
         "financial_status": _FINANCIAL_STATUS.get(financial_status, financial_status),
         # Shopify knows shipped or not; picking and packing are the warehouse's to tell.
-        "fulfillment_status": "shipped" if shipments else "unfulfilled",
+        # A fulfillment still pending at the fulfillment service has not left (as in
+        # the fulfillments topic), so the order stays cancellable.
+        "fulfillment_status": "shipped" if any(_left(s) for s in shipments) else "unfulfilled",
         "source": "shopify",
         "payment": {"provider": "shopify", "reference": str(order["id"]), "method": gateways[0]},
         "subscription_reference": str(order["id"]) if _is_subscription(order, tags) else None,
