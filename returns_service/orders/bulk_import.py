@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from marshmallow import ValidationError
+from marshmallow.exceptions import SCHEMA
 from sqlalchemy.orm import Session
 
 from returns_service.models import utcnow
@@ -92,6 +93,8 @@ def _money(raw: str, currency: str, column: str) -> dict[str, Any]:
 
 def _csv_order(rows: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
     first = rows[0]
+    if not first["order_id"].strip():
+        raise ValidationError("an order needs an order_id", "order_id")
     currency = first["currency"].strip().upper()
     document: dict[str, Any] = {
         "number": first["order_number"],
@@ -154,7 +157,8 @@ def _csv_order(rows: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
 
 def _csv_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        # A row cut short reads as empty cells, rejected by the checks below, not a crash.
+        reader = csv.DictReader(handle, restval="")
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise click.UsageError(f"{path} lacks the CSV columns: {', '.join(missing)}")
@@ -178,17 +182,26 @@ def _jsonl_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Excep
                 continue
             try:
                 document = json.loads(text)
-                external_id = str(document.pop("external_id"))
-            except (ValueError, KeyError, AttributeError) as exc:
-                reason = "no external_id" if isinstance(exc, KeyError) else "not a JSON object"
-                yield f"line {number}", "", ValidationError(reason)
+            except ValueError:
+                document = None
+            if not isinstance(document, dict):
+                yield f"line {number}", "", ValidationError("not a JSON object")
                 continue
+            external_id = document.pop("external_id", None)
+            if external_id is None or str(external_id) == "":
+                yield f"line {number}", "", ValidationError("no external_id")
+                continue
+            external_id = str(external_id)
             yield f"line {number} (order {external_id})", external_id, document
 
 
 def _reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return json.dumps(error.messages, ensure_ascii=False)
+        # Normalised, so that an error raised for one column is keyed by that column.
+        messages = error.normalized_messages()
+        if list(messages) == [SCHEMA]:
+            return "; ".join(messages[SCHEMA])
+        return json.dumps(messages, ensure_ascii=False)
     return str(error)
 
 
