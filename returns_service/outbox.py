@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy import String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -130,17 +130,26 @@ def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
 
 
 def enqueue_after_commit(session: Session) -> None:
-    """``after_commit`` hook: enqueue what the transaction recorded."""
+    """``after_commit`` hook: enqueue what the transaction recorded.
+
+    SQLAlchemy fires the hook for savepoints too; only the outermost commit counts.
+    """
+    if session.in_nested_transaction():
+        return
     message_ids = session.info.pop(_PENDING_KEY, [])
     if not message_ids or not has_app_context():
-        return
-    if current_app.config.get("OUTBOX_ENQUEUE_AFTER_COMMIT", True) is False:
         return
     _mark_enqueued(_enqueue(message_ids), utcnow())
 
 
 def forget_after_rollback(session: Session) -> None:
-    """``after_rollback`` hook: nothing recorded in a rolled-back transaction is enqueued."""
+    """``after_rollback`` hook: nothing recorded in a rolled-back transaction is enqueued.
+
+    A savepoint rolled back keeps the list: ids of rows it undid are skipped by the worker
+    as missing, and the outer transaction's rows must still go out.
+    """
+    if session.in_nested_transaction():
+        return
     session.info.pop(_PENDING_KEY, None)
 
 
