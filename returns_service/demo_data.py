@@ -15,9 +15,9 @@ from returns_service.inventory.models import StockItem
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
+from returns_service.returns.filing import open_return
 from returns_service.returns.models import Resolution
 from returns_service.returns.operations import Settings as ReturnSettings
-from returns_service.returns.operations import open_return
 
 CUSTOMERS = [
     ("佐藤 花子", "hanako.sato@example.jp", "ja"),

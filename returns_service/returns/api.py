@@ -20,7 +20,7 @@ from returns_service.errors import Forbidden, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
-from returns_service.returns import exchanges, operations
+from returns_service.returns import exchanges, filing, operations
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.photos import check_photo, save_photo
 from returns_service.returns.presenter import present
@@ -187,7 +187,7 @@ class ReturnCollection(MethodView):
         customer = order.customer
         locale = customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
         now = utcnow()
-        return_request = operations.open_return(
+        return_request = filing.open_return(
             db.session,
             now,
             _settings(),

@@ -1,0 +1,207 @@
+"""Filing a return: the customer's lines checked, each decided by the rules, the request's
+outcome derived from its lines, and the first step taken at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import rules
+from returns_service import notices
+from returns_service.errors import Conflict, InvalidInput
+from returns_service.orders.models import Order
+from returns_service.returns import exchanges, states
+from returns_service.returns.facts import customer_history, line_facts
+from returns_service.returns.models import (
+    LineOutcome,
+    Resolution,
+    ReturnLine,
+    ReturnMethod,
+    ReturnRequest,
+    ReturnStatus,
+)
+from returns_service.returns.operations import Settings, approve, record_rejection
+from returns_service.returns.quantities import returnable_quantities
+from returns_service.rulesets.service import active_version, compiled
+
+_RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+
+
+def _new_rma() -> str:
+    return "R-" + "".join(secrets.choice(_RMA_ALPHABET) for _ in range(8))
+
+
+def _line_inputs(
+    session: Session, order: Order, lines: list[dict[str, Any]], resolution: Resolution
+) -> list[ReturnLine]:
+    by_id = {line.id: line for line in order.lines}
+    returnable = returnable_quantities(session, order)
+    asked: dict[int, int] = {}
+    built = []
+    for index, data in enumerate(lines):
+        line = by_id.get(data["line_id"])
+        if line is None:
+            raise InvalidInput(
+                f"order {order.number} has no line {data['line_id']}",
+                field=f"lines.{index}.line_id",
+            )
+        asked[line.id] = asked.get(line.id, 0) + data["quantity"]
+        if asked[line.id] > returnable[line.id]:
+            raise Conflict(
+                f"line {line.id} ({line.title}) has {returnable[line.id]} returnable units, "
+                f"{asked[line.id]} asked for",
+                field=f"lines.{index}.quantity",
+            )
+        if resolution is Resolution.EXCHANGE and not data.get("exchange_sku"):
+            raise InvalidInput(
+                "an exchange needs the SKU to exchange for", field=f"lines.{index}.exchange_sku"
+            )
+        built.append(
+            ReturnLine(
+                order_line=line,
+                quantity=data["quantity"],
+                reason=data["reason"],
+                comment=data.get("comment") or "",
+                exchange_sku=data.get("exchange_sku")
+                if resolution is Resolution.EXCHANGE
+                else None,
+                photos=list(data.get("photos", [])),
+            )
+        )
+    return built
+
+
+def open_return(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    *,
+    order: Order,
+    lines: list[dict[str, Any]],
+    resolution: Resolution,
+    method: dict[str, Any],
+    actor: str,
+    locale: str,
+) -> ReturnRequest:
+    """File a return and let the rules decide it at once.
+
+    The caller must have locked the order row: returnable quantities are computed under
+    that lock, so two requests for the same units cannot both pass.
+    """
+    if order.cancelled_at is not None:
+        raise Conflict(f"order {order.number} was cancelled; there is nothing to return")
+    return_lines = _line_inputs(session, order, lines, resolution)
+    version = active_version(session, now)
+    rule_set = compiled(version)
+    history = customer_history(session, order.customer_id, now)
+    request = ReturnRequest(
+        rma=_new_rma(),
+        order=order,
+        resolution=resolution,
+        method=ReturnMethod(method["type"]),
+        method_details={k: v for k, v in method.items() if k != "type"},
+        locale=locale,
+        rule_set_version_id=version.id,
+        created_by=actor,
+        created_at=now,
+        lines=return_lines,
+    )
+    session.add(request)
+    session.flush()
+    decisions = []
+    for return_line in return_lines:
+        facts = line_facts(
+            order,
+            return_line.order_line,
+            return_line,
+            resolution.value,
+            history,
+            now,
+            settings.timezone,
+        )
+        decision = _terms_checked(
+            session, rule_set.decide(facts), return_line, resolution, index=len(decisions)
+        )
+        return_line.outcome = LineOutcome(decision.outcome.value)
+        # The full facts are kept, not only those read: a simulation of another rule set
+        # may read others.
+        return_line.decision = decision.as_dict() | {"version": version.number, "facts": facts}
+        decisions.append(decision)
+    outcome = rules.combine(decisions)
+    request.decision = {
+        "outcome": outcome.value,
+        "version": version.number,
+        "rules": [d.rule for d in decisions],
+    }
+    states.record_filed(session, request, now=now, actor=actor)
+    notices.return_received(session, now, request)
+    if outcome is rules.RequestOutcome.REVIEW:
+        reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]
+        states.move(
+            session,
+            request,
+            ReturnStatus.REVIEW,
+            now=now,
+            actor="rules",
+            message="; ".join(r for r in reasons if r),
+            rules=[d.rule for d in decisions],
+        )
+    elif outcome is rules.RequestOutcome.REJECTED:
+        message = decisions[0].message or {}
+        record_rejection(
+            session,
+            now,
+            request,
+            actor="rules",
+            message=message.get(locale, ""),
+            rule=decisions[0].rule,
+        )
+    else:
+        approve(session, now, settings, request, actor="rules")
+    return request
+
+
+def _terms_checked(
+    session: Session,
+    decision: rules.Decision,
+    line: ReturnLine,
+    resolution: Resolution,
+    *,
+    index: int,
+) -> rules.Decision:
+    """Hold a decision to its terms: the resolutions it allows, and a dearer replacement.
+
+    A resolution the rule does not offer is refused (422, nothing filed) so the customer can
+    choose again; an approved exchange whose replacement costs more, under a rule that
+    collects the difference, waits for a person to collect it.
+    """
+    allowed = decision.action.allowed_resolutions
+    if allowed and resolution.value not in {r.value for r in allowed}:
+        offered = ", ".join(r.value for r in allowed)
+        raise InvalidInput(
+            f"{line.order_line.title} can be returned for {offered}, not {resolution.value}",
+            field="resolution",
+        )
+    if resolution is not Resolution.EXCHANGE or decision.outcome is not rules.Outcome.APPROVE:
+        return decision
+    upcharge = exchanges.price_difference(session, line, line.exchange_sku or "")
+    policy = decision.action.exchange_upcharge
+    if upcharge <= 0 or (policy is not None and policy.value == "waive"):
+        return decision
+    reason = (
+        f"line {index + 1}: the replacement {line.exchange_sku} costs {upcharge} more "
+        f"({line.request.order.currency} minor units); collect it, then approve"
+    )
+    return dataclasses.replace(
+        decision,
+        outcome=rules.Outcome.REVIEW,
+        action=dataclasses.replace(
+            decision.action,
+            outcome=rules.Outcome.REVIEW,
+            review_reason=reason,
+        ),
+    )
