@@ -273,7 +273,7 @@ def seed_demo_shop(session: Session, now: datetime, settings: ReturnSettings) ->
     documents.append(_subscription_document(now))
     for document in documents:
         external_id = f"demo-{document['number'].lstrip('#')}"
-        upsert_order(session, external_id, schema.load(document), now, "demo")
+        upsert_order(session, external_id, schema.load(document), now, "demo", default_locale="ja")
     for sku, *_, jpy, _usd, _tags in PRODUCTS:
         session.add(
             StockItem(

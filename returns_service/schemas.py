@@ -7,13 +7,22 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from returns_service.money import MAX_MINOR_UNITS
+
+#: Quantities are stored as 32-bit integers.
+MAX_QUANTITY = 2**31 - 1
+
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 code such as JPY")
 
 
 class MoneySchema(Schema):
     """``{"amount": <integer in minor units>, "currency": "JPY"}``."""
 
-    amount = fields.Integer(required=True, strict=True)
+    amount = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(-MAX_MINOR_UNITS, MAX_MINOR_UNITS, error="is too large to store"),
+    )
     currency = fields.String(required=True, validate=CURRENCY)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -48,7 +49,12 @@ class OrderResource(MethodView):
         """Create or replace an order with its customer, lines, shipments and payment."""
         principal = current_principal()
         order, outcome = operations.upsert_order(
-            db.session, external_id, data, utcnow(), principal.actor
+            db.session,
+            external_id,
+            data,
+            utcnow(),
+            principal.actor,
+            default_locale=current_app.config["DEFAULT_LOCALE"],
         )
         db.session.commit()
         return order, 201 if outcome == "created" else 200

@@ -104,7 +104,7 @@ def _csv_order(rows: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
             "email": first.get("customer_email") or None,
             "phone": first.get("customer_phone") or None,
             "name": first.get("customer_name") or "",
-            "locale": first.get("customer_locale") or "ja",
+            "locale": first.get("customer_locale") or None,
         },
         "payment": {
             "provider": first.get("payment_provider") or "manual",
@@ -205,7 +205,9 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def import_file(session: Session, path: Path, *, progress: bool = False) -> ImportReport:
+def import_file(
+    session: Session, path: Path, *, default_locale: str, progress: bool = False
+) -> ImportReport:
     """Load every order in the file; bad ones are reported, good ones committed."""
     reader = _csv_orders if path.suffix.lower() == ".csv" else _jsonl_orders
     items = list(reader(path))
@@ -217,7 +219,9 @@ def import_file(session: Session, path: Path, *, progress: bool = False) -> Impo
                 if isinstance(document, Exception):
                     raise document
                 data = schema.load(document)
-                upsert_order(session, external_id, data, utcnow(), "import")
+                upsert_order(
+                    session, external_id, data, utcnow(), "import", default_locale=default_locale
+                )
                 session.commit()
                 report.loaded += 1
             except ValidationError as exc:

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
 from returns_service.orders.models import (
     Customer,
+    FulfillmentStatus,
     Order,
     OrderLine,
     Shipment,
@@ -38,7 +40,7 @@ def get_order(session: Session, external_id: str, *, lock: bool = False) -> Orde
     return order
 
 
-def _customer(session: Session, data: dict[str, Any]) -> Customer:
+def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
     customer = None
     if data.get("external_id"):
         customer = session.scalar(
@@ -55,7 +57,7 @@ def _customer(session: Session, data: dict[str, Any]) -> Customer:
     customer.email = (data.get("email") or "").lower() or customer.email
     customer.phone = data.get("phone") or customer.phone
     customer.name = data.get("name") or customer.name or ""
-    customer.locale = data.get("locale") or customer.locale
+    customer.locale = data.get("locale") or customer.locale or default_locale
     return customer
 
 
@@ -65,7 +67,13 @@ def _amount(data: dict[str, Any], name: str) -> int:
 
 
 def upsert_order(
-    session: Session, external_id: str, data: dict[str, Any], now: datetime, actor: str
+    session: Session,
+    external_id: str,
+    data: dict[str, Any],
+    now: datetime,
+    actor: str,
+    *,
+    default_locale: str,
 ) -> tuple[Order, str]:
     """Create or replace an order from a loaded :class:`OrderUpsertSchema` document.
 
@@ -78,7 +86,9 @@ def upsert_order(
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
-    customer = _customer(session, data["customer"])  # queries: before the new order is added
+    customer = _customer(
+        session, data["customer"], default_locale
+    )  # queries: before the new order is added
     if order is None:
         order = Order(external_id=external_id)
         session.add(order)
@@ -88,7 +98,9 @@ def upsert_order(
     order.source_updated_at = data.get("updated_at") or order.source_updated_at
     order.currency = data["currency"]
     order.financial_status = data["financial_status"]
-    order.fulfillment_status = data["fulfillment_status"]
+    order.fulfillment_status = (
+        data["fulfillment_status"] or order.fulfillment_status or FulfillmentStatus.UNFULFILLED
+    )
     order.source = data["source"]
     order.payment_provider = data["payment"]["provider"]
     order.payment_reference = data["payment"]["reference"]
@@ -166,6 +178,16 @@ def upsert_shipment(
     return shipment
 
 
+def _from_carrier_word(carrier: str, word: str | None) -> ShipmentStatus | None:
+    """A Japanese carrier's status word (配達完了, 輸送中 ...) as our status, if we know it."""
+    if not word:
+        return None
+    try:
+        return normalise_japanese_status(carrier, word)
+    except ValueError:  # not a Japanese carrier: its words are not ours to read
+        return None
+
+
 def _apply_shipment(order: Order, data: dict[str, Any], now: datetime) -> Shipment:
     shipment = next((s for s in order.shipments if s.external_id == data["external_id"]), None)
     if shipment is None:
@@ -173,7 +195,12 @@ def _apply_shipment(order: Order, data: dict[str, Any], now: datetime) -> Shipme
         order.shipments.append(shipment)
     shipment.carrier = data.get("carrier") or shipment.carrier or ""
     shipment.tracking_number = data.get("tracking_number") or shipment.tracking_number
-    shipment.status = data.get("status") or shipment.status or ShipmentStatus.PENDING
+    shipment.status = (
+        data.get("status")
+        or _from_carrier_word(shipment.carrier, data.get("carrier_status"))
+        or shipment.status
+        or ShipmentStatus.PENDING
+    )
     shipment.shipped_at = data.get("shipped_at") or shipment.shipped_at
     shipment.delivered_at = data.get("delivered_at") or shipment.delivered_at
     if shipment.status is ShipmentStatus.DELIVERED and shipment.delivered_at is None:

@@ -13,7 +13,7 @@ from returns_service.orders.models import (
     OrderSource,
     ShipmentStatus,
 )
-from returns_service.schemas import CURRENCY, MoneyField, NonNegativeMoneySchema
+from returns_service.schemas import CURRENCY, MAX_QUANTITY, MoneyField, NonNegativeMoneySchema
 
 LOCALE = validate.OneOf(("ja", "en"))
 PAYMENT_PROVIDERS = ("manual", "sandbox", "stripe", "shopify")
@@ -26,7 +26,8 @@ class CustomerSchema(Schema):
     email = fields.Email(load_default=None)
     phone = fields.String(load_default=None, validate=validate.Length(max=32))
     name = fields.String(load_default="", validate=validate.Length(max=200))
-    locale = fields.String(load_default="ja", validate=LOCALE)
+    #: Unknown: the shop's default language.
+    locale = fields.String(load_default=None, validate=LOCALE)
 
     @validates_schema
     def _reachable(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -65,7 +66,11 @@ class OrderLineSchema(Schema):
     product_id = fields.String(load_default=None)
     variant_id = fields.String(load_default=None)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(
+        required=True,
+        strict=True,
+        validate=[validate.Range(min=1), validate.Range(max=MAX_QUANTITY, error="is too large")],
+    )
     unit_price = fields.Nested(NonNegativeMoneySchema, required=True)
     discount = fields.Nested(NonNegativeMoneySchema, load_default=None)
     product_type = fields.String(load_default="")
@@ -77,7 +82,11 @@ class ShipmentLineSchema(Schema):
     """Units of an order line inside a shipment."""
 
     line_id = fields.String(required=True)
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(
+        required=True,
+        strict=True,
+        validate=[validate.Range(min=1), validate.Range(max=MAX_QUANTITY, error="is too large")],
+    )
 
 
 class ShipmentSchema(Schema):
@@ -88,6 +97,8 @@ class ShipmentSchema(Schema):
     tracking_number = fields.String(load_default=None)
     # No default: an update that leaves the status out keeps it (a new shipment is pending).
     status = fields.Enum(ShipmentStatus, by_value=True, load_default=None)
+    #: The carrier's own status word (e.g. 配達完了), normalised when no status is given.
+    carrier_status = fields.String(load_default=None, validate=validate.Length(max=100))
     shipped_at = fields.AwareDateTime(load_default=None)
     delivered_at = fields.AwareDateTime(load_default=None)
     lines = fields.List(fields.Nested(ShipmentLineSchema), load_default=list)
@@ -103,9 +114,9 @@ class OrderUpsertSchema(Schema):
     financial_status = fields.Enum(
         FinancialStatus, by_value=True, load_default=FinancialStatus.PAID
     )
-    fulfillment_status = fields.Enum(
-        FulfillmentStatus, by_value=True, load_default=FulfillmentStatus.UNFULFILLED
-    )
+    # No default: a shop that does not know the warehouse's progress (picking, packed)
+    # leaves it out, and what the warehouse said stands.
+    fulfillment_status = fields.Enum(FulfillmentStatus, by_value=True, load_default=None)
     source = fields.Enum(OrderSource, by_value=True, load_default=OrderSource.API)
     payment = fields.Nested(PaymentSchema, load_default=lambda: PaymentSchema().load({}))
     subscription_reference = fields.String(load_default=None)

@@ -33,8 +33,11 @@ def _money(amount: Any, currency: str) -> dict[str, Any]:
     return {"amount": to_minor(amount or 0, currency), "currency": currency}
 
 
-def _locale(value: str | None) -> str:
-    return "ja" if (value or "").lower().startswith("ja") else "en"
+def _locale(value: str | None) -> str | None:
+    """The customer's language when Shopify knows it; None lets the shop's default apply."""
+    if not value:
+        return None
+    return "ja" if value.lower().startswith("ja") else "en"
 
 
 def _customer(order: dict[str, Any]) -> dict[str, Any]:
@@ -151,10 +154,10 @@ def order_from_shopify(order: dict[str, Any]) -> dict[str, Any]:
         "updated_at": order.get("updated_at"),
         "currency": currency,
         "financial_status": _FINANCIAL_STATUS.get(financial_status, financial_status),
-        # Shopify knows shipped or not; picking and packing are the warehouse's to tell.
-        # A fulfillment still pending at the fulfillment service has not left (as in
-        # the fulfillments topic), so the order stays cancellable.
-        "fulfillment_status": "shipped" if any(_left(s) for s in shipments) else "unfulfilled",
+        # Shopify knows shipped or not (None: not said); picking and packing are the
+        # warehouse's to tell. A fulfillment still pending at the fulfillment service has
+        # not left (as in the fulfillments topic), so the order stays cancellable.
+        "fulfillment_status": "shipped" if any(_left(s) for s in shipments) else None,
         "source": "shopify",
         "payment": {"provider": "shopify", "reference": str(order["id"]), "method": gateways[0]},
         "subscription_reference": str(order["id"]) if _is_subscription(order, tags) else None,

@@ -102,7 +102,12 @@ def _already_received(delivery_id: str) -> bool:
 def _apply_order(payload: dict[str, Any]) -> str:
     data = OrderUpsertSchema().load(order_from_shopify(payload))
     _, outcome = operations.upsert_order(
-        db.session, str(payload.get("order", payload)["id"]), data, utcnow(), ACTOR
+        db.session,
+        str(payload.get("order", payload)["id"]),
+        data,
+        utcnow(),
+        ACTOR,
+        default_locale=current_app.config["DEFAULT_LOCALE"],
     )
     return outcome
 

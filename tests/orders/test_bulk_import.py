@@ -150,7 +150,7 @@ def shop_jsonl(tmp_path: Path) -> Path:
 
 
 def test_csv_loads_good_orders_and_reports_the_bad_row(shop_csv: Path, session: Session) -> None:
-    report = import_file(session, shop_csv)
+    report = import_file(session, shop_csv, default_locale="ja")
 
     assert report == ImportReport(
         loaded=2,
@@ -197,7 +197,7 @@ def test_csv_row_with_bad_amount_names_the_column(
     row = dict(SHOP_ROWS[2], unit_price=amount)
     path = write_csv(tmp_path / "orders.csv", [row])
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -210,7 +210,7 @@ def test_csv_schema_errors_are_reported_with_the_rows(tmp_path: Path, session: S
     rows = [dict(SHOP_ROWS[0], placed_at="2025-05-01 12:00"), SHOP_ROWS[1]]
     path = write_csv(tmp_path / "orders.csv", rows)
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -223,7 +223,7 @@ def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session) -
     with path.open("a", encoding="utf-8") as handle:
         handle.write("C-9,#2009\n")  # a row cut short: only two of its columns
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report.loaded == 1
     assert report.rejected == [
@@ -234,7 +234,7 @@ def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session) -
 def test_csv_row_without_order_id_is_rejected(tmp_path: Path, session: Session) -> None:
     path = write_csv(tmp_path / "orders.csv", [dict(SHOP_ROWS[2], order_id=" ")])
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -250,13 +250,13 @@ def test_csv_without_a_required_column_is_a_usage_error(tmp_path: Path, session:
     with pytest.raises(
         click.UsageError, match="lacks the CSV columns: placed_at, currency, line_id"
     ):
-        import_file(session, path)
+        import_file(session, path, default_locale="ja")
 
 
 def test_jsonl_loads_good_lines_and_reports_the_bad_ones(
     shop_jsonl: Path, session: Session
 ) -> None:
-    report = import_file(session, shop_jsonl)
+    report = import_file(session, shop_jsonl, default_locale="ja")
 
     assert report == ImportReport(
         loaded=1,
@@ -276,7 +276,7 @@ def test_jsonl_empty_or_null_external_id_is_rejected(tmp_path: Path, session: Se
         [json.dumps(jsonl_order(None)), "", json.dumps(jsonl_order("")), "[1, 2]"],
     )
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report == ImportReport(
         loaded=0,
@@ -294,7 +294,7 @@ def test_jsonl_schema_error_names_line_order_and_field(tmp_path: Path, session: 
     document["lines"][0]["quantity"] = 0
     path = write_jsonl(tmp_path / "orders.jsonl", [json.dumps(document)])
 
-    report = import_file(session, path)
+    report = import_file(session, path, default_locale="ja")
 
     assert report.rejected == [
         Rejected(
@@ -305,8 +305,8 @@ def test_jsonl_schema_error_names_line_order_and_field(tmp_path: Path, session: 
 
 
 def test_import_twice_replaces_instead_of_duplicating(shop_csv: Path, session: Session) -> None:
-    import_file(session, shop_csv)
-    again = import_file(session, shop_csv)
+    import_file(session, shop_csv, default_locale="ja")
+    again = import_file(session, shop_csv, default_locale="ja")
 
     assert again.loaded == 2
     assert session.scalars(select(Order.external_id).order_by(Order.external_id)).all() == [
