@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from returns_service import notices, outbox
 from returns_service.errors import Conflict
-from returns_service.events import record_event
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, StockItem
+from returns_service.returns import states
 from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine, ReturnRequest
 
 
@@ -100,12 +100,10 @@ def mark_shipped(
     exchange.tracking_number = tracking_number
     exchange.shipped_at = now
     request = exchange.request
-    record_event(
+    states.note(
         session,
-        subject_type="return",
-        subject_id=request.id,
-        order_id=request.order_id,
-        kind="exchange.shipped",
+        request,
+        "exchange.shipped",
         actor=actor,
         now=now,
         sku=exchange.sku,

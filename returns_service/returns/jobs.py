@@ -9,12 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import carriers
-from returns_service.events import record_event
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, ReservationStatus
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import job_handler
-from returns_service.returns import parcels
+from returns_service.returns import parcels, states
 from returns_service.returns.models import (
     Exchange,
     ExchangeStatus,
@@ -66,12 +65,10 @@ def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
     pickup.carrier = adapter.name
     pickup.confirmation_number = confirmation.confirmation_number
     pickup.status = PickupStatus.CONFIRMED
-    record_event(
+    states.note(
         session,
-        subject_type="return",
-        subject_id=request.id,
-        order_id=request.order_id,
-        kind="pickup.confirmed",
+        request,
+        "pickup.confirmed",
         actor="system",
         now=now,
         carrier=adapter.name,
@@ -87,12 +84,10 @@ def restock(session: Session, now: datetime, return_line_id: int) -> None:
     if line is None:
         return
     if stock.restock(session, line.order_line.sku, line.received_quantity, line.id, now):
-        record_event(
+        states.note(
             session,
-            subject_type="return",
-            subject_id=line.return_id,
-            order_id=line.request.order_id,
-            kind="stock.restocked",
+            line.request,
+            "stock.restocked",
             actor="system",
             now=now,
             sku=line.order_line.sku,
@@ -124,12 +119,10 @@ def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) 
             "ship_to": request.order.shipping_address,
         },
     )
-    record_event(
+    states.note(
         session,
-        subject_type="return",
-        subject_id=request.id,
-        order_id=request.order_id,
-        kind="exchange.shipment_requested",
+        request,
+        "exchange.shipment_requested",
         actor="system",
         now=now,
         sku=exchange.sku,

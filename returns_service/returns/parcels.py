@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 import carriers
 from carriers.status import TrackingStatus
-from returns_service.events import record_event
 from returns_service.orders.models import Shipment
-from returns_service.returns import operations
+from returns_service.returns import operations, states
 from returns_service.returns.models import ReturnRequest, ReturnStatus
 from returns_service.warehouse import warehouse_address
 from returns_service.worker import PermanentJobError
@@ -89,12 +88,10 @@ def buy_label(
     request.tracking_number = label.tracking_number
     request.label_url = label.label_url
     request.carrier_shipment_id = label.shipment_id
-    record_event(
+    states.note(
         session,
-        subject_type="return",
-        subject_id=request.id,
-        order_id=request.order_id,
-        kind="label.created",
+        request,
+        "label.created",
         actor="system",
         now=now,
         carrier=adapter.name,
@@ -131,12 +128,10 @@ def apply_tracking(session: Session, now: datetime, update: carriers.TrackingUpd
 def _track_return(
     session: Session, now: datetime, request: ReturnRequest, update: carriers.TrackingUpdate
 ) -> None:
-    record_event(
+    states.note(
         session,
-        subject_type="return",
-        subject_id=request.id,
-        order_id=request.order_id,
-        kind="parcel.tracking",
+        request,
+        "parcel.tracking",
         actor=f"carrier:{update.carrier}",
         now=now,
         status=update.status.value,
@@ -145,12 +140,10 @@ def _track_return(
     if update.status in MOVING and request.status is ReturnStatus.AWAITING_PARCEL:
         operations.mark_in_transit(session, now, request, actor=f"carrier:{update.carrier}")
     if update.status is TrackingStatus.DELIVERED and request.status is ReturnStatus.IN_TRANSIT:
-        record_event(
+        states.note(
             session,
-            subject_type="return",
-            subject_id=request.id,
-            order_id=request.order_id,
-            kind="parcel.delivered_to_warehouse",
+            request,
+            "parcel.delivered_to_warehouse",
             actor=f"carrier:{update.carrier}",
             now=now,
             message="the carrier delivered the parcel; the warehouse receives it next",

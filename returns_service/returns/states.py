@@ -70,3 +70,27 @@ def record_filed(session: Session, request: ReturnRequest, *, now: datetime, act
             for line in request.lines
         ],
     )
+
+
+def note(
+    session: Session,
+    request: ReturnRequest,
+    kind: str,
+    *,
+    now: datetime,
+    actor: str,
+    message: str = "",
+    **data: Any,
+) -> None:
+    """Put something that happened to a return, other than a change of state, on its timeline."""
+    record_event(
+        session,
+        subject_type=SUBJECT,
+        subject_id=request.id,
+        order_id=request.order_id,
+        kind=kind,
+        actor=actor,
+        now=now,
+        message=message,
+        **data,
+    )
