@@ -3,10 +3,12 @@ database, the app, its clients, and tokens for each role."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -48,6 +50,18 @@ def shared_fixture_path(name: str) -> Path:
             f"this test needs {name}"
         )
     return path
+
+
+@pytest.fixture
+def shared_fixture() -> Callable[[str], Path]:
+    """The path of a shared real payload; the test skips where the folder is absent."""
+    return shared_fixture_path
+
+
+@pytest.fixture
+def shared_json() -> Callable[[str], Any]:
+    """A shared real JSON payload, parsed; the test skips where the folder is absent."""
+    return lambda name: json.loads(shared_fixture_path(name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

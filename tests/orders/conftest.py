@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Customer, Order, OrderLine, Shipment
-from tests.conftest import SHOPIFY_SECRET, shared_fixture_path
-
-
-@pytest.fixture
-def shared_json() -> Callable[[str], Any]:
-    """Read a JSON file of the shared real-payload fixtures (skips where they are absent)."""
-
-    def read(name: str) -> Any:
-        return json.loads(shared_fixture_path(name).read_text(encoding="utf-8"))
-
-    return read
+from tests.conftest import SHOPIFY_SECRET
 
 
 @pytest.fixture
