@@ -95,7 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.orders.webhooks import bp as shopify_webhooks_bp
     from returns_service.portal.api import blp as portal_blp
     from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
+    from returns_service.refunds.api import blp as refunds_blp
     from returns_service.refunds.store_credit_api import blp as store_credit_blp
+    from returns_service.refunds.webhooks import bp as stripe_webhooks_bp
     from returns_service.returns import jobs as return_jobs  # noqa: F401  (registers jobs)
     from returns_service.returns.api import blp as returns_blp
     from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
@@ -103,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
     api.register_blueprint(orders_blp)
@@ -112,4 +115,5 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(returns_blp)
     api.register_blueprint(rules_blp)
     api.register_blueprint(store_credit_blp)
+    api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)

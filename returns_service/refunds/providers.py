@@ -10,12 +10,24 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.refunds.models import RefundStatus, SandboxRefund
+from returns_service.events import Event
+from returns_service.refunds.models import Refund, RefundStatus, SandboxRefund
+
+#: The timeline event of a staff retry of a failed refund; its count names the attempt.
+RETRIED = "refund.retried"
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not be reached, or asked us to come back later; the job retries."""
 
 
 @dataclass(frozen=True, slots=True)
 class RefundCall:
-    """What a provider is asked to do; ``idempotency_key`` is the same on every retry."""
+    """What a provider is asked to do; ``idempotency_key`` is the same on every retry.
+
+    ``jobs.issue_refund`` passes ``refund-<id>``; providers that talk to a payment API use
+    :func:`attempt_key` instead, which changes only when staff retry a failed refund.
+    """
 
     idempotency_key: str
     amount: int
@@ -78,10 +90,50 @@ class ManualProvider:
         return RefundOutcome(RefundStatus.PROCESSING)
 
 
+def staff_retries(session: Session, refund: Refund) -> int:
+    """How many times staff sent a failed refund again (its ``refund.retried`` events)."""
+    retried = select(Event.data).where(Event.order_id == refund.order_id, Event.kind == RETRIED)
+    return sum(1 for data in session.scalars(retried) if data.get("refund_id") == refund.id)
+
+
+def refund_of(session: Session, call: RefundCall) -> Refund:
+    """The refund a call pays; ``jobs.issue_refund`` names it in the key (``refund-<id>``)."""
+    prefix, _, number = call.idempotency_key.partition("-")
+    refund = session.get(Refund, int(number)) if prefix == "refund" and number.isdigit() else None
+    if refund is None:
+        raise LookupError(f"no refund for idempotency key {call.idempotency_key!r}")
+    return refund
+
+
+def attempt_key(session: Session, refund: Refund) -> str:
+    """``refund-<id>``, then ``refund-<id>-<n>`` after the n-th staff retry.
+
+    Stripe answers a repeated key with the first answer, and our Shopify lookup finds the
+    first refund again: a refund that failed would fail again on every retry with the same
+    key. Automatic retries of the job keep the key, so they can never pay twice.
+    """
+    retries = staff_retries(session, refund)
+    return f"refund-{refund.id}" if retries == 0 else f"refund-{refund.id}-{retries}"
+
+
+def _stripe(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
+    from returns_service.refunds.stripe import StripeProvider  # imports this module
+
+    return StripeProvider.from_config(session, config)
+
+
+def _shopify(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
+    from returns_service.refunds.shopify import ShopifyProvider  # imports this module
+
+    return ShopifyProvider.from_config(session, config)
+
+
 ProviderFactory = Callable[[Session, datetime, Mapping[str, Any]], RefundProvider]
 _FACTORIES: dict[str, ProviderFactory] = {
     "sandbox": lambda session, now, config: SandboxProvider(session, now),
     "manual": lambda session, now, config: ManualProvider(),
+    "stripe": _stripe,
+    "shopify": _shopify,
 }
 
 

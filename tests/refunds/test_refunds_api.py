@@ -1,0 +1,152 @@
+"""Staff's refunds API: the list, manual refunds marked done, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from returns_service.auth.models import Role
+from returns_service.refunds.models import RefundStatus
+from tests.refunds.conftest import FakeStripe, keep_item_return, only_refund, put_paid_order
+from tests.shop import Inbox, Shop
+
+REFUND_MAIL = "Your refund for order #5001 has been issued"
+
+
+def _manual_refund(shop: Shop) -> str:
+    """A kept mug on an order paid by bank transfer, which staff refund by hand; its RMA."""
+    order = put_paid_order(
+        shop, "manual", "bank-transfer-0042", email_address="emily@example.com", locale="en"
+    )
+    rma = keep_item_return(shop, order, "L2", 2, "emily@example.com")
+    shop.run_jobs()
+    return rma
+
+
+def test_staff_mark_a_manual_refund_done_and_the_customer_is_told(
+    shop: Shop, inbox: Inbox, session: Session
+) -> None:
+    rma = _manual_refund(shop)
+    refund = only_refund(session)
+    assert (refund.status, refund.provider) == (RefundStatus.PROCESSING, "manual")
+    assert REFUND_MAIL not in inbox.subjects()
+    waiting = shop.client.get("/api/v1/refunds?status=processing", headers=shop.agent).json
+    assert [(r["id"], r["provider"], r["method"]) for r in waiting] == [
+        (refund.id, "manual", "original_payment")
+    ]
+
+    done = shop.client.post(
+        f"/api/v1/refunds/{refund.id}/mark-done",
+        json={"reference": "furikomi-20261201-7", "message": "sent from the shop's bank"},
+        headers=shop.agent,
+    )
+
+    assert done.status_code == 200, done.json
+    assert (done.json["status"], done.json["provider_reference"]) == (
+        "succeeded",
+        "furikomi-20261201-7",
+    )
+    assert done.json["issued_at"] is not None
+    refund = only_refund(session)
+    assert refund.order.refunded_amount == 2200
+    shop.run_jobs()
+    assert inbox.subjects().count(REFUND_MAIL) == 1
+    timeline = shop.get(rma)["timeline"]
+    marked = next(e for e in timeline if e["kind"] == "refund.marked_done")
+    assert marked["actor"].startswith("token:")
+    assert marked["message"] == "sent from the shop's bank"
+
+    twice = shop.client.post(f"/api/v1/refunds/{refund.id}/mark-done", json={}, headers=shop.agent)
+    assert twice.status_code == 409
+    assert "only manual refunds waiting for staff" in twice.json["message"]
+
+
+def test_only_manual_refunds_are_marked_done(
+    shop: Shop, stripe: FakeStripe, session: Session
+) -> None:
+    stripe.script = [{"status": "pending"}]
+    order = put_paid_order(shop, "stripe", "pi_3MtwBwLkdIwHu7ix28a3tqPa")
+    keep_item_return(shop, order, "L2", 1)
+    shop.run_jobs()
+    refund = only_refund(session)
+    assert refund.status is RefundStatus.PROCESSING
+
+    response = shop.client.post(
+        f"/api/v1/refunds/{refund.id}/mark-done", json={}, headers=shop.agent
+    )
+
+    assert response.status_code == 409
+    assert response.json["message"].startswith(f"refund {refund.id} is a stripe refund")
+    assert only_refund(session).status is RefundStatus.PROCESSING
+
+
+def test_a_retry_is_refused_when_the_order_has_been_refunded_since(
+    shop: Shop, stripe: FakeStripe, session: Session
+) -> None:
+    stripe.script = [{"status": "failed", "failure_reason": "declined"}]
+    order = put_paid_order(shop, "stripe", "pi_3MtwBwLkdIwHu7ix28a3tqPa")
+    keep_item_return(shop, order, "L2", 1)
+    shop.run_jobs()
+    refund = only_refund(session)
+    refund.order.refunded_amount = refund.order.total_amount  # refunded in the shop's admin
+    session.commit()
+
+    response = shop.client.post(f"/api/v1/refunds/{refund.id}/retry", json={}, headers=shop.agent)
+
+    assert response.status_code == 409
+    assert "only ¥0 of order #5001 is left to refund" in response.json["message"]
+    assert only_refund(session).status is RefundStatus.FAILED
+
+
+def test_the_list_filters_by_order_and_status(shop: Shop, session: Session) -> None:
+    _manual_refund(shop)
+    agent = shop.agent
+
+    by_order = shop.client.get("/api/v1/refunds?order=5001", headers=agent)
+    other_order = shop.client.get("/api/v1/refunds?order=9999", headers=agent)
+    succeeded = shop.client.get("/api/v1/refunds?status=succeeded", headers=agent)
+    bad = shop.client.get("/api/v1/refunds?status=lost", headers=agent)
+
+    [listed] = by_order.json
+    assert set(listed) == {
+        "id",
+        "order_number",
+        "order_external_id",
+        "rma",
+        "amount",
+        "method",
+        "provider",
+        "status",
+        "failure_reason",
+        "provider_reference",
+        "created_at",
+        "issued_at",
+    }
+    assert (listed["order_external_id"], listed["amount"]) == (
+        "5001",
+        {"amount": 2200, "currency": "JPY"},
+    )
+    assert other_order.json == []
+    assert succeeded.json == []
+    assert bad.status_code == 422
+    assert "status" in bad.json["errors"]["query"]
+
+
+def test_refunds_are_for_staff_with_the_agent_role(
+    shop: Shop, token_for: Callable[[Role], dict[str, str]], session: Session
+) -> None:
+    _manual_refund(shop)
+    refund_id = only_refund(session).id
+    customer = shop.customer("#5001", "emily@example.com")
+
+    assert shop.client.get("/api/v1/refunds").status_code == 401
+    assert shop.client.get("/api/v1/refunds", headers=customer).status_code == 403
+    assert shop.client.get("/api/v1/refunds", headers=shop.warehouse).status_code == 403
+    assert shop.client.get("/api/v1/refunds", headers=token_for(Role.ADMIN)).status_code == 200
+    marked = shop.client.post(
+        f"/api/v1/refunds/{refund_id}/mark-done", json={}, headers=shop.warehouse
+    )
+    assert marked.status_code == 403
+    assert only_refund(session).status is RefundStatus.PROCESSING
+    assert shop.client.get("/api/v1/refunds/999", headers=shop.agent).status_code == 404
