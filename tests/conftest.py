@@ -58,10 +58,15 @@ def shared_fixture() -> Callable[[str], Path]:
     return shared_fixture_path
 
 
+def shared_payload(name: str) -> Any:
+    """A shared real JSON payload, parsed; the test skips where the folder is absent."""
+    return json.loads(shared_fixture_path(name).read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def shared_json() -> Callable[[str], Any]:
-    """A shared real JSON payload, parsed; the test skips where the folder is absent."""
-    return lambda name: json.loads(shared_fixture_path(name).read_text(encoding="utf-8"))
+    """:func:`shared_payload` as a fixture."""
+    return shared_payload
 
 
 @pytest.fixture(scope="session")

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
-from returns_service import outbox
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
-from returns_service.errors import Conflict, NotFound
-from returns_service.events import record_event
+from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.money import format_money
 from returns_service.orders.models import Order
 from returns_service.refunds.models import Refund, RefundMethod, RefundStatus
-from returns_service.refunds.operations import refundable_balance, settle_refund
-from returns_service.refunds.providers import RETRIED, staff_retries
+from returns_service.refunds.operations import mark_refund_done, retry_refund
 from returns_service.schemas import MoneyField
 
 blp = Blueprint("refunds", __name__, url_prefix="/api/v1/refunds", description="Refunds")
@@ -69,86 +64,6 @@ class RetrySchema(Schema):
     """Why the refund is sent again."""
 
     message = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-def _subject(refund: Refund) -> tuple[str, int]:
-    if refund.return_id is not None:
-        return "return", refund.return_id
-    if refund.cancellation_id is not None:
-        return "cancellation", refund.cancellation_id
-    return "order", refund.order_id
-
-
-def _record(session: Session, now: datetime, refund: Refund, kind: str, **data: Any) -> None:
-    subject_type, subject_id = _subject(refund)
-    record_event(
-        session,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        order_id=refund.order_id,
-        kind=kind,
-        now=now,
-        refund_id=refund.id,
-        **data,
-    )
-
-
-def mark_refund_done(
-    session: Session,
-    now: datetime,
-    refund: Refund,
-    *,
-    actor: str,
-    reference: str | None = None,
-    message: str = "",
-) -> None:
-    """Staff paid a manual refund by hand: it succeeds, and the customer is told."""
-    if refund.provider != "manual" or refund.status is not RefundStatus.PROCESSING:
-        raise Conflict(
-            f"refund {refund.id} is a {refund.provider} refund in {refund.status.value}; "
-            "only manual refunds waiting for staff (processing) are marked done"
-        )
-    if reference:
-        refund.provider_reference = reference
-    _record(session, now, refund, "refund.marked_done", actor=actor, message=message)
-    settle_refund(session, now, refund, RefundStatus.SUCCEEDED, None)
-
-
-def retry_refund(
-    session: Session, now: datetime, refund: Refund, *, actor: str, message: str = ""
-) -> None:
-    """Send a failed refund to its provider again, under a new idempotency key.
-
-    The attempt is the count of ``refund.retried`` events, which the providers turn into
-    ``refund-<id>-<attempt>``. The order's refundable balance is checked again: other refunds
-    may have been paid since this one failed.
-    """
-    if refund.status is not RefundStatus.FAILED:
-        raise Conflict(f"refund {refund.id} is {refund.status.value}; only failed refunds retry")
-    locked = select(Order).where(Order.id == refund.order_id).with_for_update()
-    order = session.scalars(locked).one()
-    balance = refundable_balance(session, order)
-    if refund.amount > balance:
-        raise Conflict(
-            f"only {format_money(balance, order.currency)} of order {order.number} is left to "
-            f"refund, less than this refund's {format_money(refund.amount, refund.currency)}"
-        )
-    _record(
-        session,
-        now,
-        refund,
-        RETRIED,
-        actor=actor,
-        message=message,
-        attempt=staff_retries(session, refund) + 1,
-        previous_reference=refund.provider_reference,
-        previous_failure=refund.failure_reason,
-    )
-    refund.status = RefundStatus.PENDING
-    # A late webhook about the failed attempt must not match the new one.
-    refund.provider_reference = None
-    refund.failure_reason = None
-    outbox.record(session, "issue_refund", now, refund_id=refund.id)
 
 
 def _refund(refund_id: int, *, lock: bool = False) -> Refund:

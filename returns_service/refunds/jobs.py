@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from returns_service.outbox import job_handler
 from returns_service.refunds.models import Refund, RefundStatus, StoreCreditEntry
 from returns_service.refunds.operations import settle_refund, store_credit_account
-from returns_service.refunds.providers import RefundCall, provider_for
+from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
 
 
 def _pending_refund(session: Session, refund_id: int) -> Refund | None:
@@ -26,7 +26,8 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     """Send a refund to the order's payment provider, once.
 
     The refund row is locked while the provider is called, and the provider is given the
-    refund's own idempotency key, so a retry after a crash cannot pay twice.
+    refund's idempotency key (the same on every retry of the job), so a retry after a
+    crash cannot pay twice.
     """
     refund = _pending_refund(session, refund_id)
     if refund is None:
@@ -35,7 +36,8 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     provider = provider_for(refund.provider, session, now, current_app.config)
     outcome = provider.refund(
         RefundCall(
-            idempotency_key=f"refund-{refund.id}",
+            refund_id=refund.id,
+            idempotency_key=attempt_key(session, refund),
             amount=refund.amount,
             currency=refund.currency,
             payment_reference=order.payment_reference,

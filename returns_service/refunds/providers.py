@@ -23,12 +23,13 @@ class ProviderUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RefundCall:
-    """What a provider is asked to do; ``idempotency_key`` is the same on every retry.
+    """What a provider is asked to do.
 
-    ``jobs.issue_refund`` passes ``refund-<id>``; providers that talk to a payment API use
-    :func:`attempt_key` instead, which changes only when staff retry a failed refund.
+    ``idempotency_key`` is the same on every automatic retry of the job and changes only
+    when staff send a failed refund again (see :func:`attempt_key`).
     """
 
+    refund_id: int
     idempotency_key: str
     amount: int
     currency: str
@@ -96,15 +97,6 @@ def staff_retries(session: Session, refund: Refund) -> int:
     return sum(1 for data in session.scalars(retried) if data.get("refund_id") == refund.id)
 
 
-def refund_of(session: Session, call: RefundCall) -> Refund:
-    """The refund a call pays; ``jobs.issue_refund`` names it in the key (``refund-<id>``)."""
-    prefix, _, number = call.idempotency_key.partition("-")
-    refund = session.get(Refund, int(number)) if prefix == "refund" and number.isdigit() else None
-    if refund is None:
-        raise LookupError(f"no refund for idempotency key {call.idempotency_key!r}")
-    return refund
-
-
 def attempt_key(session: Session, refund: Refund) -> str:
     """``refund-<id>``, then ``refund-<id>-<n>`` after the n-th staff retry.
 
@@ -119,13 +111,13 @@ def attempt_key(session: Session, refund: Refund) -> str:
 def _stripe(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
     from returns_service.refunds.stripe import StripeProvider  # imports this module
 
-    return StripeProvider.from_config(session, config)
+    return StripeProvider.from_config(config)
 
 
 def _shopify(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
     from returns_service.refunds.shopify import ShopifyProvider  # imports this module
 
-    return ShopifyProvider.from_config(session, config)
+    return ShopifyProvider.from_config(config)
 
 
 ProviderFactory = Callable[[Session, datetime, Mapping[str, Any]], RefundProvider]

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-from sqlalchemy.orm import Session
 
 from returns_service.money import format_money, from_minor, to_minor
 from returns_service.refunds.models import RefundStatus
@@ -25,8 +24,6 @@ from returns_service.refunds.providers import (
     ProviderUnavailable,
     RefundCall,
     RefundOutcome,
-    attempt_key,
-    refund_of,
 )
 from returns_service.worker import PermanentJobError
 
@@ -152,14 +149,8 @@ class ShopifyProvider:
     name = "shopify"
 
     def __init__(
-        self,
-        session: Session,
-        *,
-        api_base: str,
-        access_token: str,
-        timeout: float = TIMEOUT_SECONDS,
+        self, *, api_base: str, access_token: str, timeout: float = TIMEOUT_SECONDS
     ) -> None:
-        self.session = session
         self.base = f"{api_base.rstrip('/')}/admin/api/{API_VERSION}"
         self.http = requests.Session()
         self.http.headers.update(
@@ -168,13 +159,12 @@ class ShopifyProvider:
         self.timeout = timeout
 
     @classmethod
-    def from_config(cls, session: Session, config: Mapping[str, Any]) -> ShopifyProvider:
+    def from_config(cls, config: Mapping[str, Any]) -> ShopifyProvider:
         """The provider for the app's settings; without the shop's API the job fails for good."""
         for name in ("SHOPIFY_API_BASE", "SHOPIFY_ACCESS_TOKEN"):
             if not config.get(name):
                 raise PermanentJobError(f"RETURNS_{name} is not set: cannot refund at Shopify")
         return cls(
-            session,
             api_base=config["SHOPIFY_API_BASE"],
             access_token=config["SHOPIFY_ACCESS_TOKEN"],
         )
@@ -186,8 +176,7 @@ class ShopifyProvider:
         the lookup makes the retry safe. 4xx answers (422 with Shopify's ``errors``) are a
         failed refund with Shopify's message.
         """
-        refund = refund_of(self.session, call)
-        key = attempt_key(self.session, refund)
+        key = call.idempotency_key
         orders = f"/orders/{call.order_external_id}"
         try:
             listed = self._send("GET", f"{orders}/refunds.json", params={"limit": 250})

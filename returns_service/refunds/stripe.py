@@ -13,15 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-from sqlalchemy.orm import Session
 
 from returns_service.refunds.models import RefundStatus
 from returns_service.refunds.providers import (
     ProviderUnavailable,
     RefundCall,
     RefundOutcome,
-    attempt_key,
-    refund_of,
 )
 from returns_service.worker import PermanentJobError
 
@@ -128,20 +125,17 @@ class StripeProvider:
 
     name = "stripe"
 
-    def __init__(
-        self, session: Session, *, api_base: str, api_key: str, timeout: float = TIMEOUT_SECONDS
-    ) -> None:
-        self.session = session
+    def __init__(self, *, api_base: str, api_key: str, timeout: float = TIMEOUT_SECONDS) -> None:
         self.url = api_base.rstrip("/") + "/v1/refunds"
         self.api_key = api_key
         self.timeout = timeout
 
     @classmethod
-    def from_config(cls, session: Session, config: Mapping[str, Any]) -> StripeProvider:
+    def from_config(cls, config: Mapping[str, Any]) -> StripeProvider:
         """The provider for the app's settings; without an API key the job fails for good."""
         if not config.get("STRIPE_API_KEY"):
             raise PermanentJobError("RETURNS_STRIPE_API_KEY is not set: cannot refund at Stripe")
-        return cls(session, api_base=config["STRIPE_API_BASE"], api_key=config["STRIPE_API_KEY"])
+        return cls(api_base=config["STRIPE_API_BASE"], api_key=config["STRIPE_API_KEY"])
 
     def refund(self, call: RefundCall) -> RefundOutcome:
         """POST /v1/refunds with the attempt's Idempotency-Key; Stripe replays a repeated key.
@@ -150,7 +144,6 @@ class StripeProvider:
         :class:`ProviderUnavailable` and the job retries with the same key. Other 4xx answers
         (card and request errors) are a failed refund with Stripe's message.
         """
-        refund = refund_of(self.session, call)
         reference = call.payment_reference
         if not reference:
             return RefundOutcome(
@@ -162,10 +155,12 @@ class StripeProvider:
         form = {
             target: reference,
             "amount": str(call.amount),
-            "metadata[refund_id]": str(refund.id),
+            "metadata[refund_id]": str(call.refund_id),
         }
-        key = attempt_key(self.session, refund)
-        headers = {"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": key}
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Idempotency-Key": call.idempotency_key,
+        }
         try:
             response = requests.post(self.url, data=form, headers=headers, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:

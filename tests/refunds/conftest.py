@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from returns_service.refunds.models import Refund
-from tests.conftest import shared_fixture_path
+from tests.conftest import shared_payload as shared_json
 from tests.shop import Shop, order_document
 
 STRIPE_KEY = "sk_test_returns_service"
@@ -28,11 +28,6 @@ SHOPIFY_TOKEN = "shpat_returns_service"
 #: The order of Shopify's documented examples, with its payment transaction 801038806.
 SHOPIFY_ORDER = "450789469"
 SHOPIFY_ORDERS = f"/admin/api/2024-04/orders/{SHOPIFY_ORDER}"
-
-
-def shared_json(name: str) -> Any:
-    """A real payload from the shared fixtures."""
-    return json.loads(shared_fixture_path(name).read_text(encoding="utf-8"))
 
 
 def _json(body: Any, status: int = 200, **headers: str) -> Response:
