@@ -85,6 +85,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from returns_service import health
+    from returns_service.cancellations import jobs as cancellation_jobs  # noqa: F401  (jobs)
+    from returns_service.cancellations.api import blp as cancellations_blp
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
     from returns_service.metrics.api import blp as metrics_blp
@@ -115,5 +117,6 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(returns_blp)
     api.register_blueprint(rules_blp)
     api.register_blueprint(store_credit_blp)
+    api.register_blueprint(cancellations_blp)
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)

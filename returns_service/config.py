@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "RETURNS_"
 LOCALES = ("ja", "en")
+PARTIAL_CANCEL_SHIPPING = ("none", "proportional", "full")
 
 
 class ConfigError(ValueError):
@@ -113,6 +114,12 @@ class Settings:
     warehouse_province: str = "東京都"
     warehouse_city: str = "江東区"
     warehouse_address1: str = "豊洲1-1-1"
+    #: A stop the warehouse has not answered in this time goes to a person.
+    warehouse_stop_timeout_minutes: int = 120
+    #: Signs the warehouse's answers to stop requests (``X-Returns-Signature``).
+    warehouse_webhook_secret: str = ""
+    #: Shipping given back by a cancellation that leaves lines: none, proportional or full.
+    refund_shipping_on_partial_cancel: str = "none"
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -164,9 +171,16 @@ class Settings:
             "return_window_days",
             "max_photo_bytes",
             "default_parcel_grams",
+            "warehouse_stop_timeout_minutes",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")
+        if self.refund_shipping_on_partial_cancel not in PARTIAL_CANCEL_SHIPPING:
+            raise ConfigError(
+                f"{PREFIX}REFUND_SHIPPING_ON_PARTIAL_CANCEL must be one of "
+                f"{', '.join(PARTIAL_CANCEL_SHIPPING)}, "
+                f"got {self.refund_shipping_on_partial_cancel!r}"
+            )
         if self.job_retries < 0:
             raise ConfigError(f"{PREFIX}JOB_RETRIES must not be negative")
 

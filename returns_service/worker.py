@@ -80,10 +80,15 @@ def _record_failure(message_id: str, exc: Exception) -> None:
 
 
 def run_periodic_tasks() -> None:
-    """Time-driven work every worker does between jobs: expiring returns never sent."""
+    """Time-driven work every worker does between jobs: expiring returns never sent, and
+    sending warehouse stops that were never answered to a person."""
+    from returns_service.cancellations.operations import escalate_overdue_stops
     from returns_service.returns.operations import expire_due
 
-    expire_due(db.session, utcnow())
+    now = utcnow()
+    expire_due(db.session, now)
+    timeout = timedelta(minutes=current_app.config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
+    escalate_overdue_stops(db.session, now, timeout)
     db.session.commit()
 
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
+from returns_service.cancellations import operations as cancellations
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import operations
@@ -44,6 +45,7 @@ class OrderResource(MethodView):
     @blp.alt_response(201, schema=OrderOut, description="The order was created")
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the integration or admin role")
+    @blp.alt_response(409, description="The order ships units cancelled and refunded")
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def put(self, data: dict[str, Any], external_id: str) -> tuple[Order, int]:
         """Create or replace an order with its customer, lines, shipments and payment."""
@@ -56,6 +58,8 @@ class OrderResource(MethodView):
             principal.actor,
             default_locale=current_app.config["DEFAULT_LOCALE"],
         )
+        if outcome != "stale":
+            _hold_against_cancellations(order)
         db.session.commit()
         return order, 201 if outcome == "created" else 200
 
@@ -71,10 +75,23 @@ class ShipmentCollection(MethodView):
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the integration or admin role")
     @blp.alt_response(404, description="No such order or line")
+    @blp.alt_response(409, description="The parcel carries units cancelled and refunded")
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def post(self, data: dict[str, Any], external_id: str) -> Order:
-        """Add a shipment or update one (matched by its external id) and its status."""
+        """Add a shipment or update one (matched by its external id) and its status.
+
+        A parcel that leaves the warehouse refuses the order's cancellations still being
+        decided; one carrying units already cancelled and refunded is refused (409).
+        """
         order = operations.get_order(db.session, external_id, lock=True)
         operations.upsert_shipment(db.session, order, data, utcnow(), current_principal().actor)
+        _hold_against_cancellations(order)
         db.session.commit()
         return order
+
+
+def _hold_against_cancellations(order: Order) -> None:
+    """Under the order's lock, hold the update to the order's cancellations (see above)."""
+    cancellations.order_updated(
+        db.session, utcnow(), cancellations.Settings.from_config(current_app.config), order
+    )

@@ -13,11 +13,17 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from returns_service.errors import error_body
+from returns_service.cancellations import operations as cancellations
+from returns_service.errors import Conflict, error_body
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import operations
-from returns_service.orders.models import FulfillmentStatus, ShipmentStatus, WebhookReceipt
+from returns_service.orders.models import (
+    FulfillmentStatus,
+    Order,
+    ShipmentStatus,
+    WebhookReceipt,
+)
 from returns_service.orders.schemas import OrderUpsertSchema, ShipmentSchema
 from returns_service.orders.shopify import (
     order_from_shopify,
@@ -101,7 +107,7 @@ def _already_received(delivery_id: str) -> bool:
 
 def _apply_order(payload: dict[str, Any]) -> str:
     data = OrderUpsertSchema().load(order_from_shopify(payload))
-    _, outcome = operations.upsert_order(
+    order, outcome = operations.upsert_order(
         db.session,
         str(payload.get("order", payload)["id"]),
         data,
@@ -109,7 +115,9 @@ def _apply_order(payload: dict[str, Any]) -> str:
         ACTOR,
         default_locale=current_app.config["DEFAULT_LOCALE"],
     )
-    return outcome
+    if outcome == "stale":
+        return outcome
+    return _held_against_cancellations(order) or outcome
 
 
 def _apply_fulfillment(payload: dict[str, Any]) -> str:
@@ -127,4 +135,24 @@ def _apply_fulfillment(payload: dict[str, Any]) -> str:
     )
     if shipment.status is not ShipmentStatus.PENDING:
         order.fulfillment_status = FulfillmentStatus.SHIPPED
-    return "updated"
+    return _held_against_cancellations(order) or "updated"
+
+
+def _held_against_cancellations(order: Order) -> str | None:
+    """Hold the update to the order's cancellations; "refused" when the order may not ship.
+
+    Shopify is answered 200 even then (it would retry a refusal for days): the update is
+    not applied, and the conflict is put on the cancellation's timeline for staff.
+    """
+    now = utcnow()
+    external_id = order.external_id
+    try:
+        cancellations.order_updated(
+            db.session, now, cancellations.Settings.from_config(current_app.config), order
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        cancellations.note_refused_shipment(db.session, now, exc, actor=ACTOR)
+        log.warning("Shopify update of order %s refused: %s", external_id, exc.message)
+        return "refused"
+    return None

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 import rules
 from returns_service.auth.access import current_principal, require_roles
+from returns_service.cancellations.facts import past_cancellation_decisions
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.rulesets import service
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
 from returns_service.rulesets.simulation import past_line_decisions
+from rules.facts import Scope
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/rules", description="Auto-approval rules")
 SECURITY = [{"bearerAuth": []}]
@@ -30,6 +32,7 @@ class VersionOut(Schema):
 
     id = fields.Integer()
     status = fields.Enum(RuleSetStatus, by_value=True)
+    scope = fields.Enum(Scope, by_value=True)
     number = fields.Integer(allow_none=True)
     document = fields.Dict()
     based_on_id = fields.Integer(allow_none=True)
@@ -46,6 +49,12 @@ class RulesOverviewOut(Schema):
     published = fields.Nested(VersionOut)
     drafts = fields.List(fields.Nested(VersionOut))
     versions = fields.List(fields.Nested(VersionOut))
+
+
+class ScopeArgs(Schema):
+    """Which rule set: the return rules (the default) or the cancellation rules."""
+
+    scope = fields.Enum(Scope, by_value=True, load_default=Scope.RETURN)
 
 
 class DraftInput(Schema):
@@ -154,14 +163,20 @@ class RulesOverview(MethodView):
     """Rule sets."""
 
     @require_roles()
+    @blp.arguments(ScopeArgs, location="query")
     @blp.response(200, RulesOverviewOut)
-    @_documented(401, 403)
-    def get(self) -> dict[str, Any]:
-        """The version in force, the drafts and the published versions."""
+    @_documented(401, 403, 422)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The version in force, the drafts and the published versions of one scope."""
         now = utcnow()
-        published = service.active_version(db.session, now)
+        scope = args["scope"]
+        published = service.active_version(db.session, now, scope)
         db.session.commit()
-        query = select(RuleSetVersion).order_by(RuleSetVersion.id.desc())
+        query = (
+            select(RuleSetVersion)
+            .where(RuleSetVersion.scope == scope)
+            .order_by(RuleSetVersion.id.desc())
+        )
         versions = list(db.session.scalars(query))
         return {
             "published": published,
@@ -220,12 +235,21 @@ def run_simulation(
     sample_size: int,
     link_base: str,
 ) -> dict[str, Any]:
-    """Decide past request lines again with ``document`` and report what would change."""
-    compiled = rules.compile_rule_set(_validated(document))
-    past = past_line_decisions(db.session, last=last, since=since, until=until)
+    """Decide past requests of the document's scope again and report what would change.
+
+    Return rule sets replay past return lines; cancellation rule sets past cancellations.
+    """
+    validated = _validated(document)
+    compiled = rules.compile_rule_set(validated)
+    if validated["scope"] == Scope.CANCELLATION:
+        past = past_cancellation_decisions(db.session, last=last, since=since, until=until)
+        path = "cancellations"
+    else:
+        past = past_line_decisions(db.session, last=last, since=since, until=until)
+        path = "returns"
     report = rules.simulate(compiled, past, sample_size=sample_size).as_dict()
     for change in report.get("sample", []):
-        change["link"] = f"{link_base}/api/v1/returns/{change['request_id']}"
+        change["link"] = f"{link_base}/api/v1/{path}/{change['request_id']}"
     return report
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 
 import rules
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
+from rules.facts import Scope
 
 #: Keyed by id and publication time: a database rebuilt from scratch reuses ids.
 _compiled: dict[tuple[int, datetime | None], rules.CompiledRuleSet] = {}
@@ -28,12 +31,54 @@ def compiled(version: RuleSetVersion) -> rules.CompiledRuleSet:
         return _compiled[key]
 
 
+def default_cancellation_rule_set() -> dict[str, Any]:
+    """The cancellation rules a new shop starts with: made-to-order work is not undone."""
+    return {
+        "name": "default cancellation rules",
+        "description": "Made-to-order items go into production a day after the order.",
+        "scope": Scope.CANCELLATION.value,
+        "rules": [
+            {
+                "name": "made_to_order_in_production",
+                "condition": {
+                    "all": [
+                        {"fact": "is_made_to_order", "op": "==", "value": True},
+                        {"fact": "hours_since_order", "op": ">", "value": 24},
+                    ]
+                },
+                "action": {
+                    "outcome": "reject",
+                    "message": {
+                        "ja": "受注生産の商品は、ご注文から24時間を過ぎると製作を始めるため"
+                        "キャンセルをお受けできません。",
+                        "en": "Made-to-order items go into production 24 hours after the "
+                        "order and can no longer be cancelled.",
+                    },
+                },
+            },
+            {"name": "default", "action": {"outcome": "approve"}},
+        ],
+    }
+
+
+#: The rule set each scope starts with, published on first use.
+DEFAULTS: dict[Scope, Callable[[], dict[str, Any]]] = {
+    Scope.RETURN: rules.default_rule_set,
+    Scope.CANCELLATION: default_cancellation_rule_set,
+}
+
+
 def publish(session: Session, version: RuleSetVersion, now: datetime, actor: str) -> None:
-    """Put a version in force: a draft becomes the next published version; a published one
-    is simply activated again (a rollback)."""
+    """Put a version in force in its scope: a draft becomes the scope's next published
+    version; a published one is simply activated again (a rollback)."""
     if version.status is RuleSetStatus.DRAFT:
         version.document = rules.validate_rule_set(version.document)
-        last = session.scalar(select(func.max(RuleSetVersion.number))) or 0
+        last = (
+            session.scalar(
+                select(func.max(RuleSetVersion.number)).where(RuleSetVersion.scope == version.scope)
+            )
+            or 0
+        )
         version.status = RuleSetStatus.PUBLISHED
         version.number = last + 1
         version.published_at = now
@@ -42,11 +87,12 @@ def publish(session: Session, version: RuleSetVersion, now: datetime, actor: str
     session.flush()
 
 
-def active_version(session: Session, now: datetime) -> RuleSetVersion:
-    """The version in force; the shipped default rule set is published on first use."""
+def active_version(session: Session, now: datetime, scope: Scope = Scope.RETURN) -> RuleSetVersion:
+    """The version in force in a scope; the shipped default is published on first use."""
     query = (
         select(RuleSetVersion)
         .join(RuleSetActivation, RuleSetActivation.version_id == RuleSetVersion.id)
+        .where(RuleSetVersion.scope == scope)
         .order_by(RuleSetActivation.id.desc())
         .limit(1)
     )
@@ -57,7 +103,7 @@ def active_version(session: Session, now: datetime) -> RuleSetVersion:
         with session.begin_nested():
             version = RuleSetVersion(
                 status=RuleSetStatus.DRAFT,
-                document=rules.default_rule_set(),
+                document=DEFAULTS[scope](),
                 created_by="system",
                 created_at=now,
             )

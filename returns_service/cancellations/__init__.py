@@ -1,0 +1,1 @@
+"""Order and line cancellations: decided by the warehouse's progress, refunded once."""

@@ -1,0 +1,287 @@
+"""The cancellations API: cancel an order or some lines, follow it, settle it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from returns_service import idempotency
+from returns_service.auth.access import current_principal, require_roles
+from returns_service.auth.models import Role
+from returns_service.auth.tokens import Principal
+from returns_service.cancellations import operations
+from returns_service.cancellations.models import Cancellation
+from returns_service.cancellations.presenter import present
+from returns_service.cancellations.schemas import (
+    CancellationCreateSchema,
+    CancellationOut,
+    CancellationQueryArgs,
+    CancellationSummaryOut,
+    WarehouseResultSchema,
+)
+from returns_service.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.notifications.webhooks import verify
+from returns_service.orders.models import Order
+from returns_service.returns.schemas import NoteSchema, RejectSchema
+
+blp = Blueprint(
+    "cancellations",
+    __name__,
+    url_prefix="/api/v1/cancellations",
+    description="Order and line cancellations",
+)
+SECURITY = [{"bearerAuth": []}]
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
+
+
+def _settings() -> operations.Settings:
+    return operations.Settings.from_config(current_app.config)
+
+
+def _answer(cancellation: Cancellation, *, with_timeline: bool = True) -> Any:
+    return present(
+        db.session,
+        cancellation,
+        operations.return_url(_settings()),
+        with_timeline=with_timeline,
+    )
+
+
+def idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key``, if any; one too long to store is refused."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= 128:
+        raise InvalidInput("an Idempotency-Key has 1 to 128 characters", field="Idempotency-Key")
+    return key
+
+
+def replay(scope: str, key: str | None, body: Any) -> tuple[Response, int] | None:
+    """The answer stored for this key, or None; call it holding the lock the change takes."""
+    if not key:
+        return None
+    stored = idempotency.replay(db.session, scope, key, idempotency.request_fingerprint(body))
+    return (jsonify(stored[0]), stored[1]) if stored is not None else None
+
+
+def remember(scope: str, key: str | None, body: Any, answer: dict[str, Any], status: int) -> None:
+    """Keep the answer under the key, in the transaction of the change it describes."""
+    if key:
+        fingerprint = idempotency.request_fingerprint(body)
+        idempotency.remember(db.session, scope, key, fingerprint, answer, status, utcnow())
+
+
+def _locked_order(principal: Principal, order_number: str | None) -> Order:
+    if principal.role is None:
+        if order_number:
+            raise InvalidInput("a customer's token names the order already", field="order_number")
+        query = select(Order).where(Order.id == principal.order_id)
+    else:
+        if not order_number:
+            raise InvalidInput("staff name the order with order_number", field="order_number")
+        number = order_number.strip().lstrip("#")
+        query = select(Order).where(Order.number.in_((number, f"#{number}")))
+    order = db.session.scalar(query.with_for_update())
+    if order is None:
+        raise NotFound("no such order", field="order_number")
+    return order
+
+
+def _visible(cancellation_id: int, principal: Principal) -> Cancellation:
+    cancellation = operations.get_cancellation(db.session, cancellation_id)
+    if principal.role is None and cancellation.order_id != principal.order_id:
+        raise NotFound(f"no cancellation {cancellation_id}")  # nor that it exists
+    return cancellation
+
+
+@blp.route("")
+class CancellationCollection(MethodView):
+    """Cancel orders, and list cancellations for staff."""
+
+    @require_roles(Role.AGENT, customer=True)
+    @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+    @blp.arguments(CancellationCreateSchema)
+    @blp.response(201, CancellationOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(404, description="No such order or line")
+    @blp.alt_response(
+        409,
+        description="The order has shipped (the answer holds return_url), nothing is left "
+        "to cancel, or more units than can still be cancelled",
+    )
+    @blp.alt_response(422, description="A field is wrong; nothing was written")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Cancel some lines, or the whole order; its progress in the warehouse decides how."""
+        principal = current_principal()
+        body = request.get_json()
+        key = idempotency_key()
+        order = _locked_order(principal, data["order_number"])
+        # Looked up under the order's lock, so a request sent twice at once runs once.
+        scope = f"cancellation:{principal.actor}:{order.id}"[:128]
+        if (stored := replay(scope, key, body)) is not None:
+            return stored
+        customer = order.customer
+        cancellation = operations.request_cancellation(
+            db.session,
+            utcnow(),
+            _settings(),
+            order=order,
+            lines=data["lines"],
+            reason=data["reason"],
+            comment=data["comment"],
+            actor=principal.actor,
+            locale=customer.locale if customer else current_app.config["DEFAULT_LOCALE"],
+        )
+        db.session.flush()
+        answer = CancellationOut().dump(_answer(cancellation))
+        remember(scope, key, body, answer, 201)
+        db.session.commit()
+        return jsonify(answer), 201
+
+    @require_roles(Role.AGENT, Role.WAREHOUSE)
+    @blp.doc(security=SECURITY)
+    @blp.arguments(CancellationQueryArgs, location="query")
+    @blp.response(200, CancellationSummaryOut(many=True))
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the agent, warehouse or admin role")
+    @blp.alt_response(422, description="A query argument is wrong")
+    def get(self, args: dict[str, Any]) -> list[Any]:
+        """The newest cancellations, for example those in review."""
+        query = select(Cancellation).order_by(Cancellation.id.desc()).limit(args["limit"])
+        if args["status"] is not None:
+            query = query.where(Cancellation.status == args["status"])
+        return [_answer(c, with_timeline=False) for c in db.session.scalars(query)]
+
+
+@blp.route("/<int:cancellation_id>")
+class CancellationResource(MethodView):
+    """One cancellation."""
+
+    @require_roles(Role.AGENT, Role.WAREHOUSE, Role.INTEGRATION, customer=True)
+    @blp.doc(security=SECURITY)
+    @blp.response(200, CancellationOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(404, description="No such cancellation")
+    def get(self, cancellation_id: int) -> Any:
+        """The cancellation's status, lines, refund and timeline."""
+        return _answer(_visible(cancellation_id, current_principal()))
+
+
+def _warehouse_actor() -> str:
+    """Who answers for the warehouse: a signed webhook, or a token with a fitting role."""
+    signature = request.headers.get("X-Returns-Signature")
+    if signature is not None:
+        secret = current_app.config["WAREHOUSE_WEBHOOK_SECRET"]
+        if not verify(secret, signature, request.get_data(), now=utcnow()):
+            raise Unauthorized("the X-Returns-Signature does not match the body")
+        return "warehouse"
+    principal = current_principal()
+    allowed = (Role.ADMIN, Role.AGENT, Role.WAREHOUSE, Role.INTEGRATION)
+    if principal.role not in allowed:
+        raise Forbidden("this needs a warehouse, integration or agent token, or a signature")
+    return principal.actor
+
+
+@blp.route("/<int:cancellation_id>/warehouse-result")
+class WarehouseResult(MethodView):
+    """The warehouse's answer to a stop request."""
+
+    @blp.doc(
+        security=[*SECURITY, {}],
+        description="Authenticated by a token (integration, warehouse or agent role) or by "
+        '`X-Returns-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with '
+        "RETURNS_WAREHOUSE_WEBHOOK_SECRET. A repeated answer changes nothing.",
+        requestBody={"content": {"application/json": {"schema": WarehouseResultSchema}}},
+    )
+    @blp.response(200, CancellationOut)
+    @blp.alt_response(401, description="No valid token or signature")
+    @blp.alt_response(403, description="The token's role may not answer for the warehouse")
+    @blp.alt_response(404, description="No such cancellation")
+    @blp.alt_response(409, description="The cancellation is not waiting for the warehouse")
+    @blp.alt_response(422, description="A field is wrong; nothing was written")
+    def post(self, cancellation_id: int) -> Any:
+        """Stopped: cancel and refund. Not stopped: the customer is offered a return."""
+        actor = _warehouse_actor()  # before reading the body: strangers learn nothing of it
+        try:
+            data = WarehouseResultSchema().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            raise InvalidInput("the answer is not valid", errors={"json": exc.messages}) from None
+        cancellation = operations.lock_for_settling(db.session, cancellation_id)
+        operations.record_warehouse_result(
+            db.session,
+            utcnow(),
+            _settings(),
+            cancellation,
+            stopped=data["stopped"],
+            actor=actor,
+            note=data["note"],
+        )
+        db.session.commit()
+        return _answer(cancellation)
+
+
+_STAFF_ERRORS = (
+    (401, "No valid token"),
+    (403, "Needs the agent or admin role"),
+    (404, "No such cancellation"),
+    (409, "The cancellation is not in review, or the order has moved on"),
+    (422, "A field is wrong"),
+)
+
+
+def _documented(func: Any) -> Any:
+    for status, text in _STAFF_ERRORS:
+        func = blp.alt_response(status, description=text)(func)
+    return blp.doc(security=SECURITY)(func)
+
+
+@blp.route("/<int:cancellation_id>/approve")
+class ApproveCancellation(MethodView):
+    """A person lets a cancellation in review go ahead."""
+
+    @require_roles(Role.AGENT)
+    @blp.arguments(NoteSchema)
+    @blp.response(200, CancellationOut)
+    @_documented
+    def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
+        """Approve; after a stop that timed out, this says the warehouse did stop it."""
+        cancellation = operations.lock_for_settling(db.session, cancellation_id)
+        operations.approve(
+            db.session,
+            utcnow(),
+            _settings(),
+            cancellation,
+            actor=current_principal().actor,
+            message=data["message"],
+        )
+        db.session.commit()
+        return _answer(cancellation)
+
+
+@blp.route("/<int:cancellation_id>/reject")
+class RejectCancellation(MethodView):
+    """A person turns a cancellation in review down."""
+
+    @require_roles(Role.AGENT)
+    @blp.arguments(RejectSchema)
+    @blp.response(200, CancellationOut)
+    @_documented
+    def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
+        """Reject, with the customer's message; after a stop that timed out, it shipped."""
+        cancellation = operations.lock_for_settling(db.session, cancellation_id)
+        operations.reject(
+            db.session,
+            utcnow(),
+            _settings(),
+            cancellation,
+            actor=current_principal().actor,
+            message=data["message"],
+        )
+        db.session.commit()
+        return _answer(cancellation)

@@ -1,0 +1,623 @@
+"""Cancellation use cases: request, settle on the warehouse's answer, review, time out.
+
+Every function takes the session and ``now``, never commits, records events and outbox
+rows, and leaves the transaction to its caller. Every function that settles a
+cancellation or looks at what the order still holds needs the caller to hold the order's
+row lock: shipment updates take the same lock, so a cancellation and a parcel leaving are
+decided one after the other, never both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service import outbox
+from returns_service.cancellations import messages, notices, states
+from returns_service.cancellations.amounts import PartialShipping, cancellation_amounts
+from returns_service.cancellations.facts import cancellation_facts
+from returns_service.cancellations.models import (
+    OPEN_STATUSES,
+    Cancellation,
+    CancellationLine,
+    CancellationStatus,
+)
+from returns_service.cancellations.shopify import CANCEL_PROVIDER
+from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.orders.models import (
+    FulfillmentStatus,
+    Order,
+    OrderSource,
+    ShipmentStatus,
+)
+from returns_service.refunds.models import Refund, RefundMethod
+from returns_service.refunds.operations import create_refund
+from returns_service.returns.facts import customer_history
+from returns_service.rulesets.service import active_version, compiled
+from rules import Outcome
+from rules.facts import Scope
+
+#: Nothing has been taken off the shelf yet: the order is cancelled at once.
+CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
+#: The warehouse is working on it: it is asked to stop, and its answer settles it.
+ASK_WAREHOUSE = (FulfillmentStatus.PICKING, FulfillmentStatus.PACKED)
+#: A parcel in these states has left the warehouse.
+LEFT_WAREHOUSE = frozenset(ShipmentStatus) - {ShipmentStatus.PENDING, ShipmentStatus.LABEL_CREATED}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The shop settings a cancellation needs."""
+
+    timezone: str
+    public_url: str
+    partial_shipping: PartialShipping
+    stop_timeout: timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The cancellation settings from the app config."""
+        return cls(
+            timezone=config["TIMEZONE"],
+            public_url=config["PUBLIC_URL"],
+            partial_shipping=PartialShipping(config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"]),
+            stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
+        )
+
+
+def order_stage(order: Order) -> FulfillmentStatus:
+    """How far the order has got, from its fulfillment status and its parcels.
+
+    A parcel that left the warehouse makes the order shipped whatever its status says; a
+    parcel still in the warehouse (a label printed) makes it at least packed.
+    """
+    if order.fulfillment_status is FulfillmentStatus.SHIPPED or any(
+        shipment.status in LEFT_WAREHOUSE for shipment in order.shipments
+    ):
+        return FulfillmentStatus.SHIPPED
+    if order.shipments and order.fulfillment_status is not FulfillmentStatus.PACKED:
+        return FulfillmentStatus.PACKED
+    return order.fulfillment_status
+
+
+def return_url(settings: Settings) -> str:
+    """Where a customer whose order has shipped starts a return."""
+    return settings.public_url
+
+
+def get_cancellation(session: Session, cancellation_id: int, *, lock: bool = False) -> Cancellation:
+    """The cancellation with this id, or NotFound; ``lock`` reads it afresh, locked."""
+    cancellation = session.get(
+        Cancellation, cancellation_id, with_for_update=lock, populate_existing=lock
+    )
+    if cancellation is None:
+        raise NotFound(f"no cancellation {cancellation_id}")
+    return cancellation
+
+
+def lock_for_settling(session: Session, cancellation_id: int) -> Cancellation:
+    """Lock the cancellation's order, then the cancellation, both read afresh.
+
+    The order first, as shipment updates take it: the two then queue on one lock and can
+    never wait for each other the other way round.
+    """
+    order_id = session.scalar(
+        select(Cancellation.order_id).where(Cancellation.id == cancellation_id)
+    )
+    if order_id is None:
+        raise NotFound(f"no cancellation {cancellation_id}")
+    session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return get_cancellation(session, cancellation_id, lock=True)
+
+
+def units_cancelled(
+    session: Session,
+    order: Order,
+    statuses: Iterable[CancellationStatus],
+    *,
+    excluding: int | None = None,
+) -> Counter[int]:
+    """Units of each order line held by the order's cancellations in ``statuses``."""
+    query = (
+        select(CancellationLine.order_line_id, func.sum(CancellationLine.quantity))
+        .join(Cancellation, CancellationLine.cancellation_id == Cancellation.id)
+        .where(Cancellation.order_id == order.id, Cancellation.status.in_(tuple(statuses)))
+        .group_by(CancellationLine.order_line_id)
+    )
+    if excluding is not None:
+        query = query.where(Cancellation.id != excluding)
+    return Counter({line_id: int(units) for line_id, units in session.execute(query)})
+
+
+def _lines(
+    session: Session, order: Order, lines: list[dict[str, Any]] | None
+) -> list[CancellationLine]:
+    taken = units_cancelled(session, order, (*OPEN_STATUSES, CancellationStatus.CANCELLED))
+    left = {line.id: line.quantity - taken[line.id] for line in order.lines}
+    by_id = {line.id: line for line in order.lines}
+    if lines is None:
+        return [
+            CancellationLine(order_line=by_id[line_id], quantity=units)
+            for line_id, units in left.items()
+            if units > 0
+        ]
+    asked: Counter[int] = Counter()
+    for index, data in enumerate(lines):
+        line = by_id.get(data["line_id"])
+        if line is None:
+            raise InvalidInput(
+                f"order {order.number} has no line {data['line_id']}",
+                field=f"lines.{index}.line_id",
+            )
+        asked[line.id] += data["quantity"]
+        if asked[line.id] > left[line.id]:
+            raise Conflict(
+                f"line {line.id} ({line.title}) has {left[line.id]} units that can still be "
+                f"cancelled, {asked[line.id]} asked for",
+                field=f"lines.{index}.quantity",
+            )
+    return [
+        CancellationLine(order_line=by_id[line_id], quantity=units)
+        for line_id, units in asked.items()
+    ]
+
+
+def request_cancellation(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    *,
+    order: Order,
+    lines: list[dict[str, Any]] | None,
+    reason: str,
+    comment: str,
+    actor: str,
+    locale: str,
+) -> Cancellation:
+    """Cancel some lines of an order (``lines``) or all it still holds (``None``).
+
+    The order's progress decides: nothing picked yet cancels and refunds at once; picked
+    or packed asks the warehouse to stop; shipped is refused with 409 and the way to a
+    return. The cancellation rules may reject the request or send it to a person first.
+    The caller must hold the order's row lock.
+    """
+    stage = order_stage(order)
+    if stage is FulfillmentStatus.SHIPPED:
+        raise Conflict(
+            messages.text(
+                "shipped", locale, order_number=order.number, return_url=return_url(settings)
+            ),
+            return_url=return_url(settings),
+            fulfillment_status=stage.value,
+        )
+    cancellation_lines = _lines(session, order, lines)
+    if not cancellation_lines or order.cancelled_at is not None:
+        raise Conflict(messages.text("nothing_left", locale, order_number=order.number))
+    cancellation = Cancellation(
+        order=order,
+        status=CancellationStatus.REQUESTED,
+        reason=reason,
+        comment=comment,
+        whole_order=lines is None,
+        locale=locale,
+        created_by=actor,
+        created_at=now,
+        lines=cancellation_lines,
+    )
+    session.add(cancellation)
+    session.flush()
+    states.note(
+        session,
+        cancellation,
+        "cancellation.requested",
+        now=now,
+        actor=actor,
+        reason=reason,
+        fulfillment_status=stage.value,
+        lines=[
+            {"line_id": line.order_line_id, "quantity": line.quantity}
+            for line in cancellation_lines
+        ],
+    )
+    version = active_version(session, now, Scope.CANCELLATION)
+    facts = cancellation_facts(
+        order,
+        [line.order_line for line in cancellation_lines],
+        stage=stage,
+        whole_order=lines is None,
+        history=customer_history(session, order.customer_id, now),
+        now=now,
+        timezone=settings.timezone,
+    )
+    decision = compiled(version).decide(facts)
+    cancellation.decision = decision.as_dict() | {"version": version.number, "facts": facts}
+    if decision.outcome is Outcome.REJECT:
+        message = (decision.message or {}).get(locale, "")
+        _reject(session, now, cancellation, actor="rules", message=message, rule=decision.rule)
+    elif decision.outcome is Outcome.REVIEW:
+        states.move(
+            session,
+            cancellation,
+            CancellationStatus.REVIEW,
+            now=now,
+            actor="rules",
+            message=decision.action.review_reason or "",
+            rule=decision.rule,
+        )
+        cancellation.message = messages.text("review", locale)
+    else:
+        _go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
+    return cancellation
+
+
+def _go_ahead(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    **data: Any,
+) -> None:
+    """The cancellation may go ahead: how is up to the order's progress."""
+    stage = order_stage(cancellation.order)
+    if stage in CANCEL_AT_ONCE:
+        _settle_cancelled(session, now, settings, cancellation, actor=actor, **data)
+    elif stage in ASK_WAREHOUSE:
+        states.move(
+            session,
+            cancellation,
+            CancellationStatus.PENDING_STOP,
+            now=now,
+            actor=actor,
+            fulfillment_status=stage.value,
+            **data,
+        )
+        cancellation.stop_requested_at = now
+        cancellation.message = messages.text("pending_stop", cancellation.locale)
+        notices.stop_requested(session, now, cancellation)
+    else:
+        _refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
+
+
+def _settle_cancelled(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    **data: Any,
+) -> Refund | None:
+    """Take the lines off the order and refund them (and shipping when it is due)."""
+    order = cancellation.order
+    settled = (CancellationStatus.CANCELLED,)
+    shipping_before = session.scalar(
+        select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
+            Cancellation.order_id == order.id, Cancellation.status.in_(settled)
+        )
+    )
+    amounts = cancellation_amounts(
+        order,
+        before=units_cancelled(session, order, settled, excluding=cancellation.id),
+        cancelling=Counter({line.order_line_id: line.quantity for line in cancellation.lines}),
+        shipping_refunded_before=int(shipping_before or 0),
+        partial_shipping=settings.partial_shipping,
+    )
+    cancellation.goods_amount = amounts.goods
+    cancellation.shipping_amount = amounts.shipping
+    cancellation.closes_order = amounts.closes_order
+    cancellation.settled_at = now
+    states.move(
+        session,
+        cancellation,
+        CancellationStatus.CANCELLED,
+        now=now,
+        actor=actor,
+        goods=amounts.goods,
+        shipping=amounts.shipping,
+        currency=order.currency,
+        **data,
+    )
+    if amounts.closes_order:
+        order.cancelled_at = now
+    refund = create_refund(
+        session,
+        now,
+        order=order,
+        amount=amounts.total,
+        method=RefundMethod.ORIGINAL_PAYMENT,
+        actor=actor,
+        cancellation_id=cancellation.id,
+    )
+    if order.source is OrderSource.SHOPIFY and amounts.closes_order:
+        # Shopify cancels whole orders only; the refund goes with the cancel call when
+        # Shopify took the payment, else the order is cancelled there on its own.
+        if refund is not None and refund.provider == "shopify":
+            refund.provider = CANCEL_PROVIDER
+        else:
+            outbox.record(session, "cancel_shopify_order", now, cancellation_id=cancellation.id)
+    cancellation.message = messages.cancelled(
+        cancellation.locale,
+        order.number,
+        whole=amounts.closes_order,
+        amount=refund.amount if refund else None,
+        currency=order.currency,
+    )
+    notices.cancelled(session, now, cancellation, refund)
+    return refund
+
+
+def _refuse(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    message: str,
+) -> None:
+    """The parcel left before it could be stopped: the customer is offered a return."""
+    states.move(
+        session, cancellation, CancellationStatus.REFUSED, now=now, actor=actor, message=message
+    )
+    cancellation.settled_at = now
+    cancellation.message = messages.text(
+        "shipped",
+        cancellation.locale,
+        order_number=cancellation.order.number,
+        return_url=return_url(settings),
+    )
+    notices.stop_failed(session, now, cancellation)
+
+
+def _reject(
+    session: Session,
+    now: datetime,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    message: str,
+    **data: Any,
+) -> None:
+    states.move(
+        session,
+        cancellation,
+        CancellationStatus.REJECTED,
+        now=now,
+        actor=actor,
+        message=message,
+        **data,
+    )
+    cancellation.settled_at = now
+    cancellation.message = message
+
+
+def record_warehouse_result(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    stopped: bool,
+    actor: str,
+    note: str = "",
+) -> bool:
+    """The warehouse says whether it stopped the order; returns False for a repeated answer.
+
+    Stopped: the lines are cancelled and refunded. Not stopped: the customer is offered a
+    return. An answer after the stop timed out (the cancellation is in review) still
+    settles it. The caller must hold the order's row lock, then the cancellation's.
+    """
+    status = cancellation.status
+    waiting = status is CancellationStatus.PENDING_STOP or (
+        status is CancellationStatus.REVIEW and cancellation.stop_requested_at is not None
+    )
+    if not waiting:
+        repeated = (status is CancellationStatus.CANCELLED and stopped) or (
+            status is CancellationStatus.REFUSED and not stopped
+        )
+        if repeated and cancellation.stop_requested_at is not None:
+            return False
+        raise Conflict(
+            f"cancellation {cancellation.id} is {status.value}; the warehouse was not asked "
+            "to stop it, or its answer came too late",
+            current_status=status.value,
+        )
+    states.note(
+        session,
+        cancellation,
+        "warehouse.stopped" if stopped else "warehouse.not_stopped",
+        now=now,
+        actor=actor,
+        message=note,
+    )
+    if stopped:
+        _settle_cancelled(session, now, settings, cancellation, actor=actor)
+    else:
+        _refuse(session, now, settings, cancellation, actor=actor, message=note)
+    return True
+
+
+def approve(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    message: str = "",
+) -> None:
+    """A person lets a cancellation in review go ahead.
+
+    After a stop that timed out, approving means the person made sure the warehouse
+    stopped the order: it is cancelled and refunded. The caller must hold the order lock.
+    """
+    if cancellation.status is not CancellationStatus.REVIEW:
+        raise Conflict(
+            f"cancellation {cancellation.id} is {cancellation.status.value}, not in review",
+            current_status=cancellation.status.value,
+        )
+    if cancellation.stop_requested_at is not None:
+        states.note(
+            session, cancellation, "warehouse.stopped", now=now, actor=actor, message=message
+        )
+        _settle_cancelled(session, now, settings, cancellation, actor=actor)
+    else:
+        _go_ahead(session, now, settings, cancellation, actor=actor, message=message)
+
+
+def reject(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    cancellation: Cancellation,
+    *,
+    actor: str,
+    message: str,
+) -> None:
+    """A person turns down a cancellation in review, with the message the customer reads.
+
+    After a stop that timed out, rejecting means the warehouse could not stop the order:
+    the customer is offered a return.
+    """
+    if cancellation.status is not CancellationStatus.REVIEW:
+        raise Conflict(
+            f"cancellation {cancellation.id} is {cancellation.status.value}, not in review",
+            current_status=cancellation.status.value,
+        )
+    if not message.strip():
+        raise InvalidInput("a rejection needs a message for the customer", field="message")
+    if cancellation.stop_requested_at is not None:
+        states.note(
+            session, cancellation, "warehouse.not_stopped", now=now, actor=actor, message=message
+        )
+        _refuse(session, now, settings, cancellation, actor=actor, message=message)
+    else:
+        _reject(session, now, cancellation, actor=actor, message=message)
+
+
+def escalate_overdue_stops(session: Session, now: datetime, timeout: timedelta) -> int:
+    """Send stops the warehouse has not answered within ``timeout`` to a person.
+
+    Rows another transaction holds (an answer being recorded) are skipped; returns how
+    many moved.
+    """
+    query = (
+        select(Cancellation)
+        .where(
+            Cancellation.status == CancellationStatus.PENDING_STOP,
+            Cancellation.stop_requested_at < now - timeout,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    moved = 0
+    minutes = int(timeout.total_seconds() // 60)
+    for cancellation in session.scalars(query):
+        states.move(
+            session,
+            cancellation,
+            CancellationStatus.REVIEW,
+            now=now,
+            actor="system",
+            message=f"the warehouse did not answer within {minutes} minutes; "
+            "check with it, then approve (stopped) or reject (shipped)",
+        )
+        moved += 1
+    return moved
+
+
+def order_updated(session: Session, now: datetime, settings: Settings, order: Order) -> None:
+    """Hold a shipment or order update to the order's cancellations.
+
+    An order the service cancelled stays cancelled when the shop sends it again. A parcel
+    that left the warehouse refuses the cancellations still being decided (the customer
+    is offered a return); one carrying units already cancelled and refunded is refused
+    with 409, so that no order ends up both shipped and refunded: the warehouse must
+    recall it. The caller must hold the order's row lock and call this after the update.
+    """
+    cancellations = list(
+        session.scalars(
+            select(Cancellation)
+            .where(
+                Cancellation.order_id == order.id,
+                Cancellation.status.in_((*OPEN_STATUSES, CancellationStatus.CANCELLED)),
+            )
+            .order_by(Cancellation.id)
+            .with_for_update()
+        )
+    )
+    settled = [c for c in cancellations if c.status is CancellationStatus.CANCELLED]
+    closing = next((c for c in settled if c.closes_order), None)
+    if closing is not None and order.cancelled_at is None:
+        order.cancelled_at = closing.settled_at
+    if order_stage(order) is not FulfillmentStatus.SHIPPED:
+        return
+    if settled:
+        _refuse_shipping_cancelled_units(order, settled)
+    for cancellation in cancellations:
+        if cancellation.status in OPEN_STATUSES:
+            _refuse(
+                session,
+                now,
+                settings,
+                cancellation,
+                actor="system",
+                message="the parcel left the warehouse before the order could be stopped",
+            )
+
+
+def _refuse_shipping_cancelled_units(order: Order, settled: list[Cancellation]) -> None:
+    closing = next((c for c in settled if c.closes_order), None)
+    if closing is not None:
+        raise Conflict(
+            f"order {order.number} was cancelled and refunded (cancellation {closing.id}); "
+            "it cannot ship: recall the parcel",
+            cancellation_id=closing.id,
+        )
+    cancelled: Counter[int] = Counter()
+    last_for_line: dict[int, int] = {}
+    for cancellation in settled:
+        for line in cancellation.lines:
+            cancelled[line.order_line_id] += line.quantity
+            last_for_line[line.order_line_id] = cancellation.id
+    shipped: Counter[int] = Counter()
+    for shipment in order.shipments:
+        if shipment.status in LEFT_WAREHOUSE:
+            for shipment_line in shipment.lines:
+                shipped[shipment_line.order_line_id] += shipment_line.quantity
+    for line in order.lines:
+        if shipped[line.id] > line.quantity - cancelled[line.id]:
+            raise Conflict(
+                f"order {order.number}: {shipped[line.id]} units of line {line.id} "
+                f"({line.title}) ship, but {cancelled[line.id]} of its {line.quantity} were "
+                f"cancelled and refunded (cancellation {last_for_line[line.id]}); recall the "
+                "parcel",
+                field="lines",
+                cancellation_id=last_for_line[line.id],
+            )
+
+
+def note_refused_shipment(session: Session, now: datetime, conflict: Conflict, actor: str) -> None:
+    """Put a shipment refused by :func:`order_updated` on its cancellation's timeline."""
+    cancellation = session.get(Cancellation, conflict.details["cancellation_id"])
+    if cancellation is not None:
+        states.note(
+            session,
+            cancellation,
+            "shipment.refused",
+            now=now,
+            actor=actor,
+            message=conflict.message,
+        )

@@ -1,0 +1,48 @@
+"""A cancellation as the customer and staff see it: outcome, refund, the way on, timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.events import Event, timeline
+from returns_service.refunds.models import Refund
+
+
+@dataclass
+class CancellationView:
+    """Everything the API shows of a cancellation, in one object for the schema to dump."""
+
+    cancellation: Cancellation
+    refunds: list[Refund]
+    timeline: list[Event]
+    return_url: str | None
+
+    @property
+    def refund(self) -> Refund | None:
+        """The refund of the cancelled lines (a cancellation makes at most one)."""
+        return self.refunds[0] if self.refunds else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cancellation, name)
+
+
+def present(
+    session: Session, cancellation: Cancellation, return_url: str, *, with_timeline: bool = True
+) -> CancellationView:
+    """Gather what the API shows of a cancellation (lists leave the timeline out)."""
+    refunds = list(
+        session.scalars(
+            select(Refund).where(Refund.cancellation_id == cancellation.id).order_by(Refund.id)
+        )
+    )
+    return CancellationView(
+        cancellation=cancellation,
+        refunds=refunds,
+        timeline=timeline(session, "cancellation", cancellation.id) if with_timeline else [],
+        return_url=return_url if cancellation.status is CancellationStatus.REFUSED else None,
+    )
