@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.returns.api import blp as returns_blp
     from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
     from returns_service.rulesets.api import blp as rules_blp
+    from returns_service.subscriptions.api import blp as subscriptions_blp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(shopify_webhooks_bp)
@@ -118,5 +119,6 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(rules_blp)
     api.register_blueprint(store_credit_blp)
     api.register_blueprint(cancellations_blp)
+    api.register_blueprint(subscriptions_blp)
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)

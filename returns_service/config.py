@@ -120,6 +120,8 @@ class Settings:
     warehouse_webhook_secret: str = ""
     #: Shipping given back by a cancellation that leaves lines: none, proportional or full.
     refund_shipping_on_partial_cancel: str = "none"
+    #: Days between subscription deliveries, where the orders do not tell.
+    subscription_interval_days: int = 30
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -172,6 +174,7 @@ class Settings:
             "max_photo_bytes",
             "default_parcel_grams",
             "warehouse_stop_timeout_minutes",
+            "subscription_interval_days",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")

@@ -93,4 +93,5 @@ def load_all_models() -> None:
     import returns_service.outbox
     import returns_service.refunds.models
     import returns_service.returns.models
-    import returns_service.rulesets.models  # noqa: F401
+    import returns_service.rulesets.models
+    import returns_service.subscriptions.models  # noqa: F401

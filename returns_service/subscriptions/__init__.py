@@ -1,0 +1,1 @@
+"""Subscription cancellations: offers chosen by the reason, the outcome sent on and e-mailed."""
