@@ -241,6 +241,21 @@ def _documented(func: Any) -> Any:
     return blp.doc(security=SECURITY)(func)
 
 
+def _decided(cancellation_id: int, decide: Any, message: str) -> Any:
+    """Lock, let a person's decision (``operations.approve`` or ``reject``) run, commit."""
+    cancellation = operations.lock_for_settling(db.session, cancellation_id)
+    decide(
+        db.session,
+        utcnow(),
+        _settings(),
+        cancellation,
+        actor=current_principal().actor,
+        message=message,
+    )
+    db.session.commit()
+    return _answer(cancellation)
+
+
 @blp.route("/<int:cancellation_id>/approve")
 class ApproveCancellation(MethodView):
     """A person lets a cancellation in review go ahead."""
@@ -251,17 +266,7 @@ class ApproveCancellation(MethodView):
     @_documented
     def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
         """Approve; after a stop that timed out, this says the warehouse did stop it."""
-        cancellation = operations.lock_for_settling(db.session, cancellation_id)
-        operations.approve(
-            db.session,
-            utcnow(),
-            _settings(),
-            cancellation,
-            actor=current_principal().actor,
-            message=data["message"],
-        )
-        db.session.commit()
-        return _answer(cancellation)
+        return _decided(cancellation_id, operations.approve, data["message"])
 
 
 @blp.route("/<int:cancellation_id>/reject")
@@ -274,14 +279,4 @@ class RejectCancellation(MethodView):
     @_documented
     def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
         """Reject, with the customer's message; after a stop that timed out, it shipped."""
-        cancellation = operations.lock_for_settling(db.session, cancellation_id)
-        operations.reject(
-            db.session,
-            utcnow(),
-            _settings(),
-            cancellation,
-            actor=current_principal().actor,
-            message=data["message"],
-        )
-        db.session.commit()
-        return _answer(cancellation)
+        return _decided(cancellation_id, operations.reject, data["message"])

@@ -49,7 +49,9 @@ def summary(cancellation: Cancellation) -> dict[str, Any]:
     }
 
 
-def _email(session: Session, now: datetime, cancellation: Cancellation, kind: str, **context: Any):
+def _email(
+    session: Session, now: datetime, cancellation: Cancellation, kind: str, **context: Any
+) -> None:
     customer = cancellation.order.customer
     if customer is None or not customer.email:
         return
