@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from returns_service import outbox
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.errors import Conflict, NotFound
@@ -38,7 +39,7 @@ class FailedJobs(MethodView):
     """Jobs that used up their retries."""
 
     @require_roles(Role.AGENT)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(200, JobOut(many=True))
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the agent or admin role")
@@ -58,7 +59,7 @@ class RetryJob(MethodView):
     """Put a failed job back in line."""
 
     @require_roles(Role.AGENT)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(202, JobOut)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the agent or admin role")

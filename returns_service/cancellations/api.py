@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from returns_service import idempotency
+from returns_service.api_docs import SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
@@ -37,7 +38,6 @@ blp = Blueprint(
     url_prefix="/api/v1/cancellations",
     description="Order and line cancellations",
 )
-SECURITY = [{"bearerAuth": []}]
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
 
 
@@ -235,10 +235,7 @@ _STAFF_ERRORS = (
 )
 
 
-def _documented(func: Any) -> Any:
-    for status, text in _STAFF_ERRORS:
-        func = blp.alt_response(status, description=text)(func)
-    return blp.doc(security=SECURITY)(func)
+_documented = documented_errors(blp, _STAFF_ERRORS)
 
 
 def _decided(cancellation_id: int, decide: Any, message: str) -> Any:

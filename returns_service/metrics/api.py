@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validates_schema
 from marshmallow import ValidationError as SchemaError
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.extensions import db
@@ -50,7 +51,7 @@ class ReturnMetrics(MethodView):
     """Returns over a period."""
 
     @require_roles(Role.AGENT)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(PeriodArgs, location="query")
     @blp.response(200, ReturnMetricsOut)
     @blp.alt_response(401, description="No valid token")

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.errors import NotFound
 from returns_service.extensions import db
@@ -46,7 +47,7 @@ class EndpointCollection(MethodView):
     """All webhook endpoints."""
 
     @require_roles()
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(200, WebhookEndpointOut(many=True))
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the admin role")
@@ -55,7 +56,7 @@ class EndpointCollection(MethodView):
         return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
 
     @require_roles()
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(WebhookEndpointCreateSchema)
     @blp.response(201, WebhookEndpointCreatedOut)
     @blp.alt_response(401, description="No valid token")
@@ -81,7 +82,7 @@ class EndpointResource(MethodView):
     """One webhook endpoint."""
 
     @require_roles()
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(WebhookEndpointUpdateSchema)
     @blp.response(200, WebhookEndpointOut)
     @blp.alt_response(401, description="No valid token")
@@ -98,7 +99,7 @@ class EndpointResource(MethodView):
         return endpoint
 
     @require_roles()
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(204)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Needs the admin role")
@@ -114,7 +115,7 @@ class EndpointDeliveries(MethodView):
     """The delivery log of one endpoint."""
 
     @require_roles()
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(DeliveryQueryArgsSchema, location="query")
     @blp.response(200, WebhookDeliveryOut(many=True))
     @blp.alt_response(401, description="No valid token")

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.cancellations import operations as cancellations
@@ -27,7 +28,7 @@ class OrderResource(MethodView):
     """One order, addressed by the shop's id for it."""
 
     @require_roles(Role.INTEGRATION, Role.AGENT, Role.WAREHOUSE)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(200, OrderOut)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="The token's role may not read orders")
@@ -39,7 +40,7 @@ class OrderResource(MethodView):
     # The role check wraps the body parsing: a caller without a valid token gets 401 (or
     # 403), never the validation errors that would describe the API to a stranger.
     @require_roles(Role.INTEGRATION)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(OrderUpsertSchema)
     @blp.response(200, OrderOut, description="The order was replaced")
     @blp.alt_response(201, schema=OrderOut, description="The order was created")
@@ -69,7 +70,7 @@ class ShipmentCollection(MethodView):
     """The shipments of one order."""
 
     @require_roles(Role.INTEGRATION)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.arguments(ShipmentSchema)
     @blp.response(200, OrderOut)
     @blp.alt_response(401, description="No valid token")

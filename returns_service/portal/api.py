@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
 from returns_service.errors import NotFound
 from returns_service.extensions import db, limiter
@@ -134,7 +135,7 @@ class PortalOrder(MethodView):
     """The customer's order."""
 
     @require_roles(customer=True)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(security=SECURITY)
     @blp.response(200, PortalOrderOut)
     @blp.alt_response(401, description="No valid customer token")
     def get(self) -> Any:

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from returns_service.api_docs import SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.errors import NotFound
@@ -21,7 +22,6 @@ from returns_service.refunds.operations import mark_refund_done, retry_refund
 from returns_service.schemas import MoneyField
 
 blp = Blueprint("refunds", __name__, url_prefix="/api/v1/refunds", description="Refunds")
-SECURITY = [{"bearerAuth": []}]
 
 
 class StaffRefundOut(Schema):
@@ -82,10 +82,7 @@ _COMMON = (
 )
 
 
-def _documented(func: Any) -> Any:
-    for status, text in _COMMON:
-        func = blp.alt_response(status, description=text)(func)
-    return blp.doc(security=SECURITY)(func)
+_documented = documented_errors(blp, _COMMON)
 
 
 @blp.route("")

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.errors import NotFound
@@ -21,7 +22,6 @@ from returns_service.schemas import money
 blp = Blueprint(
     "store_credit", __name__, url_prefix="/api/v1/store-credit", description="Store credit"
 )
-SECURITY = [{"bearerAuth": []}]
 
 
 class EntryOut(Schema):

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from returns_service import idempotency
+from returns_service.api_docs import SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
@@ -37,7 +38,6 @@ from returns_service.returns.schemas import (
 )
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns (RMAs)")
-SECURITY = [{"bearerAuth": []}]
 
 
 def _settings() -> operations.Settings:
@@ -259,10 +259,7 @@ _COMMON = (
 )
 
 
-def _documented(func: Any) -> Any:
-    for status, text in _COMMON:
-        func = blp.alt_response(status, description=text)(func)
-    return blp.doc(security=SECURITY)(func)
+_documented = documented_errors(blp, _COMMON)
 
 
 @blp.route("/<rma>/approve")

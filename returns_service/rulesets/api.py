@@ -13,6 +13,7 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 import rules
+from returns_service.api_docs import documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.cancellations.facts import past_cancellation_decisions
 from returns_service.errors import Conflict, InvalidInput, NotFound
@@ -24,7 +25,6 @@ from returns_service.rulesets.simulation import past_line_decisions
 from rules.facts import Scope
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/rules", description="Auto-approval rules")
-SECURITY = [{"bearerAuth": []}]
 
 
 class VersionOut(Schema):
@@ -141,21 +141,17 @@ def _draft(draft_id: int) -> RuleSetVersion:
     return version
 
 
+_ERRORS = {
+    401: "No valid token",
+    403: "Needs the admin role",
+    404: "No such version",
+    409: "The version is published",
+    422: "The rule set or a field is not valid",
+}
+
+
 def _documented(*statuses: int) -> Any:
-    texts = {
-        401: "No valid token",
-        403: "Needs the admin role",
-        404: "No such version",
-        409: "The version is published",
-        422: "The rule set or a field is not valid",
-    }
-
-    def decorate(func: Any) -> Any:
-        for status in statuses:
-            func = blp.alt_response(status, description=texts[status])(func)
-        return blp.doc(security=SECURITY)(func)
-
-    return decorate
+    return documented_errors(blp, ((status, _ERRORS[status]) for status in statuses))
 
 
 @blp.route("")

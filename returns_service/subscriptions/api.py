@@ -8,6 +8,7 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from returns_service.api_docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
@@ -41,7 +42,6 @@ blp = Blueprint(
     url_prefix="/api/v1/subscriptions",
     description="Subscription cancellations with save offers",
 )
-SECURITY = [{"bearerAuth": []}]
 
 
 def _settings() -> operations.Settings:
