@@ -57,6 +57,31 @@ def record_event(
     return event
 
 
+def note_on(
+    session: Session,
+    subject: Any,
+    kind: str,
+    *,
+    subject_type: str,
+    now: datetime,
+    actor: str,
+    message: str = "",
+    **data: Any,
+) -> Event:
+    """Append an event to the timeline of a subject that has ``id`` and ``order_id``."""
+    return record_event(
+        session,
+        subject_type=subject_type,
+        subject_id=subject.id,
+        order_id=subject.order_id,
+        kind=kind,
+        actor=actor,
+        now=now,
+        message=message,
+        **data,
+    )
+
+
 def timeline(session: Session, subject_type: str, subject_id: int) -> list[Event]:
     """A subject's events, oldest first."""
     query = (

@@ -7,6 +7,7 @@ e-mailed to the customer, in the caller's transaction. Functions never commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from returns_service.errors import Conflict, InvalidInput, NotFound
-from returns_service.events import record_event
+from returns_service.events import note_on
 from returns_service.notifications.email import queue_email
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.orders.models import Order
@@ -30,6 +31,7 @@ from returns_service.subscriptions.models import (
 from returns_service.subscriptions.offers import offers_for
 
 SUBJECT = "subscription"
+_note = functools.partial(note_on, subject_type=SUBJECT)
 #: What accepting each type of offer did, in the past tense of events, e-mails and webhooks.
 DONE = {
     OfferType.SKIP: "skipped",
@@ -99,29 +101,6 @@ def current_flow(
 def subscription_name(order: Order) -> str:
     """What the customer subscribed to: the titles of its order's lines."""
     return " / ".join(line.title for line in order.lines)
-
-
-def _note(
-    session: Session,
-    flow: SubscriptionCancellation,
-    kind: str,
-    *,
-    now: datetime,
-    actor: str,
-    message: str = "",
-    **data: Any,
-) -> None:
-    record_event(
-        session,
-        subject_type=SUBJECT,
-        subject_id=flow.id,
-        order_id=flow.order_id,
-        kind=kind,
-        actor=actor,
-        now=now,
-        message=message,
-        **data,
-    )
 
 
 def start(
