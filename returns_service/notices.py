@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from returns_service.notifications.email import queue_email
+from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
@@ -86,21 +86,13 @@ def _items(request: ReturnRequest) -> list[dict[str, Any]]:
 def _email(
     session: Session, now: datetime, request: ReturnRequest, kind: str, **context: Any
 ) -> None:
-    customer = request.order.customer
-    if customer is None or not customer.email:
-        return
-    queue_email(
+    email_customer(
         session,
         now,
+        request.order,
         kind=kind,
-        to=customer.email,
         locale=request.locale,
-        context={
-            "customer_name": customer.name,
-            "rma": request.rma,
-            "order_number": request.order.number,
-            **context,
-        },
+        context={"rma": request.rma, "order_number": request.order.number, **context},
         subject_type="return",
         subject_id=request.id,
     )
@@ -201,22 +193,14 @@ def refund_issued(session: Session, now: datetime, refund: Refund) -> None:
         ),
     }
     queue_webhook(session, now, "refund.issued", data)
-    customer = order.customer
-    if customer is None or not customer.email:
-        return
-    subject_type, subject_id = (
-        ("return", refund.return_id)
-        if refund.return_id
-        else ("cancellation", refund.cancellation_id)
-    )
-    queue_email(
+    subject_type, subject_id = refund.subject
+    email_customer(
         session,
         now,
+        order,
         kind="refund_issued",
-        to=customer.email,
-        locale=customer.locale,
+        locale=order.customer.locale if order.customer else "ja",
         context={
-            "customer_name": customer.name,
             "order_number": order.number,
             "rma": refund.return_request.rma if refund.return_request else None,
             "refund": {"amount": refund.amount, "currency": refund.currency},
@@ -224,5 +208,5 @@ def refund_issued(session: Session, now: datetime, refund: Refund) -> None:
             "store_credit_code": data["store_credit_code"],
         },
         subject_type=subject_type,
-        subject_id=subject_id or order.id,
+        subject_id=subject_id,
     )

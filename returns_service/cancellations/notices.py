@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import Cancellation
-from returns_service.notifications.email import queue_email
+from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.refunds.models import Refund
 
@@ -52,17 +52,13 @@ def summary(cancellation: Cancellation) -> dict[str, Any]:
 def _email(
     session: Session, now: datetime, cancellation: Cancellation, kind: str, **context: Any
 ) -> None:
-    customer = cancellation.order.customer
-    if customer is None or not customer.email:
-        return
-    queue_email(
+    email_customer(
         session,
         now,
+        cancellation.order,
         kind=kind,
-        to=customer.email,
         locale=cancellation.locale,
         context={
-            "customer_name": customer.name,
             "order_number": cancellation.order.number,
             "items": items(cancellation),
             **context,

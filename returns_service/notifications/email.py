@@ -369,3 +369,30 @@ def deliver_email(
     )
     session.add(sent)
     return sent
+
+
+def email_customer(
+    session: Session,
+    now: datetime,
+    order: Any,
+    *,
+    kind: str,
+    locale: str,
+    context: Mapping[str, Any],
+    subject_type: str,
+    subject_id: int,
+) -> OutboxMessage | None:
+    """Queue an e-mail to the order's customer, addressed by name; None if they have no address."""
+    customer = order.customer
+    if customer is None or not customer.email:
+        return None
+    return queue_email(
+        session,
+        now,
+        kind=kind,
+        to=customer.email,
+        locale=locale,
+        context={"customer_name": customer.name, **context},
+        subject_type=subject_type,
+        subject_id=subject_id,
+    )

@@ -56,6 +56,15 @@ class Refund(Base):
     order: Mapped[Order] = relationship()
     return_request: Mapped[ReturnRequest | None] = relationship("ReturnRequest")
 
+    @property
+    def subject(self) -> tuple[str, int]:
+        """The timeline the refund belongs on: its return's, its cancellation's, or its order's."""
+        if self.return_id is not None:
+            return "return", self.return_id
+        if self.cancellation_id is not None:
+            return "cancellation", self.cancellation_id
+        return "order", self.order_id
+
 
 class StoreCreditAccount(Base):
     """A customer's store credit, redeemable with its code."""

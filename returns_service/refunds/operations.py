@@ -156,14 +156,6 @@ def redeem_store_credit(
     return entry
 
 
-def _subject(refund: Refund) -> tuple[str, int]:
-    if refund.return_id is not None:
-        return "return", refund.return_id
-    if refund.cancellation_id is not None:
-        return "cancellation", refund.cancellation_id
-    return "order", refund.order_id
-
-
 def settle_refund(
     session: Session,
     now: datetime,
@@ -186,7 +178,7 @@ def settle_refund(
         )
     elif status is RefundStatus.FAILED:
         refund.failure_reason = failure_reason or "the payment provider refused the refund"
-    subject_type, subject_id = _subject(refund)
+    subject_type, subject_id = refund.subject
     record_event(
         session,
         subject_type=subject_type,
@@ -206,7 +198,7 @@ def settle_refund(
 
 
 def _record(session: Session, now: datetime, refund: Refund, kind: str, **data: Any) -> None:
-    subject_type, subject_id = _subject(refund)
+    subject_type, subject_id = refund.subject
     record_event(
         session,
         subject_type=subject_type,

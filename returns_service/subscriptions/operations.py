@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import note_on
-from returns_service.notifications.email import queue_email
+from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.orders.models import Order
 from returns_service.subscriptions import schedule
@@ -289,20 +289,13 @@ def _jsonable(value: Any) -> Any:
 def _email(
     session: Session, now: datetime, flow: SubscriptionCancellation, kind: str, **context: Any
 ) -> None:
-    customer = flow.order.customer
-    if customer is None or not customer.email:
-        return
-    queue_email(
+    email_customer(
         session,
         now,
+        flow.order,
         kind=kind,
-        to=customer.email,
         locale=flow.locale,
-        context={
-            "customer_name": customer.name,
-            "subscription_name": subscription_name(flow.order),
-            **context,
-        },
+        context={"subscription_name": subscription_name(flow.order), **context},
         subject_type=SUBJECT,
         subject_id=flow.id,
     )
