@@ -9,6 +9,8 @@ from flask_smorest import Blueprint
 
 #: Every operation that needs a token declares it this way in the OpenAPI document.
 SECURITY = [{"bearerAuth": []}]
+#: Operations that honour ``Idempotency-Key`` declare the header.
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
 
 F = Callable[..., Any]
 

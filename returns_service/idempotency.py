@@ -7,10 +7,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+from flask import Response, jsonify, request
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from returns_service.errors import InvalidInput
+from returns_service.extensions import db
 from returns_service.models import Base, intpk
 
 
@@ -73,3 +75,31 @@ def remember(
             created_at=now,
         )
     )
+
+
+def header_key() -> str | None:
+    """The request's ``Idempotency-Key``, if any; one too long to store is refused."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= 128:
+        raise InvalidInput("an Idempotency-Key has 1 to 128 characters", field="Idempotency-Key")
+    return key
+
+
+def replay_answer(scope: str, key: str | None, body: Any) -> tuple[Response, int] | None:
+    """The answer stored for this key, or None.
+
+    Call it holding the lock the change itself takes (the order's row), so that the same
+    request sent twice at once runs once and the second gets the first's answer.
+    """
+    if not key:
+        return None
+    stored = replay(db.session, scope, key, request_fingerprint(body))
+    return (jsonify(stored[0]), stored[1]) if stored is not None else None
+
+
+def remember_answer(
+    scope: str, key: str | None, body: Any, answer: dict[str, Any], status: int, now: datetime
+) -> None:
+    """Keep the answer under the key, in the transaction of the change it describes."""
+    if key:
+        remember(db.session, scope, key, request_fingerprint(body), answer, status, now)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from returns_service import idempotency
-from returns_service.api_docs import SECURITY, documented_errors
+from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
@@ -29,7 +29,7 @@ from returns_service.errors import Forbidden, InvalidInput, NotFound, Unauthoriz
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.webhooks import verify
-from returns_service.orders.models import Order
+from returns_service.orders.access import locked_order_for
 from returns_service.returns.schemas import NoteSchema, RejectSchema
 
 blp = Blueprint(
@@ -38,7 +38,6 @@ blp = Blueprint(
     url_prefix="/api/v1/cancellations",
     description="Order and line cancellations",
 )
-IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
 
 
 def _settings() -> operations.Settings:
@@ -52,45 +51,6 @@ def _answer(cancellation: Cancellation, *, with_timeline: bool = True) -> Any:
         operations.return_url(_settings()),
         with_timeline=with_timeline,
     )
-
-
-def idempotency_key() -> str | None:
-    """The request's ``Idempotency-Key``, if any; one too long to store is refused."""
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= 128:
-        raise InvalidInput("an Idempotency-Key has 1 to 128 characters", field="Idempotency-Key")
-    return key
-
-
-def replay(scope: str, key: str | None, body: Any) -> tuple[Response, int] | None:
-    """The answer stored for this key, or None; call it holding the lock the change takes."""
-    if not key:
-        return None
-    stored = idempotency.replay(db.session, scope, key, idempotency.request_fingerprint(body))
-    return (jsonify(stored[0]), stored[1]) if stored is not None else None
-
-
-def remember(scope: str, key: str | None, body: Any, answer: dict[str, Any], status: int) -> None:
-    """Keep the answer under the key, in the transaction of the change it describes."""
-    if key:
-        fingerprint = idempotency.request_fingerprint(body)
-        idempotency.remember(db.session, scope, key, fingerprint, answer, status, utcnow())
-
-
-def _locked_order(principal: Principal, order_number: str | None) -> Order:
-    if principal.role is None:
-        if order_number:
-            raise InvalidInput("a customer's token names the order already", field="order_number")
-        query = select(Order).where(Order.id == principal.order_id)
-    else:
-        if not order_number:
-            raise InvalidInput("staff name the order with order_number", field="order_number")
-        number = order_number.strip().lstrip("#")
-        query = select(Order).where(Order.number.in_((number, f"#{number}")))
-    order = db.session.scalar(query.with_for_update())
-    if order is None:
-        raise NotFound("no such order", field="order_number")
-    return order
 
 
 def _visible(cancellation_id: int, principal: Principal) -> Cancellation:
@@ -120,11 +80,11 @@ class CancellationCollection(MethodView):
         """Cancel some lines, or the whole order; its progress in the warehouse decides how."""
         principal = current_principal()
         body = request.get_json()
-        key = idempotency_key()
-        order = _locked_order(principal, data["order_number"])
+        key = idempotency.header_key()
+        order = locked_order_for(principal, data["order_number"])
         # Looked up under the order's lock, so a request sent twice at once runs once.
         scope = f"cancellation:{principal.actor}:{order.id}"[:128]
-        if (stored := replay(scope, key, body)) is not None:
+        if (stored := idempotency.replay_answer(scope, key, body)) is not None:
             return stored
         customer = order.customer
         cancellation = operations.request_cancellation(
@@ -140,7 +100,7 @@ class CancellationCollection(MethodView):
         )
         db.session.flush()
         answer = CancellationOut().dump(_answer(cancellation))
-        remember(scope, key, body, answer, 201)
+        idempotency.remember_answer(scope, key, body, answer, 201, utcnow())
         db.session.commit()
         return jsonify(answer), 201
 

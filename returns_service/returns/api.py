@@ -13,13 +13,14 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from returns_service import idempotency
-from returns_service.api_docs import SECURITY, documented_errors
+from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
 from returns_service.errors import Forbidden, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.orders.access import locked_order_for
 from returns_service.orders.models import Order
 from returns_service.returns import exchanges, filing, operations
 from returns_service.returns.models import ReturnRequest
@@ -59,20 +60,6 @@ def _visible_return(rma: str, principal: Principal, *, lock: bool = False) -> Re
     if principal.role is None and return_request.order_id != principal.order_id:
         raise NotFound(f"no return {rma!r}")  # a customer cannot learn others' RMAs exist
     return return_request
-
-
-def _order_for(principal: Principal, order_number: str | None) -> Order:
-    if principal.role is None:
-        query = select(Order).where(Order.id == principal.order_id)
-    else:
-        if not order_number:
-            raise InvalidInput("staff name the order with order_number", field="order_number")
-        number = order_number.strip().lstrip("#")
-        query = select(Order).where(Order.number.in_((number, f"#{number}")))
-    order = db.session.scalar(query.with_for_update())
-    if order is None:
-        raise NotFound("no such order", field="order_number")
-    return order
 
 
 def _create_input() -> tuple[dict[str, Any], dict[int, list[Any]]]:
@@ -130,7 +117,7 @@ class ReturnCollection(MethodView):
     @require_roles(Role.AGENT, customer=True)
     @blp.doc(
         security=SECURITY,
-        parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
+        parameters=[IDEMPOTENCY_HEADER],
         requestBody={
             "content": {
                 "application/json": {"schema": ReturnCreateSchema},
@@ -157,15 +144,12 @@ class ReturnCollection(MethodView):
             data = ReturnCreateSchema().load(body)
         except ValidationError as exc:
             raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
-        key = request.headers.get("Idempotency-Key")
-        fingerprint = idempotency.request_fingerprint(body)
-        if key:
-            stored = idempotency.replay(
-                db.session, principal.actor + str(principal.order_id), key, fingerprint
-            )
-            if stored is not None:
-                return jsonify(stored[0]), stored[1]
-        order = _order_for(principal, data.get("order_number"))
+        key = idempotency.header_key()
+        order = locked_order_for(principal, data.get("order_number"))
+        # Looked up under the order's lock, so a request sent twice at once runs once.
+        scope = f"return:{principal.actor}:{order.id}"[:128]
+        if (stored := idempotency.replay_answer(scope, key, body)) is not None:
+            return stored
         line_ids = {line["line_id"] for line in data["lines"]}
         checked = {
             line_id: [
@@ -200,16 +184,7 @@ class ReturnCollection(MethodView):
         )
         db.session.flush()
         answer = ReturnOut().dump(_answer(return_request, principal))
-        if key:
-            idempotency.remember(
-                db.session,
-                principal.actor + str(principal.order_id),
-                key,
-                fingerprint,
-                answer,
-                201,
-                now,
-            )
+        idempotency.remember_answer(scope, key, body, answer, 201, now)
         db.session.commit()
         # Already dumped (it is also what a replay answers), so it passes through as is.
         return jsonify(answer), 201

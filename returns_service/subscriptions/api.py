@@ -8,16 +8,11 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from returns_service.api_docs import SECURITY
+from returns_service import idempotency
+from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
-from returns_service.cancellations.api import (
-    IDEMPOTENCY_HEADER,
-    idempotency_key,
-    remember,
-    replay,
-)
 from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
@@ -94,10 +89,10 @@ class FlowResource(MethodView):
         principal = current_principal()
         _check_access(principal, reference)
         body = request.get_json()
-        key = idempotency_key()
+        key = idempotency.header_key()
         order = operations.latest_order(db.session, reference, lock=True)
         scope = f"subscription:{principal.actor}:{reference}"[:128]
-        if (stored := replay(scope, key, body)) is not None:
+        if (stored := idempotency.replay_answer(scope, key, body)) is not None:
             return stored
         flow = operations.start(
             db.session,
@@ -111,7 +106,7 @@ class FlowResource(MethodView):
             locale=_locale(order),
         )
         answer = FlowOut().dump(_answer(flow))
-        remember(scope, key, body, answer, 201)
+        idempotency.remember_answer(scope, key, body, answer, 201, utcnow())
         db.session.commit()
         return jsonify(answer), 201
 

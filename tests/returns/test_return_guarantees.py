@@ -160,3 +160,27 @@ def test_an_approved_return_never_sent_expires(app: Flask, shop: Shop, inbox: In
     ]
     timeline = [event["kind"] for event in shop.get(rma)["timeline"]]
     assert timeline[-1] == "return.expired"
+
+
+def test_the_same_key_sent_twice_at_once_files_one_return(
+    app: Flask, shop: Shop, session: Session
+) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    body = {
+        "lines": [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}],
+        "resolution": "refund",
+        "method": {"type": "dropoff"},
+    }
+
+    def file_once(_: int) -> tuple[int, str]:
+        response = app.test_client().post(
+            "/api/v1/returns", json=body, headers=customer | {"Idempotency-Key": "same"}
+        )
+        return response.status_code, response.json["rma"]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(file_once, range(2)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 201
+    assert _count(session, ReturnRequest) == 1

@@ -1,0 +1,27 @@
+"""The order a caller acts on: a customer's own, or the one staff name by its number."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from returns_service.auth.tokens import Principal
+from returns_service.errors import InvalidInput, NotFound
+from returns_service.extensions import db
+from returns_service.orders.models import Order
+
+
+def locked_order_for(principal: Principal, order_number: str | None) -> Order:
+    """The order, locked for the change about to be made to it (or 404 naming the field)."""
+    if principal.role is None:
+        if order_number:
+            raise InvalidInput("a customer's token names the order already", field="order_number")
+        query = select(Order).where(Order.id == principal.order_id)
+    else:
+        if not order_number:
+            raise InvalidInput("staff name the order with order_number", field="order_number")
+        number = order_number.strip().lstrip("#")
+        query = select(Order).where(Order.number.in_((number, f"#{number}")))
+    order = db.session.scalar(query.with_for_update())
+    if order is None:
+        raise NotFound("no such order", field="order_number")
+    return order
