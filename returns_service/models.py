@@ -62,6 +62,8 @@ intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 #: An amount in the currency's minor unit (yen, cents); the currency sits in its own column.
 MinorUnits = Annotated[int, mapped_column(BigInteger, default=0)]
 Currency = Annotated[str, mapped_column(String(3))]
+#: Shopify allows SKUs of 255 characters.
+SKU_LENGTH = 255
 
 
 class Base(DeclarativeBase):

@@ -1,9 +1,13 @@
 """The migrations build exactly the schema the models describe."""
 
+from pathlib import Path
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
+from returns_service.migrate import alembic_config, upgrade
 from returns_service.models import Base, load_all_models
 
 
@@ -15,3 +19,23 @@ def test_migrations_match_models(database_url: str) -> None:
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_migrations_go_down_to_nothing_and_up_again_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'returns.db'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "base")
+    engine = create_engine(url)
+    assert inspect(engine).get_table_names() == ["alembic_version"]
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    assert "return_requests" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_migrations_go_down_and_up_again_on_postgresql(database_url: str) -> None:
+    """On the suite's own database: down to the first revision and back to head."""
+    command.downgrade(alembic_config(database_url), "0001")
+    upgrade(database_url)
+    test_migrations_match_models(database_url)

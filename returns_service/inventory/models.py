@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from returns_service.models import Base, intpk, str_enum, utcnow
+from returns_service.models import SKU_LENGTH, Base, intpk, str_enum, utcnow
 
 
 class StockItem(Base):
@@ -16,7 +16,7 @@ class StockItem(Base):
 
     __tablename__ = "stock_items"
 
-    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(SKU_LENGTH), primary_key=True)
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
     unit_price: Mapped[int | None]
@@ -43,7 +43,7 @@ class Reservation(Base):
     __tablename__ = "reservations"
 
     id: Mapped[intpk]
-    sku: Mapped[str] = mapped_column(ForeignKey("stock_items.sku"), index=True)
+    sku: Mapped[str] = mapped_column(String(SKU_LENGTH), ForeignKey("stock_items.sku"), index=True)
     quantity: Mapped[int]
     exchange_id: Mapped[int | None] = mapped_column(ForeignKey("exchanges.id"), unique=True)
     status: Mapped[ReservationStatus] = mapped_column(
@@ -58,7 +58,7 @@ class Restock(Base):
     __tablename__ = "restocks"
 
     id: Mapped[intpk]
-    sku: Mapped[str] = mapped_column(ForeignKey("stock_items.sku"), index=True)
+    sku: Mapped[str] = mapped_column(String(SKU_LENGTH), ForeignKey("stock_items.sku"), index=True)
     quantity: Mapped[int]
     return_line_id: Mapped[int] = mapped_column(ForeignKey("return_lines.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carriers.status import TrackingStatus
-from returns_service.models import Base, Currency, MinorUnits, intpk, str_enum, utcnow
+from returns_service.models import SKU_LENGTH, Base, Currency, MinorUnits, intpk, str_enum, utcnow
 
 #: A shipment's status is the carrier-neutral tracking status.
 ShipmentStatus = TrackingStatus
@@ -117,7 +117,7 @@ class OrderLine(Base):
     id: Mapped[intpk]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(64))
-    sku: Mapped[str] = mapped_column(String(64), default="", index=True)
+    sku: Mapped[str] = mapped_column(String(SKU_LENGTH), default="", index=True)
     product_id: Mapped[str | None] = mapped_column(String(64))
     variant_id: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))

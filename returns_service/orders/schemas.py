@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from returns_service.models import SKU_LENGTH
 from returns_service.orders.models import (
     FinancialStatus,
     FulfillmentStatus,
@@ -62,7 +63,7 @@ class OrderLineSchema(Schema):
     """One product line."""
 
     external_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    sku = fields.String(load_default="", validate=validate.Length(max=64))
+    sku = fields.String(load_default="", validate=validate.Length(max=SKU_LENGTH))
     product_id = fields.String(load_default=None)
     variant_id = fields.String(load_default=None)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from returns_service.models import Base, intpk, str_enum, utcnow
+from returns_service.models import SKU_LENGTH, Base, intpk, str_enum, utcnow
 from returns_service.orders.models import Order, OrderLine
 
 # What the customer wants back, and a line's decision, are the rules' own vocabulary.
@@ -127,7 +127,7 @@ class ReturnLine(Base):
     quantity: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str] = mapped_column(Text, default="")
-    exchange_sku: Mapped[str | None] = mapped_column(String(64))
+    exchange_sku: Mapped[str | None] = mapped_column(String(SKU_LENGTH))
     photos: Mapped[list[str]] = mapped_column(default=list)
     outcome: Mapped[LineOutcome | None] = mapped_column(str_enum(LineOutcome))
     #: The rule set's explained decision for this line: rule, facts read, action.
@@ -160,7 +160,7 @@ class Exchange(Base):
     id: Mapped[intpk]
     return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), index=True)
     return_line_id: Mapped[int] = mapped_column(ForeignKey("return_lines.id"), unique=True)
-    sku: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(SKU_LENGTH))
     quantity: Mapped[int]
     status: Mapped[ExchangeStatus] = mapped_column(
         str_enum(ExchangeStatus), default=ExchangeStatus.RESERVED

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from returns_service.models import SKU_LENGTH
 from returns_service.orders.schemas import AddressSchema
 from returns_service.returns.models import (
     Disposition,
@@ -37,7 +38,7 @@ class ReturnLineInput(Schema):
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     reason = fields.String(required=True, validate=validate.OneOf(REASONS))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    exchange_sku = fields.String(load_default=None, validate=validate.Length(max=64))
+    exchange_sku = fields.String(load_default=None, validate=validate.Length(max=SKU_LENGTH))
 
 
 class MethodInput(Schema):

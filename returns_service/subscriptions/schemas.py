@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from returns_service.models import SKU_LENGTH
 from returns_service.returns.schemas import EventOut
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
@@ -22,7 +23,7 @@ class FlowStartSchema(Schema):
 class ChosenProductSchema(Schema):
     """The product a switch goes to."""
 
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=SKU_LENGTH))
     name = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
