@@ -113,9 +113,24 @@ def _left(shipment: dict[str, Any]) -> bool:
     return shipment["status"] != TrackingStatus.PENDING.value
 
 
+def _in_shop_currency(transaction: dict[str, Any], currency: str) -> int:
+    """A transaction's amount in the shop's currency.
+
+    A multi-currency order's transactions are in the currency the customer paid in; their
+    ``amount_set.shop_money`` (where Shopify sends it) says what that was in the shop's.
+    Without it, a transaction in another currency cannot be converted and is left out.
+    """
+    shop_money = (transaction.get("amount_set") or {}).get("shop_money") or {}
+    if shop_money.get("currency_code") == currency:
+        return to_minor(shop_money["amount"], currency)
+    if transaction.get("currency", currency) == currency:
+        return to_minor(transaction["amount"], currency)
+    return 0
+
+
 def _refunded(order: dict[str, Any], currency: str) -> int:
     return sum(
-        to_minor(transaction["amount"], currency)
+        _in_shop_currency(transaction, currency)
         for refund in order.get("refunds", [])
         for transaction in refund.get("transactions", [])
         if transaction.get("kind") == "refund" and transaction.get("status") == "success"

@@ -93,3 +93,26 @@ def test_an_amount_too_large_to_store_is_refused_by_name(shop: Shop) -> None:
     response = shop.client.put("/api/v1/orders/9", json=document, headers=shop.integration)
     assert response.status_code == 422
     assert response.json["errors"]["json"]["total"]["amount"] == ["is too large to store"]
+
+
+def test_refunds_paid_in_the_customers_currency_count_in_the_shops(shop: Shop) -> None:
+    refund = {
+        "transactions": [
+            {
+                "kind": "refund",
+                "status": "success",
+                "amount": "10.00",
+                "currency": "EUR",
+                "amount_set": {
+                    "shop_money": {"amount": "1650", "currency_code": "JPY"},
+                    "presentment_money": {"amount": "10.00", "currency_code": "EUR"},
+                },
+            },
+            {"kind": "refund", "status": "success", "amount": "5.00", "currency": "EUR"},
+            {"kind": "refund", "status": "success", "amount": "500", "currency": "JPY"},
+        ]
+    }
+    assert _shopify(shop, SHOPIFY_ORDER | {"refunds": [refund]}, "orders/create").status_code == 200
+    order = shop.client.get("/api/v1/orders/7001", headers=shop.integration).json
+    # 1650 yen (the euro refund's value in yen) + 500 yen; the euro amount without it is left out
+    assert order["refunded"] == {"amount": 2150, "currency": "JPY"}
