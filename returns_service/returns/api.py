@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from returns_service import idempotency
@@ -20,12 +18,9 @@ from returns_service.auth.tokens import Principal
 from returns_service.errors import Forbidden, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.orders.access import locked_order_for
 from returns_service.orders.models import Order
-from returns_service.returns import exchanges, filing, operations
+from returns_service.returns import exchanges, operations
 from returns_service.returns.models import ReturnRequest
-from returns_service.returns.photos import check_photo, save_photo
-from returns_service.returns.presenter import present
 from returns_service.returns.schemas import (
     ExchangeShippedSchema,
     InspectSchema,
@@ -37,22 +32,13 @@ from returns_service.returns.schemas import (
     ReturnQueryArgsSchema,
     ReturnSummaryOut,
 )
+from returns_service.returns.submission import present_return, submit_return
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns (RMAs)")
 
 
 def _settings() -> operations.Settings:
     return operations.Settings.from_config(current_app.config)
-
-
-def _answer(return_request: ReturnRequest, principal: Principal) -> Any:
-    customer = return_request.order.customer
-    locale = (
-        return_request.locale
-        if principal.role is None
-        else (customer.locale if customer else current_app.config["DEFAULT_LOCALE"])
-    )
-    return present(db.session, return_request, locale, current_app.config["RETURN_PARCEL_DAYS"])
 
 
 def _visible_return(rma: str, principal: Principal, *, lock: bool = False) -> ReturnRequest:
@@ -140,62 +126,9 @@ class ReturnCollection(MethodView):
         """File a return; the rules decide it at once."""
         principal = current_principal()
         body, uploads = _create_input()
-        try:
-            data = ReturnCreateSchema().load(body)
-        except ValidationError as exc:
-            raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
-        key = idempotency.header_key()
-        order = locked_order_for(principal, data.get("order_number"))
-        # Looked up under the order's lock, so a request sent twice at once runs once.
-        scope = f"return:{principal.actor}:{order.id}"[:128]
-        if (stored := idempotency.replay_answer(scope, key, body)) is not None:
-            return stored
-        line_ids = {line["line_id"] for line in data["lines"]}
-        checked = {
-            line_id: [
-                check_photo(upload, current_app.config["MAX_PHOTO_BYTES"], f"photo_{line_id}")
-                for upload in files
-            ]
-            for line_id, files in uploads.items()
-        }
-        if set(checked) - line_ids:
-            raise InvalidInput(
-                "photos must belong to a line of the request",
-                field=f"photo_{min(set(checked) - line_ids)}",
-            )
-        directory = Path(current_app.config["UPLOAD_DIR"])
-        for line in data["lines"]:
-            line["photos"] = [
-                save_photo(d, kind, directory) for d, kind in checked.get(line["line_id"], [])
-            ]
-        customer = order.customer
-        locale = customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
-        now = utcnow()
-        return_request = filing.open_return(
-            db.session,
-            now,
-            _settings(),
-            order=order,
-            lines=data["lines"],
-            resolution=data["resolution"],
-            method=_method(data["method"]),
-            actor=principal.actor,
-            locale=locale,
-        )
-        db.session.flush()
-        answer = ReturnOut().dump(_answer(return_request, principal))
-        idempotency.remember_answer(scope, key, body, answer, 201, now)
-        db.session.commit()
+        answer, status = submit_return(principal, body, uploads, idempotency.header_key())
         # Already dumped (it is also what a replay answers), so it passes through as is.
-        return jsonify(answer), 201
-
-
-def _method(method: dict[str, Any]) -> dict[str, Any]:
-    """The method as stored: JSON-friendly (dates as ISO strings)."""
-    stored = {k: v for k, v in method.items() if v is not None}
-    if stored.get("date") is not None:
-        stored["date"] = stored["date"].isoformat()
-    return stored
+        return jsonify(answer), status
 
 
 @blp.route("/<rma>")
@@ -210,7 +143,7 @@ class ReturnResource(MethodView):
     def get(self, rma: str) -> Any:
         """The return's status, lines, refunds, pickup, exchanges and timeline."""
         principal = current_principal()
-        return _answer(_visible_return(rma, principal), principal)
+        return present_return(_visible_return(rma, principal))
 
 
 def _staff_action(rma: str) -> tuple[ReturnRequest, Principal]:
@@ -220,9 +153,9 @@ def _staff_action(rma: str) -> tuple[ReturnRequest, Principal]:
     return _visible_return(rma, principal, lock=True), principal
 
 
-def _done(return_request: ReturnRequest, principal: Principal) -> Any:
+def _done(return_request: ReturnRequest) -> Any:
     db.session.commit()
-    return _answer(return_request, principal)
+    return present_return(return_request)
 
 
 _COMMON = (
@@ -256,7 +189,7 @@ class ApproveReturn(MethodView):
             actor=principal.actor,
             message=data["message"],
         )
-        return _done(return_request, principal)
+        return _done(return_request)
 
 
 @blp.route("/<rma>/reject")
@@ -273,7 +206,7 @@ class RejectReturn(MethodView):
         operations.reject(
             db.session, utcnow(), return_request, actor=principal.actor, message=data["message"]
         )
-        return _done(return_request, principal)
+        return _done(return_request)
 
 
 @blp.route("/<rma>/cancel")
@@ -291,7 +224,7 @@ class CancelReturn(MethodView):
         operations.cancel(
             db.session, utcnow(), return_request, actor=principal.actor, message=data["message"]
         )
-        return _done(return_request, principal)
+        return _done(return_request)
 
 
 @blp.route("/<rma>/receive")
@@ -309,7 +242,7 @@ class ReceiveReturn(MethodView):
         operations.receive_lines(
             db.session, utcnow(), return_request, received, actor=principal.actor
         )
-        return _done(return_request, principal)
+        return _done(return_request)
 
 
 @blp.route("/<rma>/inspect")
@@ -334,7 +267,7 @@ class InspectReturn(MethodView):
         operations.inspect_lines(
             db.session, utcnow(), return_request, grades, actor=principal.actor
         )
-        return _done(return_request, principal)
+        return _done(return_request)
 
 
 @blp.route("/<rma>/exchanges/<int:exchange_id>/shipped")
@@ -359,4 +292,4 @@ class ExchangeShipped(MethodView):
             tracking_number=data["tracking_number"],
             actor=principal.actor,
         )
-        return _done(return_request, principal)
+        return _done(return_request)

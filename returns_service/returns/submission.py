@@ -1,0 +1,103 @@
+"""Filing a return from a request's body and uploads: the API's and the portal pages' path.
+
+One place checks the body, takes the order's lock, answers a repeated Idempotency-Key with
+the first answer, checks every photo before storing any, lets the rules decide, and
+commits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
+
+from returns_service import idempotency
+from returns_service.auth.tokens import Principal
+from returns_service.errors import InvalidInput
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.orders.access import locked_order_for
+from returns_service.returns import filing
+from returns_service.returns.models import ReturnRequest
+from returns_service.returns.operations import Settings
+from returns_service.returns.photos import check_photo, save_photo
+from returns_service.returns.presenter import ReturnView, present
+from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
+
+
+def present_return(return_request: ReturnRequest) -> ReturnView:
+    """A return as its customer and staff see it, in the customer's language."""
+    return present(
+        db.session,
+        return_request,
+        return_request.locale,
+        current_app.config["RETURN_PARCEL_DAYS"],
+    )
+
+
+def _stored_method(method: dict[str, Any]) -> dict[str, Any]:
+    """The method as stored: JSON-friendly (dates as ISO strings)."""
+    stored = {k: v for k, v in method.items() if v is not None}
+    if stored.get("date") is not None:
+        stored["date"] = stored["date"].isoformat()
+    return stored
+
+
+def submit_return(
+    principal: Principal,
+    body: dict[str, Any],
+    uploads: dict[int, list[FileStorage]],
+    key: str | None,
+) -> tuple[dict[str, Any], int]:
+    """File a return; returns the answer (as dumped JSON) and its HTTP status."""
+    try:
+        data = ReturnCreateSchema().load(body)
+    except ValidationError as exc:
+        raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
+    order = locked_order_for(principal, data.get("order_number"))
+    # Looked up under the order's lock, so a request sent twice at once runs once.
+    fingerprint = idempotency.request_fingerprint(body)
+    scope = f"return:{principal.actor}:{order.id}"[:128]
+    if stored := idempotency.replay(db.session, scope, key, fingerprint) if key else None:
+        return stored
+    line_ids = {line["line_id"] for line in data["lines"]}
+    checked = {
+        line_id: [
+            check_photo(upload, current_app.config["MAX_PHOTO_BYTES"], f"photo_{line_id}")
+            for upload in files
+        ]
+        for line_id, files in uploads.items()
+    }
+    if set(checked) - line_ids:
+        raise InvalidInput(
+            "photos must belong to a line of the request",
+            field=f"photo_{min(set(checked) - line_ids)}",
+        )
+    directory = Path(current_app.config["UPLOAD_DIR"])
+    for line in data["lines"]:
+        line["photos"] = [
+            save_photo(d, kind, directory) for d, kind in checked.get(line["line_id"], [])
+        ]
+    customer = order.customer
+    locale = customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
+    now = utcnow()
+    return_request = filing.open_return(
+        db.session,
+        now,
+        Settings.from_config(current_app.config),
+        order=order,
+        lines=data["lines"],
+        resolution=data["resolution"],
+        method=_stored_method(data["method"]),
+        actor=principal.actor,
+        locale=locale,
+    )
+    db.session.flush()
+    answer = ReturnOut().dump(present_return(return_request))
+    if key:
+        idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
+    db.session.commit()
+    return answer, 201
