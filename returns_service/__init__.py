@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.orders.api import blp as orders_blp
     from returns_service.orders.webhooks import bp as shopify_webhooks_bp
     from returns_service.portal.api import blp as portal_blp
+    from returns_service.portal.pages import bp as portal_pages_bp
     from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
     from returns_service.refunds.api import blp as refunds_blp
     from returns_service.refunds.store_credit_api import blp as store_credit_blp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.subscriptions.api import blp as subscriptions_blp
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(portal_pages_bp)
     app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)

@@ -78,6 +78,7 @@ def run_demo(host: str, port: int) -> None:
                 f"Demo shop {'seeded' if seeded else 'reused'}: {app.config['SHOP_NAME']}",
                 f"  Customer portal   {base}/",
                 f"  Staff pages       {base}/staff/",
+                f"  Customer pages    {base}/",
                 f"  API (OpenAPI)     {base}/api/docs",
                 f"  Sent e-mail       {base}/staff/mail",
                 "  Staff logins (password: " + DEMO_PASSWORD + ")",

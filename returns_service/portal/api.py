@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
-from sqlalchemy import select
 
 from returns_service.api_docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
@@ -19,14 +17,13 @@ from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.orders.schemas import OrderOut
 from returns_service.portal import tokens
+from returns_service.portal.lookup import NO_MATCH, normalise_number, order_for_contact
 from returns_service.returns.eligibility import order_eligibility
 
 blp = Blueprint(
     "portal", __name__, url_prefix="/api/v1/portal", description="Customer access to one order"
 )
 add_principal_resolver(tokens.principal_for)
-
-NO_MATCH = "no order matches this order number and contact"
 
 
 class SessionRequestSchema(Schema):
@@ -76,15 +73,6 @@ class _OrderWithEligibility:
         return getattr(self._order, name)
 
 
-def normalise_number(number: str) -> str:
-    """``#1001``, ``1001`` and `` #1001 `` all name the same order."""
-    return number.strip().lstrip("#")
-
-
-def _digits(phone: str | None) -> str:
-    return re.sub(r"\D", "", phone or "")
-
-
 def _order_number_key() -> str:
     body = request.get_json(silent=True) or {}
     return "portal-order:" + normalise_number(str(body.get("order_number", "")))
@@ -92,16 +80,6 @@ def _order_number_key() -> str:
 
 def _rate() -> str:
     return current_app.config["PORTAL_RATE_LIMIT"]
-
-
-def _matches(order: Order, data: dict[str, Any]) -> bool:
-    customer = order.customer
-    if customer is None:
-        return False
-    if data.get("email"):
-        return (customer.email or "").lower() == data["email"].strip().lower()
-    wanted = _digits(data.get("phone"))
-    return bool(wanted) and _digits(customer.phone) == wanted
 
 
 @blp.route("/session")
@@ -117,11 +95,9 @@ class PortalSession(MethodView):
     @limiter.limit(_rate, key_func=_order_number_key)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange the order number and contact for a token good for this order only."""
-        number = normalise_number(data["order_number"])
-        candidates = db.session.scalars(
-            select(Order).where(Order.number.in_((number, f"#{number}")))
+        order = order_for_contact(
+            db.session, data["order_number"], email=data["email"], phone=data["phone"]
         )
-        order = next((o for o in candidates if _matches(o, data)), None)
         if order is None:
             raise NotFound(NO_MATCH)
         return {
