@@ -16,6 +16,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-services
+	scripts/ensure-browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
