@@ -193,7 +193,8 @@ def file_return() -> ResponseReturnValue:
         answer, _ = submit_return(principal, body, uploads, request.form.get("submission"))
     except DomainError as error:
         db.session.rollback()
-        return _order_page(principal, error.status.value, error.message)
+        message = TEXTS[_language()]["not_filed"].format(detail=error.message)
+        return _order_page(principal, error.status.value, message)
     return redirect(url_for("portal_pages.show_return", rma=answer["rma"]))
 
 

@@ -38,6 +38,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "timeline": "経過",
         "back": "ご注文に戻る",
         "sign_in_again": "もう一度ご注文を開いてください。",
+        "not_filed": "お申し込みを受け付けられませんでした（{detail}）。",
         "language": "English",
     },
     "en": {
@@ -73,6 +74,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "timeline": "History",
         "back": "Back to the order",
         "sign_in_again": "Please open your order again.",
+        "not_filed": "We could not take this request ({detail}).",
         "language": "日本語",
     },
 }

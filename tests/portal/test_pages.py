@@ -132,7 +132,9 @@ def test_nothing_chosen_and_refused_requests_stay_on_the_order_page(
         },
     )
     assert exchange.status_code == 422
-    assert "exchange needs the SKU" in exchange.get_data(as_text=True)
+    assert "お申し込みを受け付けられませんでした（an exchange needs the SKU" in exchange.get_data(
+        as_text=True
+    )
     assert session.scalar(select(func.count()).select_from(ReturnRequest)) == 0
 
 
