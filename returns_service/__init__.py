@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.returns.api import blp as returns_blp
     from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
     from returns_service.rulesets.api import blp as rules_blp
+    from returns_service.staff.pages import bp as staff_pages_bp
     from returns_service.subscriptions.api import blp as subscriptions_blp
 
     app.register_blueprint(health.bp)
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(staff_pages_bp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(jobs_blp)
     api.register_blueprint(webhook_endpoints_blp)

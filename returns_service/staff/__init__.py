@@ -1,0 +1,1 @@
+"""The staff pages: sign-in, the review queue, returns, rules and numbers."""
