@@ -63,6 +63,9 @@ bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 #: Returns the warehouse works on, in the order they reach it.
 WAREHOUSE_STATUSES = (ReturnStatus.AWAITING_PARCEL, ReturnStatus.IN_TRANSIT, ReturnStatus.RECEIVED)
 
+_CONDITIONS = tuple(c.value for c in ItemCondition)
+_DISPOSITIONS = tuple(d.value for d in Disposition)
+
 
 def _language() -> str:
     chosen = request.args.get("lang")
@@ -118,7 +121,13 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
 @bp.errorhandler(403)
 def forbidden(error: ForbiddenPage) -> ResponseReturnValue:
     """A signed-in staff member without the role the page needs."""
-    return _render("staff/forbidden.html", 403, error=_text("forbidden"))
+    return _render("staff/refused.html", 403, error=_text("forbidden"))
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound) -> ResponseReturnValue:
+    """An unknown RMA or rule set version, as a page rather than the API's JSON."""
+    return _render("staff/refused.html", 404, error=error.message)
 
 
 def _rate() -> str:
@@ -209,8 +218,8 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         view=present_return(return_request),
         receivable=[line for line in return_request.lines if line.outcome is LineOutcome.APPROVE],
         inspectable=[line for line in return_request.lines if line.received_quantity > 0],
-        conditions=[c.value for c in ItemCondition],
-        dispositions=[d.value for d in Disposition],
+        conditions=_CONDITIONS,
+        dispositions=_DISPOSITIONS,
         error=error,
     )
 
@@ -282,6 +291,8 @@ def receive(rma: str) -> ResponseReturnValue:
             for line in return_request.lines
             if f"received_{line.id}" in request.form
         }
+        if not received:
+            raise InvalidInput("give the quantity received of at least one line", field="lines")
         operations.receive_lines(db.session, utcnow(), return_request, received, actor=actor)
 
     return _act(rma, run)
@@ -299,9 +310,9 @@ def inspect(rma: str) -> ResponseReturnValue:
             if condition is None:
                 continue
             disposition = request.form.get(f"disposition_{line.id}", "")
-            if condition not in ItemCondition.__members__.values():
+            if condition not in _CONDITIONS:
                 raise InvalidInput(f"unknown condition {condition!r}", field="condition")
-            if disposition not in Disposition.__members__.values():
+            if disposition not in _DISPOSITIONS:
                 raise InvalidInput(f"unknown disposition {disposition!r}", field="disposition")
             grades[line.id] = {
                 "condition": condition,

@@ -201,3 +201,23 @@ def test_numbers_show_the_last_30_days(app: Flask, session: Session, shop: Shop)
     page = client.get("/staff/numbers").get_data(as_text=True)
     assert "KETTLE" in page
     assert "Last 30 days" in page
+
+
+def test_an_unknown_return_is_a_page_with_404(app: Flask, session: Session) -> None:
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    client = sign_in(app.test_client(), "aiko@shop.example")
+    response = client.get("/staff/returns/R-NOPE")
+    assert response.status_code == 404
+    assert "no return &#39;R-NOPE&#39;" in response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+
+
+def test_receiving_nothing_is_refused_on_the_page(app: Flask, session: Session, shop: Shop) -> None:
+    rma = _file(shop, "L1", reason="DEFECTIVE")
+    add_staff(session, "soko@shop.example", Role.WAREHOUSE)
+    client = sign_in(app.test_client(), "soko@shop.example")
+    page = client.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    response = client.post(f"/staff/returns/{rma}/receive", data={"csrf": csrf(page)})
+    assert response.status_code == 422
+    assert "at least one line" in response.get_data(as_text=True)
+    assert session.scalar(select(ReturnRequest.status)) is ReturnStatus.AWAITING_PARCEL
