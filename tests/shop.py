@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -15,8 +16,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
-from returns_service.auth.models import Role
+from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
 from returns_service.worker import work_burst
 
@@ -254,3 +257,31 @@ def subscriber(
 ) -> Subscriber:
     """A subscribed system; call ``subscribe(*events)`` first."""
     return Subscriber(shop, httpserver, token_for(Role.ADMIN))
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_staff(session: Session, email: str, role: Role, locale: str = "en") -> StaffUser:
+    """A staff member who signs in with PASSWORD."""
+    user = StaffUser(
+        email=email, role=role, locale=locale, password_hash=generate_password_hash(PASSWORD)
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def csrf(page: str) -> str:
+    """The CSRF token of a page's form."""
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskClient:
+    """Sign a test client in to the staff pages."""
+    form = client.get("/staff/login").get_data(as_text=True)
+    response = client.post(
+        "/staff/login", data={"csrf": csrf(form), "email": email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

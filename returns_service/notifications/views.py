@@ -10,6 +10,7 @@ from sqlalchemy import select
 from returns_service.config import LOCALES
 from returns_service.extensions import db
 from returns_service.notifications.models import SentEmail
+from returns_service.staff.auth import staff_required
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -17,12 +18,12 @@ PAGE_SIZE = 100
 
 
 @bp.get("/staff/mail")
+@staff_required()
 def mailbox() -> str:
-    """List the newest e-mails with their bodies.
+    """List the newest e-mails with their bodies, to signed-in staff.
 
-    There is no staff sign-in yet, so the page exists only in the demo (no SMTP server,
-    ``MAIL_ON_DISK``), where mail goes nowhere else; anywhere else it answers 404 rather
-    than show customers' mail to anyone who asks.
+    The page exists where mail goes nowhere else (no SMTP server: ``MAIL_ON_DISK``, as in
+    the demo); with an SMTP server the mailbox is the customers' own.
     """
     if not current_app.config.get("MAIL_ON_DISK"):
         abort(404)

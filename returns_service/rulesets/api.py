@@ -16,11 +16,12 @@ import rules
 from returns_service.api_docs import documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.cancellations.facts import past_cancellation_decisions
-from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.rulesets import service
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
+from returns_service.rulesets.service import validated_document
 from returns_service.rulesets.simulation import past_line_decisions
 from rules.facts import Scope
 
@@ -118,15 +119,6 @@ class SimulationOut(Schema):
     sample = fields.List(fields.Nested(ChangedLineOut))
 
 
-def _validated(document: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return rules.validate_rule_set(document)
-    except rules.RuleSetInvalid as exc:
-        raise InvalidInput(
-            "the rule set is not valid", errors={"rules": exc.errors}, field=None
-        ) from None
-
-
 def _version(version_id: int) -> RuleSetVersion:
     version = db.session.get(RuleSetVersion, version_id)
     if version is None:
@@ -194,7 +186,7 @@ class Drafts(MethodView):
         now = utcnow()
         draft = RuleSetVersion(
             status=RuleSetStatus.DRAFT,
-            document=_validated(data["document"]),
+            document=validated_document(data["document"]),
             based_on_id=data["based_on_id"],
             created_by=current_principal().actor,
             created_at=now,
@@ -216,7 +208,7 @@ class Draft(MethodView):
     def put(self, data: dict[str, Any], draft_id: int) -> RuleSetVersion:
         """Replace a draft's document; it is validated on save."""
         draft = _draft(draft_id)
-        draft.document = _validated(data["document"])
+        draft.document = validated_document(data["document"])
         draft.updated_at = utcnow()
         db.session.commit()
         return draft
@@ -235,7 +227,7 @@ def run_simulation(
 
     Return rule sets replay past return lines; cancellation rule sets past cancellations.
     """
-    validated = _validated(document)
+    validated = validated_document(document)
     compiled = rules.compile_rule_set(validated)
     if validated["scope"] == Scope.CANCELLATION:
         past = past_cancellation_decisions(db.session, last=last, since=since, until=until)
@@ -279,7 +271,7 @@ class PublishDraft(MethodView):
     def post(self, draft_id: int) -> RuleSetVersion:
         """Validate and publish a draft; it decides every request from now on."""
         draft = _draft(draft_id)
-        _validated(draft.document)
+        validated_document(draft.document)
         service.publish(db.session, draft, utcnow(), current_principal().actor)
         db.session.commit()
         return draft

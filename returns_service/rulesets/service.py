@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import rules
+from returns_service.errors import InvalidInput
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
 from rules.facts import Scope
 
@@ -66,6 +67,14 @@ DEFAULTS: dict[Scope, Callable[[], dict[str, Any]]] = {
     Scope.RETURN: rules.default_rule_set,
     Scope.CANCELLATION: default_cancellation_rule_set,
 }
+
+
+def validated_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The normalised rule set, or 422 listing each mistake with its path."""
+    try:
+        return rules.validate_rule_set(document)
+    except rules.RuleSetInvalid as exc:
+        raise InvalidInput("the rule set is not valid", errors={"rules": exc.errors}) from None
 
 
 def publish(session: Session, version: RuleSetVersion, now: datetime, actor: str) -> None:

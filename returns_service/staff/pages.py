@@ -43,9 +43,9 @@ from returns_service.returns.models import (
 )
 from returns_service.returns.submission import present_return
 from returns_service.rulesets import service
-from returns_service.rulesets.api import _validated as validated_rule_set
 from returns_service.rulesets.api import run_simulation
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
+from returns_service.rulesets.service import validated_document
 from returns_service.staff.auth import (
     authenticate,
     current_staff,
@@ -370,7 +370,7 @@ def _parse_rules(text: str) -> dict[str, Any]:
         raise InvalidInput("the rule set is not valid", errors={"rules": problems}) from None
     if isinstance(document, dict):
         document.setdefault("scope", Scope.RETURN.value)
-    return validated_rule_set(document)
+    return validated_document(document)
 
 
 @bp.post("/rules/drafts")
@@ -442,7 +442,7 @@ def _publish(version_id: int, status: RuleSetStatus) -> ResponseReturnValue:
     _check_csrf()
     try:
         version = _version(version_id, status)
-        validated_rule_set(version.document)
+        validated_document(version.document)
         service.publish(db.session, version, utcnow(), staff_principal(current_staff()).actor)
         db.session.commit()
     except DomainError as error:

@@ -9,8 +9,7 @@ from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
-from tests.shop import Shop
-from tests.staff.test_staff_pages import PASSWORD, add_staff
+from tests.shop import PASSWORD, Shop, add_staff
 
 pytestmark = pytest.mark.browser
 

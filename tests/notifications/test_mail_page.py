@@ -1,4 +1,4 @@
-"""The demo's mailbox page shows stored e-mail, and exists only in the demo."""
+"""The demo's mailbox page shows stored e-mail to signed-in staff, and exists only in the demo."""
 
 from __future__ import annotations
 
@@ -6,12 +6,22 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from returns_service.auth.models import Role
 from returns_service.notifications.models import SentEmail, Transport
+from tests.shop import add_staff, sign_in
 
 Override = Callable[..., AbstractContextManager[None]]
+
+
+@pytest.fixture
+def staff(client: FlaskClient, session: Session) -> FlaskClient:
+    """The test client, signed in as a warehouse member."""
+    add_staff(session, "kenji@shop.example", Role.WAREHOUSE)
+    return sign_in(client, "kenji@shop.example")
 
 
 def _store(session: Session, **fields: object) -> None:
@@ -32,7 +42,7 @@ def _store(session: Session, **fields: object) -> None:
 
 
 def test_demo_mode_lists_stored_mail_newest_first(
-    client: FlaskClient, session: Session, override_config: Override
+    staff: FlaskClient, session: Session, override_config: Override
 ) -> None:
     _store(session)
     _store(
@@ -46,7 +56,7 @@ def test_demo_mode_lists_stored_mail_newest_first(
     )
 
     with override_config(MAIL_ON_DISK=True, TIMEZONE="Asia/Tokyo"):
-        page = client.get("/staff/mail?lang=en")
+        page = staff.get("/staff/mail?lang=en")
 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -60,10 +70,10 @@ def test_demo_mode_lists_stored_mail_newest_first(
 
 
 def test_page_follows_the_browser_language(
-    client: FlaskClient, session: Session, override_config: Override
+    staff: FlaskClient, session: Session, override_config: Override
 ) -> None:
     with override_config(MAIL_ON_DISK=True):
-        page = client.get("/staff/mail", headers={"Accept-Language": "ja,en;q=0.5"})
+        page = staff.get("/staff/mail", headers={"Accept-Language": "ja,en;q=0.5"})
 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -71,12 +81,22 @@ def test_page_follows_the_browser_language(
 
 
 def test_page_does_not_exist_when_mail_goes_out_by_smtp(
-    client: FlaskClient, session: Session, override_config: Override
+    staff: FlaskClient, session: Session, override_config: Override
 ) -> None:
     _store(session)
 
     with override_config(MAIL_ON_DISK=False):
-        page = client.get("/staff/mail")
+        page = staff.get("/staff/mail")
 
     assert page.status_code == 404
     assert "RMA-1" not in page.get_data(as_text=True)
+
+
+def test_visitors_are_sent_to_sign_in(
+    client: FlaskClient, session: Session, override_config: Override
+) -> None:
+    _store(session)
+    with override_config(MAIL_ON_DISK=True):
+        page = client.get("/staff/mail")
+    assert page.status_code == 302
+    assert page.headers["Location"].endswith("/staff/login")

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from returns_service.auth.models import Role, StaffUser
+from returns_service.auth.models import Role
 from returns_service.events import Event
 from returns_service.returns.models import ReturnLine, ReturnRequest, ReturnStatus
-from tests.shop import Shop
-
-PASSWORD = "correct horse battery staple"
-
-
-def add_staff(session: Session, email: str, role: Role, locale: str = "en") -> StaffUser:
-    """A staff member who signs in with PASSWORD."""
-    user = StaffUser(
-        email=email, role=role, locale=locale, password_hash=generate_password_hash(PASSWORD)
-    )
-    session.add(user)
-    session.commit()
-    return user
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskClient:
-    form = client.get("/staff/login").get_data(as_text=True)
-    response = client.post(
-        "/staff/login", data={"csrf": csrf(form), "email": email, "password": password}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
+from tests.shop import PASSWORD, Shop, add_staff, csrf, sign_in
 
 
 def _file(shop: Shop, external_line: str, reason: str = "UNWANTED") -> str:

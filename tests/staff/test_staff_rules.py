@@ -14,8 +14,7 @@ import rules
 from returns_service.auth.models import Role
 from returns_service.returns.models import ReturnRequest
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
-from tests.shop import Shop
-from tests.staff.test_staff_pages import add_staff, csrf, sign_in
+from tests.shop import Shop, add_staff, csrf, sign_in
 
 INVALID = """\
 name: broken
