@@ -6,13 +6,11 @@ through the same path as the API, and protect every form with a per-session toke
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -26,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 from returns_service.auth.tokens import Principal
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db, limiter
+from returns_service.forms import check_csrf, csrf_token
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.portal import tokens
@@ -47,18 +46,6 @@ def _language() -> str:
     )
 
 
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="the form has expired; please open the page again")
-
-
 def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     lang = _language()
     return (
@@ -68,7 +55,7 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
             t=TEXTS[lang],
             reasons=REASONS[lang],
             statuses=STATUSES[lang],
-            csrf=_csrf_token(),
+            csrf=csrf_token(),
             shop_name=current_app.config["SHOP_NAME"],
             **context,
         ),
@@ -100,7 +87,7 @@ def start() -> ResponseReturnValue:
 @limiter.limit(_rate, key_func=_form_number_key, methods=["POST"])
 def open_order() -> ResponseReturnValue:
     """Check the order number and contact; the same answer for any mistake."""
-    _check_csrf()
+    check_csrf()
     contact = request.form.get("contact", "").strip()
     is_email = "@" in contact
     order = order_for_contact(
@@ -170,7 +157,7 @@ def _lines_from_form(order: Order) -> tuple[list[dict[str, Any]], dict[int, list
 @bp.post("/returns")
 def file_return() -> ResponseReturnValue:
     """File the return chosen in the form, then show it."""
-    _check_csrf()
+    check_csrf()
     principal = _customer()
     if principal is None:
         return _render("portal/start.html", 401, error=TEXTS[_language()]["sign_in_again"])

@@ -17,18 +17,7 @@ from returns_service.returns.models import (
     ReturnStatus,
 )
 from returns_service.schemas import MoneyField
-
-REASONS = (
-    "COLOR",
-    "DEFECTIVE",
-    "NOT_AS_DESCRIBED",
-    "OTHER",
-    "SIZE_TOO_LARGE",
-    "SIZE_TOO_SMALL",
-    "STYLE",
-    "UNWANTED",
-    "WRONG_ITEM",
-)
+from rules.facts import RETURN_REASONS
 
 
 class ReturnLineInput(Schema):
@@ -36,7 +25,7 @@ class ReturnLineInput(Schema):
 
     line_id = fields.Integer(required=True, strict=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
+    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
     exchange_sku = fields.String(load_default=None, validate=validate.Length(max=SKU_LENGTH))
 

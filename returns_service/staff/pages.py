@@ -6,14 +6,12 @@ every form carries the per-session token of the customer pages.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
 import yaml
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -30,6 +28,7 @@ from returns_service.auth.models import Role
 from returns_service.errors import Conflict, DomainError, InvalidInput, NotFound
 from returns_service.events import Event
 from returns_service.extensions import db, limiter
+from returns_service.forms import check_csrf, csrf_token
 from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow
 from returns_service.portal.texts import REASONS, STATUSES
@@ -81,18 +80,6 @@ def _language() -> str:
     )
 
 
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="the form has expired; please open the page again")
-
-
 def _text(key: str, **values: Any) -> str:
     return TEXTS[_language()][key].format(**values)
 
@@ -107,7 +94,7 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
             t=TEXTS[lang],
             reasons=REASONS[lang],
             statuses=STATUSES[lang],
-            csrf=_csrf_token(),
+            csrf=csrf_token(),
             shop_name=current_app.config["SHOP_NAME"],
             user=user,
             may=lambda *roles: user is not None and may(user, *roles),
@@ -149,7 +136,7 @@ def login() -> ResponseReturnValue:
 @limiter.limit(_rate, key_func=_email_key, methods=["POST"])
 def sign_in_form() -> ResponseReturnValue:
     """Check the e-mail and password; the same answer for an unknown e-mail or a wrong one."""
-    _check_csrf()
+    check_csrf()
     user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
     if user is None:
         return _render("staff/login.html", 401, error=_text("bad_login"))
@@ -161,7 +148,7 @@ def sign_in_form() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Sign out."""
-    _check_csrf()
+    check_csrf()
     sign_out()
     return redirect(url_for("staff_pages.login"))
 
@@ -236,7 +223,7 @@ def _act(rma: str, action: Any) -> ResponseReturnValue:
 
     A refused operation rolls back and shows the page again with its message and status.
     """
-    _check_csrf()
+    check_csrf()
     principal = staff_principal(current_staff())
     try:
         return_request = operations.get_return(db.session, rma, lock=True)
@@ -377,7 +364,7 @@ def _parse_rules(text: str) -> dict[str, Any]:
 @staff_required(Role.ADMIN)
 def save_draft() -> ResponseReturnValue:
     """Save the textarea as a new draft, validated first."""
-    _check_csrf()
+    check_csrf()
     text = request.form.get("document", "")
     try:
         document = _parse_rules(text)
@@ -420,7 +407,7 @@ def _version(version_id: int, status: RuleSetStatus) -> RuleSetVersion:
 @staff_required(Role.ADMIN)
 def simulate_draft(draft_id: int) -> ResponseReturnValue:
     """Decide the last N requests again with a draft and show what would change."""
-    _check_csrf()
+    check_csrf()
     last = request.form.get("last", type=int) or 100
     try:
         report = run_simulation(
@@ -439,7 +426,7 @@ def simulate_draft(draft_id: int) -> ResponseReturnValue:
 
 
 def _publish(version_id: int, status: RuleSetStatus) -> ResponseReturnValue:
-    _check_csrf()
+    check_csrf()
     try:
         version = _version(version_id, status)
         validated_document(version.document)
