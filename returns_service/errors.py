@@ -51,6 +51,10 @@ class Forbidden(DomainError):
     status = HTTPStatus.FORBIDDEN
 
 
+class PermanentJobError(Exception):
+    """A job failed in a way another attempt cannot fix; it goes straight to failed."""
+
+
 def error_body(status: HTTPStatus, message: str, errors: Any = None, **extra: Any) -> dict:
     """The error shape shared with flask-smorest: code, status, message and field errors."""
     body: dict[str, Any] = {"code": status.value, "status": status.phrase, "message": message}

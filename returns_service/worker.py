@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 from rq import SimpleWorker
 
+from returns_service.errors import PermanentJobError
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for, relay
@@ -17,10 +18,6 @@ from returns_service.outbox import MessageStatus, OutboxMessage, handler_for, re
 log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 5.0
-
-
-class PermanentJobError(Exception):
-    """A job failed in a way another attempt cannot fix; it goes straight to failed."""
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:

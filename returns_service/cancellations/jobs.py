@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from returns_service.cancellations import states
 from returns_service.cancellations.models import Cancellation, CancellationStatus
 from returns_service.cancellations.shopify import ShopifyOrderCanceller
+from returns_service.errors import PermanentJobError
 from returns_service.outbox import job_handler
 from returns_service.refunds.shopify import ShopifyRefused
-from returns_service.worker import PermanentJobError
 
 
 @job_handler("cancel_shopify_order")

@@ -29,11 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.config import LOCALES
+from returns_service.errors import PermanentJobError
 from returns_service.money import format_money
 from returns_service.notifications import smtp
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
-from returns_service.worker import PermanentJobError
 
 log = logging.getLogger(__name__)
 

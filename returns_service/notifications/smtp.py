@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
-from returns_service.worker import PermanentJobError
+from returns_service.errors import PermanentJobError
 
 if TYPE_CHECKING:
     from returns_service.notifications.email import RenderedEmail

@@ -23,10 +23,10 @@ import requests
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from returns_service.errors import PermanentJobError
 from returns_service.extensions import db
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
 from returns_service.outbox import OutboxMessage, record
-from returns_service.worker import PermanentJobError
 
 log = logging.getLogger(__name__)
 

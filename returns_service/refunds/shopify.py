@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from returns_service.errors import PermanentJobError
 from returns_service.money import format_money, from_minor, to_minor
 from returns_service.refunds.models import RefundStatus
 from returns_service.refunds.providers import (
@@ -25,7 +26,6 @@ from returns_service.refunds.providers import (
     RefundCall,
     RefundOutcome,
 )
-from returns_service.worker import PermanentJobError
 
 API_VERSION = "2024-04"
 TIMEOUT_SECONDS = 10.0

@@ -14,13 +14,13 @@ from typing import Any
 
 import requests
 
+from returns_service.errors import PermanentJobError
 from returns_service.refunds.models import RefundStatus
 from returns_service.refunds.providers import (
     ProviderUnavailable,
     RefundCall,
     RefundOutcome,
 )
-from returns_service.worker import PermanentJobError
 
 log = logging.getLogger(__name__)
 

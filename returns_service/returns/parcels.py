@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 import carriers
 from carriers.status import TrackingStatus
+from returns_service.errors import PermanentJobError
 from returns_service.orders.models import Shipment
 from returns_service.returns import operations, states
 from returns_service.returns.models import ReturnRequest, ReturnStatus
 from returns_service.warehouse import warehouse_address
-from returns_service.worker import PermanentJobError
 
 #: Statuses that mean the carrier has the parcel.
 MOVING = frozenset(
