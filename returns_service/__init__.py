@@ -53,6 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
 
     _init_extensions(app)
+    from returns_service.wiring import wire
+
+    wire()
     _register_blueprints(app)
     from returns_service.cli import register_commands
 
@@ -85,28 +88,24 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from returns_service import health
-    from returns_service.cancellations import jobs as cancellation_jobs  # noqa: F401  (jobs)
-    from returns_service.cancellations.api import blp as cancellations_blp
+    from returns_service.api.cancellations import blp as cancellations_blp
+    from returns_service.api.jobs import blp as jobs_blp
+    from returns_service.api.metrics import blp as metrics_blp
+    from returns_service.api.orders import blp as orders_blp
+    from returns_service.api.portal import blp as portal_blp
+    from returns_service.api.refunds import blp as refunds_blp
+    from returns_service.api.returns import blp as returns_blp
+    from returns_service.api.rules import blp as rules_blp
+    from returns_service.api.store_credit import blp as store_credit_blp
+    from returns_service.api.subscriptions import blp as subscriptions_blp
+    from returns_service.api.webhook_endpoints import blp as webhook_endpoints_blp
     from returns_service.extensions import api
-    from returns_service.jobs_api import blp as jobs_blp
-    from returns_service.metrics.api import blp as metrics_blp
-    from returns_service.notifications import jobs as mail_jobs  # noqa: F401  (registers jobs)
-    from returns_service.notifications.api import blp as webhook_endpoints_blp
-    from returns_service.notifications.views import bp as mail_bp
-    from returns_service.orders.api import blp as orders_blp
-    from returns_service.orders.webhooks import bp as shopify_webhooks_bp
-    from returns_service.portal.api import blp as portal_blp
     from returns_service.portal.pages import bp as portal_pages_bp
-    from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
-    from returns_service.refunds.api import blp as refunds_blp
-    from returns_service.refunds.store_credit_api import blp as store_credit_blp
-    from returns_service.refunds.webhooks import bp as stripe_webhooks_bp
-    from returns_service.returns import jobs as return_jobs  # noqa: F401  (registers jobs)
-    from returns_service.returns.api import blp as returns_blp
-    from returns_service.returns.carrier_webhooks import bp as carrier_webhooks_bp
-    from returns_service.rulesets.api import blp as rules_blp
+    from returns_service.staff.mailbox import bp as mail_bp
     from returns_service.staff.pages import bp as staff_pages_bp
-    from returns_service.subscriptions.api import blp as subscriptions_blp
+    from returns_service.webhooks.carriers import bp as carrier_webhooks_bp
+    from returns_service.webhooks.shopify import bp as shopify_webhooks_bp
+    from returns_service.webhooks.stripe import bp as stripe_webhooks_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)

@@ -134,9 +134,7 @@ def import_orders(file: Path) -> None:
     """Load orders from a CSV file or a JSON-lines file."""
     from returns_service.orders.bulk_import import import_file
 
-    report = import_file(
-        db.session, file, default_locale=current_app.config["DEFAULT_LOCALE"], progress=True
-    )
+    report = import_file(db.session, file, current_app.config, progress=True)
     for rejected in report.rejected:
         click.echo(f"rejected {rejected.where}: {rejected.reason}", err=True)
     click.echo(f"loaded {report.loaded} orders, rejected {len(report.rejected)}")

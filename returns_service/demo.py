@@ -62,7 +62,7 @@ def run_demo(host: str, port: int) -> None:
     with app.app_context():
         upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
         settings = ReturnSettings.from_config(app.config)
-        seeded = seed_demo_shop(db.session, utcnow(), settings)
+        seeded = seed_demo_shop(db.session, utcnow(), settings, app.config)
         db.session.commit()
         token = _fresh_demo_token()
         example = _example_order()

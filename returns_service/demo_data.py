@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from returns_service.auth.models import Role, StaffUser
 from returns_service.inventory.models import StockItem
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
+from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
 from returns_service.returns.filing import open_return
@@ -260,7 +262,9 @@ def _subscription_document(now: datetime) -> dict[str, Any]:
     }
 
 
-def seed_demo_shop(session: Session, now: datetime, settings: ReturnSettings) -> bool:
+def seed_demo_shop(
+    session: Session, now: datetime, settings: ReturnSettings, config: Mapping[str, Any]
+) -> bool:
     """Fill an empty database with the demo shop; returns False if it had orders already."""
     if session.scalar(select(func.count()).select_from(Order)):
         return False
@@ -272,8 +276,8 @@ def seed_demo_shop(session: Session, now: datetime, settings: ReturnSettings) ->
     ]
     documents.append(_subscription_document(now))
     for document in documents:
-        external_id = f"demo-{document['number'].lstrip('#')}"
-        upsert_order(session, external_id, schema.load(document), now, "demo", default_locale="ja")
+        external_id = f"demo-{normalise_order_number(document['number'])}"
+        upsert_order(session, external_id, schema.load(document), now, "demo", config)
     for sku, *_, jpy, _usd, _tags in PRODUCTS:
         session.add(
             StockItem(

@@ -63,16 +63,11 @@ JobHandler = Callable[..., None]
 _HANDLERS: dict[str, JobHandler] = {}
 
 
-def job_handler(name: str) -> Callable[[JobHandler], JobHandler]:
-    """Register ``func`` as the handler of outbox messages named ``name``."""
-
-    def register(func: JobHandler) -> JobHandler:
-        if name in _HANDLERS and _HANDLERS[name] is not func:
-            raise ValueError(f"job {name!r} is registered twice")
-        _HANDLERS[name] = func
-        return func
-
-    return register
+def register_job(name: str, handler: JobHandler) -> None:
+    """Run ``handler`` for outbox messages named ``name`` (done once, in the app factory)."""
+    if _HANDLERS.get(name, handler) is not handler:
+        raise ValueError(f"job {name!r} is registered twice")
+    _HANDLERS[name] = handler
 
 
 def handler_for(name: str) -> JobHandler:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from rq import SimpleWorker
+from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
 from returns_service.extensions import db, jobs
@@ -76,16 +79,22 @@ def _record_failure(message_id: str, exc: Exception) -> None:
     session.commit()
 
 
-def run_periodic_tasks() -> None:
-    """Time-driven work every worker does between jobs: expiring returns never sent, and
-    sending warehouse stops that were never answered to a person."""
-    from returns_service.cancellations.operations import escalate_overdue_stops
-    from returns_service.returns.operations import expire_due
+PeriodicTask = Callable[[Session, datetime, Mapping[str, Any]], object]
+_PERIODIC_TASKS: dict[str, PeriodicTask] = {}
 
+
+def register_periodic_task(name: str, task: PeriodicTask) -> None:
+    """Run ``task(session, now, config)`` between jobs (done once, in the app factory)."""
+    if _PERIODIC_TASKS.get(name, task) is not task:
+        raise ValueError(f"periodic task {name!r} is registered twice")
+    _PERIODIC_TASKS[name] = task
+
+
+def run_periodic_tasks() -> None:
+    """Time-driven work every worker does between jobs, in one transaction."""
     now = utcnow()
-    expire_due(db.session, now)
-    timeout = timedelta(minutes=current_app.config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
-    escalate_overdue_stops(db.session, now, timeout)
+    for task in _PERIODIC_TASKS.values():
+        task(db.session, now, current_app.config)
     db.session.commit()
 
 

@@ -7,20 +7,21 @@ by the ``shopify_order_cancel`` provider, which cancels the order at Shopify too
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations import states
 from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.cancellations.operations import escalate_overdue_stops
 from returns_service.cancellations.shopify import ShopifyOrderCanceller
 from returns_service.errors import PermanentJobError
-from returns_service.outbox import job_handler
 from returns_service.refunds.shopify import ShopifyRefused
 
 
-@job_handler("cancel_shopify_order")
 def cancel_shopify_order(session: Session, now: datetime, cancellation_id: int) -> None:
     """Cancel the order at Shopify, once: an order Shopify shows as cancelled is left be."""
     cancellation = session.get(Cancellation, cancellation_id)
@@ -35,3 +36,9 @@ def cancel_shopify_order(session: Session, now: datetime, cancellation_id: int) 
     except ShopifyRefused as exc:
         raise PermanentJobError(str(exc)) from exc
     states.note(session, cancellation, "shopify.order_cancelled", now=now, actor="system")
+
+
+def escalate_unanswered_stops(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+    """Periodically: send stops the warehouse has not answered in time to a person."""
+    timeout = timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
+    escalate_overdue_stops(session, now, timeout)

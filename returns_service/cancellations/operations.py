@@ -30,12 +30,8 @@ from returns_service.cancellations.models import (
 )
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
 from returns_service.errors import Conflict, InvalidInput, NotFound
-from returns_service.orders.models import (
-    FulfillmentStatus,
-    Order,
-    OrderSource,
-    ShipmentStatus,
-)
+from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
+from returns_service.orders.progress import order_stage
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund
 from returns_service.returns.facts import customer_history
@@ -47,8 +43,6 @@ from rules.facts import Scope
 CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
 #: The warehouse is working on it: it is asked to stop, and its answer settles it.
 ASK_WAREHOUSE = (FulfillmentStatus.PICKING, FulfillmentStatus.PACKED)
-#: A parcel in these states has left the warehouse.
-LEFT_WAREHOUSE = frozenset(ShipmentStatus) - {ShipmentStatus.PENDING, ShipmentStatus.LABEL_CREATED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +63,6 @@ class Settings:
             partial_shipping=PartialShipping(config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"]),
             stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
         )
-
-
-def order_stage(order: Order) -> FulfillmentStatus:
-    """How far the order has got, from its fulfillment status and its parcels.
-
-    A parcel that left the warehouse makes the order shipped whatever its status says; a
-    parcel still in the warehouse (a label printed) makes it at least packed.
-    """
-    if order.fulfillment_status is FulfillmentStatus.SHIPPED or any(
-        shipment.status in LEFT_WAREHOUSE for shipment in order.shipments
-    ):
-        return FulfillmentStatus.SHIPPED
-    if order.shipments and order.fulfillment_status is not FulfillmentStatus.PACKED:
-        return FulfillmentStatus.PACKED
-    return order.fulfillment_status
 
 
 def return_url(settings: Settings) -> str:
@@ -288,7 +267,7 @@ def _go_ahead(
         cancellation.message = messages.text("pending_stop", cancellation.locale)
         notices.stop_requested(session, now, cancellation)
     else:
-        _refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
+        refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
 
 
 def _settle_cancelled(
@@ -359,7 +338,7 @@ def _settle_cancelled(
     return refund
 
 
-def _refuse(
+def refuse(
     session: Session,
     now: datetime,
     settings: Settings,
@@ -446,7 +425,7 @@ def record_warehouse_result(
     if stopped:
         _settle_cancelled(session, now, settings, cancellation, actor=actor)
     else:
-        _refuse(session, now, settings, cancellation, actor=actor, message=note)
+        refuse(session, now, settings, cancellation, actor=actor, message=note)
     return True
 
 
@@ -503,7 +482,7 @@ def reject(
         states.note(
             session, cancellation, "warehouse.not_stopped", now=now, actor=actor, message=message
         )
-        _refuse(session, now, settings, cancellation, actor=actor, message=message)
+        refuse(session, now, settings, cancellation, actor=actor, message=message)
     else:
         _reject(session, now, cancellation, actor=actor, message=message)
 
@@ -536,88 +515,3 @@ def escalate_overdue_stops(session: Session, now: datetime, timeout: timedelta) 
         )
         moved += 1
     return moved
-
-
-def order_updated(session: Session, now: datetime, settings: Settings, order: Order) -> None:
-    """Hold a shipment or order update to the order's cancellations.
-
-    An order the service cancelled stays cancelled when the shop sends it again. A parcel
-    that left the warehouse refuses the cancellations still being decided (the customer
-    is offered a return); one carrying units already cancelled and refunded is refused
-    with 409, so that no order ends up both shipped and refunded: the warehouse must
-    recall it. The caller must hold the order's row lock and call this after the update.
-    """
-    cancellations = list(
-        session.scalars(
-            select(Cancellation)
-            .where(
-                Cancellation.order_id == order.id,
-                Cancellation.status.in_((*OPEN_STATUSES, CancellationStatus.CANCELLED)),
-            )
-            .order_by(Cancellation.id)
-            .with_for_update()
-        )
-    )
-    settled = [c for c in cancellations if c.status is CancellationStatus.CANCELLED]
-    closing = next((c for c in settled if c.closes_order), None)
-    if closing is not None and order.cancelled_at is None:
-        order.cancelled_at = closing.settled_at
-    if order_stage(order) is not FulfillmentStatus.SHIPPED:
-        return
-    if settled:
-        _refuse_shipping_cancelled_units(order, settled)
-    for cancellation in cancellations:
-        if cancellation.status in OPEN_STATUSES:
-            _refuse(
-                session,
-                now,
-                settings,
-                cancellation,
-                actor="system",
-                message="the parcel left the warehouse before the order could be stopped",
-            )
-
-
-def _refuse_shipping_cancelled_units(order: Order, settled: list[Cancellation]) -> None:
-    closing = next((c for c in settled if c.closes_order), None)
-    if closing is not None:
-        raise Conflict(
-            f"order {order.number} was cancelled and refunded (cancellation {closing.id}); "
-            "it cannot ship: recall the parcel",
-            cancellation_id=closing.id,
-        )
-    cancelled: Counter[int] = Counter()
-    last_for_line: dict[int, int] = {}
-    for cancellation in settled:
-        for line in cancellation.lines:
-            cancelled[line.order_line_id] += line.quantity
-            last_for_line[line.order_line_id] = cancellation.id
-    shipped: Counter[int] = Counter()
-    for shipment in order.shipments:
-        if shipment.status in LEFT_WAREHOUSE:
-            for shipment_line in shipment.lines:
-                shipped[shipment_line.order_line_id] += shipment_line.quantity
-    for line in order.lines:
-        if shipped[line.id] > line.quantity - cancelled[line.id]:
-            raise Conflict(
-                f"order {order.number}: {shipped[line.id]} units of line {line.id} "
-                f"({line.title}) ship, but {cancelled[line.id]} of its {line.quantity} were "
-                f"cancelled and refunded (cancellation {last_for_line[line.id]}); recall the "
-                "parcel",
-                field="lines",
-                cancellation_id=last_for_line[line.id],
-            )
-
-
-def note_refused_shipment(session: Session, now: datetime, conflict: Conflict, actor: str) -> None:
-    """Put a shipment refused by :func:`order_updated` on its cancellation's timeline."""
-    cancellation = session.get(Cancellation, conflict.details["cancellation_id"])
-    if cancellation is not None:
-        states.note(
-            session,
-            cancellation,
-            "shipment.refused",
-            now=now,
-            actor=actor,
-            message=conflict.message,
-        )

@@ -11,14 +11,16 @@ by someone else, and the money goes back as a plain refund.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from returns_service.refunds.models import RefundStatus
 from returns_service.refunds.providers import (
     ProviderUnavailable,
     RefundCall,
     RefundOutcome,
-    register_provider,
 )
 from returns_service.refunds.shopify import (
     ShopifyProvider,
@@ -87,6 +89,8 @@ class ShopifyOrderCanceller(ShopifyProvider):
         return refund_outcome(ours)
 
 
-register_provider(
-    CANCEL_PROVIDER, lambda session, now, config: ShopifyOrderCanceller.from_config(config)
-)
+def canceller_provider(
+    session: Session, now: datetime, config: Mapping[str, Any]
+) -> ShopifyOrderCanceller:
+    """The provider factory for refunds that go with the cancellation of a Shopify order."""
+    return ShopifyOrderCanceller.from_config(config)

@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import deliver_email
 from returns_service.notifications.webhooks import deliver_webhook
-from returns_service.outbox import job_handler
 
 
-@job_handler("send_email")
 def send_email(
     session: Session,
     now: datetime,
@@ -39,7 +37,6 @@ def send_email(
     )
 
 
-@job_handler("send_webhook")
 def send_webhook(
     session: Session,
     now: datetime,

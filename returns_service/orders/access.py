@@ -8,6 +8,7 @@ from returns_service.auth.tokens import Principal
 from returns_service.errors import InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.orders.models import Order
+from returns_service.orders.numbers import number_variants
 
 
 def locked_order_for(principal: Principal, order_number: str | None) -> Order:
@@ -19,8 +20,7 @@ def locked_order_for(principal: Principal, order_number: str | None) -> Order:
     else:
         if not order_number:
             raise InvalidInput("staff name the order with order_number", field="order_number")
-        number = order_number.strip().lstrip("#")
-        query = select(Order).where(Order.number.in_((number, f"#{number}")))
+        query = select(Order).where(Order.number.in_(number_variants(order_number)))
     order = db.session.scalar(query.with_for_update())
     if order is None:
         raise NotFound("no such order", field="order_number")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from marshmallow.exceptions import SCHEMA
 from sqlalchemy.orm import Session
 
+from returns_service.errors import Conflict
 from returns_service.models import utcnow
 from returns_service.money import to_minor
 from returns_service.orders.operations import upsert_order
@@ -196,6 +197,8 @@ def _jsonl_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Excep
 
 
 def _reason(error: Exception) -> str:
+    if isinstance(error, Conflict):
+        return error.message
     if isinstance(error, ValidationError):
         # Normalised, so that an error raised for one column is keyed by that column.
         messages = error.normalized_messages()
@@ -206,9 +209,12 @@ def _reason(error: Exception) -> str:
 
 
 def import_file(
-    session: Session, path: Path, *, default_locale: str, progress: bool = False
+    session: Session, path: Path, config: Mapping[str, Any], *, progress: bool = False
 ) -> ImportReport:
-    """Load every order in the file; bad ones are reported, good ones committed."""
+    """Load every order in the file; bad ones are reported, good ones committed.
+
+    An order its guards refuse (it ships units cancelled and refunded) is reported too.
+    """
     reader = _csv_orders if path.suffix.lower() == ".csv" else _jsonl_orders
     items = list(reader(path))
     report = ImportReport()
@@ -219,12 +225,10 @@ def import_file(
                 if isinstance(document, Exception):
                     raise document
                 data = schema.load(document)
-                upsert_order(
-                    session, external_id, data, utcnow(), "import", default_locale=default_locale
-                )
+                upsert_order(session, external_id, data, utcnow(), "import", config)
                 session.commit()
                 report.loaded += 1
-            except ValidationError as exc:
+            except (ValidationError, Conflict) as exc:
                 session.rollback()
                 report.rejected.append(Rejected(where, _reason(exc)))
     return report

@@ -1,7 +1,13 @@
-"""Use cases of orders: create or replace an order, add or update a shipment."""
+"""Use cases of orders: create or replace an order, add or update a shipment, track it.
+
+Every entry point (the API, Shopify's webhooks, bulk import, carrier pushes) changes an
+order through these functions only. Each takes the order's row lock and holds the change
+to the registered guards (see :mod:`returns_service.orders.guards`) before returning.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +17,7 @@ from sqlalchemy.orm import Session
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
+from returns_service.orders.guards import hold_update
 from returns_service.orders.models import (
     Customer,
     FulfillmentStatus,
@@ -72,23 +79,22 @@ def upsert_order(
     data: dict[str, Any],
     now: datetime,
     actor: str,
-    *,
-    default_locale: str,
+    config: Mapping[str, Any],
 ) -> tuple[Order, str]:
     """Create or replace an order from a loaded :class:`OrderUpsertSchema` document.
 
     Returns the order and what happened: ``created``, ``updated`` or ``stale`` (the document
     is older than what is stored, as happens when webhooks arrive out of order).
     Lines and shipments are matched by external id so their ids (which returns point at)
-    stay the same across updates.
+    stay the same across updates. An order cancelled stays cancelled. The guards may
+    refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     order = find_order(session, external_id, lock=True)
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
-    customer = _customer(
-        session, data["customer"], default_locale
-    )  # queries: before the new order is added
+    # Queries, so before the new order is added to the session.
+    customer = _customer(session, data["customer"], config["DEFAULT_LOCALE"])
     if order is None:
         order = Order(external_id=external_id)
         session.add(order)
@@ -108,7 +114,7 @@ def upsert_order(
     order.subscription_reference = data.get("subscription_reference")
     order.is_subscription = bool(order.subscription_reference)
     order.tags = list(data.get("tags", []))
-    order.cancelled_at = data.get("cancelled_at")
+    order.cancelled_at = data.get("cancelled_at") or order.cancelled_at
     address = data.get("shipping_address") or {}
     order.shipping_address = address
     order.shipping_country = address.get("country")
@@ -131,6 +137,7 @@ def upsert_order(
         now=now,
         source=order.source.value,
     )
+    hold_update(session, now, order, config)
     return order, outcome
 
 
@@ -159,10 +166,24 @@ def _replace_lines(order: Order, lines: list[dict[str, Any]]) -> None:
 
 
 def upsert_shipment(
-    session: Session, order: Order, data: dict[str, Any], now: datetime, actor: str
+    session: Session,
+    order: Order,
+    data: dict[str, Any],
+    now: datetime,
+    actor: str,
+    config: Mapping[str, Any],
+    *,
+    fulfils_order: bool = False,
 ) -> Shipment:
-    """Add a shipment to an order or update it (status, tracking, lines), on the timeline."""
+    """Add a shipment to an order or update it (status, tracking, lines), on the timeline.
+
+    The caller holds the order's row lock (:func:`get_order` with ``lock``). With
+    ``fulfils_order`` (a shop, such as Shopify, whose fulfilment record means the order is
+    fulfilled) a parcel past pending marks the order shipped. The guards may refuse it.
+    """
     shipment = _apply_shipment(order, data, now)
+    if fulfils_order and shipment.status is not ShipmentStatus.PENDING:
+        order.fulfillment_status = FulfillmentStatus.SHIPPED
     session.flush()
     record_event(
         session,
@@ -175,7 +196,39 @@ def upsert_shipment(
         shipment=shipment.external_id,
         status=shipment.status.value,
     )
+    hold_update(session, now, order, config)
     return shipment
+
+
+def track_shipment(
+    session: Session,
+    now: datetime,
+    tracking_number: str,
+    status: ShipmentStatus,
+    *,
+    delivered_at: datetime | None,
+    actor: str,
+    config: Mapping[str, Any],
+) -> Shipment | None:
+    """Move the outbound parcel with this tracking number to what its carrier reports.
+
+    None when no parcel of ours has the number. The order is locked before the parcel, as
+    every order use case does, and the guards see the change.
+    """
+    order_id = session.scalar(
+        select(Shipment.order_id).where(Shipment.tracking_number == tracking_number).limit(1)
+    )
+    if order_id is None:
+        return None
+    order = session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    shipment = next(s for s in order.shipments if s.tracking_number == tracking_number)
+    data = {"external_id": shipment.external_id, "status": status, "delivered_at": delivered_at}
+    return upsert_shipment(session, order, data, now, actor, config)
 
 
 def _from_carrier_word(carrier: str, word: str | None) -> ShipmentStatus | None:

@@ -8,14 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order
+from returns_service.orders.numbers import number_variants
 
 #: The one answer for an unknown order and for a wrong contact, so neither can be probed.
 NO_MATCH = "no order matches this order number and contact"
-
-
-def normalise_number(number: str) -> str:
-    """``#1001``, ``1001`` and `` #1001 `` all name the same order."""
-    return number.strip().lstrip("#")
 
 
 def _digits(phone: str | None) -> str:
@@ -36,6 +32,5 @@ def order_for_contact(
     session: Session, number: str, *, email: str | None, phone: str | None
 ) -> Order | None:
     """The order with this number whose customer has this e-mail (or phone); None if none."""
-    wanted = normalise_number(number)
-    candidates = session.scalars(select(Order).where(Order.number.in_((wanted, f"#{wanted}"))))
+    candidates = session.scalars(select(Order).where(Order.number.in_(number_variants(number))))
     return next((order for order in candidates if _matches(order, email, phone)), None)

@@ -27,8 +27,9 @@ from returns_service.extensions import db, limiter
 from returns_service.forms import check_csrf, csrf_token
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
+from returns_service.orders.numbers import normalise_order_number
 from returns_service.portal import tokens
-from returns_service.portal.lookup import normalise_number, order_for_contact
+from returns_service.portal.lookup import order_for_contact
 from returns_service.portal.texts import LANGUAGES, REASONS, SLOTS, STATUSES, TEXTS
 from returns_service.returns.eligibility import order_eligibility
 from returns_service.returns.operations import get_return
@@ -69,7 +70,7 @@ def _customer() -> Principal | None:
 
 
 def _form_number_key() -> str:
-    return "portal-order:" + normalise_number(request.form.get("order_number", ""))
+    return "portal-order:" + normalise_order_number(request.form.get("order_number", ""))
 
 
 def _rate() -> str:

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from returns_service.outbox import job_handler
 from returns_service.refunds.models import Refund, RefundStatus, StoreCreditEntry
 from returns_service.refunds.operations import settle_refund, store_credit_account
 from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
@@ -21,7 +20,6 @@ def _pending_refund(session: Session, refund_id: int) -> Refund | None:
     return refund
 
 
-@job_handler("issue_refund")
 def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     """Send a refund to the order's payment provider, once.
 
@@ -48,7 +46,6 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     settle_refund(session, now, refund, outcome.status, outcome.failure_reason)
 
 
-@job_handler("issue_store_credit")
 def issue_store_credit(session: Session, now: datetime, refund_id: int, bonus: int = 0) -> None:
     """Credit the customer's store-credit account, once per refund, with the shop's bonus."""
     refund = _pending_refund(session, refund_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +14,6 @@ import carriers
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, ReservationStatus
 from returns_service.notifications.webhooks import queue_webhook
-from returns_service.outbox import job_handler
 from returns_service.returns import parcels, states
 from returns_service.returns.models import (
     Exchange,
@@ -23,12 +24,12 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from returns_service.returns.operations import expire_due
 
 #: A label is bought only while the parcel is still to be sent.
 LABEL_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)
 
 
-@job_handler("create_return_label")
 def create_return_label(session: Session, now: datetime, return_id: int) -> None:
     """Buy the label a drop-off customer prints, once."""
     request = session.get(ReturnRequest, return_id, with_for_update=True)
@@ -38,7 +39,6 @@ def create_return_label(session: Session, now: datetime, return_id: int) -> None
     parcels.buy_label(session, now, request, parcels.carrier_adapter(config), config)
 
 
-@job_handler("request_pickup")
 def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
     """Buy the return label and book the carrier's collection, once per pickup.
 
@@ -77,7 +77,6 @@ def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
     )
 
 
-@job_handler("restock")
 def restock(session: Session, now: datetime, return_line_id: int) -> None:
     """Put an inspected line's units back in stock, once."""
     line = session.get(ReturnLine, return_line_id)
@@ -95,7 +94,6 @@ def restock(session: Session, now: datetime, return_line_id: int) -> None:
         )
 
 
-@job_handler("create_exchange_shipment")
 def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) -> None:
     """Hand the replacement's held units to the warehouse and ask it to ship them, once."""
     exchange = session.get(Exchange, exchange_id, with_for_update=True)
@@ -128,3 +126,8 @@ def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) 
         sku=exchange.sku,
         quantity=exchange.quantity,
     )
+
+
+def expire_unsent_returns(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+    """Periodically: expire approved returns whose parcel was never sent."""
+    expire_due(session, now)

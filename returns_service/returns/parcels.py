@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import carriers
 from carriers.status import TrackingStatus
 from returns_service.errors import PermanentJobError
-from returns_service.orders.models import Shipment
+from returns_service.orders.operations import track_shipment
 from returns_service.returns import operations, states
 from returns_service.returns.models import ReturnRequest, ReturnStatus
 from returns_service.warehouse import warehouse_address
@@ -99,11 +99,17 @@ def buy_label(
     )
 
 
-def apply_tracking(session: Session, now: datetime, update: carriers.TrackingUpdate) -> str:
+def apply_tracking(
+    session: Session,
+    now: datetime,
+    update: carriers.TrackingUpdate,
+    config: Mapping[str, Any],
+) -> str:
     """Move the return (or the outbound shipment) a tracking update is about.
 
     A first scan puts an awaiting return in transit (refunds timed on the first scan go
     out); delivery at the warehouse is recorded for the warehouse to receive the parcel.
+    An outbound parcel moves through the orders' own use case, under the order's lock.
     Returns what was updated: ``return``, ``shipment`` or ``unknown``.
     """
     request = session.scalar(
@@ -114,15 +120,19 @@ def apply_tracking(session: Session, now: datetime, update: carriers.TrackingUpd
     if request is not None:
         _track_return(session, now, request, update)
         return "return"
-    shipment = session.scalar(
-        select(Shipment).where(Shipment.tracking_number == update.tracking_number).with_for_update()
+    delivered_at = None
+    if update.status is TrackingStatus.DELIVERED:
+        delivered_at = update.events[-1].occurred_at if update.events else now
+    shipment = track_shipment(
+        session,
+        now,
+        update.tracking_number,
+        update.status,
+        delivered_at=delivered_at,
+        actor=f"carrier:{update.carrier}",
+        config=config,
     )
-    if shipment is not None:
-        shipment.status = update.status
-        if update.status is TrackingStatus.DELIVERED and shipment.delivered_at is None:
-            shipment.delivered_at = update.events[-1].occurred_at if update.events else now
-        return "shipment"
-    return "unknown"
+    return "unknown" if shipment is None else "shipment"
 
 
 def _track_return(

@@ -89,7 +89,7 @@ def import_rules(file: Path, publish: bool) -> None:
 @click.option("--last", type=int, default=None, help="The last N requests.")
 def simulate_rules(file: Path, since: str | None, last: int | None) -> None:
     """Decide past requests again with the rule set in FILE and report what would change."""
-    from returns_service.rulesets.api import run_simulation
+    from returns_service.api.rules import run_simulation
 
     if since is None and last is None:
         since = "90d"

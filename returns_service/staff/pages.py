@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import Forbidden as ForbiddenPage
 
 import rules
+from returns_service.api.rules import run_simulation
 from returns_service.auth.models import Role
 from returns_service.errors import Conflict, DomainError, InvalidInput, NotFound
 from returns_service.events import Event
@@ -42,7 +43,6 @@ from returns_service.returns.models import (
 )
 from returns_service.returns.submission import present_return
 from returns_service.rulesets import service
-from returns_service.rulesets.api import run_simulation
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
 from returns_service.rulesets.service import validated_document
 from returns_service.staff.auth import (

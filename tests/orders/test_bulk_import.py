@@ -149,8 +149,10 @@ def shop_jsonl(tmp_path: Path) -> Path:
     )
 
 
-def test_csv_loads_good_orders_and_reports_the_bad_row(shop_csv: Path, session: Session) -> None:
-    report = import_file(session, shop_csv, default_locale="ja")
+def test_csv_loads_good_orders_and_reports_the_bad_row(
+    shop_csv: Path, session: Session, app: Flask
+) -> None:
+    report = import_file(session, shop_csv, app.config)
 
     assert report == ImportReport(
         loaded=2,
@@ -192,12 +194,12 @@ def test_csv_loads_good_orders_and_reports_the_bad_row(shop_csv: Path, session: 
 
 @pytest.mark.parametrize("amount", ["12,50", "1e40", "100000000000000000"])
 def test_csv_row_with_bad_amount_names_the_column(
-    tmp_path: Path, session: Session, amount: str
+    tmp_path: Path, session: Session, app: Flask, amount: str
 ) -> None:
     row = dict(SHOP_ROWS[2], unit_price=amount)
     path = write_csv(tmp_path / "orders.csv", [row])
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -206,11 +208,13 @@ def test_csv_row_with_bad_amount_names_the_column(
     assert session.scalars(select(Order)).all() == []
 
 
-def test_csv_schema_errors_are_reported_with_the_rows(tmp_path: Path, session: Session) -> None:
+def test_csv_schema_errors_are_reported_with_the_rows(
+    tmp_path: Path, session: Session, app: Flask
+) -> None:
     rows = [dict(SHOP_ROWS[0], placed_at="2025-05-01 12:00"), SHOP_ROWS[1]]
     path = write_csv(tmp_path / "orders.csv", rows)
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -218,12 +222,12 @@ def test_csv_schema_errors_are_reported_with_the_rows(tmp_path: Path, session: S
     ]
 
 
-def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session) -> None:
+def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session, app: Flask) -> None:
     path = write_csv(tmp_path / "orders.csv", [SHOP_ROWS[2]])
     with path.open("a", encoding="utf-8") as handle:
         handle.write("C-9,#2009\n")  # a row cut short: only two of its columns
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report.loaded == 1
     assert report.rejected == [
@@ -231,10 +235,10 @@ def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session) -
     ]
 
 
-def test_csv_row_without_order_id_is_rejected(tmp_path: Path, session: Session) -> None:
+def test_csv_row_without_order_id_is_rejected(tmp_path: Path, session: Session, app: Flask) -> None:
     path = write_csv(tmp_path / "orders.csv", [dict(SHOP_ROWS[2], order_id=" ")])
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -243,20 +247,22 @@ def test_csv_row_without_order_id_is_rejected(tmp_path: Path, session: Session) 
     assert session.scalars(select(Order)).all() == []
 
 
-def test_csv_without_a_required_column_is_a_usage_error(tmp_path: Path, session: Session) -> None:
+def test_csv_without_a_required_column_is_a_usage_error(
+    tmp_path: Path, session: Session, app: Flask
+) -> None:
     path = tmp_path / "orders.csv"
     path.write_text("order_id,order_number\nC-1,#1\n", encoding="utf-8")
 
     with pytest.raises(
         click.UsageError, match="lacks the CSV columns: placed_at, currency, line_id"
     ):
-        import_file(session, path, default_locale="ja")
+        import_file(session, path, app.config)
 
 
 def test_jsonl_loads_good_lines_and_reports_the_bad_ones(
-    shop_jsonl: Path, session: Session
+    shop_jsonl: Path, session: Session, app: Flask
 ) -> None:
-    report = import_file(session, shop_jsonl, default_locale="ja")
+    report = import_file(session, shop_jsonl, app.config)
 
     assert report == ImportReport(
         loaded=1,
@@ -270,13 +276,15 @@ def test_jsonl_loads_good_lines_and_reports_the_bad_ones(
     assert order.source is OrderSource.API
 
 
-def test_jsonl_empty_or_null_external_id_is_rejected(tmp_path: Path, session: Session) -> None:
+def test_jsonl_empty_or_null_external_id_is_rejected(
+    tmp_path: Path, session: Session, app: Flask
+) -> None:
     path = write_jsonl(
         tmp_path / "orders.jsonl",
         [json.dumps(jsonl_order(None)), "", json.dumps(jsonl_order("")), "[1, 2]"],
     )
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report == ImportReport(
         loaded=0,
@@ -289,12 +297,14 @@ def test_jsonl_empty_or_null_external_id_is_rejected(tmp_path: Path, session: Se
     assert session.scalars(select(Order)).all() == []
 
 
-def test_jsonl_schema_error_names_line_order_and_field(tmp_path: Path, session: Session) -> None:
+def test_jsonl_schema_error_names_line_order_and_field(
+    tmp_path: Path, session: Session, app: Flask
+) -> None:
     document = jsonl_order("J-5")
     document["lines"][0]["quantity"] = 0
     path = write_jsonl(tmp_path / "orders.jsonl", [json.dumps(document)])
 
-    report = import_file(session, path, default_locale="ja")
+    report = import_file(session, path, app.config)
 
     assert report.rejected == [
         Rejected(
@@ -304,9 +314,11 @@ def test_jsonl_schema_error_names_line_order_and_field(tmp_path: Path, session: 
     ]
 
 
-def test_import_twice_replaces_instead_of_duplicating(shop_csv: Path, session: Session) -> None:
-    import_file(session, shop_csv, default_locale="ja")
-    again = import_file(session, shop_csv, default_locale="ja")
+def test_import_twice_replaces_instead_of_duplicating(
+    shop_csv: Path, session: Session, app: Flask
+) -> None:
+    import_file(session, shop_csv, app.config)
+    again = import_file(session, shop_csv, app.config)
 
     assert again.loaded == 2
     assert session.scalars(select(Order.external_id).order_by(Order.external_id)).all() == [

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from returns_service import idempotency
-from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
+from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
@@ -19,6 +19,7 @@ from returns_service.errors import Forbidden, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
+from returns_service.orders.numbers import number_variants
 from returns_service.returns import exchanges, operations
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.schemas import (
@@ -92,8 +93,8 @@ class ReturnCollection(MethodView):
         if args.get("status"):
             query = query.where(ReturnRequest.status.in_(args["status"]))
         if args.get("order_number"):
-            number = args["order_number"].strip().lstrip("#")
-            query = query.join(ReturnRequest.order).where(Order.number.in_((number, f"#{number}")))
+            numbers = number_variants(args["order_number"])
+            query = query.join(ReturnRequest.order).where(Order.number.in_(numbers))
         pagination_parameters.item_count = db.session.scalar(
             select(func.count()).select_from(query.order_by(None).subquery())
         )

@@ -8,10 +8,9 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from returns_service.api_docs import SECURITY
+from returns_service.api.docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
-from returns_service.cancellations import operations as cancellations
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import operations
@@ -52,15 +51,8 @@ class OrderResource(MethodView):
         """Create or replace an order with its customer, lines, shipments and payment."""
         principal = current_principal()
         order, outcome = operations.upsert_order(
-            db.session,
-            external_id,
-            data,
-            utcnow(),
-            principal.actor,
-            default_locale=current_app.config["DEFAULT_LOCALE"],
+            db.session, external_id, data, utcnow(), principal.actor, current_app.config
         )
-        if outcome != "stale":
-            _hold_against_cancellations(order)
         db.session.commit()
         return order, 201 if outcome == "created" else 200
 
@@ -85,14 +77,8 @@ class ShipmentCollection(MethodView):
         decided; one carrying units already cancelled and refunded is refused (409).
         """
         order = operations.get_order(db.session, external_id, lock=True)
-        operations.upsert_shipment(db.session, order, data, utcnow(), current_principal().actor)
-        _hold_against_cancellations(order)
+        operations.upsert_shipment(
+            db.session, order, data, utcnow(), current_principal().actor, current_app.config
+        )
         db.session.commit()
         return order
-
-
-def _hold_against_cancellations(order: Order) -> None:
-    """Under the order's lock, hold the update to the order's cancellations (see above)."""
-    cancellations.order_updated(
-        db.session, utcnow(), cancellations.Settings.from_config(current_app.config), order
-    )

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validates_schema
 from marshmallow import ValidationError as SchemaError
 
-from returns_service.api_docs import SECURITY
+from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.extensions import db

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from returns_service import idempotency
-from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
+from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal

@@ -9,15 +9,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from returns_service.api_docs import SECURITY
+from returns_service.api.docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
 from returns_service.errors import NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
+from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.schemas import OrderOut
 from returns_service.portal import tokens
-from returns_service.portal.lookup import NO_MATCH, normalise_number, order_for_contact
+from returns_service.portal.lookup import NO_MATCH, order_for_contact
 from returns_service.returns.eligibility import order_eligibility
 
 blp = Blueprint(
@@ -75,7 +76,7 @@ class _OrderWithEligibility:
 
 def _order_number_key() -> str:
     body = request.get_json(silent=True) or {}
-    return "portal-order:" + normalise_number(str(body.get("order_number", "")))
+    return "portal-order:" + normalise_order_number(str(body.get("order_number", "")))
 
 
 def _rate() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -13,15 +14,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from returns_service.cancellations import operations as cancellations
 from returns_service.errors import Conflict, error_body
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.orders import operations
+from returns_service.orders import guards, operations
 from returns_service.orders.models import (
-    FulfillmentStatus,
-    Order,
-    ShipmentStatus,
     WebhookReceipt,
 )
 from returns_service.orders.schemas import OrderUpsertSchema, ShipmentSchema
@@ -107,17 +104,15 @@ def _already_received(delivery_id: str) -> bool:
 
 def _apply_order(payload: dict[str, Any]) -> str:
     data = OrderUpsertSchema().load(order_from_shopify(payload))
-    order, outcome = operations.upsert_order(
-        db.session,
-        str(payload.get("order", payload)["id"]),
-        data,
-        utcnow(),
-        ACTOR,
-        default_locale=current_app.config["DEFAULT_LOCALE"],
-    )
-    if outcome == "stale":
+    external_id = str(payload.get("order", payload)["id"])
+
+    def apply() -> str:
+        _, outcome = operations.upsert_order(
+            db.session, external_id, data, utcnow(), ACTOR, current_app.config
+        )
         return outcome
-    return _held_against_cancellations(order) or outcome
+
+    return _unless_refused(apply)
 
 
 def _apply_fulfillment(payload: dict[str, Any]) -> str:
@@ -130,29 +125,27 @@ def _apply_fulfillment(payload: dict[str, Any]) -> str:
     document = shipment_from_fulfillment(fulfillment)
     if document is None:
         return "ignored"
-    shipment = operations.upsert_shipment(
-        db.session, order, ShipmentSchema().load(document), utcnow(), ACTOR
-    )
-    if shipment.status is not ShipmentStatus.PENDING:
-        order.fulfillment_status = FulfillmentStatus.SHIPPED
-    return _held_against_cancellations(order) or "updated"
+    shipment = ShipmentSchema().load(document)
+
+    def apply() -> str:
+        operations.upsert_shipment(
+            db.session, order, shipment, utcnow(), ACTOR, current_app.config, fulfils_order=True
+        )
+        return "updated"
+
+    return _unless_refused(apply)
 
 
-def _held_against_cancellations(order: Order) -> str | None:
-    """Hold the update to the order's cancellations; "refused" when the order may not ship.
+def _unless_refused(apply: Callable[[], str]) -> str:
+    """Apply an update; "refused" when the order's guards refuse it.
 
     Shopify is answered 200 even then (it would retry a refusal for days): the update is
-    not applied, and the conflict is put on the cancellation's timeline for staff.
+    not applied, and the refusal is put where staff see it.
     """
-    now = utcnow()
-    external_id = order.external_id
     try:
-        cancellations.order_updated(
-            db.session, now, cancellations.Settings.from_config(current_app.config), order
-        )
+        return apply()
     except Conflict as exc:
         db.session.rollback()
-        cancellations.note_refused_shipment(db.session, now, exc, actor=ACTOR)
-        log.warning("Shopify update of order %s refused: %s", external_id, exc.message)
+        guards.note_refused(db.session, utcnow(), exc, actor=ACTOR)
+        log.warning("Shopify update refused: %s", exc.message)
         return "refused"
-    return None

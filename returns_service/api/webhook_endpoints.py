@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from returns_service.api_docs import SECURITY
+from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.errors import NotFound
 from returns_service.extensions import db

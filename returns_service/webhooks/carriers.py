@@ -9,9 +9,10 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 import carriers
-from returns_service.errors import error_body
+from returns_service.errors import Conflict, error_body
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.orders import guards
 from returns_service.returns.parcels import apply_tracking, carrier_adapter
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,15 @@ def receive_tracking(name: str) -> ResponseReturnValue:
         return jsonify(error_body(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc))), 422
     if update is None:
         return jsonify(status="ignored")
-    applied = apply_tracking(db.session, utcnow(), update)
+    try:
+        applied = apply_tracking(db.session, utcnow(), update, current_app.config)
+    except Conflict as exc:
+        # A parcel carrying units cancelled and refunded: the carrier is answered 200 (it
+        # would push the same scan again), and the refusal goes where staff see it.
+        db.session.rollback()
+        guards.note_refused(db.session, utcnow(), exc, actor=f"carrier:{name}")
+        log.warning("tracking push refused: %s", exc.message)
+        applied = "refused"
     db.session.commit()
     if applied == "unknown":
         log.info("tracking push for unknown tracking number %s", update.tracking_number)

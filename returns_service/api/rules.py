@@ -13,7 +13,7 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 import rules
-from returns_service.api_docs import documented_errors
+from returns_service.api.docs import documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.cancellations.facts import past_cancellation_decisions
 from returns_service.errors import Conflict, NotFound

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from returns_service.api_docs import SECURITY, documented_errors
+from returns_service.api.docs import SECURITY, documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.errors import NotFound

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from returns_service import outbox
-from returns_service.api_docs import SECURITY
+from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.errors import Conflict, NotFound

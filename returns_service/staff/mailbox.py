@@ -12,7 +12,7 @@ from returns_service.extensions import db
 from returns_service.notifications.models import SentEmail
 from returns_service.staff.auth import staff_required
 
-bp = Blueprint("notifications", __name__, template_folder="templates")
+bp = Blueprint("notifications", __name__)
 
 PAGE_SIZE = 100
 
@@ -36,7 +36,7 @@ def mailbox() -> str:
     emails = list(db.session.scalars(query.limit(PAGE_SIZE)))
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return render_template(
-        "pages/mail.html",
+        "staff/mail.html",
         lang=lang,
         emails=emails,
         local_time=lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),

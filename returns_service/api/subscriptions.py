@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from returns_service import idempotency
-from returns_service.api_docs import IDEMPOTENCY_HEADER, SECURITY
+from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal

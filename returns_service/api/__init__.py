@@ -1,0 +1,1 @@
+"""The JSON API: one flask-smorest blueprint per part of the service."""

@@ -1,0 +1,1 @@
+"""Webhooks partners send us: Shopify, Stripe and the carriers, each verified first."""

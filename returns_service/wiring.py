@@ -1,0 +1,48 @@
+"""Where the parts are plugged together: jobs, periodic tasks, providers and guards.
+
+The app factory calls :func:`wire` once per process. Everything that runs by name (an
+outbox message's job, a payment provider an order names) or is called back by a lower
+part (the order guards) is listed here, in one place, instead of registering itself as a
+side effect of being imported.
+"""
+
+from __future__ import annotations
+
+from returns_service import outbox, worker
+from returns_service.cancellations import jobs as cancellation_jobs
+from returns_service.cancellations.guard import CancellationGuard
+from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
+from returns_service.notifications import jobs as notification_jobs
+from returns_service.orders.guards import register_guard
+from returns_service.refunds import jobs as refund_jobs
+from returns_service.refunds.providers import register_provider
+from returns_service.returns import jobs as return_jobs
+
+JOBS = {
+    "send_email": notification_jobs.send_email,
+    "send_webhook": notification_jobs.send_webhook,
+    "issue_refund": refund_jobs.issue_refund,
+    "issue_store_credit": refund_jobs.issue_store_credit,
+    "create_return_label": return_jobs.create_return_label,
+    "request_pickup": return_jobs.request_pickup,
+    "restock": return_jobs.restock,
+    "create_exchange_shipment": return_jobs.create_exchange_shipment,
+    "cancel_shopify_order": cancellation_jobs.cancel_shopify_order,
+}
+
+PERIODIC_TASKS = {
+    "expire_unsent_returns": return_jobs.expire_unsent_returns,
+    "escalate_unanswered_stops": cancellation_jobs.escalate_unanswered_stops,
+}
+
+_CANCELLATION_GUARD = CancellationGuard()
+
+
+def wire() -> None:
+    """Register every job, periodic task, payment provider and order guard; idempotent."""
+    for name, handler in JOBS.items():
+        outbox.register_job(name, handler)
+    for name, task in PERIODIC_TASKS.items():
+        worker.register_periodic_task(name, task)
+    register_provider(CANCEL_PROVIDER, canceller_provider)
+    register_guard(_CANCELLATION_GUARD)
