@@ -18,6 +18,7 @@ test: $(STAMP)
 	scripts/ensure-services
 	scripts/ensure-browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from returns_service.models import Base, load_all_models
+from returns_service.models import Base
+from returns_service.wiring import load_all_models
 
 load_all_models()
 config = context.config

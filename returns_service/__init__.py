@@ -67,7 +67,7 @@ def _init_extensions(app: Flask) -> None:
     from returns_service import outbox
     from returns_service.errors import register_error_handlers
     from returns_service.extensions import api, db, jobs, limiter
-    from returns_service.models import load_all_models
+    from returns_service.wiring import load_all_models
 
     load_all_models()  # every table known before the first query, in every process
     db.init_app(app)

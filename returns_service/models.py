@@ -81,19 +81,3 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time in UTC; operations take ``now`` as an argument, callers use this."""
     return datetime.now(UTC)
-
-
-def load_all_models() -> None:
-    """Import every model module so that ``Base.metadata`` knows every table."""
-    import returns_service.auth.models
-    import returns_service.cancellations.models
-    import returns_service.events
-    import returns_service.idempotency
-    import returns_service.inventory.models
-    import returns_service.notifications.models
-    import returns_service.orders.models
-    import returns_service.outbox
-    import returns_service.refunds.models
-    import returns_service.returns.models
-    import returns_service.rulesets.models
-    import returns_service.subscriptions.models  # noqa: F401

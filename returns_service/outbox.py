@@ -61,6 +61,7 @@ class OutboxMessage(Base):
 
 JobHandler = Callable[..., None]
 _HANDLERS: dict[str, JobHandler] = {}
+_RUNNER: Callable[[str], object] | None = None
 
 
 def register_job(name: str, handler: JobHandler) -> None:
@@ -93,16 +94,22 @@ def record(session: Session, job: str, now: datetime, **payload: Any) -> OutboxM
     return message
 
 
+def register_runner(runner: Callable[[str], object]) -> None:
+    """The function RQ calls with a message id to run it (the worker's, set by the factory)."""
+    global _RUNNER
+    _RUNNER = runner
+
+
 def _enqueue(message_ids: list[str]) -> list[str]:
     """Hand messages to RQ; returns the ids handed over. Redis errors are logged, not raised."""
-    from returns_service.worker import run_message
-
+    if _RUNNER is None:
+        raise RuntimeError("no outbox runner is registered: build the app first")
     queue = jobs.queue
     enqueued = []
     for message_id in message_ids:
         try:
             queue.enqueue(
-                run_message,
+                _RUNNER,
                 message_id,
                 job_id=message_id,
                 result_ttl=3600,

@@ -1,4 +1,4 @@
-"""Where the parts are plugged together: jobs, periodic tasks, providers and guards.
+"""Where the parts are plugged together: tables, jobs, periodic tasks, providers, guards.
 
 The app factory calls :func:`wire` once per process. Everything that runs by name (an
 outbox message's job, a payment provider an order names) or is called back by a lower
@@ -16,6 +16,8 @@ from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
 from returns_service.refunds import jobs as refund_jobs
 from returns_service.refunds.providers import register_provider
+from returns_service.refunds.shopify import shopify_provider
+from returns_service.refunds.stripe import stripe_provider
 from returns_service.returns import jobs as return_jobs
 
 JOBS = {
@@ -40,9 +42,28 @@ _CANCELLATION_GUARD = CancellationGuard()
 
 def wire() -> None:
     """Register every job, periodic task, payment provider and order guard; idempotent."""
+    outbox.register_runner(worker.run_message)
     for name, handler in JOBS.items():
         outbox.register_job(name, handler)
     for name, task in PERIODIC_TASKS.items():
         worker.register_periodic_task(name, task)
+    register_provider("stripe", stripe_provider)
+    register_provider("shopify", shopify_provider)
     register_provider(CANCEL_PROVIDER, canceller_provider)
     register_guard(_CANCELLATION_GUARD)
+
+
+def load_all_models() -> None:
+    """Import every model module so that ``Base.metadata`` knows every table."""
+    import returns_service.auth.models
+    import returns_service.cancellations.models
+    import returns_service.events
+    import returns_service.idempotency
+    import returns_service.inventory.models
+    import returns_service.notifications.models
+    import returns_service.orders.models
+    import returns_service.outbox
+    import returns_service.refunds.models
+    import returns_service.returns.models
+    import returns_service.rulesets.models
+    import returns_service.subscriptions.models  # noqa: F401

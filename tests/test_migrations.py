@@ -8,7 +8,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from returns_service.migrate import alembic_config, upgrade
-from returns_service.models import Base, load_all_models
+from returns_service.models import Base
+from returns_service.wiring import load_all_models
 
 
 def test_migrations_match_models(database_url: str) -> None:

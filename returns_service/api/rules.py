@@ -19,10 +19,10 @@ from returns_service.cancellations.facts import past_cancellation_decisions
 from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.returns.simulation import past_line_decisions
 from returns_service.rulesets import service
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
 from returns_service.rulesets.service import validated_document
-from returns_service.rulesets.simulation import past_line_decisions
 from rules.facts import Scope
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/rules", description="Auto-approval rules")

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from returns_service import notices, outbox
+from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import record_event
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
+from returns_service.refunds import notices
 from returns_service.refunds.models import (
     Refund,
     RefundMethod,

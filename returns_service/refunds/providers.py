@@ -108,24 +108,10 @@ def attempt_key(session: Session, refund: Refund) -> str:
     return f"refund-{refund.id}" if retries == 0 else f"refund-{refund.id}-{retries}"
 
 
-def _stripe(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
-    from returns_service.refunds.stripe import StripeProvider  # imports this module
-
-    return StripeProvider.from_config(config)
-
-
-def _shopify(session: Session, now: datetime, config: Mapping[str, Any]) -> RefundProvider:
-    from returns_service.refunds.shopify import ShopifyProvider  # imports this module
-
-    return ShopifyProvider.from_config(config)
-
-
 ProviderFactory = Callable[[Session, datetime, Mapping[str, Any]], RefundProvider]
 _FACTORIES: dict[str, ProviderFactory] = {
     "sandbox": lambda session, now, config: SandboxProvider(session, now),
     "manual": lambda session, now, config: ManualProvider(),
-    "stripe": _stripe,
-    "shopify": _shopify,
 }
 
 

@@ -14,9 +14,11 @@ other worker creates it between the lookup and the creation.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
+from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
 from returns_service.money import format_money, from_minor, to_minor
@@ -228,3 +230,8 @@ class ShopifyProvider:
         if not isinstance(body, dict):
             raise ProviderUnavailable(f"{what} answered {status} without a JSON object")
         return body
+
+
+def shopify_provider(session: Session, now: datetime, config: Mapping[str, Any]) -> ShopifyProvider:
+    """The provider factory for orders paid through Shopify."""
+    return ShopifyProvider.from_config(config)

@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
+from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
 from returns_service.refunds.models import RefundStatus
@@ -183,3 +185,8 @@ class StripeProvider:
             # Not Stripe's answer (a proxy in between?); the same key is safe to send again.
             raise ProviderUnavailable(f"Stripe answered {status} without a refund object")
         return refund_outcome(body)
+
+
+def stripe_provider(session: Session, now: datetime, config: Mapping[str, Any]) -> StripeProvider:
+    """The provider factory for orders paid through Stripe."""
+    return StripeProvider.from_config(config)

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service import notices, outbox
+from returns_service import outbox
 from returns_service.errors import Conflict
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, StockItem
-from returns_service.returns import states
+from returns_service.returns import notices, states
 from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine, ReturnRequest
 
 

@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import rules
-from returns_service import notices
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.models import Order
-from returns_service.returns import exchanges, states
+from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import customer_history, line_facts
 from returns_service.returns.models import (
     LineOutcome,

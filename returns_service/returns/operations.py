@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service import notices, outbox
+from returns_service import outbox
 from returns_service.errors import InvalidInput, NotFound
-from returns_service.returns import exchanges, settlement, states
+from returns_service.returns import exchanges, notices, settlement, states
 from returns_service.returns.models import (
     Disposition,
     ItemCondition,

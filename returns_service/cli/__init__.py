@@ -13,10 +13,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from returns_service import create_app
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import create_token
+from returns_service.cli.rules import rules_cli
 from returns_service.config import ConfigError
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.rulesets.cli import rules_cli
 
 
 def _app_from_environment() -> Flask:

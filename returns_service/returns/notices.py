@@ -1,4 +1,4 @@
-"""What the customer and subscribed systems are told at each step of a return or refund.
+"""What the customer and subscribed systems are told at each step of a return.
 
 One function per step; each queues the customer's e-mail and the outbound webhook in the
 caller's transaction, so they go out only if the step commits.
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
-from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
 from returns_service.warehouse import warehouse_address
 
@@ -176,37 +175,3 @@ def exchange_shipped(session: Session, now: datetime, exchange: Exchange) -> Non
 def return_expired(session: Session, now: datetime, request: ReturnRequest) -> None:
     """The parcel was not sent in time."""
     _email(session, now, request, "return_expired", deadline=request.expires_at)
-
-
-def refund_issued(session: Session, now: datetime, refund: Refund) -> None:
-    """Money went back to the customer (or onto their store credit)."""
-    order = refund.order
-    data = {
-        "refund_id": refund.id,
-        "order_number": order.number,
-        "order_external_id": order.external_id,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "method": refund.method.value,
-        "store_credit_code": (
-            refund.provider_reference if refund.method is RefundMethod.STORE_CREDIT else None
-        ),
-    }
-    queue_webhook(session, now, "refund.issued", data)
-    subject_type, subject_id = refund.subject
-    email_customer(
-        session,
-        now,
-        order,
-        kind="refund_issued",
-        locale=order.customer.locale if order.customer else "ja",
-        context={
-            "order_number": order.number,
-            "rma": refund.return_request.rma if refund.return_request else None,
-            "refund": {"amount": refund.amount, "currency": refund.currency},
-            "method": refund.method.value,
-            "store_credit_code": data["store_credit_code"],
-        },
-        subject_type=subject_type,
-        subject_id=subject_id,
-    )
