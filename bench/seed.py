@@ -238,11 +238,17 @@ def _past_lines(
             yield n, line, facts, decision
 
 
-def seed_returns(connection: Any, batch: OrderBatch, now: datetime, *, in_review: int = 20) -> None:
+def seed_returns(
+    connection: Any, batch: OrderBatch, now: datetime, *, in_review: int = 20, days: int = 730
+) -> None:
     """One past return of two lines per order of ``batch`` (which must be delivered), decided
-    by the default rules; the newest ``in_review`` wait for a person, the rest are done."""
+    by the default rules and filed over the last ``days`` days; the newest ``in_review``
+    wait for a person, the rest are done."""
     rng = random.Random(-batch.first)
     last = batch.first + batch.count - 1
+    filed = {
+        n: now - timedelta(days=(last - n) * days / batch.count, hours=1) for n in batch.order_ids()
+    }
     copy_rows(
         connection,
         "return_requests",
@@ -263,8 +269,8 @@ def seed_returns(connection: Any, batch: OrderBatch, now: datetime, *, in_review
                 {"outcome": "approve", "rules": ["default"]},
                 0,
                 "customer",
-                now - timedelta(minutes=last - n + 1),
-                now - timedelta(minutes=last - n + 1),
+                filed[n],
+                filed[n],
                 now,
             )  # fmt: skip
             for n in batch.order_ids()

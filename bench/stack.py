@@ -132,7 +132,7 @@ def gunicorn(app_spec: str, env: Mapping[str, str], name: str) -> Iterator[str]:
             try:
                 requests.get(base + "/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not answer within 60 s") from None
                 time.sleep(0.2)

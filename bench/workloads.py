@@ -76,7 +76,9 @@ class Shop:
             raw.commit()
         finally:
             connection.close()
-            engine.dispose()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+            autocommit.exec_driver_sql("ANALYZE")
+        engine.dispose()
         with self.app.app_context():
             session = db.session
             session.add(
