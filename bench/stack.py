@@ -34,6 +34,9 @@ SERVER_URL = normalise_database_url(
 )
 REDIS_SERVER_URL = os.environ.get("RETURNS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLAIM_KEY = "returns-bench:claimed-by"
+#: The key test runs mark their Redis database with (tests/conftest.py): set here too, so
+#: that a test run started during a bench never takes the bench's database and flushes it.
+TESTS_CLAIM_KEY = "returns-tests:claimed-by"
 #: The gunicorn settings every served app gets, the yardstick included.
 WORKERS = 2
 
@@ -68,11 +71,13 @@ def own_redis_database() -> Iterator[str]:
     """A Redis database no test run or other bench uses, flushed before and after."""
     base = REDIS_SERVER_URL.rsplit("/", 1)[0]
     first = int(REDIS_SERVER_URL.rsplit("/", 1)[1] or 0)
-    for number in [first, *(n for n in range(16) if n != first)]:
+    # Downwards: test runs look upwards from 0 (after 15) for a database of their own.
+    for number in [first, *(n for n in range(15, -1, -1) if n != first)]:
         url = f"{base}/{number}"
         redis = Redis.from_url(url)
-        # Test runs claim theirs under another key; a database holding any key is not free.
+        # A database holding any key is someone else's.
         if redis.dbsize() == 0 and redis.set(CLAIM_KEY, os.getpid(), nx=True, ex=3600):
+            redis.set(TESTS_CLAIM_KEY, f"bench {os.getpid()}", ex=3600)
             try:
                 yield url
             finally:

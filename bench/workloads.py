@@ -9,6 +9,7 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import re
 import uuid
 from datetime import timedelta
@@ -32,12 +33,12 @@ SECRET_KEY = "bench-secret"
 SHOPIFY_SECRET = "bench-shopify-secret"
 STAFF_EMAIL = "bench@example.jp"
 STAFF_PASSWORD = "bench password, not a real one"
-SHOPIFY_FIXTURE = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "fixtures"
-    / "shopify_python_api__order_authorized_with_fulfillment.json"
+SHARED_FIXTURES = Path(
+    os.environ.get(
+        "RETURNS_SHARED_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    )
 )
+SHOPIFY_FIXTURE = SHARED_FIXTURES / "shopify_python_api__order_authorized_with_fulfillment.json"
 JSON = {"Content-Type": "application/json"}
 #: Distinct requests of a read path; they are sent again and again.
 READ_VARIETY = 50
