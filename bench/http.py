@@ -19,12 +19,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-import requests
 from sqlalchemy import create_engine
 
 from bench import pipeline
 from bench.bare_app import metadata
 from bench.stack import (
+    Served,
     gunicorn,
     loopback_partner,
     loopback_smtp,
@@ -103,21 +103,15 @@ def _check(path: Path, result: Result, bare: Result) -> list[str]:
     return missed
 
 
-def _settle(base: str) -> None:
-    """Wait for the requests wrk left in the server's backlog, so that they do not slow the
-    next path: a sync worker takes them in order, so an answer to this one comes last."""
-    requests.get(base + "/healthz", timeout=120)
-
-
-def _measure_paths(shop: Shop, base: str, bare: Result, seconds: float) -> list[str]:
+def _measure_paths(shop: Shop, server: Served, bare: Result, seconds: float) -> list[str]:
     missed = []
     for path in PATHS:
         items = path.requests(shop)
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
-        result = load(base, items, seconds)
-        _settle(base)
+        result = load(server.url, items, seconds)
+        server.wait_until_idle()
         print(_row(path.name, result, bare), flush=True)
         missed += _check(path, result, bare)
     return missed
@@ -166,16 +160,16 @@ def run(seconds: float) -> list[str]:
         env = service_env(database_url, redis_url, smtp_port, partner)
         print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
         bare_env = {"BARE_DATABASE_URL": database_url}
-        with gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_base:
-            load(bare_base, shop.bare_inserts(), 1)  # warm up
-            _settle(bare_base)
-            bare = load(bare_base, shop.bare_inserts(), seconds)
+        with gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server:
+            load(bare_server.url, shop.bare_inserts(), 1)  # warm up
+            bare_server.wait_until_idle()
+            bare = load(bare_server.url, shop.bare_inserts(), seconds)
         print(_row("bare insert (yardstick)", bare, None), flush=True)
-        with gunicorn("wsgi:app", env, "service") as base:
-            shop.prepare(base, partner)
-            load(base, shop.read_orders(), 1)  # warm up both workers
-            _settle(base)
-            missed = _measure_paths(shop, base, bare, seconds)
+        with gunicorn("wsgi:app", env, "service") as server:
+            shop.prepare(server.url, partner)
+            load(server.url, shop.read_orders(), 1)  # warm up both workers
+            server.wait_until_idle()
+            missed = _measure_paths(shop, server, bare, seconds)
         missed += _measure_pipeline(database_url, redis_url, env)
     return missed
 

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -119,9 +120,40 @@ def process(args: list[str], env: Mapping[str, str], log_name: str) -> Iterator[
                     child.wait()
 
 
+@dataclass(frozen=True)
+class Served:
+    """A gunicorn server: its base URL and its master process."""
+
+    url: str
+    pid: int
+
+    def _worker_ticks(self) -> int:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        ticks = 0
+        for child in children:
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks
+
+    def wait_until_idle(self, timeout: float = 120) -> None:
+        """Wait until the workers stop using CPU: requests a load generator left in the
+        backlog are still served after it stops, and would slow what is measured next."""
+        deadline = time.monotonic() + timeout
+        last = self._worker_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = self._worker_ticks()
+            if now - last <= 1:
+                return
+            last = now
+
+
 @contextmanager
-def gunicorn(app_spec: str, env: Mapping[str, str], name: str) -> Iterator[str]:
-    """Serve ``app_spec`` with 2 sync workers on loopback; yields the base URL once ready."""
+def gunicorn(app_spec: str, env: Mapping[str, str], name: str) -> Iterator[Served]:
+    """Serve ``app_spec`` with 2 sync workers on loopback, once it answers."""
     port = free_port()
     args = [
         sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync",
@@ -141,7 +173,7 @@ def gunicorn(app_spec: str, env: Mapping[str, str], name: str) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not answer within 60 s") from None
                 time.sleep(0.2)
-        yield base
+        yield Served(base, child.pid)
 
 
 class _Partner(BaseHTTPRequestHandler):

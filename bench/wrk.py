@@ -23,13 +23,15 @@ function setup(thread)
   counter = counter + 1
 end
 function init(args)
-  index = tonumber(offset) + 1
+  -- A list shorter than the threads is shared: every thread still has a first request.
+  first = tonumber(offset) % #requests + 1
+  index = first
   step = tonumber(args[1])
 end
 function request()
   local item = requests[index]
   index = index + step
-  if index > #requests then index = tonumber(offset) + 1 end
+  if index > #requests then index = first end
   return item
 end
 function done(summary, latency, requests_)

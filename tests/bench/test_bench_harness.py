@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
-from bench.wrk import Request, load
+from bench.wrk import CONNECTIONS, Request, load
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order, OrderLine, ShipmentLine
@@ -78,3 +78,20 @@ def test_wrk_sends_each_prepared_request_with_its_body_and_headers(httpserver: A
     assert result.requests > 2 and result.non2xx == 0 and result.rate > 0
     assert ("/a", "one ]] [[", '{"n": 1}') in seen
     assert ("/a", "two", '{"n": "]====]"}') in seen
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench does)")
+def test_wrk_sends_a_single_request_on_every_connection(httpserver: Any) -> None:
+    answered: set[int] = set()
+
+    def record(request: Any) -> Any:
+        from werkzeug import Response
+
+        answered.add(request.environ["REMOTE_PORT"])
+        return Response("ok")
+
+    httpserver.expect_request("/page").respond_with_handler(record)
+
+    load(httpserver.url_for("/").rstrip("/"), [Request("GET", "/page", {})], 1)
+
+    assert len(answered) >= CONNECTIONS  # each connection's thread had a request to send
