@@ -21,5 +21,7 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
 
+# BENCH_FLAGS="--seconds 15" for the long run, "--report-only" to never fail.
 bench: $(STAMP)
-	$(VENV)/bin/python -m bench
+	scripts/ensure-services
+	$(VENV)/bin/python -m bench $(BENCH_FLAGS)

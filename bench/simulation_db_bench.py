@@ -23,7 +23,7 @@ from returns_service.migrate import upgrade
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.returns.models import ReturnLine, ReturnRequest
-from returns_service.rulesets.simulation import past_line_decisions
+from returns_service.returns.simulation import past_line_decisions
 
 PAST_REQUESTS = 20_000
 LINES_PER_REQUEST = 5

@@ -27,7 +27,11 @@ class Event(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_events_subject", "subject_type", "subject_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_subject", "subject_type", "subject_id", "id"),
+        # The numbers page counts decisions by kind over a period.
+        Index("ix_events_kind_created_at", "kind", "created_at"),
+    )
 
 
 def record_event(

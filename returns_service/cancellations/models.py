@@ -104,7 +104,7 @@ class CancellationLine(Base):
     cancellation_id: Mapped[int] = mapped_column(
         ForeignKey("cancellations.id", ondelete="CASCADE"), index=True
     )
-    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     quantity: Mapped[int]
 
     order_line: Mapped[OrderLine] = relationship()

@@ -72,7 +72,7 @@ class Order(Base):
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     number: Mapped[str] = mapped_column(String(64), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    placed_at: Mapped[datetime]
+    placed_at: Mapped[datetime] = mapped_column(index=True)
     currency: Mapped[Currency]
     financial_status: Mapped[FinancialStatus] = mapped_column(
         str_enum(FinancialStatus), default=FinancialStatus.PAID
@@ -169,8 +169,12 @@ class ShipmentLine(Base):
     __tablename__ = "shipment_lines"
 
     id: Mapped[intpk]
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
-    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"))
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
     quantity: Mapped[int]
 
     shipment: Mapped[Shipment] = relationship(back_populates="lines")

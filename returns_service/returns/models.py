@@ -91,7 +91,9 @@ class ReturnRequest(Base):
     #: Pickup date, slot and address as the customer gave them.
     method_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     locale: Mapped[str] = mapped_column(String(8), default="ja")
-    rule_set_version_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set_versions.id"))
+    rule_set_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rule_set_versions.id"), index=True
+    )
     #: The request-level outcome and the rules' explanation, as shown to staff.
     decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
     refund_timing: Mapped[str | None] = mapped_column(String(32))
@@ -122,7 +124,9 @@ class ReturnLine(Base):
     __tablename__ = "return_lines"
 
     id: Mapped[intpk]
-    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id", ondelete="CASCADE"))
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("return_requests.id", ondelete="CASCADE"), index=True
+    )
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     quantity: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
@@ -137,7 +141,7 @@ class ReturnLine(Base):
     disposition: Mapped[Disposition | None] = mapped_column(str_enum(Disposition))
     inspection_notes: Mapped[str] = mapped_column(Text, default="")
     #: The refund that paid for this line; a line is refunded once.
-    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), index=True)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()

@@ -37,7 +37,7 @@ class RuleSetVersion(Base):
     #: Counts the published versions of a scope 1, 2, 3 ...; drafts have none.
     number: Mapped[int | None]
     document: Mapped[dict[str, Any]]
-    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set_versions.id"))
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set_versions.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -63,6 +63,6 @@ class RuleSetActivation(Base):
     __tablename__ = "rule_set_activations"
 
     id: Mapped[intpk]
-    version_id: Mapped[int] = mapped_column(ForeignKey("rule_set_versions.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("rule_set_versions.id"), index=True)
     activated_at: Mapped[datetime]
     activated_by: Mapped[str] = mapped_column(String(128))

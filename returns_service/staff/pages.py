@@ -21,6 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden as ForbiddenPage
 
 import rules
@@ -38,6 +39,7 @@ from returns_service.returns.models import (
     Disposition,
     ItemCondition,
     LineOutcome,
+    ReturnLine,
     ReturnRequest,
     ReturnStatus,
 )
@@ -175,11 +177,17 @@ def _review_reasons(returns: list[ReturnRequest]) -> dict[int, str]:
 def queue() -> ResponseReturnValue:
     """Returns waiting for a person, oldest first; and those on their way to the warehouse."""
     oldest_first = (ReturnRequest.created_at, ReturnRequest.id)
+    # The list shows each return's order and lines: one query per table, not per row.
+    shown = (
+        joinedload(ReturnRequest.order),
+        selectinload(ReturnRequest.lines).joinedload(ReturnLine.order_line),
+    )
     in_review = list(
         db.session.scalars(
             select(ReturnRequest)
             .where(ReturnRequest.status == ReturnStatus.REVIEW)
             .order_by(*oldest_first)
+            .options(*shown)
         )
     )
     warehouse = list(
@@ -187,6 +195,7 @@ def queue() -> ResponseReturnValue:
             select(ReturnRequest)
             .where(ReturnRequest.status.in_(WAREHOUSE_STATUSES))
             .order_by(*oldest_first)
+            .options(*shown)
         )
     )
     return _render(

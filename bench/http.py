@@ -1,0 +1,190 @@
+"""The service's hot paths over HTTP against a bare Flask + SQLAlchemy insert, in one run.
+
+Both are served by gunicorn with the same settings on the same PostgreSQL server and
+loaded with the same generator (wrk, 16 connections); then the job pipeline drains what
+the paths left. Prints req/s, p50, p99 and the ratio to the yardstick for each path, and
+exits non-zero when a target is missed (``--report-only`` never fails).
+
+    python -m bench.http [--seconds 15] [--report-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine
+
+from bench import pipeline
+from bench.bare_app import metadata
+from bench.stack import (
+    Served,
+    gunicorn,
+    loopback_partner,
+    loopback_smtp,
+    own_redis_database,
+    throwaway_database,
+)
+from bench.workloads import SECRET_KEY, SHOPIFY_SECRET, Shop
+from bench.wrk import Request, Result, ensure_wrk, load
+
+#: An upper bound on what a path can serve per second, to prepare enough fresh requests.
+MAX_RATE = 350
+
+
+@dataclass(frozen=True)
+class Path:
+    """A measured path: its name, its request list, and its target as a share of bare."""
+
+    name: str
+    requests: Callable[[Shop], list[Request] | None]
+    min_ratio: float | None = None
+    max_p99_ratio: float | None = None
+
+
+PATHS = (
+    Path("file a return", Shop.file_returns, 0.3, 3.0),
+    Path("PUT an order", Shop.put_orders, 0.4),
+    Path("portal order read", Shop.read_orders, 0.8),
+    Path("cancel an order", Shop.cancel_orders),
+    Path("staff return page", Shop.staff_return_page, 0.5),
+    Path("staff work list", Shop.staff_queue_page, 0.5),
+    Path("Shopify order webhook", Shop.shopify_webhooks),
+)
+#: The pipeline's targets: per worker against RQ no-op, and two workers against one.
+MIN_PIPELINE_RATIO = 0.5
+MIN_TWO_WORKER_SPEEDUP = 1.7
+
+
+def service_env(database_url: str, redis_url: str, smtp_port: int, partner: str) -> dict:
+    """The service's settings for the bench: loopback partners, no rate limit in the way."""
+    instance = tempfile.mkdtemp(prefix="returns-bench-instance-")
+    return {
+        "RETURNS_DATABASE_URL": database_url,
+        "RETURNS_REDIS_URL": redis_url,
+        "RETURNS_SECRET_KEY": SECRET_KEY,
+        "RETURNS_INSTANCE_PATH": instance,
+        "RETURNS_SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
+        "RETURNS_SMTP_HOST": "127.0.0.1",
+        "RETURNS_SMTP_PORT": str(smtp_port),
+        "RETURNS_STRIPE_API_BASE": partner,
+        "RETURNS_STRIPE_API_KEY": "sk_test_bench",
+        "RETURNS_PORTAL_RATE_LIMIT": "1000000 per minute",
+        "RETURNS_LOG_LEVEL": "WARNING",
+    }
+
+
+def _row(name: str, result: Result, bare: Result | None) -> str:
+    ratio = f"{result.rate / bare.rate:5.2f}x" if bare else "    1x"
+    p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x" if bare else ""
+    failed = f"  ({result.non2xx} non-2xx, {result.errors} errors)" if result.non2xx else ""
+    return (
+        f"  {name:24} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
+        f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}{failed}"
+    )
+
+
+def _check(path: Path, result: Result, bare: Result) -> list[str]:
+    missed = []
+    if result.non2xx or result.errors:
+        missed.append(f"{path.name}: {result.non2xx} non-2xx answers, {result.errors} errors")
+    if path.min_ratio is not None and result.rate / bare.rate < path.min_ratio:
+        missed.append(f"{path.name}: {result.rate / bare.rate:.2f}x bare < {path.min_ratio}x")
+    if path.max_p99_ratio is not None and result.p99_ms / bare.p99_ms > path.max_p99_ratio:
+        missed.append(
+            f"{path.name}: p99 {result.p99_ms / bare.p99_ms:.1f}x bare > {path.max_p99_ratio}x"
+        )
+    return missed
+
+
+def _measure_paths(shop: Shop, server: Served, bare: Result, seconds: float) -> list[str]:
+    missed = []
+    for path in PATHS:
+        items = path.requests(shop)
+        if items is None:
+            print(f"  {path.name:24} skipped: its fixture payload is not there")
+            continue
+        result = load(server.url, items, seconds)
+        server.wait_until_idle()
+        print(_row(path.name, result, bare), flush=True)
+        missed += _check(path, result, bare)
+    return missed
+
+
+def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
+    waiting = pipeline.take_waiting_jobs(redis_url)
+    if len(waiting) < 20:
+        return [f"pipeline: only {len(waiting)} jobs were left to drain"]
+    half = len(waiting) // 2
+    one = pipeline.drain_outbox(redis_url, env, 1, waiting[:half])
+    two = pipeline.drain_outbox(redis_url, env, 2, waiting[half:])
+    noop_one = pipeline.drain_noop(redis_url, env, 1, one.jobs)
+    noop_two = pipeline.drain_noop(redis_url, env, 2, two.jobs)
+    failures = pipeline.outbox_failures(database_url)
+    per_worker = one.rate / noop_one.rate
+    speedup = two.rate / one.rate
+    print(f"job pipeline ({len(waiting):,} jobs waiting, {failures} did not succeed)")
+    print(f"  outbox, 1 worker   {one.rate:8.1f} jobs/s   RQ no-op {noop_one.rate:8.1f} jobs/s")
+    print(f"  outbox, 2 workers  {two.rate:8.1f} jobs/s   RQ no-op {noop_two.rate:8.1f} jobs/s")
+    print(f"  per worker vs no-op {per_worker:5.2f}x   two workers vs one {speedup:5.2f}x")
+    missed = []
+    if failures:
+        missed.append(f"pipeline: {failures} outbox messages did not succeed")
+    if per_worker < MIN_PIPELINE_RATIO:
+        missed.append(f"pipeline: {per_worker:.2f}x RQ no-op < {MIN_PIPELINE_RATIO}x")
+    if speedup < MIN_TWO_WORKER_SPEEDUP:
+        missed.append(f"pipeline: two workers {speedup:.2f}x one < {MIN_TWO_WORKER_SPEEDUP}x")
+    return missed
+
+
+def run(seconds: float) -> list[str]:
+    """Run every measurement; returns the targets missed."""
+    ensure_wrk()
+    per_path = max(200, math.ceil(seconds * MAX_RATE))
+    with ExitStack() as stack:
+        database_url = stack.enter_context(throwaway_database())
+        redis_url = stack.enter_context(own_redis_database())
+        smtp_port = stack.enter_context(loopback_smtp())
+        partner = stack.enter_context(loopback_partner())
+        engine = create_engine(database_url)
+        metadata.create_all(engine)
+        engine.dispose()
+        shop = Shop(database_url, redis_url, per_path)
+        shop.seed()
+        env = service_env(database_url, redis_url, smtp_port, partner)
+        print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
+        bare_env = {"BARE_DATABASE_URL": database_url}
+        with gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server:
+            load(bare_server.url, shop.bare_inserts(), 1)  # warm up
+            bare_server.wait_until_idle()
+            bare = load(bare_server.url, shop.bare_inserts(), seconds)
+        print(_row("bare insert (yardstick)", bare, None), flush=True)
+        with gunicorn("wsgi:app", env, "service") as server:
+            shop.prepare(server.url, partner)
+            load(server.url, shop.read_orders(), 1)  # warm up both workers
+            server.wait_until_idle()
+            missed = _measure_paths(shop, server, bare, seconds)
+        missed += _measure_pipeline(database_url, redis_url, env)
+    return missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the flags, run, print the targets missed; the exit status says if any were."""
+    parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 5)))
+    parser.add_argument("--report-only", action="store_true", help="never exit non-zero")
+    args = parser.parse_args(argv)
+    missed = run(args.seconds)
+    for target in missed:
+        print(f"TARGET MISSED: {target}")
+    return 0 if args.report_only or not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

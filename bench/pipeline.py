@@ -1,0 +1,112 @@
+"""Jobs per second: draining the outbox the HTTP paths left (e-mails, refunds, webhooks)
+with one worker and with two, against RQ no-op jobs on the same Redis.
+
+The measured span runs from the first job's start to the last job's end as RQ recorded
+them, so that worker start-up (importing the app) counts for neither side.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+from sqlalchemy import create_engine, func, select
+
+from bench.stack import process
+from returns_service.extensions import JobQueue
+from returns_service.outbox import MessageStatus, OutboxMessage
+
+NOOP_QUEUE = "bench-noop"
+
+
+def noop() -> None:
+    """A job that does nothing: what RQ itself costs per job."""
+
+
+@dataclass(frozen=True)
+class Drain:
+    """Jobs run and the span they took."""
+
+    jobs: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Jobs per second."""
+        return self.jobs / self.seconds if self.seconds else 0.0
+
+
+def _span(redis: Redis, job_ids: list[str]) -> Drain:
+    jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job and job.ended_at]
+    if len(jobs) < 2:
+        return Drain(len(jobs), 0.0)
+    start = min(job.started_at for job in jobs)
+    end = max(job.ended_at for job in jobs)
+    return Drain(len(jobs), (end - start).total_seconds())
+
+
+def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str) -> None:
+    with ExitStack() as stack:
+        children = [
+            stack.enter_context(process(args, env, f"{name}-{index}")) for index in range(count)
+        ]
+        for child in children:
+            if child.wait(timeout=600) != 0:
+                raise RuntimeError(f"a {name} worker failed; see returns-bench-{name}-*.log")
+
+
+def _finished_ids(queue: Queue) -> list[str]:
+    return queue.finished_job_registry.get_job_ids()
+
+
+def drain_outbox(redis_url: str, env: Mapping[str, str], workers: int, job_ids: list[str]) -> Drain:
+    """Put ``job_ids`` back on the service's queue and run ``workers`` burst workers."""
+    redis = Redis.from_url(redis_url)
+    queue = Queue(JobQueue.QUEUE_NAME, connection=redis)
+    before = set(_finished_ids(queue))
+    for job_id in job_ids:
+        queue.push_job_id(job_id)
+    args = [sys.executable, "-m", "returns_service", "worker", "--burst"]
+    _run_workers(workers, args, env, "worker")
+    return _span(redis, [i for i in _finished_ids(queue) if i not in before])
+
+
+def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) -> Drain:
+    """Enqueue ``jobs`` no-op jobs and run ``workers`` plain RQ burst workers."""
+    redis = Redis.from_url(redis_url)
+    queue = Queue(NOOP_QUEUE, connection=redis)
+    ids = [queue.enqueue(noop).id for _ in range(jobs)]
+    args = [
+        str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--quiet",
+        "--worker-class", "rq.SimpleWorker", "--url", redis_url, NOOP_QUEUE,
+    ]  # fmt: skip
+    _run_workers(workers, args, env, "noop")
+    return _span(redis, ids)
+
+
+def take_waiting_jobs(redis_url: str) -> list[str]:
+    """Empty the service's queue; returns the ids that were waiting, oldest first."""
+    redis = Redis.from_url(redis_url)
+    queue = Queue(JobQueue.QUEUE_NAME, connection=redis)
+    ids = queue.get_job_ids()
+    redis.delete(queue.key)
+    return ids
+
+
+def outbox_failures(database_url: str) -> int:
+    """Outbox rows that did not succeed (failed, or waiting to be retried)."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status != MessageStatus.SUCCEEDED)
+        )
+    engine.dispose()
+    return int(count or 0)

@@ -1,0 +1,264 @@
+"""Flat as the shop grows: the same paths on a small shop and a big one, seeded with COPY.
+
+Per size: opening an order, reading it, filing a return and the staff work list (medians
+of sequential requests, in process), every SQL statement they ran checked with EXPLAIN (no
+sequential scan of a big table), the numbers page's queries over the last 30 days, and a
+draft simulated over every past return line, streamed from PostgreSQL.
+
+    python -m bench.scale [--orders 1000000] [--small 10000] [--report-only]
+
+The big shop has ``--orders`` orders of five lines (one shipment each) and a past return of
+two lines on half of them: 1,000,000 orders give 5,000,000 lines and 1,000,000 return lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, event
+
+import rules
+from bench.seed import OrderBatch, email_of, reset_sequences, seed_orders, seed_returns
+from bench.simulation_db_bench import _draft
+from bench.stack import own_redis_database, throwaway_database
+from bench.workloads import SECRET_KEY, _return_body
+from returns_service import create_app
+from returns_service.extensions import db
+from returns_service.metrics.queries import return_metrics
+from returns_service.models import utcnow
+from returns_service.portal import tokens
+from returns_service.returns.simulation import past_line_decisions
+
+SAMPLES = 25
+MAX_GROWTH = 1.2
+MAX_METRICS_SECONDS = 1.0
+MAX_SIMULATION_SECONDS = 10.0
+BIG_TABLES = (
+    "customers",
+    "orders",
+    "order_lines",
+    "shipments",
+    "shipment_lines",
+    "return_requests",
+    "return_lines",
+    "events",
+)
+_SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+#: Below this many rows a sequential scan is the planner's right choice, not a missing index.
+BIG_ROWS = 50_000
+
+
+class Statements:
+    """Every SQL statement the engine runs while recording, with its parameters."""
+
+    def __init__(self, engine: Any) -> None:
+        self.recording = False
+        self.seen: dict[str, Any] = {}
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if self.recording and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "WITH")):
+            self.seen.setdefault(statement, parameters)
+
+
+def _seq_scans(url: str, statements: dict[str, Any]) -> list[str]:
+    """The statements whose plan reads a big table from end to end."""
+    engine = create_engine(url)
+    found = []
+    raw = engine.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples >= %s",
+                (BIG_ROWS,),
+            )
+            big = {name for (name,) in cursor.fetchall()} & set(BIG_TABLES)
+            for statement, parameters in statements.items():
+                cursor.execute("EXPLAIN " + statement, parameters)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                tables = [t for t in _SEQ_SCAN.findall(plan) if t in big]
+                if tables:
+                    found.append(f"{', '.join(tables)}: {' '.join(statement.split())[:160]}")
+    finally:
+        raw.close()
+        engine.dispose()
+    return found
+
+
+def _median_ms(run: Callable[[int], Any], samples: int = SAMPLES) -> float:
+    times = []
+    for index in range(samples):
+        start = time.perf_counter()
+        run(index)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _checked(response: Any) -> Any:
+    if response.status_code >= 400:
+        raise RuntimeError(f"{response.status_code}: {response.get_data(as_text=True)[:300]}")
+    return response
+
+
+def measure(orders: int) -> dict[str, Any]:
+    """Seed a shop of ``orders`` orders and measure it; returns the figures and verdicts."""
+    with throwaway_database() as url, own_redis_database() as redis_url:
+        now = utcnow()
+        with_returns = OrderBatch(1, orders // 2)
+        without = OrderBatch(orders // 2 + 1, orders - orders // 2)
+        engine = create_engine(url)
+        raw = engine.raw_connection()
+        start = time.perf_counter()
+        try:
+            for batch in (with_returns, without):
+                seed_orders(raw.driver_connection, batch, now - timedelta(days=1))
+            seed_returns(raw.driver_connection, with_returns, now)
+            reset_sequences(raw.driver_connection)
+            raw.commit()
+        finally:
+            raw.close()
+        # Fresh statistics, as autovacuum would gather them: the planner needs them.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+        engine.dispose()
+        seeded = time.perf_counter() - start
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "REDIS_URL": redis_url,
+                "SECRET_KEY": SECRET_KEY,
+                "PORTAL_RATE_LIMIT": "1000000 per minute",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        client = app.test_client()
+        statements = Statements(db.engine)
+        # Orders spread over the shop, newest and oldest alike.
+        step = max(1, without.count // (SAMPLES + 1))
+        fresh = [without.first + i * step for i in range(SAMPLES)]
+        old = [
+            with_returns.first + i * max(1, with_returns.count // (SAMPLES + 1))
+            for i in range(SAMPLES)
+        ]
+
+        def token(order_id: int) -> dict[str, str]:
+            with app.app_context():
+                return {"Authorization": f"Bearer {tokens.issue(order_id)}"}
+
+        statements.recording = True
+        figures = {
+            "open an order": _median_ms(
+                lambda i: _checked(
+                    client.post(
+                        "/api/v1/portal/session",
+                        json={"order_number": f"#{old[i]}", "email": email_of(old[i])},
+                    )
+                )
+            ),
+            "read an order": _median_ms(
+                lambda i: _checked(client.get("/api/v1/portal/order", headers=token(old[i])))
+            ),
+            "file a return": _median_ms(
+                lambda i: _checked(
+                    client.post(
+                        "/api/v1/returns",
+                        json=_return_body(without.line_ids(fresh[i])[1]),
+                        headers=token(fresh[i]),
+                    )
+                )
+            ),
+        }
+        figures["staff work list"] = _staff_queue_ms(app, client)
+        with app.app_context():
+            start = time.perf_counter()
+            return_metrics(db.session, now - timedelta(days=30), now, now)
+            metrics_seconds = time.perf_counter() - start
+            db.session.remove()
+        statements.recording = False
+        scans = _seq_scans(url, statements.seen)
+        with app.app_context():
+            compiled = rules.compile_rule_set(_draft())
+            start = time.perf_counter()
+            report = rules.simulate(compiled, past_line_decisions(db.session))
+            simulation_seconds = time.perf_counter() - start
+            db.session.remove()
+        db.engine.dispose()
+    return {
+        "orders": orders,
+        "seeded": seeded,
+        "figures": figures,
+        "metrics": metrics_seconds,
+        "scans": scans,
+        "statements": len(statements.seen),
+        "simulated": report.total,
+        "simulation": simulation_seconds,
+    }
+
+
+def _staff_queue_ms(app: Any, client: Any) -> float:
+    from werkzeug.security import generate_password_hash
+
+    from returns_service.auth.models import Role, StaffUser
+
+    with app.app_context():
+        db.session.add(
+            StaffUser(
+                email="scale@example.jp",
+                role=Role.ADMIN,
+                password_hash=generate_password_hash("scale bench"),
+            )
+        )
+        db.session.commit()
+    page = client.get("/staff/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post(
+        "/staff/login", data={"csrf": csrf, "email": "scale@example.jp", "password": "scale bench"}
+    )
+    return _median_ms(lambda i: _checked(client.get("/staff/")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both sizes, print them side by side; non-zero when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args(argv)
+    small, big = measure(args.small), measure(args.orders)
+    missed = []
+    print(f"{'':22} {small['orders']:>12,} orders {big['orders']:>12,} orders   growth")
+    for name, small_ms in small["figures"].items():
+        big_ms = big["figures"][name]
+        growth = big_ms / small_ms
+        print(f"  {name:20} {small_ms:12.1f} ms    {big_ms:12.1f} ms   {growth:5.2f}x")
+        if growth > MAX_GROWTH:
+            missed.append(f"{name}: {growth:.2f}x slower at {big['orders']:,} orders")
+    for size in (small, big):
+        print(
+            f"at {size['orders']:,} orders (seeded in {size['seeded']:.0f} s): numbers page "
+            f"{size['metrics']:.2f} s; simulation of {size['simulated']:,} past lines "
+            f"{size['simulation']:.2f} s; {size['statements']} statements explained, "
+            f"{len(size['scans'])} with a sequential scan of a big table"
+        )
+        for scan in size["scans"]:
+            print(f"    SEQ SCAN {scan}")
+    if big["scans"]:
+        missed.append(f"{len(big['scans'])} statements scan a big table")
+    if big["metrics"] >= MAX_METRICS_SECONDS:
+        missed.append(f"numbers page took {big['metrics']:.2f} s")
+    if big["simulation"] >= MAX_SIMULATION_SECONDS:
+        missed.append(f"simulation took {big['simulation']:.2f} s")
+    for target in missed:
+        print(f"TARGET MISSED: {target}")
+    return 0 if args.report_only or not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

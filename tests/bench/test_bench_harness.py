@@ -1,0 +1,97 @@
+"""The bench's own parts, kept from rotting: COPY seeding, streaming past decisions, and the
+wrk script that sends a prepared request list."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
+from bench.wrk import CONNECTIONS, Request, load
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.orders.models import Order, OrderLine, ShipmentLine
+from returns_service.returns.models import ReturnLine
+from returns_service.returns.simulation import past_line_decisions
+
+
+def _seed(batch: OrderBatch) -> None:
+    raw = db.engine.raw_connection()
+    try:
+        now = utcnow()
+        seed_orders(raw.driver_connection, batch, now - timedelta(days=1), days=10)
+        seed_returns(raw.driver_connection, batch, now, in_review=2)
+        reset_sequences(raw.driver_connection)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def test_seeded_shop_is_whole_and_streams_its_past_decisions(app: Flask, session: Session) -> None:
+    _seed(OrderBatch(1, 6, lines=3))
+
+    assert session.scalar(select(func.count()).select_from(Order)) == 6
+    assert session.scalar(select(func.count()).select_from(OrderLine)) == 18
+    assert session.scalar(select(func.count()).select_from(ShipmentLine)) == 18
+    # Lines decided before decisions kept their facts are left out, not guessed.
+    session.execute(update(ReturnLine).where(ReturnLine.id == 3).values(decision={}))
+    session.commit()
+
+    past = list(past_line_decisions(session))
+    assert len(past) == 11
+    assert [p.line_id for p in past] == sorted(p.line_id for p in past)
+    assert all(p.facts["reason"] and p.rule for p in past)
+    newest = list(past_line_decisions(session, last=2))
+    assert {p.request_id for p in newest} == {"R-00000005", "R-00000006"}
+    # The sequences moved past the seeded ids: the service can add rows after them.
+    session.add(OrderLine(order_id=1, external_id="L9", title="t", quantity=1, unit_price=1,
+                          discount=0))  # fmt: skip
+    session.commit()
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench does)")
+def test_wrk_sends_each_prepared_request_with_its_body_and_headers(httpserver: Any) -> None:
+    seen: list[tuple[str, str, str]] = []
+
+    def record(request: Any) -> Any:
+        from werkzeug import Response
+
+        body = request.get_data(as_text=True)
+        seen.append((request.path, request.headers.get("X-Token", ""), body))
+        return Response("{}", status=201)
+
+    httpserver.expect_request("/a", method="POST").respond_with_handler(record)
+    items = [
+        Request("POST", "/a", {"X-Token": "one ]] [["}, json.dumps({"n": 1})),
+        Request("POST", "/a", {"X-Token": "two"}, json.dumps({"n": "]====]"})),
+    ]
+
+    result = load(httpserver.url_for("/").rstrip("/"), items, 1)
+
+    assert result.requests > 2 and result.non2xx == 0 and result.rate > 0
+    assert ("/a", "one ]] [[", '{"n": 1}') in seen
+    assert ("/a", "two", '{"n": "]====]"}') in seen
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench does)")
+def test_wrk_sends_a_single_request_on_every_connection(httpserver: Any) -> None:
+    answered: set[int] = set()
+
+    def record(request: Any) -> Any:
+        from werkzeug import Response
+
+        answered.add(request.environ["REMOTE_PORT"])
+        return Response("ok")
+
+    httpserver.expect_request("/page").respond_with_handler(record)
+
+    load(httpserver.url_for("/").rstrip("/"), [Request("GET", "/page", {})], 1)
+
+    assert len(answered) >= CONNECTIONS  # each connection's thread had a request to send
