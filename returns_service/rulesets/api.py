@@ -183,16 +183,13 @@ class Drafts(MethodView):
     @_documented(401, 403, 422)
     def post(self, data: dict[str, Any]) -> RuleSetVersion:
         """Save a new draft; it is validated on save."""
-        now = utcnow()
-        draft = RuleSetVersion(
-            status=RuleSetStatus.DRAFT,
-            document=validated_document(data["document"]),
+        draft = service.create_draft(
+            db.session,
+            data["document"],
             based_on_id=data["based_on_id"],
-            created_by=current_principal().actor,
-            created_at=now,
-            updated_at=now,
+            actor=current_principal().actor,
+            now=utcnow(),
         )
-        db.session.add(draft)
         db.session.commit()
         return draft
 

@@ -96,15 +96,47 @@ def publish(session: Session, version: RuleSetVersion, now: datetime, actor: str
     session.flush()
 
 
-def active_version(session: Session, now: datetime, scope: Scope = Scope.RETURN) -> RuleSetVersion:
-    """The version in force in a scope; the shipped default is published on first use."""
-    query = (
+def create_draft(
+    session: Session,
+    document: dict[str, Any],
+    *,
+    based_on_id: int | None,
+    actor: str,
+    now: datetime,
+) -> RuleSetVersion:
+    """Save a validated rule set as a new draft (422 listing each mistake otherwise)."""
+    draft = RuleSetVersion(
+        status=RuleSetStatus.DRAFT,
+        document=validated_document(document),
+        based_on_id=based_on_id,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def _in_force_query(scope: Scope) -> Any:
+    return (
         select(RuleSetVersion)
         .join(RuleSetActivation, RuleSetActivation.version_id == RuleSetVersion.id)
         .where(RuleSetVersion.scope == scope)
         .order_by(RuleSetActivation.id.desc())
         .limit(1)
     )
+
+
+def version_in_force(session: Session, scope: Scope = Scope.RETURN) -> RuleSetVersion | None:
+    """The version in force in a scope, or None before its default was first published;
+    reads only, for pages that show the rules."""
+    return session.scalar(_in_force_query(scope))
+
+
+def active_version(session: Session, now: datetime, scope: Scope = Scope.RETURN) -> RuleSetVersion:
+    """The version in force in a scope; the shipped default is published on first use."""
+    query = _in_force_query(scope)
     version = session.scalar(query)
     if version is not None:
         return version

@@ -1,4 +1,9 @@
-"""Staff sign-in: the signed session keeps the staff member's id; a guard checks the role."""
+"""Staff sign-in with Flask-Login; the session version ends every copy of a cookie.
+
+The session keeps ``<user id>:<session version>``. The loader accepts it only while the
+staff member is active and the version is still theirs: sign-out, a password change and
+deactivation bump the version, so a cookie copied before any of them is refused after.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,46 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, session, url_for
+from flask import Flask, abort, redirect, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import Principal
-from returns_service.extensions import db
+from returns_service.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SESSION_KEY = "staff_user_id"
-
 #: Checked against when the e-mail is unknown, so both mistakes take the same time.
 _NOBODY = generate_password_hash("not a password of anyone")
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login to the app with the staff loader; cookies as the settings ask."""
+    login_manager.init_app(app)
+    login_manager.user_loader(load_staff)
+    # Lax keeps the cookie off cross-site POSTs; Secure where the service is served by https.
+    secure = app.config["PUBLIC_URL"].startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=secure,
+    )
+
+
+def load_staff(session_id: str) -> StaffUser | None:
+    """The staff member a session names, if active and the session's version is current."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None  # a cookie from before session versions, or forged
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
@@ -35,21 +66,21 @@ def authenticate(email: str, password: str) -> StaffUser | None:
 
 def sign_in(user: StaffUser) -> None:
     """Remember the staff member in the session cookie."""
-    session[SESSION_KEY] = user.id
+    login_user(user)
 
 
 def sign_out() -> None:
-    """Forget the staff member."""
-    session.pop(SESSION_KEY, None)
+    """End this session and every copy of it; the caller commits."""
+    user = current_staff()
+    if user is not None:
+        user.end_sessions()
+    logout_user()
 
 
 def current_staff() -> StaffUser | None:
     """The signed-in, still active staff member of this request, if any."""
-    if "staff_user" not in g:
-        user_id = session.get(SESSION_KEY)
-        user = db.session.get(StaffUser, user_id) if user_id else None
-        g.staff_user = user if user is not None and user.active else None
-    return g.staff_user
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user if isinstance(user, StaffUser) else None
 
 
 def staff_principal(user: StaffUser) -> Principal:
