@@ -64,9 +64,7 @@ def test_users_are_listed_with_role_and_state(app: Flask, session: Session) -> N
     assert lines[1].split("\t")[:4] == ["soko@shop.example", "warehouse", "deactivated", "ja"]
 
 
-def test_set_password_needs_a_known_user_and_a_long_password(
-    app: Flask, session: Session
-) -> None:
+def test_set_password_needs_a_known_user_and_a_long_password(app: Flask, session: Session) -> None:
     user = add_staff(session, "boss@shop.example", Role.ADMIN)
     version = user.session_version
     short = run(app, "users", "set-password", "boss@shop.example", stdin="short\n")

@@ -61,9 +61,7 @@ def test_signing_in_again_does_not_revive_an_old_copy(
     assert not _signed_in(copy)
 
 
-def test_a_new_password_ends_every_session(
-    app: Flask, aiko: FlaskClient, session: Session
-) -> None:
+def test_a_new_password_ends_every_session(app: Flask, aiko: FlaskClient, session: Session) -> None:
     copy = _copy_of(aiko, app)
     result = app.test_cli_runner().invoke(
         main, ["users", "set-password", EMAIL], input="a brand new password\n"
