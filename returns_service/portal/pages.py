@@ -66,9 +66,7 @@ def start() -> ResponseReturnValue:
 def open_order() -> ResponseReturnValue:
     """Check the order number and contact; the same answer for any mistake."""
     form = OpenOrderForm()
-    no_match = gettext(
-        "We could not find that order. Please check the order number and the contact."
-    )
+    no_match = gettext("We could not find that order. Please check the order number and contact.")
     # The form comes back empty whatever was wrong, so no answer tells one mistake apart.
     blank = OpenOrderForm(formdata=None)
     if not form.validate():
