@@ -96,11 +96,11 @@ def test_every_page_renders_in_both_languages(
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
         assert f'<html lang="{locale}">' in html, path
+        # The rules' own YAML is data in both languages, not the page's words.
+        words = re.sub(r"<(pre|textarea)[^>]*>.*?</\1>", "", html, flags=re.S)
         if locale == "ja":
-            shown = [phrase for phrase in english if phrase in html]
+            shown = [phrase for phrase in english if phrase in words]
             assert shown == [], f"{path} shows English on a Japanese page: {shown}"
         else:
-            # The rules' own YAML holds the customers' Japanese messages: data, not the page.
-            words = re.sub(r"<(pre|textarea)[^>]*>.*?</\1>", "", html, flags=re.S)
             shown = [phrase for phrase in japanese if phrase in words]
             assert shown == [], f"{path} shows Japanese on an English page: {shown}"
