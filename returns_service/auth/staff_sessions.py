@@ -30,16 +30,23 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Login to the app with the staff loader; cookies as the settings ask."""
     login_manager.init_app(app)
     login_manager.user_loader(load_staff)
-    # Lax keeps the cookie off cross-site POSTs; Secure where the service is served by https.
-    secure = app.config["PUBLIC_URL"].startswith("https://")
-    app.config.update(
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SECURE=secure,
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_SECURE=secure,
-    )
+    app.config.update(cookie_settings(app.config["PUBLIC_URL"]))
+
+
+def cookie_settings(public_url: str) -> dict[str, object]:
+    """Flask's cookie flags for a service served at ``public_url``.
+
+    Lax keeps the cookie off other sites' POSTs; Secure where the service is served by https.
+    """
+    secure = public_url.startswith("https://")
+    return {
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure,
+    }
 
 
 def load_staff(session_id: str) -> StaffUser | None:

@@ -19,13 +19,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
 from babel.support import Translations
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
@@ -36,8 +32,8 @@ from sqlalchemy.orm import Session
 from returns_service.catalogues import TRANSLATIONS
 from returns_service.config import LOCALES
 from returns_service.errors import PermanentJobError
-from returns_service.money import exponent
 from returns_service.notifications import smtp
+from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
 
@@ -148,28 +144,6 @@ class ShopSettings:
     def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
         """The shop's settings from the app config."""
         return cls(config["SHOP_NAME"], config["PUBLIC_URL"], config["TIMEZONE"])
-
-
-#: How a calendar date is written in each language (Babel patterns): ``2026年12月11日（金）``,
-#: ``Friday, 11 December 2026``.
-DATE_PATTERNS = {"ja": "y年M月d日（E）", "en": "EEEE, d MMMM y"}
-
-
-def format_date(value: date | datetime | str, locale: str, timezone: str) -> str:
-    """A calendar date for people; a point in time is first moved to the shop's time zone."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
-        value = value.astimezone(ZoneInfo(timezone)).date()
-    return babel_dates.format_date(value, DATE_PATTERNS[locale], locale=locale)
-
-
-def format_amount(amount: int, currency: str, locale: str) -> str:
-    """Minor units written as the language writes money: ``￥12,800``, ``$128.00``."""
-    value = Decimal(amount).scaleb(-exponent(currency))
-    return babel_numbers.format_currency(value, currency.upper(), locale=locale)
 
 
 @pass_context

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service import create_app
 from returns_service.auth.models import Role, StaffUser
+from returns_service.auth.staff_sessions import cookie_settings
 from returns_service.cli import main
 from returns_service.returns.models import ReturnRequest, ReturnStatus
 from tests.shop import Shop, add_staff, csrf, sign_in
@@ -97,17 +97,11 @@ def test_the_session_cookie_is_lax_and_http_only(app: Flask, session: Session) -
 
 
 def test_the_cookie_is_secure_where_the_service_is_served_by_https(
-    database_url: str, redis_url: str
+    app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "test-secret",
-            "PUBLIC_URL": "https://returns.example",
-        }
-    )
+    assert cookie_settings("https://returns.example")["SESSION_COOKIE_SECURE"] is True
+    assert cookie_settings("http://127.0.0.1:5000")["SESSION_COOKIE_SECURE"] is False
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
     response = app.test_client().get("/")
     assert "Secure" in response.headers["Set-Cookie"]
     assert "SameSite=Lax" in response.headers["Set-Cookie"]
