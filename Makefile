@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+# The translations' .po files are committed; the .mo files the app reads are built here.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard returns_service/translations/*/LC_MESSAGES/*.po))
 
 .PHONY: demo test lint bench
 
@@ -9,12 +11,16 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pybabel compile -d returns_service/translations
 	touch $(STAMP)
 
-demo: $(STAMP)
+%.mo: %.po | $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+demo: $(STAMP) $(CATALOGUES)
 	$(VENV)/bin/returns-service demo
 
-test: $(STAMP)
+test: $(STAMP) $(CATALOGUES)
 	scripts/ensure-services
 	scripts/ensure-browser
 	$(VENV)/bin/ruff check .

@@ -64,7 +64,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from returns_service import outbox
+    from returns_service import outbox, pages
+    from returns_service.auth import staff_sessions
     from returns_service.errors import register_error_handlers
     from returns_service.extensions import api, db, jobs, limiter
     from returns_service.wiring import load_all_models
@@ -81,6 +82,8 @@ def _init_extensions(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API or portal token"}
     )
     register_error_handlers(app)
+    pages.init_app(app)
+    staff_sessions.init_app(app)
     if not event.contains(db.session_factory, "after_commit", outbox.enqueue_after_commit):
         event.listen(db.session_factory, "after_commit", outbox.enqueue_after_commit)
         event.listen(db.session_factory, "after_rollback", outbox.forget_after_rollback)

@@ -15,6 +15,7 @@ from werkzeug.serving import run_simple
 from returns_service import create_app
 from returns_service.auth.models import ApiToken, Role
 from returns_service.auth.tokens import create_token
+from returns_service.catalogues import compile_catalogues
 from returns_service.demo_data import DEMO_PASSWORD, STAFF, seed_demo_shop
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
@@ -58,6 +59,7 @@ def _stop_on_sigterm(signum: int, frame: Any) -> None:
 
 def run_demo(host: str, port: int) -> None:
     """Migrate, seed, start a worker, serve the web app; Ctrl-C stops everything."""
+    compile_catalogues()
     app = create_app({"PUBLIC_URL": f"http://{host}:{port}"})
     with app.app_context():
         upgrade(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
 from redis import Redis
 from rq import Queue
 from sqlalchemy import Engine, create_engine, event
@@ -75,3 +78,7 @@ db = Database()
 jobs = JobQueue()
 api = Api()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+babel = Babel()
+login_manager = LoginManager()
+#: Checks only where a page blueprint asks (``csrf.protect()``): the JSON API takes tokens.
+csrf = CSRFProtect()

@@ -20,9 +20,9 @@ from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.returns.simulation import past_line_decisions
-from returns_service.rulesets import service
+from returns_service.rulesets import operations as rule_sets
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
-from returns_service.rulesets.service import validated_document
+from returns_service.rulesets.operations import validated_document
 from rules.facts import Scope
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/rules", description="Auto-approval rules")
@@ -158,7 +158,7 @@ class RulesOverview(MethodView):
         """The version in force, the drafts and the published versions of one scope."""
         now = utcnow()
         scope = args["scope"]
-        published = service.active_version(db.session, now, scope)
+        published = rule_sets.active_version(db.session, now, scope)
         db.session.commit()
         query = (
             select(RuleSetVersion)
@@ -183,16 +183,13 @@ class Drafts(MethodView):
     @_documented(401, 403, 422)
     def post(self, data: dict[str, Any]) -> RuleSetVersion:
         """Save a new draft; it is validated on save."""
-        now = utcnow()
-        draft = RuleSetVersion(
-            status=RuleSetStatus.DRAFT,
-            document=validated_document(data["document"]),
+        draft = rule_sets.create_draft(
+            db.session,
+            data["document"],
             based_on_id=data["based_on_id"],
-            created_by=current_principal().actor,
-            created_at=now,
-            updated_at=now,
+            actor=current_principal().actor,
+            now=utcnow(),
         )
-        db.session.add(draft)
         db.session.commit()
         return draft
 
@@ -272,7 +269,7 @@ class PublishDraft(MethodView):
         """Validate and publish a draft; it decides every request from now on."""
         draft = _draft(draft_id)
         validated_document(draft.document)
-        service.publish(db.session, draft, utcnow(), current_principal().actor)
+        rule_sets.publish(db.session, draft, utcnow(), current_principal().actor)
         db.session.commit()
         return draft
 
@@ -301,6 +298,6 @@ class Republish(MethodView):
         version = _version(version_id)
         if version.status is not RuleSetStatus.PUBLISHED:
             raise Conflict(f"version {version_id} is a draft: publish it as a draft")
-        service.publish(db.session, version, utcnow(), current_principal().actor)
+        rule_sets.publish(db.session, version, utcnow(), current_principal().actor)
         db.session.commit()
         return version

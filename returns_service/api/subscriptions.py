@@ -18,8 +18,13 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.subscriptions import operations
-from returns_service.subscriptions.models import CancelReason, OfferSet, SubscriptionCancellation
-from returns_service.subscriptions.offers import OfferListSchema, normalised, offers_for
+from returns_service.subscriptions.models import CancelReason, SubscriptionCancellation
+from returns_service.subscriptions.offers import (
+    OfferListSchema,
+    offers_for,
+    replace_offers,
+    reset_offers,
+)
 from returns_service.subscriptions.presenter import present
 from returns_service.subscriptions.schemas import (
     AcceptSchema,
@@ -211,11 +216,7 @@ class ReasonOffers(MethodView):
     def put(self, data: dict[str, Any], reason: str) -> dict[str, Any]:
         """Replace the offers of a reason (an empty list: no offers, straight to confirm)."""
         which = _reason(reason)
-        chosen = db.session.get(OfferSet, which, with_for_update=True) or OfferSet(reason=which)
-        chosen.offers = normalised(data["offers"])
-        chosen.updated_by = current_principal().actor
-        chosen.updated_at = utcnow()
-        db.session.add(chosen)
+        replace_offers(db.session, utcnow(), which, data["offers"], current_principal().actor)
         db.session.commit()
         return _reason_offers(which)
 
@@ -228,10 +229,8 @@ class ReasonOffers(MethodView):
     def delete(self, reason: str) -> dict[str, Any]:
         """Go back to the shipped default offers for a reason."""
         which = _reason(reason)
-        chosen = db.session.get(OfferSet, which)
-        if chosen is not None:
-            db.session.delete(chosen)
-            db.session.commit()
+        reset_offers(db.session, which)
+        db.session.commit()
         return _reason_offers(which)
 
 
@@ -248,13 +247,4 @@ class SaveRates(MethodView):
     @blp.alt_response(422, description="A query argument is wrong")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Offers accepted / flows started, per reason and overall, for the dashboard."""
-        rows = operations.save_rates(db.session, args["since"], args["until"])
-        total = {
-            key: sum(row[key] for row in rows)
-            for key in ("started", "saved", "cancelled", "open", "superseded")
-        }
-        total["reason"] = "all"
-        total["save_rate"] = (
-            round(total["saved"] / total["started"], 4) if total["started"] else None
-        )
-        return {"since": args["since"], "until": args["until"], "reasons": rows, "total": total}
+        return operations.save_rate_report(db.session, args["since"], args["until"])

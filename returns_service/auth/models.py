@@ -32,7 +32,37 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str] = mapped_column(String(8), default="ja")
     active: Mapped[bool] = mapped_column(default=True)
+    #: Kept in the session cookie and compared on every request: bumping it (sign-out,
+    #: password change, deactivation) ends every copy of every cookie issued before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # What Flask-Login asks of a user object; the id carries the session version.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the staff member may sign in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """The identity kept in the session: ``<id>:<session version>``."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued to this person so far worthless."""
+        self.session_version += 1
+
+    def set_password(self, password_hash: str) -> None:
+        """Store a new password hash and end the sessions signed in with the old one."""
+        self.password_hash = password_hash
+        self.end_sessions()
+
+    def deactivate(self) -> None:
+        """Refuse this person from now on, including sessions already open."""
+        self.active = False
+        self.end_sessions()
 
 
 class ApiToken(Base):

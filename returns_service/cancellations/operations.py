@@ -35,7 +35,7 @@ from returns_service.orders.progress import order_stage
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund
 from returns_service.returns.facts import customer_history
-from returns_service.rulesets.service import active_version, compiled
+from returns_service.rulesets.operations import active_version, compiled
 from rules import Outcome
 from rules.facts import Scope
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
@@ -11,8 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from returns_service import create_app
-from returns_service.auth.models import Role, StaffUser
-from returns_service.auth.tokens import create_token
+from returns_service.cli.access import tokens, users
 from returns_service.cli.rules import rules_cli
 from returns_service.config import ConfigError
 from returns_service.extensions import db
@@ -74,57 +72,6 @@ def relay(once: bool) -> None:
         click.echo(f"relayed {relay_once(db.session, utcnow())} messages")
     else:
         relay_forever(current_app._get_current_object())  # type: ignore[attr-defined]
-
-
-@click.group()
-def users() -> None:
-    """Staff logins."""
-
-
-@users.command("create")
-@click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "agent", "warehouse"]))
-@click.option("--name", default="")
-@with_appcontext
-def users_create(email: str, role: str, name: str) -> None:
-    """Create a staff login; the password is read from standard input."""
-    from werkzeug.security import generate_password_hash
-
-    password = (
-        getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    )
-    if len(password) < 8:
-        raise click.BadParameter("the password must have at least 8 characters", param_hint="stdin")
-    session = db.session
-    if session.query(StaffUser).filter_by(email=email.lower()).first():
-        raise click.BadParameter(f"a user {email} exists already", param_hint="--email")
-    session.add(
-        StaffUser(
-            email=email.lower(),
-            name=name,
-            role=Role(role),
-            password_hash=generate_password_hash(password),
-        )
-    )
-    session.commit()
-    click.echo(f"created {role} {email.lower()}")
-
-
-@click.group()
-def tokens() -> None:
-    """API tokens."""
-
-
-@tokens.command("create")
-@click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@with_appcontext
-def tokens_create(name: str, role: str) -> None:
-    """Create an API token; it is printed alone on the last line, and never shown again."""
-    _, plain = create_token(db.session, name, Role(role), utcnow())
-    db.session.commit()
-    click.echo(f"token {name!r} with role {role}; keep it now, it is not shown again:")
-    click.echo(plain)
 
 
 @click.command("import-orders")

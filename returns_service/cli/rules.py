@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 import rules
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.rulesets import service
+from returns_service.rulesets import operations as rule_sets
 from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
 
 rules_cli = AppGroup("rules", help="Auto-approval rule sets.")
@@ -52,7 +52,7 @@ def _load(path: Path) -> dict:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_rules(file: Path) -> None:
     """Write the rule set in force to FILE (.yaml or .json)."""
-    version = service.active_version(db.session, utcnow())
+    version = rule_sets.active_version(db.session, utcnow())
     db.session.commit()
     file.write_text(
         rules.dump_rule_set(version.document, format=_format_for(file)), encoding="utf-8"
@@ -77,7 +77,7 @@ def import_rules(file: Path, publish: bool) -> None:
     db.session.add(draft)
     db.session.flush()
     if publish:
-        service.publish(db.session, draft, now, "cli")
+        rule_sets.publish(db.session, draft, now, "cli")
     db.session.commit()
     what = f"published as version {draft.number}" if publish else "saved as a draft"
     click.echo(f"{file} {what} (id {draft.id})")

@@ -1,9 +1,10 @@
 """Customer e-mail: the kinds and their context, rendering in the customer's language,
 queueing through the outbox, and the delivery the ``send_email`` job runs.
 
-Templates live in ``templates/<locale>/<kind>.txt``. Each extends ``<locale>/_layout.txt``,
-which writes the frame every e-mail shares: a first line ``Subject: ...``, a blank line,
-then the body (greeting with the customer's name, the kind's own text, the signature).
+Templates live in ``templates/<kind>.txt``, one for every language: their words are
+gettext messages, translated in ``returns_service/translations``. Each extends
+``_layout.txt``, which writes the frame every e-mail shares: a first line ``Subject: ...``,
+a blank line, then the body (greeting with the customer's name, the kind's own text, the signature).
 A kind fills two blocks, ``subject`` and ``body``. Rendering is strict: a context key a
 template needs but does not get is an error, so mistakes show when the e-mail is queued,
 not when a customer reads a blank.
@@ -20,18 +21,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from babel.support import Translations
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from returns_service.catalogues import TRANSLATIONS
 from returns_service.config import LOCALES
 from returns_service.errors import PermanentJobError
-from returns_service.money import format_money
 from returns_service.notifications import smtp
+from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
 
@@ -144,39 +146,19 @@ class ShopSettings:
         return cls(config["SHOP_NAME"], config["PUBLIC_URL"], config["TIMEZONE"])
 
 
-# Weekday and month names spelled out here so the process locale never changes an e-mail.
-_JA_WEEKDAYS = "月火水木金土日"
-_EN_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_EN_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
-
-
-def format_date(value: date | datetime | str, locale: str, timezone: str) -> str:
-    """A calendar date for people; a point in time is first moved to the shop's time zone."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
-        value = value.astimezone(ZoneInfo(timezone)).date()
-    if locale == "ja":
-        return f"{value.year}年{value.month}月{value.day}日（{_JA_WEEKDAYS[value.weekday()]}）"
-    weekday = _EN_WEEKDAYS[value.weekday()]
-    return f"{weekday}, {value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
-
-
 @pass_context
 def _date_filter(context: Context, value: Any) -> str:
     return format_date(value, context["locale"], context["timezone"])
 
 
-def _money_filter(value: Mapping[str, Any]) -> str:
-    return format_money(value["amount"], value["currency"])
+@pass_context
+def _money_filter(context: Context, value: Mapping[str, Any]) -> str:
+    return format_amount(value["amount"], value["currency"], context["locale"])
 
 
 @functools.cache
-def _environment() -> Environment:
+def _environment(locale: str) -> Environment:
+    """The templates with the catalogue of one language; built once per language."""
     # Plain text, so no HTML escaping; StrictUndefined turns a missing key into an error.
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -185,15 +167,18 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    translations = Translations.load(str(TRANSLATIONS), [locale])
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date_filter
     env.filters["money"] = _money_filter
     return env
 
 
-def template_name(kind: str, locale: str) -> str:
-    """The template file of one kind in one language, relative to ``templates/``."""
-    return f"{locale}/{kind}.txt"
+def template_name(kind: str) -> str:
+    """The template file of one kind, relative to ``templates/``; one for every language."""
+    return f"{kind}.txt"
 
 
 def check_context(kind: str, locale: str, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,7 +246,7 @@ def render_email(
         "timezone": shop.timezone,
     }
     try:
-        text = _environment().get_template(template_name(kind, locale)).render(full)
+        text = _environment(locale).get_template(template_name(kind)).render(full)
     except (TemplateError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"e-mail {kind!r} ({locale}) cannot be rendered: {exc}") from exc
     return _split(kind, locale, text)
@@ -270,7 +255,7 @@ def render_email(
 def _split(kind: str, locale: str, text: str) -> RenderedEmail:
     head, _, body = text.partition("\n\n")
     if not head.startswith("Subject: ") or "\n" in head:
-        raise ValueError(f"template {template_name(kind, locale)} must start with 'Subject: '")
+        raise ValueError(f"template {template_name(kind)} must start with 'Subject: '")
     subject = " ".join(head.removeprefix("Subject: ").split())
     lines = [line.rstrip() for line in body.strip("\n").splitlines()]
     # Blocks left out by a condition leave runs of blank lines; keep at most one.

@@ -1,7 +1,7 @@
 """The customer's pages: open an order, choose what to send back, follow the return.
 
 The pages use the same order token as the API (kept in the signed session cookie), file
-through the same path as the API, and protect every form with a per-session token.
+through the same path as the API, and protect every form with the session's form token.
 """
 
 from __future__ import annotations
@@ -9,59 +9,37 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import (
-    Blueprint,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.datastructures import FileStorage
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 
 from returns_service.auth.tokens import Principal
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db, limiter
-from returns_service.forms import check_csrf, csrf_token
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.orders.numbers import normalise_order_number
+from returns_service.pages import form_expired, not_done, page_context, protect_forms
 from returns_service.portal import tokens
+from returns_service.portal.forms import OpenOrderForm, ReturnForm, return_form
 from returns_service.portal.lookup import order_for_contact
-from returns_service.portal.texts import LANGUAGES, REASONS, SLOTS, STATUSES, TEXTS
 from returns_service.returns.eligibility import order_eligibility
 from returns_service.returns.operations import get_return
 from returns_service.returns.submission import present_return, submit_return
 
 bp = Blueprint("portal_pages", __name__)
-
-
-def _language() -> str:
-    chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
-        session["lang"] = chosen
-    return session.get("lang") or request.accept_languages.best_match(
-        LANGUAGES, default=current_app.config["DEFAULT_LOCALE"]
-    )
+protect_forms(bp)
 
 
 def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
-    lang = _language()
-    return (
-        render_template(
-            template,
-            lang=lang,
-            t=TEXTS[lang],
-            reasons=REASONS[lang],
-            statuses=STATUSES[lang],
-            csrf=csrf_token(),
-            shop_name=current_app.config["SHOP_NAME"],
-            **context,
-        ),
-        status,
-    )
+    return render_template(template, **page_context(), **context), status
+
+
+@bp.errorhandler(CSRFError)
+def form_without_token(error: CSRFError) -> ResponseReturnValue:
+    """A form sent without this session's token: nothing is done."""
+    return _render("portal/start.html", 400, form=OpenOrderForm(), error=form_expired())
 
 
 def _customer() -> Principal | None:
@@ -80,7 +58,7 @@ def _rate() -> str:
 @bp.get("/")
 def start() -> ResponseReturnValue:
     """The form that opens an order."""
-    return _render("portal/start.html")
+    return _render("portal/start.html", form=OpenOrderForm())
 
 
 @bp.post("/")
@@ -88,22 +66,27 @@ def start() -> ResponseReturnValue:
 @limiter.limit(_rate, key_func=_form_number_key, methods=["POST"])
 def open_order() -> ResponseReturnValue:
     """Check the order number and contact; the same answer for any mistake."""
-    check_csrf()
-    contact = request.form.get("contact", "").strip()
+    form = OpenOrderForm()
+    no_match = gettext("We could not find that order. Please check the order number and contact.")
+    # The form comes back empty whatever was wrong, so no answer tells one mistake apart.
+    blank = OpenOrderForm(formdata=None)
+    if not form.validate():
+        return _render("portal/start.html", 200, form=blank, error=no_match)
+    contact = form.contact.data.strip()
     is_email = "@" in contact
     order = order_for_contact(
         db.session,
-        request.form.get("order_number", ""),
+        form.order_number.data,
         email=contact if is_email else None,
         phone=None if is_email else contact,
     )
     if order is None:
-        return _render("portal/start.html", 200, error=TEXTS[_language()]["no_match"])
+        return _render("portal/start.html", 200, form=blank, error=no_match)
     session["portal_token"] = tokens.issue(order.id)
     return redirect(url_for("portal_pages.show_order"))
 
 
-def _order_page(principal: Principal, status: int = 200, error: str = "") -> ResponseReturnValue:
+def _order(principal: Principal) -> tuple[Order, dict[int, Any]]:
     order = db.session.get(Order, principal.order_id)
     if order is None:
         raise NotFound("no such order")
@@ -114,14 +97,24 @@ def _order_page(principal: Principal, status: int = 200, error: str = "") -> Res
             db.session, order, utcnow(), config["RETURN_WINDOW_DAYS"], config["TIMEZONE"]
         )
     }
+    return order, eligibility
+
+
+def _form_for(order: Order, eligibility: dict[int, Any]) -> ReturnForm:
+    # Every line gets its fields, so a form sent again still names what it chose.
+    returnable = {i: e.returnable_quantity if e.eligible else 0 for i, e in eligibility.items()}
+    return return_form(order, returnable)
+
+
+def _order_page(
+    principal: Principal, status: int = 200, error: str = "", form: ReturnForm | None = None
+) -> ResponseReturnValue:
+    order, eligibility = _order(principal)
+    if form is None:
+        form = _form_for(order, eligibility)
+        form.submission.data = uuid.uuid4().hex  # one return per form, however often sent
     return _render(
-        "portal/order.html",
-        status,
-        order=order,
-        eligibility=eligibility,
-        slots=SLOTS,
-        submission=uuid.uuid4().hex,  # one return per form, however often it is sent
-        error=error,
+        "portal/order.html", status, order=order, eligibility=eligibility, form=form, error=error
     )
 
 
@@ -134,56 +127,43 @@ def show_order() -> ResponseReturnValue:
     return _order_page(principal)
 
 
-def _lines_from_form(order: Order) -> tuple[list[dict[str, Any]], dict[int, list[FileStorage]]]:
-    lines, uploads = [], {}
-    for line in order.lines:
-        quantity = request.form.get(f"quantity_{line.id}", "0")
-        if not quantity.isdigit() or int(quantity) == 0:
-            continue
-        lines.append(
-            {
-                "line_id": line.id,
-                "quantity": int(quantity),
-                "reason": request.form.get(f"reason_{line.id}", ""),
-                "comment": request.form.get(f"comment_{line.id}", ""),
-                "exchange_sku": request.form.get(f"exchange_sku_{line.id}") or None,
-            }
-        )
-        photos = [f for f in request.files.getlist(f"photo_{line.id}") if f.filename]
-        if photos:
-            uploads[line.id] = photos
-    return lines, uploads
+def _not_taken(error: DomainError) -> str:
+    return not_done(
+        gettext("We could not take this request. Please check what you chose."), error.message
+    )
 
 
 @bp.post("/returns")
 def file_return() -> ResponseReturnValue:
     """File the return chosen in the form, then show it."""
-    check_csrf()
     principal = _customer()
     if principal is None:
-        return _render("portal/start.html", 401, error=TEXTS[_language()]["sign_in_again"])
-    order = db.session.get(Order, principal.order_id)
-    lines, uploads = _lines_from_form(order)
-    if not lines:
-        return _order_page(principal, 422, TEXTS[_language()]["nothing_chosen"])
-    method: dict[str, Any] = {"type": request.form.get("method", "dropoff")}
-    if method["type"] == "pickup":
-        method |= {
-            "date": request.form.get("pickup_date") or None,
-            "slot": request.form.get("pickup_slot") or None,
-        }
-    body = {
-        "lines": lines,
-        "resolution": request.form.get("resolution", "refund"),
-        "method": method,
-    }
+        return _render(
+            "portal/start.html",
+            401,
+            form=OpenOrderForm(),
+            error=gettext("Please open your order again."),
+        )
+    order, eligibility = _order(principal)
+    form = _form_for(order, eligibility)
+    if not form.validate():
+        return _order_page(principal, 422, _not_taken_form(form), form)
+    body = form.body(order)
+    if not body["lines"]:
+        return _order_page(principal, 422, gettext("Choose how many of an item to return."), form)
     try:
-        answer, _ = submit_return(principal, body, uploads, request.form.get("submission"))
+        answer, _ = submit_return(principal, body, form.uploads(order), form.submission.data)
     except DomainError as error:
         db.session.rollback()
-        message = TEXTS[_language()]["not_filed"].format(detail=error.message)
-        return _order_page(principal, error.status.value, message)
+        return _order_page(principal, error.status.value, _not_taken(error), form)
     return redirect(url_for("portal_pages.show_return", rma=answer["rma"]))
+
+
+def _not_taken_form(form: ReturnForm) -> str:
+    problems = "; ".join(
+        f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
+    )
+    return gettext("Please check these answers: %(problems)s", problems=problems)
 
 
 @bp.get("/returns/<rma>")

@@ -25,7 +25,7 @@ from returns_service.returns.models import (
 )
 from returns_service.returns.operations import Settings, approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
-from returns_service.rulesets.service import active_version, compiled
+from returns_service.rulesets.operations import active_version, compiled
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 

@@ -14,6 +14,7 @@ a ``type`` and the parameters of that type, and optionally a ``label`` in ja and
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -130,6 +131,25 @@ def offers_for(
     if chosen is not None:
         return copy.deepcopy(chosen.offers), chosen
     return copy.deepcopy(DEFAULT_OFFERS[reason]), None
+
+
+def replace_offers(
+    session: Session, now: datetime, reason: CancelReason, offers: list[dict[str, Any]], actor: str
+) -> OfferSet:
+    """An admin replaces the offers a reason is met with (an empty list: none)."""
+    chosen = session.get(OfferSet, reason, with_for_update=True) or OfferSet(reason=reason)
+    chosen.offers = normalised(offers)
+    chosen.updated_by = actor
+    chosen.updated_at = now
+    session.add(chosen)
+    return chosen
+
+
+def reset_offers(session: Session, reason: CancelReason) -> None:
+    """Go back to the shipped default offers for a reason."""
+    chosen = session.get(OfferSet, reason, with_for_update=True)
+    if chosen is not None:
+        session.delete(chosen)
 
 
 _TITLES = {

@@ -334,3 +334,17 @@ def save_rates(
             }
         )
     return rows
+
+
+def save_rate_report(
+    session: Session, since: datetime | None, until: datetime | None
+) -> dict[str, Any]:
+    """The save rates per reason (see :func:`save_rates`) with their total over all reasons."""
+    rows = save_rates(session, since, until)
+    total: dict[str, Any] = {
+        key: sum(row[key] for row in rows)
+        for key in ("started", "saved", "cancelled", "open", "superseded")
+    }
+    total["reason"] = "all"
+    total["save_rate"] = round(total["saved"] / total["started"], 4) if total["started"] else None
+    return {"since": since, "until": until, "reasons": rows, "total": total}

@@ -8,7 +8,7 @@ from typing import Any
 import rules
 from returns_service.auth.models import Role
 from returns_service.models import utcnow
-from returns_service.rulesets.service import default_cancellation_rule_set
+from returns_service.rulesets.operations import default_cancellation_rule_set
 from tests.cancellations.conftest import Cancellations, kinds
 from tests.shop import Shop
 

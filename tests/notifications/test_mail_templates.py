@@ -114,7 +114,7 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "en": (["arrived"], ["warehouse", "checking"]),
     },
     "refund_issued": {
-        "ja": (["返金", "#1042"], ["¥12,800", "ご注文時のお支払い方法", "5〜10営業日"]),
+        "ja": (["返金", "#1042"], ["￥12,800", "ご注文時のお支払い方法", "5〜10営業日"]),
         "en": (["refund", "#1042"], ["¥12,800", "original payment method", "5-10 business days"]),
     },
     "exchange_shipped": {
@@ -130,8 +130,8 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "en": (["cancelled"], ["no need to send anything back"]),
     },
     "order_cancelled": {
-        "ja": (["キャンセル", "#2001"], ["128.00 USD", "リネンシャツ（M） × 1"]),
-        "en": (["cancelled", "#2001"], ["128.00 USD", "original payment method"]),
+        "ja": (["キャンセル", "#2001"], ["$128.00", "リネンシャツ（M） × 1"]),
+        "en": (["cancelled", "#2001"], ["$128.00", "original payment method"]),
     },
     "cancellation_pending_stop": {
         "ja": (["キャンセル", "#2001"], ["倉庫に発送の停止を依頼"]),
@@ -185,13 +185,12 @@ BRIEFED_KINDS = {
 }
 
 
-def test_every_kind_has_a_template_in_every_language_and_no_template_is_stray() -> None:
+def test_every_kind_has_a_template_and_no_template_is_stray() -> None:
     assert set(KINDS) == BRIEFED_KINDS == set(CONTEXTS) == set(EXPECTED)
-    for locale in LOCALES:
-        on_disk = {p.stem for p in (TEMPLATES_DIR / locale).glob("*.txt")}
-        assert on_disk - {"_layout"} == set(KINDS), locale
-        for kind in KINDS:
-            assert (TEMPLATES_DIR / template_name(kind, locale)).is_file()
+    on_disk = {p.stem for p in TEMPLATES_DIR.glob("*.txt")}
+    assert on_disk - {"_layout"} == set(KINDS)
+    for kind in KINDS:
+        assert (TEMPLATES_DIR / template_name(kind)).is_file()
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -241,8 +240,8 @@ def test_approved_keep_the_item_asks_for_nothing_back(locale: str) -> None:
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("ja", ["128.00 USD", "ストアクレジット", "GIFT-7QX2", "すぐにご利用"]),
-        ("en", ["128.00 USD", "store credit", "GIFT-7QX2", "ready to use now"]),
+        ("ja", ["$128.00", "ストアクレジット", "GIFT-7QX2", "すぐにご利用"]),
+        ("en", ["$128.00", "store credit", "GIFT-7QX2", "ready to use now"]),
     ],
 )
 def test_refund_as_store_credit_gives_the_code_and_is_usable_at_once(

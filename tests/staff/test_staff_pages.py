@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,11 @@ from returns_service.auth.models import Role
 from returns_service.events import Event
 from returns_service.returns.models import ReturnLine, ReturnRequest, ReturnStatus
 from tests.shop import PASSWORD, Shop, add_staff, csrf, sign_in
+
+
+def _without_token(page: str) -> str:
+    """A page without its form tokens, which are signed with the time they are made."""
+    return re.sub(r'name="csrf" value="[^"]+"', "", page)
 
 
 def _file(shop: Shop, external_line: str, reason: str = "UNWANTED") -> str:
@@ -30,7 +37,7 @@ def test_staff_sign_in_and_out(app: Flask, session: Session) -> None:
     page = client.get("/staff/").get_data(as_text=True)
     assert "確認待ちの返品はありません。" in page  # in the staff member's language
     assert "No return is waiting" in client.get("/staff/?lang=en").get_data(as_text=True)
-    assert 'href="/staff/mail"' in page
+    assert 'href="/staff/mail"' not in page  # the mailbox is for admins
     client.post("/staff/logout", data={"csrf": csrf(page)})
     assert client.get("/staff/").status_code == 302
 
@@ -46,7 +53,9 @@ def test_a_wrong_password_and_an_unknown_email_read_the_same(app: Flask, session
         "/staff/login", data={"csrf": token, "email": "who@shop.example", "password": "x"}
     )
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.get_data() == unknown.get_data()
+    assert _without_token(wrong.get_data(as_text=True)) == _without_token(
+        unknown.get_data(as_text=True)
+    )
     assert client.get("/staff/").status_code == 302
 
 

@@ -7,12 +7,14 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import rules
 from returns_service.auth.models import Role
+from returns_service.models import utcnow
 from returns_service.returns.models import ReturnRequest
+from returns_service.rulesets import operations as rule_sets
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
 from tests.shop import Shop, add_staff, csrf, sign_in
 
@@ -104,8 +106,17 @@ def _in_force(session: Session) -> RuleSetVersion:
     return session.get(RuleSetVersion, activation.version_id)
 
 
+def test_opening_the_rules_page_writes_nothing(app: Flask, session: Session) -> None:
+    client = _admin(app, session)
+    page = html.unescape(client.get("/staff/rules").get_data(as_text=True))
+    assert rules.default_rule_set()["rules"][0]["name"] in page  # the default, not yet used
+    assert session.scalar(select(func.count()).select_from(RuleSetVersion)) == 0
+
+
 def test_a_draft_is_published_and_rolled_back(app: Flask, session: Session) -> None:
     client = _admin(app, session)
+    rule_sets.active_version(session, utcnow())  # the shipped default is in force
+    session.commit()
     status, page = _save(client, _approve_everything())
     assert status == 302
     first = _in_force(session)

@@ -1,0 +1,168 @@
+"""What every HTML page shares: its language, its form protection, its security headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request, session
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    get_locale,
+    gettext,
+    lazy_gettext,
+)
+from flask_login import current_user
+
+from returns_service.config import LOCALES
+from returns_service.extensions import babel, csrf
+from returns_service.money import exponent
+
+#: Where the chosen language is kept: staff choose theirs apart from the customer pages'.
+_LANGUAGE_KEYS = {"staff_pages": "staff_lang", "notifications": "staff_lang"}
+
+#: Every HTML answer: no framing, nothing from elsewhere, no type guessing.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+#: The API's Swagger UI loads its script and styles from a CDN and starts with an inline
+#: script; it gets those sources and nothing more.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://cdn.jsdelivr.net; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel and Flask-WTF, and add the headers to every HTML answer."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
+    # The forms keep the field name the pages always had; a token lives as long as the
+    # session, so a form left open during a long shift still goes through.
+    app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf")
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=_shop_timezone)
+    csrf.init_app(app)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.after_request(_security_headers)
+
+
+def protect_forms(blueprint: Blueprint) -> None:
+    """Refuse (400) every POST to the blueprint's pages without the session's form token."""
+
+    @blueprint.before_request
+    def _check_token() -> None:
+        if request.method == "POST":
+            csrf.protect()
+
+
+def _security_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        docs = request.path.startswith(current_app.config["OPENAPI_URL_PREFIX"])
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if docs:
+            response.headers["Content-Security-Policy"] = _DOCS_CSP
+    return response
+
+
+def select_locale() -> str:
+    """The page's language: ``?lang=``, then the one chosen before, the staff member's own,
+    then the browser's preference, then the shop's default."""
+    key = _LANGUAGE_KEYS.get(request.blueprint or "", "lang")
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        session[key] = chosen
+    if session.get(key) in LOCALES:
+        return session[key]
+    own = getattr(current_user, "locale", None)
+    if own in LOCALES:
+        return own
+    return request.accept_languages.best_match(
+        LOCALES, default=current_app.config["DEFAULT_LOCALE"]
+    )
+
+
+def _shop_timezone() -> str:
+    # Read per request, so a changed setting (or a test's) takes effect at once.
+    return current_app.config["TIMEZONE"]
+
+
+def language() -> str:
+    """The language of this page, as ``ja`` or ``en``."""
+    return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
+def money(amount: int, currency: str) -> str:
+    """Minor units written for people in the page's language: ``￥1,200``, ``$12.50``."""
+    return format_currency(Decimal(amount).scaleb(-exponent(currency)), currency.upper())
+
+
+def local_datetime(moment: datetime) -> str:
+    """A point in time in the shop's time zone, short: ``2026/12/02 9:30``."""
+    return format_datetime(moment, "short")
+
+
+def local_date(value: date | datetime) -> str:
+    """A calendar date, in the shop's time zone if it is a point in time."""
+    return format_date(value, "medium")
+
+
+def form_expired() -> str:
+    """The words for a form whose token is missing or from another session."""
+    return gettext("This form has expired. Please open the page again.")
+
+
+def not_done(refused: str, detail: str) -> str:
+    """A refusal for a page: the operation's own words follow only on English pages, as
+    the operations explain in English and a Japanese page does not mix that in."""
+    return f"{refused} ({detail})" if language() == "en" else refused
+
+
+def page_context() -> dict[str, Any]:
+    """What every page template may use."""
+    return {
+        "lang": language(),
+        "other_lang": "en" if language() == "ja" else "ja",
+        "shop_name": current_app.config["SHOP_NAME"],
+        "reasons": REASON_LABELS,
+        "statuses": STATUS_LABELS,
+    }
+
+
+#: What a customer and staff read for each return reason code.
+REASON_LABELS = {
+    "DEFECTIVE": lazy_gettext("Defective or damaged"),
+    "WRONG_ITEM": lazy_gettext("Wrong item received"),
+    "NOT_AS_DESCRIBED": lazy_gettext("Not as described"),
+    "SIZE_TOO_SMALL": lazy_gettext("Too small"),
+    "SIZE_TOO_LARGE": lazy_gettext("Too large"),
+    "COLOR": lazy_gettext("Colour"),
+    "STYLE": lazy_gettext("Style"),
+    "UNWANTED": lazy_gettext("No longer wanted"),
+    "OTHER": lazy_gettext("Other"),
+}
+
+#: What a customer and staff read for each state of a return.
+STATUS_LABELS = {
+    "requested": lazy_gettext("Requested"),
+    "review": lazy_gettext("Being reviewed"),
+    "approved": lazy_gettext("Approved"),
+    "rejected": lazy_gettext("Not accepted"),
+    "awaiting_parcel": lazy_gettext("Waiting for your parcel"),
+    "in_transit": lazy_gettext("On its way"),
+    "received": lazy_gettext("Received"),
+    "inspected": lazy_gettext("Inspected"),
+    "completed": lazy_gettext("Completed"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "expired": lazy_gettext("Expired"),
+}

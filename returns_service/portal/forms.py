@@ -1,0 +1,145 @@
+"""The customer pages' forms: opening an order and choosing what to send back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from returns_service.orders.models import Order
+from returns_service.pages import REASON_LABELS
+
+SLOTS = ("9-12", "14-16", "16-18", "18-20")
+_IMAGES = ("jpg", "jpeg", "png", "gif", "webp", "heic")
+
+
+class OpenOrderForm(FlaskForm):
+    """An order number and the e-mail address or phone number on the order."""
+
+    order_number = StringField(_l("Order number"), [DataRequired(), Length(max=64)])
+    contact = StringField(_l("E-mail address or phone number"), [DataRequired(), Length(max=320)])
+
+
+class ReturnForm(FlaskForm):
+    """How the customer wants to be made whole and how the parcel comes back.
+
+    The fields of each order line (``quantity_<id>`` ...) are added by ``return_form``.
+    """
+
+    submission = HiddenField()
+    resolution = RadioField(
+        _l("You would like"),
+        choices=[
+            SelectChoice("refund", _l("A refund")),
+            SelectChoice("store_credit", _l("Store credit")),
+            SelectChoice("exchange", _l("An exchange")),
+        ],
+        default="refund",
+    )
+    method = RadioField(
+        _l("Sending it back"),
+        choices=[
+            SelectChoice("dropoff", _l("I will drop it off")),
+            SelectChoice("pickup", _l("Collect it from me")),
+        ],
+        default="dropoff",
+    )
+    pickup_date = DateField(_l("Pickup date"), [Optional()])
+    pickup_slot = SelectField(
+        _l("Time slot"), choices=[SelectChoice(s) for s in SLOTS], default=SLOTS[0]
+    )
+
+    def line_fields(self, line_id: int) -> dict[str, Any]:
+        """The fields of one order line, by short name."""
+        names = ("quantity", "reason", "comment", "photo", "exchange_sku")
+        return {name: self[f"{name}_{line_id}"] for name in names}
+
+    def body(self, order: Order) -> dict[str, Any]:
+        """The request in the API's shape, for the schema the API checks it with."""
+        lines = []
+        for line in order.lines:
+            if f"quantity_{line.id}" not in self or not self[f"quantity_{line.id}"].data:
+                continue
+            fields = self.line_fields(line.id)
+            lines.append(
+                {
+                    "line_id": line.id,
+                    "quantity": fields["quantity"].data,
+                    "reason": fields["reason"].data,
+                    "comment": fields["comment"].data or "",
+                    "exchange_sku": fields["exchange_sku"].data or None,
+                }
+            )
+        method: dict[str, Any] = {"type": self.method.data}
+        if method["type"] == "pickup":
+            date = self.pickup_date.data
+            method |= {"date": date.isoformat() if date else None, "slot": self.pickup_slot.data}
+        return {"lines": lines, "resolution": self.resolution.data, "method": method}
+
+    def uploads(self, order: Order) -> dict[int, list[Any]]:
+        """The photos sent for each line."""
+        found = {}
+        for line in order.lines:
+            field = self._fields.get(f"photo_{line.id}")
+            photos = [f for f in (field.data or []) if getattr(f, "filename", "")] if field else []
+            if photos:
+                found[line.id] = photos
+        return found
+
+
+def return_form(order: Order, returnable: dict[int, int]) -> ReturnForm:
+    """The return form of one order; ``returnable`` maps each line to its returnable units."""
+
+    class OrderReturnForm(ReturnForm):
+        pass
+
+    reasons = [SelectChoice(code, label) for code, label in REASON_LABELS.items()]
+    for line_id, units in returnable.items():
+        quantities = [SelectChoice(n, str(n)) for n in range(units + 1)]
+        setattr(
+            OrderReturnForm,
+            f"quantity_{line_id}",
+            # The filing checks what is returnable under the order's lock, and a form sent
+            # again must reach it to get the first answer back.
+            SelectField(
+                _l("Quantity to return"),
+                choices=quantities,
+                coerce=int,
+                default=0,
+                validate_choice=False,
+            ),
+        )
+        # The API's schema checks the reason of each line that is sent back.
+        setattr(
+            OrderReturnForm,
+            f"reason_{line_id}",
+            SelectField(_l("Reason"), choices=reasons, validate_choice=False),
+        )
+        setattr(
+            OrderReturnForm,
+            f"comment_{line_id}",
+            TextAreaField(_l("What happened (optional)"), [Length(max=2000)]),
+        )
+        setattr(
+            OrderReturnForm,
+            f"photo_{line_id}",
+            MultipleFileField(_l("Photo (optional)"), [FileAllowed(_IMAGES)]),
+        )
+        setattr(
+            OrderReturnForm,
+            f"exchange_sku_{line_id}",
+            StringField(_l("SKU to exchange for (exchanges only)"), [Length(max=255)]),
+        )
+    return OrderReturnForm()

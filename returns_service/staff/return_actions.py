@@ -1,0 +1,128 @@
+"""Staff pages: one return, and what agents and the warehouse do with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from returns_service.auth.models import Role
+from returns_service.auth.staff_sessions import current_staff, staff_principal, staff_required
+from returns_service.errors import DomainError
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.pages import not_done
+from returns_service.returns import operations
+from returns_service.returns.models import LineOutcome, ReturnRequest
+from returns_service.returns.submission import present_return
+from returns_service.staff.forms import (
+    ApproveForm,
+    RejectForm,
+    inspect_form,
+    receive_form,
+)
+from returns_service.staff.views import render
+
+
+def _receivable(return_request: ReturnRequest) -> list:
+    return [line for line in return_request.lines if line.outcome is LineOutcome.APPROVE]
+
+
+def _inspectable(return_request: ReturnRequest) -> list:
+    return [line for line in return_request.lines if line.received_quantity > 0]
+
+
+def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
+    return_request = operations.get_return(db.session, rma)
+    receivable, inspectable = _receivable(return_request), _inspectable(return_request)
+    return render(
+        "staff/return.html",
+        status,
+        view=present_return(return_request),
+        receivable=receivable,
+        inspectable=inspectable,
+        approve_form=ApproveForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+        receive_form=receive_form(receivable) if receivable else None,
+        inspect_form=inspect_form(inspectable) if inspectable else None,
+        error=error,
+    )
+
+
+@staff_required()
+def show_return(rma: str) -> ResponseReturnValue:
+    """A return: lines with the rules' decisions, refunds, pickup, history, and its forms."""
+    return _return_page(rma)
+
+
+def _act(rma: str, action: Callable[[ReturnRequest, str], None]) -> ResponseReturnValue:
+    """Run an operation on the locked return as the signed-in staff member, then commit.
+
+    A refused operation rolls back and shows the page again with its message and status.
+    """
+    principal = staff_principal(current_staff())
+    try:
+        return_request = operations.get_return(db.session, rma, lock=True)
+        action(return_request, principal.actor)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        message = not_done(gettext("This was not done."), error.message)
+        return _return_page(rma, error.status.value, message)
+    return redirect(url_for("staff_pages.show_return", rma=rma))
+
+
+@staff_required(Role.AGENT)
+def approve(rma: str) -> ResponseReturnValue:
+    """Approve a return in review."""
+    settings = operations.Settings.from_config(current_app.config)
+    form = ApproveForm()
+    message = (form.message.data or "").strip()[:2000]
+    return _act(
+        rma,
+        lambda r, actor: operations.approve(
+            db.session, utcnow(), settings, r, actor=actor, message=message
+        ),
+    )
+
+
+@staff_required(Role.AGENT)
+def reject(rma: str) -> ResponseReturnValue:
+    """Reject a return with the message the customer reads."""
+    message = (RejectForm().message.data or "")[:2000]
+    return _act(
+        rma,
+        lambda r, actor: operations.reject(db.session, utcnow(), r, actor=actor, message=message),
+    )
+
+
+@staff_required(Role.WAREHOUSE)
+def receive(rma: str) -> ResponseReturnValue:
+    """Record the units received, line by line."""
+
+    def run(return_request: ReturnRequest, actor: str) -> None:
+        # Every line is read: the operation, not the form, says which may be received now.
+        received = receive_form(list(return_request.lines)).received()
+        operations.receive_lines(db.session, utcnow(), return_request, received, actor=actor)
+
+    return _act(rma, run)
+
+
+@staff_required(Role.WAREHOUSE)
+def inspect(rma: str) -> ResponseReturnValue:
+    """Grade each received line and choose its disposition."""
+
+    def run(return_request: ReturnRequest, actor: str) -> None:
+        grades = inspect_form(list(return_request.lines)).grades()
+        operations.inspect_lines(db.session, utcnow(), return_request, grades, actor=actor)
+
+    return _act(rma, run)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the return page and its actions to the staff blueprint."""
+    bp.add_url_rule("/returns/<rma>", view_func=show_return, methods=["GET"])
+    for action in (approve, reject, receive, inspect):
+        bp.add_url_rule(f"/returns/<rma>/{action.__name__}", view_func=action, methods=["POST"])

@@ -1,0 +1,106 @@
+"""Every text a person reads is in both catalogues, and every page renders in ja and en
+without a message left in English on a Japanese page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from returns_service.auth.models import Role
+from returns_service.catalogues import TRANSLATIONS
+from tests.shop import Shop, add_staff, csrf, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+
+
+def _extracted() -> set[str]:
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map, keywords=KEYWORDS):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def _catalogue(locale: str) -> dict[str, str]:
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {m.id: m.string for m in read_po(po) if m.id and not m.fuzzy}
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_every_message_of_the_code_is_translated(locale: str) -> None:
+    catalogue = _catalogue(locale)
+    missing = sorted(m for m in _extracted() if not catalogue.get(m))
+    assert missing == [], f"run pybabel extract/update: untranslated in {locale}: {missing}"
+
+
+def test_japanese_messages_hold_no_english() -> None:
+    for english, japanese in _catalogue("ja").items():
+        words = re.sub(r"%\(\w+\)s", "", japanese)
+        assert not re.search(r"[A-Za-z]{2,}", words), f"{english!r} -> {japanese!r}"
+
+
+def _english_phrases() -> list[str]:
+    """Messages of two words or more whose Japanese differs: none may show on a ja page."""
+    ja = _catalogue("ja")
+    return [m for m in ja if " " in m and "%(" not in m and ja[m] != m]
+
+
+@pytest.fixture
+def pages(
+    app: Flask, session: Session, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, FlaskClient]:
+    """Every page's path, with a client that may open it."""
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L4"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    customer = app.test_client()
+    start = customer.get("/").get_data(as_text=True)
+    customer.post(
+        "/", data={"csrf": csrf(start), "order_number": "#5001", "contact": "hanako@example.jp"}
+    )
+    add_staff(session, "boss@shop.example", Role.ADMIN)
+    admin = sign_in(app.test_client(), "boss@shop.example")
+    monkeypatch.setitem(app.config, "MAIL_ON_DISK", True)
+    return {
+        "/": app.test_client(),
+        "/order": customer,
+        f"/returns/{rma}": customer,
+        "/staff/login": app.test_client(),
+        "/staff/": admin,
+        f"/staff/returns/{rma}": admin,
+        "/staff/rules": admin,
+        "/staff/numbers": admin,
+        "/staff/mail": admin,
+    }
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_every_page_renders_in_both_languages(
+    app: Flask, pages: dict[str, FlaskClient], locale: str
+) -> None:
+    english = _english_phrases()
+    japanese = [text for text in _catalogue("ja").values() if len(text) >= 4]
+    for path, client in pages.items():
+        response = client.get(f"{path}?lang={locale}")
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{locale}">' in html, path
+        # The rules' own YAML is data in both languages, not the page's words.
+        words = re.sub(r"<(pre|textarea)[^>]*>.*?</\1>", "", html, flags=re.S)
+        if locale == "ja":
+            shown = [phrase for phrase in english if phrase in words]
+            assert shown == [], f"{path} shows English on a Japanese page: {shown}"
+        else:
+            shown = [phrase for phrase in japanese if phrase in words]
+            assert shown == [], f"{path} shows Japanese on an English page: {shown}"
