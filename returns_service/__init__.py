@@ -87,6 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.cancellations import jobs as cancellation_jobs  # noqa: F401  (jobs)
     from returns_service.cancellations.api import blp as cancellations_blp
+    from returns_service.catalogue import jobs as catalogue_jobs  # noqa: F401  (registers jobs)
+    from returns_service.catalogue.api import blp as products_blp
+    from returns_service.catalogue.portal_api import blp as exchange_options_blp
+    from returns_service.catalogue.webhooks import bp as catalogue_webhooks_bp
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
     from returns_service.metrics.api import blp as metrics_blp
@@ -111,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
@@ -126,3 +131,5 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(subscriptions_blp)
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)
+    api.register_blueprint(products_blp)
+    api.register_blueprint(exchange_options_blp)

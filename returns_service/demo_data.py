@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
-from returns_service.inventory.models import StockItem
+from returns_service.demo_catalogue import seed_catalogue
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
@@ -274,12 +274,7 @@ def seed_demo_shop(session: Session, now: datetime, settings: ReturnSettings) ->
     for document in documents:
         external_id = f"demo-{document['number'].lstrip('#')}"
         upsert_order(session, external_id, schema.load(document), now, "demo", default_locale="ja")
-    for sku, *_, jpy, _usd, _tags in PRODUCTS:
-        session.add(
-            StockItem(
-                sku=sku, on_hand=20 if sku != "SNK-BLK-27" else 1, unit_price=jpy, currency="JPY"
-            )
-        )
+    seed_catalogue(session, now)
     for email, role, name in STAFF:
         session.add(
             StaffUser(

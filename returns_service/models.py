@@ -87,6 +87,7 @@ def load_all_models() -> None:
     """Import every model module so that ``Base.metadata`` knows every table."""
     import returns_service.auth.models
     import returns_service.cancellations.models
+    import returns_service.catalogue.models
     import returns_service.events
     import returns_service.idempotency
     import returns_service.inventory.models

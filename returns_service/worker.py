@@ -77,15 +77,21 @@ def _record_failure(message_id: str, exc: Exception) -> None:
 
 
 def run_periodic_tasks() -> None:
-    """Time-driven work every worker does between jobs: expiring returns never sent, and
-    sending warehouse stops that were never answered to a person."""
+    """Time-driven work every worker does between jobs: expiring returns never sent,
+    sending warehouse stops that were never answered to a person, and queueing the
+    reconciliation of stock with Shopify's when it is due."""
     from returns_service.cancellations.operations import escalate_overdue_stops
+    from returns_service.catalogue.jobs import schedule_reconciliation
     from returns_service.returns.operations import expire_due
 
     now = utcnow()
+    config = current_app.config
     expire_due(db.session, now)
-    timeout = timedelta(minutes=current_app.config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
+    timeout = timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
     escalate_overdue_stops(db.session, now, timeout)
+    sync_minutes = config["SHOPIFY_STOCK_SYNC_MINUTES"]
+    if sync_minutes and config["SHOPIFY_API_BASE"] and config["SHOPIFY_ACCESS_TOKEN"]:
+        schedule_reconciliation(db.session, now, timedelta(minutes=sync_minutes))
     db.session.commit()
 
 

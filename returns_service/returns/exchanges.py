@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service import notices, outbox
-from returns_service.errors import Conflict
+from returns_service.catalogue import exchange_options as catalogue
+from returns_service.errors import Conflict, InvalidInput
 from returns_service.inventory import operations as stock
-from returns_service.inventory.models import Reservation, StockItem
+from returns_service.inventory.models import Reservation
+from returns_service.orders.models import OrderLine
 from returns_service.returns import states
 from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine, ReturnRequest
 
@@ -19,15 +22,35 @@ from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine,
 def price_difference(session: Session, line: ReturnLine, sku: str) -> int:
     """What the replacements cost more (positive) or less (negative) than was paid.
 
-    The replacement is priced from stock in the order's currency; a SKU with no price
-    there is taken to cost what the returned item cost (a size or colour swap).
+    The replacement is priced from the catalogue in the order's currency; a SKU with no
+    price there is taken to cost what the returned item cost (a size or colour swap).
     """
-    order_line = line.order_line
-    paid_per_unit = order_line.total // order_line.quantity
-    item = session.get(StockItem, sku)
-    if item is None or item.unit_price is None or item.currency != line.request.order.currency:
+    price = catalogue.unit_price(session, sku, line.request.order.currency)
+    if price is None:
         return 0
-    return (item.unit_price - paid_per_unit) * line.quantity
+    return (price - catalogue.paid_per_unit(line.order_line)) * line.quantity
+
+
+def chosen_replacement(
+    session: Session, order_line: OrderLine, data: dict[str, Any], index: int
+) -> str:
+    """The SKU a return line is exchanged for: the chosen variant's, checked, or as given.
+
+    A variant must be one the exchange picker offers for this line, with the units in
+    stock (409 naming the field if not); a bare SKU is held to stock at approval.
+    """
+    if data.get("exchange_variant_id") is not None:
+        field = f"lines.{index}.exchange_variant_id"
+        option = catalogue.chosen_variant(
+            session, order_line, data["exchange_variant_id"], data["quantity"], field=field
+        )
+        return option.sku
+    if data.get("exchange_sku"):
+        return data["exchange_sku"]
+    raise InvalidInput(
+        "an exchange needs the SKU to exchange for: choose a variant (exchange_variant_id)",
+        field=f"lines.{index}.exchange_variant_id",
+    )
 
 
 def reserve_replacements(

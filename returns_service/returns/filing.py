@@ -56,19 +56,16 @@ def _line_inputs(
                 f"{asked[line.id]} asked for",
                 field=f"lines.{index}.quantity",
             )
-        if resolution is Resolution.EXCHANGE and not data.get("exchange_sku"):
-            raise InvalidInput(
-                "an exchange needs the SKU to exchange for", field=f"lines.{index}.exchange_sku"
-            )
+        exchange_sku = None
+        if resolution is Resolution.EXCHANGE:
+            exchange_sku = exchanges.chosen_replacement(session, line, data, index)
         built.append(
             ReturnLine(
                 order_line=line,
                 quantity=data["quantity"],
                 reason=data["reason"],
                 comment=data.get("comment") or "",
-                exchange_sku=data.get("exchange_sku")
-                if resolution is Resolution.EXCHANGE
-                else None,
+                exchange_sku=exchange_sku,
                 photos=list(data.get("photos", [])),
             )
         )
