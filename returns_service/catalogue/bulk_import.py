@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.catalogue.operations import upsert_product
 from returns_service.catalogue.schemas import ProductUpsertSchema
+from returns_service.errors import InvalidInput
 from returns_service.models import utcnow
 from returns_service.money import to_minor
 from returns_service.orders.bulk_import import ImportReport, Rejected
@@ -142,8 +143,6 @@ def import_products(session: Session, path: Path, *, progress: bool = False) -> 
             try:
                 if isinstance(document, Exception):
                     raise document
-                if len(external_id) > 64:
-                    raise ValidationError("is longer than 64 characters", "external_id")
                 upsert_product(session, external_id, schema.load(document), utcnow())
                 session.commit()
                 report.loaded += 1
@@ -151,4 +150,7 @@ def import_products(session: Session, path: Path, *, progress: bool = False) -> 
                 session.rollback()
                 messages = exc.normalized_messages()
                 report.rejected.append(Rejected(where, json.dumps(messages, ensure_ascii=False)))
+            except InvalidInput as exc:
+                session.rollback()
+                report.rejected.append(Rejected(where, f"{exc.field}: {exc.message}"))
     return report

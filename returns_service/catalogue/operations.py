@@ -17,8 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from returns_service.catalogue.models import Product, StockLevel, Variant
-from returns_service.errors import NotFound
+from returns_service.errors import InvalidInput, NotFound
 from returns_service.inventory import operations as stock
+
+#: The shop's ids of products, as stored.
+EXTERNAL_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ def upsert_product(
     count unless the shop's levels per location are known for it (those are finer and
     carry their own clocks, so a product document never undoes a newer level).
     """
+    if not 0 < len(external_id) <= EXTERNAL_ID_LENGTH:
+        raise InvalidInput(
+            f"a product id has 1 to {EXTERNAL_ID_LENGTH} characters", field="external_id"
+        )
     product = session.scalar(
         select(Product).where(Product.external_id == external_id).with_for_update()
     )
