@@ -89,7 +89,6 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.cancellations.api import blp as cancellations_blp
     from returns_service.catalogue import jobs as catalogue_jobs  # noqa: F401  (registers jobs)
     from returns_service.catalogue.api import blp as products_blp
-    from returns_service.catalogue.portal_api import blp as exchange_options_blp
     from returns_service.catalogue.webhooks import bp as catalogue_webhooks_bp
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
@@ -100,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.orders.api import blp as orders_blp
     from returns_service.orders.webhooks import bp as shopify_webhooks_bp
     from returns_service.portal.api import blp as portal_blp
+    from returns_service.portal.exchange_options import blp as exchange_options_blp
     from returns_service.portal.pages import bp as portal_pages_bp
     from returns_service.refunds import jobs as refund_jobs  # noqa: F401  (registers jobs)
     from returns_service.refunds.api import blp as refunds_blp

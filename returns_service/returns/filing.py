@@ -183,6 +183,8 @@ def _terms_checked(
             f"{line.order_line.title} can be returned for {offered}, not {resolution.value}",
             field="resolution",
         )
+    if resolution is Resolution.EXCHANGE and decision.outcome is not rules.Outcome.REJECT:
+        exchanges.check_scope(session, line, decision.action.exchange_scope, index)
     if resolution is not Resolution.EXCHANGE or decision.outcome is not rules.Outcome.APPROVE:
         return decision
     upcharge = exchanges.price_difference(session, line, line.exchange_sku or "")

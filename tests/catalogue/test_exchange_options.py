@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
+from returns_service.auth.models import Role
 from tests.shop import Shop, product_document
 
 DENIM = [
@@ -154,8 +156,8 @@ def test_filing_refuses_a_variant_not_offered_for_the_line_or_no_choice(shop: Sh
     assert other_product.status_code == 422
     assert other_product.json["errors"]["json"] == {
         "lines.0.exchange_variant_id": [
-            f"variant {shop.variant_id(kettle, 'KETTLE')} is not offered in exchange for "
-            "セルビッジデニム 30"
+            "セルビッジデニム 30 can be exchanged only for another variant of the same product, "
+            "not for KETTLE"
         ]
     }
     nothing = shop.file(
@@ -171,3 +173,56 @@ def test_filing_refuses_a_variant_not_offered_for_the_line_or_no_choice(shop: Sh
         ]
         == 1
     )
+
+
+def test_a_rule_can_open_the_exchange_to_products_of_the_same_type(
+    shop: Shop, token_for: Any
+) -> None:
+    shop.put_product(document=product_document(DENIM))
+    chino = shop.put_product(
+        "P-CHINO", product_document([("CHN-32", "32", 9800, 2)], title="チノパンツ")
+    )
+    kettle = shop.put_product(
+        "P-KETTLE",
+        product_document([("KETTLE", "銅", 128000, 4)], title="銅のやかん", option="素材")
+        | {"product_type": "homeware"},
+    )
+    order = shop.put_order()
+    customer = shop.customer()
+    line = shop.line_id(order, "L1")
+    chosen = {"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL"}
+
+    def file(variant: int) -> Any:
+        lines = [chosen | {"exchange_variant_id": variant}]
+        return shop.file(customer, lines, resolution="exchange")
+
+    # The default rules keep an exchange within the product.
+    refused = file(shop.variant_id(chino, "CHN-32"))
+    assert refused.status_code == 422, refused.json
+    assert "only for another variant of the same product" in refused.json["message"]
+    with_reason = f"/api/v1/portal/exchange-options?line_id={line}&reason=SIZE_TOO_SMALL"
+    skus = [o["sku"] for o in shop.client.get(with_reason, headers=customer).json["options"]]
+    assert skus == ["DNM-30", "DNM-32", "DNM-34"]
+
+    admin = token_for(Role.ADMIN)
+    document = rules.default_rule_set()
+    document["rules"][-1]["action"]["exchange_scope"] = "same_product_type"
+    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+    assert draft.status_code == 201, draft.json
+    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+
+    offered = shop.client.get(with_reason, headers=customer).json["options"]
+    assert [(o["sku"], o["product_title"]) for o in offered] == [
+        ("DNM-30", "セルビッジデニム"),
+        ("DNM-32", "セルビッジデニム"),
+        ("DNM-34", "セルビッジデニム"),
+        ("CHN-32", "チノパンツ"),
+    ]
+    assert offered[-1]["price_difference"]["amount"] == -3000
+    # Without the reason the rule for it is unknown: the product's own variants only.
+    assert len(_options(shop, customer, line).json["options"]) == 3
+    assert file(shop.variant_id(kettle, "KETTLE")).status_code == 422
+    exchanged = file(shop.variant_id(chino, "CHN-32"))
+    assert exchanged.status_code == 201, exchanged.json
+    assert exchanged.json["exchanges"][0]["sku"] == "CHN-32"
+    assert exchanged.json["exchanges"][0]["price_difference"]["amount"] == -3000

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from returns_service.api_docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.catalogue.exchange_options import exchange_options
 from returns_service.errors import NotFound
 from returns_service.extensions import db
+from returns_service.models import utcnow
 from returns_service.orders.models import OrderLine
+from returns_service.returns.exchanges import offered_scope
 from returns_service.schemas import MoneySchema, money
+from rules.facts import RETURN_REASONS
 
 blp = Blueprint(
     "exchange_options",
@@ -25,9 +29,10 @@ blp = Blueprint(
 
 
 class ExchangeOptionsQuery(Schema):
-    """Which line of the order."""
+    """Which line of the order, and why it goes back (other products may depend on it)."""
 
-    line_id = fields.Integer(required=True, strict=False)
+    line_id = fields.Integer(required=True)
+    reason = fields.String(load_default=None, validate=validate.OneOf(RETURN_REASONS))
 
 
 class ExchangeOptionOut(Schema):
@@ -35,6 +40,8 @@ class ExchangeOptionOut(Schema):
 
     variant_id = fields.Integer()
     sku = fields.String()
+    product_external_id = fields.String()
+    product_title = fields.String()
     title = fields.String()
     options = fields.List(fields.Dict(), metadata={"description": "[{name, value}]"})
     available = fields.Integer()
@@ -73,12 +80,15 @@ class ExchangeOptions(MethodView):
     @blp.alt_response(401, description="No valid customer token")
     @blp.alt_response(404, description="The order has no such line")
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """The product's variants with their options, stock and price difference."""
+        """The product's variants with their options, stock and price difference; with a
+        ``reason``, also other products where the rule for it allows (``exchange_scope``)."""
         order_id = current_principal().order_id
         line = db.session.get(OrderLine, query["line_id"])
         if order_id is None or line is None or line.order_id != order_id:
             raise NotFound(f"the order has no line {query['line_id']}")
-        found = exchange_options(db.session, line)
+        timezone = current_app.config["TIMEZONE"]
+        scope = offered_scope(db.session, utcnow(), timezone, line, query["reason"])
+        found = exchange_options(db.session, line, scope)
         currency = line.order.currency
         product = found.product
         return {
@@ -95,6 +105,8 @@ class ExchangeOptions(MethodView):
                 {
                     "variant_id": o.variant_id,
                     "sku": o.sku,
+                    "product_external_id": o.product_external_id,
+                    "product_title": o.product_title,
                     "title": o.title,
                     "options": o.options,
                     "available": o.available,
