@@ -131,6 +131,13 @@ def report_level(session: Session, report: LevelReport) -> str:
     A level for an item no variant names yet is kept: the product may come later, and its
     count is taken from the levels then.
     """
+    outcome = _apply_level(session, report)
+    if outcome != "updated":
+        return outcome
+    return "updated" if _recount_item(session, report.inventory_item_id) else "unknown_item"
+
+
+def _apply_level(session: Session, report: LevelReport) -> str:
     if report.available is None:
         return "untracked"
     level = _locked_level(session, report.inventory_item_id, report.location_id)
@@ -142,7 +149,7 @@ def report_level(session: Session, report: LevelReport) -> str:
         return "stale"
     level.available = report.available
     level.source_updated_at = report.updated_at or level.source_updated_at
-    return "updated" if _recount_item(session, report.inventory_item_id) else "unknown_item"
+    return "updated"
 
 
 def replace_levels(
@@ -154,9 +161,12 @@ def replace_levels(
     """
     item_ids = set(inventory_item_ids)
     listed: dict[str, set[str]] = {item: set() for item in item_ids}
-    for report in reports:
+    # Levels first, in one order, then the counts: a webhook (level, then count) running
+    # meanwhile never holds a row this waits for while waiting for one this holds.
+    ordered = sorted(reports, key=lambda r: (r.inventory_item_id, r.location_id))
+    for report in ordered:
         if report.inventory_item_id in item_ids and report.available is not None:
-            report_level(session, report)
+            _apply_level(session, report)
             listed[report.inventory_item_id].add(report.location_id)
     for item, locations in listed.items():
         session.execute(

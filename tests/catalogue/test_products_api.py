@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select
@@ -135,3 +136,20 @@ def test_a_deleted_product_is_kept_and_marked(shop: Shop) -> None:
     assert shop.client.delete("/api/v1/products/NOPE", headers=shop.integration).status_code == 404
     # The shop selling it again brings it back.
     assert shop.put_product()["deleted"] is False
+
+
+def test_products_sharing_a_new_sku_put_at_once_make_one_stock_row(
+    app: Any, shop: Shop, session: Session, stock_of: StockOf
+) -> None:
+    def put(number: int) -> int:
+        document = product_document([("SHARED", "F", 5000, 7)], title=f"セット {number}")
+        document["variants"][0]["external_id"] = f"V-SHARED-{number}"
+        response = app.test_client().put(
+            f"/api/v1/products/P-{number}", json=document, headers=shop.integration
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(put, range(4))) == [201] * 4
+    assert stock_of("SHARED") == (7, 0)
+    assert _rows(session)["stock_items"] == 1
