@@ -92,10 +92,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.api.cancellations import blp as cancellations_blp
+    from returns_service.api.exchange_options import blp as exchange_options_blp
     from returns_service.api.jobs import blp as jobs_blp
     from returns_service.api.metrics import blp as metrics_blp
     from returns_service.api.orders import blp as orders_blp
     from returns_service.api.portal import blp as portal_blp
+    from returns_service.api.products import blp as products_blp
     from returns_service.api.refunds import blp as refunds_blp
     from returns_service.api.returns import blp as returns_blp
     from returns_service.api.rules import blp as rules_blp
@@ -108,11 +110,13 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.staff.pages import bp as staff_pages_bp
     from returns_service.webhooks.carriers import bp as carrier_webhooks_bp
     from returns_service.webhooks.shopify import bp as shopify_webhooks_bp
+    from returns_service.webhooks.shopify_catalogue import bp as catalogue_webhooks_bp
     from returns_service.webhooks.stripe import bp as stripe_webhooks_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
@@ -128,3 +132,5 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(subscriptions_blp)
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)
+    api.register_blueprint(products_blp)
+    api.register_blueprint(exchange_options_blp)

@@ -104,6 +104,8 @@ class Settings:
     stripe_webhook_secret: str = ""
     shopify_api_base: str = ""  # https://<shop>.myshopify.com
     shopify_access_token: str = ""
+    #: Minutes between reconciliations of stock with Shopify's levels; 0 turns them off.
+    shopify_stock_sync_minutes: int = 60
     easypost_webhook_secret: str = ""
     #: Carriers rate a label by weight; returns are weighed at this unless known.
     default_parcel_grams: int = 1000
@@ -181,8 +183,9 @@ class Settings:
                 f"{', '.join(PARTIAL_CANCEL_SHIPPING)}, "
                 f"got {self.refund_shipping_on_partial_cancel!r}"
             )
-        if self.job_retries < 0:
-            raise ConfigError(f"{PREFIX}JOB_RETRIES must not be negative")
+        for name in ("job_retries", "shopify_stock_sync_minutes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{PREFIX}{name.upper()} must not be negative")
 
 
 def instance_secret_key(instance_path: Path) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
-from returns_service.inventory.models import StockItem
+from returns_service.demo_catalogue import seed_catalogue
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
 from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.operations import upsert_order
@@ -278,12 +278,7 @@ def seed_demo_shop(
     for document in documents:
         external_id = f"demo-{normalise_order_number(document['number'])}"
         upsert_order(session, external_id, schema.load(document), now, "demo", config)
-    for sku, *_, jpy, _usd, _tags in PRODUCTS:
-        session.add(
-            StockItem(
-                sku=sku, on_hand=20 if sku != "SNK-BLK-27" else 1, unit_price=jpy, currency="JPY"
-            )
-        )
+    seed_catalogue(session, now)
     for email, role, name in STAFF:
         session.add(
             StaffUser(

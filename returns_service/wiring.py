@@ -12,6 +12,7 @@ from returns_service import outbox, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations.guard import CancellationGuard
 from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
+from returns_service.catalogue import jobs as catalogue_jobs
 from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
 from returns_service.refunds import jobs as refund_jobs
@@ -30,11 +31,13 @@ JOBS = {
     "restock": return_jobs.restock,
     "create_exchange_shipment": return_jobs.create_exchange_shipment,
     "cancel_shopify_order": cancellation_jobs.cancel_shopify_order,
+    catalogue_jobs.RECONCILE_JOB: catalogue_jobs.reconcile_shopify_stock,
 }
 
 PERIODIC_TASKS = {
     "expire_unsent_returns": return_jobs.expire_unsent_returns,
     "escalate_unanswered_stops": cancellation_jobs.escalate_unanswered_stops,
+    "reconcile_shopify_stock": catalogue_jobs.reconcile_when_due,
 }
 
 _CANCELLATION_GUARD = CancellationGuard()
@@ -57,6 +60,7 @@ def load_all_models() -> None:
     """Import every model module so that ``Base.metadata`` knows every table."""
     import returns_service.auth.models
     import returns_service.cancellations.models
+    import returns_service.catalogue.models
     import returns_service.events
     import returns_service.idempotency
     import returns_service.inventory.models

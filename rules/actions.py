@@ -49,6 +49,17 @@ class Upcharge(StrEnum):
     WAIVE = "waive"
 
 
+class ExchangeScope(StrEnum):
+    """Which products an exchange's replacement may be chosen from."""
+
+    #: Another variant (size, colour) of the product bought; the default.
+    SAME_PRODUCT = "same_product"
+    #: Any product of the same product type.
+    SAME_PRODUCT_TYPE = "same_product_type"
+    #: Any product of the shop.
+    ANY_PRODUCT = "any_product"
+
+
 class ShippingPayer(StrEnum):
     """Who pays for the return shipping."""
 
@@ -109,6 +120,7 @@ class Action:
     allowed_resolutions: tuple[Resolution, ...] | None = None
     bonus_credit: Amount | None = None
     exchange_upcharge: Upcharge | None = None
+    exchange_scope: ExchangeScope | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Action":
@@ -128,6 +140,7 @@ class Action:
             ),
             bonus_credit=_maybe(Amount.from_dict, data.get("bonus_credit")),
             exchange_upcharge=_maybe(Upcharge, data.get("exchange_upcharge")),
+            exchange_scope=_maybe(ExchangeScope, data.get("exchange_scope")),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from marshmallow import (
 )
 
 from rules.actions import (
+    ExchangeScope,
     Outcome,
     RefundTiming,
     Resolution,
@@ -45,6 +46,7 @@ _RETURN_TERMS = (
     "allowed_resolutions",
     "bonus_credit",
     "exchange_upcharge",
+    "exchange_scope",
 )
 #: Parameters each outcome may carry besides `outcome` and `message`, in return rule sets.
 _PARAMETERS = {
@@ -125,6 +127,7 @@ class ActionSchema(Schema):
     )
     bonus_credit = fields.Nested(AmountSchema)
     exchange_upcharge = fields.String(validate=_choices(Upcharge))
+    exchange_scope = fields.String(validate=_choices(ExchangeScope))
 
     @validates("allowed_resolutions")
     def _no_repeats(self, value: list[str], **kwargs: Any) -> None:

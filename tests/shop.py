@@ -146,6 +146,38 @@ def order_document(
     }
 
 
+def product_document(
+    variants: list[tuple[str, str, int, int | None]] | None = None,
+    *,
+    title: str = "セルビッジデニム",
+    option: str = "ウエスト",
+    currency: str = "JPY",
+) -> dict[str, Any]:
+    """A product whose variants differ in one option: (sku, option value, price, stock)."""
+    variants = variants or [
+        ("DNM-30", "30", 12800, 5),
+        ("DNM-32", "32", 12800, 3),
+        ("DNM-34", "34", 12800, 0),
+    ]
+    return {
+        "title": title,
+        "product_type": "apparel",
+        "options": [option],
+        "variants": [
+            {
+                "external_id": f"V-{sku}",
+                "sku": sku,
+                "title": value,
+                "options": [{"name": option, "value": value}],
+                "price": {"amount": price, "currency": currency},
+                "inventory_item_id": f"I-{sku}",
+                "stock": stock,
+            }
+            for sku, value, price, stock in variants
+        ],
+    }
+
+
 class Shop:
     """Drives the service through its HTTP API as the shop, the customer and the staff."""
 
@@ -164,6 +196,20 @@ class Shop:
         )
         assert response.status_code in (200, 201), response.json
         return response.json
+
+    def put_product(
+        self, external_id: str = "P-DNM", document: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        response = self.client.put(
+            f"/api/v1/products/{external_id}",
+            json=document or product_document(),
+            headers=self.integration,
+        )
+        assert response.status_code in (200, 201), response.json
+        return response.json
+
+    def variant_id(self, product: dict[str, Any], sku: str) -> int:
+        return next(v["id"] for v in product["variants"] if v["sku"] == sku)
 
     def customer(
         self, number: str = "#5001", email_address: str = "hanako@example.jp"

@@ -15,6 +15,7 @@ from returns_service.cli.rules import rules_cli
 from returns_service.config import ConfigError
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.orders.bulk_import import ImportReport
 
 
 def _app_from_environment() -> Flask:
@@ -82,16 +83,32 @@ def import_orders(file: Path) -> None:
     from returns_service.orders.bulk_import import import_file
 
     report = import_file(db.session, file, current_app.config, progress=True)
+    _print_report(report, "orders")
+
+
+def _print_report(report: ImportReport, noun: str) -> None:
+    """Say what a bulk load did; exit 1 if anything was rejected."""
     for rejected in report.rejected:
         click.echo(f"rejected {rejected.where}: {rejected.reason}", err=True)
-    click.echo(f"loaded {report.loaded} orders, rejected {len(report.rejected)}")
+    click.echo(f"loaded {report.loaded} {noun}, rejected {len(report.rejected)}")
     if report.rejected:
         sys.exit(1)
 
 
+@click.command("import-products")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_products(file: Path) -> None:
+    """Load products with their variants and stock from a CSV file or a JSON-lines file."""
+    from returns_service.catalogue.bulk_import import import_products as load
+
+    _print_report(load(db.session, file, progress=True), "products")
+
+
 def register_commands(app: Flask) -> None:
     """Put the service's commands on the app's CLI (``returns-service`` lists them)."""
-    for command in (db_group, worker, relay, users, tokens, import_orders, rules_cli):
+    commands = (db_group, worker, relay, users, tokens, import_orders, import_products, rules_cli)
+    for command in commands:
         app.cli.add_command(command)
 
 

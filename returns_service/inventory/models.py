@@ -12,15 +12,17 @@ from returns_service.models import SKU_LENGTH, Base, intpk, str_enum, utcnow
 
 
 class StockItem(Base):
-    """Units of a SKU on hand and how many of them are held by reservations."""
+    """Units of a SKU on hand and how many of them are held by reservations.
+
+    The one count of a SKU: the shop's feeds set ``on_hand``, restocks add to it, shipped
+    replacements take from it, and reservations hold part of it.
+    """
 
     __tablename__ = "stock_items"
 
     sku: Mapped[str] = mapped_column(String(SKU_LENGTH), primary_key=True)
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
-    unit_price: Mapped[int | None]
-    currency: Mapped[str | None] = mapped_column(String(3))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property

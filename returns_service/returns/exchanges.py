@@ -4,30 +4,112 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import rules
 from returns_service import outbox
-from returns_service.errors import Conflict
+from returns_service.catalogue import exchange_options as catalogue
+from returns_service.errors import Conflict, InvalidInput
 from returns_service.inventory import operations as stock
-from returns_service.inventory.models import Reservation, StockItem
+from returns_service.inventory.models import Reservation
+from returns_service.orders.models import OrderLine
 from returns_service.returns import notices, states
-from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine, ReturnRequest
+from returns_service.returns.facts import customer_history, line_facts
+from returns_service.returns.models import (
+    Exchange,
+    ExchangeStatus,
+    Resolution,
+    ReturnLine,
+    ReturnRequest,
+)
+from returns_service.rulesets.operations import active_version, compiled
+from rules.actions import ExchangeScope
 
 
 def price_difference(session: Session, line: ReturnLine, sku: str) -> int:
     """What the replacements cost more (positive) or less (negative) than was paid.
 
-    The replacement is priced from stock in the order's currency; a SKU with no price
-    there is taken to cost what the returned item cost (a size or colour swap).
+    The replacement is priced from the catalogue in the order's currency; a SKU with no
+    price there is taken to cost what the returned item cost (a size or colour swap).
     """
-    order_line = line.order_line
-    paid_per_unit = order_line.total // order_line.quantity
-    item = session.get(StockItem, sku)
-    if item is None or item.unit_price is None or item.currency != line.request.order.currency:
+    price = catalogue.unit_price(session, sku, line.request.order.currency)
+    if price is None:
         return 0
-    return (item.unit_price - paid_per_unit) * line.quantity
+    return (price - catalogue.paid_per_unit(line.order_line)) * line.quantity
+
+
+def chosen_replacement(
+    session: Session, order_line: OrderLine, data: dict[str, Any], index: int
+) -> str:
+    """The SKU a return line is exchanged for: the chosen variant's, checked, or as given.
+
+    A variant must be on sale with the units in stock (409 naming the field if not); whether
+    it may come from another product is the deciding rule's (:func:`check_scope`). A bare
+    SKU is held to stock at approval.
+    """
+    if data.get("exchange_variant_id") is not None:
+        field = f"lines.{index}.exchange_variant_id"
+        option = catalogue.chosen_variant(
+            session, order_line, data["exchange_variant_id"], data["quantity"], field=field
+        )
+        return option.sku
+    if data.get("exchange_sku"):
+        return data["exchange_sku"]
+    raise InvalidInput(
+        "an exchange needs the SKU to exchange for: choose a variant (exchange_variant_id)",
+        field=f"lines.{index}.exchange_variant_id",
+    )
+
+
+#: What each scope lets a replacement be, in the words of a refusal.
+_SCOPE_WORDS = {
+    ExchangeScope.SAME_PRODUCT: "another variant of the same product",
+    ExchangeScope.SAME_PRODUCT_TYPE: "a product of the same type",
+    ExchangeScope.ANY_PRODUCT: "any product",
+}
+
+
+def check_scope(
+    session: Session, line: ReturnLine, scope: ExchangeScope | None, index: int
+) -> None:
+    """Refuse (422) a replacement from another product than the deciding rule allows."""
+    allowed = scope or ExchangeScope.SAME_PRODUCT
+    sku = line.exchange_sku
+    if sku and not catalogue.within_scope(session, line.order_line, sku, allowed):
+        raise InvalidInput(
+            f"{line.order_line.title} can be exchanged only for {_SCOPE_WORDS[allowed]}, "
+            f"not for {sku}",
+            field=f"lines.{index}.exchange_variant_id",
+        )
+
+
+def offered_scope(
+    session: Session, now: datetime, timezone: str, order_line: OrderLine, reason: str | None
+) -> ExchangeScope:
+    """How far the rules in force let this line's exchange reach, for the given reason.
+
+    The rules decide per reason; without one only the product's own variants are offered.
+    """
+    if reason is None:
+        return ExchangeScope.SAME_PRODUCT
+    order = order_line.order
+    probe = ReturnLine(quantity=1, reason=reason, photos=[])  # never added to the session
+    facts = line_facts(
+        order,
+        order_line,
+        probe,
+        Resolution.EXCHANGE.value,
+        customer_history(session, order.customer_id, now),
+        now,
+        timezone,
+    )
+    decision = compiled(active_version(session, now)).decide(facts)
+    if decision.outcome is rules.Outcome.REJECT:
+        return ExchangeScope.SAME_PRODUCT
+    return decision.action.exchange_scope or ExchangeScope.SAME_PRODUCT
 
 
 def reserve_replacements(

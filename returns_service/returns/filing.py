@@ -55,19 +55,16 @@ def _line_inputs(
                 f"{asked[line.id]} asked for",
                 field=f"lines.{index}.quantity",
             )
-        if resolution is Resolution.EXCHANGE and not data.get("exchange_sku"):
-            raise InvalidInput(
-                "an exchange needs the SKU to exchange for", field=f"lines.{index}.exchange_sku"
-            )
+        exchange_sku = None
+        if resolution is Resolution.EXCHANGE:
+            exchange_sku = exchanges.chosen_replacement(session, line, data, index)
         built.append(
             ReturnLine(
                 order_line=line,
                 quantity=data["quantity"],
                 reason=data["reason"],
                 comment=data.get("comment") or "",
-                exchange_sku=data.get("exchange_sku")
-                if resolution is Resolution.EXCHANGE
-                else None,
+                exchange_sku=exchange_sku,
                 photos=list(data.get("photos", [])),
             )
         )
@@ -185,6 +182,8 @@ def _terms_checked(
             f"{line.order_line.title} can be returned for {offered}, not {resolution.value}",
             field="resolution",
         )
+    if resolution is Resolution.EXCHANGE and decision.outcome is not rules.Outcome.REJECT:
+        exchanges.check_scope(session, line, decision.action.exchange_scope, index)
     if resolution is not Resolution.EXCHANGE or decision.outcome is not rules.Outcome.APPROVE:
         return decision
     upcharge = exchanges.price_difference(session, line, line.exchange_sku or "")

@@ -28,6 +28,10 @@ class ReturnLineInput(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
     exchange_sku = fields.String(load_default=None, validate=validate.Length(max=SKU_LENGTH))
+    #: The replacement chosen among the line's exchange options (preferred to a bare SKU).
+    exchange_variant_id = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=1)
+    )
 
 
 class MethodInput(Schema):

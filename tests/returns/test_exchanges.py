@@ -14,26 +14,46 @@ import rules
 from returns_service.auth.models import Role
 from returns_service.inventory.models import StockItem
 from returns_service.refunds.models import SandboxRefund
-from tests.shop import Inbox, Shop, Subscriber
+from tests.shop import Inbox, Shop, Subscriber, product_document
 
 
-def _stock(session: Session, sku: str, on_hand: int, price: int | None = 12800) -> None:
-    session.add(StockItem(sku=sku, on_hand=on_hand, reserved=0, unit_price=price, currency="JPY"))
-    session.commit()
+def _stock(shop: Shop, sku: str, on_hand: int, price: int = 12800) -> int:
+    """Put the denim bought (DNM-30) and ``sku`` in the catalogue; the variant id of ``sku``."""
+    product = shop.put_product(
+        document=product_document([("DNM-30", "30", 12800, 5), (sku, "32", price, on_hand)])
+    )
+    return shop.variant_id(product, sku)
 
 
-def _exchange(shop: Shop, headers: dict[str, str], line: int, sku: str) -> Any:
+def _exchange(shop: Shop, headers: dict[str, str], line: int, variant: int) -> Any:
     return shop.file(
         headers,
-        [{"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL", "exchange_sku": sku}],
+        [
+            {
+                "line_id": line,
+                "quantity": 1,
+                "reason": "SIZE_TOO_SMALL",
+                "exchange_variant_id": variant,
+            }
+        ],
         resolution="exchange",
     )
 
 
+def _publish_default_rules(shop: Shop, admin: dict[str, str]) -> None:
+    draft = shop.client.post(
+        "/api/v1/rules/drafts", json={"document": rules.default_rule_set()}, headers=admin
+    )
+    published = shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    assert published.status_code == 200, published.json
+
+
 def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
-    app: Flask, shop: Shop, session: Session
+    app: Flask, shop: Shop, session: Session, token_for: Any
 ) -> None:
-    _stock(session, "DNM-32", on_hand=1)
+    # The rules in force first, so that the racers meet at the stock row and nowhere else.
+    _publish_default_rules(shop, token_for(Role.ADMIN))
+    variant = _stock(shop, "DNM-32", on_hand=1)
     customers = []
     for number in range(4):
         order = shop.put_order(
@@ -42,32 +62,41 @@ def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
         customers.append(
             (shop.customer(f"#80{number}", f"c{number}@example.jp"), shop.line_id(order, "L1"))
         )
-    body = {"resolution": "exchange", "method": {"type": "dropoff"}}
 
-    def exchange(customer: tuple[dict[str, str], int]) -> int:
+    def exchange(customer: tuple[dict[str, str], int]) -> tuple[int, str]:
         headers, line = customer
         lines = [
-            {"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL", "exchange_sku": "DNM-32"}
+            {
+                "line_id": line,
+                "quantity": 1,
+                "reason": "SIZE_TOO_SMALL",
+                "exchange_variant_id": variant,
+            }
         ]
-        client = app.test_client()
-        return client.post(
-            "/api/v1/returns", json=body | {"lines": lines}, headers=headers
-        ).status_code
+        body = {"resolution": "exchange", "method": {"type": "dropoff"}, "lines": lines}
+        response = app.test_client().post("/api/v1/returns", json=body, headers=headers)
+        return response.status_code, (response.json or {}).get("message", "")
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        statuses = sorted(pool.map(exchange, customers))
-    assert statuses == [201, 409, 409, 409]
+        answers = sorted(pool.map(exchange, customers))
+    assert [status for status, _ in answers] == [201, 409, 409, 409]
+    assert all("out of stock" in message or "in stock" in message for _, message in answers[1:])
     session.expire_all()
     item = session.get(StockItem, "DNM-32")
     assert (item.on_hand, item.reserved) == (1, 1)
 
 
 def test_out_of_stock_exchange_is_refused_and_writes_nothing(shop: Shop, session: Session) -> None:
-    _stock(session, "DNM-32", on_hand=0)
+    variant = _stock(shop, "DNM-32", on_hand=0)
     order = shop.put_order()
-    response = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-32")
+    response = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), variant)
     assert response.status_code == 409
-    assert "only 0 of DNM-32 in stock" in response.json["message"]
+    assert response.json["message"] == "32 (ウエスト: 32) is out of stock: 0 available, 1 asked for"
+    assert response.json["errors"] == {
+        "json": {"lines.0.exchange_variant_id": [response.json["message"]]}
+    }
+    session.expire_all()
+    assert session.get(StockItem, "DNM-32").reserved == 0
     assert (
         shop.client.get("/api/v1/portal/order", headers=shop.customer()).json["eligibility"][0][
             "returnable_quantity"
@@ -80,9 +109,9 @@ def test_the_replacement_is_shipped_through_the_warehouse_and_the_customer_told(
     shop: Shop, session: Session, inbox: Inbox, subscriber: Subscriber
 ) -> None:
     subscriber.subscribe("exchange.shipment_requested", path="/warehouse")
-    _stock(session, "DNM-32", on_hand=3)
+    variant = _stock(shop, "DNM-32", on_hand=3)
     order = shop.put_order()
-    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-32")
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), variant)
     assert created.status_code == 201, created.json
     rma = created.json["rma"]
     assert created.json["exchanges"][0]["status"] == "reserved"
@@ -123,9 +152,9 @@ def test_the_replacement_is_shipped_through_the_warehouse_and_the_customer_told(
 
 
 def test_a_cheaper_replacement_refunds_the_difference(shop: Shop, session: Session) -> None:
-    _stock(session, "DNM-SALE", on_hand=2, price=9800)
+    variant = _stock(shop, "DNM-SALE", on_hand=2, price=9800)
     order = shop.put_order()
-    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-SALE")
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), variant)
     assert created.json["exchanges"][0]["price_difference"]["amount"] == -3000
     rma = created.json["rma"]
     line = created.json["lines"][0]["id"]
@@ -146,9 +175,9 @@ def test_a_cheaper_replacement_refunds_the_difference(shop: Shop, session: Sessi
 def test_a_dearer_replacement_waits_for_a_person_unless_the_rule_waives_it(
     shop: Shop, session: Session, token_for: Any
 ) -> None:
-    _stock(session, "DNM-PREMIUM", on_hand=2, price=15800)
+    variant = _stock(shop, "DNM-PREMIUM", on_hand=2, price=15800)
     order = shop.put_order()
-    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), "DNM-PREMIUM")
+    created = _exchange(shop, shop.customer(), shop.line_id(order, "L1"), variant)
     assert created.json["status"] == "review"
     assert "costs 3000 more" in created.json["timeline"][-1]["message"]
     assert created.json["exchanges"] == []  # nothing held until a person approves
@@ -159,16 +188,16 @@ def test_a_dearer_replacement_waits_for_a_person_unless_the_rule_waives_it(
     draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
     shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
     second = shop.put_order(external_id="5002", number="#5002")
-    waived = _exchange(shop, shop.customer("#5002"), shop.line_id(second, "L1"), "DNM-PREMIUM")
+    waived = _exchange(shop, shop.customer("#5002"), shop.line_id(second, "L1"), variant)
     assert waived.json["status"] == "awaiting_parcel"
     assert waived.json["exchanges"][0]["price_difference"]["amount"] == 3000
 
 
 def test_cancelling_an_approved_exchange_gives_the_unit_back(shop: Shop, session: Session) -> None:
-    _stock(session, "DNM-32", on_hand=1)
+    variant = _stock(shop, "DNM-32", on_hand=1)
     order = shop.put_order()
     customer = shop.customer()
-    rma = _exchange(shop, customer, shop.line_id(order, "L1"), "DNM-32").json["rma"]
+    rma = _exchange(shop, customer, shop.line_id(order, "L1"), variant).json["rma"]
     cancelled = shop.client.post(f"/api/v1/returns/{rma}/cancel", json={}, headers=customer)
     assert cancelled.status_code == 200
     assert cancelled.json["exchanges"][0]["status"] == "released"

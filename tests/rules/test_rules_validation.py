@@ -330,3 +330,25 @@ def test_exchange_upcharge_takes_collect_or_waive() -> None:
     assert [e["path"] for e in errors] == ["rules[0].action.exchange_upcharge"]
     document["rules"][0]["action"]["exchange_upcharge"] = "waive"
     assert rule_set_errors(document) == []
+
+
+def test_exchange_scope_takes_a_known_scope_and_only_with_approve_or_review() -> None:
+    from rules import Action, rule_set_errors
+    from rules.actions import ExchangeScope
+
+    document = {
+        "name": "scope",
+        "rules": [{"name": "default", "action": {"outcome": "approve", "exchange_scope": "shop"}}],
+    }
+    assert [e["path"] for e in rule_set_errors(document)] == ["rules[0].action.exchange_scope"]
+    document["rules"][0]["action"]["exchange_scope"] = "same_product_type"
+    assert rule_set_errors(document) == []
+    action = Action.from_dict(document["rules"][0]["action"])
+    assert action.exchange_scope is ExchangeScope.SAME_PRODUCT_TYPE
+    assert action.as_dict()["exchange_scope"] == "same_product_type"
+    document["rules"][0]["action"] = {
+        "outcome": "reject",
+        "message": {"ja": "交換できません。", "en": "No exchange."},
+        "exchange_scope": "any_product",
+    }
+    assert [e["path"] for e in rule_set_errors(document)] == ["rules[0].action.exchange_scope"]
