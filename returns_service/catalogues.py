@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -23,7 +24,10 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
             continue
         with po.open("rb") as source:
             catalog = read_po(source, locale=po.parts[-3])
-        with mo.open("wb") as target:
+        # Written aside and moved in whole: another process may be reading the old one.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        os.replace(partial, mo)
         written.append(mo)
     return written

@@ -13,12 +13,12 @@ from flask_babel import (
     format_datetime,
     get_locale,
     gettext,
-    lazy_gettext,
 )
 from flask_login import current_user
 
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf
+from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, event_label
 from returns_service.money import exponent
 
 #: Where the chosen language is kept: staff choose theirs apart from the customer pages'.
@@ -53,6 +53,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["event_label"] = event_label
+    app.jinja_env.filters["label"] = code_label
     app.after_request(_security_headers)
 
 
@@ -137,32 +139,3 @@ def page_context() -> dict[str, Any]:
         "reasons": REASON_LABELS,
         "statuses": STATUS_LABELS,
     }
-
-
-#: What a customer and staff read for each return reason code.
-REASON_LABELS = {
-    "DEFECTIVE": lazy_gettext("Defective or damaged"),
-    "WRONG_ITEM": lazy_gettext("Wrong item received"),
-    "NOT_AS_DESCRIBED": lazy_gettext("Not as described"),
-    "SIZE_TOO_SMALL": lazy_gettext("Too small"),
-    "SIZE_TOO_LARGE": lazy_gettext("Too large"),
-    "COLOR": lazy_gettext("Colour"),
-    "STYLE": lazy_gettext("Style"),
-    "UNWANTED": lazy_gettext("No longer wanted"),
-    "OTHER": lazy_gettext("Other"),
-}
-
-#: What a customer and staff read for each state of a return.
-STATUS_LABELS = {
-    "requested": lazy_gettext("Requested"),
-    "review": lazy_gettext("Being reviewed"),
-    "approved": lazy_gettext("Approved"),
-    "rejected": lazy_gettext("Not accepted"),
-    "awaiting_parcel": lazy_gettext("Waiting for your parcel"),
-    "in_transit": lazy_gettext("On its way"),
-    "received": lazy_gettext("Received"),
-    "inspected": lazy_gettext("Inspected"),
-    "completed": lazy_gettext("Completed"),
-    "cancelled": lazy_gettext("Cancelled"),
-    "expired": lazy_gettext("Expired"),
-}

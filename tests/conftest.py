@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from returns_service import create_app
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token
+from returns_service.catalogues import compile_catalogues
 from returns_service.config import normalise_database_url
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
@@ -109,6 +110,12 @@ def redis_url() -> Iterator[str]:
                 redis.flushdb()
             return
     pytest.exit("every Redis database of the test server is taken by other test runs", 3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues() -> None:
+    """Compile the translations as `make` does, so a run of pytest alone reads both languages."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

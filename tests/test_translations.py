@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
-from returns_service.catalogues import TRANSLATIONS
+from returns_service.catalogues import TRANSLATIONS, compile_catalogues
 from tests.shop import Shop, add_staff, csrf, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +105,15 @@ def test_every_page_renders_in_both_languages(
         else:
             shown = [phrase for phrase in japanese if phrase in words]
             assert shown == [], f"{path} shows Japanese on an English page: {shown}"
+
+
+def test_catalogues_are_compiled_when_missing_or_older(tmp_path: Path) -> None:
+    source = TRANSLATIONS / "ja" / "LC_MESSAGES" / "messages.po"
+    target = tmp_path / "ja" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_bytes(source.read_bytes())
+
+    assert compile_catalogues(tmp_path) == [target / "messages.mo"]
+    assert compile_catalogues(tmp_path) == []  # up to date: nothing written again
+    with (target / "messages.mo").open("rb") as compiled:
+        assert read_mo(compiled).get("Sign in").string == "ログイン"

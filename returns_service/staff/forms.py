@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from returns_service.errors import InvalidInput
+from returns_service.labels import code_label
 from returns_service.returns.models import Disposition, ItemCondition, ReturnLine
 from returns_service.returns.schemas import InspectSchema, ReceiveSchema
 
@@ -135,8 +136,8 @@ def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
     class Form(InspectForm):
         line_ids = tuple(line.id for line in lines)
 
-    conditions = [SelectChoice(c.value) for c in ItemCondition]
-    dispositions = [SelectChoice(d.value) for d in Disposition]
+    conditions = [SelectChoice(c.value, code_label(c.value)) for c in ItemCondition]
+    dispositions = [SelectChoice(d.value, code_label(d.value)) for d in Disposition]
     for line in lines:
         setattr(
             Form,
