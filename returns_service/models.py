@@ -87,8 +87,10 @@ def load_all_models() -> None:
     """Import every model module so that ``Base.metadata`` knows every table."""
     import returns_service.auth.models
     import returns_service.cancellations.models
+    import returns_service.cases.models
     import returns_service.events
     import returns_service.idempotency
+    import returns_service.insight.models
     import returns_service.inventory.models
     import returns_service.notifications.models
     import returns_service.orders.models
