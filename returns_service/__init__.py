@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.cancellations import jobs as cancellation_jobs  # noqa: F401  (jobs)
     from returns_service.cancellations.api import blp as cancellations_blp
+    from returns_service.cases.api import blp as cases_blp
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
     from returns_service.metrics.api import blp as metrics_blp
@@ -126,3 +127,4 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(subscriptions_blp)
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)
+    api.register_blueprint(cases_blp)

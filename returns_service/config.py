@@ -30,7 +30,8 @@ PRIORITY_SIGNALS = ("reason", "status", "shipment")
 #: has not answered; everything else (size, changed mind, questions of use) is normal.
 DEFAULT_CASE_PRIORITIES = (
     '{"urgent": ["reason:WRONG_ITEM", "reason:DEFECTIVE"], '
-    '"high": ["reason:NOT_RECEIVED", "reason:NOT_AS_DESCRIBED", "status:pending_stop", '
+    '"high": ["reason:NOT_RECEIVED", "reason:NOT_AS_DESCRIBED", "reason:DELIVERY_TOO_SLOW", '
+    '"status:pending_stop", '
     '"shipment:exception", "shipment:returned_to_sender"]}'
 )
 

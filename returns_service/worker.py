@@ -77,9 +77,11 @@ def _record_failure(message_id: str, exc: Exception) -> None:
 
 
 def run_periodic_tasks() -> None:
-    """Time-driven work every worker does between jobs: expiring returns never sent, and
-    sending warehouse stops that were never answered to a person."""
+    """Time-driven work every worker does between jobs: expiring returns never sent,
+    sending warehouse stops that were never answered to a person, and the desk's own
+    round (overdue cases escalated, surveys for closed cases, jump alerts)."""
     from returns_service.cancellations.operations import escalate_overdue_stops
+    from returns_service.cases.jobs import desk_round
     from returns_service.returns.operations import expire_due
 
     now = utcnow()
@@ -87,6 +89,7 @@ def run_periodic_tasks() -> None:
     timeout = timedelta(minutes=current_app.config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
     escalate_overdue_stops(db.session, now, timeout)
     db.session.commit()
+    desk_round(db.session, now, current_app.config)
 
 
 def work_burst(app: Flask, max_rounds: int = 100) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from returns_service.cancellations.models import Cancellation, CancellationStatus
-from returns_service.cases.models import CaseFile
+from returns_service.cases.models import CaseFile, CaseNote
 from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
 from returns_service.events import Event
 from returns_service.orders.models import Order
@@ -84,6 +84,9 @@ class Case:
     resolution_due_at: datetime | None = None
     overdue_for: list[str] = field(default_factory=list)
     file: CaseFile | None = None
+    #: Filled in for display: other orders that may hold a wrongly shipped item, and notes.
+    possibly_swapped_with: list[dict[str, object]] = field(default_factory=list)
+    notes: list[CaseNote] = field(default_factory=list)
 
     @property
     def ref(self) -> str:

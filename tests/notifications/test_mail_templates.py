@@ -79,6 +79,24 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "subscription_name": "コーヒー定期便",
         "last_date": "2026-12-15",
     },
+    "cases_overdue": {
+        "customer_name": "鈴木",
+        "cases": [
+            {
+                "reference": "RMA-10042",
+                "order_number": "#1042",
+                "priority": "urgent",
+                "overdue_for": ["first_response"],
+                "due_at": "2026-12-02 15:00",
+            }
+        ],
+    },
+    "satisfaction_survey": {
+        "customer_name": "山田 花子",
+        "reference": "RMA-10042",
+        "scale": "csat",
+        "links": [{"score": n, "url": f"https://shop.test/survey/t/{n}"} for n in range(1, 6)],
+    },
 }
 
 #: What each rendering must contain: (in the subject, in the body) per locale.
@@ -161,6 +179,14 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "ja": (["解約"], ["2026年12月15日（火）のお届けが最後"]),
         "en": (["cancelled"], ["last delivery is on Tuesday, 15 December 2026"]),
     },
+    "cases_overdue": {
+        "ja": (["1件", "期限"], ["[緊急] RMA-10042", "初回回答の期限：2026-12-02 15:00"]),
+        "en": (["1 case is past"], ["[urgent] RMA-10042", "first response was due 2026-12-02"]),
+    },
+    "satisfaction_survey": {
+        "ja": (["RMA-10042"], ["1（不満）から5", "5：https://shop.test/survey/t/5", "一度だけ"]),
+        "en": (["How did we do?"], ["from 1 (not satisfied)", "5: https://shop.test/survey/t/5"]),
+    },
 }
 
 BRIEFED_KINDS = {
@@ -182,6 +208,8 @@ BRIEFED_KINDS = {
     "subscription_switched",
     "subscription_discounted",
     "subscription_cancelled",
+    "cases_overdue",
+    "satisfaction_survey",
 }
 
 
@@ -189,7 +217,7 @@ def test_every_kind_has_a_template_in_every_language_and_no_template_is_stray() 
     assert set(KINDS) == BRIEFED_KINDS == set(CONTEXTS) == set(EXPECTED)
     for locale in LOCALES:
         on_disk = {p.stem for p in (TEMPLATES_DIR / locale).glob("*.txt")}
-        assert on_disk - {"_layout"} == set(KINDS), locale
+        assert on_disk - {"_layout", "_staff_layout"} == set(KINDS), locale
         for kind in KINDS:
             assert (TEMPLATES_DIR / template_name(kind, locale)).is_file()
 
