@@ -201,7 +201,6 @@ class ShipmentOut(Schema):
     carrier = fields.String()
     tracking_number = fields.String()
     status = fields.Enum(ShipmentStatus, by_value=True)
-    warehouse = fields.String(allow_none=True)
     shipped_at = fields.AwareDateTime()
     delivered_at = fields.AwareDateTime()
     lines = fields.Method("_lines")
