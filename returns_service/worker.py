@@ -82,6 +82,7 @@ def run_periodic_tasks() -> None:
     round (overdue cases escalated, surveys for closed cases, jump alerts)."""
     from returns_service.cancellations.operations import escalate_overdue_stops
     from returns_service.cases.jobs import desk_round
+    from returns_service.insight.jobs import insight_round
     from returns_service.returns.operations import expire_due
 
     now = utcnow()
@@ -90,6 +91,7 @@ def run_periodic_tasks() -> None:
     escalate_overdue_stops(db.session, now, timeout)
     db.session.commit()
     desk_round(db.session, now, current_app.config)
+    insight_round(db.session, now, current_app.config, jobs.redis)
 
 
 def work_burst(app: Flask, max_rounds: int = 100) -> None:

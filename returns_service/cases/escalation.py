@@ -10,14 +10,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.auth.models import Role, StaffUser
 from returns_service.cases.operations import case_file
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import Case, Waiting, load_cases, triage
-from returns_service.notifications.email import queue_email
+from returns_service.cases.staff_mail import email_desk
 from returns_service.notifications.webhooks import queue_webhook
 
 _FLAGS = {"first_response": "response_escalated_at", "resolution": "resolution_escalated_at"}
@@ -66,7 +64,9 @@ def escalate_overdue(session: Session, now: datetime, policy: CasePolicy) -> lis
         queue_webhook(session, now, "case.overdue", summary)
         escalated.append(case)
     if escalated:
-        _email_agents(session, now, [_mail_line(c, policy) for c in escalated])
+        email_desk(
+            session, now, "cases_overdue", {"cases": [_mail_line(c, policy) for c in escalated]}
+        )
     return escalated
 
 
@@ -86,22 +86,3 @@ def _mail_line(case: Case, policy: CasePolicy) -> Mapping[str, Any]:
         .astimezone(policy.calendar.timezone)
         .strftime("%Y-%m-%d %H:%M"),
     }
-
-
-def _email_agents(session: Session, now: datetime, lines: list[Mapping[str, Any]]) -> None:
-    agents = session.scalars(
-        select(StaffUser)
-        .where(StaffUser.active.is_(True), StaffUser.role.in_((Role.AGENT, Role.ADMIN)))
-        .order_by(StaffUser.id)
-    )
-    for agent in agents:
-        queue_email(
-            session,
-            now,
-            kind="cases_overdue",
-            to=agent.email,
-            locale=agent.locale if agent.locale in ("ja", "en") else "ja",
-            context={"customer_name": agent.name or agent.email, "cases": list(lines)},
-            subject_type="staff",
-            subject_id=agent.id,
-        )

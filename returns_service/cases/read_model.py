@@ -155,7 +155,8 @@ def triage(cases: Iterable[Case], policy: CasePolicy, now: datetime) -> list[Cas
         if case.priority is Priority.NORMAL and case.aged:
             case.priority = Priority.HIGH
         case.overdue_for = []
-        if case.first_responded_at is None and case.waiting_on is not Waiting.CLOSED:
+        # Only the desk can miss a promise: a decided case waits on the customer.
+        if waiting_on_shop and case.first_responded_at is None:
             if now > case.first_response_due_at:
                 case.overdue_for.append("first_response")
         if waiting_on_shop and case.resolved_at is None and now > case.resolution_due_at:
@@ -314,7 +315,11 @@ def _attach_first_responses(session: Session, cases: list[Case]) -> None:
     first = {(t, i): at for t, i, at in rows}
     for case in cases:
         if case.first_responded_at is None:
-            case.first_responded_at = first.get((case.subject_type, case.subject_id))
+            found = first.get((case.subject_type, case.subject_id))
+            # A decision is an answer, even one whose event is not on the timeline.
+            case.first_responded_at = min(
+                (at for at in (found, case.resolved_at) if at is not None), default=None
+            )
 
 
 def _attach_files(session: Session, cases: list[Case]) -> None:
