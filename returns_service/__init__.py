@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.cancellations import jobs as cancellation_jobs  # noqa: F401  (jobs)
     from returns_service.cancellations.api import blp as cancellations_blp
     from returns_service.cases.api import blp as cases_blp
+    from returns_service.cases.survey_pages import bp as survey_pages_bp
     from returns_service.extensions import api
     from returns_service.jobs_api import blp as jobs_blp
     from returns_service.metrics.api import blp as metrics_blp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(staff_pages_bp)
+    app.register_blueprint(survey_pages_bp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(jobs_blp)
     api.register_blueprint(webhook_endpoints_blp)

@@ -150,6 +150,8 @@ class Settings:
     case_aging_business_days: int = 2
     #: The satisfaction question: csat (1-5) or nps (0-10).
     survey_scale: str = "csat"
+    #: Minutes after a case closes before its survey goes out, behind the closing e-mail.
+    survey_delay_minutes: int = 60
     log_level: str = "INFO"
 
     @classmethod
@@ -203,6 +205,7 @@ class Settings:
             "sla_first_response_business_days",
             "sla_resolution_business_days",
             "case_aging_business_days",
+            "survey_delay_minutes",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")
