@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.cases.api import blp as cases_blp
     from returns_service.cases.survey_pages import bp as survey_pages_bp
     from returns_service.extensions import api
+    from returns_service.insight.api import blp as insight_blp
     from returns_service.jobs_api import blp as jobs_blp
     from returns_service.metrics.api import blp as metrics_blp
     from returns_service.notifications import jobs as mail_jobs  # noqa: F401  (registers jobs)
@@ -130,3 +131,4 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(refunds_blp)
     api.register_blueprint(metrics_blp)
     api.register_blueprint(cases_blp)
+    api.register_blueprint(insight_blp)

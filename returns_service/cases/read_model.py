@@ -15,7 +15,11 @@ from enum import StrEnum
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
-from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.cancellations.models import (
+    Cancellation,
+    CancellationLine,
+    CancellationStatus,
+)
 from returns_service.cases.models import CaseFile, CaseNote
 from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
 from returns_service.events import Event
@@ -70,6 +74,8 @@ class Case:
     locale: str
     reasons: list[str]
     comments: list[str]
+    #: The products the case is about.
+    skus: list[str]
     arrived_at: datetime
     #: A decision (by the rules at once, or a person) or a person's first action.
     first_responded_at: datetime | None
@@ -122,18 +128,24 @@ def load_cases(
     kinds: Iterable[CaseKind] = tuple(CaseKind),
     include_closed: bool = False,
     subjects: Sequence[tuple[str, int]] | None = None,
+    arrived: tuple[datetime, datetime] | None = None,
 ) -> list[Case]:
-    """The cases of the given kinds (open ones unless asked), before triage."""
+    """The cases of the given kinds (open ones unless asked), before triage.
+
+    ``subjects`` picks cases by their subject; ``arrived`` keeps those filed in a period.
+    """
     kinds = set(kinds)
     found: list[Case] = []
     wanted = {t: [i for s, i in subjects if s == t] for t in _SUBJECTS} if subjects else None
     return_kinds = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
     if return_kinds and (wanted is None or wanted["return"]):
-        found += _returns(session, return_kinds, include_closed, wanted and wanted["return"])
+        found += _returns(
+            session, return_kinds, include_closed, wanted and wanted["return"], arrived
+        )
     if CaseKind.ORDER_CANCELLATION in kinds and (wanted is None or wanted["cancellation"]):
-        found += _cancellations(session, include_closed, wanted and wanted["cancellation"])
+        found += _cancellations(session, include_closed, wanted and wanted["cancellation"], arrived)
     if CaseKind.SUBSCRIPTION_CANCELLATION in kinds and (wanted is None or wanted["subscription"]):
-        found += _subscriptions(session, include_closed, wanted and wanted["subscription"])
+        found += _subscriptions(session, include_closed, wanted and wanted["subscription"], arrived)
     _attach_first_responses(session, found)
     _attach_files(session, found)
     return found
@@ -170,7 +182,11 @@ def _shipment_signals(order: Order) -> set[str]:
 
 
 def _returns(
-    session: Session, kinds: set[CaseKind], include_closed: bool, ids: list[int] | None
+    session: Session,
+    kinds: set[CaseKind],
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
 ) -> list[Case]:
     query = select(ReturnRequest).options(
         selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line),
@@ -180,6 +196,8 @@ def _returns(
         query = query.where(ReturnRequest.id.in_(ids))
     elif not include_closed:
         query = query.where(ReturnRequest.status.not_in(RETURN_CLOSED))
+    if arrived:
+        query = query.where(ReturnRequest.created_at.between(*arrived))
     if kinds == {CaseKind.EXCHANGE}:
         query = query.where(ReturnRequest.resolution == Resolution.EXCHANGE)
     elif kinds == {CaseKind.RETURN}:
@@ -211,6 +229,7 @@ def _returns(
                 locale=request.locale,
                 reasons=reasons,
                 comments=[line.comment for line in request.lines if line.comment],
+                skus=sorted({line.order_line.sku for line in request.lines}),
                 arrived_at=request.created_at,
                 first_responded_at=None,
                 resolved_at=request.decided_at,
@@ -223,14 +242,23 @@ def _returns(
     return cases
 
 
-def _cancellations(session: Session, include_closed: bool, ids: list[int] | None) -> list[Case]:
+def _cancellations(
+    session: Session,
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
+) -> list[Case]:
     query = select(Cancellation).options(
-        selectinload(Cancellation.order).selectinload(Order.shipments)
+        selectinload(Cancellation.order).selectinload(Order.shipments),
+        selectinload(Cancellation.lines).selectinload(CancellationLine.order_line),
+        selectinload(Cancellation.order).selectinload(Order.lines),
     )
     if ids is not None:
         query = query.where(Cancellation.id.in_(ids))
     elif not include_closed:
         query = query.where(Cancellation.status.not_in(CANCELLATION_CLOSED))
+    if arrived:
+        query = query.where(Cancellation.created_at.between(*arrived))
     cases = []
     for cancellation in session.scalars(query):
         status = cancellation.status
@@ -248,6 +276,10 @@ def _cancellations(session: Session, include_closed: bool, ids: list[int] | None
                 locale=cancellation.locale,
                 reasons=reasons,
                 comments=[cancellation.comment] if cancellation.comment else [],
+                skus=sorted(
+                    {line.order_line.sku for line in cancellation.lines}
+                    or {line.sku for line in cancellation.order.lines}
+                ),
                 arrived_at=cancellation.created_at,
                 first_responded_at=None,
                 resolved_at=cancellation.settled_at,
@@ -260,14 +292,23 @@ def _cancellations(session: Session, include_closed: bool, ids: list[int] | None
     return cases
 
 
-def _subscriptions(session: Session, include_closed: bool, ids: list[int] | None) -> list[Case]:
-    query = select(SubscriptionCancellation).options(selectinload(SubscriptionCancellation.order))
+def _subscriptions(
+    session: Session,
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
+) -> list[Case]:
+    query = select(SubscriptionCancellation).options(
+        selectinload(SubscriptionCancellation.order).selectinload(Order.lines)
+    )
     if ids is not None:
         query = query.where(SubscriptionCancellation.id.in_(ids))
     elif include_closed:
         query = query.where(SubscriptionCancellation.status != FlowStatus.SUPERSEDED)
     else:
         query = query.where(SubscriptionCancellation.status == FlowStatus.OFFERED)
+    if arrived:
+        query = query.where(SubscriptionCancellation.created_at.between(*arrived))
     cases = []
     for flow in session.scalars(query):
         status = flow.status
@@ -285,6 +326,7 @@ def _subscriptions(session: Session, include_closed: bool, ids: list[int] | None
                 locale=flow.locale,
                 reasons=[flow.reason.value],
                 comments=[flow.comment] if flow.comment else [],
+                skus=sorted({line.sku for line in flow.order.lines}),
                 arrived_at=flow.created_at,
                 first_responded_at=flow.created_at,
                 resolved_at=flow.closed_at,

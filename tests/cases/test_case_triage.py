@@ -49,6 +49,7 @@ def case(
         locale="ja",
         reasons=[s.removeprefix("reason:") for s in signals if s.startswith("reason:")],
         comments=[],
+        skus=[],
         arrived_at=arrived,
         first_responded_at=responded,
         resolved_at=None,
