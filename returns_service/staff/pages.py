@@ -25,6 +25,8 @@ from werkzeug.exceptions import Forbidden as ForbiddenPage
 
 import rules
 from returns_service.auth.models import Role
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.tags import return_tags
 from returns_service.errors import Conflict, DomainError, InvalidInput, NotFound
 from returns_service.events import Event
 from returns_service.extensions import db, limiter
@@ -189,11 +191,16 @@ def queue() -> ResponseReturnValue:
             .order_by(*oldest_first)
         )
     )
+    policy = CasePolicy.from_config(current_app.config)
+    ids = [r.id for r in in_review + warehouse]
+    tags = return_tags(db.session, ids, policy, utcnow(), _language())
+    in_review.sort(key=lambda r: (tags[r.id].rank, r.created_at, r.id))  # most pressing first
     return _render(
         "staff/queue.html",
         in_review=in_review,
         review_reasons=_review_reasons(in_review),
         warehouse=warehouse,
+        tags=tags,
     )
 
 
