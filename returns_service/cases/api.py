@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -31,6 +32,7 @@ from returns_service.returns.models import ReturnRequest
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="The desk's cases")
 
 _STAFF = (Role.AGENT, Role.WAREHOUSE)
+CLOSED_PERIOD = timedelta(days=30)
 _READ_ERRORS = ((401, "No valid token"), (403, "Needs a staff role"))
 
 
@@ -86,12 +88,15 @@ class CaseCollection(MethodView):
     def get(self, args: dict[str, Any]) -> list[Case]:
         """Cases of every kind, most pressing first, then oldest first."""
         kinds = [args["kind"]] if args["kind"] else list(CaseKind)
+        now = utcnow()
         include_closed = args["status"] != "open"
-        cases = triage(
-            load_cases(db.session, kinds=kinds, include_closed=include_closed),
-            _policy(),
-            utcnow(),
-        )
+        # The open list is short; the closed history is read one period at a time.
+        arrived = None
+        if include_closed or args["since"] or args["until"]:
+            until = args["until"] or now
+            arrived = (args["since"] or until - CLOSED_PERIOD, until)
+        loaded = load_cases(db.session, kinds=kinds, include_closed=include_closed, arrived=arrived)
+        cases = triage(loaded, _policy(), now)
         chosen = [case for case in cases if _matches(case, args)][: args["limit"]]
         return [_present(case) for case in chosen]
 

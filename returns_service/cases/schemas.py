@@ -27,6 +27,9 @@ class CaseQueryArgs(Schema):
     priority = fields.Enum(Priority, by_value=True, load_default=None)
     overdue = fields.Boolean(load_default=None)
     assignee = fields.String(load_default=None)
+    #: Closed cases are read by arrival: from ``since`` (default 30 days ago) to ``until``.
+    since = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

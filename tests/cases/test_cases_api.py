@@ -134,3 +134,12 @@ def test_assign_release_and_notes(shop: Shop, token_for: Callable[[Role], dict[s
     ]
     assert shop.client.get("/api/v1/cases/return-999", headers=shop.agent).status_code == 404
     assert shop.client.get("/api/v1/cases/bogus", headers=shop.agent).status_code == 404
+
+
+def test_closed_cases_are_read_by_period(shop: Shop, session: Session) -> None:
+    kept = _file(shop, "#5002", "5002", "L2", "UNWANTED")
+    backdate(session, kept, 40)
+
+    assert _work_list(shop, "?status=closed") == []  # the last 30 days by default
+    found = _work_list(shop, "?status=closed&since=2020-01-01T00:00:00Z")
+    assert [c["reference"] for c in found] == [kept]
