@@ -143,3 +143,24 @@ def test_closed_cases_are_read_by_period(shop: Shop, session: Session) -> None:
     assert _work_list(shop, "?status=closed") == []  # the last 30 days by default
     found = _work_list(shop, "?status=closed&since=2020-01-01T00:00:00Z")
     assert [c["reference"] for c in found] == [kept]
+
+
+def test_a_return_in_review_states_the_promise_with_its_date(shop: Shop) -> None:
+    from datetime import datetime
+
+    from business_time import ShopCalendar
+    from returns_service.notifications.email import format_date
+
+    order = shop.put_order()
+    lines = [{"line_id": shop.line_id(order, "L4"), "quantity": 1, "reason": "UNWANTED"}]
+    created = shop.file(shop.customer(), lines).json
+    assert created["status"] == "review"
+
+    calendar = ShopCalendar.from_settings("Asia/Tokyo", "10:00-18:00", "12/29-1/3")
+    due = calendar.add_business_days(datetime.fromisoformat(created["created_at"]), 1)
+    when = f"{format_date(due, 'ja', 'Asia/Tokyo')} {due.strftime('%H:%M')}"
+    assert created["next_steps"] == (
+        f"担当者が内容を確認し、1営業日以内（{when}まで）にご連絡いたします。"
+    )
+    case = _work_list(shop)[0]
+    assert datetime.fromisoformat(case["first_response_due_at"]) == due
