@@ -92,7 +92,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.api.cancellations import blp as cancellations_blp
+    from returns_service.api.cases import blp as cases_blp
     from returns_service.api.exchange_options import blp as exchange_options_blp
+    from returns_service.api.insight import blp as insight_blp
     from returns_service.api.jobs import blp as jobs_blp
     from returns_service.api.metrics import blp as metrics_blp
     from returns_service.api.orders import blp as orders_blp
@@ -106,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.api.webhook_endpoints import blp as webhook_endpoints_blp
     from returns_service.extensions import api
     from returns_service.portal.pages import bp as portal_pages_bp
+    from returns_service.portal.survey import bp as survey_pages_bp
     from returns_service.staff.mailbox import bp as mail_bp
     from returns_service.staff.pages import bp as staff_pages_bp
     from returns_service.webhooks.carriers import bp as carrier_webhooks_bp
@@ -121,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(staff_pages_bp)
+    app.register_blueprint(survey_pages_bp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(jobs_blp)
     api.register_blueprint(webhook_endpoints_blp)
@@ -134,3 +138,5 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(metrics_blp)
     api.register_blueprint(products_blp)
     api.register_blueprint(exchange_options_blp)
+    api.register_blueprint(cases_blp)
+    api.register_blueprint(insight_blp)

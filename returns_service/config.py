@@ -6,6 +6,7 @@ into a :class:`Settings` once, and everything else receives values from it.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tempfile
@@ -16,9 +17,23 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from business_time import CalendarSettingError, parse_business_hours, parse_closed_days
+
 PREFIX = "RETURNS_"
 LOCALES = ("ja", "en")
 PARTIAL_CANCEL_SHIPPING = ("none", "proportional", "full")
+SURVEY_SCALES = ("csat", "nps")
+PRIORITIES = ("urgent", "high", "normal")
+#: What a priority rule may look at: a line's reason, the case's status, the order's parcel.
+PRIORITY_SIGNALS = ("reason", "status", "shipment")
+#: Wrong or damaged goods first, then parcels that did not arrive and stops the warehouse
+#: has not answered; everything else (size, changed mind, questions of use) is normal.
+DEFAULT_CASE_PRIORITIES = (
+    '{"urgent": ["reason:WRONG_ITEM", "reason:DEFECTIVE"], '
+    '"high": ["reason:NOT_RECEIVED", "reason:NOT_AS_DESCRIBED", "reason:DELIVERY_TOO_SLOW", '
+    '"status:pending_stop", '
+    '"shipment:exception", "shipment:returned_to_sender"]}'
+)
 
 
 class ConfigError(ValueError):
@@ -124,6 +139,21 @@ class Settings:
     refund_shipping_on_partial_cancel: str = "none"
     #: Days between subscription deliveries, where the orders do not tell.
     subscription_interval_days: int = 30
+    #: Business days (of open time) to a case's first response, and to its resolution.
+    sla_first_response_business_days: int = 1
+    sla_resolution_business_days: int = 3
+    #: The shop's opening hours on a business day, in its time zone.
+    business_hours: str = "10:00-18:00"
+    #: Closed besides weekends and public holidays: 12/29-1/3, 2026-08-14, 2026-08-13..2026-08-16.
+    closed_days: str = "12/29-1/3"
+    #: JSON: which reasons, statuses and parcel states make a case urgent or high.
+    case_priorities: str = DEFAULT_CASE_PRIORITIES
+    #: A normal case waiting this many business days counts as high, so nothing starves.
+    case_aging_business_days: int = 2
+    #: The satisfaction question: csat (1-5) or nps (0-10).
+    survey_scale: str = "csat"
+    #: Minutes after a case closes before its survey goes out, behind the closing e-mail.
+    survey_delay_minutes: int = 60
     log_level: str = "INFO"
 
     @classmethod
@@ -174,6 +204,10 @@ class Settings:
             "default_parcel_grams",
             "warehouse_stop_timeout_minutes",
             "subscription_interval_days",
+            "sla_first_response_business_days",
+            "sla_resolution_business_days",
+            "case_aging_business_days",
+            "survey_delay_minutes",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")
@@ -186,6 +220,53 @@ class Settings:
         for name in ("job_retries", "shopify_stock_sync_minutes"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must not be negative")
+        self._check_business_time()
+        parse_case_priorities(self.case_priorities)
+        if self.survey_scale not in SURVEY_SCALES:
+            raise ConfigError(
+                f"{PREFIX}SURVEY_SCALE must be one of {', '.join(SURVEY_SCALES)}, "
+                f"got {self.survey_scale!r}"
+            )
+
+    def _check_business_time(self) -> None:
+        try:
+            parse_business_hours(self.business_hours)
+        except CalendarSettingError as exc:
+            raise ConfigError(f"{PREFIX}BUSINESS_HOURS: {exc}") from None
+        try:
+            parse_closed_days(self.closed_days)
+        except CalendarSettingError as exc:
+            raise ConfigError(f"{PREFIX}CLOSED_DAYS: {exc}") from None
+
+
+def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:
+    """The ``RETURNS_CASE_PRIORITIES`` JSON as ``{"urgent": {"reason:WRONG_ITEM", ...}, ...}``.
+
+    Each entry is ``signal:value`` with a signal from ``PRIORITY_SIGNALS``; ``normal`` is what
+    matches nothing and needs no entries.
+    """
+    name = f"{PREFIX}CASE_PRIORITIES"
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f'{name} must be a JSON object such as {{"urgent": ["reason:X"]}}')
+    mapping: dict[str, frozenset[str]] = {}
+    for priority, entries in document.items():
+        if priority not in PRIORITIES:
+            raise ConfigError(f"{name}: {priority!r} is not one of {', '.join(PRIORITIES)}")
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise ConfigError(f"{name}: {priority} must be a list of strings")
+        for entry in entries:
+            signal, sep, value = entry.partition(":")
+            if not sep or signal not in PRIORITY_SIGNALS or not value:
+                raise ConfigError(
+                    f"{name}: {entry!r} must be signal:value with a signal from "
+                    f"{', '.join(PRIORITY_SIGNALS)}"
+                )
+        mapping[priority] = frozenset(entries)
+    return mapping
 
 
 def instance_secret_key(instance_path: Path) -> str:

@@ -12,7 +12,9 @@ from returns_service import outbox, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations.guard import CancellationGuard
 from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
+from returns_service.cases import jobs as case_jobs
 from returns_service.catalogue import jobs as catalogue_jobs
+from returns_service.insight import jobs as insight_jobs
 from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
 from returns_service.refunds import jobs as refund_jobs
@@ -38,6 +40,8 @@ PERIODIC_TASKS = {
     "expire_unsent_returns": return_jobs.expire_unsent_returns,
     "escalate_unanswered_stops": cancellation_jobs.escalate_unanswered_stops,
     "reconcile_shopify_stock": catalogue_jobs.reconcile_when_due,
+    "desk_round": case_jobs.desk_round,
+    "look_for_jumps": insight_jobs.look_for_jumps,
 }
 
 _CANCELLATION_GUARD = CancellationGuard()
@@ -60,9 +64,11 @@ def load_all_models() -> None:
     """Import every model module so that ``Base.metadata`` knows every table."""
     import returns_service.auth.models
     import returns_service.cancellations.models
+    import returns_service.cases.models
     import returns_service.catalogue.models
     import returns_service.events
     import returns_service.idempotency
+    import returns_service.insight.models
     import returns_service.inventory.models
     import returns_service.notifications.models
     import returns_service.orders.models

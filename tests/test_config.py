@@ -145,3 +145,29 @@ def test_instance_secret_key_is_the_same_for_processes_starting_together(
     assert len(keys) == 8
     assert set(keys) == {(tmp_path / "secret_key").read_text()}
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("RETURNS_BUSINESS_HOURS", "18:00-10:00", "RETURNS_BUSINESS_HOURS"),
+        ("RETURNS_CLOSED_DAYS", "12/32", "RETURNS_CLOSED_DAYS"),
+        ("RETURNS_SLA_FIRST_RESPONSE_BUSINESS_DAYS", "0", "SLA_FIRST_RESPONSE"),
+        ("RETURNS_SLA_RESOLUTION_BUSINESS_DAYS", "three", "SLA_RESOLUTION"),
+        ("RETURNS_CASE_PRIORITIES", "{", "RETURNS_CASE_PRIORITIES must be JSON"),
+        ("RETURNS_CASE_PRIORITIES", '{"critical": []}', "'critical' is not one of"),
+        ("RETURNS_CASE_PRIORITIES", '{"urgent": ["colour:red"]}', "signal:value"),
+        ("RETURNS_SURVEY_SCALE", "stars", "RETURNS_SURVEY_SCALE"),
+    ],
+)
+def test_triage_settings_are_checked(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_environ({variable: value})
+
+
+def test_triage_settings_defaults() -> None:
+    settings = Settings.from_environ({})
+    assert settings.sla_first_response_business_days == 1
+    assert settings.sla_resolution_business_days == 3
+    assert settings.business_hours == "10:00-18:00"
+    assert settings.closed_days == "12/29-1/3"

@@ -119,6 +119,14 @@ KINDS: dict[str, MailKind] = {
         optional=("next_date",),
     ),
     "subscription_cancelled": MailKind(required=("subscription_name",), optional=("last_date",)),
+    # Cases. ``cases`` lists overdue cases for the agents (``customer_name`` is the agent's);
+    # ``links`` is one signed answer link per score, lowest first.
+    "cases_overdue": MailKind(required=("cases",)),
+    # ``jumps`` lists products whose return rate or reason share jumped (insight.jumps).
+    "return_rate_jump": MailKind(required=("jumps",)),
+    "satisfaction_survey": MailKind(
+        required=("reference", "scale", "links"), choices={"scale": ("csat", "nps")}
+    ),
 }
 
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")

@@ -152,7 +152,10 @@ class Shipment(Base):
     status: Mapped[ShipmentStatus] = mapped_column(
         str_enum(ShipmentStatus), default=ShipmentStatus.PENDING
     )
-    shipped_at: Mapped[datetime | None]
+    #: The warehouse (or Shopify location) the parcel left from; None where the shop has one.
+    warehouse: Mapped[str | None] = mapped_column(String(64))
+    #: Indexed: parcels packed the same day are searched when one is reported swapped.
+    shipped_at: Mapped[datetime | None] = mapped_column(index=True)
     delivered_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="shipments")

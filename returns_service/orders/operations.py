@@ -254,6 +254,7 @@ def _apply_shipment(order: Order, data: dict[str, Any], now: datetime) -> Shipme
         or shipment.status
         or ShipmentStatus.PENDING
     )
+    shipment.warehouse = data.get("warehouse") or shipment.warehouse
     shipment.shipped_at = data.get("shipped_at") or shipment.shipped_at
     shipment.delivered_at = data.get("delivered_at") or shipment.delivered_at
     if shipment.status is ShipmentStatus.DELIVERED and shipment.delivered_at is None:

@@ -100,6 +100,7 @@ class ShipmentSchema(Schema):
     status = fields.Enum(ShipmentStatus, by_value=True, load_default=None)
     #: The carrier's own status word (e.g. 配達完了), normalised when no status is given.
     carrier_status = fields.String(load_default=None, validate=validate.Length(max=100))
+    warehouse = fields.String(load_default=None, validate=validate.Length(max=64))
     shipped_at = fields.AwareDateTime(load_default=None)
     delivered_at = fields.AwareDateTime(load_default=None)
     lines = fields.List(fields.Nested(ShipmentLineSchema), load_default=list)

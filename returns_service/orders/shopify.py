@@ -98,6 +98,8 @@ def shipment_from_fulfillment(fulfillment: dict[str, Any]) -> dict[str, Any] | N
         "carrier": fulfillment.get("tracking_company") or "",
         "tracking_number": fulfillment.get("tracking_number"),
         "status": status.value,
+        # The location the parcel left from; parcels swapped in packing share it.
+        "warehouse": str(fulfillment["location_id"]) if fulfillment.get("location_id") else None,
         "shipped_at": fulfillment.get("created_at"),
         "delivered_at": (
             fulfillment.get("updated_at") if status is TrackingStatus.DELIVERED else None

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.events import Event, timeline
+from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
 from returns_service.returns.models import ReturnMethod, ReturnRequest, ReturnStatus
 
 _NEXT_STEPS = {
     "review": {
-        "ja": "担当者が内容を確認し、2営業日以内にご連絡します。",
-        "en": "A member of our team will review your request and reply within two business days.",
+        "ja": "担当者が内容を確認し、{reply_days}営業日以内（{reply_by}まで）にご連絡いたします。",
+        "en": "A member of our team will review your request and reply within {reply_days} "
+        "business day(s), by {reply_by}.",
     },
     "pickup": {
         "ja": "{date} {slot} に配送業者が集荷に伺います。商品を梱包してお待ちください。",
@@ -42,6 +46,15 @@ _NEXT_STEPS = {
 }
 
 
+@dataclass(frozen=True)
+class ReplyPromise:
+    """The desk's promise to a request in review: a number of business days, and the time."""
+
+    business_days: int
+    due: datetime
+    timezone: str
+
+
 @dataclass
 class ReturnView:
     """Everything the API shows of a return, in one object for the schema to dump."""
@@ -56,7 +69,9 @@ class ReturnView:
         return getattr(self.request, name)
 
 
-def _next_steps(request: ReturnRequest, locale: str, days: int) -> str:
+def _next_steps(
+    request: ReturnRequest, locale: str, days: int, promise: ReplyPromise | None
+) -> str:
     status = request.status
     pickup = request.pickup
     if status is ReturnStatus.REVIEW:
@@ -80,11 +95,25 @@ def _next_steps(request: ReturnRequest, locale: str, days: int) -> str:
         slot=(pickup.slot or "") if pickup else "",
         rma=request.rma,
         days=days,
+        reply_days=promise.business_days if promise else "",
+        reply_by=_moment(promise.due, locale, promise.timezone) if promise else "",
     )
 
 
-def present(session: Session, request: ReturnRequest, locale: str, parcel_days: int) -> ReturnView:
-    """Gather what the API shows of a return."""
+def _moment(due: datetime, locale: str, timezone: str) -> str:
+    """A due time as people read it: the date, then the hour in the shop's zone."""
+    clock = due.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+    return f"{format_date(due, locale, timezone)} {clock}"
+
+
+def present(
+    session: Session,
+    request: ReturnRequest,
+    locale: str,
+    parcel_days: int,
+    promise: ReplyPromise | None = None,
+) -> ReturnView:
+    """Gather what the API shows of a return; ``promise`` dates the reply to one in review."""
     lines = request.lines
     deciding = next(
         (line for line in lines if line.outcome and line.outcome.value != "approve"), None
@@ -101,7 +130,7 @@ def present(session: Session, request: ReturnRequest, locale: str, parcel_days: 
             "rule": decision.get("rule"),
             "message": message.get(locale) if isinstance(message, dict) else message,
         },
-        next_steps=_next_steps(request, locale, parcel_days),
+        next_steps=_next_steps(request, locale, parcel_days, promise),
         refunds=refunds,
         timeline=timeline(session, "return", request.id),
     )

@@ -14,6 +14,7 @@ from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
+from business_time import ShopCalendar
 from returns_service import idempotency
 from returns_service.auth.tokens import Principal
 from returns_service.errors import InvalidInput
@@ -24,17 +25,22 @@ from returns_service.returns import filing
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.operations import Settings
 from returns_service.returns.photos import check_photo, save_photo
-from returns_service.returns.presenter import ReturnView, present
+from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 
 
 def present_return(return_request: ReturnRequest) -> ReturnView:
     """A return as its customer and staff see it, in the customer's language."""
+    config = current_app.config
+    calendar = ShopCalendar.from_settings(
+        config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
+    )
+    days = config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"]
+    promise = ReplyPromise(
+        days, calendar.add_business_days(return_request.created_at, days), config["TIMEZONE"]
+    )
     return present(
-        db.session,
-        return_request,
-        return_request.locale,
-        current_app.config["RETURN_PARCEL_DAYS"],
+        db.session, return_request, return_request.locale, config["RETURN_PARCEL_DAYS"], promise
     )
 
 

@@ -79,6 +79,49 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "subscription_name": "コーヒー定期便",
         "last_date": "2026-12-15",
     },
+    "cases_overdue": {
+        "customer_name": "鈴木",
+        "cases": [
+            {
+                "reference": "RMA-10042",
+                "order_number": "#1042",
+                "priority": "urgent",
+                "overdue_for": ["first_response"],
+                "due_at": "2026-12-02 15:00",
+            }
+        ],
+    },
+    "return_rate_jump": {
+        "customer_name": "鈴木",
+        "jumps": [
+            {
+                "sku": "MUG",
+                "metric": "return_rate",
+                "reason": None,
+                "observed": 8,
+                "trials": 50,
+                "expected": 2.5,
+                "window_start": "2026-11-24",
+                "window_end": "2026-11-30",
+            },
+            {
+                "sku": "MUG",
+                "metric": "reason_share",
+                "reason": "DEFECTIVE",
+                "observed": 6,
+                "trials": 8,
+                "expected": 0.8,
+                "window_start": "2026-11-24",
+                "window_end": "2026-11-30",
+            },
+        ],
+    },
+    "satisfaction_survey": {
+        "customer_name": "山田 花子",
+        "reference": "RMA-10042",
+        "scale": "csat",
+        "links": [{"score": n, "url": f"https://shop.test/survey/t/{n}"} for n in range(1, 6)],
+    },
 }
 
 #: What each rendering must contain: (in the subject, in the body) per locale.
@@ -161,6 +204,18 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "ja": (["解約"], ["2026年12月15日（火）のお届けが最後"]),
         "en": (["cancelled"], ["last delivery is on Tuesday, 15 December 2026"]),
     },
+    "cases_overdue": {
+        "ja": (["1件", "期限"], ["[緊急] RMA-10042", "初回回答の期限：2026-12-02 15:00"]),
+        "en": (["1 case is past"], ["[urgent] RMA-10042", "first response was due 2026-12-02"]),
+    },
+    "return_rate_jump": {
+        "ja": (["2件の商品"], ["・MUG：返品 8点（", "理由「DEFECTIVE」が返品 8点中 6点"]),
+        "en": (["2 products"], ["- MUG: 8 units returned, 2.5 expected", "DEFECTIVE in 6 of 8"]),
+    },
+    "satisfaction_survey": {
+        "ja": (["RMA-10042"], ["1（不満）から5", "5：https://shop.test/survey/t/5", "一度だけ"]),
+        "en": (["How did we do?"], ["from 1 (not satisfied)", "5: https://shop.test/survey/t/5"]),
+    },
 }
 
 BRIEFED_KINDS = {
@@ -182,6 +237,9 @@ BRIEFED_KINDS = {
     "subscription_switched",
     "subscription_discounted",
     "subscription_cancelled",
+    "cases_overdue",
+    "satisfaction_survey",
+    "return_rate_jump",
 }
 
 

@@ -1,0 +1,50 @@
+"""What a case holds of its own: assignee, escalation, survey, and staff notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from returns_service.models import Base, intpk, utcnow
+
+
+class CaseFile(Base):
+    """The desk's own record of one case; created the first time the desk touches it."""
+
+    __tablename__ = "case_files"
+
+    id: Mapped[intpk]
+    #: The timeline's subject: ``return``, ``cancellation`` or ``subscription``.
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int]
+    #: The staff e-mail address working the case, if anyone took it.
+    assignee: Mapped[str | None] = mapped_column(String(320), index=True)
+    assigned_at: Mapped[datetime | None]
+    #: When the escalation job flagged a missed first response, and a missed resolution.
+    response_escalated_at: Mapped[datetime | None]
+    resolution_escalated_at: Mapped[datetime | None]
+    #: The satisfaction survey sent when the case closed: scale, when, and the one answer.
+    survey_scale: Mapped[str | None] = mapped_column(String(8))
+    survey_sent_at: Mapped[datetime | None]
+    survey_score: Mapped[int | None]
+    survey_answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id"),)
+
+
+class CaseNote(Base):
+    """A note staff left on a case; never shown to the customer."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[intpk]
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int]
+    author: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_case_notes_subject", "subject_type", "subject_id", "id"),)

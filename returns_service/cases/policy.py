@@ -1,0 +1,69 @@
+"""The desk's promises: the shop's calendar, due times, and priority from reasons and state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from business_time import ShopCalendar
+from returns_service.config import parse_case_priorities
+
+
+class Priority(StrEnum):
+    """How soon a case must be handled; staff pages show red, orange and green."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+#: Queues sort by this, most pressing first.
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    """Everything needed to triage a case and date its promises."""
+
+    calendar: ShopCalendar
+    first_response_days: int
+    resolution_days: int
+    #: ``{"urgent": {"reason:WRONG_ITEM", ...}, "high": {...}}``; the rest is normal.
+    priorities: Mapping[str, frozenset[str]]
+    aging_days: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CasePolicy:
+        """The policy from the app's settings."""
+        return cls(
+            calendar=ShopCalendar.from_settings(
+                config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
+            ),
+            first_response_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
+            resolution_days=config["SLA_RESOLUTION_BUSINESS_DAYS"],
+            priorities=parse_case_priorities(config["CASE_PRIORITIES"]),
+            aging_days=config["CASE_AGING_BUSINESS_DAYS"],
+        )
+
+    def first_response_due(self, arrived_at: datetime) -> datetime:
+        """When a case that arrived at ``arrived_at`` must have had its first answer."""
+        return self.calendar.add_business_days(arrived_at, self.first_response_days)
+
+    def resolution_due(self, arrived_at: datetime) -> datetime:
+        """When a case that arrived at ``arrived_at`` must be decided."""
+        return self.calendar.add_business_days(arrived_at, self.resolution_days)
+
+    def base_priority(self, signals: Iterable[str]) -> Priority:
+        """The priority the mapping gives a case's signals (``reason:X``, ``status:Y`` ...)."""
+        seen = set(signals)
+        for priority in (Priority.URGENT, Priority.HIGH):
+            if seen & self.priorities.get(priority.value, frozenset()):
+                return priority
+        return Priority.NORMAL
+
+    def aged(self, arrived_at: datetime, now: datetime) -> bool:
+        """Whether a case has waited long enough that a normal one counts as high."""
+        return now >= self.calendar.add_business_days(arrived_at, self.aging_days)

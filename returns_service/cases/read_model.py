@@ -1,0 +1,376 @@
+"""Cases computed from the domains' rows and timelines, with priority and due times.
+
+A case is read, never written, here: the return, cancellation or subscription flow is the
+source of truth. Priority aging and being overdue depend on the moment of reading, so they
+are worked out for ``now`` on every read rather than stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from returns_service.cancellations.models import (
+    Cancellation,
+    CancellationLine,
+    CancellationStatus,
+)
+from returns_service.cases.models import CaseFile, CaseNote
+from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
+from returns_service.events import Event
+from returns_service.orders.models import Order
+from returns_service.returns.models import Resolution, ReturnLine, ReturnRequest, ReturnStatus
+from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
+
+
+class CaseKind(StrEnum):
+    """What the customer asked for."""
+
+    RETURN = "return"
+    EXCHANGE = "exchange"
+    ORDER_CANCELLATION = "order_cancellation"
+    SUBSCRIPTION_CANCELLATION = "subscription_cancellation"
+
+
+class Waiting(StrEnum):
+    """Whose move it is."""
+
+    SHOP = "shop"  # the desk (or the warehouse it asked) must decide
+    CUSTOMER = "customer"  # decided; the customer or their parcel is on the way
+    CLOSED = "closed"
+
+
+_R, _C, _F = ReturnStatus, CancellationStatus, FlowStatus
+RETURN_UNDECIDED = (_R.REQUESTED, _R.REVIEW)
+RETURN_CLOSED = (_R.REJECTED, _R.COMPLETED, _R.CANCELLED, _R.EXPIRED)
+CANCELLATION_UNDECIDED = (_C.REQUESTED, _C.REVIEW, _C.PENDING_STOP)
+CANCELLATION_CLOSED = (_C.CANCELLED, _C.REFUSED, _C.REJECTED)
+SUBSCRIPTION_CLOSED = (_F.SAVED, _F.CANCELLED)
+#: Statuses after which the customer gets the satisfaction survey.
+SURVEYED_STATUSES = frozenset(
+    {_R.COMPLETED.value, _R.REJECTED.value, *(s.value for s in CANCELLATION_CLOSED)}
+    | {s.value for s in SUBSCRIPTION_CLOSED}
+)
+
+
+@dataclass
+class Case:
+    """One customer request as the desk sees it."""
+
+    subject_type: str
+    subject_id: int
+    kind: CaseKind
+    status: str
+    waiting_on: Waiting
+    order_id: int
+    order_number: str
+    #: The RMA of a return or exchange; the order number otherwise.
+    reference: str
+    locale: str
+    reasons: list[str]
+    comments: list[str]
+    #: The products the case is about.
+    skus: list[str]
+    arrived_at: datetime
+    #: A decision (by the rules at once, or a person) or a person's first action.
+    first_responded_at: datetime | None
+    #: When the case was decided: approved or rejected, settled, or the flow closed.
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    signals: set[str]
+    priority: Priority = Priority.NORMAL
+    base_priority: Priority = Priority.NORMAL
+    aged: bool = False
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    overdue_for: list[str] = field(default_factory=list)
+    file: CaseFile | None = None
+    #: Filled in for display: other orders that may hold a wrongly shipped item, and notes.
+    possibly_swapped_with: list[dict[str, object]] = field(default_factory=list)
+    notes: list[CaseNote] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        """The case's id in the API: ``return-12``, ``cancellation-3``, ``subscription-5``."""
+        return f"{self.subject_type}-{self.subject_id}"
+
+    @property
+    def overdue(self) -> bool:
+        """Whether a promise to the customer has been missed and the case still waits."""
+        return bool(self.overdue_for)
+
+    @property
+    def assignee(self) -> str | None:
+        """Who took the case, if anyone."""
+        return self.file.assignee if self.file else None
+
+    def sort_key(self) -> tuple[int, datetime, str, int]:
+        """Priority first, then arrival: the work list's order."""
+        return (PRIORITY_RANK[self.priority], self.arrived_at, self.subject_type, self.subject_id)
+
+
+def parse_ref(ref: str) -> tuple[str, int] | None:
+    """``return-12`` as ``("return", 12)``; None for anything else."""
+    subject_type, _, number = ref.rpartition("-")
+    if subject_type not in ("return", "cancellation", "subscription") or not number.isdigit():
+        return None
+    return subject_type, int(number)
+
+
+def load_cases(
+    session: Session,
+    *,
+    kinds: Iterable[CaseKind] = tuple(CaseKind),
+    include_closed: bool = False,
+    subjects: Sequence[tuple[str, int]] | None = None,
+    arrived: tuple[datetime, datetime] | None = None,
+) -> list[Case]:
+    """The cases of the given kinds (open ones unless asked), before triage.
+
+    ``subjects`` picks cases by their subject; ``arrived`` keeps those filed in a period.
+    """
+    kinds = set(kinds)
+    found: list[Case] = []
+    wanted = {t: [i for s, i in subjects if s == t] for t in _SUBJECTS} if subjects else None
+    return_kinds = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
+    if return_kinds and (wanted is None or wanted["return"]):
+        found += _returns(
+            session, return_kinds, include_closed, wanted and wanted["return"], arrived
+        )
+    if CaseKind.ORDER_CANCELLATION in kinds and (wanted is None or wanted["cancellation"]):
+        found += _cancellations(session, include_closed, wanted and wanted["cancellation"], arrived)
+    if CaseKind.SUBSCRIPTION_CANCELLATION in kinds and (wanted is None or wanted["subscription"]):
+        found += _subscriptions(session, include_closed, wanted and wanted["subscription"], arrived)
+    _attach_first_responses(session, found)
+    _attach_files(session, found)
+    return found
+
+
+_SUBJECTS = ("return", "cancellation", "subscription")
+
+
+def triage(cases: Iterable[Case], policy: CasePolicy, now: datetime) -> list[Case]:
+    """Give each case its priority (aged where it waited too long) and due times; sorted."""
+    result = []
+    for case in cases:
+        case.first_response_due_at = policy.first_response_due(case.arrived_at)
+        case.resolution_due_at = policy.resolution_due(case.arrived_at)
+        case.base_priority = policy.base_priority(case.signals)
+        waiting_on_shop = case.waiting_on is Waiting.SHOP
+        case.aged = waiting_on_shop and policy.aged(case.arrived_at, now)
+        case.priority = case.base_priority
+        if case.priority is Priority.NORMAL and case.aged:
+            case.priority = Priority.HIGH
+        case.overdue_for = []
+        # Only the desk can miss a promise: a decided case waits on the customer.
+        if waiting_on_shop and case.first_responded_at is None:
+            if now > case.first_response_due_at:
+                case.overdue_for.append("first_response")
+        if waiting_on_shop and case.resolved_at is None and now > case.resolution_due_at:
+            case.overdue_for.append("resolution")
+        result.append(case)
+    return sorted(result, key=Case.sort_key)
+
+
+def _shipment_signals(order: Order) -> set[str]:
+    return {f"shipment:{shipment.status.value}" for shipment in order.shipments}
+
+
+def _returns(
+    session: Session,
+    kinds: set[CaseKind],
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
+) -> list[Case]:
+    query = select(ReturnRequest).options(
+        selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line),
+        selectinload(ReturnRequest.order).selectinload(Order.shipments),
+    )
+    if ids is not None:
+        query = query.where(ReturnRequest.id.in_(ids))
+    elif not include_closed:
+        query = query.where(ReturnRequest.status.not_in(RETURN_CLOSED))
+    if arrived:
+        query = query.where(ReturnRequest.created_at.between(*arrived))
+    if kinds == {CaseKind.EXCHANGE}:
+        query = query.where(ReturnRequest.resolution == Resolution.EXCHANGE)
+    elif kinds == {CaseKind.RETURN}:
+        query = query.where(ReturnRequest.resolution != Resolution.EXCHANGE)
+    cases = []
+    for request in session.scalars(query):
+        reasons = sorted({line.reason for line in request.lines})
+        status = request.status
+        cases.append(
+            Case(
+                subject_type="return",
+                subject_id=request.id,
+                kind=(
+                    CaseKind.EXCHANGE
+                    if request.resolution is Resolution.EXCHANGE
+                    else CaseKind.RETURN
+                ),
+                status=status.value,
+                waiting_on=(
+                    Waiting.SHOP
+                    if status in RETURN_UNDECIDED
+                    else Waiting.CLOSED
+                    if status in RETURN_CLOSED
+                    else Waiting.CUSTOMER
+                ),
+                order_id=request.order_id,
+                order_number=request.order.number,
+                reference=request.rma,
+                locale=request.locale,
+                reasons=reasons,
+                comments=[line.comment for line in request.lines if line.comment],
+                skus=sorted({line.order_line.sku for line in request.lines}),
+                arrived_at=request.created_at,
+                first_responded_at=None,
+                resolved_at=request.decided_at,
+                closed_at=request.updated_at if status in RETURN_CLOSED else None,
+                signals={f"reason:{r}" for r in reasons}
+                | {f"status:{status.value}"}
+                | _shipment_signals(request.order),
+            )
+        )
+    return cases
+
+
+def _cancellations(
+    session: Session,
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
+) -> list[Case]:
+    query = select(Cancellation).options(
+        selectinload(Cancellation.order).selectinload(Order.shipments),
+        selectinload(Cancellation.lines).selectinload(CancellationLine.order_line),
+        selectinload(Cancellation.order).selectinload(Order.lines),
+    )
+    if ids is not None:
+        query = query.where(Cancellation.id.in_(ids))
+    elif not include_closed:
+        query = query.where(Cancellation.status.not_in(CANCELLATION_CLOSED))
+    if arrived:
+        query = query.where(Cancellation.created_at.between(*arrived))
+    cases = []
+    for cancellation in session.scalars(query):
+        status = cancellation.status
+        reasons = [cancellation.reason] if cancellation.reason else []
+        cases.append(
+            Case(
+                subject_type="cancellation",
+                subject_id=cancellation.id,
+                kind=CaseKind.ORDER_CANCELLATION,
+                status=status.value,
+                waiting_on=Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED,
+                order_id=cancellation.order_id,
+                order_number=cancellation.order.number,
+                reference=cancellation.order.number,
+                locale=cancellation.locale,
+                reasons=reasons,
+                comments=[cancellation.comment] if cancellation.comment else [],
+                skus=sorted(
+                    {line.order_line.sku for line in cancellation.lines}
+                    or {line.sku for line in cancellation.order.lines}
+                ),
+                arrived_at=cancellation.created_at,
+                first_responded_at=None,
+                resolved_at=cancellation.settled_at,
+                closed_at=cancellation.settled_at,
+                signals={f"reason:{r}" for r in reasons}
+                | {f"status:{status.value}"}
+                | _shipment_signals(cancellation.order),
+            )
+        )
+    return cases
+
+
+def _subscriptions(
+    session: Session,
+    include_closed: bool,
+    ids: list[int] | None,
+    arrived: tuple[datetime, datetime] | None,
+) -> list[Case]:
+    query = select(SubscriptionCancellation).options(
+        selectinload(SubscriptionCancellation.order).selectinload(Order.lines)
+    )
+    if ids is not None:
+        query = query.where(SubscriptionCancellation.id.in_(ids))
+    elif include_closed:
+        query = query.where(SubscriptionCancellation.status != FlowStatus.SUPERSEDED)
+    else:
+        query = query.where(SubscriptionCancellation.status == FlowStatus.OFFERED)
+    if arrived:
+        query = query.where(SubscriptionCancellation.created_at.between(*arrived))
+    cases = []
+    for flow in session.scalars(query):
+        status = flow.status
+        cases.append(
+            Case(
+                subject_type="subscription",
+                subject_id=flow.id,
+                kind=CaseKind.SUBSCRIPTION_CANCELLATION,
+                status=status.value,
+                # The offers are shown at once; what follows is the customer's choice.
+                waiting_on=Waiting.CUSTOMER if status is FlowStatus.OFFERED else Waiting.CLOSED,
+                order_id=flow.order_id,
+                order_number=flow.order.number,
+                reference=flow.subscription_reference,
+                locale=flow.locale,
+                reasons=[flow.reason.value],
+                comments=[flow.comment] if flow.comment else [],
+                skus=sorted({line.sku for line in flow.order.lines}),
+                arrived_at=flow.created_at,
+                first_responded_at=flow.created_at,
+                resolved_at=flow.closed_at,
+                closed_at=flow.closed_at,
+                signals={f"reason:{flow.reason.value}", f"status:{status.value}"},
+            )
+        )
+    return cases
+
+
+#: A person acting, or the rules deciding (sending to review is not an answer).
+_RESPONDING = or_(
+    Event.actor.like("staff:%"),
+    Event.actor.like("token:%"),
+    and_(Event.actor == "rules", Event.kind.not_like("%.review")),
+)
+
+
+def _attach_first_responses(session: Session, cases: list[Case]) -> None:
+    keys = [(c.subject_type, c.subject_id) for c in cases if c.first_responded_at is None]
+    if not keys:
+        return
+    rows = session.execute(
+        select(Event.subject_type, Event.subject_id, func.min(Event.created_at))
+        .where(tuple_(Event.subject_type, Event.subject_id).in_(keys), _RESPONDING)
+        .group_by(Event.subject_type, Event.subject_id)
+    )
+    first = {(t, i): at for t, i, at in rows}
+    for case in cases:
+        if case.first_responded_at is None:
+            found = first.get((case.subject_type, case.subject_id))
+            # A decision is an answer, even one whose event is not on the timeline.
+            case.first_responded_at = min(
+                (at for at in (found, case.resolved_at) if at is not None), default=None
+            )
+
+
+def _attach_files(session: Session, cases: list[Case]) -> None:
+    keys = [(c.subject_type, c.subject_id) for c in cases]
+    if not keys:
+        return
+    files = session.scalars(
+        select(CaseFile).where(tuple_(CaseFile.subject_type, CaseFile.subject_id).in_(keys))
+    )
+    by_key = {(f.subject_type, f.subject_id): f for f in files}
+    for case in cases:
+        case.file = by_key.get((case.subject_type, case.subject_id))

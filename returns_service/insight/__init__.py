@@ -1,0 +1,1 @@
+"""The customer's voice: reasons and comments by product, jump alerts, satisfaction."""
