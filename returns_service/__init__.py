@@ -54,6 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    from returns_service.integrations.setup import init_app as init_integrations
+
+    init_integrations(app)
     from returns_service.cli import register_commands
 
     register_commands(app)

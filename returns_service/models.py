@@ -89,6 +89,8 @@ def load_all_models() -> None:
     import returns_service.cancellations.models
     import returns_service.events
     import returns_service.idempotency
+    import returns_service.integrations.line.models
+    import returns_service.integrations.models
     import returns_service.inventory.models
     import returns_service.notifications.models
     import returns_service.orders.models

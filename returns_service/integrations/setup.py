@@ -1,0 +1,18 @@
+"""Wire the integrations into the app: their jobs, webhooks, API and the timeline listener."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+
+
+def init_app(app: Flask) -> None:
+    """Register the integrations' jobs, blueprints and ``before_flush`` listener."""
+    from returns_service.extensions import api, db
+    from returns_service.integrations import warehouse_jobs  # noqa: F401  (registers jobs)
+    from returns_service.integrations.api import blp as integrations_blp
+    from returns_service.integrations.reactions import queue_reactions
+
+    api.register_blueprint(integrations_blp)
+    if not event.contains(db.session_factory, "before_flush", queue_reactions):
+        event.listen(db.session_factory, "before_flush", queue_reactions)
