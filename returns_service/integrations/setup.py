@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from returns_service.integrations import warehouse_jobs  # noqa: F401  (registers jobs)
     from returns_service.integrations.api import blp as integrations_blp
     from returns_service.integrations.reactions import queue_reactions
+    from returns_service.integrations.shopify_returns import jobs as shopify_jobs  # noqa: F401
 
     api.register_blueprint(integrations_blp)
     if not event.contains(db.session_factory, "before_flush", queue_reactions):
