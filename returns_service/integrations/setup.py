@@ -13,7 +13,10 @@ def init_app(app: Flask) -> None:
     from returns_service.integrations.api import blp as integrations_blp
     from returns_service.integrations.reactions import queue_reactions
     from returns_service.integrations.shopify_returns import jobs as shopify_jobs  # noqa: F401
+    from returns_service.integrations.zendesk import jobs as zendesk_jobs  # noqa: F401
+    from returns_service.integrations.zendesk.webhook import bp as zendesk_webhook_bp
 
     api.register_blueprint(integrations_blp)
+    app.register_blueprint(zendesk_webhook_bp)
     if not event.contains(db.session_factory, "before_flush", queue_reactions):
         event.listen(db.session_factory, "before_flush", queue_reactions)
