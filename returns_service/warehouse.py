@@ -45,27 +45,43 @@ def system_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _tell(
+    session: Session,
+    now: datetime,
+    config: Mapping[str, Any],
+    event: str,
+    data: Mapping[str, Any],
+    job: str,
+    **ids: int,
+) -> None:
+    """Our signed webhook to subscribers, and the warehouse system's job when one is set."""
+    queue_webhook(session, now, event, data)
+    if uses_system(config):
+        outbox.record(session, job, now, **ids)
+
+
 def request_exchange_shipment(
     session: Session, now: datetime, exchange: Any, config: Mapping[str, Any]
 ) -> None:
-    """Ask the warehouse to ship an exchange's replacement: a signed webhook to subscribers,
-    and a shipment order in the warehouse system when one is configured."""
+    """Ask the warehouse to ship an exchange's replacement."""
     request = exchange.request
-    queue_webhook(
+    data = {
+        "exchange_id": exchange.id,
+        "rma": request.rma,
+        "order_external_id": request.order.external_id,
+        "sku": exchange.sku,
+        "quantity": exchange.quantity,
+        "ship_to": request.order.shipping_address,
+    }
+    _tell(
         session,
         now,
+        config,
         "exchange.shipment_requested",
-        {
-            "exchange_id": exchange.id,
-            "rma": request.rma,
-            "order_external_id": request.order.external_id,
-            "sku": exchange.sku,
-            "quantity": exchange.quantity,
-            "ship_to": request.order.shipping_address,
-        },
+        data,
+        "warehouse_send_shipment",
+        exchange_id=exchange.id,
     )
-    if uses_system(config):
-        outbox.record(session, "warehouse_send_shipment", now, exchange_id=exchange.id)
 
 
 def request_stop(
@@ -75,11 +91,17 @@ def request_stop(
     summary: Mapping[str, Any],
     config: Mapping[str, Any],
 ) -> None:
-    """Ask the warehouse to stop an order: a signed webhook whose receiver answers at
-    ``answer_url``, or the warehouse system asked and its answer read back by a job."""
-    queue_webhook(session, now, "order.stop_requested", summary)
-    if uses_system(config):
-        outbox.record(session, "warehouse_stop_shipment", now, cancellation_id=cancellation_id)
+    """Ask the warehouse to stop an order: a webhook receiver answers at ``answer_url``; a
+    warehouse system is asked by a job that reads its answer back."""
+    _tell(
+        session,
+        now,
+        config,
+        "order.stop_requested",
+        summary,
+        "warehouse_stop_shipment",
+        cancellation_id=cancellation_id,
+    )
 
 
 def order_cancelled(
@@ -90,6 +112,12 @@ def order_cancelled(
     config: Mapping[str, Any],
 ) -> None:
     """The lines are off the order: subscribers are told, the warehouse system drops it."""
-    queue_webhook(session, now, "order.cancelled", summary)
-    if uses_system(config):
-        outbox.record(session, "warehouse_cancel_order", now, cancellation_id=cancellation_id)
+    _tell(
+        session,
+        now,
+        config,
+        "order.cancelled",
+        summary,
+        "warehouse_cancel_order",
+        cancellation_id=cancellation_id,
+    )

@@ -99,10 +99,12 @@ def send_shipment(session: Session, now: datetime, exchange_id: int) -> None:
 def _stop(session: Session, now: datetime, cancellation: Cancellation) -> Any:
     system = configured_system()
     if not cancellation.whole_order:
-        raise PermanentJobError(
+        error = (
             f"{system.name} stops whole orders only; cancellation {cancellation.id} takes "
             "some lines off, so a person changes the order in the warehouse system"
         )
+        links.record_failure(system.name, "cancellation", cancellation.id, now, error)
+        raise PermanentJobError(error)
     with links.calling(system.name, "cancellation", cancellation.id, now):
         return system, system.stop_shipment(cancellation.order.number)
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.cancellations.conftest import Cancellations
+from tests.shop import Shop
 
 
 @pytest.fixture
@@ -29,3 +30,17 @@ def configure(app: Flask) -> Iterator[Callable[..., None]]:
 def cancellations(shop: Any) -> Cancellations:
     """The cancellation driver."""
     return Cancellations(shop)
+
+
+def receive_and_inspect(shop: Shop, rma: str, line_id: int) -> Any:
+    """The warehouse receives one unit of a return line and restocks it; the inspection."""
+    shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line_id, "quantity": 1}]},
+    )
+    return shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line_id, "condition": "new", "disposition": "restock"}]},
+    )

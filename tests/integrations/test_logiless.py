@@ -19,6 +19,7 @@ from returns_service.integrations.models import IntegrationLink
 from returns_service.inventory.models import StockItem
 from tests.cancellations.conftest import Cancellations
 from tests.conftest import shared_fixture_path
+from tests.integrations.conftest import receive_and_inspect
 from tests.shop import Shop
 
 MERCHANT = "/merchant/4321"
@@ -142,17 +143,7 @@ def test_stock_synced_from_logiless_feeds_an_exchange_shipped_as_a_sales_order(
     assert logiless.inbound[0]["code"] == rma
     assert logiless.inbound[0]["lines"] == [{"article_code": "DNM-30", "quantity": 1}]
 
-    return_line = created.json["lines"][0]["id"]
-    shop.client.post(
-        f"/api/v1/returns/{rma}/receive",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": return_line, "quantity": 1}]},
-    )
-    shop.client.post(
-        f"/api/v1/returns/{rma}/inspect",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": return_line, "condition": "new", "disposition": "restock"}]},
-    )
+    receive_and_inspect(shop, rma, created.json["lines"][0]["id"])
     shop.run_jobs()
     shop.run_jobs()  # a second round finds everything done: nothing is sent twice
 

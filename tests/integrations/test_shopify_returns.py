@@ -21,6 +21,7 @@ from returns_service.orders.models import Order, OrderSource
 from returns_service.outbox import record
 from returns_service.returns.models import ReturnRequest
 from tests.conftest import shared_fixture_path
+from tests.integrations.conftest import receive_and_inspect
 from tests.shop import Shop
 
 TOKEN = "shpat_returns_mirror"
@@ -157,17 +158,7 @@ def test_a_return_is_requested_approved_and_closed_in_shopify_once(
     shop.run_jobs()
     assert mirrored["status"] == "OPEN"
 
-    line = approved.json["lines"][0]["id"]
-    shop.client.post(
-        f"/api/v1/returns/{rma}/receive",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": line, "quantity": 1}]},
-    )
-    inspected = shop.client.post(
-        f"/api/v1/returns/{rma}/inspect",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": line, "condition": "new", "disposition": "restock"}]},
-    )
+    inspected = receive_and_inspect(shop, rma, approved.json["lines"][0]["id"])
     assert inspected.json["status"] == "completed", inspected.json
     shop.run_jobs()
 

@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 from returns_service.integrations.models import IntegrationLink
 from returns_service.integrations.zendesk.mapping import signature
 from tests.conftest import shared_payload
+from tests.integrations.conftest import receive_and_inspect
 from tests.shop import Shop
 
 RECORDED = "zendesk_api_client_rb__tickets_create_and_update__vcr_request_response_pairs.json"
@@ -162,17 +163,7 @@ def test_a_case_in_review_is_ticketed_noted_solved_and_the_agents_reply_kept(
         ("ご返送をお待ちしております。", "zendesk:山田 太郎")
     ]
 
-    line = approved.json["lines"][0]["id"]
-    shop.client.post(
-        f"/api/v1/returns/{rma}/receive",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": line, "quantity": 1}]},
-    )
-    shop.client.post(
-        f"/api/v1/returns/{rma}/inspect",
-        headers=shop.warehouse,
-        json={"lines": [{"line_id": line, "condition": "new", "disposition": "restock"}]},
-    )
+    receive_and_inspect(shop, rma, approved.json["lines"][0]["id"])
     shop.run_jobs()
 
     assert zendesk.updates[-1]["status"] == "solved"
