@@ -148,6 +148,8 @@ class Settings:
     logiless_api_base: str = "https://app2.logiless.com/api/v1"
     logiless_merchant_id: str = ""
     logiless_access_token: str = ""  # secret
+    #: Stock is read from the warehouse system this often (0: only on demand).
+    warehouse_stock_sync_minutes: int = 60
     #: Mirror approved returns of Shopify orders as returns in Shopify (GraphQL Admin API).
     shopify_returns_mirror: bool = False
     shopify_returns_api_version: str = "2026-01"
@@ -262,6 +264,8 @@ class Settings:
             for name in names:
                 if switched_on and not getattr(self, name):
                     raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}{switch}")
+        if self.warehouse_stock_sync_minutes < 0:
+            raise ConfigError(f"{PREFIX}WAREHOUSE_STOCK_SYNC_MINUTES must not be negative")
         for name in ("logiless_api_base", "zendesk_api_base", "line_api_base"):
             value = getattr(self, name)
             if value and urlsplit(value).scheme not in ("http", "https"):

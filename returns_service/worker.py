@@ -77,15 +77,18 @@ def _record_failure(message_id: str, exc: Exception) -> None:
 
 
 def run_periodic_tasks() -> None:
-    """Time-driven work every worker does between jobs: expiring returns never sent, and
-    sending warehouse stops that were never answered to a person."""
+    """Time-driven work every worker does between jobs: expiring returns never sent,
+    sending warehouse stops that were never answered to a person, reading the warehouse
+    system's stock when it is due."""
     from returns_service.cancellations.operations import escalate_overdue_stops
+    from returns_service.integrations.schedule import queue_due_stock_sync
     from returns_service.returns.operations import expire_due
 
     now = utcnow()
     expire_due(db.session, now)
     timeout = timedelta(minutes=current_app.config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
     escalate_overdue_stops(db.session, now, timeout)
+    queue_due_stock_sync(db.session, now, current_app.config)
     db.session.commit()
 
 

@@ -106,6 +106,7 @@ def logiless(httpserver: HTTPServer, configure: Callable[..., None]) -> Logiless
         LOGILESS_API_BASE=httpserver.url_for("/"),
         LOGILESS_MERCHANT_ID="4321",
         LOGILESS_ACCESS_TOKEN=TOKEN,
+        WAREHOUSE_STOCK_SYNC_MINUTES=0,  # on demand only, unless a test says otherwise
     )
     return Logiless(httpserver)
 
@@ -223,3 +224,17 @@ def test_a_logiless_refusal_fails_the_job_and_shows_on_the_admin_page(
     assert TOKEN not in json.dumps(listed.json)
     kinds = [e["kind"] for e in cancellations.get(response.json["id"])["timeline"]]
     assert "logiless.failed" in kinds
+
+
+def test_stock_is_read_on_schedule_once_per_interval(
+    shop: Shop, logiless: Logiless, session: Session, configure: Callable[..., None]
+) -> None:
+    configure(WAREHOUSE_STOCK_SYNC_MINUTES=60)
+    logiless.stock = [{"article_code": "DNM-32", "available": 4, "reserved": 0}]
+
+    shop.run_jobs()
+    shop.run_jobs()  # within the hour: not read again
+
+    assert logiless.paths("GET") == ["/logical_inventory_summaries"]
+    session.expire_all()
+    assert session.get(StockItem, "DNM-32").on_hand == 4
