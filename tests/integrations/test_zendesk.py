@@ -8,17 +8,20 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
+from returns_service.cancellations.models import Cancellation
 from returns_service.integrations.models import IntegrationLink
 from returns_service.integrations.zendesk.mapping import signature
+from returns_service.models import utcnow
+from tests.cancellations.conftest import Cancellations
 from tests.conftest import shared_payload
 from tests.integrations.conftest import receive_and_inspect
 from tests.shop import Shop
@@ -180,3 +183,28 @@ def test_a_return_the_rules_decide_opens_no_ticket(shop: Shop, zendesk: FakeZend
     )
     shop.run_jobs()
     assert zendesk.created == [] and zendesk.updates == []
+
+
+def test_a_stop_nobody_answered_is_ticketed_first_and_solved_when_settled(
+    shop: Shop, zendesk: FakeZendesk, cancellations: Cancellations, session: Session
+) -> None:
+    order = cancellations.put_order(fulfillment_status="packed")
+    pending = cancellations.cancel(cancellations.customer(order)).json
+    session.execute(
+        update(Cancellation).values(stop_requested_at=utcnow() - timedelta(minutes=121))
+    )
+    session.commit()
+    shop.run_jobs()  # the periodic round sends it to a person, which opens the ticket
+    shop.run_jobs()
+
+    [created] = zendesk.created
+    assert created["ticket"]["priority"] == "high"
+    assert {"kind_cancellation", "priority_high"} <= set(created["ticket"]["tags"])
+    assert created["ticket"]["external_id"] == f"returns-service:cancellation:{pending['id']}"
+
+    settled = shop.client.post(
+        f"/api/v1/cancellations/{pending['id']}/approve", json={}, headers=shop.agent
+    )
+    assert settled.json["status"] == "cancelled"
+    shop.run_jobs()
+    assert [u.get("status") for u in zendesk.updates][-1] == "solved"
