@@ -95,7 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.api.cases import blp as cases_blp
     from returns_service.api.exchange_options import blp as exchange_options_blp
     from returns_service.api.insight import blp as insight_blp
+    from returns_service.api.integrations import blp as integrations_blp
     from returns_service.api.jobs import blp as jobs_blp
+    from returns_service.api.line import blp as line_blp
     from returns_service.api.metrics import blp as metrics_blp
     from returns_service.api.orders import blp as orders_blp
     from returns_service.api.portal import blp as portal_blp
@@ -112,9 +114,11 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.staff.mailbox import bp as mail_bp
     from returns_service.staff.pages import bp as staff_pages_bp
     from returns_service.webhooks.carriers import bp as carrier_webhooks_bp
+    from returns_service.webhooks.line import bp as line_webhook_bp
     from returns_service.webhooks.shopify import bp as shopify_webhooks_bp
     from returns_service.webhooks.shopify_catalogue import bp as catalogue_webhooks_bp
     from returns_service.webhooks.stripe import bp as stripe_webhooks_bp
+    from returns_service.webhooks.zendesk import bp as zendesk_webhook_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)
@@ -122,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)
     app.register_blueprint(carrier_webhooks_bp)
+    app.register_blueprint(zendesk_webhook_bp)
+    app.register_blueprint(line_webhook_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(staff_pages_bp)
     app.register_blueprint(survey_pages_bp)
@@ -140,3 +146,5 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(exchange_options_blp)
     api.register_blueprint(cases_blp)
     api.register_blueprint(insight_blp)
+    api.register_blueprint(integrations_blp)
+    api.register_blueprint(line_blp)

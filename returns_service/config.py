@@ -34,6 +34,26 @@ DEFAULT_CASE_PRIORITIES = (
     '"status:pending_stop", '
     '"shipment:exception", "shipment:returned_to_sender"]}'
 )
+WAREHOUSE_SYSTEMS = ("webhooks", "logiless")
+#: Settings that hold credentials: never logged, never shown.
+SECRET_SETTINGS = frozenset(
+    {
+        "secret_key",
+        "smtp_password",
+        "easypost_api_key",
+        "easypost_webhook_secret",
+        "stripe_api_key",
+        "stripe_webhook_secret",
+        "shopify_webhook_secret",
+        "shopify_access_token",
+        "warehouse_webhook_secret",
+        "logiless_access_token",
+        "zendesk_api_token",
+        "zendesk_webhook_secret",
+        "line_channel_secret",
+        "line_channel_access_token",
+    }
+)
 
 
 class ConfigError(ValueError):
@@ -155,6 +175,32 @@ class Settings:
     #: Minutes after a case closes before its survey goes out, behind the closing e-mail.
     survey_delay_minutes: int = 60
     log_level: str = "INFO"
+    #: Which warehouse system takes shipment orders and stops: webhooks or logiless.
+    warehouse_system: str = "webhooks"
+    logiless_api_base: str = "https://app2.logiless.com/api/v1"
+    logiless_merchant_id: str = ""
+    logiless_access_token: str = ""  # secret
+    #: Stock is read from the warehouse system this often (0: only on demand).
+    warehouse_stock_sync_minutes: int = 60
+    #: Mirror approved returns of Shopify orders as returns in Shopify (GraphQL Admin API).
+    shopify_returns_mirror: bool = False
+    shopify_returns_api_version: str = "2026-01"
+    zendesk_api_base: str = ""  # https://<subdomain>.zendesk.com; empty: no Zendesk
+    zendesk_email: str = ""
+    zendesk_api_token: str = ""  # secret
+    zendesk_webhook_secret: str = ""  # secret
+    line_channel_secret: str = ""  # secret; empty: no LINE
+    line_channel_access_token: str = ""  # secret
+    line_api_base: str = "https://api.line.me"
+
+    def __repr__(self) -> str:
+        """The settings with every credential masked, so that logging them leaks nothing."""
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            masked = f.name in SECRET_SETTINGS and value
+            shown.append(f"{f.name}={'***' if masked else repr(value)}")
+        return f"Settings({', '.join(shown)})"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -221,6 +267,7 @@ class Settings:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must not be negative")
         self._check_business_time()
+        self._check_integrations()
         parse_case_priorities(self.case_priorities)
         if self.survey_scale not in SURVEY_SCALES:
             raise ConfigError(
@@ -237,6 +284,47 @@ class Settings:
             parse_closed_days(self.closed_days)
         except CalendarSettingError as exc:
             raise ConfigError(f"{PREFIX}CLOSED_DAYS: {exc}") from None
+
+
+    def _check_integrations(self) -> None:
+        """Each integration switched on has every piece it needs; a missing one is named."""
+        if self.warehouse_system not in WAREHOUSE_SYSTEMS:
+            raise ConfigError(
+                f"{PREFIX}WAREHOUSE_SYSTEM must be one of {', '.join(WAREHOUSE_SYSTEMS)}, "
+                f"got {self.warehouse_system!r}"
+            )
+        required: list[tuple[bool, str, tuple[str, ...]]] = [
+            (
+                self.warehouse_system == "logiless",
+                "WAREHOUSE_SYSTEM=logiless",
+                ("logiless_api_base", "logiless_merchant_id", "logiless_access_token"),
+            ),
+            (
+                self.shopify_returns_mirror,
+                "SHOPIFY_RETURNS_MIRROR",
+                ("shopify_api_base", "shopify_access_token"),
+            ),
+            (
+                bool(self.zendesk_api_base),
+                "ZENDESK_API_BASE",
+                ("zendesk_email", "zendesk_api_token", "zendesk_webhook_secret"),
+            ),
+            (
+                bool(self.line_channel_secret),
+                "LINE_CHANNEL_SECRET",
+                ("line_channel_access_token", "line_api_base"),
+            ),
+        ]
+        for switched_on, switch, names in required:
+            for name in names:
+                if switched_on and not getattr(self, name):
+                    raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}{switch}")
+        if self.warehouse_stock_sync_minutes < 0:
+            raise ConfigError(f"{PREFIX}WAREHOUSE_STOCK_SYNC_MINUTES must not be negative")
+        for name in ("logiless_api_base", "zendesk_api_base", "line_api_base"):
+            value = getattr(self, name)
+            if value and urlsplit(value).scheme not in ("http", "https"):
+                raise ConfigError(f"{PREFIX}{name.upper()} must be an http(s) URL, got {value!r}")
 
 
 def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:

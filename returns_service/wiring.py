@@ -8,13 +8,23 @@ side effect of being imported.
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from returns_service import outbox, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations.guard import CancellationGuard
 from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
 from returns_service.cases import jobs as case_jobs
 from returns_service.catalogue import jobs as catalogue_jobs
+from returns_service.extensions import db
 from returns_service.insight import jobs as insight_jobs
+from returns_service.integrations import warehouse_jobs as warehouse_jobs
+from returns_service.integrations.line import jobs as line_jobs
+from returns_service.integrations.line.routing import route_customer_messages
+from returns_service.integrations.reactions import queue_reactions
+from returns_service.integrations.schedule import queue_due_stock_sync
+from returns_service.integrations.shopify_returns import jobs as shopify_return_jobs
+from returns_service.integrations.zendesk import jobs as zendesk_jobs
 from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
 from returns_service.refunds import jobs as refund_jobs
@@ -34,6 +44,17 @@ JOBS = {
     "create_exchange_shipment": return_jobs.create_exchange_shipment,
     "cancel_shopify_order": cancellation_jobs.cancel_shopify_order,
     catalogue_jobs.RECONCILE_JOB: catalogue_jobs.reconcile_shopify_stock,
+    "warehouse_send_shipment": warehouse_jobs.send_shipment,
+    "warehouse_stop_shipment": warehouse_jobs.stop_shipment,
+    "warehouse_cancel_order": warehouse_jobs.cancel_order,
+    "warehouse_expect_return": warehouse_jobs.expect_return,
+    "warehouse_sync_stock": warehouse_jobs.sync_stock,
+    "sync_shopify_return": shopify_return_jobs.sync_shopify_return,
+    "zendesk_open_ticket": zendesk_jobs.open_ticket,
+    "zendesk_add_note": zendesk_jobs.add_note,
+    "zendesk_solve_ticket": zendesk_jobs.solve_ticket,
+    "push_line_message": line_jobs.push_line_message,
+    "line_reply": line_jobs.line_reply,
 }
 
 PERIODIC_TASKS = {
@@ -42,6 +63,7 @@ PERIODIC_TASKS = {
     "reconcile_shopify_stock": catalogue_jobs.reconcile_when_due,
     "desk_round": case_jobs.desk_round,
     "look_for_jumps": insight_jobs.look_for_jumps,
+    "sync_warehouse_stock": queue_due_stock_sync,
 }
 
 _CANCELLATION_GUARD = CancellationGuard()
@@ -58,6 +80,11 @@ def wire() -> None:
     register_provider("shopify", shopify_provider)
     register_provider(CANCEL_PROVIDER, canceller_provider)
     register_guard(_CANCELLATION_GUARD)
+    # The integrations react to new timeline events and route customer messages in the
+    # same flush, so their outbox rows commit with the change that caused them.
+    for listener in (queue_reactions, route_customer_messages):
+        if not event.contains(db.session_factory, "before_flush", listener):
+            event.listen(db.session_factory, "before_flush", listener)
 
 
 def load_all_models() -> None:
@@ -69,6 +96,8 @@ def load_all_models() -> None:
     import returns_service.events
     import returns_service.idempotency
     import returns_service.insight.models
+    import returns_service.integrations.line.models
+    import returns_service.integrations.models
     import returns_service.inventory.models
     import returns_service.notifications.models
     import returns_service.orders.models

@@ -15,7 +15,7 @@ from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY, documented_er
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
-from returns_service.cancellations import operations
+from returns_service.cancellations import operations, review
 from returns_service.cancellations.models import Cancellation
 from returns_service.cancellations.presenter import present
 from returns_service.cancellations.schemas import (
@@ -173,7 +173,7 @@ class WarehouseResult(MethodView):
         except ValidationError as exc:
             raise InvalidInput("the answer is not valid", errors={"json": exc.messages}) from None
         cancellation = operations.lock_for_settling(db.session, cancellation_id)
-        operations.record_warehouse_result(
+        review.record_warehouse_result(
             db.session,
             utcnow(),
             _settings(),
@@ -199,7 +199,7 @@ _documented = documented_errors(blp, _STAFF_ERRORS)
 
 
 def _decided(cancellation_id: int, decide: Any, message: str) -> Any:
-    """Lock, let a person's decision (``operations.approve`` or ``reject``) run, commit."""
+    """Lock, let a person's decision (``review.approve`` or ``reject``) run, commit."""
     cancellation = operations.lock_for_settling(db.session, cancellation_id)
     decide(
         db.session,
@@ -223,7 +223,7 @@ class ApproveCancellation(MethodView):
     @_documented
     def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
         """Approve; after a stop that timed out, this says the warehouse did stop it."""
-        return _decided(cancellation_id, operations.approve, data["message"])
+        return _decided(cancellation_id, review.approve, data["message"])
 
 
 @blp.route("/<int:cancellation_id>/reject")
@@ -236,4 +236,4 @@ class RejectCancellation(MethodView):
     @_documented
     def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
         """Reject, with the customer's message; after a stop that timed out, it shipped."""
-        return _decided(cancellation_id, operations.reject, data["message"])
+        return _decided(cancellation_id, review.reject, data["message"])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.cancellations import states
 from returns_service.cancellations.models import Cancellation, CancellationStatus
-from returns_service.cancellations.operations import escalate_overdue_stops
+from returns_service.cancellations.review import escalate_overdue_stops
 from returns_service.cancellations.shopify import ShopifyOrderCanceller
 from returns_service.errors import PermanentJobError
 from returns_service.refunds.shopify import ShopifyRefused

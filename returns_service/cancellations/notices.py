@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from returns_service import warehouse
 from returns_service.cancellations.models import Cancellation
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
@@ -74,8 +75,12 @@ def stop_requested(session: Session, now: datetime, cancellation: Cancellation) 
         f"{current_app.config['PUBLIC_URL']}/api/v1/cancellations/{cancellation.id}"
         "/warehouse-result"
     )
-    queue_webhook(
-        session, now, "order.stop_requested", summary(cancellation) | {"answer_url": answer_url}
+    warehouse.request_stop(
+        session,
+        now,
+        cancellation.id,
+        summary(cancellation) | {"answer_url": answer_url},
+        current_app.config,
     )
     _email(session, now, cancellation, "cancellation_pending_stop")
 
@@ -85,11 +90,12 @@ def cancelled(
 ) -> None:
     """The lines are off the order: the warehouse drops them and releases their stock."""
     money = {"amount": refund.amount, "currency": refund.currency} if refund else None
-    queue_webhook(
+    warehouse.order_cancelled(
         session,
         now,
-        "order.cancelled",
+        cancellation.id,
         summary(cancellation) | {"closes_order": cancellation.closes_order, "refund": money},
+        current_app.config,
     )
     _email(session, now, cancellation, "order_cancelled", refund=money)
 

@@ -1,4 +1,6 @@
-"""Cancellation use cases: request, settle on the warehouse's answer, review, time out.
+"""Cancellation use cases: the request, and settling it (cancelled and refunded, or refused).
+
+The warehouse's answer, a person's review and stops that time out are in ``review``.
 
 Every function takes the session and ``now``, never commits, records events and outbox
 rows, and leaves the transaction to its caller. Every function that settles a
@@ -223,7 +225,9 @@ def request_cancellation(
     cancellation.decision = decision.as_dict() | {"version": version.number, "facts": facts}
     if decision.outcome is Outcome.REJECT:
         message = (decision.message or {}).get(locale, "")
-        _reject(session, now, cancellation, actor="rules", message=message, rule=decision.rule)
+        reject_with_message(
+            session, now, cancellation, actor="rules", message=message, rule=decision.rule
+        )
     elif decision.outcome is Outcome.REVIEW:
         states.move(
             session,
@@ -236,11 +240,11 @@ def request_cancellation(
         )
         cancellation.message = messages.text("review", locale)
     else:
-        _go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
+        go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
     return cancellation
 
 
-def _go_ahead(
+def go_ahead(
     session: Session,
     now: datetime,
     settings: Settings,
@@ -252,7 +256,7 @@ def _go_ahead(
     """The cancellation may go ahead: how is up to the order's progress."""
     stage = order_stage(cancellation.order)
     if stage in CANCEL_AT_ONCE:
-        _settle_cancelled(session, now, settings, cancellation, actor=actor, **data)
+        settle_cancelled(session, now, settings, cancellation, actor=actor, **data)
     elif stage in ASK_WAREHOUSE:
         states.move(
             session,
@@ -270,7 +274,7 @@ def _go_ahead(
         refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
 
 
-def _settle_cancelled(
+def settle_cancelled(
     session: Session,
     now: datetime,
     settings: Settings,
@@ -361,7 +365,7 @@ def refuse(
     notices.stop_failed(session, now, cancellation)
 
 
-def _reject(
+def reject_with_message(
     session: Session,
     now: datetime,
     cancellation: Cancellation,
@@ -381,137 +385,3 @@ def _reject(
     )
     cancellation.settled_at = now
     cancellation.message = message
-
-
-def record_warehouse_result(
-    session: Session,
-    now: datetime,
-    settings: Settings,
-    cancellation: Cancellation,
-    *,
-    stopped: bool,
-    actor: str,
-    note: str = "",
-) -> bool:
-    """The warehouse says whether it stopped the order; returns False for a repeated answer.
-
-    Stopped: the lines are cancelled and refunded. Not stopped: the customer is offered a
-    return. An answer after the stop timed out (the cancellation is in review) still
-    settles it. The caller must hold the order's row lock, then the cancellation's.
-    """
-    status = cancellation.status
-    waiting = status is CancellationStatus.PENDING_STOP or (
-        status is CancellationStatus.REVIEW and cancellation.stop_requested_at is not None
-    )
-    if not waiting:
-        repeated = (status is CancellationStatus.CANCELLED and stopped) or (
-            status is CancellationStatus.REFUSED and not stopped
-        )
-        if repeated and cancellation.stop_requested_at is not None:
-            return False
-        raise Conflict(
-            f"cancellation {cancellation.id} is {status.value}; the warehouse was not asked "
-            "to stop it, or its answer came too late",
-            current_status=status.value,
-        )
-    states.note(
-        session,
-        cancellation,
-        "warehouse.stopped" if stopped else "warehouse.not_stopped",
-        now=now,
-        actor=actor,
-        message=note,
-    )
-    if stopped:
-        _settle_cancelled(session, now, settings, cancellation, actor=actor)
-    else:
-        refuse(session, now, settings, cancellation, actor=actor, message=note)
-    return True
-
-
-def approve(
-    session: Session,
-    now: datetime,
-    settings: Settings,
-    cancellation: Cancellation,
-    *,
-    actor: str,
-    message: str = "",
-) -> None:
-    """A person lets a cancellation in review go ahead.
-
-    After a stop that timed out, approving means the person made sure the warehouse
-    stopped the order: it is cancelled and refunded. The caller must hold the order lock.
-    """
-    if cancellation.status is not CancellationStatus.REVIEW:
-        raise Conflict(
-            f"cancellation {cancellation.id} is {cancellation.status.value}, not in review",
-            current_status=cancellation.status.value,
-        )
-    if cancellation.stop_requested_at is not None:
-        states.note(
-            session, cancellation, "warehouse.stopped", now=now, actor=actor, message=message
-        )
-        _settle_cancelled(session, now, settings, cancellation, actor=actor)
-    else:
-        _go_ahead(session, now, settings, cancellation, actor=actor, message=message)
-
-
-def reject(
-    session: Session,
-    now: datetime,
-    settings: Settings,
-    cancellation: Cancellation,
-    *,
-    actor: str,
-    message: str,
-) -> None:
-    """A person turns down a cancellation in review, with the message the customer reads.
-
-    After a stop that timed out, rejecting means the warehouse could not stop the order:
-    the customer is offered a return.
-    """
-    if cancellation.status is not CancellationStatus.REVIEW:
-        raise Conflict(
-            f"cancellation {cancellation.id} is {cancellation.status.value}, not in review",
-            current_status=cancellation.status.value,
-        )
-    if not message.strip():
-        raise InvalidInput("a rejection needs a message for the customer", field="message")
-    if cancellation.stop_requested_at is not None:
-        states.note(
-            session, cancellation, "warehouse.not_stopped", now=now, actor=actor, message=message
-        )
-        refuse(session, now, settings, cancellation, actor=actor, message=message)
-    else:
-        _reject(session, now, cancellation, actor=actor, message=message)
-
-
-def escalate_overdue_stops(session: Session, now: datetime, timeout: timedelta) -> int:
-    """Send stops the warehouse has not answered within ``timeout`` to a person.
-
-    Rows another transaction holds (an answer being recorded) are skipped; returns how
-    many moved.
-    """
-    query = (
-        select(Cancellation)
-        .where(
-            Cancellation.status == CancellationStatus.PENDING_STOP,
-            Cancellation.stop_requested_at < now - timeout,
-        )
-        .with_for_update(skip_locked=True)
-    )
-    moved = 0
-    minutes = int(timeout.total_seconds() // 60)
-    for cancellation in session.scalars(query):
-        states.move(
-            session,
-            cancellation,
-            CancellationStatus.REVIEW,
-            now=now,
-            actor="system",
-            message=f"the warehouse did not answer within {minutes} minutes; "
-            "check with it, then approve (stopped) or reject (shipped)",
-        )
-        moved += 1
-    return moved

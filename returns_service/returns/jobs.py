@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import carriers
+from returns_service import warehouse
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, ReservationStatus
-from returns_service.notifications.webhooks import queue_webhook
 from returns_service.returns import parcels, states
 from returns_service.returns.models import (
     Exchange,
@@ -104,19 +104,7 @@ def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) 
         return  # handed over already
     stock.consume(session, reservation)
     request = exchange.request
-    queue_webhook(
-        session,
-        now,
-        "exchange.shipment_requested",
-        {
-            "exchange_id": exchange.id,
-            "rma": request.rma,
-            "order_external_id": request.order.external_id,
-            "sku": exchange.sku,
-            "quantity": exchange.quantity,
-            "ship_to": request.order.shipping_address,
-        },
-    )
+    warehouse.request_exchange_shipment(session, now, exchange, current_app.config)
     states.note(
         session,
         request,

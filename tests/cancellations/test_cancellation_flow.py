@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import Cancellation
-from returns_service.cancellations.operations import escalate_overdue_stops
+from returns_service.cancellations.review import escalate_overdue_stops
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.webhooks import sign

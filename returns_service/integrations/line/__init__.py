@@ -1,0 +1,1 @@
+"""LINE messages: linked accounts, status pushes, the Messaging API webhook."""

@@ -1,0 +1,1 @@
+"""LOGILESS, a warehouse system common among Japanese shops, over its REST API."""
