@@ -62,9 +62,10 @@ MIN_PIPELINE_RATIO = 0.5
 MIN_TWO_WORKER_SPEEDUP = 1.7
 
 
-def service_env(database_url: str, redis_url: str, smtp_port: int, partner: str) -> dict:
+def service_env(
+    database_url: str, redis_url: str, smtp_port: int, partner: str, instance: str
+) -> dict:
     """The service's settings for the bench: loopback partners, no rate limit in the way."""
-    instance = tempfile.mkdtemp(prefix="returns-bench-instance-")
     return {
         "RETURNS_DATABASE_URL": database_url,
         "RETURNS_REDIS_URL": redis_url,
@@ -157,7 +158,8 @@ def run(seconds: float) -> list[str]:
         engine.dispose()
         shop = Shop(database_url, redis_url, per_path)
         shop.seed()
-        env = service_env(database_url, redis_url, smtp_port, partner)
+        instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
+        env = service_env(database_url, redis_url, smtp_port, partner, instance)
         print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
         bare_env = {"BARE_DATABASE_URL": database_url}
         with gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server:
