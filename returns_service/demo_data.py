@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.demo_catalogue import seed_catalogue
+from returns_service.orders import documents
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
 from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.operations import upsert_order
@@ -127,10 +128,6 @@ STAFF = [
 DEMO_PASSWORD = "demo-password"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def _order_document(
     index: int, rng: random.Random, now: datetime, state: tuple[Any, ...]
 ) -> dict[str, Any]:
@@ -141,125 +138,90 @@ def _order_document(
     picks = rng.sample(PRODUCTS[:9], k=rng.randint(1, 3))
     if index % 7 == 3:
         picks.append(PRODUCTS[10])  # a final-sale item now and then
-    lines = []
-    for number, (sku, title, ptype, jpy, usd, tags) in enumerate(picks, start=1):
-        price = jpy if currency == "JPY" else usd
-        lines.append(
-            {
-                "external_id": f"{index + 1001}-{number}",
-                "sku": sku,
-                "title": title,
-                "quantity": rng.choice([1, 1, 1, 2]),
-                "unit_price": {"amount": price, "currency": currency},
-                "discount": {"amount": 0, "currency": currency},
-                "product_type": ptype,
-                "tags": tags,
-                "final_sale": "final-sale" in tags,
-            }
+    lines = [
+        documents.order_line(
+            f"{index + 1001}-{number}",
+            sku,
+            title,
+            jpy if currency == "JPY" else usd,
+            currency,
+            quantity=rng.choice([1, 1, 1, 2]),
+            discount=documents.money(0, currency),
+            product_type=ptype,
+            tags=tags,
+            final_sale="final-sale" in tags,
         )
-    shipping = 600 if currency == "JPY" else 800
-    total = sum(li["unit_price"]["amount"] * li["quantity"] for li in lines) + shipping
+        for number, (sku, title, ptype, jpy, usd, tags) in enumerate(picks, start=1)
+    ]
     shipments = []
     if shipment_status:
-        shipped_at = placed_at + timedelta(days=1)
-        delivered_at = now - timedelta(days=delivered_days) if delivered_days is not None else None
         shipments.append(
-            {
-                "external_id": f"S{index + 1001}",
-                "carrier": "yamato" if currency == "JPY" else "usps",
-                "tracking_number": f"{4000_0000_0000 + index * 7919}",
-                "status": shipment_status,
-                "shipped_at": _iso(shipped_at),
-                "delivered_at": _iso(delivered_at) if delivered_at else None,
-                "lines": [
-                    {"line_id": li["external_id"], "quantity": li["quantity"]} for li in lines
-                ],
-            }
+            documents.shipment(
+                f"S{index + 1001}",
+                lines,
+                status=shipment_status,
+                carrier="yamato" if currency == "JPY" else "usps",
+                tracking_number=f"{4000_0000_0000 + index * 7919}",
+                shipped_at=placed_at + timedelta(days=1),
+                delivered_at=(
+                    now - timedelta(days=delivered_days) if delivered_days is not None else None
+                ),
+            )
         )
-    country = "JP" if currency == "JPY" else "US"
-    return {
-        "number": f"#{index + 1001}",
-        "placed_at": _iso(placed_at),
-        "currency": currency,
-        "financial_status": "paid",
-        "fulfillment_status": fulfillment,
-        "source": "demo",
-        "payment": {
-            "provider": "sandbox",
-            "reference": f"demo_pay_{index + 1001}",
-            "method": "card",
-        },
-        "customer": {
+    document = documents.order(
+        f"#{index + 1001}",
+        currency=currency,
+        placed_at=placed_at,
+        customer={
             "external_id": f"demo:{email}",
             "email": email,
             "name": name,
             "locale": locale,
             "phone": f"090-0000-{1000 + index % len(CUSTOMERS)}",
         },
-        "shipping_address": {
-            "name": name,
-            "country": country,
-            "postal_code": "150-0001" if country == "JP" else "94105",
-            "province": "東京都" if country == "JP" else "CA",
-            "city": "渋谷区" if country == "JP" else "San Francisco",
-            "address1": "神宮前1-2-3" if country == "JP" else "100 Market St",
-        },
-        "total": {"amount": total, "currency": currency},
-        "shipping": {"amount": shipping, "currency": currency},
-        "lines": lines,
-        "shipments": shipments,
-    }
+        address=documents.TOKYO_ADDRESS if currency == "JPY" else documents.SAN_FRANCISCO_ADDRESS,
+        lines=lines,
+        shipments=shipments,
+        shipping=600 if currency == "JPY" else 800,
+        financial_status="paid",
+        source="demo",
+        payment={"provider": "sandbox", "reference": f"demo_pay_{index + 1001}", "method": "card"},
+    )
+    document["fulfillment_status"] = fulfillment
+    return document
 
 
 def _subscription_document(now: datetime) -> dict[str, Any]:
     sku, title, ptype, jpy, _, tags = PRODUCTS[9]
-    return {
-        "number": "#2001",
-        "placed_at": _iso(now - timedelta(days=10)),
-        "currency": "JPY",
-        "fulfillment_status": "shipped",
-        "source": "demo",
-        "payment": {"provider": "sandbox", "reference": "demo_pay_2001", "method": "card"},
-        "subscription_reference": "SUB-2001",
-        "tags": ["subscription"],
-        "customer": {
+    lines = [documents.order_line("2001-1", sku, title, jpy, "JPY", product_type=ptype, tags=tags)]
+    return documents.order(
+        "#2001",
+        currency="JPY",
+        placed_at=now - timedelta(days=10),
+        customer={
             "external_id": "demo:hanako.sato@example.jp",
             "email": "hanako.sato@example.jp",
             "name": "佐藤 花子",
             "locale": "ja",
         },
-        "shipping_address": {
-            "name": "佐藤 花子",
-            "country": "JP",
-            "postal_code": "150-0001",
-            "province": "東京都",
-            "city": "渋谷区",
-            "address1": "神宮前1-2-3",
-        },
-        "total": {"amount": jpy, "currency": "JPY"},
-        "lines": [
-            {
-                "external_id": "2001-1",
-                "sku": sku,
-                "title": title,
-                "quantity": 1,
-                "unit_price": {"amount": jpy, "currency": "JPY"},
-                "product_type": ptype,
-                "tags": tags,
-            }
+        address=documents.TOKYO_ADDRESS,
+        lines=lines,
+        shipments=[
+            documents.shipment(
+                "S2001",
+                lines,
+                status="delivered",
+                carrier="yamato",
+                tracking_number="400099990001",
+                shipped_at=now - timedelta(days=8),
+                delivered_at=now - timedelta(days=6),
+            )
         ],
-        "shipments": [
-            {
-                "external_id": "S2001",
-                "carrier": "yamato",
-                "tracking_number": "400099990001",
-                "status": "delivered",
-                "shipped_at": _iso(now - timedelta(days=8)),
-                "delivered_at": _iso(now - timedelta(days=6)),
-                "lines": [{"line_id": "2001-1", "quantity": 1}],
-            }
-        ],
-    }
+        source="demo",
+        payment={"provider": "sandbox", "reference": "demo_pay_2001", "method": "card"},
+        subscription_reference="SUB-2001",
+        tags=["subscription"],
+    )
 
 
 def seed_demo_shop(

@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
+from returns_service.orders import documents
 from returns_service.worker import work_burst
 
 
@@ -77,73 +78,38 @@ def order_document(
     """A paid order whose lines were all delivered ``delivered_days_ago`` days ago."""
     now = utcnow()
     lines = lines or [
-        {
-            "external_id": "L1",
-            "sku": "DNM-30",
-            "title": "セルビッジデニム 30",
-            "quantity": 1,
-            "unit_price": {"amount": 12800, "currency": currency},
-            "product_type": "apparel",
-        },
-        {
-            "external_id": "L2",
-            "sku": "MUG",
-            "title": "波佐見焼マグ",
-            "quantity": 2,
-            "unit_price": {"amount": 1100, "currency": currency},
-            "product_type": "homeware",
-        },
-        {
-            "external_id": "L3",
-            "sku": "SCARF",
-            "title": "ウールマフラー",
-            "quantity": 1,
-            "unit_price": {"amount": 2900, "currency": currency},
-            "final_sale": True,
-        },
-        {
-            "external_id": "L4",
-            "sku": "KETTLE",
-            "title": "銅のやかん",
-            "quantity": 1,
-            "unit_price": {"amount": 128000, "currency": currency},
-        },
+        documents.order_line(
+            "L1", "DNM-30", "セルビッジデニム 30", 12800, currency, product_type="apparel"
+        ),
+        documents.order_line(
+            "L2", "MUG", "波佐見焼マグ", 1100, currency, quantity=2, product_type="homeware"
+        ),
+        documents.order_line("L3", "SCARF", "ウールマフラー", 2900, currency, final_sale=True),
+        documents.order_line("L4", "KETTLE", "銅のやかん", 128000, currency),
     ]
-    total = sum(line["unit_price"]["amount"] * line["quantity"] for line in lines)
     shipments = []
     if delivered_days_ago is not None:
         shipments.append(
-            {
-                "external_id": "S1",
-                "carrier": "yamato",
-                "tracking_number": "400011112222",
-                "status": "delivered",
-                "shipped_at": (now - timedelta(days=delivered_days_ago + 2)).isoformat(),
-                "delivered_at": (now - timedelta(days=delivered_days_ago)).isoformat(),
-                "lines": [
-                    {"line_id": li["external_id"], "quantity": li["quantity"]} for li in lines
-                ],
-            }
+            documents.shipment(
+                "S1",
+                lines,
+                status="delivered",
+                carrier="yamato",
+                tracking_number="400011112222",
+                shipped_at=now - timedelta(days=delivered_days_ago + 2),
+                delivered_at=now - timedelta(days=delivered_days_ago),
+            )
         )
-    return {
-        "number": number,
-        "placed_at": (now - timedelta(days=(delivered_days_ago or 0) + 4)).isoformat(),
-        "currency": currency,
-        "fulfillment_status": "shipped" if shipments else "unfulfilled",
-        "payment": {"provider": "sandbox", "reference": f"pay_{number.lstrip('#')}"},
-        "customer": {"email": email_address, "name": "佐藤 花子", "locale": locale},
-        "shipping_address": {
-            "name": "佐藤 花子",
-            "country": "JP",
-            "postal_code": "150-0001",
-            "province": "東京都",
-            "city": "渋谷区",
-            "address1": "神宮前1-2-3",
-        },
-        "total": {"amount": total, "currency": currency},
-        "lines": lines,
-        "shipments": shipments,
-    }
+    return documents.order(
+        number,
+        currency=currency,
+        placed_at=now - timedelta(days=(delivered_days_ago or 0) + 4),
+        customer={"email": email_address, "name": "佐藤 花子", "locale": locale},
+        address=documents.TOKYO_ADDRESS,
+        lines=lines,
+        shipments=shipments,
+        payment={"provider": "sandbox", "reference": f"pay_{number.lstrip('#')}"},
+    )
 
 
 def product_document(
