@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import select
@@ -18,7 +19,18 @@ def normalise_number(number: str) -> str:
     return number.strip().lstrip("#")
 
 
-def _digits(phone: str | None) -> str:
+def order_limit_key(number: str) -> str:
+    """The rate limiter's key for attempts on one order number: a hash, bounded in size."""
+    return "portal-order:" + hashlib.sha256(normalise_number(number).encode()).hexdigest()[:32]
+
+
+def normalise_email(email: str | None) -> str:
+    """An e-mail address as compared: trimmed, lower case; empty for none."""
+    return (email or "").strip().lower()
+
+
+def normalise_phone(phone: str | None) -> str:
+    """A phone number as compared: its digits only; empty for none."""
     return re.sub(r"\D", "", phone or "")
 
 
@@ -26,10 +38,13 @@ def _matches(order: Order, email: str | None, phone: str | None) -> bool:
     customer = order.customer
     if customer is None:
         return False
-    if email:
-        return (customer.email or "").lower() == email.strip().lower()
-    wanted = _digits(phone)
-    return bool(wanted) and _digits(customer.phone) == wanted
+    # Both sides normalised first, and an empty side never matches: a blank contact must
+    # not open an order whose customer has no e-mail (or no phone) on file.
+    wanted_email = normalise_email(email)
+    if wanted_email:
+        return wanted_email == normalise_email(customer.email)
+    wanted_phone = normalise_phone(phone)
+    return bool(wanted_phone) and wanted_phone == normalise_phone(customer.phone)
 
 
 def order_for_contact(

@@ -28,7 +28,7 @@ from returns_service.forms import check_csrf, csrf_token
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.portal import tokens
-from returns_service.portal.lookup import normalise_number, order_for_contact
+from returns_service.portal.lookup import order_for_contact, order_limit_key
 from returns_service.portal.texts import LANGUAGES, REASONS, SLOTS, STATUSES, TEXTS
 from returns_service.returns.eligibility import order_eligibility
 from returns_service.returns.operations import get_return
@@ -69,7 +69,7 @@ def _customer() -> Principal | None:
 
 
 def _form_number_key() -> str:
-    return "portal-order:" + normalise_number(request.form.get("order_number", ""))
+    return order_limit_key(request.form.get("order_number", "")[:64])
 
 
 def _rate() -> str:

@@ -16,26 +16,26 @@ from returns_service.returns.models import (
     ReturnMethod,
     ReturnStatus,
 )
-from returns_service.schemas import MoneyField
+from returns_service.schemas import MoneyField, Text, row_id
 from rules.facts import RETURN_REASONS
 
 
 class ReturnLineInput(Schema):
     """One line to return."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    exchange_sku = fields.String(load_default=None, validate=validate.Length(max=SKU_LENGTH))
+    reason = Text(required=True, validate=validate.OneOf(RETURN_REASONS))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    exchange_sku = Text(load_default=None, validate=validate.Length(max=SKU_LENGTH))
 
 
 class MethodInput(Schema):
     """How the parcel comes back: a pickup (date, slot, address) or a drop-off."""
 
-    type = fields.String(required=True, validate=validate.OneOf(("pickup", "dropoff")))
+    type = Text(required=True, validate=validate.OneOf(("pickup", "dropoff")))
     date = fields.Date(load_default=None)
-    slot = fields.String(load_default=None, validate=validate.Length(max=32))
+    slot = Text(load_default=None, validate=validate.Length(max=32))
     address = fields.Nested(AddressSchema, load_default=None)
 
     @validates_schema
@@ -47,7 +47,7 @@ class MethodInput(Schema):
 class ReturnCreateSchema(Schema):
     """A customer's return request (staff add the order number)."""
 
-    order_number = fields.String(load_default=None)
+    order_number = Text(load_default=None, max_length=64)
     lines = fields.List(
         fields.Nested(ReturnLineInput), required=True, validate=validate.Length(min=1)
     )
@@ -58,19 +58,19 @@ class ReturnCreateSchema(Schema):
 class RejectSchema(Schema):
     """A person's rejection, with the customer's message."""
 
-    message = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    message = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class NoteSchema(Schema):
     """An optional note on the timeline."""
 
-    message = fields.String(load_default="", validate=validate.Length(max=2000))
+    message = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ReceivedLineInput(Schema):
     """Units of a return line the warehouse found in the parcel."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
@@ -85,17 +85,17 @@ class ReceiveSchema(Schema):
 class ExchangeShippedSchema(Schema):
     """How the replacement travels."""
 
-    carrier = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    tracking_number = fields.String(load_default=None, validate=validate.Length(max=128))
+    carrier = Text(required=True, validate=validate.Length(min=1, max=64))
+    tracking_number = Text(load_default=None, validate=validate.Length(max=128))
 
 
 class InspectedLineInput(Schema):
     """The grade and disposition of one received line."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     condition = fields.Enum(ItemCondition, by_value=True, required=True)
     disposition = fields.Enum(Disposition, by_value=True, required=True)
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class InspectSchema(Schema):
@@ -210,7 +210,7 @@ class ReturnQueryArgsSchema(Schema):
     """Filters of the returns list."""
 
     status = fields.List(fields.Enum(ReturnStatus, by_value=True), load_default=None)
-    order_number = fields.String(load_default=None)
+    order_number = Text(load_default=None, max_length=64)
 
 
 class ReturnSummaryOut(Schema):
