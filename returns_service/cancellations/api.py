@@ -83,7 +83,7 @@ class CancellationCollection(MethodView):
         key = idempotency.header_key()
         order = locked_order_for(principal, data["order_number"])
         # Looked up under the order's lock, so a request sent twice at once runs once.
-        scope = f"cancellation:{principal.actor}:{order.id}"[:128]
+        scope = idempotency.caller_scope("cancellation", principal)
         if (stored := idempotency.replay_answer(scope, key, body)) is not None:
             return stored
         customer = order.customer

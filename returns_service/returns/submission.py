@@ -60,7 +60,7 @@ def submit_return(
     order = locked_order_for(principal, data.get("order_number"))
     # Looked up under the order's lock, so a request sent twice at once runs once.
     fingerprint = idempotency.request_fingerprint(body)
-    scope = f"return:{principal.actor}:{order.id}"[:128]
+    scope = idempotency.caller_scope("return", principal)
     if stored := idempotency.replay(db.session, scope, key, fingerprint) if key else None:
         return stored
     line_ids = {line["line_id"] for line in data["lines"]}

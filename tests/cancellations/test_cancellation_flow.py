@@ -345,3 +345,22 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
     assert staff.status_code == 422
     assert "order_number" in staff.json["errors"]["json"]
     assert count(Cancellation) == 0
+
+
+def test_a_key_reused_for_another_cancellation_is_refused_and_nothing_changes(
+    shop: Shop, cancellations: Cancellations, count: Callable[[type], int]
+) -> None:
+    order = cancellations.put_order(fulfillment_status="allocated")
+    other = cancellations.put_order("6002", number="#6002", fulfillment_status="allocated")
+    customer = cancellations.customer(order)
+    line = {"line_id": shop.line_id(order, "L1"), "quantity": 1}
+
+    assert cancellations.cancel(customer, [line], key="c-1").status_code == 201
+    reused = cancellations.cancel(customer, reason="ORDERED_BY_MISTAKE", key="c-1")
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json["errors"]["json"]
+    first = cancellations.cancel(shop.agent, key="s-1", order_number=order["number"])
+    on_other = cancellations.cancel(shop.agent, key="s-1", order_number=other["number"])
+    assert first.status_code == 201, first.json
+    assert on_other.status_code == 422
+    assert count(Cancellation) == 2
