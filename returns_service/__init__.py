@@ -21,6 +21,9 @@ def _settings_config(settings: Settings, instance_path: Path) -> dict[str, Any]:
     database_url = settings.database_url or f"sqlite:///{instance_path / 'returns.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
     config["SECRET_KEY"] = settings.secret_key or instance_secret_key(instance_path)
+    config["SANDBOX_CARRIER_SECRET"] = settings.sandbox_carrier_secret or instance_secret_key(
+        instance_path, "sandbox_carrier_secret"
+    )
     config["UPLOAD_DIR"] = settings.upload_dir or str(instance_path / "uploads")
     config["JOB_BACKOFF"] = 10.0
     config["MAIL_ON_DISK"] = not settings.smtp_host

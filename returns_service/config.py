@@ -104,7 +104,9 @@ class Settings:
     stripe_webhook_secret: str = ""
     shopify_api_base: str = ""  # https://<shop>.myshopify.com
     shopify_access_token: str = ""
-    easypost_webhook_secret: str = ""
+    easypost_webhook_secret: str = ""  # empty: EasyPost's tracking pushes are refused
+    #: Signs the sandbox carrier's simulated scans; empty: generated and kept in the instance.
+    sandbox_carrier_secret: str = ""
     #: Carriers rate a label by weight; returns are weighed at this unless known.
     default_parcel_grams: int = 1000
     warehouse_name: str = "Returns Centre"
@@ -185,17 +187,17 @@ class Settings:
             raise ConfigError(f"{PREFIX}JOB_RETRIES must not be negative")
 
 
-def instance_secret_key(instance_path: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it on first use.
+def instance_secret_key(instance_path: Path, name: str = "secret_key") -> str:
+    """Return the secret kept in the instance folder under ``name``, creating it on first use.
 
     The file appears whole and readable by its owner only; processes starting together (web
     workers, the job worker) all end up with the key of the first one to create it.
     """
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     if key_file.exists() and (key := key_file.read_text().strip()):
         return key
     instance_path.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".secret_key-", dir=instance_path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=instance_path)
     try:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

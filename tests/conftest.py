@@ -40,6 +40,7 @@ SHARED_FIXTURES = Path(
     )
 )
 SHOPIFY_SECRET = "test-webhook-secret"
+SANDBOX_CARRIER_SECRET = "test-sandbox-carrier-secret"
 
 
 def shared_fixture_path(name: str) -> Path:
@@ -180,6 +181,7 @@ def app(
             "REDIS_KEY_PREFIX": f"test-{redis_run_id[:8]}:",
             "SECRET_KEY": "test-secret",
             "SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
+            "SANDBOX_CARRIER_SECRET": SANDBOX_CARRIER_SECRET,
             "JOB_BACKOFF": 0.0,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "PUBLIC_URL": "http://returns.test",
