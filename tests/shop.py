@@ -21,7 +21,9 @@ from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
+from returns_service.rulesets.service import active_version
 from returns_service.worker import work_burst
+from rules.facts import Scope
 
 
 class Inbox:
@@ -144,6 +146,13 @@ def order_document(
         "lines": lines,
         "shipments": shipments,
     }
+
+
+def publish_default_rules(session: Session) -> None:
+    """Publish the shipped rule sets now, so that no request of a race waits on publishing."""
+    for scope in Scope:
+        active_version(session, utcnow(), scope)
+    session.commit()
 
 
 class Shop:

@@ -3,6 +3,7 @@ settled; store credit issued and spent."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,7 +15,7 @@ import rules
 from returns_service.auth.models import Role
 from returns_service.inventory.models import StockItem
 from returns_service.refunds.models import SandboxRefund
-from tests.shop import Inbox, Shop, Subscriber
+from tests.shop import Inbox, Shop, Subscriber, publish_default_rules
 
 
 def _stock(session: Session, sku: str, on_hand: int, price: int | None = 12800) -> None:
@@ -42,7 +43,10 @@ def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
         customers.append(
             (shop.customer(f"#80{number}", f"c{number}@example.jp"), shop.line_id(order, "L1"))
         )
+    # Published first: otherwise the requests queue on publishing and never race on the stock.
+    publish_default_rules(session)
     body = {"resolution": "exchange", "method": {"type": "dropoff"}}
+    barrier = threading.Barrier(len(customers))
 
     def exchange(customer: tuple[dict[str, str], int]) -> int:
         headers, line = customer
@@ -50,6 +54,7 @@ def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
             {"line_id": line, "quantity": 1, "reason": "SIZE_TOO_SMALL", "exchange_sku": "DNM-32"}
         ]
         client = app.test_client()
+        barrier.wait(timeout=10)
         return client.post(
             "/api/v1/returns", json=body | {"lines": lines}, headers=headers
         ).status_code
@@ -281,9 +286,7 @@ def test_nothing_received_ships_no_replacement_and_gives_the_unit_back(
     assert (item.on_hand, item.reserved) == (3, 0)
 
 
-def test_part_received_replaces_and_refunds_that_part_only(
-    shop: Shop, session: Session
-) -> None:
+def test_part_received_replaces_and_refunds_that_part_only(shop: Shop, session: Session) -> None:
     _stock(session, "DNM-32", on_hand=5, price=12500)  # 300 yen less than the pair bought
     two_pairs = {
         "external_id": "L1",
