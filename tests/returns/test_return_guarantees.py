@@ -20,7 +20,7 @@ from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.refunds.models import SandboxRefund
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.operations import expire_due
-from tests.shop import Inbox, Shop
+from tests.shop import Inbox, Shop, order_document
 
 
 def _count(session: Session, model: type) -> int:
@@ -184,3 +184,22 @@ def test_the_same_key_sent_twice_at_once_files_one_return(
     assert answers[0] == answers[1]
     assert answers[0][0] == 201
     assert _count(session, ReturnRequest) == 1
+
+
+def test_a_return_never_refunds_more_than_was_paid_minus_refunded(
+    shop: Shop, session: Session
+) -> None:
+    document_refunded = 145900 - 500  # the shop refunded all but 500 yen elsewhere
+    order = shop.client.put(
+        "/api/v1/orders/5001",
+        json=order_document() | {"refunded": {"amount": document_refunded, "currency": "JPY"}},
+        headers=shop.integration,
+    ).json
+    customer = shop.customer()
+    mugs = [{"line_id": shop.line_id(order, "L2"), "quantity": 2, "reason": "DEFECTIVE"}]
+    kept = shop.file(customer, mugs).json  # 2,200 yen, kept by the customer: refunded at once
+    assert kept["status"] == "completed", kept
+    shop.run_jobs()
+
+    assert [r.amount for r in session.scalars(select(SandboxRefund))] == [500]
+    assert [r["amount"]["amount"] for r in shop.get(kept["rma"])["refunds"]] == [500]
