@@ -64,12 +64,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from returns_service import outbox
+    from returns_service import outbox, request_limits
     from returns_service.errors import register_error_handlers
     from returns_service.extensions import api, db, jobs, limiter
     from returns_service.models import load_all_models
 
     load_all_models()  # every table known before the first query, in every process
+    request_limits.init_app(app)
     db.init_app(app)
     jobs.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])

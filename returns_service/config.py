@@ -93,6 +93,10 @@ class Settings:
     redis_key_prefix: str = ""
     upload_dir: str = ""  # empty: instance/uploads
     max_photo_bytes: int = 5 * 1024 * 1024
+    max_photos_per_line: int = 5
+    max_photos_per_request: int = 10
+    #: Largest body of a JSON (or any other non-multipart) request.
+    max_json_bytes: int = 1024 * 1024
     return_parcel_days: int = 14
     return_window_days: int = 30
     job_retries: int = 5
@@ -171,6 +175,9 @@ class Settings:
             "return_parcel_days",
             "return_window_days",
             "max_photo_bytes",
+            "max_photos_per_line",
+            "max_photos_per_request",
+            "max_json_bytes",
             "default_parcel_grams",
             "warehouse_stop_timeout_minutes",
             "subscription_interval_days",
