@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from returns_service import create_app
 from returns_service.auth.models import Role
@@ -213,6 +215,19 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     flush_if_mine(redis, run_id)
     yield
     flush_if_mine(redis, run_id)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on loopback by a threaded server; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
 
 
 @pytest.fixture
