@@ -198,10 +198,10 @@ class ShipmentOut(Schema):
 
     external_id = fields.String()
     carrier = fields.String()
-    tracking_number = fields.String()
+    tracking_number = fields.String(allow_none=True)
     status = fields.Enum(ShipmentStatus, by_value=True)
-    shipped_at = fields.AwareDateTime()
-    delivered_at = fields.AwareDateTime()
+    shipped_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
     lines = fields.Method("_lines")
 
     def _lines(self, shipment: Any) -> list[dict[str, Any]]:
@@ -213,9 +213,9 @@ class ShipmentOut(Schema):
 class CustomerOut(Schema):
     """A customer as the API shows it."""
 
-    external_id = fields.String()
-    email = fields.String()
-    phone = fields.String()
+    external_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
     name = fields.String()
     locale = fields.String()
 
@@ -224,8 +224,8 @@ class PaymentOut(Schema):
     """How the order was paid."""
 
     provider = fields.String(attribute="payment_provider")
-    reference = fields.String(attribute="payment_reference")
-    method = fields.String(attribute="payment_method")
+    reference = fields.String(attribute="payment_reference", allow_none=True)
+    method = fields.String(attribute="payment_method", allow_none=True)
 
 
 class OrderOut(Schema):
@@ -240,9 +240,9 @@ class OrderOut(Schema):
     source = fields.Enum(OrderSource, by_value=True)
     payment = fields.Function(lambda order: PaymentOut().dump(order))
     is_subscription = fields.Boolean()
-    subscription_reference = fields.String()
+    subscription_reference = fields.String(allow_none=True)
     tags = fields.List(fields.String())
-    cancelled_at = fields.AwareDateTime()
+    cancelled_at = fields.AwareDateTime(allow_none=True)
     customer = fields.Nested(CustomerOut)
     shipping_address = fields.Dict()
     total = MoneyField(attribute="total_amount")

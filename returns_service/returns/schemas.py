@@ -120,12 +120,12 @@ class ReturnLineOut(Schema):
     quantity = fields.Integer()
     reason = fields.String()
     comment = fields.String()
-    exchange_sku = fields.String()
+    exchange_sku = fields.String(allow_none=True)
     outcome = fields.Enum(LineOutcome, by_value=True)
     decision = fields.Dict()
     received_quantity = fields.Integer()
-    condition = fields.Enum(ItemCondition, by_value=True)
-    disposition = fields.Enum(Disposition, by_value=True)
+    condition = fields.Enum(ItemCondition, by_value=True, allow_none=True)
+    disposition = fields.Enum(Disposition, by_value=True, allow_none=True)
     photos = fields.Function(lambda line: len(line.photos))
 
 
@@ -137,8 +137,8 @@ class RefundOut(Schema):
     method = fields.Function(lambda refund: refund.method.value)
     provider = fields.String()
     status = fields.Function(lambda refund: refund.status.value)
-    failure_reason = fields.String()
-    issued_at = fields.AwareDateTime()
+    failure_reason = fields.String(allow_none=True)
+    issued_at = fields.AwareDateTime(allow_none=True)
 
 
 class PickupOut(Schema):
@@ -146,9 +146,9 @@ class PickupOut(Schema):
 
     carrier = fields.String()
     status = fields.Function(lambda pickup: pickup.status.value)
-    date = fields.Date(attribute="pickup_date")
-    slot = fields.String()
-    confirmation_number = fields.String()
+    date = fields.Date(attribute="pickup_date", allow_none=True)
+    slot = fields.String(allow_none=True)
+    confirmation_number = fields.String(allow_none=True)
 
 
 class ExchangeOut(Schema):
@@ -159,9 +159,9 @@ class ExchangeOut(Schema):
     quantity = fields.Integer()
     status = fields.Function(lambda exchange: exchange.status.value)
     price_difference = MoneyField(lambda exchange: exchange.request.order.currency)
-    carrier = fields.String()
-    tracking_number = fields.String()
-    shipped_at = fields.AwareDateTime()
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    shipped_at = fields.AwareDateTime(allow_none=True)
 
 
 class EventOut(Schema):
@@ -193,12 +193,12 @@ class ReturnOut(Schema):
     decision = fields.Nested(DecisionOut)
     next_steps = fields.String()
     restocking_fee = MoneyField(lambda r: r.order.currency)
-    refund_timing = fields.String()
-    carrier = fields.String()
-    tracking_number = fields.String()
-    label_url = fields.String()
+    refund_timing = fields.String(allow_none=True)
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    label_url = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime(allow_none=True)
     lines = fields.List(fields.Nested(ReturnLineOut))
     refunds = fields.List(fields.Nested(RefundOut))
     pickup = fields.Nested(PickupOut, allow_none=True)
@@ -225,4 +225,4 @@ class ReturnSummaryOut(Schema):
     rules = fields.Function(lambda r: r.decision.get("rules", []))
     lines = fields.Function(lambda r: len(r.lines))
     created_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime(allow_none=True)

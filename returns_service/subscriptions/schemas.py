@@ -60,7 +60,7 @@ class FlowOut(Schema):
     """A subscription cancellation flow, with its offers and outcome."""
 
     id = fields.Integer()
-    subscription_reference = fields.String()
+    subscription_reference = fields.String(allow_none=True)
     subscription_name = fields.String()
     status = fields.Enum(FlowStatus, by_value=True)
     reason = fields.Enum(CancelReason, by_value=True)
