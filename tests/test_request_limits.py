@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
+from rq import Queue
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from returns_service import create_app
 from returns_service.auth.models import Role
 from returns_service.extensions import db
 from tests.shop import Shop
@@ -89,12 +89,17 @@ def test_sql_errors_do_not_carry_the_values_bound_into_them(app: Flask) -> None:
     assert "hanako@example.jp" not in str(raised.value)
 
 
-def test_readyz_names_the_failing_part_and_not_where_it_runs(app: Flask, database_url: str) -> None:
-    down = create_app(
-        dict(app.config)
-        | {"REDIS_URL": "redis://127.0.0.1:1/0", "SQLALCHEMY_DATABASE_URI": database_url}
-    )
-    response = down.test_client().get("/readyz")
+def test_readyz_names_the_failing_part_and_not_where_it_runs(
+    app: Flask, client: FlaskClient
+) -> None:
+    working = app.extensions["job_queue"]
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    app.extensions["job_queue"] = Queue("returns", connection=unreachable)
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.extensions["job_queue"] = working
+        unreachable.close()
     assert response.status_code == 503
     assert response.json["failing"] == ["redis"]
     assert "127.0.0.1" not in response.get_data(as_text=True)
