@@ -61,7 +61,10 @@ def _run(live_server: str, headers: dict[str, str], report: Path) -> subprocess.
     ]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # Run from the report's folder: schemathesis keeps a cache in its working directory.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, cwd=report.parent
+    )
 
 
 @pytest.mark.parametrize("caller", [*(r.value for r in Role), "customer", "anonymous"])
