@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     """Install the converter (before any route is added), the checks and the 413 answer."""
     app.url_map.converters["int"] = BoundedIntConverter
     # A ceiling for anything that reads the body before the checks below run.
-    app.config.setdefault("MAX_CONTENT_LENGTH", multipart_limit(app.config))
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = multipart_limit(app.config)
     app.before_request_funcs.setdefault(None, []).insert(0, _check_request)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
