@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # The translations' .po files are committed; the .mo files the app reads are built here.
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard returns_service/translations/*/LC_MESSAGES/*.po))
 
-.PHONY: demo test lint bench
+.PHONY: demo test fuzz lint bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: $(STAMP) $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
+
+# The API fuzzed at length (the test run above includes a bounded pass of the same).
+fuzz: $(STAMP)
+	scripts/ensure-services
+	RETURNS_FUZZ_EXAMPLES=$${RETURNS_FUZZ_EXAMPLES:-50} \
+	RETURNS_FUZZ_PHASES=$${RETURNS_FUZZ_PHASES:-examples,coverage,fuzzing} \
+	$(VENV)/bin/pytest tests/fuzz
 
 # BENCH_FLAGS="--seconds 15" for the long run, "--report-only" to never fail.
 bench: $(STAMP)

@@ -31,7 +31,7 @@ class EasyPostAdapter(CarrierAdapter):
     Settings: ``api_key`` (required; sent as the basic-auth user name), ``api_base``
     (default https://api.easypost.com), ``timeout`` in seconds (default 10), ``timezone``
     for reading pickup dates and slots (IANA name, default UTC) and ``webhook_secret``.
-    Without a ``webhook_secret`` webhook signatures are not checked: set one in production.
+    Without a ``webhook_secret`` every webhook push is refused.
     """
 
     def __init__(self, settings: Mapping[str, str]) -> None:
@@ -107,10 +107,12 @@ class EasyPostAdapter(CarrierAdapter):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> TrackingUpdate | None:
         """Verify an EasyPost Event push and return its tracker; None for other events."""
-        if self._webhook_secret:
-            signature = _header(headers, mapping.SIGNATURE_HEADER)
-            if not mapping.signature_matches(self._webhook_secret, body, signature):
-                raise WebhookSignatureError("EasyPost webhook signature is missing or wrong")
+        if not self._webhook_secret:
+            # Fail closed: an unsigned push could move a return and release its refund.
+            raise WebhookSignatureError("no EasyPost webhook secret is set; pushes are refused")
+        signature = _header(headers, mapping.SIGNATURE_HEADER)
+        if not mapping.signature_matches(self._webhook_secret, body, signature):
+            raise WebhookSignatureError("EasyPost webhook signature is missing or wrong")
         try:
             event = json.loads(body)
         except ValueError as exc:

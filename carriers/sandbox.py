@@ -1,16 +1,18 @@
-"""The ``sandbox`` adapter: a deterministic carrier for demos and development, with no network."""
+"""The ``sandbox`` adapter: a carrier for demos and development, with no network."""
 
 import base64
 import hashlib
+import hmac
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from carriers.base import CarrierAdapter
-from carriers.errors import CarrierError
+from carriers.errors import CarrierError, WebhookSignatureError
 from carriers.models import (
     Address,
     PickupConfirmation,
@@ -28,22 +30,32 @@ from carriers.status import TrackingStatus
 CARRIER = "sandbox"
 _PICKUP_PREFIX = "sbx_pickup_"
 _TRACKING_NUMBER = re.compile(r"^SBX\d{12}$")
+SIGNATURE_HEADER = "X-Sandbox-Signature"
 
 
 @register("sandbox")
 class SandboxAdapter(CarrierAdapter):
-    """Answers every request from the request's reference alone, so a retry gets the same answer.
+    """Answers every request from its reference and the secret, so a retry gets the same answer.
 
-    Settings: ``timezone`` (IANA name, default UTC) for reading pickup dates and slots.
+    Settings: ``timezone`` (IANA name, default UTC) for reading pickup dates and slots, and
+    ``webhook_secret``, which signs simulated scans and keys tracking numbers (so that they
+    cannot be worked out from a return's number). Without a secret, scans are refused and
+    tracking numbers are keyed by a random value of this adapter's own.
     Every call is appended to ``calls`` as ``(method, argument)`` for tests and the demo.
-    Tracking knows the numbers this adapter hands out; scans are simulated by posting
-    :func:`scan_body` to the webhook.
+    Scans are simulated by posting :func:`scan_body`, signed with :func:`sign_scan`.
     """
 
     def __init__(self, settings: Mapping[str, str]) -> None:
         super().__init__(settings)
         self._tz = ZoneInfo(settings.get("timezone") or "UTC")
+        self._secret = settings.get("webhook_secret") or ""
+        self._key = self._secret or secrets.token_hex(32)
         self.calls: list[tuple[str, Any]] = []
+
+    def tracking_number_for(self, reference: str) -> str:
+        """The tracking number this adapter gives a label with this reference."""
+        keyed = hmac.new(self._key.encode(), reference.encode(), hashlib.sha256).hexdigest()
+        return "SBX" + str(int(keyed, 16) % 10**12).zfill(12)
 
     def request_pickup(self, request: PickupRequest) -> PickupConfirmation:
         """Confirm any pickup, with numbers derived from its reference."""
@@ -69,7 +81,7 @@ class SandboxAdapter(CarrierAdapter):
     def create_return_label(self, request: ReturnLabelRequest) -> ReturnLabel:
         """Issue a free label whose numbers are derived from the reference."""
         self.calls.append(("create_return_label", request))
-        tracking_number = tracking_number_for(request.reference)
+        tracking_number = self.tracking_number_for(request.reference)
         return ReturnLabel(
             carrier=CARRIER,
             shipment_id="sbx_shp_" + _digest(request.reference)[:16],
@@ -90,8 +102,13 @@ class SandboxAdapter(CarrierAdapter):
         )
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> TrackingUpdate | None:
-        """Read a simulated scan made by :func:`scan_body`; the sandbox does not sign."""
+        """Verify and read a simulated scan made by :func:`scan_body` and :func:`sign_scan`."""
         self.calls.append(("parse_webhook", body))
+        if not self._secret:
+            raise WebhookSignatureError("no sandbox carrier secret is set; scans are refused")
+        given = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER.lower()), "")
+        if not hmac.compare_digest(sign_scan(self._secret, body), given.strip()):
+            raise WebhookSignatureError("the sandbox scan's signature is missing or wrong")
         try:
             scan = json.loads(body)
             status = TrackingStatus(scan["status"])
@@ -113,9 +130,9 @@ class SandboxAdapter(CarrierAdapter):
         )
 
 
-def tracking_number_for(reference: str) -> str:
-    """The tracking number the sandbox gives a label with this reference."""
-    return "SBX" + _digits(reference, 12)
+def sign_scan(secret: str, body: bytes) -> str:
+    """The ``X-Sandbox-Signature`` of a simulated scan: hex HMAC-SHA256 of the body."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def scan_body(

@@ -21,6 +21,9 @@ def _settings_config(settings: Settings, instance_path: Path) -> dict[str, Any]:
     database_url = settings.database_url or f"sqlite:///{instance_path / 'returns.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
     config["SECRET_KEY"] = settings.secret_key or instance_secret_key(instance_path)
+    config["SANDBOX_CARRIER_SECRET"] = settings.sandbox_carrier_secret or instance_secret_key(
+        instance_path, "sandbox_carrier_secret"
+    )
     config["UPLOAD_DIR"] = settings.upload_dir or str(instance_path / "uploads")
     config["JOB_BACKOFF"] = 10.0
     config["MAIL_ON_DISK"] = not settings.smtp_host
@@ -64,13 +67,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from returns_service import outbox, pages
+    from returns_service import outbox, pages, request_limits
     from returns_service.auth import staff_sessions
     from returns_service.errors import register_error_handlers
     from returns_service.extensions import api, db, jobs, limiter
     from returns_service.wiring import load_all_models
 
     load_all_models()  # every table known before the first query, in every process
+    request_limits.init_app(app)
     db.init_app(app)
     jobs.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])

@@ -128,6 +128,10 @@ class Settings:
     redis_key_prefix: str = ""
     upload_dir: str = ""  # empty: instance/uploads
     max_photo_bytes: int = 5 * 1024 * 1024
+    max_photos_per_line: int = 5
+    max_photos_per_request: int = 10
+    #: Largest body of a JSON (or any other non-multipart) request.
+    max_json_bytes: int = 1024 * 1024
     return_parcel_days: int = 14
     return_window_days: int = 30
     job_retries: int = 5
@@ -141,7 +145,9 @@ class Settings:
     shopify_access_token: str = ""
     #: Minutes between reconciliations of stock with Shopify's levels; 0 turns them off.
     shopify_stock_sync_minutes: int = 60
-    easypost_webhook_secret: str = ""
+    easypost_webhook_secret: str = ""  # empty: EasyPost's tracking pushes are refused
+    #: Signs the sandbox carrier's simulated scans; empty: generated and kept in the instance.
+    sandbox_carrier_secret: str = ""
     #: Carriers rate a label by weight; returns are weighed at this unless known.
     default_parcel_grams: int = 1000
     warehouse_name: str = "Returns Centre"
@@ -247,6 +253,9 @@ class Settings:
             "return_parcel_days",
             "return_window_days",
             "max_photo_bytes",
+            "max_photos_per_line",
+            "max_photos_per_request",
+            "max_json_bytes",
             "default_parcel_grams",
             "warehouse_stop_timeout_minutes",
             "subscription_interval_days",
@@ -357,17 +366,17 @@ def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:
     return mapping
 
 
-def instance_secret_key(instance_path: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it on first use.
+def instance_secret_key(instance_path: Path, name: str = "secret_key") -> str:
+    """Return the secret kept in the instance folder under ``name``, creating it on first use.
 
     The file appears whole and readable by its owner only; processes starting together (web
     workers, the job worker) all end up with the key of the first one to create it.
     """
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     if key_file.exists() and (key := key_file.read_text().strip()):
         return key
     instance_path.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".secret_key-", dir=instance_path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=instance_path)
     try:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

@@ -33,7 +33,8 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
-        options: dict[str, Any] = {"pool_pre_ping": True}
+        # hide_parameters: errors and logs must not carry customers' data bound into SQL.
+        options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         self._engine = create_engine(url, **options)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from returns_service.extensions import db, jobs
 
+log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
 
@@ -19,20 +22,24 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    """The database and Redis answer; 503 naming what does not."""
-    problems = {}
+    """The database and Redis answer; 503 naming which part does not, and nothing more.
+
+    The probe is public: hosts, ports and driver messages go to the log, not the answer.
+    """
+    failing = []
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach it means not ready
-        problems["database"] = str(exc).splitlines()[0]
+        log.warning("readiness: the database is not reachable: %s", exc)
+        failing.append("database")
     try:
         jobs.redis.ping()
     except Exception as exc:
-        problems["redis"] = str(exc).splitlines()[0]
-    if problems:
-        unreachable = ", ".join(problems)
+        log.warning("readiness: Redis is not reachable: %s", exc)
+        failing.append("redis")
+    if failing:
         return jsonify(
-            status="unavailable", message=f"not reachable: {unreachable}", problems=problems
+            status="unavailable", message=f"not reachable: {', '.join(failing)}", failing=failing
         ), 503
     return jsonify(status="ready")

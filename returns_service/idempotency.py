@@ -1,19 +1,27 @@
-"""``Idempotency-Key``: a POST sent twice with the same key answers the first answer again."""
+"""``Idempotency-Key``: a POST sent twice with the same key answers the first answer again.
+
+A key belongs to one caller and one endpoint: the same key from another caller, or on
+another endpoint, is another key. Reused by its caller for a different request (another
+body, another order or subscription in the path), it is refused with 422.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy import String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from returns_service.errors import InvalidInput
 from returns_service.extensions import db
 from returns_service.models import Base, intpk
+
+if TYPE_CHECKING:
+    from returns_service.auth.tokens import Principal
 
 
 class IdempotencyRecord(Base):
@@ -37,10 +45,36 @@ def request_fingerprint(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def caller_scope(endpoint: str, principal: Principal) -> str:
+    """Where a caller's keys for one endpoint live: a staff member or token, or one order's
+    customer (every customer token says ``customer``; its order tells them apart)."""
+    caller = principal.caller or principal.actor
+    if principal.order_id is not None:
+        caller = f"{caller}:{principal.order_id}"
+    scope = f"{endpoint}:{caller}"
+    if len(scope) <= 128:
+        return scope
+    return f"{endpoint}:{hashlib.sha256(caller.encode()).hexdigest()}"[:128]
+
+
+def _lock(session: Session, principal: str, key: str) -> None:
+    # Two requests with one key may lock different orders; this lock makes them take turns,
+    # so the second finds the first's answer instead of failing on the unique constraint.
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"{principal}\n{key}".encode()).digest()
+        session.execute(
+            select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True)))
+        )
+
+
 def replay(
     session: Session, principal: str, key: str, fingerprint: str
 ) -> tuple[dict[str, Any], int] | None:
-    """The stored answer for this key, or None if the key is new."""
+    """The stored answer for this key, or None if the key is new.
+
+    Holds a lock on the key until the transaction ends.
+    """
+    _lock(session, principal, key)
     record = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
@@ -85,6 +119,11 @@ def header_key() -> str | None:
     return key
 
 
+def _request_fingerprint(body: Any) -> str:
+    # The path names the order or subscription where the body does not.
+    return request_fingerprint({"method": request.method, "path": request.path, "body": body})
+
+
 def replay_answer(scope: str, key: str | None, body: Any) -> tuple[Response, int] | None:
     """The answer stored for this key, or None.
 
@@ -93,7 +132,7 @@ def replay_answer(scope: str, key: str | None, body: Any) -> tuple[Response, int
     """
     if not key:
         return None
-    stored = replay(db.session, scope, key, request_fingerprint(body))
+    stored = replay(db.session, scope, key, _request_fingerprint(body))
     return (jsonify(stored[0]), stored[1]) if stored is not None else None
 
 
@@ -102,4 +141,4 @@ def remember_answer(
 ) -> None:
     """Keep the answer under the key, in the transaction of the change it describes."""
     if key:
-        remember(db.session, scope, key, request_fingerprint(body), answer, status, now)
+        remember(db.session, scope, key, _request_fingerprint(body), answer, status, now)

@@ -1,15 +1,17 @@
-"""Test fixtures: a throw-away PostgreSQL database built by the migrations, a flushed Redis
-database, the app, its clients, and tokens for each role."""
+"""Test fixtures: a throw-away PostgreSQL database built by the migrations, the Redis
+database the run was given (taken only empty, flushed only while marked as the run's), the
+app, its clients, and tokens for each role."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
@@ -17,6 +19,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from returns_service import create_app
 from returns_service.auth.models import Role
@@ -40,6 +43,7 @@ SHARED_FIXTURES = Path(
     )
 )
 SHOPIFY_SECRET = "test-webhook-secret"
+SANDBOX_CARRIER_SECRET = "test-sandbox-carrier-secret"
 
 
 def shared_fixture_path(name: str) -> Path:
@@ -87,29 +91,59 @@ def database_url() -> Iterator[str]:
         server.dispose()
 
 
-def _claim(redis: Redis) -> bool:
-    return bool(redis.set(CLAIM_KEY, os.getpid(), nx=True, ex=6 * 3600))
+class RedisTaken(RuntimeError):
+    """The test Redis database holds data this run did not create."""
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """A Redis database of this test run's own, so that runs side by side do not meet.
+def claim_redis(redis: Redis, run_id: str) -> None:
+    """Mark the database as this run's; refuse one that holds anything else.
 
-    The configured database is tried first, then the others of the same server; the run
-    marks the one it takes with a key (kept across flushes) and frees it at the end.
+    A database is taken only empty (or marked by a run that has ended on this host): a
+    test run never flushes data it did not create.
     """
-    parts = urlsplit(REDIS_SERVER_URL)
-    first = int(parts.path.strip("/") or 0)
-    for number in [first, *(n for n in range(16) if n != first)]:
-        url = urlunsplit(parts._replace(path=f"/{number}"))
-        redis = Redis.from_url(url)
-        if _claim(redis):
-            try:
-                yield url
-            finally:
-                redis.flushdb()
+    mine = f"{socket.gethostname()}:{os.getpid()}:{run_id}"
+    if redis.set(CLAIM_KEY, mine, nx=True, ex=6 * 3600):
+        if redis.dbsize() == 1:
             return
-    pytest.exit("every Redis database of the test server is taken by other test runs", 3)
+        redis.delete(CLAIM_KEY)
+        raise RedisTaken(f"{_describe(redis)} holds data this test run did not create")
+    holder = (redis.get(CLAIM_KEY) or b"").decode()
+    if not _ended(holder):
+        raise RedisTaken(f"{_describe(redis)} is in use by another test run ({holder})")
+    # Marked by a run of this host that died before cleaning up: its keys are test keys.
+    redis.flushdb()
+    claim_redis(redis, run_id)
+
+
+def _ended(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def flush_if_mine(redis: Redis, run_id: str) -> None:
+    """Empty the database, only while it carries this run's mark; keep the mark."""
+    holder = (redis.get(CLAIM_KEY) or b"").decode()
+    if not holder.endswith(f":{run_id}"):
+        raise RedisTaken(f"{_describe(redis)} is no longer marked by this test run")
+    redis.flushdb()
+    redis.set(CLAIM_KEY, holder, ex=6 * 3600)
+
+
+def _describe(redis: Redis) -> str:
+    kwargs = redis.connection_pool.connection_kwargs
+    return (
+        f"Redis database {kwargs.get('db', 0)} at {kwargs.get('host')}:{kwargs.get('port')} "
+        "(set RETURNS_TEST_REDIS_URL to an empty database)"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -119,15 +153,44 @@ def _catalogues() -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def redis_run_id() -> str:
+    """This test run's mark on its Redis database."""
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_run_id: str) -> Iterator[str]:
+    """The Redis database given by ``RETURNS_TEST_REDIS_URL``, marked as this run's.
+
+    Only that database is used, only if it is empty, and it is flushed only while it
+    carries this run's mark; the mark is removed at the end.
+    """
+    redis = Redis.from_url(REDIS_SERVER_URL)
+    try:
+        claim_redis(redis, redis_run_id)
+    except RedisTaken as exc:
+        pytest.exit(str(exc), 3)
+    try:
+        yield REDIS_SERVER_URL
+    finally:
+        flush_if_mine(redis, redis_run_id)
+        redis.delete(CLAIM_KEY)
+
+
+@pytest.fixture(scope="session")
+def app(
+    database_url: str, redis_url: str, redis_run_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Flask:
     """The application on the test database and the test Redis database."""
     return create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": f"test-{redis_run_id[:8]}:",
             "SECRET_KEY": "test-secret",
             "SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
+            "SANDBOX_CARRIER_SECRET": SANDBOX_CARRIER_SECRET,
             "JOB_BACKOFF": 0.0,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "PUBLIC_URL": "http://returns.test",
@@ -155,14 +218,23 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     redis = Redis.from_url(request.getfixturevalue("redis_url"))
     with app.app_context():
         _truncate_all()
-    _flush_keeping_claim(redis)
+    run_id = request.getfixturevalue("redis_run_id")
+    flush_if_mine(redis, run_id)
     yield
-    _flush_keeping_claim(redis)
+    flush_if_mine(redis, run_id)
 
 
-def _flush_keeping_claim(redis: Redis) -> None:
-    redis.flushdb()
-    _claim(redis)
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on loopback by a threaded server; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ from werkzeug.security import generate_password_hash
 from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
 from returns_service.orders import documents
+from returns_service.rulesets.operations import active_version
 from returns_service.worker import work_burst
+from rules.facts import Scope
 
 
 class Inbox:
@@ -142,6 +144,13 @@ def product_document(
             for sku, value, price, stock in variants
         ],
     }
+
+
+def publish_default_rules(session: Session) -> None:
+    """Publish the shipped rule sets now, so that no request of a race waits on publishing."""
+    for scope in Scope:
+        active_version(session, utcnow(), scope)
+    session.commit()
 
 
 class Shop:

@@ -15,7 +15,7 @@ from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY, documented_er
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
-from returns_service.cancellations import operations, review
+from returns_service.cancellations import operations, review, warehouse_answers
 from returns_service.cancellations.models import Cancellation
 from returns_service.cancellations.presenter import present
 from returns_service.cancellations.schemas import (
@@ -28,7 +28,6 @@ from returns_service.cancellations.schemas import (
 from returns_service.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.notifications.webhooks import verify
 from returns_service.orders.access import locked_order_for
 from returns_service.returns.schemas import NoteSchema, RejectSchema
 
@@ -83,7 +82,7 @@ class CancellationCollection(MethodView):
         key = idempotency.header_key()
         order = locked_order_for(principal, data["order_number"])
         # Looked up under the order's lock, so a request sent twice at once runs once.
-        scope = f"cancellation:{principal.actor}:{order.id}"[:128]
+        scope = idempotency.caller_scope("cancellation", principal)
         if (stored := idempotency.replay_answer(scope, key, body)) is not None:
             return stored
         customer = order.customer
@@ -133,19 +132,32 @@ class CancellationResource(MethodView):
         return _answer(_visible(cancellation_id, current_principal()))
 
 
-def _warehouse_actor() -> str:
-    """Who answers for the warehouse: a signed webhook, or a token with a fitting role."""
+def _warehouse_actor() -> tuple[str, str | None]:
+    """Who answers for the warehouse, and the signed delivery's id (None for a token)."""
     signature = request.headers.get("X-Returns-Signature")
     if signature is not None:
-        secret = current_app.config["WAREHOUSE_WEBHOOK_SECRET"]
-        if not verify(secret, signature, request.get_data(), now=utcnow()):
-            raise Unauthorized("the X-Returns-Signature does not match the body")
-        return "warehouse"
+        delivery_id = request.headers.get(warehouse_answers.DELIVERY_HEADER, "")
+        if not 0 < len(delivery_id) <= 128:
+            raise Unauthorized(
+                f"a signed answer needs {warehouse_answers.DELIVERY_HEADER} (1 to 128 characters)"
+            )
+        matches = warehouse_answers.signature_matches(
+            current_app.config["WAREHOUSE_WEBHOOK_SECRET"],
+            signature,
+            method=request.method,
+            path=request.path,
+            delivery_id=delivery_id,
+            body=request.get_data(),
+            now=utcnow(),
+        )
+        if not matches:
+            raise Unauthorized("the X-Returns-Signature does not match this request")
+        return "warehouse", delivery_id
     principal = current_principal()
     allowed = (Role.ADMIN, Role.AGENT, Role.WAREHOUSE, Role.INTEGRATION)
     if principal.role not in allowed:
         raise Forbidden("this needs a warehouse, integration or agent token, or a signature")
-    return principal.actor
+    return principal.actor, None
 
 
 @blp.route("/<int:cancellation_id>/warehouse-result")
@@ -155,8 +167,10 @@ class WarehouseResult(MethodView):
     @blp.doc(
         security=[*SECURITY, {}],
         description="Authenticated by a token (integration, warehouse or agent role) or by "
-        '`X-Returns-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with '
-        "RETURNS_WAREHOUSE_WEBHOOK_SECRET. A repeated answer changes nothing.",
+        "`X-Returns-Delivery: <id>` and `X-Returns-Signature: t=<unix time>,v1=<hex "
+        'HMAC-SHA256 of "<t>.<METHOD>\\n<path>\\n<delivery id>\\n<body>">` with '
+        "RETURNS_WAREHOUSE_WEBHOOK_SECRET. A delivery id is applied once; a repeated answer "
+        "changes nothing.",
         requestBody={"content": {"application/json": {"schema": WarehouseResultSchema}}},
     )
     @blp.response(200, CancellationOut)
@@ -167,12 +181,14 @@ class WarehouseResult(MethodView):
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def post(self, cancellation_id: int) -> Any:
         """Stopped: cancel and refund. Not stopped: the customer is offered a return."""
-        actor = _warehouse_actor()  # before reading the body: strangers learn nothing of it
+        actor, delivery_id = _warehouse_actor()  # first: strangers learn nothing of the body
         try:
             data = WarehouseResultSchema().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
             raise InvalidInput("the answer is not valid", errors={"json": exc.messages}) from None
         cancellation = operations.lock_for_settling(db.session, cancellation_id)
+        if delivery_id and not warehouse_answers.first_delivery(db.session, delivery_id, utcnow()):
+            return _answer(cancellation)  # this delivery was applied already
         review.record_warehouse_result(
             db.session,
             utcnow(),

@@ -29,9 +29,9 @@ class JobOut(Schema):
     payload = fields.Dict()
     status = fields.Enum(MessageStatus, by_value=True)
     attempts = fields.Integer()
-    last_error = fields.String()
+    last_error = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
-    finished_at = fields.AwareDateTime()
+    finished_at = fields.AwareDateTime(allow_none=True)
 
 
 @blp.route("/failed")

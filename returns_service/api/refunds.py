@@ -35,10 +35,10 @@ class StaffRefundOut(Schema):
     method = fields.Enum(RefundMethod, by_value=True)
     provider = fields.String()
     status = fields.Enum(RefundStatus, by_value=True)
-    failure_reason = fields.String()
-    provider_reference = fields.String()
+    failure_reason = fields.String(allow_none=True)
+    provider_reference = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
-    issued_at = fields.AwareDateTime()
+    issued_at = fields.AwareDateTime(allow_none=True)
 
 
 class RefundQueryArgs(Schema):

@@ -96,7 +96,7 @@ class FlowResource(MethodView):
         body = request.get_json()
         key = idempotency.header_key()
         order = operations.latest_order(db.session, reference, lock=True)
-        scope = f"subscription:{principal.actor}:{reference}"[:128]
+        scope = idempotency.caller_scope("subscription", principal)
         if (stored := idempotency.replay_answer(scope, key, body)) is not None:
             return stored
         flow = operations.start(

@@ -24,6 +24,8 @@ class Principal:
     actor: str  # written on the timeline: ``token:<name>``, ``staff:<email>``, ``customer``
     role: Role | None  # None for a customer
     order_id: int | None = None  # a customer's token reaches one order only
+    #: Tells callers apart where ``actor`` does not (two tokens may share a name).
+    caller: str = ""
 
 
 def hash_token(token: str) -> str:
@@ -53,4 +55,4 @@ def principal_for_token(session: Session, plain: str, now: datetime) -> Principa
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return Principal(actor=f"token:{token.name}", role=token.role)
+    return Principal(actor=f"token:{token.name}", role=token.role, caller=f"token#{token.id}")

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from returns_service.cancellations.models import CancellationStatus
 from returns_service.returns.schemas import EventOut, RefundOut
-from returns_service.schemas import MoneyField
+from returns_service.schemas import MoneyField, Text, row_id
 
 #: Why the customer cancels.
 REASONS = (
@@ -21,15 +21,17 @@ REASONS = (
 class CancellationLineInput(Schema):
     """Units of one order line to cancel."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
 class CancellationCreateSchema(Schema):
     """A cancellation request: some lines, or (no ``lines``) everything still on the order."""
 
-    order_number = fields.String(
-        load_default=None, metadata={"description": "Staff only: the order to cancel"}
+    order_number = Text(
+        load_default=None,
+        max_length=64,
+        metadata={"description": "Staff only: the order to cancel"},
     )
     lines = fields.List(
         fields.Nested(CancellationLineInput),
@@ -38,8 +40,8 @@ class CancellationCreateSchema(Schema):
         validate=validate.Length(min=1),
         metadata={"description": "Leave out to cancel the whole order"},
     )
-    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    reason = Text(required=True, validate=validate.OneOf(REASONS))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class CancellationQueryArgs(Schema):
@@ -54,7 +56,7 @@ class WarehouseResultSchema(Schema):
 
     # Only JSON true and false: a stray "no" must not read as a stop.
     stopped = fields.Boolean(required=True, truthy={True}, falsy={False})
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 def _currency(obj: object) -> str:

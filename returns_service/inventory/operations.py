@@ -70,6 +70,19 @@ def release(session: Session, reservation: Reservation) -> None:
     reservation.status = ReservationStatus.RELEASED
 
 
+def shrink(session: Session, reservation: Reservation, quantity: int) -> None:
+    """Hold only ``quantity`` units (fewer came back than were to be replaced); 0 releases."""
+    if reservation.status is not ReservationStatus.HELD or quantity >= reservation.quantity:
+        return
+    if quantity <= 0:
+        release(session, reservation)
+        return
+    stock = _locked_stock(session, reservation.sku)
+    if stock is not None:
+        stock.reserved -= reservation.quantity - quantity
+    reservation.quantity = quantity
+
+
 def consume(session: Session, reservation: Reservation) -> None:
     """The held units leave the warehouse (the replacement ships)."""
     if reservation.status is not ReservationStatus.HELD:

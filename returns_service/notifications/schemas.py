@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from returns_service.notifications.webhooks import EVENT_PATTERN
+from returns_service.schemas import Text
 
 URL = validate.URL(schemes={"http", "https"}, require_tld=False, error="must be an http(s) URL")
 EVENT = validate.Regexp(EVENT_PATTERN, error="must be an event name like 'return.approved'")
@@ -15,11 +16,11 @@ EVENT = validate.Regexp(EVENT_PATTERN, error="must be an event name like 'return
 class WebhookEndpointCreateSchema(Schema):
     """A new endpoint; the secret is generated when not given."""
 
-    url = fields.String(required=True, validate=[validate.Length(max=2000), URL])
-    events = fields.List(fields.String(validate=EVENT), load_default=list)
-    description = fields.String(load_default="", validate=validate.Length(max=200))
+    url = Text(required=True, validate=[validate.Length(max=2000), URL])
+    events = fields.List(Text(validate=EVENT), load_default=list)
+    description = Text(load_default="", validate=validate.Length(max=200))
     active = fields.Boolean(load_default=True)
-    secret = fields.String(load_default=None, validate=validate.Length(min=16, max=128))
+    secret = Text(load_default=None, validate=validate.Length(min=16, max=128))
 
     @post_load
     def _unique_events(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -31,11 +32,11 @@ class WebhookEndpointCreateSchema(Schema):
 class WebhookEndpointUpdateSchema(WebhookEndpointCreateSchema):
     """Changes to an endpoint: fields left out stay as they are."""
 
-    url = fields.String(validate=[validate.Length(max=2000), URL])
-    events = fields.List(fields.String(validate=EVENT))
-    description = fields.String(validate=validate.Length(max=200))
+    url = Text(validate=[validate.Length(max=2000), URL])
+    events = fields.List(Text(validate=EVENT))
+    description = Text(validate=validate.Length(max=200))
     active = fields.Boolean()
-    secret = fields.String(validate=validate.Length(min=16, max=128))
+    secret = Text(validate=validate.Length(min=16, max=128))
 
 
 class WebhookEndpointOut(Schema):

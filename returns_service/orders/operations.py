@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
+from returns_service.orders import upsert
 from returns_service.orders.guards import hold_update
 from returns_service.orders.models import (
     Customer,
@@ -57,6 +58,8 @@ def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Cu
         customer = session.scalar(
             select(Customer).where(Customer.email == data["email"].lower()).limit(1)
         )
+    if customer is None and data.get("external_id"):
+        customer = upsert.customer_with_external_id(session, data["external_id"])
     if customer is None:
         customer = Customer()
         session.add(customer)
@@ -89,6 +92,7 @@ def upsert_order(
     stay the same across updates. An order cancelled stays cancelled. The guards may
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
+    upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
     order = find_order(session, external_id, lock=True)
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"

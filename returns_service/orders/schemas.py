@@ -14,7 +14,7 @@ from returns_service.orders.models import (
     OrderSource,
     ShipmentStatus,
 )
-from returns_service.schemas import CURRENCY, MAX_QUANTITY, MoneyField, NonNegativeMoneySchema
+from returns_service.schemas import CURRENCY, MAX_QUANTITY, MoneyField, NonNegativeMoneySchema, Text
 
 LOCALE = validate.OneOf(("ja", "en"))
 PAYMENT_PROVIDERS = ("manual", "sandbox", "stripe", "shopify")
@@ -23,12 +23,12 @@ PAYMENT_PROVIDERS = ("manual", "sandbox", "stripe", "shopify")
 class CustomerSchema(Schema):
     """The customer on an order; matched by external id, else by e-mail."""
 
-    external_id = fields.String(load_default=None, validate=validate.Length(max=64))
+    external_id = Text(load_default=None, validate=validate.Length(max=64))
     email = fields.Email(load_default=None)
-    phone = fields.String(load_default=None, validate=validate.Length(max=32))
-    name = fields.String(load_default="", validate=validate.Length(max=200))
+    phone = Text(load_default=None, validate=validate.Length(max=32))
+    name = Text(load_default="", validate=validate.Length(max=200))
     #: Unknown: the shop's default language.
-    locale = fields.String(load_default=None, validate=LOCALE)
+    locale = Text(load_default=None, validate=LOCALE)
 
     @validates_schema
     def _reachable(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -39,34 +39,34 @@ class CustomerSchema(Schema):
 class PaymentSchema(Schema):
     """How the order was paid, so a refund can go back the same way."""
 
-    provider = fields.String(load_default="manual", validate=validate.OneOf(PAYMENT_PROVIDERS))
-    reference = fields.String(load_default=None, validate=validate.Length(max=128))
-    method = fields.String(load_default=None, validate=validate.Length(max=64))
+    provider = Text(load_default="manual", validate=validate.OneOf(PAYMENT_PROVIDERS))
+    reference = Text(load_default=None, validate=validate.Length(max=128))
+    method = Text(load_default=None, validate=validate.Length(max=64))
 
 
 class AddressSchema(Schema):
     """A postal address."""
 
-    name = fields.String(load_default="")
-    phone = fields.String(load_default=None)
-    postal_code = fields.String(load_default="")
-    country = fields.String(
+    name = Text(load_default="", max_length=200)
+    phone = Text(load_default=None, max_length=32)
+    postal_code = Text(load_default="", max_length=200)
+    country = Text(
         load_default=None, validate=validate.Regexp(r"^[A-Z]{2}$", error="must be ISO 3166 alpha-2")
     )
-    province = fields.String(load_default="")
-    city = fields.String(load_default="")
-    address1 = fields.String(load_default="")
-    address2 = fields.String(load_default="")
+    province = Text(load_default="", max_length=200)
+    city = Text(load_default="", max_length=200)
+    address1 = Text(load_default="", max_length=200)
+    address2 = Text(load_default="", max_length=200)
 
 
 class OrderLineSchema(Schema):
     """One product line."""
 
-    external_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    sku = fields.String(load_default="", validate=validate.Length(max=SKU_LENGTH))
-    product_id = fields.String(load_default=None)
-    variant_id = fields.String(load_default=None)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    external_id = Text(required=True, validate=validate.Length(min=1, max=64))
+    sku = Text(load_default="", validate=validate.Length(max=SKU_LENGTH))
+    product_id = Text(load_default=None, max_length=64)
+    variant_id = Text(load_default=None, max_length=64)
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
     quantity = fields.Integer(
         required=True,
         strict=True,
@@ -74,15 +74,15 @@ class OrderLineSchema(Schema):
     )
     unit_price = fields.Nested(NonNegativeMoneySchema, required=True)
     discount = fields.Nested(NonNegativeMoneySchema, load_default=None)
-    product_type = fields.String(load_default="")
-    tags = fields.List(fields.String(), load_default=list)
+    product_type = Text(load_default="", max_length=100)
+    tags = fields.List(Text(max_length=100), load_default=list)
     final_sale = fields.Boolean(load_default=False)
 
 
 class ShipmentLineSchema(Schema):
     """Units of an order line inside a shipment."""
 
-    line_id = fields.String(required=True)
+    line_id = Text(required=True, max_length=64)
     quantity = fields.Integer(
         required=True,
         strict=True,
@@ -93,14 +93,14 @@ class ShipmentLineSchema(Schema):
 class ShipmentSchema(Schema):
     """A parcel on its way to the customer."""
 
-    external_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    carrier = fields.String(load_default="")
-    tracking_number = fields.String(load_default=None)
+    external_id = Text(required=True, validate=validate.Length(min=1, max=64))
+    carrier = Text(load_default="", max_length=64)
+    tracking_number = Text(load_default=None, max_length=128)
     # No default: an update that leaves the status out keeps it (a new shipment is pending).
     status = fields.Enum(ShipmentStatus, by_value=True, load_default=None)
     #: The carrier's own status word (e.g. 配達完了), normalised when no status is given.
-    carrier_status = fields.String(load_default=None, validate=validate.Length(max=100))
-    warehouse = fields.String(load_default=None, validate=validate.Length(max=64))
+    carrier_status = Text(load_default=None, validate=validate.Length(max=100))
+    warehouse = Text(load_default=None, validate=validate.Length(max=64))
     shipped_at = fields.AwareDateTime(load_default=None)
     delivered_at = fields.AwareDateTime(load_default=None)
     lines = fields.List(fields.Nested(ShipmentLineSchema), load_default=list)
@@ -109,10 +109,10 @@ class ShipmentSchema(Schema):
 class OrderUpsertSchema(Schema):
     """An order as a shop sends it: the whole of it, replacing what was there."""
 
-    number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    number = Text(required=True, validate=validate.Length(min=1, max=64))
     placed_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(load_default=None)
-    currency = fields.String(required=True, validate=CURRENCY)
+    currency = Text(required=True, validate=CURRENCY)
     financial_status = fields.Enum(
         FinancialStatus, by_value=True, load_default=FinancialStatus.PAID
     )
@@ -121,8 +121,8 @@ class OrderUpsertSchema(Schema):
     fulfillment_status = fields.Enum(FulfillmentStatus, by_value=True, load_default=None)
     source = fields.Enum(OrderSource, by_value=True, load_default=OrderSource.API)
     payment = fields.Nested(PaymentSchema, load_default=lambda: PaymentSchema().load({}))
-    subscription_reference = fields.String(load_default=None)
-    tags = fields.List(fields.String(), load_default=list)
+    subscription_reference = Text(load_default=None, max_length=128)
+    tags = fields.List(Text(max_length=100), load_default=list)
     cancelled_at = fields.AwareDateTime(load_default=None)
     customer = fields.Nested(CustomerSchema, required=True)
     shipping_address = fields.Nested(AddressSchema, load_default=None)
@@ -199,10 +199,10 @@ class ShipmentOut(Schema):
 
     external_id = fields.String()
     carrier = fields.String()
-    tracking_number = fields.String()
+    tracking_number = fields.String(allow_none=True)
     status = fields.Enum(ShipmentStatus, by_value=True)
-    shipped_at = fields.AwareDateTime()
-    delivered_at = fields.AwareDateTime()
+    shipped_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
     lines = fields.Method("_lines")
 
     def _lines(self, shipment: Any) -> list[dict[str, Any]]:
@@ -214,9 +214,9 @@ class ShipmentOut(Schema):
 class CustomerOut(Schema):
     """A customer as the API shows it."""
 
-    external_id = fields.String()
-    email = fields.String()
-    phone = fields.String()
+    external_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
     name = fields.String()
     locale = fields.String()
 
@@ -225,8 +225,8 @@ class PaymentOut(Schema):
     """How the order was paid."""
 
     provider = fields.String(attribute="payment_provider")
-    reference = fields.String(attribute="payment_reference")
-    method = fields.String(attribute="payment_method")
+    reference = fields.String(attribute="payment_reference", allow_none=True)
+    method = fields.String(attribute="payment_method", allow_none=True)
 
 
 class OrderOut(Schema):
@@ -241,9 +241,9 @@ class OrderOut(Schema):
     source = fields.Enum(OrderSource, by_value=True)
     payment = fields.Function(lambda order: PaymentOut().dump(order))
     is_subscription = fields.Boolean()
-    subscription_reference = fields.String()
+    subscription_reference = fields.String(allow_none=True)
     tags = fields.List(fields.String())
-    cancelled_at = fields.AwareDateTime()
+    cancelled_at = fields.AwareDateTime(allow_none=True)
     customer = fields.Nested(CustomerOut)
     shipping_address = fields.Dict()
     total = MoneyField(attribute="total_amount")

@@ -19,11 +19,10 @@ from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
-from returns_service.orders.numbers import normalise_order_number
 from returns_service.pages import form_expired, not_done, page_context, protect_forms
 from returns_service.portal import tokens
 from returns_service.portal.forms import OpenOrderForm, ReturnForm, return_form
-from returns_service.portal.lookup import order_for_contact
+from returns_service.portal.lookup import order_for_contact, order_limit_key
 from returns_service.returns.eligibility import order_eligibility
 from returns_service.returns.operations import get_return
 from returns_service.returns.submission import present_return, submit_return
@@ -48,7 +47,7 @@ def _customer() -> Principal | None:
 
 
 def _form_number_key() -> str:
-    return "portal-order:" + normalise_order_number(request.form.get("order_number", ""))
+    return order_limit_key(request.form.get("order_number", "")[:64])
 
 
 def _rate() -> str:

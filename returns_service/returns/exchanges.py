@@ -145,6 +145,32 @@ def release_replacements(session: Session, request: ReturnRequest) -> None:
             exchange.status = ExchangeStatus.RELEASED
 
 
+def fit_to_received(session: Session, request: ReturnRequest, lines: Iterable[ReturnLine]) -> None:
+    """Replace only what came back: nothing for a line received empty, fewer for a part.
+
+    A replacement still held shrinks to the units received (its price difference with it);
+    one for a line with nothing received is released, so it never ships.
+    """
+    by_line = {e.return_line_id: e for e in request.exchanges}
+    for line in lines:
+        exchange = by_line.get(line.id)
+        if exchange is None or exchange.status is not ExchangeStatus.RESERVED:
+            continue
+        received = min(line.received_quantity, exchange.quantity)
+        if received == exchange.quantity:
+            continue
+        reservation = session.scalar(
+            select(Reservation).where(Reservation.exchange_id == exchange.id)
+        )
+        if reservation is not None:
+            stock.shrink(session, reservation, received)
+        if received == 0:
+            exchange.status = ExchangeStatus.RELEASED
+            continue
+        exchange.price_difference = exchange.price_difference // exchange.quantity * received
+        exchange.quantity = received
+
+
 def request_replacements(
     session: Session, now: datetime, request: ReturnRequest, lines: Iterable[ReturnLine]
 ) -> list[Exchange]:

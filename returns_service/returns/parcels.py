@@ -29,7 +29,11 @@ def carrier_adapter(config: Mapping[str, Any]) -> carriers.CarrierAdapter:
     settings = {
         "api_base": config["EASYPOST_API_BASE"],
         "api_key": config["EASYPOST_API_KEY"],
-        "webhook_secret": config["EASYPOST_WEBHOOK_SECRET"],
+        "webhook_secret": (
+            config["EASYPOST_WEBHOOK_SECRET"]
+            if config["CARRIER"] == "easypost"
+            else config["SANDBOX_CARRIER_SECRET"]
+        ),
         "timezone": config["TIMEZONE"],
     }
     return carriers.get_adapter(config["CARRIER"], settings)

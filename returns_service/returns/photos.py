@@ -1,54 +1,101 @@
-"""Photos sent with a return: images only, checked by their content, size-limited."""
+"""Photos sent with a return: counted, size-limited, decoded as images and re-encoded.
+
+Re-encoding keeps the pixels (turned upright) and drops everything else a phone writes into
+the file, such as the GPS position in its EXIF data. Pillow's decompression-bomb guard is
+kept on: an image that claims more pixels than it safely decodes is refused, not decoded.
+"""
 
 from __future__ import annotations
 
+import io
 import uuid
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
 from returns_service.errors import InvalidInput
 
-# Leading bytes of the image formats phones produce.
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-)
+#: Pillow's format name -> the stored file's extension and the format it is written in.
+_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+_NOT_AN_IMAGE = "{name} is not a JPEG, PNG, GIF or WebP image"
 
 
-def image_kind(head: bytes) -> str | None:
-    """The image type from a file's first bytes; None if it is not an image we take."""
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1"):
-        return "heic"
-    return None
+@dataclass(frozen=True)
+class Photo:
+    """A checked photo, re-encoded, with the name it will be stored under."""
+
+    name: str
+    data: bytes
 
 
-def check_photo(upload: FileStorage, max_bytes: int, field: str) -> tuple[bytes, str]:
-    """Read and check one upload; returns its bytes and image type, or refuses it."""
+def check_counts(
+    uploads: Mapping[int, Sequence[FileStorage]], per_line: int, per_request: int
+) -> None:
+    """Refuse more photos than a line or a request may carry, before reading any."""
+    for line_id, files in uploads.items():
+        if len(files) > per_line:
+            raise InvalidInput(
+                f"a line carries at most {per_line} photos, {len(files)} were sent",
+                field=f"photo_{line_id}",
+            )
+    total = sum(len(files) for files in uploads.values())
+    if total > per_request:
+        raise InvalidInput(
+            f"a request carries at most {per_request} photos, {total} were sent", field="photos"
+        )
+
+
+def check_photo(upload: FileStorage, max_bytes: int, field: str) -> Photo:
+    """Read, decode and re-encode one upload; refuse it if it is too large or not an image."""
+    name = upload.filename or "a photo"
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(
-            f"{upload.filename or 'a photo'} is larger than {max_bytes} bytes", field=field
-        )
-    kind = image_kind(data[:16])
-    if kind is None:
-        raise InvalidInput(
-            f"{upload.filename or 'a file'} is not a JPEG, PNG, GIF, WebP or HEIC image",
-            field=field,
-        )
-    return data, kind
+        raise InvalidInput(f"{name} is larger than {max_bytes} bytes", field=field)
+    try:
+        with warnings.catch_warnings():
+            # Past MAX_IMAGE_PIXELS Pillow only warns; refuse those images too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                if kind not in _FORMATS:
+                    raise InvalidInput(_NOT_AN_IMAGE.format(name=name), field=field)
+                return Photo(f"{uuid.uuid4().hex}.{_FORMATS[kind]}", _reencoded(image, kind))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise InvalidInput(_NOT_AN_IMAGE.format(name=name), field=field) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput(f"{name} has too many pixels", field=field) from None
 
 
-def save_photo(data: bytes, kind: str, directory: Path) -> str:
-    """Store a checked photo under a new name; returns the name."""
+def _reencoded(image: Image.Image, kind: str) -> bytes:
+    upright = ImageOps.exif_transpose(image)  # the EXIF orientation goes with the EXIF data
+    if kind == "JPEG" and upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    # No exif=, pnginfo= or icc_profile=: nothing but the pixels is written.
+    upright.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
+def store_photos(photos: Iterable[Photo], directory: Path) -> list[Path]:
+    """Write checked photos; returns the files written (for removal if the change fails)."""
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{kind}"
-    (directory / name).write_bytes(data)
-    return name
+    written = []
+    try:
+        for photo in photos:
+            path = directory / photo.name
+            path.write_bytes(photo.data)
+            written.append(path)
+    except OSError:
+        remove_photos(written)
+        raise
+    return written
+
+
+def remove_photos(paths: Iterable[Path]) -> None:
+    """Remove files of a change that did not happen."""
+    for path in paths:
+        path.unlink(missing_ok=True)

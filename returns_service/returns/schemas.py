@@ -16,18 +16,18 @@ from returns_service.returns.models import (
     ReturnMethod,
     ReturnStatus,
 )
-from returns_service.schemas import MoneyField
+from returns_service.schemas import MoneyField, Text, row_id
 from rules.facts import RETURN_REASONS
 
 
 class ReturnLineInput(Schema):
     """One line to return."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    exchange_sku = fields.String(load_default=None, validate=validate.Length(max=SKU_LENGTH))
+    reason = Text(required=True, validate=validate.OneOf(RETURN_REASONS))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    exchange_sku = Text(load_default=None, validate=validate.Length(max=SKU_LENGTH))
     #: The replacement chosen among the line's exchange options (preferred to a bare SKU).
     exchange_variant_id = fields.Integer(
         load_default=None, strict=True, validate=validate.Range(min=1)
@@ -37,9 +37,9 @@ class ReturnLineInput(Schema):
 class MethodInput(Schema):
     """How the parcel comes back: a pickup (date, slot, address) or a drop-off."""
 
-    type = fields.String(required=True, validate=validate.OneOf(("pickup", "dropoff")))
+    type = Text(required=True, validate=validate.OneOf(("pickup", "dropoff")))
     date = fields.Date(load_default=None)
-    slot = fields.String(load_default=None, validate=validate.Length(max=32))
+    slot = Text(load_default=None, validate=validate.Length(max=32))
     address = fields.Nested(AddressSchema, load_default=None)
 
     @validates_schema
@@ -51,7 +51,7 @@ class MethodInput(Schema):
 class ReturnCreateSchema(Schema):
     """A customer's return request (staff add the order number)."""
 
-    order_number = fields.String(load_default=None)
+    order_number = Text(load_default=None, max_length=64)
     lines = fields.List(
         fields.Nested(ReturnLineInput), required=True, validate=validate.Length(min=1)
     )
@@ -62,19 +62,19 @@ class ReturnCreateSchema(Schema):
 class RejectSchema(Schema):
     """A person's rejection, with the customer's message."""
 
-    message = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    message = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class NoteSchema(Schema):
     """An optional note on the timeline."""
 
-    message = fields.String(load_default="", validate=validate.Length(max=2000))
+    message = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ReceivedLineInput(Schema):
     """Units of a return line the warehouse found in the parcel."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
@@ -89,17 +89,17 @@ class ReceiveSchema(Schema):
 class ExchangeShippedSchema(Schema):
     """How the replacement travels."""
 
-    carrier = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    tracking_number = fields.String(load_default=None, validate=validate.Length(max=128))
+    carrier = Text(required=True, validate=validate.Length(min=1, max=64))
+    tracking_number = Text(load_default=None, validate=validate.Length(max=128))
 
 
 class InspectedLineInput(Schema):
     """The grade and disposition of one received line."""
 
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = row_id(required=True)
     condition = fields.Enum(ItemCondition, by_value=True, required=True)
     disposition = fields.Enum(Disposition, by_value=True, required=True)
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class InspectSchema(Schema):
@@ -124,12 +124,12 @@ class ReturnLineOut(Schema):
     quantity = fields.Integer()
     reason = fields.String()
     comment = fields.String()
-    exchange_sku = fields.String()
+    exchange_sku = fields.String(allow_none=True)
     outcome = fields.Enum(LineOutcome, by_value=True)
     decision = fields.Dict()
     received_quantity = fields.Integer()
-    condition = fields.Enum(ItemCondition, by_value=True)
-    disposition = fields.Enum(Disposition, by_value=True)
+    condition = fields.Enum(ItemCondition, by_value=True, allow_none=True)
+    disposition = fields.Enum(Disposition, by_value=True, allow_none=True)
     photos = fields.Function(lambda line: len(line.photos))
 
 
@@ -141,8 +141,8 @@ class RefundOut(Schema):
     method = fields.Function(lambda refund: refund.method.value)
     provider = fields.String()
     status = fields.Function(lambda refund: refund.status.value)
-    failure_reason = fields.String()
-    issued_at = fields.AwareDateTime()
+    failure_reason = fields.String(allow_none=True)
+    issued_at = fields.AwareDateTime(allow_none=True)
 
 
 class PickupOut(Schema):
@@ -150,9 +150,9 @@ class PickupOut(Schema):
 
     carrier = fields.String()
     status = fields.Function(lambda pickup: pickup.status.value)
-    date = fields.Date(attribute="pickup_date")
-    slot = fields.String()
-    confirmation_number = fields.String()
+    date = fields.Date(attribute="pickup_date", allow_none=True)
+    slot = fields.String(allow_none=True)
+    confirmation_number = fields.String(allow_none=True)
 
 
 class ExchangeOut(Schema):
@@ -163,9 +163,9 @@ class ExchangeOut(Schema):
     quantity = fields.Integer()
     status = fields.Function(lambda exchange: exchange.status.value)
     price_difference = MoneyField(lambda exchange: exchange.request.order.currency)
-    carrier = fields.String()
-    tracking_number = fields.String()
-    shipped_at = fields.AwareDateTime()
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    shipped_at = fields.AwareDateTime(allow_none=True)
 
 
 class EventOut(Schema):
@@ -197,12 +197,12 @@ class ReturnOut(Schema):
     decision = fields.Nested(DecisionOut)
     next_steps = fields.String()
     restocking_fee = MoneyField(lambda r: r.order.currency)
-    refund_timing = fields.String()
-    carrier = fields.String()
-    tracking_number = fields.String()
-    label_url = fields.String()
+    refund_timing = fields.String(allow_none=True)
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    label_url = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime(allow_none=True)
     lines = fields.List(fields.Nested(ReturnLineOut))
     refunds = fields.List(fields.Nested(RefundOut))
     pickup = fields.Nested(PickupOut, allow_none=True)
@@ -214,7 +214,7 @@ class ReturnQueryArgsSchema(Schema):
     """Filters of the returns list."""
 
     status = fields.List(fields.Enum(ReturnStatus, by_value=True), load_default=None)
-    order_number = fields.String(load_default=None)
+    order_number = Text(load_default=None, max_length=64)
 
 
 class ReturnSummaryOut(Schema):
@@ -229,4 +229,4 @@ class ReturnSummaryOut(Schema):
     rules = fields.Function(lambda r: r.decision.get("rules", []))
     lines = fields.Function(lambda r: len(r.lines))
     created_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime(allow_none=True)

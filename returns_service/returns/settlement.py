@@ -4,6 +4,8 @@ The request's timing is the latest of its approved lines' (``on_approval`` <
 ``on_first_carrier_scan`` < ``on_receipt`` < ``on_inspection``). Each step of the workflow
 calls :func:`settle_due` with its stage; lines are settled once, at the first stage at or
 after the timing, so a skipped stage (a parcel received with no carrier scan) loses nothing.
+From receipt on, only what the warehouse counted is settled: a line received empty is
+neither refunded nor replaced, a line received in part is settled for that part.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def settle_due(session: Session, now: datetime, request: ReturnRequest, stage: s
     lines = [line for line in request.lines if line.outcome is LineOutcome.APPROVE]
     counted = stage in _COUNTED
     if request.resolution is Resolution.EXCHANGE:
+        if counted:
+            exchanges.fit_to_received(session, request, lines)
         shipped = exchanges.request_replacements(session, now, request, lines)
         cheaper = {e.return_line_id for e in shipped if e.price_difference < 0}
         refund_difference(session, now, request, [li for li in lines if li.id in cheaper])

@@ -24,7 +24,7 @@ from returns_service.orders.access import locked_order_for
 from returns_service.returns import filing
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.operations import Settings
-from returns_service.returns.photos import check_photo, save_photo
+from returns_service.returns.photos import check_counts, check_photo, remove_photos, store_photos
 from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 
@@ -66,34 +66,33 @@ def submit_return(
     order = locked_order_for(principal, data.get("order_number"))
     # Looked up under the order's lock, so a request sent twice at once runs once.
     fingerprint = idempotency.request_fingerprint(body)
-    scope = f"return:{principal.actor}:{order.id}"[:128]
+    scope = idempotency.caller_scope("return", principal)
     if stored := idempotency.replay(db.session, scope, key, fingerprint) if key else None:
         return stored
+    config = current_app.config
+    check_counts(uploads, config["MAX_PHOTOS_PER_LINE"], config["MAX_PHOTOS_PER_REQUEST"])
     line_ids = {line["line_id"] for line in data["lines"]}
+    strays = set(uploads) - line_ids
+    if strays:
+        raise InvalidInput(
+            "photos must belong to a line of the request", field=f"photo_{min(strays)}"
+        )
     checked = {
         line_id: [
-            check_photo(upload, current_app.config["MAX_PHOTO_BYTES"], f"photo_{line_id}")
-            for upload in files
+            check_photo(upload, config["MAX_PHOTO_BYTES"], f"photo_{line_id}") for upload in files
         ]
         for line_id, files in uploads.items()
     }
-    if set(checked) - line_ids:
-        raise InvalidInput(
-            "photos must belong to a line of the request",
-            field=f"photo_{min(set(checked) - line_ids)}",
-        )
-    directory = Path(current_app.config["UPLOAD_DIR"])
     for line in data["lines"]:
-        line["photos"] = [
-            save_photo(d, kind, directory) for d, kind in checked.get(line["line_id"], [])
-        ]
+        line["photos"] = [photo.name for photo in checked.get(line["line_id"], [])]
     customer = order.customer
-    locale = customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
+    locale = customer.locale if customer else config["DEFAULT_LOCALE"]
     now = utcnow()
+    # Decided first: a refused request (409, 422) leaves no file behind.
     return_request = filing.open_return(
         db.session,
         now,
-        Settings.from_config(current_app.config),
+        Settings.from_config(config),
         order=order,
         lines=data["lines"],
         resolution=data["resolution"],
@@ -105,5 +104,12 @@ def submit_return(
     answer = ReturnOut().dump(present_return(return_request))
     if key:
         idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
-    db.session.commit()
+    written = store_photos(
+        (photo for photos in checked.values() for photo in photos), Path(config["UPLOAD_DIR"])
+    )
+    try:
+        db.session.commit()
+    except BaseException:
+        remove_photos(written)  # the return was not stored; neither are its photos
+        raise
     return answer, 201

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from returns_service.models import SKU_LENGTH
 from returns_service.returns.schemas import EventOut
+from returns_service.schemas import Text
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
 
@@ -13,7 +14,7 @@ class FlowStartSchema(Schema):
     """Why the customer wants to stop."""
 
     reason = fields.Enum(CancelReason, by_value=True, required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
     next_delivery_date = fields.Date(
         load_default=None,
         metadata={"description": "The next delivery as the storefront knows it, if it does"},
@@ -23,14 +24,14 @@ class FlowStartSchema(Schema):
 class ChosenProductSchema(Schema):
     """The product a switch goes to."""
 
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=SKU_LENGTH))
-    name = fields.String(load_default=None, validate=validate.Length(max=200))
+    sku = Text(required=True, validate=validate.Length(min=1, max=SKU_LENGTH))
+    name = Text(load_default=None, validate=validate.Length(max=200))
 
 
 class AcceptSchema(Schema):
     """The offer the customer takes, and their choice within it."""
 
-    offer_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    offer_id = Text(required=True, validate=validate.Length(min=1, max=40))
     months = fields.Integer(
         load_default=None, strict=True, metadata={"description": "For a pause: how long"}
     )
@@ -59,7 +60,7 @@ class FlowOut(Schema):
     """A subscription cancellation flow, with its offers and outcome."""
 
     id = fields.Integer()
-    subscription_reference = fields.String()
+    subscription_reference = fields.String(allow_none=True)
     subscription_name = fields.String()
     status = fields.Enum(FlowStatus, by_value=True)
     reason = fields.Enum(CancelReason, by_value=True)

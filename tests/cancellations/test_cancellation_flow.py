@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import Cancellation
 from returns_service.cancellations.review import escalate_overdue_stops
+from returns_service.cancellations.warehouse_answers import sign_answer
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.notifications.webhooks import sign
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.outbox import OutboxMessage
 from returns_service.refunds.models import Refund, SandboxRefund
@@ -157,6 +157,15 @@ def test_a_packed_order_waits_for_the_warehouse_and_is_cancelled_once_it_stopped
     ]
 
 
+def _signed(secret: str, path: str, delivery_id: str, body: bytes) -> dict[str, str]:
+    """The headers of a warehouse answer signed as the warehouse signs it."""
+    timestamp = int(utcnow().timestamp())
+    return {
+        "X-Returns-Delivery": delivery_id,
+        "X-Returns-Signature": sign_answer(secret, timestamp, "POST", path, delivery_id, body),
+    }
+
+
 def test_a_packed_order_that_had_left_is_refused_and_the_customer_offered_a_return(
     app: Flask,
     shop: Shop,
@@ -176,19 +185,13 @@ def test_a_packed_order_that_had_left_is_refused_and_the_customer_offered_a_retu
             path,
             data=body,
             content_type="application/json",
-            headers={
-                "X-Returns-Signature": sign("another-secret", int(utcnow().timestamp()), body)
-            },
+            headers=_signed("another-secret", path, "d-1", body),
         )
         signed = shop.client.post(
             path,
             data=body,
             content_type="application/json",
-            headers={
-                "X-Returns-Signature": sign(
-                    "warehouse-answers-secret", int(utcnow().timestamp()), body
-                )
-            },
+            headers=_signed("warehouse-answers-secret", path, "d-1", body),
         )
     finally:
         app.config["WAREHOUSE_WEBHOOK_SECRET"] = ""
@@ -345,3 +348,65 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
     assert staff.status_code == 422
     assert "order_number" in staff.json["errors"]["json"]
     assert count(Cancellation) == 0
+
+
+def test_a_key_reused_for_another_cancellation_is_refused_and_nothing_changes(
+    shop: Shop, cancellations: Cancellations, count: Callable[[type], int]
+) -> None:
+    order = cancellations.put_order(fulfillment_status="allocated")
+    other = cancellations.put_order("6002", number="#6002", fulfillment_status="allocated")
+    customer = cancellations.customer(order)
+    line = {"line_id": shop.line_id(order, "L1"), "quantity": 1}
+
+    assert cancellations.cancel(customer, [line], key="c-1").status_code == 201
+    reused = cancellations.cancel(customer, reason="ORDERED_BY_MISTAKE", key="c-1")
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json["errors"]["json"]
+    first = cancellations.cancel(shop.agent, key="s-1", order_number=order["number"])
+    on_other = cancellations.cancel(shop.agent, key="s-1", order_number=other["number"])
+    assert first.status_code == 201, first.json
+    assert on_other.status_code == 422
+    assert count(Cancellation) == 2
+
+
+def test_a_signed_answer_cannot_be_replayed_onto_another_cancellation_or_twice(
+    app: Flask,
+    shop: Shop,
+    cancellations: Cancellations,
+    warehouse: WebhookReceiver,
+    count: Callable[[type], int],
+) -> None:
+    first = cancellations.put_order(fulfillment_status="packed")
+    second = cancellations.put_order("6002", number="#6002", fulfillment_status="packed")
+    one = cancellations.cancel(cancellations.customer(first)).json
+    two = cancellations.cancel(cancellations.customer(second)).json
+    body = b'{"stopped": true}'
+    path_one = f"/api/v1/cancellations/{one['id']}/warehouse-result"
+    path_two = f"/api/v1/cancellations/{two['id']}/warehouse-result"
+    for_one = _signed("warehouse-answers-secret", path_one, "delivery-1", body)
+    app.config["WAREHOUSE_WEBHOOK_SECRET"] = "warehouse-answers-secret"
+    try:
+        replayed = shop.client.post(
+            path_two, data=body, content_type="application/json", headers=for_one
+        )
+        unnamed = shop.client.post(
+            path_two,
+            data=body,
+            content_type="application/json",
+            headers={"X-Returns-Signature": for_one["X-Returns-Signature"]},
+        )
+        applied = shop.client.post(
+            path_one, data=body, content_type="application/json", headers=for_one
+        )
+        again = shop.client.post(
+            path_one, data=body, content_type="application/json", headers=for_one
+        )
+    finally:
+        app.config["WAREHOUSE_WEBHOOK_SECRET"] = ""
+
+    assert replayed.status_code == unnamed.status_code == 401
+    assert applied.status_code == again.status_code == 200
+    assert applied.json["status"] == again.json["status"] == "cancelled"
+    assert again.json["timeline"] == applied.json["timeline"]
+    assert cancellations.get(two["id"])["status"] == "pending_stop"
+    assert count(Refund) == 1

@@ -2,7 +2,8 @@
 
 Each round starts the two requests on separate threads with separate test clients (so
 separate database connections), released together by a barrier; the rounds alternate
-which one is handed to the pool first.
+which one is handed to the pool first. The rule sets are published before the first round,
+so that nothing but the order's lock can make one request wait for the other.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from returns_service.cancellations.models import Cancellation, CancellationStatu
 from returns_service.orders.models import Order, Shipment
 from returns_service.refunds.models import Refund, SandboxRefund
 from tests.cancellations.conftest import Cancellations
-from tests.shop import Shop
+from tests.shop import Shop, publish_default_rules
 
 ROUNDS = 6
 Call = Callable[[FlaskClient], TestResponse]
@@ -84,6 +85,7 @@ def _state(session: Session, external_id: str) -> tuple[int, int, list[Cancellat
 def test_an_unpicked_order_is_either_cancelled_or_shipped_never_both(
     app: Flask, shop: Shop, cancellations: Cancellations, session: Session
 ) -> None:
+    publish_default_rules(session)
     outcomes = []
     for round_ in range(ROUNDS):
         external_id = f"70{round_:02d}"
@@ -120,6 +122,7 @@ def test_an_unpicked_order_is_either_cancelled_or_shipped_never_both(
 def test_a_packed_order_is_either_stopped_and_refunded_or_shipped_never_both(
     app: Flask, shop: Shop, cancellations: Cancellations, session: Session
 ) -> None:
+    publish_default_rules(session)
     for round_ in range(ROUNDS):
         external_id = f"71{round_:02d}"
         order = cancellations.put_order(

@@ -289,18 +289,22 @@ def test_webhook_with_a_missing_or_wrong_signature_is_refused(data_json, headers
         adapter.parse_webhook(headers, body)
 
 
-def test_webhook_without_a_configured_secret_is_not_verified(data_json):
+def test_webhook_without_a_configured_secret_is_refused(data_json):
     body = json.dumps(data_json("easypost_event_tracker_delivered.json")).encode()
-    update = easypost("http://127.0.0.1:9").parse_webhook({}, body)
-    assert update is not None and update.tracking_number == "9400100000000000000123"
+    with pytest.raises(WebhookSignatureError, match="no EasyPost webhook secret"):
+        easypost("http://127.0.0.1:9").parse_webhook({}, body)
+    with pytest.raises(WebhookSignatureError):
+        easypost("http://127.0.0.1:9").parse_webhook(signed(body, ""), body)
 
 
 def test_webhook_about_something_else_gives_nothing(data_json):
     body = json.dumps(data_json("easypost_event_batch_created.json")).encode()
-    assert easypost("http://127.0.0.1:9").parse_webhook({}, body) is None
+    adapter = easypost("http://127.0.0.1:9", webhook_secret="whsec")
+    assert adapter.parse_webhook(signed(body, "whsec"), body) is None
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]"])
 def test_webhook_that_is_not_a_json_object_is_refused(body):
+    adapter = easypost("http://127.0.0.1:9", webhook_secret="whsec")
     with pytest.raises(CarrierError, match="not a JSON object|not JSON"):
-        easypost("http://127.0.0.1:9").parse_webhook({}, body)
+        adapter.parse_webhook(signed(body, "whsec"), body)

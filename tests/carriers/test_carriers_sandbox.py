@@ -1,4 +1,5 @@
-"""The sandbox carrier answers deterministically and remembers what it was asked."""
+"""The sandbox carrier answers alike to a retry, signs its scans and remembers what it was
+asked."""
 
 import base64
 from datetime import UTC, date, datetime
@@ -15,17 +16,25 @@ from carriers import (
     ReturnLabelRequest,
     TrackingStatus,
     TrackingUpdate,
+    WebhookSignatureError,
     get_adapter,
 )
-from carriers.sandbox import scan_body, tracking_number_for
+from carriers.sandbox import SIGNATURE_HEADER, scan_body, sign_scan
 
 CUSTOMER = Address(name="Hanako Yamada", postal_code="150-0001", country="JP", city="Shibuya-ku")
 WAREHOUSE = Address(name="Returns Desk", postal_code="220-0012", country="JP", city="Yokohama")
 
 
+SECRET = "sandbox-secret"
+
+
 @pytest.fixture
 def sandbox():
-    return get_adapter("sandbox", {"timezone": "Asia/Tokyo"})
+    return get_adapter("sandbox", {"timezone": "Asia/Tokyo", "webhook_secret": SECRET})
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    return {SIGNATURE_HEADER: sign_scan(secret, body)}
 
 
 def pickup(reference: str = "rma-1001-pickup", slot: str | None = "14-16") -> PickupRequest:
@@ -61,16 +70,24 @@ def test_pickup_without_slot_has_no_window(sandbox):
     assert confirmation.window_start is None and confirmation.window_end is None
 
 
-def test_answers_do_not_depend_on_the_instance():
-    a = get_adapter("sandbox", {}).create_return_label(label_request())
-    b = get_adapter("sandbox", {}).create_return_label(label_request())
+def test_answers_depend_on_the_secret_not_on_the_instance():
+    settings = {"webhook_secret": SECRET}
+    a = get_adapter("sandbox", settings).create_return_label(label_request())
+    b = get_adapter("sandbox", settings).create_return_label(label_request())
+    other = get_adapter("sandbox", {"webhook_secret": "another"})
     assert a == b
+    assert other.create_return_label(label_request()).tracking_number != a.tracking_number
+
+
+def test_tracking_numbers_cannot_be_worked_out_from_the_reference():
+    unkeyed = [get_adapter("sandbox", {}).tracking_number_for("rma-1001-label") for _ in "ab"]
+    assert unkeyed[0] != unkeyed[1]
 
 
 def test_return_label_is_free_and_readable(sandbox):
     label = sandbox.create_return_label(label_request())
 
-    assert label.tracking_number == tracking_number_for("rma-1001-label")
+    assert label.tracking_number == sandbox.tracking_number_for("rma-1001-label")
     assert label.tracking_number.startswith("SBX") and len(label.tracking_number) == 15
     assert label.rate_amount is None and label.rate_currency is None
     prefix = "data:text/plain;charset=utf-8;base64,"
@@ -85,7 +102,7 @@ def test_calls_are_recorded_in_order(sandbox):
     sandbox.create_return_label(request)
     confirmation = sandbox.request_pickup(pickup())
     sandbox.cancel_pickup(confirmation.pickup_id)
-    sandbox.track(tracking_number_for("rma-1001-label"))
+    sandbox.track(sandbox.tracking_number_for("rma-1001-label"))
 
     assert [method for method, _ in sandbox.calls] == [
         "create_return_label",
@@ -113,11 +130,11 @@ def test_track_knows_its_own_numbers(sandbox):
 
 
 def test_webhook_reads_a_simulated_scan(sandbox):
-    number = tracking_number_for("rma-1001-label")
+    number = sandbox.tracking_number_for("rma-1001-label")
     scanned_at = datetime(2026, 12, 2, 3, 4, tzinfo=UTC)
     body = scan_body(number, TrackingStatus.IN_TRANSIT, scanned_at, location="Shibuya-ku")
 
-    update = sandbox.parse_webhook({}, body)
+    update = sandbox.parse_webhook(signed(body), body)
 
     assert update is not None
     assert update.status is TrackingStatus.IN_TRANSIT
@@ -140,4 +157,17 @@ def test_webhook_reads_a_simulated_scan(sandbox):
 )
 def test_webhook_rejects_what_is_not_a_scan(sandbox, body):
     with pytest.raises(CarrierError, match="not a sandbox scan"):
-        sandbox.parse_webhook({}, body)
+        sandbox.parse_webhook(signed(body), body)
+
+
+@pytest.mark.parametrize("headers", [{}, {SIGNATURE_HEADER: "00"}, signed(b"other", SECRET)])
+def test_webhook_with_a_missing_or_wrong_signature_is_refused(sandbox, headers):
+    body = scan_body("SBX000000000001", TrackingStatus.DELIVERED, datetime(2026, 12, 2, tzinfo=UTC))
+    with pytest.raises(WebhookSignatureError):
+        sandbox.parse_webhook(headers, body)
+
+
+def test_webhook_without_a_secret_refuses_every_scan():
+    body = scan_body("SBX000000000001", TrackingStatus.DELIVERED, datetime(2026, 12, 2, tzinfo=UTC))
+    with pytest.raises(WebhookSignatureError, match="no sandbox carrier secret"):
+        get_adapter("sandbox", {}).parse_webhook(signed(body, ""), body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from tests.shop import Shop
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = base64.b64decode(  # a 1x1 image: photos are decoded, so it must be a real one
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
 
 
 def _csrf(page: str) -> str:

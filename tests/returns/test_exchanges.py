@@ -3,6 +3,7 @@ settled; store credit issued and spent."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -62,6 +63,7 @@ def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
         customers.append(
             (shop.customer(f"#80{number}", f"c{number}@example.jp"), shop.line_id(order, "L1"))
         )
+    barrier = threading.Barrier(len(customers))
 
     def exchange(customer: tuple[dict[str, str], int]) -> tuple[int, str]:
         headers, line = customer
@@ -74,7 +76,9 @@ def test_parallel_exchanges_for_the_last_unit_let_exactly_one_through(
             }
         ]
         body = {"resolution": "exchange", "method": {"type": "dropoff"}, "lines": lines}
-        response = app.test_client().post("/api/v1/returns", json=body, headers=headers)
+        client = app.test_client()
+        barrier.wait(timeout=10)  # released together, so they race on the stock row itself
+        response = client.post("/api/v1/returns", json=body, headers=headers)
         return response.status_code, (response.json or {}).get("message", "")
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -271,3 +275,82 @@ def _code(session: Session) -> str:
     from returns_service.refunds.models import StoreCreditAccount
 
     return session.scalar(select(StoreCreditAccount.code))
+
+
+def _receive(shop: Shop, rma: str, line: int, quantity: int) -> Any:
+    response = shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": quantity}]},
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_nothing_received_ships_no_replacement_and_gives_the_unit_back(
+    shop: Shop, session: Session
+) -> None:
+    _stock(session, "DNM-32", on_hand=3)
+    order = shop.put_order()
+    created = shop.file(
+        shop.customer(),
+        [
+            {
+                "line_id": shop.line_id(order, "L1"),
+                "quantity": 1,
+                "reason": "DEFECTIVE",
+                "exchange_sku": "DNM-32",
+            }
+        ],
+        resolution="exchange",
+    ).json
+    received = _receive(shop, created["rma"], created["lines"][0]["id"], 0)
+    shop.run_jobs()
+
+    assert received["exchanges"][0]["status"] == "released"
+    assert shop.get(created["rma"])["exchanges"][0]["status"] == "released"
+    session.expire_all()
+    item = session.get(StockItem, "DNM-32")
+    assert (item.on_hand, item.reserved) == (3, 0)
+
+
+def test_part_received_replaces_and_refunds_that_part_only(shop: Shop, session: Session) -> None:
+    _stock(session, "DNM-32", on_hand=5, price=12500)  # 300 yen less than the pair bought
+    two_pairs = {
+        "external_id": "L1",
+        "sku": "DNM-30",
+        "title": "セルビッジデニム 30",
+        "quantity": 2,
+        "unit_price": {"amount": 12800, "currency": "JPY"},
+        "product_type": "apparel",
+    }
+    order = shop.put_order(lines=[two_pairs])
+    created = shop.file(
+        shop.customer(),
+        [
+            {
+                "line_id": shop.line_id(order, "L1"),
+                "quantity": 2,
+                "reason": "DEFECTIVE",
+                "exchange_sku": "DNM-32",
+            }
+        ],
+        resolution="exchange",
+    ).json
+    assert created["exchanges"][0]["price_difference"]["amount"] == -600
+    rma, line = created["rma"], created["lines"][0]["id"]
+    _receive(shop, rma, line, 1)
+    shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "damaged", "disposition": "dispose"}]},
+    )
+    shop.run_jobs()
+
+    exchange = shop.get(rma)["exchanges"][0]
+    assert exchange["status"] == "shipment_requested"
+    assert (exchange["quantity"], exchange["price_difference"]["amount"]) == (1, -300)
+    session.expire_all()
+    item = session.get(StockItem, "DNM-32")
+    assert (item.on_hand, item.reserved) == (4, 0)
+    assert [r.amount for r in session.scalars(select(SandboxRefund))] == [300]

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -14,13 +15,15 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import rules
+from returns_service.auth.models import Role
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.refunds.models import SandboxRefund
 from returns_service.returns.models import ReturnRequest
 from returns_service.returns.operations import expire_due
-from tests.shop import Inbox, Shop
+from tests.shop import Inbox, Shop, order_document
 
 
 def _count(session: Session, model: type) -> int:
@@ -184,3 +187,75 @@ def test_the_same_key_sent_twice_at_once_files_one_return(
     assert answers[0] == answers[1]
     assert answers[0][0] == 201
     assert _count(session, ReturnRequest) == 1
+
+
+def test_a_return_never_refunds_more_than_was_paid_minus_refunded(
+    shop: Shop, session: Session
+) -> None:
+    document_refunded = 145900 - 500  # the shop refunded all but 500 yen elsewhere
+    order = shop.client.put(
+        "/api/v1/orders/5001",
+        json=order_document() | {"refunded": {"amount": document_refunded, "currency": "JPY"}},
+        headers=shop.integration,
+    ).json
+    customer = shop.customer()
+    mugs = [{"line_id": shop.line_id(order, "L2"), "quantity": 2, "reason": "DEFECTIVE"}]
+    kept = shop.file(customer, mugs).json  # 2,200 yen, kept by the customer: refunded at once
+    assert kept["status"] == "completed", kept
+    shop.run_jobs()
+
+    assert [r.amount for r in session.scalars(select(SandboxRefund))] == [500]
+    assert [r["amount"]["amount"] for r in shop.get(kept["rma"])["refunds"]] == [500]
+
+
+def test_a_refund_settles_only_the_units_received(shop: Shop, session: Session) -> None:
+    two_pairs = {
+        "external_id": "L1",
+        "sku": "DNM-30",
+        "title": "セルビッジデニム 30",
+        "quantity": 2,
+        "unit_price": {"amount": 12800, "currency": "JPY"},
+        "product_type": "apparel",
+    }
+    order = shop.put_order(lines=[two_pairs])
+    created = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 2, "reason": "STYLE"}]
+    ).json
+    rma, line = created["rma"], created["lines"][0]["id"]
+    received = shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 1}]},
+    )
+    assert received.status_code == 200, received.json
+    shop.client.post(
+        f"/api/v1/returns/{rma}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "good", "disposition": "restock"}]},
+    )
+    shop.run_jobs()
+    assert [r.amount for r in session.scalars(select(SandboxRefund))] == [12800]
+
+
+def test_nothing_received_refunds_nothing_even_when_refunds_are_due_on_receipt(
+    shop: Shop, session: Session, token_for: Callable[[Role], dict[str, str]]
+) -> None:
+    document = rules.default_rule_set()
+    document["rules"][-1]["action"]["refund_timing"] = "on_receipt"
+    admin = token_for(Role.ADMIN)
+    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    order = shop.put_order()
+    created = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json
+    assert created["refund_timing"] == "on_receipt"
+    rma, line = created["rma"], created["lines"][0]["id"]
+    shop.client.post(
+        f"/api/v1/returns/{rma}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 0}]},
+    )
+    shop.run_jobs()
+    assert shop.get(rma)["status"] == "received"
+    assert session.scalar(select(func.count()).select_from(SandboxRefund)) == 0

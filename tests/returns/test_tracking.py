@@ -16,19 +16,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import rules
-from carriers.sandbox import scan_body
+from carriers.sandbox import SIGNATURE_HEADER, scan_body, sign_scan
 from carriers.status import TrackingStatus
 from returns_service.auth.models import Role
 from returns_service.refunds.models import SandboxRefund
+from tests.conftest import SANDBOX_CARRIER_SECRET
 from tests.shop import Shop
 
 EASYPOST_DATA = Path(__file__).resolve().parents[1] / "carriers" / "data"
 
 
-def _scan(shop: Shop, tracking_number: str, status: TrackingStatus) -> Any:
+def _scan(
+    shop: Shop, tracking_number: str, status: TrackingStatus, secret: str = SANDBOX_CARRIER_SECRET
+) -> Any:
     body = scan_body(tracking_number, status, datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
     return shop.client.post(
-        "/webhooks/carriers/sandbox", data=body, content_type="application/json"
+        "/webhooks/carriers/sandbox",
+        data=body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign_scan(secret, body)},
     )
 
 
@@ -89,8 +95,49 @@ def test_a_scan_for_an_outbound_shipment_updates_the_order(shop: Shop) -> None:
 def test_pushes_for_another_carrier_or_unknown_parcels_change_nothing(shop: Shop) -> None:
     assert shop.client.post("/webhooks/carriers/easypost", data=b"{}").status_code == 404
     assert _scan(shop, "NOPE", TrackingStatus.IN_TRANSIT).json["status"] == "unknown"
-    bad = shop.client.post("/webhooks/carriers/sandbox", data=b"not json")
+    bad = shop.client.post(
+        "/webhooks/carriers/sandbox",
+        data=b"not json",
+        headers={SIGNATURE_HEADER: sign_scan(SANDBOX_CARRIER_SECRET, b"not json")},
+    )
     assert bad.status_code == 422
+
+
+def test_unsigned_or_forged_scans_move_nothing_and_refund_nothing(
+    app: Flask, shop: Shop, token_for: Any, session: Session
+) -> None:
+    _publish_refund_on_first_scan(shop, token_for(Role.ADMIN))
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    shop.run_jobs()
+    tracking = shop.get(rma)["tracking_number"]
+    body = scan_body(tracking, TrackingStatus.IN_TRANSIT, datetime(2026, 12, 2, tzinfo=UTC))
+
+    anonymous = shop.client.post("/webhooks/carriers/sandbox", data=body)
+    forged = _scan(shop, tracking, TrackingStatus.IN_TRANSIT, secret="guessed")
+    app.config["SANDBOX_CARRIER_SECRET"] = ""  # no secret: fail closed, even when "signed"
+    try:
+        without_secret = _scan(shop, tracking, TrackingStatus.IN_TRANSIT, secret="")
+    finally:
+        app.config["SANDBOX_CARRIER_SECRET"] = SANDBOX_CARRIER_SECRET
+
+    assert anonymous.status_code == forged.status_code == without_secret.status_code == 401
+    shop.run_jobs()
+    assert shop.get(rma)["status"] == "awaiting_parcel"
+    assert session.scalar(select(func.count()).select_from(SandboxRefund)) == 0
+
+
+def test_easypost_pushes_are_refused_without_a_webhook_secret(
+    app: Flask, shop: Shop, easypost: HTTPServer
+) -> None:
+    body = json.dumps(_data("easypost_event_tracker_delivered")).encode()
+    app.config["EASYPOST_WEBHOOK_SECRET"] = ""
+    pushed = shop.client.post(
+        "/webhooks/carriers/easypost", data=body, content_type="application/json"
+    )
+    assert pushed.status_code == 401
 
 
 @pytest.fixture

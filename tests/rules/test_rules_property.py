@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, seed, settings
 from hypothesis import strategies as st
 
 from rules import compile_rule_set, interpret, rule_set_errors
@@ -112,7 +112,15 @@ facts_strategy = st.fixed_dictionaries(
 COLOR = {"fact": "reason", "op": "==", "value": "COLOR"}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A fixed seed and no example database: every run, here and in CI, checks the same rule
+# sets; the leaf test below is the one that reliably meets every operator's boundaries.
+@seed(20261202)
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(doc=rule_sets(), many_facts=st.lists(facts_strategy, min_size=1, max_size=8))
 # Found by this test: a group whose first child reads nothing made later children's
 # facts look already read.
@@ -145,3 +153,30 @@ def test_compiled_and_interpreted_decisions_agree(doc, many_facts):
         )
         assert list(decision.facts_read.items()) == list(expected.facts_read.items())
         assert decision == expected
+
+
+@st.composite
+def leaf_and_value(draw):
+    """One leaf, and a value of the leaf's own fact drawn from the same small pool."""
+    node = draw(leaves())
+    fact = FACTS[node["fact"]]
+    return node, draw(st.none() | fact_values(fact))
+
+
+# Every example puts one operator against a value of its own fact, so equal values (where a
+# flipped `>=` or `<=` shows) come up in about one example of three.
+@seed(20261202)
+@settings(max_examples=1000, deadline=None, database=None)
+@given(case=leaf_and_value())
+def test_each_operator_compiled_and_interpreted_agree_on_values_of_its_fact(case):
+    node, value = case
+    doc = {
+        "name": "one leaf",
+        "rules": [
+            {"name": "leaf", "condition": node, "action": {"outcome": "approve"}},
+            {"name": "default", "action": {"outcome": "review", "review_reason": "no"}},
+        ],
+    }
+    assume(rule_set_errors(doc) == [])
+    facts = {node["fact"]: value}
+    assert compile_rule_set(doc).decide(facts) == interpret(compile_rule_set(doc).doc, facts)

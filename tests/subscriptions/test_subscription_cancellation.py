@@ -269,6 +269,23 @@ def test_a_flow_is_started_once_per_key_and_a_new_reason_supersedes_the_open_one
     assert switch.status_code == 422 and "product.sku" in switch.json["errors"]["json"]
 
 
+def test_a_key_reused_for_another_flow_is_refused(shop: Shop, subscriptions: Subscriptions) -> None:
+    customer = subscriptions.customer(subscriptions.put_orders())
+    subscriptions.put_orders("SUB-3001", email="ken@example.jp")
+    keyed = customer | {"Idempotency-Key": "sub-1"}
+    assert subscriptions.start(keyed, "too_expensive").status_code == 201
+    other_body = subscriptions.start(keyed, "does_not_suit")
+    assert other_body.status_code == 422
+    assert "Idempotency-Key" in other_body.json["errors"]["json"]
+
+    staff = shop.agent | {"Idempotency-Key": "staff-1"}
+    assert subscriptions.start(staff, "moving").status_code == 201
+    other_subscription = shop.client.post(
+        "/api/v1/subscriptions/SUB-3001/cancellation", json={"reason": "moving"}, headers=staff
+    )
+    assert other_subscription.status_code == 422
+
+
 def test_only_the_subscriptions_own_customer_and_staff_reach_it(
     shop: Shop, subscriptions: Subscriptions
 ) -> None:

@@ -1,0 +1,47 @@
+"""Insert-or-update under the unique keys, safe when deliveries of a new order arrive together.
+
+Shopify sends the same webhook (or ``orders/create`` and ``orders/updated``) for a new order
+at the same moment; each request would otherwise insert the same order and customer and all
+but one would fail on the unique constraint. Writers of one order take turns on a lock named
+after its external id; a new customer is inserted with ``ON CONFLICT DO NOTHING`` and read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from returns_service.orders.models import Customer
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_order_key(session: Session, external_id: str) -> None:
+    """Wait for other writers of this order (by external id) until the transaction ends.
+
+    Held whether or not the order exists yet, so that the first delivery creates it and the
+    ones waiting find and update it. SQLite has one writer at a time and needs no lock.
+    """
+    if _is_postgresql(session):
+        digest = hashlib.sha256(f"order\n{external_id}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def customer_with_external_id(session: Session, external_id: str) -> Customer:
+    """The customer with this external id, created if there is none, even at the same moment."""
+    if _is_postgresql(session):
+        session.execute(
+            pg_insert(Customer)
+            .values(external_id=external_id)
+            .on_conflict_do_nothing(index_elements=["external_id"])
+        )
+        return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
+    customer = Customer(external_id=external_id)
+    session.add(customer)
+    return customer
