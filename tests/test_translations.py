@@ -13,10 +13,14 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
+from returns_service.cases.operations import find_case
+from returns_service.cases.survey import survey_token
 from returns_service.catalogues import TRANSLATIONS, compile_catalogues
+from returns_service.returns.models import ReturnRequest
 from tests.shop import Shop, add_staff, csrf, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,10 +87,13 @@ def pages(
     add_staff(session, "boss@shop.example", Role.ADMIN)
     admin = sign_in(app.test_client(), "boss@shop.example")
     monkeypatch.setitem(app.config, "MAIL_ON_DISK", True)
+    return_id = session.scalar(select(ReturnRequest.id).where(ReturnRequest.rma == rma))
+    token = survey_token(app.config["SECRET_KEY"], find_case(session, "return", return_id))
     return {
         "/": app.test_client(),
         "/order": customer,
         f"/returns/{rma}": customer,
+        f"/survey/{token}/4": app.test_client(),
         "/staff/login": app.test_client(),
         "/staff/": admin,
         f"/staff/returns/{rma}": admin,
