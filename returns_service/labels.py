@@ -61,6 +61,10 @@ CODE_LABELS = {
     "succeeded": lazy_gettext("Succeeded"),
     "failed": lazy_gettext("Failed"),
     "confirmed": lazy_gettext("Confirmed"),
+    # A case's priority on the staff work list (the e-mails to staff use the same words).
+    "urgent": lazy_gettext("Urgent"),
+    "high": lazy_gettext("High"),
+    "normal": lazy_gettext("Normal"),
 }
 
 

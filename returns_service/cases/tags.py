@@ -8,41 +8,29 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
+from returns_service.cases.policy import PRIORITY_RANK, CasePolicy
 from returns_service.cases.read_model import Waiting, load_cases, triage
-
-LABELS = {
-    "ja": {Priority.URGENT: "緊急", Priority.HIGH: "高", Priority.NORMAL: "通常", "due": "期限"},
-    "en": {
-        Priority.URGENT: "Urgent",
-        Priority.HIGH: "High",
-        Priority.NORMAL: "Normal",
-        "due": "due",
-    },
-}
 
 
 @dataclass(frozen=True)
 class Tag:
-    """What a row shows: the priority's colour and word, and the next due time."""
+    """What a row shows: the priority (its code; the page gives its colour and word) and the
+    next due time in the shop's time zone."""
 
     priority: str
     #: Sorts the list: urgent first.
     rank: int
-    label: str
-    due_label: str
     due: str
     overdue: bool
 
 
 def return_tags(
-    session: Session, return_ids: Iterable[int], policy: CasePolicy, now: datetime, lang: str
+    session: Session, return_ids: Iterable[int], policy: CasePolicy, now: datetime
 ) -> dict[int, Tag]:
     """A tag per return id: the first response's due time until answered, then resolution's."""
     subjects = [("return", i) for i in return_ids]
     if not subjects:
         return {}
-    words = LABELS.get(lang, LABELS["en"])
     tags = {}
     for case in triage(load_cases(session, include_closed=True, subjects=subjects), policy, now):
         due = case.first_response_due_at if case.first_responded_at is None else None
@@ -51,8 +39,6 @@ def return_tags(
         tags[case.subject_id] = Tag(
             priority=case.priority.value,
             rank=PRIORITY_RANK[case.priority],
-            label=words[case.priority],
-            due_label=words["due"],
             due=due.astimezone(policy.calendar.timezone).strftime("%m/%d %H:%M") if due else "",
             overdue=case.overdue,
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from returns_service.auth.staff_sessions import staff_required
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.tags import return_tags
 from returns_service.events import Event
 from returns_service.extensions import db
 from returns_service.metrics.queries import return_metrics
@@ -40,7 +42,8 @@ def _review_reasons(returns: list[ReturnRequest]) -> dict[int, str]:
 
 @staff_required()
 def queue() -> ResponseReturnValue:
-    """Returns waiting for a person, oldest first; and those on their way to the warehouse."""
+    """Returns waiting for a person, most pressing first (then oldest), each tagged with its
+    priority and due time; and those on their way to the warehouse."""
     oldest_first = (ReturnRequest.created_at, ReturnRequest.id)
     # The list shows each return's order and lines: one query per table, not per row.
     shown = (
@@ -63,9 +66,13 @@ def queue() -> ResponseReturnValue:
             .options(*shown)
         )
     )
+    policy = CasePolicy.from_config(current_app.config)
+    tags = return_tags(db.session, [r.id for r in in_review + warehouse], policy, utcnow())
+    in_review.sort(key=lambda r: (tags[r.id].rank, r.created_at, r.id))
     return render(
         "staff/queue.html",
         in_review=in_review,
+        tags=tags,
         review_reasons=_review_reasons(in_review),
         warehouse=warehouse,
     )

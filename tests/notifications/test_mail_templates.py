@@ -206,7 +206,7 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
     },
     "cases_overdue": {
         "ja": (["1件", "期限"], ["[緊急] RMA-10042", "初回回答の期限：2026-12-02 15:00"]),
-        "en": (["1 case is past"], ["[urgent] RMA-10042", "first response was due 2026-12-02"]),
+        "en": (["1 case is past"], ["[Urgent] RMA-10042", "first response was due 2026-12-02"]),
     },
     "return_rate_jump": {
         "ja": (["2件の商品"], ["・MUG：返品 8点（", "理由「DEFECTIVE」が返品 8点中 6点"]),
@@ -246,7 +246,8 @@ BRIEFED_KINDS = {
 def test_every_kind_has_a_template_and_no_template_is_stray() -> None:
     assert set(KINDS) == BRIEFED_KINDS == set(CONTEXTS) == set(EXPECTED)
     on_disk = {p.stem for p in TEMPLATES_DIR.glob("*.txt")}
-    assert on_disk - {"_layout"} == set(KINDS)
+    assert on_disk - {"_layout", "_staff_layout"} == set(KINDS)
+    assert [p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir()] == []  # one for every language
     for kind in KINDS:
         assert (TEMPLATES_DIR / template_name(kind)).is_file()
 

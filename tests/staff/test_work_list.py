@@ -1,0 +1,66 @@
+"""The staff work list: returns in review by priority with their tags, in few queries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from returns_service.auth.models import Role
+from returns_service.extensions import db
+from tests.cases.test_cases_api import _file, backdate
+from tests.shop import Shop, add_staff, sign_in
+
+
+@contextmanager
+def _statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_work_list_in_english_puts_urgent_first_with_words_from_the_catalogue(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    normal = _file(shop, "#5002", "5002", "L4", "UNWANTED")
+    urgent = _file(shop, "#5001", "5001", "L4", "WRONG_ITEM")
+    add_staff(session, "aiko@shop.example", Role.AGENT, locale="en")
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+
+    html = agent.get("/staff/").get_data(as_text=True)
+
+    review = html.split('id="review-queue"')[1].split("</table>")[0]
+    assert review.index(urgent) < review.index(normal)
+    assert re.findall(r'data-priority="\w+">([^<]+)<', review) == ["Urgent", "Normal"]
+    assert re.search(r'class="due">due \d\d/\d\d \d\d:\d\d<', review)
+    assert 'style="' not in review  # the colours are in staff.css: the policy refuses inline
+
+
+def test_the_work_list_reads_each_table_once_however_many_rows(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    add_staff(session, "aiko@shop.example", Role.ADMIN, locale="ja")
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    backdate(session, _file(shop, "#5001", "5001", "L4", "WRONG_ITEM"), 3)
+    with _statements(app) as one_row:
+        assert agent.get("/staff/").status_code == 200
+    _file(shop, "#5002", "5002", "L4", "UNWANTED")
+    _file(shop, "#5003", "5003", "L4", "SIZE_TOO_SMALL")
+    with _statements(app) as three_rows:
+        assert agent.get("/staff/").status_code == 200
+
+    assert len(three_rows) == len(one_row), three_rows
