@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -53,6 +54,15 @@ class Forbidden(DomainError):
 
 class PermanentJobError(Exception):
     """A job failed in a way another attempt cannot fix; it goes straight to failed."""
+
+
+class RetryUntilError(Exception):
+    """A job failed in a way that may pass; it is retried with backoff until ``give_up_at``,
+    however many attempts that takes (a partner down for maintenance for hours)."""
+
+    def __init__(self, message: str, *, give_up_at: datetime) -> None:
+        super().__init__(message)
+        self.give_up_at = give_up_at
 
 
 def error_body(status: HTTPStatus, message: str, errors: Any = None, **extra: Any) -> dict:
