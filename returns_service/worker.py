@@ -7,6 +7,7 @@ import threading
 import time
 import traceback
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
@@ -166,6 +167,16 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             db.session.remove()
 
 
+class _StoppableWorker(SimpleWorker):
+    """An RQ worker that remembers whether SIGTERM or SIGINT ended its loop."""
+
+    stop_signalled = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
+
+
 def work_forever(app: Flask) -> None:
     """Run jobs until stopped, relaying missed outbox rows every few seconds on a thread.
 
@@ -180,13 +191,13 @@ def work_forever(app: Flask) -> None:
             queue = jobs.queue
             while True:
                 _wait_for_redis(queue.connection)
-                worker = SimpleWorker([queue], connection=queue.connection)
+                worker = _StoppableWorker([queue], connection=queue.connection)
                 try:
                     worker.work()
                 except RedisError as exc:
                     log.warning("worker lost Redis: %s; reconnecting", _first_line(exc))
                     continue
-                if worker._stop_requested:
+                if worker.stop_signalled:
                     return
                 # RQ ends its loop on a Redis timeout or an unexpected error: start again.
                 log.warning("worker loop ended; starting again")
