@@ -30,6 +30,8 @@ from returns_service.outbox import (
 log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 5.0
+#: How long a job waits for an unreachable database before leaving itself to the relay.
+DATABASE_WAIT_SECONDS = 60.0
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
@@ -43,17 +45,25 @@ def run_message(message_id: str) -> str:
     The row is locked while the job runs, so two deliveries of the same message (a relay
     after a lost acknowledgement) never run side by side. The handler works in the same
     transaction; its follow-up outbox rows are enqueued when it commits. When the database
-    cannot be reached the message is left pending and unlocked: the relay hands it over
-    again as soon as the database answers (see :mod:`returns_service.outbox`).
+    cannot be reached the job waits for it (every other job would too) and runs as soon as
+    it answers; past ``DATABASE_WAIT_SECONDS`` the message is left pending and unlocked,
+    and the relay hands it over again (see :mod:`returns_service.outbox`).
     """
-    try:
-        return _run_locked(message_id)
-    except DBAPIError as exc:
-        if not _database_unreachable(exc):
-            raise
-        _discard_session()
-        log.warning("job %s waits for the database: %s", message_id, _first_line(exc))
-        return "database unavailable"
+    deadline = time.monotonic() + DATABASE_WAIT_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            return _run_locked(message_id)
+        except DBAPIError as exc:
+            if not _database_unreachable(exc):
+                raise
+            _discard_session()
+            if time.monotonic() + pause > deadline:
+                log.warning("job %s left for the relay: %s", message_id, _first_line(exc))
+                return "database unavailable"
+            log.warning("job %s waits for the database: %s", message_id, _first_line(exc))
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
 
 
 def _run_locked(message_id: str) -> str:
@@ -195,6 +205,8 @@ def work_forever(app: Flask) -> None:
                 try:
                     worker.work()
                 except RedisError as exc:
+                    if worker.stop_signalled:
+                        return
                     log.warning("worker lost Redis: %s; reconnecting", _first_line(exc))
                     continue
                 if worker.stop_signalled:
@@ -207,7 +219,7 @@ def work_forever(app: Flask) -> None:
         relay_thread.join(timeout=RELAY_INTERVAL_SECONDS * 2)
 
 
-def _wait_for_redis(connection: Redis, longest_wait: float = 30.0) -> None:
+def _wait_for_redis(connection: Redis, longest_wait: float = 5.0) -> None:
     """Return once Redis answers, waiting longer between tries (up to ``longest_wait``)."""
     wait = 1.0
     while True:
