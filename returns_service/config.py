@@ -122,6 +122,9 @@ class Settings:
     refund_shipping_on_partial_cancel: str = "none"
     #: Days between subscription deliveries, where the orders do not tell.
     subscription_interval_days: int = 30
+    #: Hosts outbound webhooks may reach over plain http and at any address (comma-separated;
+    #: for local development only, such as ``localhost``). Everything else: https, public.
+    webhook_http_hosts: str = ""
     log_level: str = "INFO"
 
     @classmethod

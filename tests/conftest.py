@@ -124,6 +124,8 @@ def app(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFact
             "JOB_BACKOFF": 0.0,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "PUBLIC_URL": "http://returns.test",
+            # Partners stand in on loopback over plain http.
+            "WEBHOOK_HTTP_HOSTS": "localhost,127.0.0.1",
         }
     )
 

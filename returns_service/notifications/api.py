@@ -5,16 +5,22 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
-from returns_service.errors import NotFound
+from returns_service.errors import InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
+from returns_service.notifications.outbound import (
+    UnsafeTarget,
+    allowed_http_hosts,
+    check_endpoint_url,
+)
 from returns_service.notifications.schemas import (
     DeliveryQueryArgsSchema,
     WebhookDeliveryOut,
@@ -42,6 +48,13 @@ def _endpoint(endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+def _check_url(url: str) -> None:
+    try:
+        check_endpoint_url(url, allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]))
+    except UnsafeTarget as exc:
+        raise InvalidInput(f"{url} is not allowed: {exc}", field="url") from None
+
+
 @blp.route("")
 class EndpointCollection(MethodView):
     """All webhook endpoints."""
@@ -64,6 +77,7 @@ class EndpointCollection(MethodView):
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Add an endpoint. The answer holds its signing secret: this is the only time."""
+        _check_url(data["url"])
         endpoint = WebhookEndpoint(
             url=data["url"],
             events=data["events"],
@@ -92,6 +106,8 @@ class EndpointResource(MethodView):
     def put(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
         """Change an endpoint; fields left out keep their value. A new secret is not echoed."""
         endpoint = _endpoint(endpoint_id)
+        if "url" in data:
+            _check_url(data["url"])
         for name in ("url", "events", "description", "active", "secret"):
             if name in data:
                 setattr(endpoint, name, data[name])

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import deliver_email
+from returns_service.notifications.outbound import allowed_http_hosts
 from returns_service.notifications.webhooks import deliver_webhook
 from returns_service.outbox import job_handler
 
@@ -49,6 +51,7 @@ def send_webhook(
     event: str,
     data: Any,
     created_at: str,
+    resent_at: str | None = None,
 ) -> None:
     """Deliver one event to one endpoint; failures are logged, then retried or failed."""
     deliver_webhook(
@@ -59,4 +62,6 @@ def send_webhook(
         event=event,
         data=data,
         created_at=created_at,
+        http_hosts=allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]),
+        resent_at=resent_at,
     )

@@ -7,7 +7,7 @@ import hmac
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -37,8 +37,10 @@ def _endpoint(
     return endpoint
 
 
-def _queue(session: Session, event: str = "return.approved") -> list[OutboxMessage]:
-    messages = queue_webhook(session, utcnow(), event, DATA)
+def _queue(
+    session: Session, event: str = "return.approved", hours_ago: float = 0
+) -> list[OutboxMessage]:
+    messages = queue_webhook(session, utcnow() - timedelta(hours=hours_ago), event, DATA)
     session.commit()
     return messages
 
@@ -167,35 +169,52 @@ def test_a_gone_endpoint_fails_the_delivery_at_once(
     assert "HTTP 410" in stored.last_error
 
 
-def test_too_many_requests_is_retried_then_failed(
+def test_a_busy_receiver_is_retried_past_the_retry_count_for_a_day(
     app: Flask, session: Session, httpserver: HTTPServer, override_config: Override
 ) -> None:
     _endpoint(session, httpserver.url_for("/hook"))
-    httpserver.expect_request("/hook", method="POST").respond_with_data("slow down", status=429)
-    [message] = _queue(session)
+    hook = httpserver.expect_ordered_request
+    for _ in range(3):
+        hook("/hook", method="POST").respond_with_data("slow down", status=429)
+    hook("/hook", method="POST").respond_with_data("ok")
+    [message] = _queue(session, hours_ago=23)
 
     with override_config(JOB_RETRIES=1):
         work_burst(app)
 
-    assert len(httpserver.log) == 2
-    assert [d.status_code for d in _deliveries(session)] == [429, 429]
+    assert [d.status_code for d in _deliveries(session)] == [429, 429, 429, 200]
     stored = session.get(OutboxMessage, message.id)
-    assert stored.status is MessageStatus.FAILED and stored.attempts == 2
+    assert stored.status is MessageStatus.SUCCEEDED and stored.attempts == 4
 
 
-def test_an_unreachable_endpoint_is_logged_and_retried(
+def test_a_delivery_still_failing_a_day_after_its_event_fails_for_good(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook", method="POST").respond_with_data("down", status=503)
+    [message] = _queue(session, hours_ago=24.1)
+
+    work_burst(app)
+
+    assert [d.status_code for d in _deliveries(session)] == [503]
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.FAILED and stored.attempts == 1
+
+
+def test_retries_wait_longer_each_time_up_to_an_hour(
     app: Flask, session: Session, override_config: Override, unused_port: Callable[[], int]
 ) -> None:
     _endpoint(session, f"http://127.0.0.1:{unused_port()}/hook")
     [message] = _queue(session)
 
-    with override_config(JOB_RETRIES=1):
+    with override_config(JOB_BACKOFF=10.0):
         work_burst(app)
 
-    deliveries = _deliveries(session)
-    assert len(deliveries) == 2
-    assert all(d.status_code is None and "could not reach" in d.error for d in deliveries)
-    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+    [delivery] = _deliveries(session)
+    assert delivery.status_code is None and "could not reach" in delivery.error
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.PENDING and stored.attempts == 1
+    assert 9 <= (stored.run_after - delivery.attempted_at).total_seconds() <= 11
 
 
 def test_only_active_subscribed_endpoints_receive_an_event(
@@ -229,3 +248,68 @@ def test_an_endpoint_switched_off_after_queueing_gets_nothing(
     assert httpserver.log == []
     assert _deliveries(session) == []
     assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
+
+
+# -- where deliveries may go ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:{port}/hook",
+        "https://localhost:{port}/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.5/hook",
+        "https://[::1]:{port}/hook",
+        "https://224.0.0.1/hook",
+        "http://erp.example.com/hook",
+    ],
+)
+def test_a_delivery_to_an_inner_address_is_refused_before_connecting(
+    app: Flask, session: Session, httpserver: HTTPServer, override_config: Override, url: str
+) -> None:
+    # Saved before the rules existed (or straight in the database): checked again on delivery.
+    _endpoint(session, url.format(port=httpserver.port))
+    httpserver.expect_request("/hook").respond_with_data("secret internal answer")
+    [message] = _queue(session)
+
+    with override_config(WEBHOOK_HTTP_HOSTS=""):
+        work_burst(app)
+
+    assert httpserver.log == []
+    [delivery] = _deliveries(session)
+    assert delivery.status_code is None and "refused to send" in delivery.error
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.FAILED and stored.attempts == 1
+
+
+def test_a_redirect_is_not_followed(app: Flask, session: Session, httpserver: HTTPServer) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_data(
+        "", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
+    [message] = _queue(session)
+
+    work_burst(app)
+
+    assert [r.path for r, _ in httpserver.log] == ["/hook"]
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+
+
+def test_only_a_short_printable_excerpt_of_an_answer_is_kept(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    answer = "private\x00\x1b[31m\r\n" + "x" * 100_000
+    httpserver.expect_request("/hook").respond_with_data(answer, status=400)
+    [message] = _queue(session)
+
+    work_burst(app)
+
+    [delivery] = _deliveries(session)
+    excerpt = delivery.error.split("answered HTTP 400: ", 1)[1]
+    assert excerpt.startswith("private") and len(excerpt) == 200
+    assert excerpt.isprintable()
+    stored = session.get(OutboxMessage, message.id)
+    assert excerpt in stored.last_error and len(stored.last_error) < 400
