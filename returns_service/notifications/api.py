@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from returns_service.api_docs import SECURITY
 from returns_service.auth.access import require_roles
-from returns_service.errors import InvalidInput, NotFound
+from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
@@ -23,12 +23,14 @@ from returns_service.notifications.outbound import (
 )
 from returns_service.notifications.schemas import (
     DeliveryQueryArgsSchema,
+    ResentOut,
     WebhookDeliveryOut,
     WebhookEndpointCreatedOut,
     WebhookEndpointCreateSchema,
     WebhookEndpointOut,
     WebhookEndpointUpdateSchema,
 )
+from returns_service.notifications.webhook_failures import resend_failed
 
 blp = Blueprint(
     "webhook_endpoints",
@@ -148,3 +150,24 @@ class EndpointDeliveries(MethodView):
             .limit(args["limit"])
         )
         return list(db.session.scalars(query))
+
+
+@blp.route("/<int:endpoint_id>/deliveries/resend")
+class ResendFailedDeliveries(MethodView):
+    """Deliveries that failed for good, sent again."""
+
+    @require_roles()
+    @blp.doc(security=SECURITY)
+    @blp.response(202, ResentOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(404, description="No such endpoint")
+    @blp.alt_response(409, description="The endpoint is switched off")
+    def post(self, endpoint_id: int) -> dict[str, Any]:
+        """Re-send every failed delivery of an active endpoint, with its original delivery id."""
+        endpoint = _endpoint(endpoint_id)
+        if not endpoint.active:
+            raise Conflict(f"webhook endpoint {endpoint_id} is switched off: switch it on first")
+        resent = resend_failed(db.session, utcnow(), endpoint)
+        db.session.commit()
+        return {"resent": resent}

@@ -117,6 +117,10 @@ KINDS: dict[str, MailKind] = {
         optional=("next_date",),
     ),
     "subscription_cancelled": MailKind(required=("subscription_name",), optional=("last_date",)),
+    # To admins: an outbound webhook endpoint that failed for a day was switched off.
+    "webhook_endpoint_disabled": MailKind(
+        required=("endpoint_url", "endpoint_id", "since", "last_error")
+    ),
 }
 
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")

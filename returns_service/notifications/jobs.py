@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import deliver_email
 from returns_service.notifications.outbound import allowed_http_hosts
+from returns_service.notifications.webhook_failures import delivery_gave_up
 from returns_service.notifications.webhooks import deliver_webhook
-from returns_service.outbox import job_handler
+from returns_service.outbox import give_up_handler, job_handler
 
 
 @job_handler("send_email")
@@ -65,3 +66,9 @@ def send_webhook(
         http_hosts=allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]),
         resent_at=resent_at,
     )
+
+
+@give_up_handler("send_webhook")
+def webhook_gave_up(session: Session, now: datetime, error: str, **payload: Any) -> None:
+    """A delivery failed for good: switch its endpoint off if it has failed for a day."""
+    delivery_gave_up(session, now, error, endpoint_id=payload["endpoint_id"])

@@ -79,6 +79,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "subscription_name": "コーヒー定期便",
         "last_date": "2026-12-15",
     },
+    "webhook_endpoint_disabled": {
+        "customer_name": "Admin",
+        "endpoint_url": "https://erp.example.com/hooks",
+        "endpoint_id": 7,
+        "since": "2026-12-01T03:00:00+00:00",
+        "last_error": "could not reach https://erp.example.com/hooks: timed out",
+    },
 }
 
 #: What each rendering must contain: (in the subject, in the body) per locale.
@@ -161,6 +168,10 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "ja": (["解約"], ["2026年12月15日（火）のお届けが最後"]),
         "en": (["cancelled"], ["last delivery is on Tuesday, 15 December 2026"]),
     },
+    "webhook_endpoint_disabled": {
+        "ja": (["停止", "https://erp.example.com/hooks"], ["2026年12月1日（火）", "/7/deliveries"]),
+        "en": (["switched off"], ["since Tuesday, 1 December 2026", "timed out"]),
+    },
 }
 
 BRIEFED_KINDS = {
@@ -182,6 +193,7 @@ BRIEFED_KINDS = {
     "subscription_switched",
     "subscription_discounted",
     "subscription_cancelled",
+    "webhook_endpoint_disabled",
 }
 
 
