@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from returns_service.errors import RETRY_AFTER_SECONDS
 from returns_service.extensions import db, jobs
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
@@ -19,20 +24,24 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    """The database and Redis answer; 503 naming what does not."""
+    """The database and Redis answer; 503 naming what does not (details go to the log only:
+    the probe is public, and hosts and ports are not its business)."""
     problems = {}
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach it means not ready
-        problems["database"] = str(exc).splitlines()[0]
+        log.warning("readiness: the database is unreachable: %s", exc)
+        problems["database"] = "unreachable"
     try:
         jobs.redis.ping()
     except Exception as exc:
-        problems["redis"] = str(exc).splitlines()[0]
+        log.warning("readiness: Redis is unreachable: %s", exc)
+        problems["redis"] = "unreachable"
     if problems:
         unreachable = ", ".join(problems)
-        return jsonify(
+        body = jsonify(
             status="unavailable", message=f"not reachable: {unreachable}", problems=problems
-        ), 503
+        )
+        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify(status="ready")

@@ -68,12 +68,15 @@ def test_requests_answer_503_while_the_database_is_cut_and_recover(
 
     database_proxy.cut()
     api = requests.get(f"{web}/api/v1/refunds", headers=agent, timeout=10)
+    ready = requests.get(f"{web}/readyz", timeout=10)
     form |= {"order_number": "#5001", "contact": "hanako@example.jp"}
     page = browser.post(f"{web}/", data=form, headers={"Accept": "text/html"}, timeout=10)
     database_proxy.restore()
 
     assert api.status_code == 503 and api.headers["Retry-After"].isdigit()
     assert api.json()["code"] == 503 and "try again" in api.json()["message"]
+    assert ready.status_code == 503 and ready.json()["problems"] == {"database": "unreachable"}
+    assert str(database_proxy.port) not in ready.text
     assert page.status_code == 503 and page.headers["Retry-After"].isdigit()
     assert page.headers["Content-Type"].startswith("text/plain")
     assert "しばらくしてから" in page.text
