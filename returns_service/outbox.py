@@ -204,7 +204,8 @@ def relay(session: Session, now: datetime, limit: int = 500) -> int:
                 OutboxMessage.enqueued_at < now - ORPHAN_AFTER,
             ),
         )
-        .order_by(OutboxMessage.created_at)
+        # Never handed over first: a long queue of handed-over rows must not hold them back.
+        .order_by(OutboxMessage.enqueued_at.asc().nulls_first(), OutboxMessage.created_at)
         .limit(limit)
         # A locked row is being run by a live worker: leave it alone.
         .with_for_update(skip_locked=True)
