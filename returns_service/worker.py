@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.exceptions import StopRequested
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -197,7 +199,8 @@ def work_forever(app: Flask) -> None:
     relay_thread = threading.Thread(target=_relay_loop, args=(app, stop), daemon=True)
     relay_thread.start()
     try:
-        with app.app_context():
+        with app.app_context(), contextlib.suppress(StopRequested):
+            # StopRequested: SIGTERM while waiting for Redis, raised by RQ's signal handler.
             queue = jobs.queue
             while True:
                 _wait_for_redis(queue.connection)
