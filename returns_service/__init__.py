@@ -80,6 +80,8 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "limits")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis away: count in this process rather than refuse sign-in; back to Redis when it is.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(

@@ -180,6 +180,9 @@ class Settings:
     survey_scale: str = "csat"
     #: Minutes after a case closes before its survey goes out, behind the closing e-mail.
     survey_delay_minutes: int = 60
+    #: Hosts outbound webhooks may reach over plain http and at any address (comma-separated;
+    #: for local development only, such as ``localhost``). Everything else: https, public.
+    webhook_http_hosts: str = ""
     log_level: str = "INFO"
     #: Which warehouse system takes shipment orders and stops: webhooks or logiless.
     warehouse_system: str = "webhooks"

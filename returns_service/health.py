@@ -8,9 +8,11 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from returns_service.errors import RETRY_AFTER_SECONDS
 from returns_service.extensions import db, jobs
 
 log = logging.getLogger(__name__)
+
 bp = Blueprint("health", __name__)
 
 
@@ -39,7 +41,8 @@ def readyz() -> ResponseReturnValue:
         log.warning("readiness: Redis is not reachable: %s", exc)
         failing.append("redis")
     if failing:
-        return jsonify(
+        body = jsonify(
             status="unavailable", message=f"not reachable: {', '.join(failing)}", failing=failing
-        ), 503
+        )
+        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify(status="ready")

@@ -5,6 +5,12 @@ new rows are enqueued to RQ with the row id as job id. Rows that were not enqueu
 was down, the process died between commit and enqueue) or whose job vanished (a worker
 died mid-job) are swept up by :func:`relay`. The outbox row, not RQ, is the source of
 truth: a job reads its row first, so a message delivered twice runs once.
+
+A running job holds its row's lock (``FOR UPDATE``) until it commits, and PostgreSQL lets
+go of that lock the moment the worker's connection closes. The lock is the job's sign of
+life: a pending row handed to RQ that nobody holds, whose RQ job is not waiting in the
+queue, belonged to a worker that died or lost the database, and the relay hands it over
+again (checked with ``FOR UPDATE SKIP LOCKED``, so live jobs are never touched).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from typing import Any
 
 from flask import has_app_context
 from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -26,8 +34,14 @@ from returns_service.models import Base, str_enum, utcnow
 
 log = logging.getLogger(__name__)
 
-#: A row handed to RQ this long ago and still pending is handed over again.
+#: A row still waiting in RQ's queue this long after it was handed over is handed over again
+#: (RQ lost it: Redis restarted without its data).
 ENQUEUE_LEASE = timedelta(minutes=10)
+#: A row handed over this long ago, unlocked and not waiting in the queue, is orphaned. A job
+#: takes its lock within milliseconds of being picked up; this covers the time to pick it up.
+ORPHAN_AFTER = timedelta(seconds=15)
+#: RQ states in which the job will still run without our help.
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
 _PENDING_KEY = "outbox_pending"
 
 
@@ -77,6 +91,26 @@ def handler_for(name: str) -> JobHandler:
         return _HANDLERS[name]
     except KeyError:
         raise LookupError(f"no job handler named {name!r}") from None
+
+
+GiveUpHandler = Callable[..., None]
+_GIVE_UP_HANDLERS: dict[str, GiveUpHandler] = {}
+
+
+def register_give_up(name: str, handler: GiveUpHandler) -> None:
+    """Run ``handler`` when a message named ``name`` fails for good (set by the factory).
+
+    It is called as ``handler(session, now, error, **payload)`` in the transaction that
+    marks the message failed, so the domain object the job acts on can show the failure.
+    """
+    if _GIVE_UP_HANDLERS.get(name, handler) is not handler:
+        raise ValueError(f"give-up handler {name!r} is registered twice")
+    _GIVE_UP_HANDLERS[name] = handler
+
+
+def give_up_handler_for(name: str) -> GiveUpHandler | None:
+    """The handler run when a job of this name fails for good, if one is registered."""
+    return _GIVE_UP_HANDLERS.get(name)
 
 
 def record(session: Session, job: str, now: datetime, **payload: Any) -> OutboxMessage:
@@ -156,20 +190,48 @@ def forget_after_rollback(session: Session) -> None:
 
 
 def relay(session: Session, now: datetime, limit: int = 500) -> int:
-    """Enqueue due messages that are not with RQ, or were handed over too long ago."""
-    due = select(OutboxMessage.id).where(
-        OutboxMessage.status == MessageStatus.PENDING,
-        OutboxMessage.run_after <= now,
-        or_(
-            OutboxMessage.enqueued_at.is_(None),
-            OutboxMessage.enqueued_at < now - ENQUEUE_LEASE,
-        ),
+    """Enqueue due messages that are not with RQ, or whose worker died; returns how many."""
+    due = (
+        select(OutboxMessage.id, OutboxMessage.enqueued_at)
+        .where(
+            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.run_after <= now,
+            or_(
+                OutboxMessage.enqueued_at.is_(None),
+                OutboxMessage.enqueued_at < now - ORPHAN_AFTER,
+            ),
+        )
+        # Never handed over first: a long queue of handed-over rows must not hold them back.
+        .order_by(OutboxMessage.enqueued_at.asc().nulls_first(), OutboxMessage.created_at)
+        .limit(limit)
+        # A locked row is being run by a live worker: leave it alone.
+        .with_for_update(skip_locked=True)
     )
-    message_ids = list(session.scalars(due.order_by(OutboxMessage.created_at).limit(limit)))
+    rows = session.execute(due).all()
     session.rollback()  # end the read transaction before talking to Redis
+    message_ids = [
+        message_id
+        for message_id, enqueued_at in rows
+        if enqueued_at is None or _orphaned(message_id, enqueued_at, now)
+    ]
     enqueued = _enqueue(message_ids)
     _mark_enqueued(enqueued, now)
     return len(enqueued)
+
+
+def _orphaned(message_id: str, enqueued_at: datetime, now: datetime) -> bool:
+    """Whether an unlocked row handed to RQ will not run unless handed over again."""
+    try:
+        status = Job.fetch(message_id, connection=jobs.redis).get_status(refresh=False)
+    except NoSuchJobError:
+        return True  # expired or lost with Redis's data
+    except RedisError:
+        return False  # cannot tell now; the next round will
+    if status in _WAITING:
+        return enqueued_at < now - ENQUEUE_LEASE
+    # Started by a worker that no longer holds the lock (killed, or cut from the database),
+    # or ended without finishing the row (the database was unreachable).
+    return True
 
 
 def retry_failed(session: Session, message_id: str, now: datetime) -> OutboxMessage:

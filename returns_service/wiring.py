@@ -57,6 +57,13 @@ JOBS = {
     "line_reply": line_jobs.line_reply,
 }
 
+#: Run when a job fails for good, so the object it acts on shows the failure itself.
+GIVE_UP_HANDLERS = {
+    "issue_refund": refund_jobs.refund_gave_up,
+    "issue_store_credit": refund_jobs.refund_gave_up,
+    "send_webhook": notification_jobs.webhook_gave_up,
+}
+
 PERIODIC_TASKS = {
     "expire_unsent_returns": return_jobs.expire_unsent_returns,
     "escalate_unanswered_stops": cancellation_jobs.escalate_unanswered_stops,
@@ -74,6 +81,8 @@ def wire() -> None:
     outbox.register_runner(worker.run_message)
     for name, handler in JOBS.items():
         outbox.register_job(name, handler)
+    for name, handler in GIVE_UP_HANDLERS.items():
+        outbox.register_give_up(name, handler)
     for name, task in PERIODIC_TASKS.items():
         worker.register_periodic_task(name, task)
     register_provider("stripe", stripe_provider)

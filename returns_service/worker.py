@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.exceptions import StopRequested
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from returns_service.errors import PermanentJobError
+from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
-from returns_service.outbox import MessageStatus, OutboxMessage, handler_for, relay
+from returns_service.outbox import (
+    MessageStatus,
+    OutboxMessage,
+    give_up_handler_for,
+    handler_for,
+    relay,
+)
 
 log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 5.0
+#: How long a job waits for an unreachable database before leaving itself to the relay.
+DATABASE_WAIT_SECONDS = 60.0
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
@@ -33,8 +47,29 @@ def run_message(message_id: str) -> str:
 
     The row is locked while the job runs, so two deliveries of the same message (a relay
     after a lost acknowledgement) never run side by side. The handler works in the same
-    transaction; its follow-up outbox rows are enqueued when it commits.
+    transaction; its follow-up outbox rows are enqueued when it commits. When the database
+    cannot be reached the job waits for it (every other job would too) and runs as soon as
+    it answers; past ``DATABASE_WAIT_SECONDS`` the message is left pending and unlocked,
+    and the relay hands it over again (see :mod:`returns_service.outbox`).
     """
+    deadline = time.monotonic() + DATABASE_WAIT_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            return _run_locked(message_id)
+        except DBAPIError as exc:
+            if not _database_unreachable(exc):
+                raise
+            _discard_session()
+            if time.monotonic() + pause > deadline:
+                log.warning("job %s left for the relay: %s", message_id, _first_line(exc))
+                return "database unavailable"
+            log.warning("job %s waits for the database: %s", message_id, _first_line(exc))
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
+def _run_locked(message_id: str) -> str:
     session = db.session
     now = utcnow()
     message = session.get(OutboxMessage, message_id, with_for_update=True)
@@ -53,9 +88,28 @@ def run_message(message_id: str) -> str:
         session.commit()
         return "succeeded"
     except Exception as exc:
+        if isinstance(exc, DBAPIError) and _database_unreachable(exc):
+            raise
         session.rollback()
         _record_failure(message_id, exc)
         return "retry"
+
+
+def _database_unreachable(exc: DBAPIError) -> bool:
+    """Whether an error means the connection to the database is gone, not a bad statement."""
+    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _discard_session() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass  # the connection is gone with the transaction; the pool replaces it
+    db.session.remove()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _record_failure(message_id: str, exc: Exception) -> None:
@@ -67,11 +121,11 @@ def _record_failure(message_id: str, exc: Exception) -> None:
     now = utcnow()
     message.attempts += 1
     message.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
-    retries = current_app.config["JOB_RETRIES"]
-    if isinstance(exc, PermanentJobError) or message.attempts > retries:
+    if _gives_up(exc, message.attempts, now):
         message.status = MessageStatus.FAILED
         message.finished_at = now
         log.error("job %s (%s) failed for good: %s", message.id, message.job, message.last_error)
+        _tell_owner(session, message, now)
     else:
         message.run_after = now + backoff(message.attempts, current_app.config["JOB_BACKOFF"])
         message.enqueued_at = None  # the relay hands it over again when due
@@ -81,6 +135,29 @@ def _record_failure(message_id: str, exc: Exception) -> None:
 
 PeriodicTask = Callable[[Session, datetime, Mapping[str, Any]], object]
 _PERIODIC_TASKS: dict[str, PeriodicTask] = {}
+
+
+def _gives_up(exc: Exception, attempts: int, now: datetime) -> bool:
+    if isinstance(exc, PermanentJobError):
+        return True
+    if isinstance(exc, RetryUntilError):
+        return now >= exc.give_up_at
+    return attempts > current_app.config["JOB_RETRIES"]
+
+
+def _tell_owner(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """Let the domain the job acts on record the failure on its own object."""
+    handler = give_up_handler_for(message.job)
+    if handler is None:
+        return
+    try:
+        with session.begin_nested():
+            handler(session, now, message.last_error or "", **message.payload)
+    except Exception:
+        # The message is failed either way; staff still see it in the failed-jobs list.
+        log.exception("recording the failure of job %s on its owner failed", message.id)
+
+
 
 
 def register_periodic_task(name: str, task: PeriodicTask) -> None:
@@ -111,18 +188,60 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             db.session.remove()
 
 
+class _StoppableWorker(SimpleWorker):
+    """An RQ worker that remembers whether SIGTERM or SIGINT ended its loop."""
+
+    stop_signalled = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
+
+
 def work_forever(app: Flask) -> None:
-    """Run jobs until stopped, relaying missed outbox rows every few seconds on a thread."""
+    """Run jobs until stopped, relaying missed outbox rows every few seconds on a thread.
+
+    Redis being away at start or later does not end the process: it waits and reconnects,
+    and the relay thread keeps sweeping the outbox meanwhile.
+    """
     stop = threading.Event()
     relay_thread = threading.Thread(target=_relay_loop, args=(app, stop), daemon=True)
     relay_thread.start()
     try:
-        with app.app_context():
+        with app.app_context(), contextlib.suppress(StopRequested):
+            # StopRequested: SIGTERM while waiting for Redis, raised by RQ's signal handler.
             queue = jobs.queue
-            SimpleWorker([queue], connection=queue.connection).work()
+            while True:
+                _wait_for_redis(queue.connection)
+                worker = _StoppableWorker([queue], connection=queue.connection)
+                try:
+                    worker.work()
+                except RedisError as exc:
+                    if worker.stop_signalled:
+                        return
+                    log.warning("worker lost Redis: %s; reconnecting", _first_line(exc))
+                    continue
+                if worker.stop_signalled:
+                    return
+                # RQ ends its loop on a Redis timeout or an unexpected error: start again.
+                log.warning("worker loop ended; starting again")
+                time.sleep(1.0)
     finally:
         stop.set()
         relay_thread.join(timeout=RELAY_INTERVAL_SECONDS * 2)
+
+
+def _wait_for_redis(connection: Redis, longest_wait: float = 5.0) -> None:
+    """Return once Redis answers, waiting longer between tries (up to ``longest_wait``)."""
+    wait = 1.0
+    while True:
+        try:
+            connection.ping()
+            return
+        except RedisError as exc:
+            log.warning("Redis is not reachable (%s); trying again in %.0f s", exc, wait)
+        time.sleep(wait)
+        wait = min(wait * 2, longest_wait)
 
 
 def relay_forever(app: Flask) -> None:

@@ -194,6 +194,8 @@ def app(
             "JOB_BACKOFF": 0.0,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "PUBLIC_URL": "http://returns.test",
+            # Partners stand in on loopback over plain http.
+            "WEBHOOK_HTTP_HOSTS": "localhost,127.0.0.1",
         }
     )
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
+from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.outbox import MessageStatus, OutboxMessage
-from returns_service.worker import backoff
+from returns_service.models import utcnow
+from returns_service.notifications.models import WebhookEndpoint
+from returns_service.notifications.webhooks import queue_webhook
+from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
+from returns_service.worker import backoff, run_message, work_burst
 from tests.shop import Shop
 
 
@@ -30,3 +35,70 @@ def test_worker_burst_runs_everything_pending_and_exits(
 def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:
     assert [backoff(n, 10).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
     assert backoff(30, 10) == timedelta(hours=1)
+
+
+#: Every job the service runs; a new job kind belongs here too.
+JOB_KINDS = (
+    "cancel_shopify_order",
+    "create_exchange_shipment",
+    "create_return_label",
+    "issue_refund",
+    "issue_store_credit",
+    "request_pickup",
+    "restock",
+    "send_email",
+    "send_webhook",
+)
+
+
+def test_the_list_of_job_kinds_is_complete() -> None:
+    from returns_service import outbox
+
+    assert set(JOB_KINDS) == set(outbox._HANDLERS)  # noqa: SLF001  (the registry itself)
+
+
+@pytest.mark.parametrize("kind", JOB_KINDS)
+def test_a_succeeded_message_delivered_again_runs_nothing(
+    app: Flask, session: Session, kind: str
+) -> None:
+    # Its payload is empty: were the handler called, it would fail on the missing arguments.
+    handler_for(kind)
+    now = utcnow()
+    message = OutboxMessage(
+        id=f"again-{kind}",
+        job=kind,
+        payload={},
+        status=MessageStatus.SUCCEEDED,
+        attempts=1,
+        created_at=now,
+        run_after=now,
+        finished_at=now,
+    )
+    session.add(message)
+    session.commit()
+
+    with app.app_context():
+        assert run_message(message.id) == "succeeded"
+
+    session.expire_all()
+    again = session.get(OutboxMessage, message.id)
+    assert (again.status, again.attempts, again.last_error) == (MessageStatus.SUCCEEDED, 1, None)
+
+
+def test_a_webhook_delivered_again_after_a_lost_acknowledgement_posts_once(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    session.add(
+        WebhookEndpoint(url=httpserver.url_for("/hook"), secret="s" * 24, created_at=utcnow())
+    )
+    session.commit()
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    [message] = queue_webhook(session, utcnow(), "return.approved", {"rma": "RMA-1"})
+    session.commit()
+    work_burst(app)
+
+    with app.app_context():
+        assert run_message(message.id) == "succeeded"  # the relay handed it over again
+    work_burst(app)
+
+    assert len(httpserver.log) == 1

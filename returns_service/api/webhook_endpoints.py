@@ -5,24 +5,32 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
-from returns_service.errors import NotFound
+from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
+from returns_service.notifications.outbound import (
+    UnsafeTarget,
+    allowed_http_hosts,
+    check_endpoint_url,
+)
 from returns_service.notifications.schemas import (
     DeliveryQueryArgsSchema,
+    ResentOut,
     WebhookDeliveryOut,
     WebhookEndpointCreatedOut,
     WebhookEndpointCreateSchema,
     WebhookEndpointOut,
     WebhookEndpointUpdateSchema,
 )
+from returns_service.notifications.webhook_failures import resend_failed
 
 blp = Blueprint(
     "webhook_endpoints",
@@ -40,6 +48,13 @@ def _endpoint(endpoint_id: int) -> WebhookEndpoint:
     if endpoint is None:
         raise NotFound(f"no webhook endpoint {endpoint_id}")
     return endpoint
+
+
+def _check_url(url: str) -> None:
+    try:
+        check_endpoint_url(url, allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]))
+    except UnsafeTarget as exc:
+        raise InvalidInput(f"{url} is not allowed: {exc}", field="url") from None
 
 
 @blp.route("")
@@ -64,6 +79,7 @@ class EndpointCollection(MethodView):
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Add an endpoint. The answer holds its signing secret: this is the only time."""
+        _check_url(data["url"])
         endpoint = WebhookEndpoint(
             url=data["url"],
             events=data["events"],
@@ -92,6 +108,8 @@ class EndpointResource(MethodView):
     def put(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
         """Change an endpoint; fields left out keep their value. A new secret is not echoed."""
         endpoint = _endpoint(endpoint_id)
+        if "url" in data:
+            _check_url(data["url"])
         for name in ("url", "events", "description", "active", "secret"):
             if name in data:
                 setattr(endpoint, name, data[name])
@@ -132,3 +150,24 @@ class EndpointDeliveries(MethodView):
             .limit(args["limit"])
         )
         return list(db.session.scalars(query))
+
+
+@blp.route("/<int:endpoint_id>/deliveries/resend")
+class ResendFailedDeliveries(MethodView):
+    """Deliveries that failed for good, sent again."""
+
+    @require_roles()
+    @blp.doc(security=SECURITY)
+    @blp.response(202, ResentOut)
+    @blp.alt_response(401, description="No valid token")
+    @blp.alt_response(403, description="Needs the admin role")
+    @blp.alt_response(404, description="No such endpoint")
+    @blp.alt_response(409, description="The endpoint is switched off")
+    def post(self, endpoint_id: int) -> dict[str, Any]:
+        """Re-send every failed delivery of an active endpoint, with its original delivery id."""
+        endpoint = _endpoint(endpoint_id)
+        if not endpoint.active:
+            raise Conflict(f"webhook endpoint {endpoint_id} is switched off: switch it on first")
+        resent = resend_failed(db.session, utcnow(), endpoint)
+        db.session.commit()
+        return {"resent": resent}

@@ -127,6 +127,10 @@ KINDS: dict[str, MailKind] = {
     "satisfaction_survey": MailKind(
         required=("reference", "scale", "links"), choices={"scale": ("csat", "nps")}
     ),
+    # To admins: an outbound webhook endpoint that failed for a day was switched off.
+    "webhook_endpoint_disabled": MailKind(
+        required=("endpoint_url", "endpoint_id", "since", "last_error")
+    ),
 }
 
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import deliver_email
+from returns_service.notifications.outbound import allowed_http_hosts
+from returns_service.notifications.webhook_failures import delivery_gave_up
 from returns_service.notifications.webhooks import deliver_webhook
 
 
@@ -46,6 +49,7 @@ def send_webhook(
     event: str,
     data: Any,
     created_at: str,
+    resent_at: str | None = None,
 ) -> None:
     """Deliver one event to one endpoint; failures are logged, then retried or failed."""
     deliver_webhook(
@@ -56,4 +60,11 @@ def send_webhook(
         event=event,
         data=data,
         created_at=created_at,
+        http_hosts=allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]),
+        resent_at=resent_at,
     )
+
+
+def webhook_gave_up(session: Session, now: datetime, error: str, **payload: Any) -> None:
+    """A delivery failed for good: switch its endpoint off if it has failed for a day."""
+    delivery_gave_up(session, now, error, endpoint_id=payload["endpoint_id"])

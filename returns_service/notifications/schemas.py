@@ -72,3 +72,9 @@ class DeliveryQueryArgsSchema(Schema):
     """Paging of the delivery log."""
 
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ResentOut(Schema):
+    """The delivery ids put back in line."""
+
+    resent = fields.List(fields.String())

@@ -15,16 +15,16 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from returns_service.errors import PermanentJobError
+from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db
+from returns_service.notifications import outbound
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
 from returns_service.outbox import OutboxMessage, record
 
@@ -41,14 +41,16 @@ EVENTS = (
     "exchange.shipment_requested",
 )
 TIMEOUT_SECONDS = 10
+#: A partner down for maintenance gets its deliveries for this long after each event.
+RETRY_WINDOW = timedelta(hours=24)
 DEFAULT_TOLERANCE_SECONDS = 300
 USER_AGENT = "returns-service-webhooks/1"
 #: Answers that may succeed later: the receiver timed out or asked us to slow down.
 _RETRYABLE_4XX = frozenset({408, 429})
 
 
-class WebhookDeliveryError(Exception):
-    """A delivery attempt failed in a way that may pass; the job is retried with backoff."""
+class WebhookDeliveryError(RetryUntilError):
+    """A delivery attempt failed in a way that may pass; retried with backoff for a day."""
 
 
 def sign(secret: str, timestamp: int, body: bytes | str) -> str:
@@ -159,12 +161,17 @@ def deliver_webhook(
     event: str,
     data: Any,
     created_at: str,
+    http_hosts: Collection[str] = frozenset(),
+    resent_at: str | None = None,
 ) -> WebhookDelivery | None:
     """POST one delivery to its endpoint and log the attempt.
 
-    A successful attempt is logged in the caller's transaction. A failed one is logged on a
-    connection of its own, because the job's transaction is rolled back when it raises.
-    Returns None when the endpoint was removed or switched off since the event was queued.
+    The URL is checked again before each attempt (see :mod:`outbound`), and only the status
+    and a short excerpt of the answer are kept. A successful attempt is logged in the
+    caller's transaction; a failed one on a connection of its own, because the job's
+    transaction is rolled back when it raises. Failures that may pass are retried until
+    :data:`RETRY_WINDOW` after the event (or after an admin re-sent it). Returns None when
+    the endpoint was removed or switched off since the event was queued.
     """
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.active:
@@ -186,28 +193,35 @@ def deliver_webhook(
         "event": event,
         "attempted_at": now,
     }
+    give_up_at = datetime.fromisoformat(resent_at or created_at) + RETRY_WINDOW
     started = time.monotonic()
     try:
-        # Redirects are not followed: the signed body must reach the URL staff configured.
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
-        )
-    except requests.RequestException as exc:
+        target = outbound.check_url(endpoint.url, http_hosts)
+        answer = outbound.post(target, body, headers, TIMEOUT_SECONDS)
+    except outbound.Unresolvable as exc:
         error = f"could not reach {endpoint.url}: {exc}"
         _log_failed_attempt(attempt, None, _elapsed_ms(started), error)
-        raise WebhookDeliveryError(error) from exc
+        raise WebhookDeliveryError(error, give_up_at=give_up_at) from None
+    except outbound.UnsafeTarget as exc:
+        error = f"refused to send to {endpoint.url}: {exc}"
+        _log_failed_attempt(attempt, None, _elapsed_ms(started), error)
+        raise PermanentJobError(error) from None
+    except outbound.TargetUnreachable as exc:
+        error = f"could not reach {endpoint.url}: {exc}"
+        _log_failed_attempt(attempt, None, _elapsed_ms(started), error)
+        raise WebhookDeliveryError(error, give_up_at=give_up_at) from None
     duration_ms = _elapsed_ms(started)
-    status = response.status_code
+    status = answer.status
     if 200 <= status < 300:
         delivery = WebhookDelivery(**attempt, status_code=status, duration_ms=duration_ms)
         session.add(delivery)
         return delivery
     error = f"{endpoint.url} answered HTTP {status}"
-    if response.text.strip():
-        error += f": {response.text.strip()[:300]}"
+    if answer.excerpt:
+        error += f": {answer.excerpt}"
     _log_failed_attempt(attempt, status, duration_ms, error)
     if status >= 500 or status in _RETRYABLE_4XX:
-        raise WebhookDeliveryError(error)
+        raise WebhookDeliveryError(error, give_up_at=give_up_at)
     # Other 4xx (and redirects): the receiver rejects this delivery; a retry would too.
     raise PermanentJobError(error)
 

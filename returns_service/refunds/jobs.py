@@ -8,7 +8,11 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.refunds.models import Refund, RefundStatus, StoreCreditEntry
-from returns_service.refunds.operations import settle_refund, store_credit_account
+from returns_service.refunds.operations import (
+    refund_job_gave_up,
+    settle_refund,
+    store_credit_account,
+)
 from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
 
 
@@ -73,3 +77,10 @@ def issue_store_credit(session: Session, now: datetime, refund_id: int, bonus: i
         )
     refund.provider_reference = account.code
     settle_refund(session, now, refund, RefundStatus.SUCCEEDED, None)
+
+
+def refund_gave_up(
+    session: Session, now: datetime, error: str, refund_id: int, bonus: int = 0
+) -> None:
+    """The job failed for good: the refund shows ``failed`` with the reason."""
+    refund_job_gave_up(session, now, refund_id, error, bonus)

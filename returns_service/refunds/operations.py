@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
-from returns_service.events import record_event
+from returns_service.events import Event, record_event
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.refunds import notices
@@ -163,8 +163,13 @@ def settle_refund(
     refund: Refund,
     status: RefundStatus,
     failure_reason: str | None,
+    **event_data: Any,
 ) -> None:
-    """Record what the provider said about a refund; a success counts against the order."""
+    """Record what the provider said about a refund; a success counts against the order.
+
+    ``event_data`` goes on the timeline event (for a failure: whether the provider answered
+    definitively, which decides the idempotency key of a retry).
+    """
     if refund.status is status:
         return
     refund.status = status
@@ -193,9 +198,38 @@ def settle_refund(
         amount=refund.amount,
         currency=refund.currency,
         provider=refund.provider,
+        **event_data,
     )
     if status is RefundStatus.SUCCEEDED:
         notices.refund_issued(session, now, refund)
+
+
+def refund_job_gave_up(
+    session: Session, now: datetime, refund_id: int, error: str, bonus: int = 0
+) -> None:
+    """The job paying a refund failed for good: the refund shows it, for staff to retry.
+
+    The provider never gave a definitive answer (it was unreachable, timed out or answered
+    5xx, or the job could not run), so a retry keeps the idempotency key: if the money did
+    go out, the provider answers the retry with that refund instead of paying again.
+    """
+    refund = session.get(Refund, refund_id, with_for_update=True)
+    if refund is None or refund.status is not RefundStatus.PENDING:
+        return
+    reason = f"the refund could not be sent: {error.splitlines()[-1] if error else 'unknown'}"
+    settle_refund(
+        session, now, refund, RefundStatus.FAILED, reason[:1000], definitive=False, bonus=bonus
+    )
+
+
+def _last_failure(session: Session, refund: Refund) -> dict[str, Any]:
+    """The data of the refund's latest ``refund.failed`` event."""
+    failures = session.scalars(
+        select(Event.data)
+        .where(Event.order_id == refund.order_id, Event.kind == "refund.failed")
+        .order_by(Event.id.desc())
+    )
+    return next((data for data in failures if data.get("refund_id") == refund.id), {})
 
 
 def _record(session: Session, now: datetime, refund: Refund, kind: str, **data: Any) -> None:
@@ -236,10 +270,12 @@ def mark_refund_done(
 def retry_refund(
     session: Session, now: datetime, refund: Refund, *, actor: str, message: str = ""
 ) -> None:
-    """Send a failed refund to its provider again, under a new idempotency key.
+    """Send a failed refund to its provider again.
 
-    The attempt is the count of ``refund.retried`` events, which the providers turn into
-    ``refund-<id>-<attempt>``. The order's refundable balance is checked again: other refunds
+    After a definitive refusal it goes under a new idempotency key (the count of
+    ``refund.retried`` events that took one, which providers turn into
+    ``refund-<id>-<attempt>``); after a job that gave up without an answer, under the same.
+    The order's refundable balance is checked again: other refunds
     may have been paid since this one failed.
     """
     if refund.status is not RefundStatus.FAILED:
@@ -252,6 +288,10 @@ def retry_refund(
             f"only {format_money(balance, order.currency)} of order {order.number} is left to "
             f"refund, less than this refund's {format_money(refund.amount, refund.currency)}"
         )
+    failure = _last_failure(session, refund)
+    # Only a definitive refusal needs a new key; after a timeout or a 5xx the same key lets
+    # the provider answer with the refund it may have made.
+    new_key = bool(failure.get("definitive", True))
     _record(
         session,
         now,
@@ -260,11 +300,17 @@ def retry_refund(
         actor=actor,
         message=message,
         attempt=staff_retries(session, refund) + 1,
+        new_key=new_key,
         previous_reference=refund.provider_reference,
         previous_failure=refund.failure_reason,
     )
     refund.status = RefundStatus.PENDING
     # A late webhook about the failed attempt must not match the new one.
-    refund.provider_reference = None
+    if new_key:
+        refund.provider_reference = None
     refund.failure_reason = None
-    outbox.record(session, "issue_refund", now, refund_id=refund.id)
+    if refund.method is RefundMethod.STORE_CREDIT:
+        bonus = int(failure.get("bonus", 0))
+        outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)
+    else:
+        outbox.record(session, "issue_refund", now, refund_id=refund.id)

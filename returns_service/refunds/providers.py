@@ -92,9 +92,14 @@ class ManualProvider:
 
 
 def staff_retries(session: Session, refund: Refund) -> int:
-    """How many times staff sent a failed refund again (its ``refund.retried`` events)."""
+    """How many times staff sent a refund again after a definitive refusal (its
+    ``refund.retried`` events that took a new key)."""
     retried = select(Event.data).where(Event.order_id == refund.order_id, Event.kind == RETRIED)
-    return sum(1 for data in session.scalars(retried) if data.get("refund_id") == refund.id)
+    return sum(
+        1
+        for data in session.scalars(retried)
+        if data.get("refund_id") == refund.id and data.get("new_key", True)
+    )
 
 
 def attempt_key(session: Session, refund: Refund) -> str:

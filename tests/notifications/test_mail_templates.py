@@ -122,6 +122,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "scale": "csat",
         "links": [{"score": n, "url": f"https://shop.test/survey/t/{n}"} for n in range(1, 6)],
     },
+    "webhook_endpoint_disabled": {
+        "customer_name": "Admin",
+        "endpoint_url": "https://erp.example.com/hooks",
+        "endpoint_id": 7,
+        "since": "2026-12-01T03:00:00+00:00",
+        "last_error": "could not reach https://erp.example.com/hooks: timed out",
+    },
 }
 
 #: What each rendering must contain: (in the subject, in the body) per locale.
@@ -216,6 +223,10 @@ EXPECTED: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "ja": (["RMA-10042"], ["1（不満）から5", "5：https://shop.test/survey/t/5", "一度だけ"]),
         "en": (["How did we do?"], ["from 1 (not satisfied)", "5: https://shop.test/survey/t/5"]),
     },
+    "webhook_endpoint_disabled": {
+        "ja": (["停止", "https://erp.example.com/hooks"], ["2026年12月1日（火）", "/7/deliveries"]),
+        "en": (["switched off"], ["since Tuesday, 1 December 2026", "timed out"]),
+    },
 }
 
 BRIEFED_KINDS = {
@@ -240,6 +251,7 @@ BRIEFED_KINDS = {
     "cases_overdue",
     "satisfaction_survey",
     "return_rate_jump",
+    "webhook_endpoint_disabled",
 }
 
 

@@ -7,7 +7,7 @@ import hmac
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -15,11 +15,13 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from returns_service.auth.models import Role
 from returns_service.models import utcnow
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
 from returns_service.notifications.webhooks import queue_webhook, sign, verify
 from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.worker import work_burst
+from tests.shop import add_staff
 
 Override = Callable[..., AbstractContextManager[None]]
 SECRET = "endpoint-secret-0123456789"
@@ -37,8 +39,10 @@ def _endpoint(
     return endpoint
 
 
-def _queue(session: Session, event: str = "return.approved") -> list[OutboxMessage]:
-    messages = queue_webhook(session, utcnow(), event, DATA)
+def _queue(
+    session: Session, event: str = "return.approved", hours_ago: float = 0
+) -> list[OutboxMessage]:
+    messages = queue_webhook(session, utcnow() - timedelta(hours=hours_ago), event, DATA)
     session.commit()
     return messages
 
@@ -167,35 +171,52 @@ def test_a_gone_endpoint_fails_the_delivery_at_once(
     assert "HTTP 410" in stored.last_error
 
 
-def test_too_many_requests_is_retried_then_failed(
+def test_a_busy_receiver_is_retried_past_the_retry_count_for_a_day(
     app: Flask, session: Session, httpserver: HTTPServer, override_config: Override
 ) -> None:
     _endpoint(session, httpserver.url_for("/hook"))
-    httpserver.expect_request("/hook", method="POST").respond_with_data("slow down", status=429)
-    [message] = _queue(session)
+    hook = httpserver.expect_ordered_request
+    for _ in range(3):
+        hook("/hook", method="POST").respond_with_data("slow down", status=429)
+    hook("/hook", method="POST").respond_with_data("ok")
+    [message] = _queue(session, hours_ago=23)
 
     with override_config(JOB_RETRIES=1):
         work_burst(app)
 
-    assert len(httpserver.log) == 2
-    assert [d.status_code for d in _deliveries(session)] == [429, 429]
+    assert [d.status_code for d in _deliveries(session)] == [429, 429, 429, 200]
     stored = session.get(OutboxMessage, message.id)
-    assert stored.status is MessageStatus.FAILED and stored.attempts == 2
+    assert stored.status is MessageStatus.SUCCEEDED and stored.attempts == 4
 
 
-def test_an_unreachable_endpoint_is_logged_and_retried(
+def test_a_delivery_still_failing_a_day_after_its_event_fails_for_good(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook", method="POST").respond_with_data("down", status=503)
+    [message] = _queue(session, hours_ago=24.1)
+
+    work_burst(app)
+
+    assert [d.status_code for d in _deliveries(session)] == [503]
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.FAILED and stored.attempts == 1
+
+
+def test_retries_wait_longer_each_time_up_to_an_hour(
     app: Flask, session: Session, override_config: Override, unused_port: Callable[[], int]
 ) -> None:
     _endpoint(session, f"http://127.0.0.1:{unused_port()}/hook")
     [message] = _queue(session)
 
-    with override_config(JOB_RETRIES=1):
+    with override_config(JOB_BACKOFF=10.0):
         work_burst(app)
 
-    deliveries = _deliveries(session)
-    assert len(deliveries) == 2
-    assert all(d.status_code is None and "could not reach" in d.error for d in deliveries)
-    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+    [delivery] = _deliveries(session)
+    assert delivery.status_code is None and "could not reach" in delivery.error
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.PENDING and stored.attempts == 1
+    assert 9 <= (stored.run_after - delivery.attempted_at).total_seconds() <= 11
 
 
 def test_only_active_subscribed_endpoints_receive_an_event(
@@ -229,3 +250,175 @@ def test_an_endpoint_switched_off_after_queueing_gets_nothing(
     assert httpserver.log == []
     assert _deliveries(session) == []
     assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
+
+
+# -- where deliveries may go ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:{port}/hook",
+        "https://localhost:{port}/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.5/hook",
+        "https://[::1]:{port}/hook",
+        "https://224.0.0.1/hook",
+        "http://erp.example.com/hook",
+    ],
+)
+def test_a_delivery_to_an_inner_address_is_refused_before_connecting(
+    app: Flask, session: Session, httpserver: HTTPServer, override_config: Override, url: str
+) -> None:
+    # Saved before the rules existed (or straight in the database): checked again on delivery.
+    _endpoint(session, url.format(port=httpserver.port))
+    httpserver.expect_request("/hook").respond_with_data("secret internal answer")
+    [message] = _queue(session)
+
+    with override_config(WEBHOOK_HTTP_HOSTS=""):
+        work_burst(app)
+
+    assert httpserver.log == []
+    [delivery] = _deliveries(session)
+    assert delivery.status_code is None and "refused to send" in delivery.error
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.status is MessageStatus.FAILED and stored.attempts == 1
+
+
+def test_a_redirect_is_not_followed(app: Flask, session: Session, httpserver: HTTPServer) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_data(
+        "", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
+    [message] = _queue(session)
+
+    work_burst(app)
+
+    assert [r.path for r, _ in httpserver.log] == ["/hook"]
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+
+
+def test_only_a_short_printable_excerpt_of_an_answer_is_kept(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    _endpoint(session, httpserver.url_for("/hook"))
+    answer = "private\x00\x1b[31m\r\n" + "x" * 100_000
+    httpserver.expect_request("/hook").respond_with_data(answer, status=400)
+    [message] = _queue(session)
+
+    work_burst(app)
+
+    [delivery] = _deliveries(session)
+    excerpt = delivery.error.split("answered HTTP 400: ", 1)[1]
+    assert excerpt.startswith("private") and len(excerpt) == 200
+    assert excerpt.isprintable()
+    stored = session.get(OutboxMessage, message.id)
+    assert excerpt in stored.last_error and len(stored.last_error) < 400
+
+
+# -- a receiver down for a day ------------------------------------------------------------
+
+
+def _attempt(session: Session, endpoint: WebhookEndpoint, hours_ago: float, ok: bool) -> None:
+    session.add(
+        WebhookDelivery(
+            outbox_message_id="earlier",
+            endpoint_id=endpoint.id,
+            event="return.approved",
+            status_code=200 if ok else 503,
+            attempted_at=utcnow() - timedelta(hours=hours_ago),
+            duration_ms=5,
+            error=None if ok else "answered HTTP 503",
+        )
+    )
+    session.commit()
+
+
+def _admin_mail(session: Session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.job == "send_email",
+                OutboxMessage.payload["kind"].as_string() == "webhook_endpoint_disabled",
+            )
+        )
+    )
+
+
+def test_an_endpoint_failing_for_a_day_is_switched_off_and_admins_are_told(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    add_staff(session, "owner@shop.test", Role.ADMIN)
+    add_staff(session, "agent@shop.test", Role.AGENT)
+    endpoint = _endpoint(session, httpserver.url_for("/hook"))
+    _attempt(session, endpoint, hours_ago=30, ok=True)
+    _attempt(session, endpoint, hours_ago=25, ok=False)
+    httpserver.expect_request("/hook", method="POST").respond_with_data("down", status=503)
+    _queue(session, hours_ago=24.5)
+
+    work_burst(app)
+
+    session.expire_all()
+    assert session.get(WebhookEndpoint, endpoint.id).active is False
+    [mail] = _admin_mail(session)
+    assert mail.payload["to"] == "owner@shop.test"
+    assert mail.payload["context"]["endpoint_url"] == endpoint.url
+
+
+def test_an_endpoint_that_took_a_delivery_today_stays_on(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    add_staff(session, "owner@shop.test", Role.ADMIN)
+    endpoint = _endpoint(session, httpserver.url_for("/hook"))
+    _attempt(session, endpoint, hours_ago=25, ok=False)
+    _attempt(session, endpoint, hours_ago=2, ok=True)
+    httpserver.expect_request("/hook", method="POST").respond_with_data("down", status=503)
+    [message] = _queue(session, hours_ago=24.5)
+
+    work_burst(app)
+
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+    assert session.get(WebhookEndpoint, endpoint.id).active is True
+    assert _admin_mail(session) == []
+
+
+def test_admins_resend_failed_deliveries_with_their_ids(
+    app: Flask,
+    session: Session,
+    httpserver: HTTPServer,
+    token_for: Callable[[Role], dict[str, str]],
+) -> None:
+    endpoint = _endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_oneshot_request("/hook").respond_with_data("down", status=503)
+    [message] = _queue(session, hours_ago=25)
+    work_burst(app)
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.FAILED
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    client = app.test_client()
+    url = f"/api/v1/webhooks/endpoints/{endpoint.id}/deliveries/resend"
+
+    answer = client.post(url, headers=token_for(Role.ADMIN))
+    work_burst(app)
+
+    assert answer.status_code == 202 and answer.get_json() == {"resent": [message.id]}
+    assert [r.headers["X-Returns-Delivery"] for r, _ in httpserver.log] == [message.id] * 2
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
+    assert client.post(url, headers=token_for(Role.AGENT)).status_code == 403
+
+
+def test_resending_to_a_switched_off_endpoint_is_refused(
+    app: Flask, session: Session, token_for: Callable[[Role], dict[str, str]]
+) -> None:
+    endpoint = _endpoint(session, "https://erp.example.com/hooks", active=False)
+
+    answer = app.test_client().post(
+        f"/api/v1/webhooks/endpoints/{endpoint.id}/deliveries/resend",
+        headers=token_for(Role.ADMIN),
+    )
+
+    assert answer.status_code == 409

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -188,3 +189,46 @@ def test_only_admins_may_use_it(
     for role in (Role.AGENT, Role.WAREHOUSE, Role.INTEGRATION):
         answer = call(path, json=body, headers=token_for(role))
         assert answer.status_code == 403, role
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://erp.example.com/hooks",
+        "https://127.0.0.1/hooks",
+        "https://localhost:5432/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://192.168.1.10/hooks",
+        "https://[::ffff:10.0.0.1]/hooks",
+        "https://admin:pw@erp.example.com/hooks",
+    ],
+)
+def test_urls_into_the_services_own_network_are_refused(
+    client: FlaskClient,
+    session: Session,
+    admin: dict[str, str],
+    override_config: Callable[..., AbstractContextManager[None]],
+    url: str,
+) -> None:
+    with override_config(WEBHOOK_HTTP_HOSTS=""):
+        created = client.post(BASE, json={"url": url}, headers=admin)
+        endpoint = _create(client, admin)
+        changed = client.put(f"{BASE}/{endpoint['id']}", json={"url": url}, headers=admin)
+
+    for answer in (created, changed):
+        assert answer.status_code == 422, answer.get_json()
+        assert list(answer.get_json()["errors"]["json"]) == ["url"]
+    assert session.scalars(select(WebhookEndpoint.url)).all() == ["https://erp.example.com/hooks"]
+
+
+def test_an_allow_listed_development_host_may_use_plain_http(
+    client: FlaskClient,
+    admin: dict[str, str],
+    override_config: Callable[..., AbstractContextManager[None]],
+) -> None:
+    with override_config(WEBHOOK_HTTP_HOSTS="localhost"):
+        allowed = client.post(BASE, json={"url": "http://localhost:8080/in"}, headers=admin)
+        other = client.post(BASE, json={"url": "http://127.0.0.1:8080/in"}, headers=admin)
+
+    assert allowed.status_code == 201
+    assert other.status_code == 422

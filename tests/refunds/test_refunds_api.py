@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import rules
 from returns_service.auth.models import Role
-from returns_service.refunds.models import RefundStatus
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.outbox import MessageStatus, OutboxMessage, give_up_handler_for
+from returns_service.refunds.models import RefundStatus, StoreCreditAccount
 from tests.refunds.conftest import FakeStripe, keep_item_return, only_refund, put_paid_order
 from tests.shop import Inbox, Shop
 
@@ -150,3 +156,56 @@ def test_refunds_are_for_staff_with_the_agent_role(
     assert marked.status_code == 403
     assert only_refund(session).status is RefundStatus.PROCESSING
     assert shop.client.get("/api/v1/refunds/999", headers=shop.agent).status_code == 404
+
+
+def test_store_credit_whose_job_gave_up_is_failed_and_retried_with_its_bonus(
+    app: Flask, shop: Shop, session: Session, token_for: Callable[[Role], dict[str, str]]
+) -> None:
+    admin = token_for(Role.ADMIN)
+    document = rules.default_rule_set()
+    document["rules"][-1]["action"]["bonus_credit"] = {"percent": 10}
+    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    order = shop.put_order()
+    created = shop.file(
+        shop.customer(),
+        [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}],
+        resolution="store_credit",
+    ).json
+    line = created["lines"][0]["id"]
+    shop.client.post(
+        f"/api/v1/returns/{created['rma']}/receive",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "quantity": 1}]},
+    )
+    shop.client.post(
+        f"/api/v1/returns/{created['rma']}/inspect",
+        headers=shop.warehouse,
+        json={"lines": [{"line_id": line, "condition": "good", "disposition": "restock"}]},
+    )
+    job = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.job == "issue_store_credit")
+    ).one()
+    # The job fails for good: the worker marks it failed and calls its owner's callback.
+    with app.app_context():
+        message = db.session.get(OutboxMessage, job.id)
+        message.status = MessageStatus.FAILED
+        give_up_handler_for("issue_store_credit")(
+            db.session,
+            utcnow(),
+            "OperationalError: the server closed the connection",
+            **job.payload,
+        )
+        db.session.commit()
+
+    refund = only_refund(session)
+    assert refund.status is RefundStatus.FAILED
+    assert "the server closed" in (refund.failure_reason or "")
+    retried = shop.client.post(f"/api/v1/refunds/{refund.id}/retry", json={}, headers=shop.agent)
+    assert retried.status_code == 202, retried.json
+    shop.run_jobs()
+
+    assert only_refund(session).status is RefundStatus.SUCCEEDED
+    code = session.scalars(select(StoreCreditAccount.code)).one()
+    account = shop.client.get(f"/api/v1/store-credit/{code}", headers=shop.integration)
+    assert account.json["balance"] == {"amount": 12800 + 1280, "currency": "JPY"}

@@ -196,7 +196,7 @@ def test_a_pending_stripe_refund_waits_in_processing_without_telling_the_custome
     assert [r["provider_reference"] for r in listed.json] == [stripe.created[0]["id"]]
 
 
-def test_without_an_api_key_the_job_fails_for_good_and_the_refund_waits(
+def test_without_an_api_key_the_job_fails_for_good_and_the_refund_shows_it(
     app: Flask, shop: Shop, stripe: FakeStripe, session: Session
 ) -> None:
     app.config["STRIPE_API_KEY"] = ""  # the fixture puts it back
@@ -206,5 +206,40 @@ def test_without_an_api_key_the_job_fails_for_good_and_the_refund_waits(
     job = _refund_job(session)
     assert (job.status, job.attempts) == (MessageStatus.FAILED, 1)
     assert "RETURNS_STRIPE_API_KEY" in (job.last_error or "")
-    assert only_refund(session).status is RefundStatus.PENDING
+    refund = only_refund(session)
+    assert refund.status is RefundStatus.FAILED
+    assert "RETURNS_STRIPE_API_KEY" in (refund.failure_reason or "")
     assert stripe.requests == []
+
+
+def test_a_refund_whose_job_gave_up_on_stripe_5xx_is_failed_and_retried_with_the_same_key(
+    app: Flask, shop: Shop, stripe: FakeStripe, inbox: Inbox, session: Session
+) -> None:
+    down = {"status": 500, "error": {"type": "api_error", "message": "Something went wrong"}}
+    stripe.script = [down] * 3
+    app.config["JOB_RETRIES"], saved = 2, app.config["JOB_RETRIES"]
+    try:
+        rma = keep_item_return(shop, _stripe_order(shop), "L2", 2, "emily@example.com")
+        shop.run_jobs()
+    finally:
+        app.config["JOB_RETRIES"] = saved
+
+    refund = only_refund(session)
+    assert refund.status is RefundStatus.FAILED
+    assert "Stripe answered 500" in (refund.failure_reason or "")
+    assert _refund_job(session).status is MessageStatus.FAILED
+    listed = shop.client.get("/api/v1/refunds?status=failed", headers=shop.agent)
+    assert [r["id"] for r in listed.json] == [refund.id]
+
+    retried = shop.client.post(f"/api/v1/refunds/{refund.id}/retry", json={}, headers=shop.agent)
+    assert retried.status_code == 202, retried.json
+    shop.run_jobs()
+
+    # Stripe never answered definitively: the same key, so a refund it did make is replayed.
+    assert stripe.keys() == [f"refund-{refund.id}"] * 4
+    refund = only_refund(session)
+    assert refund.status is RefundStatus.SUCCEEDED
+    assert refund.order.refunded_amount == 2200 and len(stripe.created) == 1
+    assert inbox.subjects().count(REFUND_MAIL) == 1
+    kinds = [e["kind"] for e in shop.get(rma)["timeline"] if e["kind"].startswith("refund.")]
+    assert kinds == ["refund.created", "refund.failed", "refund.retried", "refund.succeeded"]
