@@ -8,7 +8,7 @@ import json
 import re
 import socket
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
@@ -18,13 +18,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
+from werkzeug.test import TestResponse
 
+from carriers.sandbox import SIGNATURE_HEADER, scan_body, sign_scan
+from carriers.status import TrackingStatus
 from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
 from returns_service.orders import documents
 from returns_service.rulesets.operations import active_version
 from returns_service.worker import work_burst
 from rules.facts import Scope
+
+#: When simulated carrier scans happen, unless a test says otherwise.
+SCAN_TIME = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
 class Inbox:
@@ -217,6 +223,23 @@ class Shop:
 
     def run_jobs(self) -> None:
         work_burst(self.app)
+
+    def carrier_scan(
+        self,
+        tracking_number: str,
+        status: TrackingStatus,
+        occurred_at: datetime = SCAN_TIME,
+        secret: str | None = None,
+    ) -> TestResponse:
+        """A tracking push from the sandbox carrier, signed with the test secret."""
+        body = scan_body(tracking_number, status, occurred_at)
+        signature = sign_scan(secret or self.app.config["SANDBOX_CARRIER_SECRET"], body)
+        return self.client.post(
+            "/webhooks/carriers/sandbox",
+            data=body,
+            content_type="application/json",
+            headers={SIGNATURE_HEADER: signature},
+        )
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.webhooks import sign, verify
-from returns_service.orders.models import WebhookReceipt
+from returns_service.orders import deliveries
 
 DELIVERY_HEADER = "X-Returns-Delivery"
 SOURCE = "warehouse"
@@ -48,12 +46,5 @@ def signature_matches(
 
 
 def first_delivery(session: Session, delivery_id: str, now: datetime) -> bool:
-    """Record the delivery id in the caller's transaction; False if it was seen before."""
-    dialect = session.get_bind().dialect.name
-    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
-    statement = insert_for(WebhookReceipt).values(
-        source=SOURCE, delivery_id=delivery_id, topic=TOPIC, received_at=now
-    )
-    if hasattr(statement, "on_conflict_do_nothing"):
-        statement = statement.on_conflict_do_nothing(index_elements=["source", "delivery_id"])
-    return session.execute(statement.returning(WebhookReceipt.id)).first() is not None
+    """Record the warehouse's delivery id in the caller's transaction; False if seen before."""
+    return deliveries.first_delivery(session, SOURCE, delivery_id, TOPIC, now)

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
-from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from returns_service.errors import Conflict, error_body
+from returns_service.errors import Conflict
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import guards, operations
-from returns_service.orders.models import (
-    WebhookReceipt,
-)
 from returns_service.orders.schemas import OrderUpsertSchema, ShipmentSchema
-from returns_service.orders.shopify import (
-    order_from_shopify,
-    shipment_from_fulfillment,
-    verify_hmac,
-)
+from returns_service.orders.shopify import order_from_shopify, shipment_from_fulfillment
+from returns_service.webhooks.shopify_delivery import receive_delivery
 
 log = logging.getLogger(__name__)
 bp = Blueprint("shopify_webhooks", __name__)
@@ -38,68 +27,12 @@ FULFILLMENT_TOPICS = frozenset({"fulfillments/create", "fulfillments/update"})
 ACTOR = "shopify"
 
 
-def _error(status: HTTPStatus, message: str, errors: Any = None) -> ResponseReturnValue:
-    return jsonify(error_body(status, message, errors)), status.value
-
-
 @bp.post("/webhooks/shopify")
 def receive_shopify_webhook() -> ResponseReturnValue:
-    """Apply one Shopify webhook delivery (see the module docstring)."""
-    body = request.get_data(cache=False)
-    secret = current_app.config["SHOPIFY_WEBHOOK_SECRET"]
-    if not verify_hmac(secret, body, request.headers.get("X-Shopify-Hmac-Sha256")):
-        return _error(
-            HTTPStatus.UNAUTHORIZED, "the X-Shopify-Hmac-Sha256 signature does not match the body"
-        )
-    topic = request.headers.get("X-Shopify-Topic", "")
-    if topic not in ORDER_TOPICS | FULFILLMENT_TOPICS:
-        log.info("ignored Shopify webhook with topic %r", topic)
-        return jsonify(status="ignored", topic=topic)
-    try:
-        payload = json.loads(body)
-    except ValueError as exc:
-        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"the body is not JSON: {exc}")
-    if not isinstance(payload, dict):
-        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "the body must be a JSON object")
-    delivery_id = request.headers.get("X-Shopify-Webhook-Id")
-    if delivery_id and _already_received(delivery_id):
-        return jsonify(status="duplicate")
-    try:
-        if topic in ORDER_TOPICS:
-            result = _apply_order(payload)
-        else:
-            result = _apply_fulfillment(payload)
-    except ValidationError as exc:
-        db.session.rollback()
-        return _error(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "the payload does not describe a valid order",
-            {"json": exc.messages},
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        db.session.rollback()
-        return _error(
-            HTTPStatus.UNPROCESSABLE_ENTITY, f"the payload is missing or has a bad field: {exc}"
-        )
-    if delivery_id:
-        db.session.add(
-            WebhookReceipt(
-                source="shopify", delivery_id=delivery_id, topic=topic, received_at=utcnow()
-            )
-        )
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same delivery, applied by a parallel request
-        db.session.rollback()
-        return jsonify(status="duplicate")
-    return jsonify(status=result, topic=topic)
-
-
-def _already_received(delivery_id: str) -> bool:
-    query = select(WebhookReceipt.id).where(
-        WebhookReceipt.source == "shopify", WebhookReceipt.delivery_id == delivery_id
-    )
-    return db.session.scalar(query) is not None
+    """Apply one Shopify order or fulfillment delivery (see the module docstring)."""
+    handlers = dict.fromkeys(ORDER_TOPICS, _apply_order)
+    handlers |= dict.fromkeys(FULFILLMENT_TOPICS, _apply_fulfillment)
+    return receive_delivery(handlers, "order")
 
 
 def _apply_order(payload: dict[str, Any]) -> str:

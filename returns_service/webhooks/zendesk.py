@@ -6,14 +6,13 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import IntegrityError
 
 from returns_service.events import record_event
 from returns_service.extensions import db
 from returns_service.integrations.links import find_by_external_id
 from returns_service.integrations.zendesk import mapping
 from returns_service.models import utcnow
-from returns_service.orders.models import WebhookReceipt
+from returns_service.orders.deliveries import first_delivery
 
 bp = Blueprint("zendesk_webhooks", __name__)
 
@@ -40,14 +39,10 @@ def receive() -> ResponseReturnValue:
     link = find_by_external_id(db.session, "zendesk", reply.ticket_id)
     if link is None:
         return jsonify(kept=False, message=f"no case has ticket {reply.ticket_id}"), 200
-    db.session.add(
-        WebhookReceipt(
-            source="zendesk",
-            delivery_id=f"{reply.ticket_id}:{reply.comment_id}",
-            topic="comment",
-            received_at=now,
-        )
-    )
+    delivery_id = f"{reply.ticket_id}:{reply.comment_id}"
+    if not first_delivery(db.session, "zendesk", delivery_id, "comment", now):
+        db.session.rollback()  # delivered before: kept once
+        return jsonify(kept=False, repeated=True), 200
     record_event(
         db.session,
         subject_type=link.subject_type,
@@ -59,9 +54,5 @@ def receive() -> ResponseReturnValue:
         ticket_id=reply.ticket_id,
         comment_id=reply.comment_id,
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # delivered before: kept once
-        return jsonify(kept=False, repeated=True), 200
+    db.session.commit()
     return jsonify(kept=True), 200

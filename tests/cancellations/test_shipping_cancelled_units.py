@@ -7,7 +7,6 @@ Shopify's webhooks (tested with them in tests/cancellations/test_shopify_cancell
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carriers.sandbox import scan_body
 from carriers.status import TrackingStatus
 from returns_service.orders.bulk_import import import_file
 from returns_service.orders.models import Shipment, ShipmentStatus
 from returns_service.orders.numbers import normalise_order_number
 from tests.cancellations.conftest import Cancellations, cancellable_document
-from tests.shop import Shop
+from tests.shop import SCAN_TIME, Shop
 
 
 def _cancelled_order(cancellations: Cancellations) -> dict[str, Any]:
@@ -101,10 +99,7 @@ def test_a_carrier_scan_of_a_parcel_with_cancelled_units_is_refused_and_noted(
     assert pending["status"] == "pending_stop", pending
     assert cancellations.answer(pending["id"], stopped=True).json["status"] == "cancelled"
 
-    body = scan_body("400011112222", TrackingStatus.IN_TRANSIT, datetime(2026, 12, 2, tzinfo=UTC))
-    pushed = shop.client.post(
-        "/webhooks/carriers/sandbox", data=body, content_type="application/json"
-    )
+    pushed = shop.carrier_scan("400011112222", TrackingStatus.IN_TRANSIT)
 
     assert pushed.status_code == 200, pushed.json
     assert pushed.json["status"] == "refused"
@@ -120,15 +115,12 @@ def test_a_carrier_scan_moves_an_outbound_parcel_of_a_live_order(
     order = cancellations.put_order("6001", number="#6001")
     assert cancellations.ship("6001", order, status="in_transit").status_code == 200
 
-    body = scan_body("400011112222", TrackingStatus.DELIVERED, datetime(2026, 12, 2, tzinfo=UTC))
-    pushed = shop.client.post(
-        "/webhooks/carriers/sandbox", data=body, content_type="application/json"
-    )
+    pushed = shop.carrier_scan("400011112222", TrackingStatus.DELIVERED)
 
     assert pushed.json["status"] == "shipment"
     (shipment,) = _shipments(session)
     assert shipment.status is ShipmentStatus.DELIVERED
-    assert shipment.delivered_at == datetime(2026, 12, 2, tzinfo=UTC)
+    assert shipment.delivered_at == SCAN_TIME
 
 
 def test_order_numbers_are_read_as_people_type_them() -> None:

@@ -29,13 +29,7 @@ EASYPOST_DATA = Path(__file__).resolve().parents[1] / "carriers" / "data"
 def _scan(
     shop: Shop, tracking_number: str, status: TrackingStatus, secret: str = SANDBOX_CARRIER_SECRET
 ) -> Any:
-    body = scan_body(tracking_number, status, datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
-    return shop.client.post(
-        "/webhooks/carriers/sandbox",
-        data=body,
-        content_type="application/json",
-        headers={SIGNATURE_HEADER: sign_scan(secret, body)},
-    )
+    return shop.carrier_scan(tracking_number, status, secret=secret)
 
 
 def _publish_refund_on_first_scan(shop: Shop, admin: dict[str, str]) -> None:
