@@ -17,7 +17,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import OrderLine
 from returns_service.returns.exchanges import offered_scope
-from returns_service.schemas import MoneySchema, money
+from returns_service.schemas import MAX_ID, MoneySchema, money
 from rules.facts import RETURN_REASONS
 
 blp = Blueprint(
@@ -31,7 +31,7 @@ blp = Blueprint(
 class ExchangeOptionsQuery(Schema):
     """Which line of the order, and why it goes back (other products may depend on it)."""
 
-    line_id = fields.Integer(required=True)
+    line_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
     reason = fields.String(load_default=None, validate=validate.OneOf(RETURN_REASONS))
 
 

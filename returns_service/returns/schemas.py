@@ -29,9 +29,7 @@ class ReturnLineInput(Schema):
     comment = Text(load_default="", validate=validate.Length(max=2000))
     exchange_sku = Text(load_default=None, validate=validate.Length(max=SKU_LENGTH))
     #: The replacement chosen among the line's exchange options (preferred to a bare SKU).
-    exchange_variant_id = fields.Integer(
-        load_default=None, strict=True, validate=validate.Range(min=1)
-    )
+    exchange_variant_id = row_id(load_default=None)
 
 
 class MethodInput(Schema):

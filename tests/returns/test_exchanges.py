@@ -290,7 +290,7 @@ def _receive(shop: Shop, rma: str, line: int, quantity: int) -> Any:
 def test_nothing_received_ships_no_replacement_and_gives_the_unit_back(
     shop: Shop, session: Session
 ) -> None:
-    _stock(session, "DNM-32", on_hand=3)
+    _stock(shop, "DNM-32", on_hand=3)
     order = shop.put_order()
     created = shop.file(
         shop.customer(),
@@ -315,7 +315,7 @@ def test_nothing_received_ships_no_replacement_and_gives_the_unit_back(
 
 
 def test_part_received_replaces_and_refunds_that_part_only(shop: Shop, session: Session) -> None:
-    _stock(session, "DNM-32", on_hand=5, price=12500)  # 300 yen less than the pair bought
+    _stock(shop, "DNM-32", on_hand=5, price=12500)  # 300 yen less than the pair bought
     two_pairs = {
         "external_id": "L1",
         "sku": "DNM-30",
