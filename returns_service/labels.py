@@ -61,6 +61,10 @@ CODE_LABELS = {
     "succeeded": lazy_gettext("Succeeded"),
     "failed": lazy_gettext("Failed"),
     "confirmed": lazy_gettext("Confirmed"),
+    # The kind of a case (an exchange reads as above).
+    "return": lazy_gettext("Return"),
+    "order_cancellation": lazy_gettext("Order cancellation"),
+    "subscription_cancellation": lazy_gettext("Subscription cancellation"),
     # A case's priority on the staff work list (the e-mails to staff use the same words).
     "urgent": lazy_gettext("Urgent"),
     "high": lazy_gettext("High"),

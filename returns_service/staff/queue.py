@@ -14,6 +14,7 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.tags import return_tags
 from returns_service.events import Event
 from returns_service.extensions import db
+from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnLine, ReturnRequest, ReturnStatus
@@ -80,10 +81,16 @@ def queue() -> ResponseReturnValue:
 
 @staff_required()
 def numbers() -> ResponseReturnValue:
-    """The returns dashboard's numbers for the last 30 days."""
+    """The returns dashboard's numbers, promises kept and satisfaction for the last 30 days."""
     now = utcnow()
-    metrics = return_metrics(db.session, now - timedelta(days=30), now, now)
-    return render("staff/numbers.html", metrics=metrics)
+    since = now - timedelta(days=30)
+    policy = CasePolicy.from_config(current_app.config)
+    return render(
+        "staff/numbers.html",
+        metrics=return_metrics(db.session, since, now, now),
+        cases=case_numbers(db.session, since, now, policy, now),
+        survey=satisfaction(db.session, since, now, policy, now),
+    )
 
 
 def register(bp: Blueprint) -> None:
