@@ -25,8 +25,8 @@ _TEXTS = {
         "stopped.",
     },
     "review": {
-        "ja": "担当者がご依頼を確認し、2営業日以内にご連絡します。",
-        "en": "A member of our team will look at your request and reply within two business days.",
+        "ja": "担当者がご依頼を確認し、{days}営業日以内（{date}まで）にご連絡いたします。",
+        "en": "A member of our team will look at your request and reply by {date}.",
     },
     "shipped": {
         "ja": "ご注文 {order_number} はすでに発送されたため、キャンセルできません。"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from business_time import ShopCalendar
 from returns_service import outbox
 from returns_service.cancellations import messages, notices, states
 from returns_service.cancellations.amounts import PartialShipping, cancellation_amounts
@@ -32,6 +33,7 @@ from returns_service.cancellations.models import (
 )
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
 from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.notifications.formatting import format_date
 from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
 from returns_service.refunds.models import Refund, RefundMethod
@@ -55,6 +57,9 @@ class Settings:
     public_url: str
     partial_shipping: PartialShipping
     stop_timeout: timedelta
+    #: The shop's calendar, and the business days it promises to reply to a request within.
+    calendar: ShopCalendar
+    reply_days: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -64,7 +69,16 @@ class Settings:
             public_url=config["PUBLIC_URL"],
             partial_shipping=PartialShipping(config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"]),
             stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
+            calendar=ShopCalendar.from_settings(
+                config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
+            ),
+            reply_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
         )
+
+    def reply_by(self, filed_at: datetime, locale: str) -> str:
+        """The date by which the desk promises to reply, as the customer reads it."""
+        due = self.calendar.add_business_days(filed_at, self.reply_days)
+        return format_date(due, locale, self.timezone)
 
 
 def return_url(settings: Settings) -> str:
@@ -238,7 +252,9 @@ def request_cancellation(
             message=decision.action.review_reason or "",
             rule=decision.rule,
         )
-        cancellation.message = messages.text("review", locale)
+        cancellation.message = messages.text(
+            "review", locale, days=str(settings.reply_days), date=settings.reply_by(now, locale)
+        )
     else:
         go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
     return cancellation

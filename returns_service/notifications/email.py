@@ -70,7 +70,8 @@ _RMA = ("rma", "order_number")
 
 KINDS: dict[str, MailKind] = {
     # Returns: ``items`` is a list of ``{"name": str, "quantity": int}``.
-    "return_received": MailKind(required=(*_RMA, "items")),
+    # ``reply_days`` and ``reply_by``: the desk's promise, for a request left to a person.
+    "return_received": MailKind(required=(*_RMA, "items"), optional=("reply_days", "reply_by")),
     "return_approved": MailKind(
         required=(*_RMA, "method", "items"),
         optional=(

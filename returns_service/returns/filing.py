@@ -134,7 +134,9 @@ def open_return(
         "rules": [d.rule for d in decisions],
     }
     states.record_filed(session, request, now=now, actor=actor)
-    notices.return_received(session, now, request)
+    notices.return_received(
+        session, now, request, in_review=outcome is rules.RequestOutcome.REVIEW
+    )
     if outcome is rules.RequestOutcome.REVIEW:
         reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]
         states.move(

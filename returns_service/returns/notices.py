@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
+from returns_service.returns.presenter import ReplyPromise
 from returns_service.warehouse import warehouse_address
 
 
@@ -97,9 +98,15 @@ def _email(
     )
 
 
-def return_received(session: Session, now: datetime, request: ReturnRequest) -> None:
-    """The request was filed."""
-    _email(session, now, request, "return_received", items=_items(request))
+def return_received(
+    session: Session, now: datetime, request: ReturnRequest, *, in_review: bool = False
+) -> None:
+    """The request was filed; one left to a person says by when the desk will reply."""
+    context: dict[str, Any] = {"items": _items(request)}
+    if in_review:
+        promise = ReplyPromise.for_request(request.created_at or now, current_app.config)
+        context |= {"reply_days": promise.business_days, "reply_by": promise.due}
+    _email(session, now, request, "return_received", **context)
     queue_webhook(session, now, "return.created", return_summary(request))
 
 

@@ -14,7 +14,6 @@ from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
-from business_time import ShopCalendar
 from returns_service import idempotency
 from returns_service.auth.tokens import Principal
 from returns_service.errors import InvalidInput
@@ -32,13 +31,7 @@ from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 def present_return(return_request: ReturnRequest) -> ReturnView:
     """A return as its customer and staff see it, in the customer's language."""
     config = current_app.config
-    calendar = ShopCalendar.from_settings(
-        config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
-    )
-    days = config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"]
-    promise = ReplyPromise(
-        days, calendar.add_business_days(return_request.created_at, days), config["TIMEZONE"]
-    )
+    promise = ReplyPromise.for_request(return_request.created_at, config)
     return present(
         db.session, return_request, return_request.locale, config["RETURN_PARCEL_DAYS"], promise
     )
