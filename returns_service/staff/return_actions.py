@@ -10,6 +10,8 @@ from flask_babel import gettext
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, staff_principal, staff_required
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.tags import return_tags
 from returns_service.errors import DomainError
 from returns_service.extensions import db
 from returns_service.models import utcnow
@@ -37,10 +39,13 @@ def _inspectable(return_request: ReturnRequest) -> list:
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
     return_request = operations.get_return(db.session, rma)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
+    policy = CasePolicy.from_config(current_app.config)
     return render(
         "staff/return.html",
         status,
         view=present_return(return_request),
+        r=return_request,
+        tags=return_tags(db.session, [return_request.id], policy, utcnow()),
         receivable=receivable,
         inspectable=inspectable,
         approve_form=ApproveForm(formdata=None),

@@ -64,3 +64,16 @@ def test_the_work_list_reads_each_table_once_however_many_rows(
         assert agent.get("/staff/").status_code == 200
 
     assert len(three_rows) == len(one_row), three_rows
+
+
+def test_a_returns_page_carries_its_priority_tag_and_due_time(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    urgent = _file(shop, "#5001", "5001", "L4", "WRONG_ITEM")
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+
+    page = agent.get(f"/staff/returns/{urgent}?lang=en").get_data(as_text=True)
+
+    assert 'data-priority="urgent">Urgent</span>' in page
+    assert re.search(r'<span class="due[^"]*">due [^<]+</span>', page)
