@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 
@@ -92,6 +93,16 @@ class Amount:
     def as_dict(self) -> dict[str, Any]:
         """Return the document form, with the one key that is set."""
         return {"percent": self.percent} if self.fixed is None else {"fixed": self.fixed}
+
+    def of(self, base: int) -> int:
+        """This amount of ``base`` (minor units), rounded down and never more than ``base``.
+
+        A percent is applied exactly (12.5 % of 1000 is 125), not through a float.
+        """
+        if self.fixed is not None:
+            return min(base, self.fixed)
+        share = Fraction(str(self.percent or 0)) * base / 100
+        return min(base, int(share))
 
 
 @dataclass(frozen=True, slots=True)

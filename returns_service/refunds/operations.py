@@ -39,15 +39,6 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
     return line_total * quantity // line_quantity
 
 
-def fee(amount: int, spec: dict[str, Any] | None) -> int:
-    """A restocking fee (``{"percent": 10}`` or ``{"fixed": 500}``), never above the amount."""
-    if not spec:
-        return 0
-    if "percent" in spec:
-        return min(amount, amount * int(spec["percent"]) // 100)
-    return min(amount, int(spec.get("fixed", 0)))
-
-
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
     in_flight = session.scalar(

@@ -26,6 +26,7 @@ from returns_service.returns.models import (
 from returns_service.returns.operations import Settings, approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
 from returns_service.rulesets.operations import active_version, compiled
+from rules.actions import Upcharge
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 
@@ -190,7 +191,7 @@ def _terms_checked(
         return decision
     upcharge = exchanges.price_difference(session, line, line.exchange_sku or "")
     policy = decision.action.exchange_upcharge
-    if upcharge <= 0 or (policy is not None and policy.value == "waive"):
+    if upcharge <= 0 or policy is Upcharge.WAIVE:
         return decision
     reason = (
         f"line {index + 1}: the replacement {line.exchange_sku} costs {upcharge} more "

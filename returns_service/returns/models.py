@@ -13,8 +13,8 @@ from returns_service.models import SKU_LENGTH, Base, intpk, str_enum, utcnow
 from returns_service.orders.models import Order, OrderLine
 
 # What the customer wants back, and a line's decision, are the rules' own vocabulary.
+from rules.actions import Action, Resolution
 from rules.actions import Outcome as LineOutcome
-from rules.actions import Resolution
 
 
 class ReturnStatus(StrEnum):
@@ -145,6 +145,12 @@ class ReturnLine(Base):
 
     request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()
+
+    @property
+    def action(self) -> Action:
+        """The rules' decided action for this line, typed; an empty approval before any."""
+        stored = (self.decision or {}).get("action")
+        return Action.from_dict(stored) if stored else Action(outcome=LineOutcome.APPROVE)
 
 
 class ExchangeStatus(StrEnum):

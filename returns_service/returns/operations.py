@@ -97,16 +97,9 @@ def approve(
             message="nothing to send back",
         )
         return
-    rule_method = next(
-        (
-            settlement.action_of(line).get("return_method")
-            for line in approved
-            if settlement.action_of(line).get("return_method")
-        ),
-        None,
-    )
-    if rule_method:
-        request.method = ReturnMethod(rule_method)
+    methods = [line.action.return_method for line in approved if line.action.return_method]
+    if methods:
+        request.method = ReturnMethod(methods[0].value)
     states.move(session, request, ReturnStatus.AWAITING_PARCEL, now=now, actor="system")
     request.expires_at = now + timedelta(days=settings.return_parcel_days)
     if request.method is ReturnMethod.PICKUP:

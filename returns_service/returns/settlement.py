@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from returns_service.refunds.models import RefundMethod
-from returns_service.refunds.operations import create_refund, fee, share_of_line
+from returns_service.refunds.operations import create_refund, share_of_line
 from returns_service.returns import exchanges
 from returns_service.returns.models import (
     ExchangeStatus,
@@ -26,21 +25,17 @@ from returns_service.returns.models import (
     ReturnLine,
     ReturnRequest,
 )
+from rules.actions import RefundTiming
 
 TIMING_ORDER = ("on_approval", "on_first_carrier_scan", "on_receipt", "on_inspection")
 #: At these stages the warehouse has counted what came back: refund what arrived.
 _COUNTED = ("on_receipt", "on_inspection")
 
 
-def action_of(line: ReturnLine) -> dict[str, Any]:
-    """The action the rules decided for a line."""
-    return line.decision.get("action", {}) if line.decision else {}
-
-
 def request_timing(lines: Iterable[ReturnLine]) -> str:
     """The latest refund timing among lines to be sent back (keep-the-item lines: approval)."""
     timings = [
-        action_of(line).get("refund_timing") or "on_inspection"
+        (line.action.refund_timing or RefundTiming.ON_INSPECTION).value
         for line in lines
         if line.outcome is LineOutcome.APPROVE
     ]
@@ -80,10 +75,11 @@ def refund_lines(
     for line in due:
         quantity = line.received_quantity if counted else line.quantity
         share = share_of_line(line.order_line.total, line.order_line.quantity, quantity)
-        charged = fee(share, action_of(line).get("restocking_fee"))
+        action = line.action
+        charged = action.restocking_fee.of(share) if action.restocking_fee else 0
         request.restocking_fee += charged
         amount += share - charged
-        bonus += fee(share, action_of(line).get("bonus_credit"))
+        bonus += action.bonus_credit.of(share) if action.bonus_credit else 0
     store_credit = request.resolution is Resolution.STORE_CREDIT
     refund = create_refund(
         session,
