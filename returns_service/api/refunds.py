@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,53 +16,24 @@ from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
-from returns_service.refunds.models import Refund, RefundMethod, RefundStatus
+from returns_service.refunds.models import Refund
 from returns_service.refunds.operations import mark_refund_done, retry_refund
-from returns_service.schemas import MoneyField
+from returns_service.refunds.schemas import (
+    MarkDoneSchema,
+    RefundQueryArgs,
+    RetrySchema,
+    StaffRefundOut,
+)
 
 blp = Blueprint("refunds", __name__, url_prefix="/api/v1/refunds", description="Refunds")
 
 
-class StaffRefundOut(Schema):
-    """A refund as staff see it."""
-
-    id = fields.Integer()
-    order_number = fields.Function(lambda refund: refund.order.number)
-    order_external_id = fields.Function(lambda refund: refund.order.external_id)
-    rma = fields.Function(lambda r: r.return_request.rma if r.return_request else None)
-    amount = MoneyField()
-    method = fields.Enum(RefundMethod, by_value=True)
-    provider = fields.String()
-    status = fields.Enum(RefundStatus, by_value=True)
-    failure_reason = fields.String(allow_none=True)
-    provider_reference = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    issued_at = fields.AwareDateTime(allow_none=True)
 
 
-class RefundQueryArgs(Schema):
-    """Filters of the refunds list."""
-
-    status = fields.Enum(RefundStatus, by_value=True, load_default=None)
-    order = fields.String(load_default=None, metadata={"description": "The order's external id"})
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class MarkDoneSchema(Schema):
-    """What staff did by hand."""
-
-    reference = fields.String(
-        load_default=None,
-        validate=validate.Length(min=1, max=128),
-        metadata={"description": "The payment system's reference of the refund"},
-    )
-    message = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class RetrySchema(Schema):
-    """Why the refund is sent again."""
-
-    message = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 def _refund(refund_id: int, *, lock: bool = False) -> Refund:

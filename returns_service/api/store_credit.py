@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from returns_service.api.docs import SECURITY
@@ -17,6 +16,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.refunds.models import StoreCreditAccount
 from returns_service.refunds.operations import credit_balance, redeem_store_credit
+from returns_service.refunds.schemas import AccountOut, RedeemSchema
 from returns_service.schemas import money
 
 blp = Blueprint(
@@ -24,27 +24,10 @@ blp = Blueprint(
 )
 
 
-class EntryOut(Schema):
-    """One movement on the account."""
-
-    amount = fields.Integer()
-    note = fields.String()
-    created_at = fields.AwareDateTime()
 
 
-class AccountOut(Schema):
-    """A store-credit account and its balance."""
-
-    code = fields.String()
-    balance = fields.Dict()
-    entries = fields.List(fields.Nested(EntryOut))
 
 
-class RedeemSchema(Schema):
-    """Spend some of the credit."""
-
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    note = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 def _account(code: str) -> StoreCreditAccount:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from returns_service.cancellations.models import CancellationStatus
-from returns_service.returns.schemas import EventOut, RefundOut
+from returns_service.refunds.schemas import RefundOut
+from returns_service.returns.schemas import EventOut
 from returns_service.schemas import MoneyField, Text, row_id
 
 #: Why the customer cancels.

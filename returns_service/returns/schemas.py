@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from returns_service.models import SKU_LENGTH
 from returns_service.orders.schemas import AddressSchema
+from returns_service.refunds.schemas import RefundOut
 from returns_service.returns.models import (
     Disposition,
     ItemCondition,
@@ -131,16 +132,6 @@ class ReturnLineOut(Schema):
     photos = fields.Function(lambda line: len(line.photos))
 
 
-class RefundOut(Schema):
-    """A refund of the return."""
-
-    id = fields.Integer()
-    amount = MoneyField()
-    method = fields.Function(lambda refund: refund.method.value)
-    provider = fields.String()
-    status = fields.Function(lambda refund: refund.status.value)
-    failure_reason = fields.String(allow_none=True)
-    issued_at = fields.AwareDateTime(allow_none=True)
 
 
 class PickupOut(Schema):
