@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -232,6 +232,25 @@ def _orphaned(message_id: str, enqueued_at: datetime, now: datetime) -> bool:
     # Started by a worker that no longer holds the lock (killed, or cut from the database),
     # or ended without finishing the row (the database was unreachable).
     return True
+
+
+def failed_messages(session: Session, jobs: Iterable[str], **payload: Any) -> list[OutboxMessage]:
+    """The failed messages of these jobs whose payload holds these values, locked, oldest first.
+
+    How a domain finds the side effects of one of its objects that gave up (few rows: only
+    failed ones are read), to put them back in line from the object's own retry.
+    """
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.job.in_(tuple(jobs)))
+        .order_by(OutboxMessage.created_at)
+        .with_for_update()
+    )
+    return [
+        message
+        for message in session.scalars(query)
+        if all(message.payload.get(key) == value for key, value in payload.items())
+    ]
 
 
 def retry_failed(session: Session, message_id: str, now: datetime) -> OutboxMessage:

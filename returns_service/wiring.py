@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from returns_service import outbox, worker
 from returns_service.cancellations import jobs as cancellation_jobs
+from returns_service.cancellations import side_effects as cancellation_side_effects
 from returns_service.cancellations.guard import CancellationGuard
 from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
 from returns_service.cases import jobs as case_jobs
@@ -32,6 +33,7 @@ from returns_service.refunds.providers import register_provider
 from returns_service.refunds.shopify import shopify_provider
 from returns_service.refunds.stripe import stripe_provider
 from returns_service.returns import jobs as return_jobs
+from returns_service.returns import side_effects as return_side_effects
 
 JOBS = {
     "send_email": notification_jobs.send_email,
@@ -62,6 +64,10 @@ GIVE_UP_HANDLERS = {
     "issue_refund": refund_jobs.refund_gave_up,
     "issue_store_credit": refund_jobs.refund_gave_up,
     "send_webhook": notification_jobs.webhook_gave_up,
+    "request_pickup": return_side_effects.pickup_gave_up,
+    "create_exchange_shipment": return_side_effects.exchange_shipment_gave_up,
+    "warehouse_send_shipment": return_side_effects.exchange_shipment_gave_up,
+    "cancel_shopify_order": cancellation_side_effects.shopify_cancel_gave_up,
 }
 
 PERIODIC_TASKS = {

@@ -15,7 +15,7 @@ from returns_service.api.docs import IDEMPOTENCY_HEADER, SECURITY, documented_er
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import Principal
-from returns_service.cancellations import operations, review, warehouse_answers
+from returns_service.cancellations import operations, review, side_effects, warehouse_answers
 from returns_service.cancellations.models import Cancellation
 from returns_service.cancellations.presenter import present
 from returns_service.cancellations.schemas import (
@@ -111,10 +111,12 @@ class CancellationCollection(MethodView):
     @blp.alt_response(403, description="Needs the agent, warehouse or admin role")
     @blp.alt_response(422, description="A query argument is wrong")
     def get(self, args: dict[str, Any]) -> list[Any]:
-        """The newest cancellations, for example those in review."""
+        """The newest cancellations, for example those in review or failed at Shopify."""
         query = select(Cancellation).order_by(Cancellation.id.desc()).limit(args["limit"])
         if args["status"] is not None:
             query = query.where(Cancellation.status == args["status"])
+        if args["shopify_failed"]:
+            query = query.where(Cancellation.shopify_failure.is_not(None))
         return [_answer(c, with_timeline=False) for c in db.session.scalars(query)]
 
 
@@ -253,3 +255,20 @@ class RejectCancellation(MethodView):
     def post(self, data: dict[str, Any], cancellation_id: int) -> Any:
         """Reject, with the customer's message; after a stop that timed out, it shipped."""
         return _decided(cancellation_id, review.reject, data["message"])
+
+
+@blp.route("/<int:cancellation_id>/shopify/retry")
+class RetryShopifyCancel(MethodView):
+    """Cancel the order at Shopify again after that gave up."""
+
+    @require_roles(Role.AGENT)
+    @blp.response(200, CancellationOut)
+    @_documented
+    def post(self, cancellation_id: int) -> Any:
+        """Put the failed cancellation at Shopify back in line."""
+        cancellation = operations.lock_for_settling(db.session, cancellation_id)
+        side_effects.retry_shopify_cancel(
+            db.session, utcnow(), cancellation, actor=current_principal().actor
+        )
+        db.session.commit()
+        return _answer(cancellation)

@@ -20,8 +20,8 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.orders.numbers import number_variants
-from returns_service.returns import exchanges, operations
-from returns_service.returns.models import ReturnRequest
+from returns_service.returns import exchanges, operations, side_effects
+from returns_service.returns.models import Exchange, Pickup, ReturnRequest
 from returns_service.returns.schemas import (
     ExchangeShippedSchema,
     InspectSchema,
@@ -88,10 +88,18 @@ class ReturnCollection(MethodView):
     @blp.alt_response(422, description="A filter is wrong")
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[ReturnRequest]:
-        """Returns, oldest first, filtered by status and order number; paginated."""
+        """Returns, oldest first, by status, order number, pickup or exchange state; paginated."""
         query = select(ReturnRequest).order_by(ReturnRequest.created_at, ReturnRequest.id)
         if args.get("status"):
             query = query.where(ReturnRequest.status.in_(args["status"]))
+        if args.get("pickup_status"):
+            query = query.where(
+                ReturnRequest.pickup.has(Pickup.status == args["pickup_status"])
+            )
+        if args.get("exchange_status"):
+            query = query.where(
+                ReturnRequest.exchanges.any(Exchange.status == args["exchange_status"])
+            )
         if args.get("order_number"):
             numbers = number_variants(args["order_number"])
             query = query.join(ReturnRequest.order).where(Order.number.in_(numbers))
@@ -292,5 +300,35 @@ class ExchangeShipped(MethodView):
             carrier=data["carrier"],
             tracking_number=data["tracking_number"],
             actor=principal.actor,
+        )
+        return _done(return_request)
+
+
+@blp.route("/<rma>/pickup/retry")
+class RetryPickup(MethodView):
+    """Book a carrier pickup that failed again."""
+
+    @require_roles(Role.AGENT)
+    @blp.response(200, ReturnOut)
+    @_documented
+    def post(self, rma: str) -> Any:
+        """Put the failed pickup's booking back in line, with the same carrier reference."""
+        return_request, principal = _staff_action(rma)
+        side_effects.retry_pickup(db.session, utcnow(), return_request, actor=principal.actor)
+        return _done(return_request)
+
+
+@blp.route("/<rma>/exchanges/<int:exchange_id>/retry")
+class RetryExchangeShipment(MethodView):
+    """Hand a replacement whose shipment failed to the warehouse again."""
+
+    @require_roles(Role.AGENT, Role.WAREHOUSE)
+    @blp.response(200, ReturnOut)
+    @_documented
+    def post(self, rma: str, exchange_id: int) -> Any:
+        """Put the failed handover of the replacement back in line."""
+        return_request, principal = _staff_action(rma)
+        side_effects.retry_exchange_shipment(
+            db.session, utcnow(), return_request, exchange_id, actor=principal.actor
         )
         return _done(return_request)

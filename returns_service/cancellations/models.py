@@ -88,6 +88,8 @@ class Cancellation(Base):
     shipping_amount: Mapped[int | None] = mapped_column(BigInteger)
     #: Settling it left nothing on the order: the whole order is cancelled.
     closes_order: Mapped[bool | None]
+    #: Why cancelling the order at Shopify gave up, until a retry succeeds.
+    shopify_failure: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[Order] = relationship()
     lines: Mapped[list[CancellationLine]] = relationship(

@@ -49,6 +49,8 @@ class CancellationQueryArgs(Schema):
     """Which cancellations to list."""
 
     status = fields.Enum(CancellationStatus, by_value=True, load_default=None)
+    #: Only those whose cancellation at Shopify gave up, to retry.
+    shopify_failed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -93,6 +95,7 @@ class CancellationSummaryOut(Schema):
     comment = fields.String()
     whole_order = fields.Boolean()
     closes_order = fields.Boolean(allow_none=True)
+    shopify_failure = fields.String(allow_none=True)
     decision = fields.Nested(CancellationDecisionOut)
     goods_amount = MoneyField(_currency)
     shipping_amount = MoneyField(_currency)

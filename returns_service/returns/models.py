@@ -159,6 +159,8 @@ class ExchangeStatus(StrEnum):
     RESERVED = "reserved"
     RELEASED = "released"
     SHIPMENT_REQUESTED = "shipment_requested"
+    #: Handing the replacement to the warehouse gave up; staff retry it from the return.
+    SHIPMENT_FAILED = "shipment_failed"
     SHIPPED = "shipped"
 
 
@@ -180,6 +182,8 @@ class Exchange(Base):
     carrier: Mapped[str | None] = mapped_column(String(64))
     tracking_number: Mapped[str | None] = mapped_column(String(128))
     shipped_at: Mapped[datetime | None]
+    #: Why handing the replacement to the warehouse gave up, while it is failed.
+    failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="exchanges")
@@ -209,6 +213,8 @@ class Pickup(Base):
     slot: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     confirmation_number: Mapped[str | None] = mapped_column(String(64))
+    #: Why booking the pickup gave up, while it is failed.
+    failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="pickup")

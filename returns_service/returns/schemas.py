@@ -11,8 +11,10 @@ from returns_service.orders.schemas import AddressSchema
 from returns_service.refunds.schemas import RefundOut
 from returns_service.returns.models import (
     Disposition,
+    ExchangeStatus,
     ItemCondition,
     LineOutcome,
+    PickupStatus,
     Resolution,
     ReturnMethod,
     ReturnStatus,
@@ -142,6 +144,7 @@ class PickupOut(Schema):
     date = fields.Date(attribute="pickup_date", allow_none=True)
     slot = fields.String(allow_none=True)
     confirmation_number = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
 
 
 class ExchangeOut(Schema):
@@ -155,6 +158,7 @@ class ExchangeOut(Schema):
     carrier = fields.String(allow_none=True)
     tracking_number = fields.String(allow_none=True)
     shipped_at = fields.AwareDateTime(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
 
 
 class EventOut(Schema):
@@ -204,6 +208,10 @@ class ReturnQueryArgsSchema(Schema):
 
     status = fields.List(fields.Enum(ReturnStatus, by_value=True), load_default=None)
     order_number = Text(load_default=None, max_length=64)
+    #: ``failed``: the returns whose carrier pickup gave up, to retry.
+    pickup_status = fields.Enum(PickupStatus, by_value=True, load_default=None)
+    #: ``shipment_failed``: the exchanges whose replacement could not be handed over.
+    exchange_status = fields.Enum(ExchangeStatus, by_value=True, load_default=None)
 
 
 class ReturnSummaryOut(Schema):

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import hmac
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -274,3 +275,36 @@ def test_a_shopify_fulfillment_of_an_order_cancelled_and_refunded_is_refused_and
     assert noted["kind"] == "shipment.refused"
     assert noted["actor"] == "shopify"
     assert "recall the parcel" in noted["message"]
+
+
+def test_a_cancellation_shopify_could_not_take_is_shown_listed_and_retried(
+    app: Flask, shop: Shop, cancellations: Cancellations, shopify: FakeShopifyOrder
+) -> None:
+    order = _shopify_order(cancellations, refunded=1000)  # nothing to refund: cancel only
+    cancelled = cancellations.cancel(cancellations.customer(order)).json
+    saved = {key: app.config[key] for key in ("SHOPIFY_API_BASE", "JOB_RETRIES")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    # Shopify cannot be reached and no retry is left: the job gives up at once.
+    app.config.update(SHOPIFY_API_BASE=f"http://127.0.0.1:{closed}", JOB_RETRIES=0)
+    try:
+        shop.run_jobs()
+    finally:
+        app.config.update(saved)
+
+    failed = cancellations.get(cancelled["id"])
+    assert failed["shopify_failure"]
+    assert failed["timeline"][-1]["kind"] == "shopify.cancel_failed"
+    listed = shop.client.get("/api/v1/cancellations?shopify_failed=true", headers=shop.agent)
+    assert [c["id"] for c in listed.json] == [cancelled["id"]]
+    assert shopify.posted("/cancel.json") == []
+
+    retry = f"/api/v1/cancellations/{cancelled['id']}/shopify/retry"
+    retried = shop.client.post(retry, headers=shop.agent)
+    assert retried.status_code == 200, retried.json
+    assert retried.json["shopify_failure"] is None
+    shop.run_jobs()
+
+    assert shopify.posted("/cancel.json") == [{"reason": "customer", "email": False}]
+    assert shop.client.post(retry, headers=shop.agent).status_code == 409

@@ -5,6 +5,7 @@ replacement sent as a sales order, the parcel expected, orders stopped or found 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -238,3 +239,49 @@ def test_stock_is_read_on_schedule_once_per_interval(
     assert logiless.paths("GET") == ["/logical_inventory_summaries"]
     session.expire_all()
     assert session.get(StockItem, "DNM-32").on_hand == 4
+
+
+def test_a_replacement_logiless_could_not_take_is_shown_failed_and_retried_from_the_return(
+    shop: Shop,
+    logiless: Logiless,
+    configure: Callable[..., None],
+    token_for: Callable[[Role], dict[str, str]],
+) -> None:
+    logiless.stock = [{"article_code": "DNM-32", "available": 2, "reserved": 0}]
+    shop.client.post("/api/v1/integrations/warehouse/stock-sync", headers=token_for(Role.ADMIN))
+    shop.run_jobs()
+    order = shop.put_order()
+    wanted = [
+        {
+            "line_id": shop.line_id(order, "L1"),
+            "quantity": 1,
+            "reason": "SIZE_TOO_SMALL",
+            "exchange_sku": "DNM-32",
+        }
+    ]
+    created = shop.file(shop.customer(), wanted, resolution="exchange").json
+    rma = created["rma"]
+    shop.run_jobs()
+    receive_and_inspect(shop, rma, created["lines"][0]["id"])
+    # LOGILESS cannot be reached and no retry is left: handing the replacement over gives up.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    configure(LOGILESS_API_BASE=f"http://127.0.0.1:{closed}/", JOB_RETRIES=0)
+    shop.run_jobs()
+
+    [exchange] = shop.get(rma)["exchanges"]
+    assert exchange["status"] == "shipment_failed" and exchange["failure_reason"]
+    listed = shop.client.get("/api/v1/returns?exchange_status=shipment_failed", headers=shop.agent)
+    assert [r["rma"] for r in listed.json] == [rma]
+    assert logiless.sales_orders == []
+
+    configure(LOGILESS_API_BASE=logiless.server.url_for("/"))
+    retry = f"/api/v1/returns/{rma}/exchanges/{exchange['id']}/retry"
+    retried = shop.client.post(retry, headers=shop.agent)
+    assert retried.status_code == 200, retried.json
+    assert retried.json["exchanges"][0]["status"] == "shipment_requested"
+    shop.run_jobs()
+
+    assert [s["code"] for s in logiless.sales_orders] == [f"{rma}-X{exchange['id']}"]
+    assert shop.client.post(retry, headers=shop.agent).status_code == 409
