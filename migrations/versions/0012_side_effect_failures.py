@@ -1,4 +1,4 @@
-"""Why a pickup, an exchange's shipment or a cancellation at Shopify gave up
+"""Side effects that gave up, kept on their objects; refunds whose outcome is unknown
 
 Revision ID: 0012
 Revises: 0011
@@ -24,9 +24,15 @@ def upgrade() -> None:
     for table, column in COLUMNS:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column(column, sa.Text(), nullable=True))
+    with op.batch_alter_table("refunds") as batch:
+        batch.add_column(
+            sa.Column("outcome_unknown", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("refunds") as batch:
+        batch.drop_column("outcome_unknown")
     for table, column in COLUMNS:
         with op.batch_alter_table(table) as batch:
             batch.drop_column(column)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from returns_service.models import Base, Currency, MinorUnits, intpk, str_enum, utcnow
@@ -50,6 +50,9 @@ class Refund(Base):
     )
     provider_reference: Mapped[str | None] = mapped_column(String(128), index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    #: Failed without the provider's definitive answer: the money may have gone out, so the
+    #: refund still counts against what the order may be refunded until it is settled.
+    outcome_unknown: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_at: Mapped[datetime | None]
 

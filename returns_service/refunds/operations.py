@@ -41,9 +41,12 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
 
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
+    still_open = Refund.status.in_(OPEN_STATUSES) | (
+        (Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown
+    )
     in_flight = session.scalar(
         select(func.coalesce(func.sum(Refund.amount), 0)).where(
-            Refund.order_id == order.id, Refund.status.in_(OPEN_STATUSES)
+            Refund.order_id == order.id, still_open
         )
     )
     return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
@@ -164,6 +167,7 @@ def settle_refund(
     if refund.status is status:
         return
     refund.status = status
+    refund.outcome_unknown = status is RefundStatus.FAILED and event_data.get("definitive") is False
     order = refund.order
     if status is RefundStatus.SUCCEEDED:
         refund.issued_at = now
@@ -273,7 +277,8 @@ def retry_refund(
         raise Conflict(f"refund {refund.id} is {refund.status.value}; only failed refunds retry")
     locked = select(Order).where(Order.id == refund.order_id).with_for_update()
     order = session.scalars(locked).one()
-    balance = refundable_balance(session, order)
+    # A refund whose outcome is unknown counts against the balance: not against itself.
+    balance = refundable_balance(session, order) + (refund.amount if refund.outcome_unknown else 0)
     if refund.amount > balance:
         raise Conflict(
             f"only {format_money(balance, order.currency)} of order {order.number} is left to "
@@ -296,6 +301,7 @@ def retry_refund(
         previous_failure=refund.failure_reason,
     )
     refund.status = RefundStatus.PENDING
+    refund.outcome_unknown = False
     # A late webhook about the failed attempt must not match the new one.
     if new_key:
         refund.provider_reference = None
