@@ -7,13 +7,13 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from returns_service.refunds.models import Refund, RefundStatus, StoreCreditEntry
+from returns_service.refunds.models import Refund, RefundStatus
 from returns_service.refunds.operations import (
     refund_job_gave_up,
     settle_refund,
-    store_credit_account,
 )
 from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
+from returns_service.refunds.store_credit import credit_refund
 
 
 def _pending_refund(session: Session, refund_id: int) -> Refund | None:
@@ -53,30 +53,8 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
 def issue_store_credit(session: Session, now: datetime, refund_id: int, bonus: int = 0) -> None:
     """Credit the customer's store-credit account, once per refund, with the shop's bonus."""
     refund = _pending_refund(session, refund_id)
-    if refund is None:
-        return
-    order = refund.order
-    account = store_credit_account(session, order.customer_id, refund.currency)
-    session.add(
-        StoreCreditEntry(
-            account_id=account.id,
-            amount=refund.amount,
-            refund_id=refund.id,
-            note=f"order {order.number}",
-            created_at=now,
-        )
-    )
-    if bonus > 0:
-        session.add(
-            StoreCreditEntry(
-                account_id=account.id,
-                amount=bonus,
-                note=f"bonus, order {order.number}",
-                created_at=now,
-            )
-        )
-    refund.provider_reference = account.code
-    settle_refund(session, now, refund, RefundStatus.SUCCEEDED, None)
+    if refund is not None:
+        credit_refund(session, now, refund, bonus)
 
 
 def refund_gave_up(

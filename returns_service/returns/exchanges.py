@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import rules
-from returns_service import outbox
+from returns_service import outbox, warehouse
 from returns_service.catalogue import exchange_options as catalogue
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.inventory import operations as stock
-from returns_service.inventory.models import Reservation
+from returns_service.inventory.models import Reservation, ReservationStatus
 from returns_service.orders.models import OrderLine
 from returns_service.returns import notices, states
 from returns_service.returns.facts import customer_history, line_facts
@@ -219,3 +219,28 @@ def mark_shipped(
         tracking_number=tracking_number,
     )
     notices.exchange_shipped(session, now, exchange)
+
+
+def hand_over_replacement(
+    session: Session, now: datetime, exchange: Exchange, config: Mapping[str, Any]
+) -> None:
+    """Take the held units off the stock and ask the warehouse to ship them, once.
+
+    The caller holds the exchange's row lock; an exchange handed over already is left be.
+    """
+    if exchange.status is not ExchangeStatus.SHIPMENT_REQUESTED:
+        return
+    reservation = session.scalar(select(Reservation).where(Reservation.exchange_id == exchange.id))
+    if reservation is None or reservation.status is not ReservationStatus.HELD:
+        return
+    stock.consume(session, reservation)
+    warehouse.request_exchange_shipment(session, now, exchange, config)
+    states.note(
+        session,
+        exchange.request,
+        "exchange.shipment_requested",
+        actor="system",
+        now=now,
+        sku=exchange.sku,
+        quantity=exchange.quantity,
+    )

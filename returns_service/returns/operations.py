@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import InvalidInput, NotFound
+from returns_service.inventory import operations as stock
 from returns_service.returns import exchanges, notices, settlement, states
 from returns_service.returns.models import (
     Disposition,
@@ -274,3 +275,17 @@ def expire_due(session: Session, now: datetime) -> int:
         notices.return_expired(session, now, request)
         expired += 1
     return expired
+
+
+def restock_line(session: Session, now: datetime, line: ReturnLine) -> None:
+    """Put an inspected line's received units back in stock, once per line."""
+    if stock.restock(session, line.order_line.sku, line.received_quantity, line.id, now):
+        states.note(
+            session,
+            line.request,
+            "stock.restocked",
+            actor="system",
+            now=now,
+            sku=line.order_line.sku,
+            quantity=line.received_quantity,
+        )

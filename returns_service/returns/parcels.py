@@ -15,7 +15,7 @@ from carriers.status import TrackingStatus
 from returns_service.errors import PermanentJobError
 from returns_service.orders.operations import track_shipment
 from returns_service.returns import operations, states
-from returns_service.returns.models import ReturnRequest, ReturnStatus
+from returns_service.returns.models import Pickup, PickupStatus, ReturnRequest, ReturnStatus
 from returns_service.warehouse import warehouse_address
 
 #: Statuses that mean the carrier has the parcel.
@@ -162,3 +162,42 @@ def _track_return(
             now=now,
             message="the carrier delivered the parcel; the warehouse receives it next",
         )
+
+
+def book_pickup(
+    session: Session,
+    now: datetime,
+    pickup: Pickup,
+    adapter: carriers.CarrierAdapter,
+    config: Mapping[str, Any],
+) -> None:
+    """Buy the return label and book the carrier's collection of a requested pickup.
+
+    Both calls carry a reference derived from our ids, which the carrier uses as its
+    idempotency key, so a retry returns the same label and booking.
+    """
+    request = pickup.request
+    buy_label(session, now, request, adapter, config)
+    with carrier_errors():
+        confirmation = adapter.request_pickup(
+            carriers.PickupRequest(
+                reference=f"pickup-{pickup.id}",
+                address=address(pickup.address),
+                date=pickup.pickup_date or now.date(),
+                slot=pickup.slot,
+                shipment_id=request.carrier_shipment_id,
+            )
+        )
+    pickup.carrier = adapter.name
+    pickup.confirmation_number = confirmation.confirmation_number
+    pickup.status = PickupStatus.CONFIRMED
+    states.note(
+        session,
+        request,
+        "pickup.confirmed",
+        actor="system",
+        now=now,
+        carrier=adapter.name,
+        confirmation_number=confirmation.confirmation_number,
+        tracking_number=request.tracking_number,
+    )
