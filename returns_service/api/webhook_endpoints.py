@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import current_app
@@ -12,15 +11,12 @@ from sqlalchemy import select
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
-from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.errors import Conflict
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.notifications import endpoints
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
-from returns_service.notifications.outbound import (
-    UnsafeTarget,
-    allowed_http_hosts,
-    check_endpoint_url,
-)
+from returns_service.notifications.outbound import allowed_http_hosts
 from returns_service.notifications.schemas import (
     DeliveryQueryArgsSchema,
     ResentOut,
@@ -44,17 +40,11 @@ blp = Blueprint(
 
 
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise NotFound(f"no webhook endpoint {endpoint_id}")
-    return endpoint
+    return endpoints.get_endpoint(db.session, endpoint_id)
 
 
-def _check_url(url: str) -> None:
-    try:
-        check_endpoint_url(url, allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]))
-    except UnsafeTarget as exc:
-        raise InvalidInput(f"{url} is not allowed: {exc}", field="url") from None
+def _http_hosts() -> frozenset[str]:
+    return allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"])
 
 
 @blp.route("")
@@ -79,16 +69,7 @@ class EndpointCollection(MethodView):
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Add an endpoint. The answer holds its signing secret: this is the only time."""
-        _check_url(data["url"])
-        endpoint = WebhookEndpoint(
-            url=data["url"],
-            events=data["events"],
-            description=data["description"],
-            active=data["active"],
-            secret=data["secret"] or secrets.token_urlsafe(32),
-            created_at=utcnow(),
-        )
-        db.session.add(endpoint)
+        endpoint = endpoints.add_endpoint(db.session, utcnow(), data, _http_hosts())
         db.session.commit()
         return endpoint
 
@@ -107,12 +88,7 @@ class EndpointResource(MethodView):
     @blp.alt_response(422, description="A field is wrong; nothing was written")
     def put(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
         """Change an endpoint; fields left out keep their value. A new secret is not echoed."""
-        endpoint = _endpoint(endpoint_id)
-        if "url" in data:
-            _check_url(data["url"])
-        for name in ("url", "events", "description", "active", "secret"):
-            if name in data:
-                setattr(endpoint, name, data[name])
+        endpoint = endpoints.change_endpoint(_endpoint(endpoint_id), data, _http_hosts())
         db.session.commit()
         return endpoint
 
@@ -124,7 +100,7 @@ class EndpointResource(MethodView):
     @blp.alt_response(404, description="No such endpoint")
     def delete(self, endpoint_id: int) -> None:
         """Remove an endpoint and its delivery log; deliveries still queued are dropped."""
-        db.session.delete(_endpoint(endpoint_id))
+        endpoints.remove_endpoint(db.session, _endpoint(endpoint_id))
         db.session.commit()
 
 
