@@ -263,3 +263,17 @@ def token_for(app: Flask) -> Callable[[Role], dict[str, str]]:
         return {"Authorization": f"Bearer {plain}"}
 
     return make
+
+
+@pytest.fixture
+def configure(app: Flask) -> Iterator[Callable[..., None]]:
+    """Change settings for one test; they are put back afterwards."""
+    saved: dict[str, Any] = {}
+
+    def change(**values: Any) -> None:
+        for key in values:
+            saved.setdefault(key, app.config[key])
+        app.config.update(values)
+
+    yield change
+    app.config.update(saved)

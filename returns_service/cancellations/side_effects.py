@@ -14,6 +14,7 @@ from returns_service import outbox
 from returns_service.cancellations import states
 from returns_service.cancellations.models import Cancellation
 from returns_service.errors import Conflict
+from returns_service.returns.side_effects import failure_reason
 
 SHOPIFY_JOBS = ("cancel_shopify_order",)
 
@@ -25,8 +26,7 @@ def shopify_cancel_gave_up(
     cancellation = session.get(Cancellation, cancellation_id, with_for_update=True)
     if cancellation is None:
         return
-    lines = [line for line in error.splitlines() if line.strip()]
-    cancellation.shopify_failure = (lines[-1] if lines else "the job gave up")[:1000]
+    cancellation.shopify_failure = failure_reason(error)
     states.note(
         session,
         cancellation,

@@ -1,29 +1,13 @@
-"""Fixtures for the integrations: the app switched to a system answering on loopback."""
+"""Fixtures for the integrations: cancellations and a received, inspected return."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from tests.cancellations.conftest import Cancellations
 from tests.shop import Shop
-
-
-@pytest.fixture
-def configure(app: Flask) -> Iterator[Callable[..., None]]:
-    """Change settings for one test; they are put back afterwards."""
-    saved: dict[str, Any] = {}
-
-    def change(**values: Any) -> None:
-        for key in values:
-            saved.setdefault(key, app.config[key])
-        app.config.update(values)
-
-    yield change
-    app.config.update(saved)
 
 
 @pytest.fixture

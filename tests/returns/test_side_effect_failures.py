@@ -4,11 +4,7 @@ is retried from the return itself with the same message (and so the same carrier
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
-from flask import Flask
 
 from tests.shop import Shop
 
@@ -17,20 +13,6 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Any]:
-    """Change settings for one test; they are put back afterwards."""
-    saved: dict[str, Any] = {}
-
-    def change(**values: Any) -> None:
-        for key in values:
-            saved.setdefault(key, app.config[key])
-        app.config.update(values)
-
-    yield change
-    app.config.update(saved)
 
 
 def _pickup_return(shop: Shop) -> str:
@@ -44,10 +26,10 @@ def _pickup_return(shop: Shop) -> str:
     return response.json["rma"]
 
 
-def test_a_pickup_that_gave_up_is_shown_listed_and_retried(shop: Shop, settings: Any) -> None:
+def test_a_pickup_that_gave_up_is_shown_listed_and_retried(shop: Shop, configure: Any) -> None:
     rma = _pickup_return(shop)
     # The carrier cannot be reached and no retry is left: the job gives up at once.
-    settings(
+    configure(
         CARRIER="easypost",
         EASYPOST_API_BASE=f"http://127.0.0.1:{_closed_port()}",
         EASYPOST_API_KEY="key",
@@ -62,7 +44,7 @@ def test_a_pickup_that_gave_up_is_shown_listed_and_retried(shop: Shop, settings:
     listed = shop.client.get("/api/v1/returns?pickup_status=failed", headers=shop.agent)
     assert [r["rma"] for r in listed.json] == [rma]
 
-    settings(CARRIER="sandbox")
+    configure(CARRIER="sandbox")
     retried = shop.client.post(f"/api/v1/returns/{rma}/pickup/retry", headers=shop.agent)
     assert retried.status_code == 200, retried.json
     assert retried.json["pickup"]["status"] == "requested"
