@@ -6,7 +6,6 @@ bad product is reported and skipped without holding back the rest.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
+from returns_service.bulk_files import Item, csv_groups, jsonl_documents
 from returns_service.catalogue.operations import upsert_product
 from returns_service.catalogue.schemas import ProductUpsertSchema
 from returns_service.errors import InvalidInput
@@ -46,7 +46,6 @@ CSV_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("product_id", "title", "variant_id", "price", "currency")
 
-Item = tuple[str, str, dict[str, Any] | Exception]
 
 
 def _csv_variant(row: dict[str, str], index: int) -> tuple[list[str], dict[str, Any]]:
@@ -79,25 +78,15 @@ def _csv_variant(row: dict[str, str], index: int) -> tuple[list[str], dict[str, 
 
 
 def _csv_products(path: Path) -> Iterator[Item]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle, restval="")
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise click.UsageError(f"{path} lacks the CSV columns: {', '.join(missing)}")
-        groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-        for number, row in enumerate(reader, start=2):  # row 1 is the header
-            groups.setdefault(row["product_id"], []).append((number, row))
-    for product_id, numbered in groups.items():
-        numbers = [n for n, _ in numbered]
-        where = f"rows {numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else f"row {numbers[0]}"
+    for where, product_id, rows in csv_groups(path, REQUIRED_COLUMNS, "product_id"):
         where = f"{where} (product {product_id})"
-        first = numbered[0][1]
+        first = rows[0]
         try:
             if not product_id.strip():
                 raise ValidationError("a product needs a product_id", "product_id")
             option_names: list[str] = []
             variants = []
-            for index, (_, row) in enumerate(numbered):
+            for index, row in enumerate(rows):
                 names, variant = _csv_variant(row, index)
                 option_names += [name for name in names if name not in option_names]
                 variants.append(variant)
@@ -113,29 +102,12 @@ def _csv_products(path: Path) -> Iterator[Item]:
             yield where, product_id, exc
 
 
-def _jsonl_products(path: Path) -> Iterator[Item]:
-    with path.open(encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                document = json.loads(text)
-            except ValueError:
-                document = None
-            if not isinstance(document, dict):
-                yield f"line {number}", "", ValidationError("not a JSON object")
-                continue
-            external_id = str(document.pop("external_id", "") or "")
-            if not external_id:
-                yield f"line {number}", "", ValidationError("no external_id")
-                continue
-            yield f"line {number} (product {external_id})", external_id, document
-
-
 def import_products(session: Session, path: Path, *, progress: bool = False) -> ImportReport:
     """Load every product in the file; bad ones are reported, good ones committed."""
-    reader = _csv_products if path.suffix.lower() == ".csv" else _jsonl_products
-    items = list(reader(path))
+    if path.suffix.lower() == ".csv":
+        items = list(_csv_products(path))
+    else:
+        items = list(jsonl_documents(path, "product"))
     report = ImportReport()
     schema = ProductUpsertSchema()
     with click.progressbar(items, label="importing products", hidden=not progress) as bar:

@@ -6,7 +6,6 @@ order is reported and skipped without holding back the rest.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from marshmallow import ValidationError
 from marshmallow.exceptions import SCHEMA
 from sqlalchemy.orm import Session
 
+from returns_service.bulk_files import Item, csv_groups, jsonl_documents
 from returns_service.errors import Conflict
 from returns_service.models import utcnow
 from returns_service.money import to_minor
@@ -156,44 +156,13 @@ def _csv_order(rows: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
     return first["order_id"], document
 
 
-def _csv_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        # A row cut short reads as empty cells, rejected by the checks below, not a crash.
-        reader = csv.DictReader(handle, restval="")
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise click.UsageError(f"{path} lacks the CSV columns: {', '.join(missing)}")
-        groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-        for number, row in enumerate(reader, start=2):  # row 1 is the header
-            groups.setdefault(row["order_id"], []).append((number, row))
-    for order_id, numbered in groups.items():
-        numbers = [n for n, _ in numbered]
-        where = f"rows {numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else f"row {numbers[0]}"
+def _csv_orders(path: Path) -> Iterator[Item]:
+    for where, order_id, rows in csv_groups(path, REQUIRED_COLUMNS, "order_id"):
         try:
-            external_id, document = _csv_order([row for _, row in numbered])
+            external_id, document = _csv_order(rows)
             yield f"{where} (order {order_id})", external_id, document
         except ValidationError as exc:
             yield f"{where} (order {order_id})", order_id, exc
-
-
-def _jsonl_orders(path: Path) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                document = json.loads(text)
-            except ValueError:
-                document = None
-            if not isinstance(document, dict):
-                yield f"line {number}", "", ValidationError("not a JSON object")
-                continue
-            external_id = document.pop("external_id", None)
-            if external_id is None or str(external_id) == "":
-                yield f"line {number}", "", ValidationError("no external_id")
-                continue
-            external_id = str(external_id)
-            yield f"line {number} (order {external_id})", external_id, document
 
 
 def _reason(error: Exception) -> str:
@@ -215,8 +184,10 @@ def import_file(
 
     An order its guards refuse (it ships units cancelled and refunded) is reported too.
     """
-    reader = _csv_orders if path.suffix.lower() == ".csv" else _jsonl_orders
-    items = list(reader(path))
+    if path.suffix.lower() == ".csv":
+        items = list(_csv_orders(path))
+    else:
+        items = list(jsonl_documents(path, "order"))
     report = ImportReport()
     schema = OrderUpsertSchema()
     with click.progressbar(items, label="importing orders", hidden=not progress) as bar:
