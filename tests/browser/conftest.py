@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM_FLAGS = [
@@ -44,5 +47,70 @@ def browser() -> Iterator[Browser]:
         pytest.skip("no chromium on the PATH (Debian package chromium): page tests skipped")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield launched
+        yield _ScreenshotBrowser(launched)  # type: ignore[misc]
         launched.close()
+
+
+
+#: Where every browser test leaves a screenshot of each page as it was closed.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+_current_test = ["browser"]
+
+
+def _keep_screenshot(page: Page) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = len(list(SCREENSHOTS.glob(f"{_current_test[0]}-*.png")))
+    page.screenshot(path=SCREENSHOTS / f"{_current_test[0]}-{taken + 1}.png", full_page=True)
+
+
+def _screenshot_on_close(page: Page) -> Page:
+    close = page.close
+
+    def closing(**kwargs: Any) -> None:
+        if not page.is_closed():
+            _keep_screenshot(page)
+        close(**kwargs)
+
+    page.close = closing  # type: ignore[method-assign]
+    return page
+
+
+class _ScreenshotContext:
+    """A browser context whose pages leave a screenshot when closed, or when it is."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self._context = context
+
+    def new_page(self) -> Page:
+        return _screenshot_on_close(self._context.new_page())
+
+    def close(self) -> None:
+        for page in self._context.pages:
+            if not page.is_closed():
+                _keep_screenshot(page)
+        self._context.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+class _ScreenshotBrowser:
+    """The browser, handing out pages and contexts that keep their last screenshot."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **kwargs: Any) -> Page:
+        return _screenshot_on_close(self._browser.new_page(**kwargs))
+
+    def new_context(self, **kwargs: Any) -> _ScreenshotContext:
+        return _ScreenshotContext(self._browser.new_context(**kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _name_screenshots(request: pytest.FixtureRequest) -> None:
+    """Screenshots are named after the test that took them."""
+    _current_test[0] = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
