@@ -8,8 +8,8 @@ from typing import Any
 import requests
 
 from returns_service.errors import PermanentJobError
+from returns_service.orders.shopify_admin import admin_session, admin_settings
 
-API_VERSION = "2024-04"
 TIMEOUT_SECONDS = 10.0
 #: Shopify takes at most 50 inventory items per request and 250 levels per page.
 ITEMS_PER_REQUEST = 50
@@ -26,20 +26,13 @@ class ShopifyInventory:
     def __init__(
         self, *, api_base: str, access_token: str, timeout: float = TIMEOUT_SECONDS
     ) -> None:
-        self.base = f"{api_base.rstrip('/')}/admin/api/{API_VERSION}"
-        self.http = requests.Session()
-        self.http.headers.update(
-            {"X-Shopify-Access-Token": access_token, "Accept": "application/json"}
-        )
+        self.base, self.http = admin_session(api_base, access_token)
         self.timeout = timeout
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopifyInventory:
         """The client for the app's settings; without the shop's API the job fails for good."""
-        for name in ("SHOPIFY_API_BASE", "SHOPIFY_ACCESS_TOKEN"):
-            if not config.get(name):
-                raise PermanentJobError(f"RETURNS_{name} is not set: cannot read Shopify's stock")
-        return cls(api_base=config["SHOPIFY_API_BASE"], access_token=config["SHOPIFY_ACCESS_TOKEN"])
+        return cls(**admin_settings(config, "read Shopify's stock"))
 
     def levels(self, inventory_item_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Every level of these items at every location (``inventory_levels.json``)."""

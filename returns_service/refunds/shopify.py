@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
 from returns_service.money import format_money, from_minor, to_minor
+from returns_service.orders.shopify_admin import admin_session, admin_settings
 from returns_service.refunds.models import RefundStatus
 from returns_service.refunds.providers import (
     ProviderUnavailable,
@@ -29,7 +30,6 @@ from returns_service.refunds.providers import (
     RefundOutcome,
 )
 
-API_VERSION = "2024-04"
 TIMEOUT_SECONDS = 10.0
 NOTE_PREFIX = "returns-service"
 
@@ -153,23 +153,13 @@ class ShopifyProvider:
     def __init__(
         self, *, api_base: str, access_token: str, timeout: float = TIMEOUT_SECONDS
     ) -> None:
-        self.base = f"{api_base.rstrip('/')}/admin/api/{API_VERSION}"
-        self.http = requests.Session()
-        self.http.headers.update(
-            {"X-Shopify-Access-Token": access_token, "Accept": "application/json"}
-        )
+        self.base, self.http = admin_session(api_base, access_token)
         self.timeout = timeout
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopifyProvider:
         """The provider for the app's settings; without the shop's API the job fails for good."""
-        for name in ("SHOPIFY_API_BASE", "SHOPIFY_ACCESS_TOKEN"):
-            if not config.get(name):
-                raise PermanentJobError(f"RETURNS_{name} is not set: cannot refund at Shopify")
-        return cls(
-            api_base=config["SHOPIFY_API_BASE"],
-            access_token=config["SHOPIFY_ACCESS_TOKEN"],
-        )
+        return cls(**admin_settings(config, "refund at Shopify"))
 
     def refund(self, call: RefundCall) -> RefundOutcome:
         """Find the refund made for this key, or calculate and create it.
