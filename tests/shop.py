@@ -221,6 +221,16 @@ class Shop:
         assert response.status_code == 200, response.json
         return response.json
 
+    def publish_rules(self, document: dict[str, Any], admin: dict[str, str]) -> dict[str, Any]:
+        """Publish a rule set document as an admin; the version in force afterwards."""
+        draft = self.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
+        assert draft.status_code == 201, draft.json
+        published = self.client.post(
+            f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin
+        )
+        assert published.status_code == 200, published.json
+        return published.json
+
     def run_jobs(self) -> None:
         work_burst(self.app)
 

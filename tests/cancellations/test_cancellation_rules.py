@@ -115,8 +115,7 @@ def test_a_cancellation_sent_to_review_is_decided_by_a_person(
             "action": {"outcome": "review", "review_reason": "orders of 100,000 yen or more"},
         },
     )
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
     big = cancellations.put_order("6001")
     other = cancellations.put_order("6002", number="#6002", email_address="ken@example.jp")
 

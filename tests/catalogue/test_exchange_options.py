@@ -207,9 +207,7 @@ def test_a_rule_can_open_the_exchange_to_products_of_the_same_type(
     admin = token_for(Role.ADMIN)
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["exchange_scope"] = "same_product_type"
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    assert draft.status_code == 201, draft.json
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
 
     offered = shop.client.get(with_reason, headers=customer).json["options"]
     assert [(o["sku"], o["product_title"]) for o in offered] == [

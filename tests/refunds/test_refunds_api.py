@@ -164,8 +164,7 @@ def test_store_credit_whose_job_gave_up_is_failed_and_retried_with_its_bonus(
     admin = token_for(Role.ADMIN)
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["bonus_credit"] = {"percent": 10}
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
     order = shop.put_order()
     created = shop.file(
         shop.customer(),

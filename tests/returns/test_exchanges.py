@@ -189,8 +189,7 @@ def test_a_dearer_replacement_waits_for_a_person_unless_the_rule_waives_it(
     admin = token_for(Role.ADMIN)
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["exchange_upcharge"] = "waive"
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
     second = shop.put_order(external_id="5002", number="#5002")
     waived = _exchange(shop, shop.customer("#5002"), shop.line_id(second, "L1"), variant)
     assert waived.json["status"] == "awaiting_parcel"
@@ -215,8 +214,7 @@ def test_store_credit_is_issued_with_its_bonus_and_can_be_spent(
     admin = token_for(Role.ADMIN)
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["bonus_credit"] = {"percent": 10}
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
     order = shop.put_order()
     created = shop.file(
         shop.customer(),

@@ -243,8 +243,7 @@ def test_nothing_received_refunds_nothing_even_when_refunds_are_due_on_receipt(
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["refund_timing"] = "on_receipt"
     admin = token_for(Role.ADMIN)
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
+    shop.publish_rules(document, admin)
     order = shop.put_order()
     created = shop.file(
         shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]

@@ -35,9 +35,7 @@ def _scan(
 def _publish_refund_on_first_scan(shop: Shop, admin: dict[str, str]) -> None:
     document = rules.default_rule_set()
     document["rules"][-1]["action"]["refund_timing"] = "on_first_carrier_scan"
-    draft = shop.client.post("/api/v1/rules/drafts", json={"document": document}, headers=admin)
-    published = shop.client.post(f"/api/v1/rules/drafts/{draft.json['id']}/publish", headers=admin)
-    assert published.status_code == 200, published.json
+    shop.publish_rules(document, admin)
 
 
 def test_first_carrier_scan_moves_a_drop_off_return_in_transit_and_refunds_it(
