@@ -77,6 +77,8 @@ def service_env(
         "RETURNS_STRIPE_API_BASE": partner,
         "RETURNS_STRIPE_API_KEY": "sk_test_bench",
         "RETURNS_PORTAL_RATE_LIMIT": "1000000 per minute",
+        # The webhook receiver is on loopback over plain http, refused unless allowed.
+        "RETURNS_WEBHOOK_HTTP_HOSTS": "127.0.0.1",
         "RETURNS_LOG_LEVEL": "WARNING",
     }
 
