@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,11 +11,12 @@ from flask import Flask
 from sqlalchemy import event
 
 from returns_service.config import Settings, instance_secret_key, normalise_database_url
+from returns_service.shop import EXTENSION_KEY, ShopSettings
 
 
 def _settings_config(settings: Settings, instance_path: Path) -> dict[str, Any]:
     """Flask config keys from the settings; embedded defaults where a setting is empty."""
-    config = {f.name.upper(): getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    config = settings.as_config()
     config["SETTINGS"] = settings
     database_url = settings.database_url or f"sqlite:///{instance_path / 'returns.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
 
     _init_extensions(app)
+    use_shop_settings(app)
     from returns_service.wiring import wire
 
     wire()
@@ -64,6 +65,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def use_shop_settings(app: Flask) -> ShopSettings:
+    """Build the shop's settings from the app config, once; sessions carry them too.
+
+    Entry points pass them to the operations they call; the session's copy serves the
+    ``before_flush`` listeners, which are called with nothing but the session. Called again
+    only when a test changed the config.
+    """
+    from returns_service.extensions import db
+
+    shop = ShopSettings.from_config(app.config)
+    app.extensions[EXTENSION_KEY] = shop
+    db.session_factory.configure(info={EXTENSION_KEY: shop})
+    return shop
 
 
 def _init_extensions(app: Flask) -> None:

@@ -211,6 +211,10 @@ class Settings:
             shown.append(f"{f.name}={'***' if masked else repr(value)}")
         return f"Settings({', '.join(shown)})"
 
+    def as_config(self) -> dict[str, Any]:
+        """The settings keyed as the app config holds them: field ``x`` as ``X``."""
+        return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every ``RETURNS_*`` variable, parse and check it."""

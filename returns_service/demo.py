@@ -21,7 +21,7 @@ from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, Shipment, ShipmentStatus
-from returns_service.returns.operations import Settings as ReturnSettings
+from returns_service.shop import shop_settings
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -63,8 +63,7 @@ def run_demo(host: str, port: int) -> None:
     app = create_app({"PUBLIC_URL": f"http://{host}:{port}"})
     with app.app_context():
         upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
-        settings = ReturnSettings.from_config(app.config)
-        seeded = seed_demo_shop(db.session, utcnow(), settings, app.config)
+        seeded = seed_demo_shop(db.session, utcnow(), shop_settings(app))
         db.session.commit()
         token = _fresh_demo_token()
         example = _example_order()

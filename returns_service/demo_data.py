@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
 from returns_service.returns.filing import open_return
 from returns_service.returns.models import Resolution
-from returns_service.returns.operations import Settings as ReturnSettings
+from returns_service.shop import ShopSettings
 
 CUSTOMERS = [
     ("佐藤 花子", "hanako.sato@example.jp", "ja"),
@@ -224,9 +223,7 @@ def _subscription_document(now: datetime) -> dict[str, Any]:
     )
 
 
-def seed_demo_shop(
-    session: Session, now: datetime, settings: ReturnSettings, config: Mapping[str, Any]
-) -> bool:
+def seed_demo_shop(session: Session, now: datetime, settings: ShopSettings) -> bool:
     """Fill an empty database with the demo shop; returns False if it had orders already."""
     if session.scalar(select(func.count()).select_from(Order)):
         return False
@@ -239,7 +236,7 @@ def seed_demo_shop(
     documents.append(_subscription_document(now))
     for document in documents:
         external_id = f"demo-{normalise_order_number(document['number'])}"
-        upsert_order(session, external_id, schema.load(document), now, "demo", config)
+        upsert_order(session, external_id, schema.load(document), now, "demo", settings)
     seed_catalogue(session, now)
     for email, role, name in STAFF:
         session.add(
@@ -255,7 +252,7 @@ def seed_demo_shop(
     return True
 
 
-def _seed_returns(session: Session, now: datetime, settings: ReturnSettings) -> None:
+def _seed_returns(session: Session, now: datetime, settings: ShopSettings) -> None:
     """A few returns decided by the default rules, so the queue and the numbers are not empty."""
     delivered = session.scalars(
         select(Order)

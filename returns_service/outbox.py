@@ -79,7 +79,10 @@ _RUNNER: Callable[[str], object] | None = None
 
 
 def register_job(name: str, handler: JobHandler) -> None:
-    """Run ``handler`` for outbox messages named ``name`` (done once, in the app factory)."""
+    """Run ``handler`` for outbox messages named ``name`` (done once, in the app factory).
+
+    It is called as ``handler(session, now, settings, **payload)`` with the shop's settings.
+    """
     if _HANDLERS.get(name, handler) is not handler:
         raise ValueError(f"job {name!r} is registered twice")
     _HANDLERS[name] = handler

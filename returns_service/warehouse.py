@@ -17,19 +17,6 @@ from returns_service import outbox
 from returns_service.notifications.webhooks import queue_webhook
 
 
-def warehouse_address(config: Mapping[str, Any]) -> dict[str, str]:
-    """The warehouse's postal address in the order document's address shape."""
-    return {
-        "name": config["WAREHOUSE_NAME"],
-        "phone": config["WAREHOUSE_PHONE"],
-        "postal_code": config["WAREHOUSE_POSTAL_CODE"],
-        "country": config["WAREHOUSE_COUNTRY"],
-        "province": config["WAREHOUSE_PROVINCE"],
-        "city": config["WAREHOUSE_CITY"],
-        "address1": config["WAREHOUSE_ADDRESS1"],
-    }
-
-
 def uses_system(config: Mapping[str, Any]) -> bool:
     """Whether a warehouse system (not only our signed webhooks) takes the warehouse's work."""
     return config["WAREHOUSE_SYSTEM"] != "webhooks"

@@ -29,6 +29,7 @@ from returns_service.outbox import (
     handler_for,
     relay,
 )
+from returns_service.shop import shop_settings
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def _run_locked(message_id: str) -> str:
         session.rollback()
         return message.status.value
     try:
-        handler_for(message.job)(session, now, **message.payload)
+        handler_for(message.job)(session, now, shop_settings(current_app), **message.payload)
         message.status = MessageStatus.SUCCEEDED
         message.attempts += 1
         message.finished_at = utcnow()

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from returns_service import create_app
+from returns_service import create_app, use_shop_settings
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token
 from returns_service.catalogues import compile_catalogues
@@ -274,6 +274,8 @@ def configure(app: Flask) -> Iterator[Callable[..., None]]:
         for key in values:
             saved.setdefault(key, app.config[key])
         app.config.update(values)
+        use_shop_settings(app)
 
     yield change
     app.config.update(saved)
+    use_shop_settings(app)

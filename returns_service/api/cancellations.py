@@ -30,6 +30,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.access import locked_order_for
 from returns_service.returns.schemas import NoteSchema, RejectSchema
+from returns_service.shop import ShopSettings, shop_settings
 
 blp = Blueprint(
     "cancellations",
@@ -39,8 +40,8 @@ blp = Blueprint(
 )
 
 
-def _settings() -> operations.Settings:
-    return operations.Settings.from_config(current_app.config)
+def _settings() -> ShopSettings:
+    return shop_settings(current_app)
 
 
 def _answer(cancellation: Cancellation, *, with_timeline: bool = True) -> Any:
@@ -95,7 +96,7 @@ class CancellationCollection(MethodView):
             reason=data["reason"],
             comment=data["comment"],
             actor=principal.actor,
-            locale=customer.locale if customer else current_app.config["DEFAULT_LOCALE"],
+            locale=customer.locale if customer else _settings().locale,
         )
         db.session.flush()
         answer = CancellationOut().dump(_answer(cancellation))

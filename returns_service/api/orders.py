@@ -16,6 +16,7 @@ from returns_service.models import utcnow
 from returns_service.orders import operations
 from returns_service.orders.models import Order
 from returns_service.orders.schemas import OrderOut, OrderUpsertSchema, ShipmentSchema
+from returns_service.shop import shop_settings
 
 blp = Blueprint(
     "orders", __name__, url_prefix="/api/v1/orders", description="Orders as the shop sends them"
@@ -51,7 +52,7 @@ class OrderResource(MethodView):
         """Create or replace an order with its customer, lines, shipments and payment."""
         principal = current_principal()
         order, outcome = operations.upsert_order(
-            db.session, external_id, data, utcnow(), principal.actor, current_app.config
+            db.session, external_id, data, utcnow(), principal.actor, shop_settings(current_app)
         )
         db.session.commit()
         return order, 201 if outcome == "created" else 200
@@ -78,7 +79,7 @@ class ShipmentCollection(MethodView):
         """
         order = operations.get_order(db.session, external_id, lock=True)
         operations.upsert_shipment(
-            db.session, order, data, utcnow(), current_principal().actor, current_app.config
+            db.session, order, data, utcnow(), current_principal().actor, shop_settings(current_app)
         )
         db.session.commit()
         return order

@@ -34,12 +34,13 @@ from returns_service.returns.schemas import (
     ReturnSummaryOut,
 )
 from returns_service.returns.submission import present_return, submit_return
+from returns_service.shop import ShopSettings, shop_settings
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns (RMAs)")
 
 
-def _settings() -> operations.Settings:
-    return operations.Settings.from_config(current_app.config)
+def _settings() -> ShopSettings:
+    return shop_settings(current_app)
 
 
 def _visible_return(rma: str, principal: Principal, *, lock: bool = False) -> ReturnRequest:
@@ -135,7 +136,9 @@ class ReturnCollection(MethodView):
         """File a return; the rules decide it at once."""
         principal = current_principal()
         body, uploads = _create_input()
-        answer, status = submit_return(principal, body, uploads, idempotency.header_key())
+        answer, status = submit_return(
+            _settings(), principal, body, uploads, idempotency.header_key()
+        )
         # Already dumped (it is also what a replay answers), so it passes through as is.
         return jsonify(answer), status
 
@@ -152,7 +155,7 @@ class ReturnResource(MethodView):
     def get(self, rma: str) -> Any:
         """The return's status, lines, refunds, pickup, exchanges and timeline."""
         principal = current_principal()
-        return present_return(_visible_return(rma, principal))
+        return present_return(_settings(), _visible_return(rma, principal))
 
 
 def _staff_action(rma: str) -> tuple[ReturnRequest, Principal]:
@@ -164,7 +167,7 @@ def _staff_action(rma: str) -> tuple[ReturnRequest, Principal]:
 
 def _done(return_request: ReturnRequest) -> Any:
     db.session.commit()
-    return present_return(return_request)
+    return present_return(_settings(), return_request)
 
 
 _COMMON = (

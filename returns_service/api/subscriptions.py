@@ -17,6 +17,7 @@ from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
+from returns_service.shop import ShopSettings, shop_settings
 from returns_service.subscriptions import operations
 from returns_service.subscriptions.models import CancelReason, SubscriptionCancellation
 from returns_service.subscriptions.offers import (
@@ -44,8 +45,8 @@ blp = Blueprint(
 )
 
 
-def _settings() -> operations.Settings:
-    return operations.Settings.from_config(current_app.config)
+def _settings() -> ShopSettings:
+    return shop_settings(current_app)
 
 
 def _check_access(principal: Principal, reference: str) -> None:
@@ -59,7 +60,7 @@ def _check_access(principal: Principal, reference: str) -> None:
 
 def _locale(order: Order) -> str:
     customer = order.customer
-    return customer.locale if customer else current_app.config["DEFAULT_LOCALE"]
+    return customer.locale if customer else _settings().locale
 
 
 def _answer(flow: SubscriptionCancellation) -> Any:

@@ -9,36 +9,33 @@ so that no order ends up both shipped and refunded: the warehouse must recall it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations import states
 from returns_service.cancellations.models import OPEN_STATUSES, Cancellation, CancellationStatus
-from returns_service.cancellations.operations import Settings, refuse
+from returns_service.cancellations.operations import refuse
 from returns_service.errors import Conflict
 from returns_service.orders.models import FulfillmentStatus, Order
 from returns_service.orders.progress import LEFT_WAREHOUSE, order_stage
+from returns_service.shop import ShopSettings
 
 
 class CancellationGuard:
     """The cancellations' guard on order updates (registered in the app factory)."""
 
-    def hold(
-        self, session: Session, now: datetime, order: Order, config: Mapping[str, Any]
-    ) -> None:
+    def hold(self, session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
         """Hold an updated order to its cancellations; the caller holds the order's lock."""
-        order_updated(session, now, Settings.from_config(config), order)
+        order_updated(session, now, settings, order)
 
     def note_refused(self, session: Session, now: datetime, refusal: Conflict, actor: str) -> None:
         """Put a refused shipment on its cancellation's timeline."""
         note_refused_shipment(session, now, refusal, actor)
 
 
-def order_updated(session: Session, now: datetime, settings: Settings, order: Order) -> None:
+def order_updated(session: Session, now: datetime, settings: ShopSettings, order: Order) -> None:
     """Hold a shipment or order update to the order's cancellations (see the module).
 
     The caller must hold the order's row lock and call this after the update.

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations import states
@@ -20,15 +19,18 @@ from returns_service.cancellations.review import escalate_overdue_stops
 from returns_service.cancellations.shopify import ShopifyOrderCanceller
 from returns_service.errors import PermanentJobError
 from returns_service.refunds.shopify import ShopifyRefused
+from returns_service.shop import ShopSettings
 
 
-def cancel_shopify_order(session: Session, now: datetime, cancellation_id: int) -> None:
+def cancel_shopify_order(
+    session: Session, now: datetime, settings: ShopSettings, cancellation_id: int
+) -> None:
     """Cancel the order at Shopify, once: an order Shopify shows as cancelled is left be."""
     cancellation = session.get(Cancellation, cancellation_id)
     if cancellation is None or cancellation.status is not CancellationStatus.CANCELLED:
         return
     order = cancellation.order
-    shopify = ShopifyOrderCanceller.from_config(current_app.config)
+    shopify = ShopifyOrderCanceller.from_config(settings.config)
     try:
         if shopify.order(order.external_id).get("cancelled_at"):
             return

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service import warehouse
@@ -19,6 +18,7 @@ from returns_service.cancellations.models import Cancellation
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.refunds.models import Refund
+from returns_service.shop import ShopSettings
 
 
 def items(cancellation: Cancellation) -> list[dict[str, Any]]:
@@ -69,24 +69,27 @@ def _email(
     )
 
 
-def stop_requested(session: Session, now: datetime, cancellation: Cancellation) -> None:
+def stop_requested(
+    session: Session, now: datetime, settings: ShopSettings, cancellation: Cancellation
+) -> None:
     """The warehouse is asked to stop a picked or packed order and to answer where."""
-    answer_url = (
-        f"{current_app.config['PUBLIC_URL']}/api/v1/cancellations/{cancellation.id}"
-        "/warehouse-result"
-    )
+    answer_url = f"{settings.public_url}/api/v1/cancellations/{cancellation.id}/warehouse-result"
     warehouse.request_stop(
         session,
         now,
         cancellation.id,
         summary(cancellation) | {"answer_url": answer_url},
-        current_app.config,
+        settings.config,
     )
     _email(session, now, cancellation, "cancellation_pending_stop")
 
 
 def cancelled(
-    session: Session, now: datetime, cancellation: Cancellation, refund: Refund | None
+    session: Session,
+    now: datetime,
+    settings: ShopSettings,
+    cancellation: Cancellation,
+    refund: Refund | None,
 ) -> None:
     """The lines are off the order: the warehouse drops them and releases their stock."""
     money = {"amount": refund.amount, "currency": refund.currency} if refund else None
@@ -95,7 +98,7 @@ def cancelled(
         now,
         cancellation.id,
         summary(cancellation) | {"closes_order": cancellation.closes_order, "refund": money},
-        current_app.config,
+        settings.config,
     )
     _email(session, now, cancellation, "order_cancelled", refund=money)
 

@@ -12,15 +12,13 @@ decided one after the other, never both.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from business_time import ShopCalendar
 from returns_service import outbox
 from returns_service.cancellations import messages, notices, states
 from returns_service.cancellations.amounts import PartialShipping, cancellation_amounts
@@ -40,6 +38,7 @@ from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund
 from returns_service.returns.facts import customer_history
 from returns_service.rulesets.operations import active_version, compiled
+from returns_service.shop import ShopSettings
 from rules import Outcome
 from rules.facts import Scope
 
@@ -49,39 +48,13 @@ CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
 ASK_WAREHOUSE = (FulfillmentStatus.PICKING, FulfillmentStatus.PACKED)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The shop settings a cancellation needs."""
-
-    timezone: str
-    public_url: str
-    partial_shipping: PartialShipping
-    stop_timeout: timedelta
-    #: The shop's calendar, and the business days it promises to reply to a request within.
-    calendar: ShopCalendar
-    reply_days: int
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        """The cancellation settings from the app config."""
-        return cls(
-            timezone=config["TIMEZONE"],
-            public_url=config["PUBLIC_URL"],
-            partial_shipping=PartialShipping(config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"]),
-            stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
-            calendar=ShopCalendar.from_settings(
-                config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
-            ),
-            reply_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
-        )
-
-    def reply_by(self, filed_at: datetime, locale: str) -> str:
-        """The date by which the desk promises to reply, as the customer reads it."""
-        due = self.calendar.add_business_days(filed_at, self.reply_days)
-        return format_date(due, locale, self.timezone)
+def reply_by(settings: ShopSettings, filed_at: datetime, locale: str) -> str:
+    """The date by which the desk promises to reply, as the customer reads it."""
+    due = settings.calendar.add_business_days(filed_at, settings.reply_days)
+    return format_date(due, locale, settings.timezone)
 
 
-def return_url(settings: Settings) -> str:
+def return_url(settings: ShopSettings) -> str:
     """Where a customer whose order has shipped starts a return."""
     return settings.public_url
 
@@ -171,7 +144,7 @@ def _lines(
 def request_cancellation(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     *,
     order: Order,
     lines: list[dict[str, Any]] | None,
@@ -253,7 +226,7 @@ def request_cancellation(
             rule=decision.rule,
         )
         cancellation.message = messages.text(
-            "review", locale, days=str(settings.reply_days), date=settings.reply_by(now, locale)
+            "review", locale, days=str(settings.reply_days), date=reply_by(settings, now, locale)
         )
     else:
         go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
@@ -263,7 +236,7 @@ def request_cancellation(
 def go_ahead(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     actor: str,
@@ -285,7 +258,7 @@ def go_ahead(
         )
         cancellation.stop_requested_at = now
         cancellation.message = messages.text("pending_stop", cancellation.locale)
-        notices.stop_requested(session, now, cancellation)
+        notices.stop_requested(session, now, settings, cancellation)
     else:
         refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
 
@@ -293,7 +266,7 @@ def go_ahead(
 def settle_cancelled(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     actor: str,
@@ -312,7 +285,7 @@ def settle_cancelled(
         before=units_cancelled(session, order, settled, excluding=cancellation.id),
         cancelling=Counter({line.order_line_id: line.quantity for line in cancellation.lines}),
         shipping_refunded_before=int(shipping_before or 0),
-        partial_shipping=settings.partial_shipping,
+        partial_shipping=PartialShipping(settings.partial_cancel_shipping),
     )
     cancellation.goods_amount = amounts.goods
     cancellation.shipping_amount = amounts.shipping
@@ -354,14 +327,14 @@ def settle_cancelled(
         amount=refund.amount if refund else None,
         currency=order.currency,
     )
-    notices.cancelled(session, now, cancellation, refund)
+    notices.cancelled(session, now, settings, cancellation, refund)
     return refund
 
 
 def refuse(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     actor: str,

@@ -14,19 +14,19 @@ from sqlalchemy.orm import Session
 from returns_service.cancellations import states
 from returns_service.cancellations.models import Cancellation, CancellationStatus
 from returns_service.cancellations.operations import (
-    Settings,
     go_ahead,
     refuse,
     reject_with_message,
     settle_cancelled,
 )
 from returns_service.errors import Conflict, InvalidInput
+from returns_service.shop import ShopSettings
 
 
 def record_warehouse_result(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     stopped: bool,
@@ -72,7 +72,7 @@ def record_warehouse_result(
 def approve(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     actor: str,
@@ -100,7 +100,7 @@ def approve(
 def reject(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     cancellation: Cancellation,
     *,
     actor: str,

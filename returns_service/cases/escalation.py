@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from returns_service.cases.operations import case_file
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import Case, Waiting, load_cases, triage
-from returns_service.cases.staff_mail import email_desk
+from returns_service.notifications.desk import email_desk
 from returns_service.notifications.webhooks import queue_webhook
 
 _FLAGS = {"first_response": "response_escalated_at", "resolution": "resolution_escalated_at"}

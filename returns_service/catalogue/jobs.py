@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,12 +14,13 @@ from returns_service import outbox
 from returns_service.catalogue import operations
 from returns_service.catalogue.shopify import level_from_shopify
 from returns_service.catalogue.shopify_client import ShopifyInventory
+from returns_service.shop import ShopSettings
 
 log = logging.getLogger(__name__)
 RECONCILE_JOB = "reconcile_shopify_stock"
 
 
-def reconcile_shopify_stock(session: Session, now: datetime) -> None:
+def reconcile_shopify_stock(session: Session, now: datetime, settings: ShopSettings) -> None:
     """Take every tracked item's levels from Shopify as the truth, missed webhooks included.
 
     Idempotent: it sets counts, never adds to them, and a level older than one already
@@ -29,7 +29,7 @@ def reconcile_shopify_stock(session: Session, now: datetime) -> None:
     items = operations.tracked_inventory_items(session)
     if not items:
         return
-    client = ShopifyInventory.from_config(current_app.config)
+    client = ShopifyInventory.from_config(settings.config)
     reports = [level_from_shopify(level) for level in client.levels(items)]
     counted = operations.replace_levels(session, items, reports)
     log.info("reconciled %d SKUs from %d Shopify stock levels", counted, len(reports))

@@ -16,6 +16,7 @@ from returns_service.config import ConfigError
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.bulk_import import ImportReport
+from returns_service.shop import shop_settings
 
 
 def _app_from_environment() -> Flask:
@@ -82,7 +83,7 @@ def import_orders(file: Path) -> None:
     """Load orders from a CSV file or a JSON-lines file."""
     from returns_service.orders.bulk_import import import_file
 
-    report = import_file(db.session, file, current_app.config, progress=True)
+    report = import_file(db.session, file, shop_settings(current_app), progress=True)
     _print_report(report, "orders")
 
 

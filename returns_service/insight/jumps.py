@@ -28,9 +28,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from returns_service.cases.staff_mail import email_desk
 from returns_service.insight.models import JumpAlert
 from returns_service.insight.stats import binomial_tail, poisson_tail
+from returns_service.notifications.desk import email_desk
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.orders.models import Order, OrderLine
 from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.events import Event
 from returns_service.integrations.links import find_link
 from returns_service.models import utcnow
+from returns_service.shop import EXTENSION_KEY
 
 #: A case reaches its end with these moves: its ticket is solved.
 CASE_ENDS = frozenset(
@@ -60,12 +60,13 @@ def enabled(config: Mapping[str, Any]) -> dict[str, bool]:
 
 def queue_reactions(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush``: queue the calls that the new events of this flush ask for."""
-    if not has_app_context():
+    settings = session.info.get(EXTENSION_KEY)  # put there by the app factory
+    if settings is None:
         return
     new_events = [item for item in session.new if isinstance(item, Event)]
     if not new_events:
         return
-    on = enabled(current_app.config)
+    on = enabled(settings.config)
     if not any(on.values()):
         return
     now = utcnow()

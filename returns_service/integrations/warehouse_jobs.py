@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service import warehouse
@@ -39,11 +38,12 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from returns_service.shop import ShopSettings
 
 
-def configured_system() -> WarehouseSystem:
+def configured_system(settings: ShopSettings) -> WarehouseSystem:
     """The warehouse system the settings name."""
-    config = current_app.config
+    config = settings.config
     return get_system(config["WAREHOUSE_SYSTEM"], warehouse.system_settings(config))
 
 
@@ -61,12 +61,14 @@ def address(document: dict[str, Any]) -> Address:
     )
 
 
-def send_shipment(session: Session, now: datetime, exchange_id: int) -> None:
+def send_shipment(
+    session: Session, now: datetime, settings: ShopSettings, exchange_id: int
+) -> None:
     """Hand an exchange's replacement to the warehouse system as a shipment order, once."""
     exchange = session.get(Exchange, exchange_id)
     if exchange is None or exchange.status is not ExchangeStatus.SHIPMENT_REQUESTED:
         return
-    system = configured_system()
+    system = configured_system(settings)
     if links.find_link(session, system.name, "exchange", exchange.id) is not None:
         return
     request = exchange.request
@@ -95,8 +97,10 @@ def send_shipment(session: Session, now: datetime, exchange_id: int) -> None:
     )
 
 
-def _stop(session: Session, now: datetime, cancellation: Cancellation) -> Any:
-    system = configured_system()
+def _stop(
+    session: Session, now: datetime, settings: ShopSettings, cancellation: Cancellation
+) -> Any:
+    system = configured_system(settings)
     if not cancellation.whole_order:
         error = (
             f"{system.name} stops whole orders only; cancellation {cancellation.id} takes "
@@ -108,7 +112,9 @@ def _stop(session: Session, now: datetime, cancellation: Cancellation) -> Any:
         return system, system.stop_shipment(cancellation.order.number)
 
 
-def stop_shipment(session: Session, now: datetime, cancellation_id: int) -> None:
+def stop_shipment(
+    session: Session, now: datetime, settings: ShopSettings, cancellation_id: int
+) -> None:
     """Ask the warehouse system to stop the order and settle the cancellation on its answer."""
     cancellation = cancellations.lock_for_settling(session, cancellation_id)
     waiting = cancellation.status is CancellationStatus.PENDING_STOP or (
@@ -117,14 +123,14 @@ def stop_shipment(session: Session, now: datetime, cancellation_id: int) -> None
     )
     if not waiting:
         return
-    system, answer = _stop(session, now, cancellation)
+    system, answer = _stop(session, now, settings, cancellation)
     if answer.outcome is StopOutcome.PENDING:
         return  # the answer comes through the warehouse-result endpoint
     try:
         review.record_warehouse_result(
             session,
             now,
-            cancellations.Settings.from_config(current_app.config),
+            settings,
             cancellation,
             stopped=answer.outcome is StopOutcome.STOPPED,
             actor=f"warehouse:{system.name}",
@@ -142,7 +148,9 @@ def stop_shipment(session: Session, now: datetime, cancellation_id: int) -> None
         )
 
 
-def cancel_order(session: Session, now: datetime, cancellation_id: int) -> None:
+def cancel_order(
+    session: Session, now: datetime, settings: ShopSettings, cancellation_id: int
+) -> None:
     """Drop a cancelled order in the warehouse system (a stop already did, if it was asked)."""
     cancellation = session.get(Cancellation, cancellation_id)
     if (
@@ -151,7 +159,7 @@ def cancel_order(session: Session, now: datetime, cancellation_id: int) -> None:
         or cancellation.stop_requested_at is not None
     ):
         return
-    system, answer = _stop(session, now, cancellation)
+    system, answer = _stop(session, now, settings, cancellation)
     cancellation_states.note(
         session,
         cancellation,
@@ -163,7 +171,7 @@ def cancel_order(session: Session, now: datetime, cancellation_id: int) -> None:
     )
 
 
-def expect_return(session: Session, now: datetime, return_id: int) -> None:
+def expect_return(session: Session, now: datetime, settings: ShopSettings, return_id: int) -> None:
     """Announce a returning parcel to the warehouse system, once per return."""
     request = session.get(ReturnRequest, return_id)
     if (
@@ -172,7 +180,7 @@ def expect_return(session: Session, now: datetime, return_id: int) -> None:
         or request.status is not ReturnStatus.AWAITING_PARCEL
     ):
         return
-    system = configured_system()
+    system = configured_system(settings)
     if links.find_link(session, system.name, "return", request.id) is not None:
         return
     expected = ExpectedReturn(
@@ -194,9 +202,11 @@ def expect_return(session: Session, now: datetime, return_id: int) -> None:
     )
 
 
-def sync_stock(session: Session, now: datetime, skus: list[str] | None = None) -> None:
+def sync_stock(
+    session: Session, now: datetime, settings: ShopSettings, skus: list[str] | None = None
+) -> None:
     """Read stock per SKU from the warehouse system into ours."""
-    system = configured_system()
+    system = configured_system(settings)
     try:
         levels = system.stock_levels(skus)
     except IntegrationError as exc:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
-from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
 from sqlalchemy import select
@@ -36,6 +35,7 @@ from returns_service.notifications import smtp
 from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
+from returns_service.shop import ShopSettings
 
 log = logging.getLogger(__name__)
 
@@ -145,20 +145,6 @@ class RenderedEmail:
     body: str
 
 
-@dataclass(frozen=True)
-class ShopSettings:
-    """What rendering needs to know about the shop."""
-
-    shop_name: str
-    public_url: str
-    timezone: str
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
-        """The shop's settings from the app config."""
-        return cls(config["SHOP_NAME"], config["PUBLIC_URL"], config["TIMEZONE"])
-
-
 @pass_context
 def _date_filter(context: Context, value: Any) -> str:
     return format_date(value, context["locale"], context["timezone"])
@@ -251,12 +237,23 @@ def render_email(
     kind: str, locale: str, context: Mapping[str, Any], shop: ShopSettings
 ) -> RenderedEmail:
     """Render one e-mail; raises ``ValueError`` for a bad kind, locale or context."""
+    return _render(kind, locale, context, shop.shop_name, shop.public_url, shop.timezone)
+
+
+def _render(
+    kind: str,
+    locale: str,
+    context: Mapping[str, Any],
+    shop_name: str,
+    public_url: str,
+    timezone: str,
+) -> RenderedEmail:
     full = check_context(kind, locale, context)
     full |= {
-        "shop_name": shop.shop_name,
-        "public_url": shop.public_url,
+        "shop_name": shop_name,
+        "public_url": public_url,
         "locale": locale,
-        "timezone": shop.timezone,
+        "timezone": timezone,
     }
     try:
         text = _environment(locale).get_template(template_name(kind)).render(full)
@@ -294,8 +291,8 @@ def queue_email(
     """
     if not isinstance(to, str) or not _ADDRESS.match(to):
         raise ValueError(f"{to!r} is not an e-mail address")
-    shop = ShopSettings.from_config(current_app.config)
-    render_email(kind, locale, context, shop)
+    # Whether a context renders does not depend on the shop's name, address or time zone.
+    _render(kind, locale, context, "", "https://shop.invalid", "UTC")
     message = record(
         session,
         "send_email",
@@ -315,6 +312,7 @@ def queue_email(
 def deliver_email(
     session: Session,
     now: datetime,
+    settings: ShopSettings,
     *,
     message_id: str,
     kind: str,
@@ -334,9 +332,9 @@ def deliver_email(
     if sent is not None:
         log.info("e-mail of outbox message %s was sent at %s", message_id, sent.sent_at)
         return None
-    config = current_app.config
+    config = settings.config
     try:
-        rendered = render_email(kind, locale, context, ShopSettings.from_config(config))
+        rendered = render_email(kind, locale, context, settings)
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
     transport = Transport.MAILBOX
@@ -347,7 +345,7 @@ def deliver_email(
                 rendered,
                 to=to,
                 mail_from=config["MAIL_FROM"],
-                shop_name=config["SHOP_NAME"],
+                shop_name=settings.shop_name,
                 message_id=message_id,
                 now=now,
             ),

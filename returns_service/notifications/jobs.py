@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import deliver_email
 from returns_service.notifications.outbound import allowed_http_hosts
 from returns_service.notifications.webhook_failures import delivery_gave_up
 from returns_service.notifications.webhooks import deliver_webhook
+from returns_service.shop import ShopSettings
 
 
 def send_email(
     session: Session,
     now: datetime,
+    settings: ShopSettings,
     *,
     message_id: str,
     kind: str,
@@ -30,6 +31,7 @@ def send_email(
     deliver_email(
         session,
         now,
+        settings,
         message_id=message_id,
         kind=kind,
         to=to,
@@ -43,6 +45,7 @@ def send_email(
 def send_webhook(
     session: Session,
     now: datetime,
+    settings: ShopSettings,
     *,
     delivery_id: str,
     endpoint_id: int,
@@ -60,7 +63,7 @@ def send_webhook(
         event=event,
         data=data,
         created_at=created_at,
-        http_hosts=allowed_http_hosts(current_app.config["WEBHOOK_HTTP_HOSTS"]),
+        http_hosts=allowed_http_hosts(settings.config["WEBHOOK_HTTP_HOSTS"]),
         resent_at=resent_at,
     )
 

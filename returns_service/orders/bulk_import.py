@@ -7,7 +7,7 @@ order is reported and skipped without holding back the rest.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from returns_service.models import utcnow
 from returns_service.money import to_minor
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
+from returns_service.shop import ShopSettings
 
 #: The CSV columns; amounts are decimal numbers in the currency's major unit (12.50, 1200).
 CSV_COLUMNS = (
@@ -178,7 +179,7 @@ def _reason(error: Exception) -> str:
 
 
 def import_file(
-    session: Session, path: Path, config: Mapping[str, Any], *, progress: bool = False
+    session: Session, path: Path, settings: ShopSettings, *, progress: bool = False
 ) -> ImportReport:
     """Load every order in the file; bad ones are reported, good ones committed.
 
@@ -196,7 +197,7 @@ def import_file(
                 if isinstance(document, Exception):
                     raise document
                 data = schema.load(document)
-                upsert_order(session, external_id, data, utcnow(), "import", config)
+                upsert_order(session, external_id, data, utcnow(), "import", settings)
                 session.commit()
                 report.loaded += 1
             except (ValidationError, Conflict) as exc:

@@ -9,22 +9,20 @@ after the change and before its commit. A guard refuses by raising
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from returns_service.errors import Conflict
 from returns_service.orders.models import Order
+from returns_service.shop import ShopSettings
 
 
 class OrderUpdateGuard(Protocol):
     """Holds an order update to what another part of the service has promised."""
 
-    def hold(
-        self, session: Session, now: datetime, order: Order, config: Mapping[str, Any]
-    ) -> None:
+    def hold(self, session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
         """Accept the updated order, adjust what depends on it, or raise Conflict."""
 
     def note_refused(self, session: Session, now: datetime, refusal: Conflict, actor: str) -> None:
@@ -40,13 +38,13 @@ def register_guard(guard: OrderUpdateGuard) -> None:
         _GUARDS.append(guard)
 
 
-def hold_update(session: Session, now: datetime, order: Order, config: Mapping[str, Any]) -> None:
+def hold_update(session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
     """Run every guard on an updated order; the caller holds the order's row lock."""
     if not _GUARDS:
         # Fail closed: an update nothing checked could ship what was refunded.
         raise RuntimeError("no order update guards are registered: build the app first")
     for guard in _GUARDS:
-        guard.hold(session, now, order, config)
+        guard.hold(session, now, order, settings)
 
 
 def note_refused(session: Session, now: datetime, refusal: Conflict, actor: str) -> None:

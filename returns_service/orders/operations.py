@@ -7,7 +7,6 @@ to the registered guards (see :mod:`returns_service.orders.guards`) before retur
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from returns_service.orders.models import (
     ShipmentLine,
     ShipmentStatus,
 )
+from returns_service.shop import ShopSettings
 
 ORDER = "order"
 
@@ -82,7 +82,7 @@ def upsert_order(
     data: dict[str, Any],
     now: datetime,
     actor: str,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
 ) -> tuple[Order, str]:
     """Create or replace an order from a loaded :class:`OrderUpsertSchema` document.
 
@@ -98,7 +98,7 @@ def upsert_order(
         return order, "stale"
     outcome = "updated" if order else "created"
     # Queries, so before the new order is added to the session.
-    customer = _customer(session, data["customer"], config["DEFAULT_LOCALE"])
+    customer = _customer(session, data["customer"], settings.locale)
     if order is None:
         order = Order(external_id=external_id)
         session.add(order)
@@ -141,7 +141,7 @@ def upsert_order(
         now=now,
         source=order.source.value,
     )
-    hold_update(session, now, order, config)
+    hold_update(session, now, order, settings)
     return order, outcome
 
 
@@ -175,7 +175,7 @@ def upsert_shipment(
     data: dict[str, Any],
     now: datetime,
     actor: str,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
     *,
     fulfils_order: bool = False,
 ) -> Shipment:
@@ -200,7 +200,7 @@ def upsert_shipment(
         shipment=shipment.external_id,
         status=shipment.status.value,
     )
-    hold_update(session, now, order, config)
+    hold_update(session, now, order, settings)
     return shipment
 
 
@@ -212,7 +212,7 @@ def track_shipment(
     *,
     delivered_at: datetime | None,
     actor: str,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
 ) -> Shipment | None:
     """Move the outbound parcel with this tracking number to what its carrier reports.
 
@@ -232,7 +232,7 @@ def track_shipment(
     )
     shipment = next(s for s in order.shipments if s.tracking_number == tracking_number)
     data = {"external_id": shipment.external_id, "status": status, "delivered_at": delivered_at}
-    return upsert_shipment(session, order, data, now, actor, config)
+    return upsert_shipment(session, order, data, now, actor, settings)
 
 
 def _from_carrier_word(carrier: str, word: str | None) -> ShipmentStatus | None:

@@ -26,6 +26,7 @@ from returns_service.portal.lookup import order_for_contact, order_limit_key
 from returns_service.returns.eligibility import order_eligibility
 from returns_service.returns.operations import get_return
 from returns_service.returns.submission import present_return, submit_return
+from returns_service.shop import shop_settings
 
 bp = Blueprint("portal_pages", __name__)
 protect_forms(bp)
@@ -151,7 +152,9 @@ def file_return() -> ResponseReturnValue:
     if not body["lines"]:
         return _order_page(principal, 422, gettext("Choose how many of an item to return."), form)
     try:
-        answer, _ = submit_return(principal, body, form.uploads(order), form.submission.data)
+        answer, _ = submit_return(
+            shop_settings(current_app), principal, body, form.uploads(order), form.submission.data
+        )
     except DomainError as error:
         db.session.rollback()
         return _order_page(principal, error.status.value, _not_taken(error), form)
@@ -174,4 +177,5 @@ def show_return(rma: str) -> ResponseReturnValue:
     return_request = get_return(db.session, rma)
     if return_request.order_id != principal.order_id:
         raise NotFound(f"no return {rma!r}")
-    return _render("portal/return.html", view=present_return(return_request))
+    view = present_return(shop_settings(current_app), return_request)
+    return _render("portal/return.html", view=view)

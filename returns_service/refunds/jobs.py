@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.refunds.models import Refund, RefundStatus
@@ -14,6 +13,7 @@ from returns_service.refunds.operations import (
 )
 from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
 from returns_service.refunds.store_credit import credit_refund
+from returns_service.shop import ShopSettings
 
 
 def _pending_refund(session: Session, refund_id: int) -> Refund | None:
@@ -24,7 +24,7 @@ def _pending_refund(session: Session, refund_id: int) -> Refund | None:
     return refund
 
 
-def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
+def issue_refund(session: Session, now: datetime, settings: ShopSettings, refund_id: int) -> None:
     """Send a refund to the order's payment provider, once.
 
     The refund row is locked while the provider is called, and the provider is given the
@@ -35,7 +35,7 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     if refund is None:
         return
     order = refund.order
-    provider = provider_for(refund.provider, session, now, current_app.config)
+    provider = provider_for(refund.provider, session, now, settings.config)
     outcome = provider.refund(
         RefundCall(
             refund_id=refund.id,
@@ -50,7 +50,9 @@ def issue_refund(session: Session, now: datetime, refund_id: int) -> None:
     settle_refund(session, now, refund, outcome.status, outcome.failure_reason)
 
 
-def issue_store_credit(session: Session, now: datetime, refund_id: int, bonus: int = 0) -> None:
+def issue_store_credit(
+    session: Session, now: datetime, settings: ShopSettings, refund_id: int, bonus: int = 0
+) -> None:
     """Credit the customer's store-credit account, once per refund, with the shop's bonus."""
     refund = _pending_refund(session, refund_id)
     if refund is not None:

@@ -23,9 +23,10 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
-from returns_service.returns.operations import Settings, approve, record_rejection
+from returns_service.returns.operations import approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
 from returns_service.rulesets.operations import active_version, compiled
+from returns_service.shop import ShopSettings
 from rules.actions import Upcharge
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
@@ -75,7 +76,7 @@ def _line_inputs(
 def open_return(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     *,
     order: Order,
     lines: list[dict[str, Any]],
@@ -136,7 +137,7 @@ def open_return(
     }
     states.record_filed(session, request, now=now, actor=actor)
     notices.return_received(
-        session, now, request, in_review=outcome is rules.RequestOutcome.REVIEW
+        session, now, settings, request, in_review=outcome is rules.RequestOutcome.REVIEW
     )
     if outcome is rules.RequestOutcome.REVIEW:
         reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.returns import exchanges, operations, parcels
@@ -18,41 +17,44 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from returns_service.shop import ShopSettings
 
 #: A label is bought only while the parcel is still to be sent.
 LABEL_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)
 
 
-def create_return_label(session: Session, now: datetime, return_id: int) -> None:
+def create_return_label(
+    session: Session, now: datetime, settings: ShopSettings, return_id: int
+) -> None:
     """Buy the label a drop-off customer prints, once."""
     request = session.get(ReturnRequest, return_id, with_for_update=True)
     if request is None or request.status not in LABEL_STATUSES:
         return
-    config = current_app.config
-    parcels.buy_label(session, now, request, parcels.carrier_adapter(config), config)
+    parcels.buy_label(session, now, request, parcels.carrier_adapter(settings.config), settings)
 
 
-def request_pickup(session: Session, now: datetime, pickup_id: int) -> None:
+def request_pickup(session: Session, now: datetime, settings: ShopSettings, pickup_id: int) -> None:
     """Book the carrier's collection of a return parcel, once per pickup."""
     pickup = session.get(Pickup, pickup_id, with_for_update=True)
     if pickup is None or pickup.status is not PickupStatus.REQUESTED:
         return
-    config = current_app.config
-    parcels.book_pickup(session, now, pickup, parcels.carrier_adapter(config), config)
+    parcels.book_pickup(session, now, pickup, parcels.carrier_adapter(settings.config), settings)
 
 
-def restock(session: Session, now: datetime, return_line_id: int) -> None:
+def restock(session: Session, now: datetime, settings: ShopSettings, return_line_id: int) -> None:
     """Put an inspected line's units back in stock, once."""
     line = session.get(ReturnLine, return_line_id)
     if line is not None:
         operations.restock_line(session, now, line)
 
 
-def create_exchange_shipment(session: Session, now: datetime, exchange_id: int) -> None:
+def create_exchange_shipment(
+    session: Session, now: datetime, settings: ShopSettings, exchange_id: int
+) -> None:
     """Hand the replacement's held units to the warehouse and ask it to ship them, once."""
     exchange = session.get(Exchange, exchange_id, with_for_update=True)
     if exchange is not None:
-        exchanges.hand_over_replacement(session, now, exchange, current_app.config)
+        exchanges.hand_over_replacement(session, now, exchange, settings.config)
 
 
 def expire_unsent_returns(session: Session, now: datetime, config: Mapping[str, Any]) -> None:

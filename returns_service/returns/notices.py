@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
 from returns_service.returns.presenter import ReplyPromise
-from returns_service.warehouse import warehouse_address
+from returns_service.shop import ShopSettings
 
 
 def return_summary(request: ReturnRequest) -> dict[str, Any]:
@@ -99,20 +98,26 @@ def _email(
 
 
 def return_received(
-    session: Session, now: datetime, request: ReturnRequest, *, in_review: bool = False
+    session: Session,
+    now: datetime,
+    settings: ShopSettings,
+    request: ReturnRequest,
+    *,
+    in_review: bool = False,
 ) -> None:
     """The request was filed; one left to a person says by when the desk will reply."""
     context: dict[str, Any] = {"items": _items(request)}
     if in_review:
-        promise = ReplyPromise.for_request(request.created_at or now, current_app.config)
+        promise = ReplyPromise.for_request(request.created_at or now, settings)
         context |= {"reply_days": promise.business_days, "reply_by": promise.due}
     _email(session, now, request, "return_received", **context)
     queue_webhook(session, now, "return.created", return_summary(request))
 
 
-def return_approved(session: Session, now: datetime, request: ReturnRequest) -> None:
+def return_approved(
+    session: Session, now: datetime, settings: ShopSettings, request: ReturnRequest
+) -> None:
     """The request was approved: the e-mail says what to do next."""
-    config = current_app.config
     context: dict[str, Any] = {
         "method": request.method.value,
         "items": _items(request),
@@ -126,7 +131,7 @@ def return_approved(session: Session, now: datetime, request: ReturnRequest) -> 
             "pickup_address": format_address(pickup.address, request.locale),
         }
     elif request.method is ReturnMethod.DROPOFF:
-        context["return_address"] = format_address(warehouse_address(config), request.locale)
+        context["return_address"] = format_address(settings.warehouse_address, request.locale)
     _email(session, now, request, "return_approved", **context)
     queue_webhook(session, now, "return.approved", return_summary(request))
 

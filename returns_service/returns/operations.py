@@ -6,8 +6,6 @@ rows, and leaves the transaction to its caller.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,19 +27,7 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The shop settings a return needs."""
-
-    timezone: str
-    return_parcel_days: int
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        """The return settings from the app config."""
-        return cls(timezone=config["TIMEZONE"], return_parcel_days=config["RETURN_PARCEL_DAYS"])
+from returns_service.shop import ShopSettings
 
 
 def get_return(session: Session, rma: str, *, lock: bool = False) -> ReturnRequest:
@@ -66,7 +52,7 @@ def _approved_lines(request: ReturnRequest) -> list[ReturnLine]:
 def approve(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     request: ReturnRequest,
     *,
     actor: str,
@@ -88,7 +74,7 @@ def approve(
     settlement.refund_lines(session, now, request, keep_lines)
     if all(line.outcome is LineOutcome.APPROVE_KEEP_ITEM for line in approved):
         request.method = ReturnMethod.NONE
-        notices.return_approved(session, now, request)
+        notices.return_approved(session, now, settings, request)
         states.move(
             session,
             request,
@@ -108,7 +94,7 @@ def approve(
     else:
         outbox.record(session, "create_return_label", now, return_id=request.id)
     settlement.settle_due(session, now, request, "on_approval")
-    notices.return_approved(session, now, request)
+    notices.return_approved(session, now, settings, request)
 
 
 def _schedule_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:

@@ -16,7 +16,7 @@ from returns_service.errors import PermanentJobError
 from returns_service.orders.operations import track_shipment
 from returns_service.returns import operations, states
 from returns_service.returns.models import Pickup, PickupStatus, ReturnRequest, ReturnStatus
-from returns_service.warehouse import warehouse_address
+from returns_service.shop import ShopSettings
 
 #: Statuses that mean the carrier has the parcel.
 MOVING = frozenset(
@@ -74,7 +74,7 @@ def buy_label(
     now: datetime,
     request: ReturnRequest,
     adapter: carriers.CarrierAdapter,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
 ) -> None:
     """Buy the return label once; the reference makes a retried purchase the same one."""
     if request.tracking_number:
@@ -84,8 +84,8 @@ def buy_label(
             carriers.ReturnLabelRequest(
                 reference=f"return-label-{request.id}",
                 from_address=address(customer_address(request)),
-                to_address=address(warehouse_address(config)),
-                parcel=carriers.Parcel(weight_grams=config["DEFAULT_PARCEL_GRAMS"]),
+                to_address=address(settings.warehouse_address),
+                parcel=carriers.Parcel(weight_grams=settings.config["DEFAULT_PARCEL_GRAMS"]),
             )
         )
     request.carrier = adapter.name
@@ -107,7 +107,7 @@ def apply_tracking(
     session: Session,
     now: datetime,
     update: carriers.TrackingUpdate,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
 ) -> str:
     """Move the return (or the outbound shipment) a tracking update is about.
 
@@ -134,7 +134,7 @@ def apply_tracking(
         update.status,
         delivered_at=delivered_at,
         actor=f"carrier:{update.carrier}",
-        config=config,
+        settings=settings,
     )
     return "unknown" if shipment is None else "shipment"
 
@@ -169,7 +169,7 @@ def book_pickup(
     now: datetime,
     pickup: Pickup,
     adapter: carriers.CarrierAdapter,
-    config: Mapping[str, Any],
+    settings: ShopSettings,
 ) -> None:
     """Buy the return label and book the carrier's collection of a requested pickup.
 
@@ -177,7 +177,7 @@ def book_pickup(
     idempotency key, so a retry returns the same label and booking.
     """
     request = pickup.request
-    buy_label(session, now, request, adapter, config)
+    buy_label(session, now, request, adapter, settings)
     with carrier_errors():
         confirmation = adapter.request_pickup(
             carriers.PickupRequest(

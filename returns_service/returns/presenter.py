@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business_time import ShopCalendar
 from returns_service.events import Event, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
 from returns_service.returns.models import ReturnMethod, ReturnRequest, ReturnStatus
+from returns_service.shop import ShopSettings
 
 _NEXT_STEPS = {
     "review": {
@@ -57,13 +56,11 @@ class ReplyPromise:
     timezone: str
 
     @classmethod
-    def for_request(cls, filed_at: datetime, config: Mapping[str, Any]) -> ReplyPromise:
+    def for_request(cls, filed_at: datetime, settings: ShopSettings) -> ReplyPromise:
         """The promise the shop's calendar and first-response setting make for a request."""
-        calendar = ShopCalendar.from_settings(
-            config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
-        )
-        days = config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"]
-        return cls(days, calendar.add_business_days(filed_at, days), config["TIMEZONE"])
+        days = settings.reply_days
+        due = settings.calendar.add_business_days(filed_at, days)
+        return cls(days, due, settings.timezone)
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
@@ -22,18 +21,17 @@ from returns_service.models import utcnow
 from returns_service.orders.access import locked_order_for
 from returns_service.returns import filing
 from returns_service.returns.models import ReturnRequest
-from returns_service.returns.operations import Settings
 from returns_service.returns.photos import check_counts, check_photo, remove_photos, store_photos
 from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
+from returns_service.shop import ShopSettings
 
 
-def present_return(return_request: ReturnRequest) -> ReturnView:
+def present_return(settings: ShopSettings, return_request: ReturnRequest) -> ReturnView:
     """A return as its customer and staff see it, in the customer's language."""
-    config = current_app.config
-    promise = ReplyPromise.for_request(return_request.created_at, config)
+    promise = ReplyPromise.for_request(return_request.created_at, settings)
     return present(
-        db.session, return_request, return_request.locale, config["RETURN_PARCEL_DAYS"], promise
+        db.session, return_request, return_request.locale, settings.return_parcel_days, promise
     )
 
 
@@ -46,6 +44,7 @@ def _stored_method(method: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_return(
+    settings: ShopSettings,
     principal: Principal,
     body: dict[str, Any],
     uploads: dict[int, list[FileStorage]],
@@ -62,7 +61,7 @@ def submit_return(
     scope = idempotency.caller_scope("return", principal)
     if stored := idempotency.replay(db.session, scope, key, fingerprint) if key else None:
         return stored
-    config = current_app.config
+    config = settings.config
     check_counts(uploads, config["MAX_PHOTOS_PER_LINE"], config["MAX_PHOTOS_PER_REQUEST"])
     line_ids = {line["line_id"] for line in data["lines"]}
     strays = set(uploads) - line_ids
@@ -79,13 +78,13 @@ def submit_return(
     for line in data["lines"]:
         line["photos"] = [photo.name for photo in checked.get(line["line_id"], [])]
     customer = order.customer
-    locale = customer.locale if customer else config["DEFAULT_LOCALE"]
+    locale = customer.locale if customer else settings.locale
     now = utcnow()
     # Decided first: a refused request (409, 422) leaves no file behind.
     return_request = filing.open_return(
         db.session,
         now,
-        Settings.from_config(config),
+        settings,
         order=order,
         lines=data["lines"],
         resolution=data["resolution"],
@@ -94,7 +93,7 @@ def submit_return(
         locale=locale,
     )
     db.session.flush()
-    answer = ReturnOut().dump(present_return(return_request))
+    answer = ReturnOut().dump(present_return(settings, return_request))
     if key:
         idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
     written = store_photos(

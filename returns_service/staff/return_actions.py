@@ -19,6 +19,7 @@ from returns_service.pages import not_done
 from returns_service.returns import operations
 from returns_service.returns.models import LineOutcome, ReturnRequest
 from returns_service.returns.submission import present_return
+from returns_service.shop import shop_settings
 from returns_service.staff.forms import (
     ApproveForm,
     RejectForm,
@@ -43,7 +44,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
     return render(
         "staff/return.html",
         status,
-        view=present_return(return_request),
+        view=present_return(shop_settings(current_app), return_request),
         r=return_request,
         tags=return_tags(db.session, [return_request.id], policy, utcnow()),
         receivable=receivable,
@@ -82,7 +83,7 @@ def _act(rma: str, action: Callable[[ReturnRequest, str], None]) -> ResponseRetu
 @staff_required(Role.AGENT)
 def approve(rma: str) -> ResponseReturnValue:
     """Approve a return in review."""
-    settings = operations.Settings.from_config(current_app.config)
+    settings = shop_settings(current_app)
     form = ApproveForm()
     message = (form.message.data or "").strip()[:2000]
     return _act(

@@ -8,8 +8,6 @@ e-mailed to the customer, in the caller's transaction. Functions never commit.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +19,7 @@ from returns_service.events import note_on
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.orders.models import Order
+from returns_service.shop import ShopSettings
 from returns_service.subscriptions import schedule
 from returns_service.subscriptions.models import (
     CancelReason,
@@ -39,19 +38,6 @@ DONE = {
     OfferType.SWITCH: "switched",
     OfferType.DISCOUNT: "discounted",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The shop settings a subscription flow needs."""
-
-    timezone: str
-    interval_days: int
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        """The subscription settings from the app config."""
-        return cls(timezone=config["TIMEZONE"], interval_days=config["SUBSCRIPTION_INTERVAL_DAYS"])
 
 
 def subscription_orders(session: Session, reference: str) -> list[Order]:
@@ -106,7 +92,7 @@ def subscription_name(order: Order) -> str:
 def start(
     session: Session,
     now: datetime,
-    settings: Settings,
+    settings: ShopSettings,
     *,
     order: Order,
     reason: CancelReason,
@@ -134,7 +120,7 @@ def start(
         previous.closed_at = now
         _note(session, previous, "subscription.cancellation_superseded", now=now, actor=actor)
     placed = [o.placed_at for o in subscription_orders(session, reference)]
-    interval = schedule.interval_days(placed, settings.interval_days)
+    interval = schedule.interval_days(placed, settings.subscription_interval_days)
     offers, _ = offers_for(session, reason)
     flow = SubscriptionCancellation(
         subscription_reference=reference,

@@ -14,6 +14,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import guards
 from returns_service.returns.parcels import apply_tracking, carrier_adapter
+from returns_service.shop import shop_settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("carrier_webhooks", __name__)
@@ -35,7 +36,7 @@ def receive_tracking(name: str) -> ResponseReturnValue:
     if update is None:
         return jsonify(status="ignored")
     try:
-        applied = apply_tracking(db.session, utcnow(), update, current_app.config)
+        applied = apply_tracking(db.session, utcnow(), update, shop_settings(current_app))
     except Conflict as exc:
         # A parcel carrying units cancelled and refunded: the carrier is answered 200 (it
         # would push the same scan again), and the refusal goes where staff see it.

@@ -15,6 +15,7 @@ from returns_service.models import utcnow
 from returns_service.orders import guards, operations
 from returns_service.orders.schemas import OrderUpsertSchema, ShipmentSchema
 from returns_service.orders.shopify import order_from_shopify, shipment_from_fulfillment
+from returns_service.shop import shop_settings
 from returns_service.webhooks.shopify_delivery import receive_delivery
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def _apply_order(payload: dict[str, Any]) -> str:
 
     def apply() -> str:
         _, outcome = operations.upsert_order(
-            db.session, external_id, data, utcnow(), ACTOR, current_app.config
+            db.session, external_id, data, utcnow(), ACTOR, shop_settings(current_app)
         )
         return outcome
 
@@ -62,7 +63,13 @@ def _apply_fulfillment(payload: dict[str, Any]) -> str:
 
     def apply() -> str:
         operations.upsert_shipment(
-            db.session, order, shipment, utcnow(), ACTOR, current_app.config, fulfils_order=True
+            db.session,
+            order,
+            shipment,
+            utcnow(),
+            ACTOR,
+            shop_settings(current_app),
+            fulfils_order=True,
         )
         return "updated"
 

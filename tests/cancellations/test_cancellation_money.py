@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -194,13 +193,9 @@ def test_a_partial_jpy_cancellation_refunds_the_lines_after_discounts_then_the_r
 
 
 @pytest.fixture
-def proportional_shipping(app: Flask) -> Iterator[None]:
+def proportional_shipping(configure: Callable[..., None]) -> None:
     """The shop gives back the cancelled goods' share of shipping on partial cancellations."""
-    app.config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"] = "proportional"
-    try:
-        yield
-    finally:
-        app.config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"] = "none"
+    configure(REFUND_SHIPPING_ON_PARTIAL_CANCEL="proportional")
 
 
 USD_LINES = [

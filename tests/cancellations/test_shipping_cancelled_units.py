@@ -18,6 +18,7 @@ from carriers.status import TrackingStatus
 from returns_service.orders.bulk_import import import_file
 from returns_service.orders.models import Shipment, ShipmentStatus
 from returns_service.orders.numbers import normalise_order_number
+from returns_service.shop import shop_settings
 from tests.cancellations.conftest import Cancellations, cancellable_document
 from tests.shop import SCAN_TIME, Shop
 
@@ -81,7 +82,7 @@ def test_bulk_import_rejects_an_order_that_ships_cancelled_units(
     path = tmp_path / "orders.jsonl"
     path.write_text(json.dumps(document) + "\n", encoding="utf-8")
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.loaded == 0
     assert len(report.rejected) == 1

@@ -11,7 +11,7 @@ from returns_service.demo_data import PRODUCTS, seed_demo_shop
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import OrderLine
-from returns_service.returns.operations import Settings as ReturnSettings
+from returns_service.shop import shop_settings
 
 
 def test_every_demo_sku_is_a_variant_at_the_price_it_was_sold() -> None:
@@ -35,7 +35,7 @@ def test_a_demo_customer_is_offered_the_other_sizes_of_what_they_bought(
     app: Flask, client: FlaskClient
 ) -> None:
     with app.app_context():
-        seed_demo_shop(db.session, utcnow(), ReturnSettings.from_config(app.config), app.config)
+        seed_demo_shop(db.session, utcnow(), shop_settings(app))
         db.session.commit()
         line = db.session.scalar(
             select(OrderLine).where(OrderLine.sku == "DNM-IND-30").order_by(OrderLine.id)

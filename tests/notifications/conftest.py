@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from returns_service import use_shop_settings
 from returns_service.extensions import db
 from returns_service.outbox import OutboxMessage
 
@@ -37,6 +38,7 @@ def _config_overrides(app: Flask, **values: Any) -> Iterator[None]:
     missing = object()
     saved = {key: app.config.get(key, missing) for key in values}
     app.config.update(values)
+    use_shop_settings(app)
     try:
         yield
     finally:
@@ -45,6 +47,7 @@ def _config_overrides(app: Flask, **values: Any) -> Iterator[None]:
                 app.config.pop(key, None)
             else:
                 app.config[key] = value
+        use_shop_settings(app)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from returns_service.models import utcnow
 from returns_service.notifications.email import deliver_email, queue_email
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import MessageStatus, OutboxMessage
+from returns_service.shop import shop_settings
 from returns_service.worker import run_message, work_burst
 
 Override = Callable[..., AbstractContextManager[None]]
@@ -30,17 +31,16 @@ CONTEXT = {
 
 
 def _queue(app: Flask, session: Session, to: str = "hanako@example.jp") -> OutboxMessage:
-    with app.app_context():  # rendering to check the context reads the shop's settings
-        message = queue_email(
-            session,
-            utcnow(),
-            kind="return_rejected",
-            to=to,
-            locale="ja",
-            context=CONTEXT,
-            subject_type="return",
-            subject_id=42,
-        )
+    message = queue_email(
+        session,
+        utcnow(),
+        kind="return_rejected",
+        to=to,
+        locale="ja",
+        context=CONTEXT,
+        subject_type="return",
+        subject_id=42,
+    )
     session.commit()
     return message
 
@@ -143,7 +143,7 @@ def test_a_crash_between_send_and_commit_resends_with_the_same_message_id(
     message = _queue(app, session)
     # The first attempt sends, then dies before its transaction commits.
     with app.app_context():
-        deliver_email(session, utcnow(), **message.payload)
+        deliver_email(session, utcnow(), shop_settings(app), **message.payload)
     session.rollback()
     assert len(use_smtp.received) == 1 and _sent_count(session) == 0
 

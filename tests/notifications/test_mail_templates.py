@@ -7,18 +7,20 @@ from typing import Any
 
 import pytest
 
-from returns_service.config import LOCALES
+from returns_service.config import LOCALES, Settings
 from returns_service.notifications.email import (
     KINDS,
     TEMPLATES_DIR,
-    ShopSettings,
     check_context,
     format_date,
     render_email,
     template_name,
 )
+from returns_service.shop import ShopSettings
 
-SHOP = ShopSettings(shop_name="デモショップ", public_url="https://shop.test", timezone="Asia/Tokyo")
+SHOP = ShopSettings.from_config(
+    Settings(shop_name="デモショップ", public_url="https://shop.test").as_config()
+)
 ITEMS = [{"name": "リネンシャツ（M）", "quantity": 1}, {"name": "Canvas tote", "quantity": 2}]
 RMA = {"customer_name": "山田 花子", "rma": "RMA-10042", "order_number": "#1042"}
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from returns_service.cli import main
 from returns_service.orders.bulk_import import CSV_COLUMNS, ImportReport, Rejected, import_file
 from returns_service.orders.models import Order, OrderSource, ShipmentStatus
+from returns_service.shop import shop_settings
 
 HEADER = list(CSV_COLUMNS)
 
@@ -152,7 +153,7 @@ def shop_jsonl(tmp_path: Path) -> Path:
 def test_csv_loads_good_orders_and_reports_the_bad_row(
     shop_csv: Path, session: Session, app: Flask
 ) -> None:
-    report = import_file(session, shop_csv, app.config)
+    report = import_file(session, shop_csv, shop_settings(app))
 
     assert report == ImportReport(
         loaded=2,
@@ -199,7 +200,7 @@ def test_csv_row_with_bad_amount_names_the_column(
     row = dict(SHOP_ROWS[2], unit_price=amount)
     path = write_csv(tmp_path / "orders.csv", [row])
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -214,7 +215,7 @@ def test_csv_schema_errors_are_reported_with_the_rows(
     rows = [dict(SHOP_ROWS[0], placed_at="2025-05-01 12:00"), SHOP_ROWS[1]]
     path = write_csv(tmp_path / "orders.csv", rows)
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -227,7 +228,7 @@ def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session, a
     with path.open("a", encoding="utf-8") as handle:
         handle.write("C-9,#2009\n")  # a row cut short: only two of its columns
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.loaded == 1
     assert report.rejected == [
@@ -238,7 +239,7 @@ def test_csv_short_row_is_rejected_not_fatal(tmp_path: Path, session: Session, a
 def test_csv_row_without_order_id_is_rejected(tmp_path: Path, session: Session, app: Flask) -> None:
     path = write_csv(tmp_path / "orders.csv", [dict(SHOP_ROWS[2], order_id=" ")])
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.loaded == 0
     assert report.rejected == [
@@ -256,13 +257,13 @@ def test_csv_without_a_required_column_is_a_usage_error(
     with pytest.raises(
         click.UsageError, match="lacks the CSV columns: placed_at, currency, line_id"
     ):
-        import_file(session, path, app.config)
+        import_file(session, path, shop_settings(app))
 
 
 def test_jsonl_loads_good_lines_and_reports_the_bad_ones(
     shop_jsonl: Path, session: Session, app: Flask
 ) -> None:
-    report = import_file(session, shop_jsonl, app.config)
+    report = import_file(session, shop_jsonl, shop_settings(app))
 
     assert report == ImportReport(
         loaded=1,
@@ -284,7 +285,7 @@ def test_jsonl_empty_or_null_external_id_is_rejected(
         [json.dumps(jsonl_order(None)), "", json.dumps(jsonl_order("")), "[1, 2]"],
     )
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report == ImportReport(
         loaded=0,
@@ -304,7 +305,7 @@ def test_jsonl_schema_error_names_line_order_and_field(
     document["lines"][0]["quantity"] = 0
     path = write_jsonl(tmp_path / "orders.jsonl", [json.dumps(document)])
 
-    report = import_file(session, path, app.config)
+    report = import_file(session, path, shop_settings(app))
 
     assert report.rejected == [
         Rejected(
@@ -317,8 +318,8 @@ def test_jsonl_schema_error_names_line_order_and_field(
 def test_import_twice_replaces_instead_of_duplicating(
     shop_csv: Path, session: Session, app: Flask
 ) -> None:
-    import_file(session, shop_csv, app.config)
-    again = import_file(session, shop_csv, app.config)
+    import_file(session, shop_csv, shop_settings(app))
+    again = import_file(session, shop_csv, shop_settings(app))
 
     assert again.loaded == 2
     assert session.scalars(select(Order.external_id).order_by(Order.external_id)).all() == [

@@ -13,6 +13,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
 from returns_service.refunds.models import RefundStatus
+from returns_service.shop import shop_settings
 from returns_service.worker import run_message
 from tests.refunds.conftest import (
     SHOPIFY_ORDER,
@@ -67,7 +68,7 @@ def test_a_shopify_order_is_refunded_by_calculate_and_create_once_through_reruns
 
     # The worker dies after Shopify created the refund, before its transaction commits.
     with app.app_context():
-        handler_for("issue_refund")(db.session, utcnow(), refund_id=refund_id)
+        handler_for("issue_refund")(db.session, utcnow(), shop_settings(app), refund_id=refund_id)
         db.session.rollback()
     assert only_refund(session).status is RefundStatus.PENDING
 

@@ -11,6 +11,7 @@ from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
 from returns_service.refunds.models import RefundStatus
+from returns_service.shop import shop_settings
 from returns_service.worker import run_message
 from tests.refunds.conftest import FakeStripe, keep_item_return, only_refund, put_paid_order
 from tests.shop import Inbox, Shop
@@ -39,7 +40,7 @@ def test_a_refund_reaches_stripe_once_with_its_key_through_reruns_and_a_crash(
 
     # The worker dies after Stripe answered, before its transaction commits.
     with app.app_context():
-        handler_for("issue_refund")(db.session, utcnow(), refund_id=refund_id)
+        handler_for("issue_refund")(db.session, utcnow(), shop_settings(app), refund_id=refund_id)
         db.session.rollback()
     assert only_refund(session).status is RefundStatus.PENDING
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
@@ -13,7 +12,8 @@ from returns_service.events import record_event
 from returns_service.integrations.errors import IntegrationError
 from returns_service.integrations.line import mapping
 from returns_service.integrations.line.client import Line
-from returns_service.notifications.email import ShopSettings, render_email
+from returns_service.notifications.email import render_email
+from returns_service.shop import ShopSettings
 
 
 def _send(call: Any) -> None:
@@ -30,6 +30,7 @@ def _send(call: Any) -> None:
 def push_line_message(
     session: Session,
     now: datetime,
+    settings: ShopSettings,
     *,
     message_id: str,
     line_user_id: str,
@@ -45,12 +46,11 @@ def push_line_message(
     The retry key is derived from the outbox id, so LINE delivers it once however often
     the job runs.
     """
-    config = current_app.config
     try:
-        rendered = render_email(kind, locale, context, ShopSettings.from_config(config))
+        rendered = render_email(kind, locale, context, settings)
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
-    line = Line.from_config(config)
+    line = Line.from_config(settings.config)
     text = f"{rendered.subject}\n\n{rendered.body}".strip()
     _send(lambda: line.push(line_user_id, [text], mapping.retry_key(message_id)))
     record_event(
@@ -64,7 +64,9 @@ def push_line_message(
     )
 
 
-def line_reply(session: Session, now: datetime, reply_token: str, texts: list[str]) -> None:
+def line_reply(
+    session: Session, now: datetime, settings: ShopSettings, reply_token: str, texts: list[str]
+) -> None:
     """Answer a webhook event (follow, a link code, the status keyword)."""
-    line = Line.from_config(current_app.config)
+    line = Line.from_config(settings.config)
     _send(lambda: line.reply(reply_token, texts))

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from returns_service.integrations.line.models import Channel
 from returns_service.integrations.line.operations import recipient
 from returns_service.models import utcnow
 from returns_service.outbox import OutboxMessage, record
+from returns_service.shop import EXTENSION_KEY
 
 PUSH_JOB = "push_line_message"
 
 
 def route_customer_messages(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush``: send new customer e-mails of linked customers to LINE too (or only)."""
-    if not has_app_context() or not current_app.config["LINE_CHANNEL_SECRET"]:
+    settings = session.info.get(EXTENSION_KEY)  # put there by the app factory
+    if settings is None or not settings.config["LINE_CHANNEL_SECRET"]:
         return
     emails = [
         item

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service.errors import PermanentJobError
@@ -22,6 +21,7 @@ from returns_service.integrations.shopify_returns.client import ShopifyReturns
 from returns_service.orders.models import OrderSource
 from returns_service.returns import states
 from returns_service.returns.models import ReturnRequest
+from returns_service.shop import ShopSettings
 
 SYSTEM = "shopify_return"
 #: The step that leads from a Shopify status towards a target, by (status, target).
@@ -60,7 +60,9 @@ def _step(shopify: ShopifyReturns, step: str, return_id: str) -> str:
         raise
 
 
-def sync_shopify_return(session: Session, now: datetime, return_id: int) -> None:
+def sync_shopify_return(
+    session: Session, now: datetime, settings: ShopSettings, return_id: int
+) -> None:
     """Mirror our return in Shopify as far as its state asks; idempotent under retries."""
     request = session.get(ReturnRequest, return_id)
     if request is None or request.order.source is not OrderSource.SHOPIFY:
@@ -69,7 +71,7 @@ def sync_shopify_return(session: Session, now: datetime, return_id: int) -> None
     link = links.find_link(session, SYSTEM, "return", request.id)
     if target is None or (link is None and target == "DECLINED"):
         return  # nothing to mirror (rejected before Shopify heard of it, cancelled, expired)
-    shopify = ShopifyReturns.from_config(current_app.config)
+    shopify = ShopifyReturns.from_config(settings.config)
     with links.calling(SYSTEM, "return", request.id, now):
         try:
             if link is None or not link.external_id:

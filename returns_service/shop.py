@@ -1,0 +1,77 @@
+"""The shop as the operations see it: one object, built once by the app factory.
+
+Entry points (views, page handlers, the worker running a job, commands) hand it to the
+operations they call; no operation reads the app or its config for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from business_time import ShopCalendar
+
+#: The key under which the app factory keeps the shop's settings in ``app.extensions``.
+EXTENSION_KEY = "shop_settings"
+
+
+@dataclass(frozen=True, slots=True)
+class ShopSettings:
+    """The shop's name, address, calendar and policies, and the settings of its providers."""
+
+    shop_name: str
+    public_url: str
+    timezone: str
+    #: The language of customers who have not chosen one.
+    locale: str
+    #: Where returned parcels go, in the order document's address shape.
+    warehouse_address: Mapping[str, str]
+    calendar: ShopCalendar
+    #: Business days within which the desk promises a first reply.
+    reply_days: int
+    #: Days a customer has to send an approved return's parcel.
+    return_parcel_days: int
+    #: Shipping given back by a cancellation that leaves lines: none, proportional or full.
+    partial_cancel_shipping: str
+    #: A stop the warehouse has not answered in this time goes to a person.
+    stop_timeout: timedelta
+    #: Days between subscription deliveries, where the orders do not tell.
+    subscription_interval_days: int
+    #: Every setting as the app holds it: payment, carrier, warehouse and partner systems
+    #: build their clients (credentials, API bases) and the photo limits are read from it.
+    config: Mapping[str, Any]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
+        """The shop's settings from the app config (the checked ``RETURNS_*`` settings)."""
+        return cls(
+            shop_name=config["SHOP_NAME"],
+            public_url=config["PUBLIC_URL"],
+            timezone=config["TIMEZONE"],
+            locale=config["DEFAULT_LOCALE"],
+            warehouse_address={
+                "name": config["WAREHOUSE_NAME"],
+                "phone": config["WAREHOUSE_PHONE"],
+                "postal_code": config["WAREHOUSE_POSTAL_CODE"],
+                "country": config["WAREHOUSE_COUNTRY"],
+                "province": config["WAREHOUSE_PROVINCE"],
+                "city": config["WAREHOUSE_CITY"],
+                "address1": config["WAREHOUSE_ADDRESS1"],
+            },
+            calendar=ShopCalendar.from_settings(
+                config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
+            ),
+            reply_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
+            return_parcel_days=config["RETURN_PARCEL_DAYS"],
+            partial_cancel_shipping=config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"],
+            stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
+            subscription_interval_days=config["SUBSCRIPTION_INTERVAL_DAYS"],
+            config=config,
+        )
+
+
+def shop_settings(app: Any) -> ShopSettings:
+    """The settings the app factory built for this app (entry points pass them on)."""
+    return app.extensions[EXTENSION_KEY]
