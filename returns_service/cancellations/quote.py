@@ -109,7 +109,7 @@ def amounts_for(
     return cancellation_amounts(
         order,
         before=units_cancelled(session, order, settled, excluding=excluding),
-        cancelling=Counter({line.order_line_id: line.quantity for line in lines}),
+        cancelling=Counter({line.order_line.id: line.quantity for line in lines}),
         shipping_refunded_before=int(shipping_before or 0),
         partial_shipping=partial_shipping,
     )
