@@ -131,7 +131,10 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.api.subscriptions import blp as subscriptions_blp
     from returns_service.api.webhook_endpoints import blp as webhook_endpoints_blp
     from returns_service.extensions import api
+    from returns_service.portal import errors as portal_errors
+    from returns_service.portal.cancel import bp as portal_cancel_bp
     from returns_service.portal.pages import bp as portal_pages_bp
+    from returns_service.portal.subscription import bp as portal_subscription_bp
     from returns_service.portal.survey import bp as survey_pages_bp
     from returns_service.staff.mailbox import bp as mail_bp
     from returns_service.staff.pages import bp as staff_pages_bp
@@ -144,6 +147,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)
+    app.register_blueprint(portal_cancel_bp)
+    app.register_blueprint(portal_subscription_bp)
+    portal_errors.init_app(app)
     app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)

@@ -20,7 +20,13 @@ from returns_service.demo_data import DEMO_PASSWORD, STAFF, seed_demo_shop
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import utcnow
-from returns_service.orders.models import Customer, Order, Shipment, ShipmentStatus
+from returns_service.orders.models import (
+    Customer,
+    FulfillmentStatus,
+    Order,
+    Shipment,
+    ShipmentStatus,
+)
 from returns_service.shop import shop_settings
 
 DEMO_TOKEN_NAME = "demo-admin"
@@ -53,6 +59,30 @@ def _example_order() -> str:
     return f"order {row.number} with {row.email}" if row else "any delivered order"
 
 
+def _cancel_examples() -> list[str]:
+    """Orders of the demo shop to try cancellations with: not yet picked, being packed
+    (the warehouse is asked to stop it), and a subscription (its save offers)."""
+    found = []
+    for label, condition in (
+        ("Try a cancellation:", Order.fulfillment_status == FulfillmentStatus.UNFULFILLED),
+        (
+            "A cancellation the warehouse must stop:",
+            Order.fulfillment_status == FulfillmentStatus.PACKED,
+        ),
+        ("A subscription with save offers:", Order.is_subscription.is_(True)),
+    ):
+        row = db.session.execute(
+            select(Order.number, Customer.email)
+            .join(Order.customer)
+            .where(condition, Order.cancelled_at.is_(None))
+            .order_by(Order.number)
+            .limit(1)
+        ).first()
+        if row is not None:
+            found.append(f"  {label} order {row.number} with {row.email}")
+    return found
+
+
 def _stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # the same orderly stop as Ctrl-C
 
@@ -67,6 +97,7 @@ def run_demo(host: str, port: int) -> None:
         db.session.commit()
         token = _fresh_demo_token()
         example = _example_order()
+        cancel_examples = _cancel_examples()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # The worker shares the database file and the embedded Redis this process started.
     env = dict(os.environ, RETURNS_REDIS_URL=app.config["REDIS_URL"])
@@ -87,6 +118,7 @@ def run_demo(host: str, port: int) -> None:
                 *(f"    {role:<10} {email}" for email, role, _ in STAFF),
                 f"  Admin API token   {token}",
                 f"  Try a return:     {example}",
+                *cancel_examples,
                 "Press Ctrl-C to stop.",
                 "",
             ]

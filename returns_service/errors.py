@@ -15,14 +15,21 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 
 class DomainError(Exception):
-    """An error a caller can act on; carries the HTTP status it maps to."""
+    """An error a caller can act on; carries the HTTP status it maps to.
+
+    ``code`` names the error for pages, which answer in the reader's language instead of
+    showing ``message`` (English, for API callers and logs).
+    """
 
     status = HTTPStatus.UNPROCESSABLE_ENTITY
 
-    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str = "", **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
         self.details = details
 
 
@@ -91,11 +98,16 @@ def _domain_error(error: DomainError) -> ResponseReturnValue:
 RETRY_AFTER_SECONDS = 10
 
 
+def is_outage(error: Exception) -> bool:
+    """The database or Redis is unreachable (not a bad statement, which is a real 500)."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
+    return True
+
+
 def _unavailable(error: Exception) -> ResponseReturnValue:
     """503 with ``Retry-After`` while a backing service is away: JSON for the API, text else."""
-    if isinstance(error, DBAPIError) and not (
-        error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
-    ):
+    if not is_outage(error):
         raise error  # a bad statement, not an outage: a real 500
     part = "database" if isinstance(error, DBAPIError) else "queue"
     logging.getLogger(__name__).warning("answering 503, the %s is unreachable: %s", part, error)
@@ -110,8 +122,12 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
     return page, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
+#: The exceptions that mean a backing service is away (see :func:`is_outage`).
+OUTAGES = (DBAPIError, RedisConnectionError, RedisTimeoutError)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer domain errors in the API's JSON error shape, outages with 503."""
     app.register_error_handler(DomainError, _domain_error)
-    for outage in (DBAPIError, RedisConnectionError, RedisTimeoutError):
+    for outage in OUTAGES:
         app.register_error_handler(outage, _unavailable)

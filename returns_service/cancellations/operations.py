@@ -11,31 +11,29 @@ decided one after the other, never both.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.cancellations import messages, notices, states
-from returns_service.cancellations.amounts import PartialShipping, cancellation_amounts
+from returns_service.cancellations.amounts import PartialShipping
 from returns_service.cancellations.facts import cancellation_facts
 from returns_service.cancellations.models import (
-    OPEN_STATUSES,
     Cancellation,
     CancellationLine,
     CancellationStatus,
 )
+from returns_service.cancellations.quote import amounts_for, chosen_lines
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
-from returns_service.errors import Conflict, InvalidInput, NotFound
+from returns_service.errors import Conflict, NotFound
 from returns_service.notifications.formatting import format_date
 from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
 from returns_service.refunds.models import Refund, RefundMethod
-from returns_service.refunds.operations import create_refund
+from returns_service.refunds.operations import create_refund, refundable_balance
 from returns_service.returns.facts import customer_history
 from returns_service.rulesets.operations import active_version, compiled
 from returns_service.shop import ShopSettings
@@ -52,6 +50,10 @@ def reply_by(settings: ShopSettings, filed_at: datetime, locale: str) -> str:
     """The date by which the desk promises to reply, as the customer reads it."""
     due = settings.calendar.add_business_days(filed_at, settings.reply_days)
     return format_date(due, locale, settings.timezone)
+
+
+def _partial_shipping(settings: ShopSettings) -> PartialShipping:
+    return PartialShipping(settings.partial_cancel_shipping)
 
 
 def return_url(settings: ShopSettings) -> str:
@@ -89,56 +91,46 @@ def lock_for_settling(session: Session, cancellation_id: int) -> Cancellation:
     return get_cancellation(session, cancellation_id, lock=True)
 
 
-def units_cancelled(
+def _cancellable(
     session: Session,
+    settings: ShopSettings,
     order: Order,
-    statuses: Iterable[CancellationStatus],
-    *,
-    excluding: int | None = None,
-) -> Counter[int]:
-    """Units of each order line held by the order's cancellations in ``statuses``."""
-    query = (
-        select(CancellationLine.order_line_id, func.sum(CancellationLine.quantity))
-        .join(Cancellation, CancellationLine.cancellation_id == Cancellation.id)
-        .where(Cancellation.order_id == order.id, Cancellation.status.in_(tuple(statuses)))
-        .group_by(CancellationLine.order_line_id)
-    )
-    if excluding is not None:
-        query = query.where(Cancellation.id != excluding)
-    return Counter({line_id: int(units) for line_id, units in session.execute(query)})
-
-
-def _lines(
-    session: Session, order: Order, lines: list[dict[str, Any]] | None
+    lines: list[dict[str, Any]] | None,
+    locale: str,
 ) -> list[CancellationLine]:
-    taken = units_cancelled(session, order, (*OPEN_STATUSES, CancellationStatus.CANCELLED))
-    left = {line.id: line.quantity - taken[line.id] for line in order.lines}
-    by_id = {line.id: line for line in order.lines}
-    if lines is None:
-        return [
-            CancellationLine(order_line=by_id[line_id], quantity=units)
-            for line_id, units in left.items()
-            if units > 0
-        ]
-    asked: Counter[int] = Counter()
-    for index, data in enumerate(lines):
-        line = by_id.get(data["line_id"])
-        if line is None:
-            raise InvalidInput(
-                f"order {order.number} has no line {data['line_id']}",
-                field=f"lines.{index}.line_id",
-            )
-        asked[line.id] += data["quantity"]
-        if asked[line.id] > left[line.id]:
-            raise Conflict(
-                f"line {line.id} ({line.title}) has {left[line.id]} units that can still be "
-                f"cancelled, {asked[line.id]} asked for",
-                field=f"lines.{index}.quantity",
-            )
-    return [
-        CancellationLine(order_line=by_id[line_id], quantity=units)
-        for line_id, units in asked.items()
-    ]
+    """The lines to cancel, or Conflict: the order has shipped, or nothing is left."""
+    stage = order_stage(order)
+    if stage is FulfillmentStatus.SHIPPED:
+        raise Conflict(
+            messages.text(
+                "shipped", locale, order_number=order.number, return_url=return_url(settings)
+            ),
+            code="order_shipped",
+            return_url=return_url(settings),
+            fulfillment_status=stage.value,
+        )
+    cancellation_lines = chosen_lines(session, order, lines)
+    if not cancellation_lines or order.cancelled_at is not None:
+        raise Conflict(
+            messages.text("nothing_left", locale, order_number=order.number), code="nothing_left"
+        )
+    return cancellation_lines
+
+
+def preview(
+    session: Session,
+    settings: ShopSettings,
+    order: Order,
+    lines: list[dict[str, Any]] | None,
+    locale: str,
+) -> tuple[list[CancellationLine], int]:
+    """The lines a request would cancel and what cancelling them now would refund, capped
+    as the refund will be; refused as the request would be. Nothing is written."""
+    cancellation_lines = _cancellable(session, settings, order, lines, locale)
+    amounts = amounts_for(
+        session, order, cancellation_lines, _partial_shipping(settings), excluding=None
+    )
+    return cancellation_lines, min(amounts.total, refundable_balance(session, order))
 
 
 def request_cancellation(
@@ -161,17 +153,7 @@ def request_cancellation(
     The caller must hold the order's row lock.
     """
     stage = order_stage(order)
-    if stage is FulfillmentStatus.SHIPPED:
-        raise Conflict(
-            messages.text(
-                "shipped", locale, order_number=order.number, return_url=return_url(settings)
-            ),
-            return_url=return_url(settings),
-            fulfillment_status=stage.value,
-        )
-    cancellation_lines = _lines(session, order, lines)
-    if not cancellation_lines or order.cancelled_at is not None:
-        raise Conflict(messages.text("nothing_left", locale, order_number=order.number))
+    cancellation_lines = _cancellable(session, settings, order, lines, locale)
     cancellation = Cancellation(
         order=order,
         status=CancellationStatus.REQUESTED,
@@ -274,18 +256,8 @@ def settle_cancelled(
 ) -> Refund | None:
     """Take the lines off the order and refund them (and shipping when it is due)."""
     order = cancellation.order
-    settled = (CancellationStatus.CANCELLED,)
-    shipping_before = session.scalar(
-        select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
-            Cancellation.order_id == order.id, Cancellation.status.in_(settled)
-        )
-    )
-    amounts = cancellation_amounts(
-        order,
-        before=units_cancelled(session, order, settled, excluding=cancellation.id),
-        cancelling=Counter({line.order_line_id: line.quantity for line in cancellation.lines}),
-        shipping_refunded_before=int(shipping_before or 0),
-        partial_shipping=PartialShipping(settings.partial_cancel_shipping),
+    amounts = amounts_for(
+        session, order, cancellation.lines, _partial_shipping(settings), excluding=cancellation.id
     )
     cancellation.goods_amount = amounts.goods
     cancellation.shipping_amount = amounts.shipping

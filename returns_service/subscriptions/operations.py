@@ -155,18 +155,22 @@ def _open(flow: SubscriptionCancellation) -> None:
         raise Conflict(
             f"the cancellation of subscription {flow.subscription_reference} is "
             f"{flow.status.value}; start again to change it",
+            code="flow_closed",
             current_status=flow.status.value,
         )
 
 
 def _chosen_product(offer: dict[str, Any], product: dict[str, str] | None) -> dict[str, str]:
     if not product or not product.get("sku"):
-        raise InvalidInput("a switch needs the product to switch to", field="product.sku")
+        raise InvalidInput(
+            "a switch needs the product to switch to", field="product.sku", code="switch_product"
+        )
     listed = {p["sku"]: p for p in offer.get("products") or []}
     if listed and product["sku"] not in listed:
         raise InvalidInput(
             f"{product['sku']!r} is not among the offered products: {', '.join(listed)}",
             field="product.sku",
+            code="switch_product",
         )
     chosen = listed.get(product["sku"]) or product
     return {"sku": chosen["sku"], "name": chosen.get("name") or chosen["sku"]}
@@ -190,7 +194,11 @@ def accept(
     offer = next((o for o in flow.offers if o["id"] == offer_id), None)
     if offer is None:
         shown = ", ".join(o["id"] for o in flow.offers) or "none"
-        raise InvalidInput(f"no offer {offer_id!r} was shown (shown: {shown})", field="offer_id")
+        raise InvalidInput(
+            f"no offer {offer_id!r} was shown (shown: {shown})",
+            field="offer_id",
+            code="no_such_offer",
+        )
     kind = OfferType(offer["type"])
     upcoming = flow.next_delivery
     interval = timedelta(days=flow.interval_days)
@@ -202,7 +210,9 @@ def accept(
     elif kind is OfferType.PAUSE:
         if months not in offer["months"]:
             lengths = ", ".join(str(m) for m in offer["months"])
-            raise InvalidInput(f"choose a pause of {lengths} months", field="months")
+            raise InvalidInput(
+                f"choose a pause of {lengths} months", field="months", code="pause_length"
+            )
         resume = schedule.add_months(upcoming, months) if upcoming else None
         choice = {"months": months, "resume_date": resume}
         email = {"resume_date": resume}

@@ -1,0 +1,115 @@
+"""What a cancellation takes off an order and gives back: the units still left to cancel,
+the lines a request asks for, and the amounts of cancelling them.
+
+Functions that read what the order still holds need the caller to hold its row lock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from returns_service.cancellations.amounts import (
+    CancellationAmounts,
+    PartialShipping,
+    cancellation_amounts,
+)
+from returns_service.cancellations.models import (
+    OPEN_STATUSES,
+    Cancellation,
+    CancellationLine,
+    CancellationStatus,
+)
+from returns_service.errors import Conflict, InvalidInput
+from returns_service.orders.models import Order
+
+
+def units_cancelled(
+    session: Session,
+    order: Order,
+    statuses: Iterable[CancellationStatus],
+    *,
+    excluding: int | None = None,
+) -> Counter[int]:
+    """Units of each order line held by the order's cancellations in ``statuses``."""
+    query = (
+        select(CancellationLine.order_line_id, func.sum(CancellationLine.quantity))
+        .join(Cancellation, CancellationLine.cancellation_id == Cancellation.id)
+        .where(Cancellation.order_id == order.id, Cancellation.status.in_(tuple(statuses)))
+        .group_by(CancellationLine.order_line_id)
+    )
+    if excluding is not None:
+        query = query.where(Cancellation.id != excluding)
+    return Counter({line_id: int(units) for line_id, units in session.execute(query)})
+
+
+def units_left(session: Session, order: Order) -> dict[int, int]:
+    """Units of each order line that no cancellation, settled or being decided, holds."""
+    taken = units_cancelled(session, order, (*OPEN_STATUSES, CancellationStatus.CANCELLED))
+    return {line.id: line.quantity - taken[line.id] for line in order.lines}
+
+
+def chosen_lines(
+    session: Session, order: Order, lines: list[dict[str, Any]] | None
+) -> list[CancellationLine]:
+    """The units asked for per line (``None``: all still on the order), checked against
+    what is left to cancel; not added to the session. Needs the order's row lock."""
+    left = units_left(session, order)
+    by_id = {line.id: line for line in order.lines}
+    if lines is None:
+        return [
+            CancellationLine(order_line=by_id[line_id], quantity=units)
+            for line_id, units in left.items()
+            if units > 0
+        ]
+    asked: Counter[int] = Counter()
+    for index, data in enumerate(lines):
+        line = by_id.get(data["line_id"])
+        if line is None:
+            raise InvalidInput(
+                f"order {order.number} has no line {data['line_id']}",
+                field=f"lines.{index}.line_id",
+                code="no_such_line",
+            )
+        asked[line.id] += data["quantity"]
+        if asked[line.id] > left[line.id]:
+            raise Conflict(
+                f"line {line.id} ({line.title}) has {left[line.id]} units that can still be "
+                f"cancelled, {asked[line.id]} asked for",
+                field=f"lines.{index}.quantity",
+                code="too_many_units",
+                left=left[line.id],
+            )
+    return [
+        CancellationLine(order_line=by_id[line_id], quantity=units)
+        for line_id, units in asked.items()
+    ]
+
+
+def amounts_for(
+    session: Session,
+    order: Order,
+    lines: list[CancellationLine],
+    partial_shipping: PartialShipping,
+    *,
+    excluding: int | None,
+) -> CancellationAmounts:
+    """What cancelling ``lines`` gives back after the order's settled cancellations
+    (``excluding`` one of them: the one being settled)."""
+    settled = (CancellationStatus.CANCELLED,)
+    shipping_before = session.scalar(
+        select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
+            Cancellation.order_id == order.id, Cancellation.status.in_(settled)
+        )
+    )
+    return cancellation_amounts(
+        order,
+        before=units_cancelled(session, order, settled, excluding=excluding),
+        cancelling=Counter({line.order_line.id: line.quantity for line in lines}),
+        shipping_refunded_before=int(shipping_before or 0),
+        partial_shipping=partial_shipping,
+    )
