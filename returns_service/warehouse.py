@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
+from returns_service.config import parse_return_addresses
 from returns_service.notifications.webhooks import queue_webhook
 
 
@@ -28,6 +29,14 @@ def warehouse_address(config: Mapping[str, Any]) -> dict[str, str]:
         "city": config["WAREHOUSE_CITY"],
         "address1": config["WAREHOUSE_ADDRESS1"],
     }
+
+
+def return_address(config: Mapping[str, Any], country: str | None) -> dict[str, str]:
+    """Where a parcel from this country goes back: its own address in
+    ``RETURN_ADDRESSES``, else the warehouse's."""
+    by_country = parse_return_addresses(config.get("RETURN_ADDRESSES") or "")
+    found = by_country.get((country or "").upper())
+    return dict(found) if found else warehouse_address(config)
 
 
 def uses_system(config: Mapping[str, Any]) -> bool:

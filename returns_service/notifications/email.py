@@ -56,11 +56,13 @@ class MailKind:
 
     def keys(self) -> set[str]:
         """Every key this kind accepts."""
-        return {*COMMON_KEYS, *self.required, *self.optional}
+        return {*COMMON_KEYS, *COMMON_OPTIONAL, *self.required, *self.optional}
 
 
 #: Every e-mail is addressed to a person by name (``様`` is added by the Japanese layout).
 COMMON_KEYS = ("customer_name",)
+#: Any e-mail may carry the signed link to the request's status page (see the layout).
+COMMON_OPTIONAL = ("status_url",)
 #: Filled in from the settings when rendering; a caller may not pass them.
 SETTINGS_KEYS = ("shop_name", "public_url", "locale", "timezone")
 #: Keys holding money in the API's shape ``{"amount": <minor units>, "currency": "JPY"}``.
@@ -82,6 +84,7 @@ KINDS: dict[str, MailKind] = {
             "return_address",
             "deadline",
             "label_url",
+            "slip_url",
         ),
         choices={"method": ("pickup", "dropoff", "none")},
         required_when={
@@ -230,7 +233,7 @@ def check_context(kind: str, locale: str, context: Mapping[str, Any]) -> dict[st
             and isinstance(value.get("currency"), str)
         ):
             raise ValueError(f"e-mail {kind!r}: {key} must be {{'amount': int, 'currency': str}}")
-    full = {key: None for key in spec.optional} | dict(context)
+    full = {key: None for key in (*COMMON_OPTIONAL, *spec.optional)} | dict(context)
     try:
         return json.loads(json.dumps(full, default=_json_default, ensure_ascii=False))
     except (TypeError, ValueError) as exc:

@@ -16,7 +16,7 @@ from returns_service.errors import PermanentJobError
 from returns_service.orders.operations import track_shipment
 from returns_service.returns import operations, states
 from returns_service.returns.models import Pickup, PickupStatus, ReturnRequest, ReturnStatus
-from returns_service.warehouse import warehouse_address
+from returns_service.warehouse import return_address
 
 #: Statuses that mean the carrier has the parcel.
 MOVING = frozenset(
@@ -84,7 +84,9 @@ def buy_label(
             carriers.ReturnLabelRequest(
                 reference=f"return-label-{request.id}",
                 from_address=address(customer_address(request)),
-                to_address=address(warehouse_address(config)),
+                to_address=address(
+                    return_address(config, request.order.shipping_address.get("country"))
+                ),
                 parcel=carriers.Parcel(weight_grams=config["DEFAULT_PARCEL_GRAMS"]),
             )
         )
@@ -190,6 +192,7 @@ def book_pickup(
         )
     pickup.carrier = adapter.name
     pickup.confirmation_number = confirmation.confirmation_number
+    pickup.carrier_pickup_id = confirmation.pickup_id
     pickup.status = PickupStatus.CONFIRMED
     states.note(
         session,
@@ -201,3 +204,10 @@ def book_pickup(
         confirmation_number=confirmation.confirmation_number,
         tracking_number=request.tracking_number,
     )
+
+
+def cancel_pickup(pickup: Pickup, adapter: carriers.CarrierAdapter) -> None:
+    """Call off a booked collection with the carrier (the pickup is cancelled already)."""
+    if pickup.carrier_pickup_id:
+        with carrier_errors():
+            adapter.cancel_pickup(pickup.carrier_pickup_id)

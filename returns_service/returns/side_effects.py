@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import Conflict, NotFound
+from returns_service.events import timeline
 from returns_service.returns import states
 from returns_service.returns.models import (
     Exchange,
@@ -67,6 +68,24 @@ def exchange_shipment_gave_up(
         message=exchange.failure_reason,
         exchange_id=exchange.id,
     )
+
+
+def release_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The parcel reached us by other means than the booked collection: call it off.
+
+    A pickup the carrier has scanned a parcel for did its work and stays; one still
+    requested or confirmed is cancelled, with the carrier by a job if it was booked.
+    """
+    pickup = request.pickup
+    if pickup is None or pickup.status not in (PickupStatus.REQUESTED, PickupStatus.CONFIRMED):
+        return
+    if any(event.kind == "parcel.tracking" for event in timeline(session, "return", request.id)):
+        return
+    booked = pickup.status is PickupStatus.CONFIRMED
+    pickup.status = PickupStatus.CANCELLED
+    states.note(session, request, "pickup.cancelled", now=now, actor="system")
+    if booked:
+        outbox.record(session, "cancel_pickup", now, pickup_id=pickup.id)
 
 
 def _retry(session: Session, now: datetime, jobs: tuple[str, ...], **payload: int) -> None:

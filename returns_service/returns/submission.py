@@ -28,12 +28,16 @@ from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 
 
-def present_return(return_request: ReturnRequest) -> ReturnView:
-    """A return as its customer and staff see it, in the customer's language."""
+def present_return(return_request: ReturnRequest, locale: str | None = None) -> ReturnView:
+    """A return as its customer and staff see it, in the customer's language (or ``locale``)."""
     config = current_app.config
     promise = ReplyPromise.for_request(return_request.created_at, config)
     return present(
-        db.session, return_request, return_request.locale, config["RETURN_PARCEL_DAYS"], promise
+        db.session,
+        return_request,
+        locale or return_request.locale,
+        config["RETURN_PARCEL_DAYS"],
+        promise,
     )
 
 

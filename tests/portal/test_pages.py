@@ -71,7 +71,7 @@ def test_a_customer_files_a_return_with_a_photo_and_follows_it(
     rma = session.scalar(select(ReturnRequest.rma))
     assert rma in shown
     assert "ご返送待ち" in shown  # awaiting the parcel
-    assert "2026-12-01 14-16 に配送業者が集荷に伺います" in shown
+    assert "12月1日（火）14時〜16時に配送業者が集荷に伺います" in shown  # in words
     assert len(session.scalar(select(ReturnLine)).photos) == 1
 
 
