@@ -8,7 +8,9 @@ which puts the very messages that failed back in line, with their idempotency ke
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
@@ -73,11 +75,15 @@ def exchange_shipment_gave_up(
 def release_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:
     """The parcel reached us by other means than the booked collection: call it off.
 
-    A pickup the carrier has scanned a parcel for did its work and stays; one still
-    requested or confirmed is cancelled, with the carrier by a job if it was booked.
+    A pickup the carrier has scanned a parcel for did its work and stays, and so does one
+    whose day has passed (the carrier may have come without a scan reaching us); one still
+    ahead is cancelled, with the carrier by a job if it was booked.
     """
     pickup = request.pickup
     if pickup is None or pickup.status not in (PickupStatus.REQUESTED, PickupStatus.CONFIRMED):
+        return
+    today = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    if pickup.pickup_date is not None and pickup.pickup_date < today:
         return
     if any(event.kind == "parcel.tracking" for event in timeline(session, "return", request.id)):
         return
