@@ -114,3 +114,16 @@ class _ScreenshotBrowser:
 def _name_screenshots(request: pytest.FixtureRequest) -> None:
     """Screenshots are named after the test that took them."""
     _current_test[0] = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page.url}: " + "; ".join(bad)
