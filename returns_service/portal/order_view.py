@@ -65,11 +65,12 @@ def _view(line: OrderLine, e: LineEligibility, terms: dict[str, ReasonTerms]) ->
     return LineView(line, e.returnable_quantity, None, offered, terms)
 
 
-def order_lines(
-    session: Session, order: Order, now: datetime, window_days: int, timezone: str
-) -> list[LineView]:
-    """Every line of the order as the page shows it, with the terms the rules would set."""
-    eligibility = order_eligibility(session, order, now, window_days, timezone)
+def order_lines(session: Session, order: Order, now: datetime, timezone: str) -> list[LineView]:
+    """Every line of the order as the page shows it, with the terms the rules would set.
+
+    The return window is the published rules' alone, as at filing.
+    """
+    eligibility = order_eligibility(session, order, now, None, timezone)
     open_ids = {e.line_id for e in eligibility if e.eligible}
     terms = line_terms(session, now, timezone, order, open_ids)
     by_id = {line.id: line for line in order.lines}

@@ -113,10 +113,7 @@ def _order(principal: Principal) -> tuple[Order, list[LineView]]:
     order = db.session.get(Order, principal.order_id)
     if order is None:
         raise NotFound("no such order")
-    config = current_app.config
-    lines = order_lines(
-        db.session, order, utcnow(), config["RETURN_WINDOW_DAYS"], config["TIMEZONE"]
-    )
+    lines = order_lines(db.session, order, utcnow(), current_app.config["TIMEZONE"])
     return order, lines
 
 

@@ -91,9 +91,23 @@ def _steps(view: ReturnView) -> list[Step]:
     ]
 
 
+def _tracking_words(status: str | None) -> str:
+    words = {
+        "label_created": gettext("Label ready; not yet with the carrier"),
+        "in_transit": gettext("With the carrier, on its way to us"),
+        "out_for_delivery": gettext("Out for delivery to us"),
+        "delivered": gettext("Delivered to us"),
+        "exception": gettext("Held up at the carrier; we are following it"),
+        "returned_to_sender": gettext("Being returned to you by the carrier"),
+    }
+    return words.get(status or "", gettext("Scanned by the carrier"))
+
+
 def _last_scan(view: ReturnView) -> Step | None:
     scans = [e for e in view.timeline if e.kind == "parcel.tracking"]
-    return Step(scans[-1].created_at, event_label(scans[-1].kind)) if scans else None
+    if not scans:
+        return None
+    return Step(scans[-1].created_at, _tracking_words((scans[-1].data or {}).get("status")))
 
 
 def customer_view(session: Session, view: ReturnView, locale: str) -> dict[str, Any]:

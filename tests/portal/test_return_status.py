@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carriers.status import TrackingStatus
 from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
 from returns_service.portal import tokens
@@ -157,3 +158,21 @@ def test_the_api_documentation_page_needs_no_network(app: Flask) -> None:
         with client.get(src) as answer:
             assert answer.status_code == 200 and answer.mimetype == "text/javascript"
     assert "cdn" not in client.get("/api/docs").headers["Content-Security-Policy"]
+
+
+def test_the_parcels_tracking_is_shown_in_words(app: Flask, shop: Shop) -> None:
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    shop.run_jobs()  # the label is bought
+    tracking = shop.get(rma)["tracking_number"]
+    client = app.test_client()
+    open_order(client)
+    before = client.get(f"/returns/{rma}").get_data(as_text=True)
+    assert "まだ配送業者に引き渡されていません" in before
+    assert shop.carrier_scan(tracking, TrackingStatus.IN_TRANSIT).status_code == 200
+    page = client.get(f"/returns/{rma}").get_data(as_text=True)
+    assert f"追跡番号：{tracking}" in page
+    assert "配送業者がお預かりし、当店へ輸送中です" in page
+    assert "in_transit" not in page

@@ -41,6 +41,18 @@ def test_a_published_14_day_window_hides_older_lines_with_the_rules_words(
     assert "ご注文の商品は、現在返品をお受けできません。" in page
 
 
+def test_a_longer_published_window_is_offered_as_filing_would_take_it(
+    app: Flask, shop: Shop, token_for: Callable[[Role], dict[str, str]]
+) -> None:
+    document = rules.default_rule_set()
+    window = next(r for r in document["rules"] if r["name"] == "outside_return_window")
+    window["condition"]["value"] = 45
+    shop.publish_rules(document, token_for(Role.ADMIN))
+    order = shop.put_order(delivered_days_ago=40)  # past the 30-day setting, inside the rule
+    page = open_order(app.test_client())
+    assert f'name="quantity_{shop.line_id(order, "L1")}"' in page
+
+
 def test_the_terms_of_each_reason_are_shown_and_an_imposed_method_is_asked_for(
     app: Flask, shop: Shop, session: Session, token_for: Callable[[Role], dict[str, str]]
 ) -> None:
