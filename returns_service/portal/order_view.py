@@ -7,6 +7,7 @@ which is refused says the rule's own words, and a method a rule imposes is said 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,22 @@ class LineView:
     def eligible(self) -> bool:
         """Whether the customer may choose units of this line."""
         return self.returnable > 0
+
+    @property
+    def terms_json(self) -> str:
+        """Each offered reason's amounts per unit and imposed method, for the page's script."""
+        return json.dumps(
+            {
+                reason: {
+                    "refund": t.refund_per_unit,
+                    "fee": t.fee_per_unit,
+                    "bonus": t.bonus_per_unit,
+                    "method": t.method,
+                }
+                for reason in self.reasons
+                if (t := self.terms[reason])
+            }
+        )
 
     @property
     def groups(self) -> list[TermsGroup]:

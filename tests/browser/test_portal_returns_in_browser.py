@@ -114,10 +114,12 @@ def test_a_phone_sees_every_return_page_without_sideways_scrolling(
     page.check("input[name=resolution][value=exchange]")
     _no_horizontal_scroll(page)
     page.select_option(f"#reason_{line}", "DEFECTIVE")
-    page.check("input[name=method][value=pickup]")
+    # The rule for a defective item has it collected: the page selects the pickup itself.
+    assert page.is_checked("input[name=method][value=pickup]")
     page.fill("#pickup_date", "2099-12-05")
     page.select_option("#pickup_slot", "14-16")
     page.check("input[name=resolution][value=refund]")
+    assert "￥12,800" in page.inner_text("#summary")  # what comes back, before sending
     page.click("button[type=submit]")
     page.wait_for_url("**/returns/R-*")
     assert "12月5日（土）14時〜16時" in page.inner_text("#next-steps")
