@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -126,3 +127,18 @@ def test_an_order_number_and_e_mail_are_taken_as_people_type_them(
     assert "セルビッジデニム 30" in page
     prefilled = client.get("/?order=%235001").get_data(as_text=True)
     assert 'value="#5001"' in prefilled
+
+
+def test_the_pages_carry_the_shops_branding(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "SHOP_LOGO_URL", "https://cdn.shop.example/logo.png")
+    monkeypatch.setitem(app.config, "SHOP_COLOUR", "#aa3300")
+    monkeypatch.setitem(app.config, "RETURN_POLICY_URL", "https://shop.example/returns")
+    client = app.test_client()
+    start = client.get("/")
+    page = start.get_data(as_text=True)
+    assert 'src="https://cdn.shop.example/logo.png"' in page
+    assert 'href="https://shop.example/returns"' in page
+    assert "img-src 'self' https://cdn.shop.example" in start.headers["Content-Security-Policy"]
+    assert "--brand: #aa3300" in client.get("/brand.css").get_data(as_text=True)
