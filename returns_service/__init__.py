@@ -36,6 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = str(Path(settings.instance_path).resolve()) if settings.instance_path else None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(_settings_config(settings, Path(app.instance_path)))
+    from returns_service.api.docs import ASSETS_URL
+
     app.config.update(
         API_TITLE="Returns service API",
         API_VERSION="v1",
@@ -43,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=ASSETS_URL,
         JSON_SORT_KEYS=False,
     )
     if test_config is not None:
@@ -115,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service import health
     from returns_service.api.cancellations import blp as cancellations_blp
     from returns_service.api.cases import blp as cases_blp
+    from returns_service.api.docs import assets as swagger_assets_bp
     from returns_service.api.exchange_options import blp as exchange_options_blp
     from returns_service.api.insight import blp as insight_blp
     from returns_service.api.integrations import blp as integrations_blp
@@ -146,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.webhooks.zendesk import bp as zendesk_webhook_bp
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(swagger_assets_bp)
     app.register_blueprint(portal_pages_bp)
     app.register_blueprint(portal_cancel_bp)
     app.register_blueprint(portal_subscription_bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
@@ -157,6 +158,17 @@ class Settings:
     warehouse_province: str = "東京都"
     warehouse_city: str = "江東区"
     warehouse_address1: str = "豊洲1-1-1"
+    #: JSON: return addresses by the order's country, {"US": {"name": ..., "phone": ...}};
+    #: an order from a country not named (or an empty setting) uses the warehouse above.
+    return_addresses: str = ""
+    #: The customer pages' branding: logo image URL, main colour, return policy page.
+    shop_logo_url: str = ""
+    shop_colour: str = "#1f5f8b"
+    return_policy_url: str = ""
+    #: Days the status-page links in e-mails stay valid.
+    return_link_days: int = 30
+    #: A font with Japanese glyphs for the printable return slip (PDF).
+    slip_font_path: str = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
     #: A stop the warehouse has not answered in this time goes to a person.
     warehouse_stop_timeout_minutes: int = 120
     #: Signs the warehouse's answers to stop requests (``X-Returns-Signature``).
@@ -270,6 +282,7 @@ class Settings:
             "sla_resolution_business_days",
             "case_aging_business_days",
             "survey_delay_minutes",
+            "return_link_days",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must be positive")
@@ -285,6 +298,7 @@ class Settings:
         self._check_business_time()
         self._check_integrations()
         parse_case_priorities(self.case_priorities)
+        self._check_portal()
         if self.survey_scale not in SURVEY_SCALES:
             raise ConfigError(
                 f"{PREFIX}SURVEY_SCALE must be one of {', '.join(SURVEY_SCALES)}, "
@@ -301,6 +315,13 @@ class Settings:
         except CalendarSettingError as exc:
             raise ConfigError(f"{PREFIX}CLOSED_DAYS: {exc}") from None
 
+
+    def _check_portal(self) -> None:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.shop_colour):
+            raise ConfigError(
+                f"{PREFIX}SHOP_COLOUR must look like #1f5f8b, got {self.shop_colour!r}"
+            )
+        parse_return_addresses(self.return_addresses)
 
     def _check_integrations(self) -> None:
         """Each integration switched on has every piece it needs; a missing one is named."""
@@ -395,3 +416,21 @@ def instance_secret_key(instance_path: Path, name: str = "secret_key") -> str:
     finally:
         Path(temporary).unlink(missing_ok=True)
     return key_file.read_text().strip()
+
+
+def parse_return_addresses(raw: str) -> dict[str, dict[str, str]]:
+    """The ``RETURNS_RETURN_ADDRESSES`` JSON as ``{"US": {"name": ..., ...}, ...}``."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}RETURN_ADDRESSES is not JSON: {exc}") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(k, str) and isinstance(v, dict) for k, v in parsed.items()
+    ):
+        raise ConfigError(
+            f"{PREFIX}RETURN_ADDRESSES must map country codes to addresses, "
+            'such as {"US": {"name": "...", "address1": "...", "phone": "..."}}'
+        )
+    return {country.upper(): address for country, address in parsed.items()}

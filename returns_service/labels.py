@@ -87,6 +87,8 @@ EVENT_LABELS = {
     "exchange.shipment_requested": lazy_gettext("Replacement requested from the warehouse"),
     "exchange.shipped": lazy_gettext("Replacement shipped"),
     "pickup.confirmed": lazy_gettext("Pickup confirmed"),
+    "pickup.cancelled": lazy_gettext("Pickup called off: the parcel came another way"),
+    "label.created": lazy_gettext("Return label ready"),
     "parcel.tracking": lazy_gettext("Parcel scanned by the carrier"),
     "parcel.delivered_to_warehouse": lazy_gettext("Parcel delivered to the warehouse"),
 }

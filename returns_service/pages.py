@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, request, session
 from flask_babel import (
@@ -30,12 +31,11 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-#: The API's Swagger UI loads its script and styles from a CDN and starts with an inline
-#: script; it gets those sources and nothing more.
+#: The API's Swagger UI loads its own copy of its script and styles and starts with an
+#: inline script; it gets that and nothing more (no network beyond this service).
 _DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://cdn.jsdelivr.net; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 )
 
 
@@ -74,7 +74,15 @@ def _security_headers(response: Response) -> Response:
             response.headers.setdefault(name, value)
         if docs:
             response.headers["Content-Security-Policy"] = _DOCS_CSP
+        elif origin := _logo_origin():
+            response.headers["Content-Security-Policy"] += f"; img-src 'self' {origin}"
     return response
+
+
+def _logo_origin() -> str:
+    """The origin of the shop's logo, where it is served from elsewhere; else empty."""
+    parts = urlsplit(current_app.config.get("SHOP_LOGO_URL", ""))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 def select_locale() -> str:
@@ -136,6 +144,10 @@ def page_context() -> dict[str, Any]:
         "lang": language(),
         "other_lang": "en" if language() == "ja" else "ja",
         "shop_name": current_app.config["SHOP_NAME"],
+        "brand": {
+            "logo_url": current_app.config.get("SHOP_LOGO_URL", ""),
+            "policy_url": current_app.config.get("RETURN_POLICY_URL", ""),
+        },
         "reasons": REASON_LABELS,
         "statuses": STATUS_LABELS,
     }

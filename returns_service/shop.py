@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from business_time import ShopCalendar
+from returns_service.config import parse_return_addresses
 
 #: The key under which the app factory keeps the shop's settings in ``app.extensions``.
 EXTENSION_KEY = "shop_settings"
@@ -28,6 +29,8 @@ class ShopSettings:
     locale: str
     #: Where returned parcels go, in the order document's address shape.
     warehouse_address: Mapping[str, str]
+    #: Where parcels from other countries go back, by country code (``RETURN_ADDRESSES``).
+    return_addresses: Mapping[str, Mapping[str, str]]
     calendar: ShopCalendar
     #: Business days within which the desk promises a first reply.
     reply_days: int
@@ -60,6 +63,7 @@ class ShopSettings:
                 "city": config["WAREHOUSE_CITY"],
                 "address1": config["WAREHOUSE_ADDRESS1"],
             },
+            return_addresses=parse_return_addresses(config.get("RETURN_ADDRESSES") or ""),
             calendar=ShopCalendar.from_settings(
                 config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
             ),
@@ -70,6 +74,12 @@ class ShopSettings:
             subscription_interval_days=config["SUBSCRIPTION_INTERVAL_DAYS"],
             config=config,
         )
+
+    def return_address(self, country: str | None) -> dict[str, str]:
+        """Where a parcel from this country goes back: its own address where one is set,
+        else the warehouse's."""
+        found = self.return_addresses.get((country or "").upper())
+        return dict(found or self.warehouse_address)
 
 
 def shop_settings(app: Any) -> ShopSettings:

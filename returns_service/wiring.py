@@ -42,6 +42,7 @@ JOBS = {
     "issue_store_credit": refund_jobs.issue_store_credit,
     "create_return_label": return_jobs.create_return_label,
     "request_pickup": return_jobs.request_pickup,
+    "cancel_pickup": return_jobs.cancel_pickup,
     "restock": return_jobs.restock,
     "create_exchange_shipment": return_jobs.create_exchange_shipment,
     "cancel_shopify_order": cancellation_jobs.cancel_shopify_order,

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from returns_service.catalogues import TRANSLATIONS
 from returns_service.config import LOCALES
 from returns_service.errors import PermanentJobError
-from returns_service.notifications import smtp
+from returns_service.notifications import links, smtp
 from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
@@ -56,13 +56,16 @@ class MailKind:
 
     def keys(self) -> set[str]:
         """Every key this kind accepts."""
-        return {*COMMON_KEYS, *self.required, *self.optional}
+        return {*COMMON_KEYS, *COMMON_OPTIONAL, *self.required, *self.optional}
 
 
 #: Every e-mail is addressed to a person by name (``様`` is added by the Japanese layout).
 COMMON_KEYS = ("customer_name",)
+#: Any e-mail may name the request whose status page it links to (``links.status_link``);
+#: the link is signed when the e-mail is rendered (see the layout).
+COMMON_OPTIONAL = ("status_link",)
 #: Filled in from the settings when rendering; a caller may not pass them.
-SETTINGS_KEYS = ("shop_name", "public_url", "locale", "timezone")
+SETTINGS_KEYS = ("shop_name", "public_url", "locale", "timezone", "status_url")
 #: Keys holding money in the API's shape ``{"amount": <minor units>, "currency": "JPY"}``.
 MONEY_KEYS = frozenset({"refund"})
 
@@ -82,6 +85,7 @@ KINDS: dict[str, MailKind] = {
             "return_address",
             "deadline",
             "label_url",
+            "slip",
         ),
         choices={"method": ("pickup", "dropoff", "none")},
         required_when={
@@ -216,7 +220,7 @@ def check_context(kind: str, locale: str, context: Mapping[str, Any]) -> dict[st
             and isinstance(value.get("currency"), str)
         ):
             raise ValueError(f"e-mail {kind!r}: {key} must be {{'amount': int, 'currency': str}}")
-    full = {key: None for key in spec.optional} | dict(context)
+    full = {key: None for key in (*COMMON_OPTIONAL, *spec.optional)} | dict(context)
     try:
         return json.loads(json.dumps(full, default=_json_default, ensure_ascii=False))
     except (TypeError, ValueError) as exc:
@@ -237,7 +241,11 @@ def render_email(
     kind: str, locale: str, context: Mapping[str, Any], shop: ShopSettings
 ) -> RenderedEmail:
     """Render one e-mail; raises ``ValueError`` for a bad kind, locale or context."""
-    return _render(kind, locale, context, shop.shop_name, shop.public_url, shop.timezone)
+    link = context.get("status_link")
+    status_url = links.status_url(shop, link) if link else None
+    return _render(
+        kind, locale, context, shop.shop_name, shop.public_url, shop.timezone, status_url
+    )
 
 
 def _render(
@@ -247,6 +255,7 @@ def _render(
     shop_name: str,
     public_url: str,
     timezone: str,
+    status_url: str | None,
 ) -> RenderedEmail:
     full = check_context(kind, locale, context)
     full |= {
@@ -254,6 +263,7 @@ def _render(
         "public_url": public_url,
         "locale": locale,
         "timezone": timezone,
+        "status_url": status_url,
     }
     try:
         text = _environment(locale).get_template(template_name(kind)).render(full)
@@ -292,7 +302,7 @@ def queue_email(
     if not isinstance(to, str) or not _ADDRESS.match(to):
         raise ValueError(f"{to!r} is not an e-mail address")
     # Whether a context renders does not depend on the shop's name, address or time zone.
-    _render(kind, locale, context, "", "https://shop.invalid", "UTC")
+    _render(kind, locale, context, "", "https://shop.invalid", "UTC", "https://shop.invalid/r/x")
     message = record(
         session,
         "send_email",

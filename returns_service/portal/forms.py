@@ -20,6 +20,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from returns_service.orders.models import Order
 from returns_service.pages import REASON_LABELS
+from returns_service.portal.order_view import LineView
+from returns_service.returns.presenter import slot_words
 
 SLOTS = ("9-12", "14-16", "16-18", "18-20")
 _IMAGES = ("jpg", "jpeg", "png", "gif", "webp", "heic")
@@ -57,29 +59,41 @@ class ReturnForm(FlaskForm):
         default="dropoff",
     )
     pickup_date = DateField(_l("Pickup date"), [Optional()])
-    pickup_slot = SelectField(
-        _l("Time slot"), choices=[SelectChoice(s) for s in SLOTS], default=SLOTS[0]
-    )
+    #: The slots, in the page's words, are added by ``return_form``.
+    pickup_slot: SelectField
 
     def line_fields(self, line_id: int) -> dict[str, Any]:
         """The fields of one order line, by short name."""
-        names = ("quantity", "reason", "comment", "photo", "exchange_sku")
+        names = ("quantity", "reason", "comment", "photo", "exchange_variant")
         return {name: self[f"{name}_{line_id}"] for name in names}
+
+    def chosen_reasons(self, order: Order) -> dict[int, str]:
+        """The reason given for each line with units chosen."""
+        return {
+            line_id: self[f"reason_{line_id}"].data
+            for line_id in self._chosen_line_ids(order)
+        }
+
+    def _chosen_line_ids(self, order: Order) -> list[int]:
+        return [
+            line.id
+            for line in order.lines
+            if f"quantity_{line.id}" in self and self[f"quantity_{line.id}"].data
+        ]
 
     def body(self, order: Order) -> dict[str, Any]:
         """The request in the API's shape, for the schema the API checks it with."""
         lines = []
-        for line in order.lines:
-            if f"quantity_{line.id}" not in self or not self[f"quantity_{line.id}"].data:
-                continue
-            fields = self.line_fields(line.id)
+        exchange = self.resolution.data == "exchange"
+        for line_id in self._chosen_line_ids(order):
+            fields = self.line_fields(line_id)
             lines.append(
                 {
-                    "line_id": line.id,
+                    "line_id": line_id,
                     "quantity": fields["quantity"].data,
                     "reason": fields["reason"].data,
                     "comment": fields["comment"].data or "",
-                    "exchange_sku": fields["exchange_sku"].data or None,
+                    "exchange_variant_id": fields["exchange_variant"].data if exchange else None,
                 }
             )
         method: dict[str, Any] = {"type": self.method.data}
@@ -99,14 +113,25 @@ class ReturnForm(FlaskForm):
         return found
 
 
-def return_form(order: Order, returnable: dict[int, int]) -> ReturnForm:
-    """The return form of one order; ``returnable`` maps each line to its returnable units."""
+def return_form(order: Order, lines: list[LineView], locale: str) -> ReturnForm:
+    """The return form of one order.
+
+    Every line gets its fields, shown or not, so a form sent again after its return was
+    filed still names what it chose and gets the first answer back.
+    """
 
     class OrderReturnForm(ReturnForm):
         pass
 
-    reasons = [SelectChoice(code, label) for code, label in REASON_LABELS.items()]
-    for line_id, units in returnable.items():
+    OrderReturnForm.pickup_slot = SelectField(
+        _l("Time slot"),
+        choices=[SelectChoice(s, slot_words(s, locale)) for s in SLOTS],
+        default=SLOTS[0],
+    )
+    for view in lines:
+        line_id, units = view.line.id, view.returnable
+        offered = view.reasons or list(REASON_LABELS)
+        reasons = [SelectChoice(code, REASON_LABELS[code]) for code in offered]
         quantities = [SelectChoice(n, str(n)) for n in range(units + 1)]
         setattr(
             OrderReturnForm,
@@ -139,7 +164,13 @@ def return_form(order: Order, returnable: dict[int, int]) -> ReturnForm:
         )
         setattr(
             OrderReturnForm,
-            f"exchange_sku_{line_id}",
-            StringField(_l("SKU to exchange for (exchanges only)"), [Length(max=255)]),
+            f"exchange_variant_{line_id}",
+            RadioField(
+                _l("Replacement (for an exchange)"),
+                [Optional()],
+                choices=[SelectChoice(o.variant_id, o.title) for o in view.options],
+                coerce=int,
+                validate_choice=False,
+            ),
         )
     return OrderReturnForm()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,14 +22,19 @@ def order_limit_key(number: str) -> str:
     return "portal-order:" + digest[:32]
 
 
+def normalise_contact(text: str | None) -> str:
+    """A contact as typed, folded: full-width letters, digits and ``＠`` (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
 def normalise_email(email: str | None) -> str:
-    """An e-mail address as compared: trimmed, lower case; empty for none."""
-    return (email or "").strip().lower()
+    """An e-mail address as compared: folded, without spaces, lower case; empty for none."""
+    return re.sub(r"\s+", "", normalise_contact(email)).lower()
 
 
 def normalise_phone(phone: str | None) -> str:
     """A phone number as compared: its digits only; empty for none."""
-    return re.sub(r"\D", "", phone or "")
+    return re.sub(r"\D", "", normalise_contact(phone))
 
 
 def _matches(order: Order, email: str | None, phone: str | None) -> bool:

@@ -7,23 +7,39 @@ through the same path as the API, and protect every form with the session's form
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_wtf.csrf import CSRFError
 
 from returns_service.auth.tokens import Principal
+from returns_service.config import LOCALES
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow
+from returns_service.notifications.links import read_link
 from returns_service.orders.models import Order
-from returns_service.pages import form_expired, not_done, page_context, protect_forms
+from returns_service.pages import form_expired, language, not_done, page_context, protect_forms
 from returns_service.portal import tokens
 from returns_service.portal.forms import OpenOrderForm, ReturnForm, return_form
-from returns_service.portal.lookup import order_for_contact, order_limit_key
-from returns_service.returns.eligibility import order_eligibility
+from returns_service.portal.lookup import normalise_contact, order_for_contact, order_limit_key
+from returns_service.portal.order_view import LineView, order_lines, required_methods
+from returns_service.portal.return_view import customer_view
+from returns_service.portal.slip import return_slip
+from returns_service.returns.models import ReturnMethod, ReturnRequest
 from returns_service.returns.operations import get_return
 from returns_service.returns.submission import present_return, submit_return
 from returns_service.shop import shop_settings
@@ -57,8 +73,16 @@ def _rate() -> str:
 
 @bp.get("/")
 def start() -> ResponseReturnValue:
-    """The form that opens an order."""
-    return _render("portal/start.html", form=OpenOrderForm())
+    """The form that opens an order; the shop may link to it with ``?order=%231020``."""
+    form = OpenOrderForm(formdata=None, order_number=request.args.get("order", "")[:64])
+    return _render("portal/start.html", form=form)
+
+
+@bp.get("/brand.css")
+def brand_css() -> ResponseReturnValue:
+    """The shop's colour for the pages' style sheet (no inline styles: the CSP forbids them)."""
+    css = f":root {{ --brand: {current_app.config['SHOP_COLOUR']}; }}\n"
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "max-age=300"})
 
 
 @bp.post("/")
@@ -72,7 +96,7 @@ def open_order() -> ResponseReturnValue:
     blank = OpenOrderForm(formdata=None)
     if not form.validate():
         return _render("portal/start.html", 200, form=blank, error=no_match)
-    contact = form.contact.data.strip()
+    contact = normalise_contact(form.contact.data)
     is_email = "@" in contact
     order = order_for_contact(
         db.session,
@@ -86,35 +110,30 @@ def open_order() -> ResponseReturnValue:
     return redirect(url_for("portal_pages.show_order"))
 
 
-def _order(principal: Principal) -> tuple[Order, dict[int, Any]]:
+def _order(principal: Principal) -> tuple[Order, list[LineView]]:
     order = db.session.get(Order, principal.order_id)
     if order is None:
         raise NotFound("no such order")
-    config = current_app.config
-    eligibility = {
-        e.line_id: e
-        for e in order_eligibility(
-            db.session, order, utcnow(), config["RETURN_WINDOW_DAYS"], config["TIMEZONE"]
-        )
-    }
-    return order, eligibility
-
-
-def _form_for(order: Order, eligibility: dict[int, Any]) -> ReturnForm:
-    # Every line gets its fields, so a form sent again still names what it chose.
-    returnable = {i: e.returnable_quantity if e.eligible else 0 for i, e in eligibility.items()}
-    return return_form(order, returnable)
+    lines = order_lines(db.session, order, utcnow(), current_app.config["TIMEZONE"])
+    return order, lines
 
 
 def _order_page(
     principal: Principal, status: int = 200, error: str = "", form: ReturnForm | None = None
 ) -> ResponseReturnValue:
-    order, eligibility = _order(principal)
+    order, lines = _order(principal)
     if form is None:
-        form = _form_for(order, eligibility)
+        form = return_form(order, lines, language())
         form.submission.data = uuid.uuid4().hex  # one return per form, however often sent
     return _render(
-        "portal/order.html", status, order=order, eligibility=eligibility, form=form, error=error
+        "portal/order.html",
+        status,
+        order=order,
+        lines=lines,
+        returnable=any(view.eligible for view in lines),
+        form=form,
+        error=error,
+        tomorrow=(utcnow() + timedelta(days=1)).date().isoformat(),
     )
 
 
@@ -144,13 +163,15 @@ def file_return() -> ResponseReturnValue:
             form=OpenOrderForm(),
             error=gettext("Please open your order again."),
         )
-    order, eligibility = _order(principal)
-    form = _form_for(order, eligibility)
+    order, lines = _order(principal)
+    form = return_form(order, lines, language())
     if not form.validate():
         return _order_page(principal, 422, _not_taken_form(form), form)
     body = form.body(order)
     if not body["lines"]:
         return _order_page(principal, 422, gettext("Choose how many of an item to return."), form)
+    if problem := _method_problem(lines, form, order):
+        return _order_page(principal, 422, problem, form)
     try:
         answer, _ = submit_return(
             shop_settings(current_app), principal, body, form.uploads(order), form.submission.data
@@ -161,6 +182,21 @@ def file_return() -> ResponseReturnValue:
     return redirect(url_for("portal_pages.show_return", rma=answer["rma"]))
 
 
+def _method_problem(lines: list[LineView], form: ReturnForm, order: Order) -> str:
+    """Why the chosen way of sending the parcel back is not the one the rules impose."""
+    required = required_methods(lines, form.chosen_reasons(order))
+    if len(required) > 1:
+        return gettext(
+            "These items go back in different ways (one is collected, one is dropped off). "
+            "Please send them as separate requests."
+        )
+    if required and form.method.data not in required:
+        if "pickup" in required:
+            return gettext("For the reason you chose, we collect the parcel: choose pickup.")
+        return gettext("For the reason you chose, please drop the parcel off: choose drop-off.")
+    return ""
+
+
 def _not_taken_form(form: ReturnForm) -> str:
     problems = "; ".join(
         f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
@@ -168,14 +204,75 @@ def _not_taken_form(form: ReturnForm) -> str:
     return gettext("Please check these answers: %(problems)s", problems=problems)
 
 
-@bp.get("/returns/<rma>")
-def show_return(rma: str) -> ResponseReturnValue:
-    """A return's status, decision, next steps and history."""
+def _own_return(rma: str) -> ReturnRequest | None:
+    """The customer's return with this RMA; None without an open order."""
     principal = _customer()
     if principal is None:
-        return redirect(url_for("portal_pages.start"))
+        return None
     return_request = get_return(db.session, rma)
     if return_request.order_id != principal.order_id:
         raise NotFound(f"no return {rma!r}")
-    view = present_return(shop_settings(current_app), return_request)
-    return _render("portal/return.html", view=view)
+    return return_request
+
+
+@bp.get("/returns/<rma>")
+def show_return(rma: str) -> ResponseReturnValue:
+    """A return's status, what comes back, next steps and history."""
+    return_request = _own_return(rma)
+    if return_request is None:
+        return redirect(url_for("portal_pages.start"))
+    view = present_return(shop_settings(current_app), return_request, language())
+    return _render(
+        "portal/return.html", view=view, shown=customer_view(db.session, view, language())
+    )
+
+
+@bp.get("/returns/<rma>/slip.pdf")
+def return_slip_pdf(rma: str) -> ResponseReturnValue:
+    """The printable return slip of a drop-off return."""
+    return_request = _own_return(rma)
+    if return_request is None:
+        return redirect(url_for("portal_pages.start"))
+    return _slip(return_request)
+
+
+def _slip(return_request: ReturnRequest) -> ResponseReturnValue:
+    if return_request.method is not ReturnMethod.DROPOFF:
+        raise NotFound(f"return {return_request.rma} has no slip: it is collected")
+    pdf = return_slip(return_request, shop_settings(current_app), language())
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="return-slip-{return_request.rma}.pdf"'
+    )
+    return response
+
+
+def _linked_return(token: str) -> ReturnRequest:
+    found = read_link(shop_settings(current_app), token)
+    if found is None:
+        raise NotFound("this link is not valid or has expired")
+    order_id, rma = found
+    return_request = get_return(db.session, rma)
+    if return_request.order_id != order_id:
+        raise NotFound(f"no return {rma!r}")
+    # The link stands for the order number and contact: the order opens as if typed.
+    session["portal_token"] = tokens.issue(order_id)
+    if request.args.get("lang") not in LOCALES:
+        session["lang"] = return_request.locale
+    return return_request
+
+
+@bp.get("/r/<token>")
+def open_link(token: str) -> ResponseReturnValue:
+    """An e-mail's signed link: opens the return's page without typing the order again."""
+    return_request = _linked_return(token)
+    return redirect(url_for("portal_pages.show_return", rma=return_request.rma))
+
+
+@bp.get("/r/<token>/slip.pdf")
+def linked_slip(token: str) -> ResponseReturnValue:
+    """An e-mail's signed link to the return slip."""
+    return_request = _linked_return(token)
+    with force_locale(session.get("lang") or return_request.locale):
+        return _slip(return_request)

@@ -48,12 +48,13 @@ class LineEligibility:
 
 
 def order_eligibility(
-    session: Session, order: Order, now: datetime, window_days: int, timezone: str
+    session: Session, order: Order, now: datetime, window_days: int | None, timezone: str
 ) -> list[LineEligibility]:
     """Each line's eligibility, as the portal shows it before the customer files.
 
     The rules have the last word when the request is filed; this only spares the
-    customer a request that cannot succeed.
+    customer a request that cannot succeed. With ``window_days`` None the window is left
+    to the rules (the pages ask them: ``returns.preview``).
     """
     zone = ZoneInfo(timezone)
     delivered = delivered_quantities(order)
@@ -68,8 +69,10 @@ def order_eligibility(
             reason = "final_sale"
         elif returnable[line.id] == 0:
             reason = "already_returned"
-        elif arrived and (now.astimezone(zone).date() - arrived.astimezone(zone).date()).days > (
-            window_days
+        elif (
+            window_days is not None
+            and arrived
+            and (now.astimezone(zone).date() - arrived.astimezone(zone).date()).days > window_days
         ):
             reason = "window_closed"
         message = (

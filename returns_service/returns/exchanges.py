@@ -16,8 +16,8 @@ from returns_service.errors import Conflict, InvalidInput
 from returns_service.inventory import operations as stock
 from returns_service.inventory.models import Reservation, ReservationStatus
 from returns_service.orders.models import OrderLine
-from returns_service.returns import notices, states
-from returns_service.returns.facts import customer_history, line_facts
+from returns_service.returns import notices, preview, states
+from returns_service.returns.facts import customer_history
 from returns_service.returns.models import (
     Exchange,
     ExchangeStatus,
@@ -96,17 +96,15 @@ def offered_scope(
     if reason is None:
         return ExchangeScope.SAME_PRODUCT
     order = order_line.order
-    probe = ReturnLine(quantity=1, reason=reason, photos=[])  # never added to the session
-    facts = line_facts(
-        order,
-        order_line,
-        probe,
-        Resolution.EXCHANGE.value,
+    decision = preview.probe(
+        compiled(active_version(session, now)),
         customer_history(session, order.customer_id, now),
         now,
         timezone,
+        order_line,
+        reason,
+        Resolution.EXCHANGE,
     )
-    decision = compiled(active_version(session, now)).decide(facts)
     if decision.outcome is rules.Outcome.REJECT:
         return ExchangeScope.SAME_PRODUCT
     return decision.action.exchange_scope or ExchangeScope.SAME_PRODUCT

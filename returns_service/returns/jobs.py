@@ -41,6 +41,14 @@ def request_pickup(session: Session, now: datetime, settings: ShopSettings, pick
     parcels.book_pickup(session, now, pickup, parcels.carrier_adapter(settings.config), settings)
 
 
+def cancel_pickup(session: Session, now: datetime, settings: ShopSettings, pickup_id: int) -> None:
+    """Call off with the carrier a collection no longer needed (see ``release_pickup``)."""
+    pickup = session.get(Pickup, pickup_id)
+    if pickup is None or pickup.status is not PickupStatus.CANCELLED:
+        return
+    parcels.cancel_pickup(pickup, parcels.carrier_adapter(settings.config))
+
+
 def restock(session: Session, now: datetime, settings: ShopSettings, return_line_id: int) -> None:
     """Put an inspected line's units back in stock, once."""
     line = session.get(ReturnLine, return_line_id)

@@ -213,6 +213,8 @@ class Pickup(Base):
     slot: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     confirmation_number: Mapped[str | None] = mapped_column(String(64))
+    #: The carrier's own id of the booking, which calling it off names.
+    carrier_pickup_id: Mapped[str | None] = mapped_column(String(64))
     #: Why booking the pickup gave up, while it is failed.
     failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

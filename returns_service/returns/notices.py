@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from returns_service.notifications.email import email_customer
+from returns_service.notifications.links import status_link
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
-from returns_service.returns.presenter import ReplyPromise
+from returns_service.returns.presenter import ReplyPromise, slot_words
 from returns_service.shop import ShopSettings
 
 
@@ -67,6 +68,7 @@ def format_address(address: dict[str, Any] | None, locale: str) -> str:
                 )
             ),
             a.get("name") or "",
+            f"TEL {a['phone']}" if a.get("phone") else "",
         ]
     else:
         lines = [
@@ -74,6 +76,7 @@ def format_address(address: dict[str, Any] | None, locale: str) -> str:
             " ".join(filter(None, (a.get("address1"), a.get("address2")))),
             " ".join(filter(None, (a.get("city"), a.get("province"), a.get("postal_code")))),
             a.get("country") or "",
+            f"Tel. {a['phone']}" if a.get("phone") else "",
         ]
     return "\n".join(line for line in lines if line)
 
@@ -91,7 +94,12 @@ def _email(
         request.order,
         kind=kind,
         locale=request.locale,
-        context={"rma": request.rma, "order_number": request.order.number, **context},
+        context={
+            "rma": request.rma,
+            "order_number": request.order.number,
+            "status_link": status_link(request.order_id, request.rma),
+            **context,
+        },
         subject_type="return",
         subject_id=request.id,
     )
@@ -127,11 +135,18 @@ def return_approved(
         pickup = request.pickup
         context |= {
             "pickup_date": pickup.pickup_date,
-            "pickup_slot": pickup.slot or _ANY_TIME[request.locale],
+            "pickup_slot": (
+                slot_words(pickup.slot, request.locale)
+                if pickup.slot
+                else _ANY_TIME[request.locale]
+            ),
             "pickup_address": format_address(pickup.address, request.locale),
         }
     elif request.method is ReturnMethod.DROPOFF:
-        context["return_address"] = format_address(settings.warehouse_address, request.locale)
+        country = request.order.shipping_address.get("country")
+        address = settings.return_address(country)
+        context["return_address"] = format_address(address, request.locale)
+        context["slip"] = True
     _email(session, now, request, "return_approved", **context)
     queue_webhook(session, now, "return.approved", return_summary(request))
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from returns_service import outbox
 from returns_service.errors import InvalidInput, NotFound
 from returns_service.inventory import operations as stock
-from returns_service.returns import exchanges, notices, settlement, states
+from returns_service.returns import exchanges, notices, settlement, side_effects, states
 from returns_service.returns.models import (
     Disposition,
     ItemCondition,
@@ -157,6 +157,7 @@ def cancel(
 def mark_in_transit(session: Session, now: datetime, request: ReturnRequest, *, actor: str) -> None:
     """The carrier scanned the parcel: refunds timed on the first scan are issued."""
     states.move(session, request, ReturnStatus.IN_TRANSIT, now=now, actor=actor)
+    side_effects.release_pickup(session, now, request)
     settlement.settle_due(session, now, request, "on_first_carrier_scan")
     notices.return_in_transit(session, now, request)
 
@@ -192,6 +193,7 @@ def receive_lines(
         actor=actor,
         received={str(k): v for k, v in received.items()},
     )
+    side_effects.release_pickup(session, now, request)
     settlement.settle_due(session, now, request, "on_receipt")
     notices.return_received_at_warehouse(session, now, request)
 

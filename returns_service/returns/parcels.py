@@ -84,7 +84,9 @@ def buy_label(
             carriers.ReturnLabelRequest(
                 reference=f"return-label-{request.id}",
                 from_address=address(customer_address(request)),
-                to_address=address(settings.warehouse_address),
+                to_address=address(
+                    settings.return_address(request.order.shipping_address.get("country"))
+                ),
                 parcel=carriers.Parcel(weight_grams=settings.config["DEFAULT_PARCEL_GRAMS"]),
             )
         )
@@ -190,6 +192,7 @@ def book_pickup(
         )
     pickup.carrier = adapter.name
     pickup.confirmation_number = confirmation.confirmation_number
+    pickup.carrier_pickup_id = confirmation.pickup_id
     pickup.status = PickupStatus.CONFIRMED
     states.note(
         session,
@@ -201,3 +204,10 @@ def book_pickup(
         confirmation_number=confirmation.confirmation_number,
         tracking_number=request.tracking_number,
     )
+
+
+def cancel_pickup(pickup: Pickup, adapter: carriers.CarrierAdapter) -> None:
+    """Call off a booked collection with the carrier (the pickup is cancelled already)."""
+    if pickup.carrier_pickup_id:
+        with carrier_errors():
+            adapter.cancel_pickup(pickup.carrier_pickup_id)

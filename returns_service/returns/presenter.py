@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as format_day
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.events import Event, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
-from returns_service.returns.models import ReturnMethod, ReturnRequest, ReturnStatus
+from returns_service.returns.models import (
+    ExchangeStatus,
+    Resolution,
+    ReturnMethod,
+    ReturnRequest,
+    ReturnStatus,
+)
 from returns_service.shop import ShopSettings
 
 _NEXT_STEPS = {
@@ -23,8 +30,8 @@ _NEXT_STEPS = {
         "business day(s), by {reply_by}.",
     },
     "pickup": {
-        "ja": "{date} {slot} に配送業者が集荷に伺います。商品を梱包してお待ちください。",
-        "en": "The carrier will collect the parcel on {date} {slot}. Please have it packed.",
+        "ja": "{pickup}に配送業者が集荷に伺います。商品を梱包してお待ちください。",
+        "en": "The carrier will collect the parcel on {pickup}. Please have it packed.",
     },
     "dropoff": {
         "ja": "返品番号 {rma} を箱に記入し、{days}日以内に最寄りの営業所へお持ち込みください。",
@@ -41,6 +48,10 @@ _NEXT_STEPS = {
     "received": {
         "ja": "返品の荷物が届きました。検品後に手続きを完了します。",
         "en": "We have received your parcel and will complete the return after inspection.",
+    },
+    "exchange_pending": {
+        "ja": "交換品の発送を準備しています。発送しましたらメールでお知らせします。",
+        "en": "We are preparing your replacement and will e-mail you when it ships.",
     },
     "done": {"ja": "お手続きは完了しました。", "en": "Your return is complete."},
     "closed": {"ja": "このお申し込みは終了しました。", "en": "This request is closed."},
@@ -94,18 +105,45 @@ def _next_steps(
         key = "in_transit"
     elif status in (ReturnStatus.RECEIVED, ReturnStatus.INSPECTED):
         key = "received"
+    elif status is ReturnStatus.COMPLETED and not replacements_shipped(request):
+        key = "exchange_pending"
     elif status is ReturnStatus.COMPLETED:
         key = "done"
     else:
         key = "closed"
     return _NEXT_STEPS[key][locale].format(
-        date=pickup.pickup_date.isoformat() if pickup and pickup.pickup_date else "",
-        slot=(pickup.slot or "") if pickup else "",
+        pickup=pickup_when(pickup.pickup_date, pickup.slot, locale) if pickup else "",
         rma=request.rma,
         days=days,
         reply_days=promise.business_days if promise else "",
         reply_by=_moment(promise.due, locale, promise.timezone) if promise else "",
     )
+
+
+def replacements_shipped(request: ReturnRequest) -> bool:
+    """Whether every replacement of an exchange has left (true for other resolutions)."""
+    if request.resolution is not Resolution.EXCHANGE:
+        return True
+    live = [e for e in request.exchanges if e.status is not ExchangeStatus.RELEASED]
+    return bool(live) and all(e.status is ExchangeStatus.SHIPPED for e in live)
+
+
+def slot_words(slot: str, locale: str) -> str:
+    """A pickup slot such as ``14-16`` as people read it: 14時〜16時, 14:00–16:00."""
+    start, _, end = slot.partition("-")
+    return f"{start}時〜{end}時" if locale == "ja" else f"{start}:00–{end}:00"
+
+
+def pickup_when(day: date | None, slot: str | None, locale: str) -> str:
+    """A pickup's date and slot in words: 12月5日（土）14時〜16時, Saturday 5 December 14:00–16:00.
+
+    The date is written by Babel in the customer's language; no slot reads as any time.
+    """
+    ja = locale == "ja"
+    words = format_day(day, "M月d日（E）" if ja else "EEEE d MMMM", locale=locale) if day else ""
+    if not slot:
+        return words + (" 時間指定なし" if ja else ", any time")
+    return words + ("" if ja else " ") + slot_words(slot, locale)
 
 
 def _moment(due: datetime, locale: str, timezone: str) -> str:

@@ -8,11 +8,14 @@ which puts the very messages that failed back in line, with their idempotency ke
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import Conflict, NotFound
+from returns_service.events import timeline
 from returns_service.returns import states
 from returns_service.returns.models import (
     Exchange,
@@ -67,6 +70,28 @@ def exchange_shipment_gave_up(
         message=exchange.failure_reason,
         exchange_id=exchange.id,
     )
+
+
+def release_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:
+    """The parcel reached us by other means than the booked collection: call it off.
+
+    A pickup the carrier has scanned a parcel for did its work and stays, and so does one
+    whose day has passed (the carrier may have come without a scan reaching us); one still
+    ahead is cancelled, with the carrier by a job if it was booked.
+    """
+    pickup = request.pickup
+    if pickup is None or pickup.status not in (PickupStatus.REQUESTED, PickupStatus.CONFIRMED):
+        return
+    today = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    if pickup.pickup_date is not None and pickup.pickup_date < today:
+        return
+    if any(event.kind == "parcel.tracking" for event in timeline(session, "return", request.id)):
+        return
+    booked = pickup.status is PickupStatus.CONFIRMED
+    pickup.status = PickupStatus.CANCELLED
+    states.note(session, request, "pickup.cancelled", now=now, actor="system")
+    if booked:
+        outbox.record(session, "cancel_pickup", now, pickup_id=pickup.id)
 
 
 def _retry(session: Session, now: datetime, jobs: tuple[str, ...], **payload: int) -> None:

@@ -27,11 +27,17 @@ from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 from returns_service.shop import ShopSettings
 
 
-def present_return(settings: ShopSettings, return_request: ReturnRequest) -> ReturnView:
-    """A return as its customer and staff see it, in the customer's language."""
+def present_return(
+    settings: ShopSettings, return_request: ReturnRequest, locale: str | None = None
+) -> ReturnView:
+    """A return as its customer and staff see it, in the customer's language (or ``locale``)."""
     promise = ReplyPromise.for_request(return_request.created_at, settings)
     return present(
-        db.session, return_request, return_request.locale, settings.return_parcel_days, promise
+        db.session,
+        return_request,
+        locale or return_request.locale,
+        settings.return_parcel_days,
+        promise,
     )
 
 

@@ -7,11 +7,11 @@ import io
 import re
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from returns_service.returns.models import ReturnLine, ReturnRequest
+from tests.portal.pages import csrf, open_order, submission
 from tests.shop import Shop
 
 PNG = base64.b64decode(  # a 1x1 image: photos are decoded, so it must be a real one
@@ -19,25 +19,8 @@ PNG = base64.b64decode(  # a 1x1 image: photos are decoded, so it must be a real
 )
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def _open(client: FlaskClient, number: str = "#5001", contact: str = "hanako@example.jp") -> str:
-    start = client.get("/").get_data(as_text=True)
-    response = client.post(
-        "/", data={"csrf": _csrf(start), "order_number": number, "contact": contact}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client.get(response.headers["Location"]).get_data(as_text=True)
-
-
 def _without_token(page: str) -> str:
     return re.sub(r'name="csrf" value="[^"]+"', "", page)
-
-
-def _submission(page: str) -> str:
-    return re.search(r'name="submission"[^>]*value="([^"]+)"', page).group(1)
 
 
 def test_a_customer_files_a_return_with_a_photo_and_follows_it(
@@ -45,7 +28,7 @@ def test_a_customer_files_a_return_with_a_photo_and_follows_it(
 ) -> None:
     order = shop.put_order()
     client = app.test_client()
-    page = _open(client)
+    page = open_order(client)
     line = shop.line_id(order, "L1")
     assert "セルビッジデニム 30" in page
     assert "セール品のため返品できません。" in page  # the final-sale line says why not
@@ -54,8 +37,8 @@ def test_a_customer_files_a_return_with_a_photo_and_follows_it(
         "/returns",
         content_type="multipart/form-data",
         data={
-            "csrf": _csrf(page),
-            "submission": _submission(page),
+            "csrf": csrf(page),
+            "submission": submission(page),
             f"quantity_{line}": "1",
             f"reason_{line}": "DEFECTIVE",
             f"comment_{line}": "縫い目がほつれています",
@@ -71,7 +54,7 @@ def test_a_customer_files_a_return_with_a_photo_and_follows_it(
     rma = session.scalar(select(ReturnRequest.rma))
     assert rma in shown
     assert "ご返送待ち" in shown  # awaiting the parcel
-    assert "2026-12-01 14-16 に配送業者が集荷に伺います" in shown
+    assert "12月1日（火）14時〜16時に配送業者が集荷に伺います" in shown  # in words
     assert len(session.scalar(select(ReturnLine)).photos) == 1
 
 
@@ -80,11 +63,11 @@ def test_the_same_form_sent_twice_files_one_return(
 ) -> None:
     order = shop.put_order()
     client = app.test_client()
-    page = _open(client)
+    page = open_order(client)
     line = shop.line_id(order, "L1")
     form = {
-        "csrf": _csrf(page),
-        "submission": _submission(page),
+        "csrf": csrf(page),
+        "submission": submission(page),
         f"quantity_{line}": "1",
         f"reason_{line}": "STYLE",
         "resolution": "refund",
@@ -99,9 +82,9 @@ def test_the_same_form_sent_twice_files_one_return(
 def test_a_wrong_contact_and_an_unknown_order_read_the_same(app: Flask, shop: Shop) -> None:
     shop.put_order()
     client = app.test_client()
-    csrf = _csrf(client.get("/").get_data(as_text=True))
-    wrong = client.post("/", data={"csrf": csrf, "order_number": "#5001", "contact": "x@y.jp"})
-    unknown = client.post("/", data={"csrf": csrf, "order_number": "#9", "contact": "x@y.jp"})
+    token = csrf(client.get("/").get_data(as_text=True))
+    wrong = client.post("/", data={"csrf": token, "order_number": "#5001", "contact": "x@y.jp"})
+    unknown = client.post("/", data={"csrf": token, "order_number": "#9", "contact": "x@y.jp"})
     assert _without_token(wrong.get_data(as_text=True)) == _without_token(
         unknown.get_data(as_text=True)
     )
@@ -121,10 +104,10 @@ def test_nothing_chosen_and_refused_requests_stay_on_the_order_page(
 ) -> None:
     order = shop.put_order()
     client = app.test_client()
-    page = _open(client)
+    page = open_order(client)
     empty = client.post(
         "/returns",
-        data={"csrf": _csrf(page), "submission": "a", "resolution": "refund", "method": "dropoff"},
+        data={"csrf": csrf(page), "submission": "a", "resolution": "refund", "method": "dropoff"},
     )
     assert empty.status_code == 422
     assert "返品する商品の数を選んでください。" in empty.get_data(as_text=True)
@@ -132,7 +115,7 @@ def test_nothing_chosen_and_refused_requests_stay_on_the_order_page(
     exchange = client.post(
         "/returns",
         data={
-            "csrf": _csrf(page),
+            "csrf": csrf(page),
             "submission": "b",
             f"quantity_{line}": "1",
             f"reason_{line}": "SIZE_TOO_SMALL",
@@ -147,7 +130,7 @@ def test_nothing_chosen_and_refused_requests_stay_on_the_order_page(
     in_english = client.post(
         "/returns?lang=en",
         data={
-            "csrf": _csrf(page),
+            "csrf": csrf(page),
             "submission": "c",
             f"quantity_{line}": "1",
             f"reason_{line}": "SIZE_TOO_SMALL",
@@ -170,5 +153,5 @@ def test_english_on_request_and_another_customers_return_stays_hidden(
     client = app.test_client()
     page = client.get("/?lang=en").get_data(as_text=True)
     assert "Returns and exchanges" in page
-    _open(client, "#7001", "other@example.jp")
+    open_order(client, "#7001", "other@example.jp")
     assert client.get(f"/returns/{rma}").status_code == 404
