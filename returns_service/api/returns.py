@@ -252,7 +252,7 @@ class ReceiveReturn(MethodView):
         return_request, principal = _staff_action(rma)
         received = {line["line_id"]: line["quantity"] for line in data["lines"]}
         operations.receive_lines(
-            db.session, utcnow(), return_request, received, actor=principal.actor
+            db.session, utcnow(), _settings(), return_request, received, actor=principal.actor
         )
         return _done(return_request)
 

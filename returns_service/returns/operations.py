@@ -154,10 +154,12 @@ def cancel(
     notices.return_cancelled(session, now, request)
 
 
-def mark_in_transit(session: Session, now: datetime, request: ReturnRequest, *, actor: str) -> None:
+def mark_in_transit(
+    session: Session, now: datetime, settings: ShopSettings, request: ReturnRequest, *, actor: str
+) -> None:
     """The carrier scanned the parcel: refunds timed on the first scan are issued."""
     states.move(session, request, ReturnStatus.IN_TRANSIT, now=now, actor=actor)
-    side_effects.release_pickup(session, now, request)
+    side_effects.release_pickup(session, now, settings, request)
     settlement.settle_due(session, now, request, "on_first_carrier_scan")
     notices.return_in_transit(session, now, request)
 
@@ -165,6 +167,7 @@ def mark_in_transit(session: Session, now: datetime, request: ReturnRequest, *, 
 def receive_lines(
     session: Session,
     now: datetime,
+    settings: ShopSettings,
     request: ReturnRequest,
     received: dict[int, int],
     *,
@@ -193,7 +196,7 @@ def receive_lines(
         actor=actor,
         received={str(k): v for k, v in received.items()},
     )
-    side_effects.release_pickup(session, now, request)
+    side_effects.release_pickup(session, now, settings, request)
     settlement.settle_due(session, now, request, "on_receipt")
     notices.return_received_at_warehouse(session, now, request)
 

@@ -124,7 +124,7 @@ def apply_tracking(
         .with_for_update()
     )
     if request is not None:
-        _track_return(session, now, request, update)
+        _track_return(session, now, settings, request, update)
         return "return"
     delivered_at = None
     if update.status is TrackingStatus.DELIVERED:
@@ -142,7 +142,11 @@ def apply_tracking(
 
 
 def _track_return(
-    session: Session, now: datetime, request: ReturnRequest, update: carriers.TrackingUpdate
+    session: Session,
+    now: datetime,
+    settings: ShopSettings,
+    request: ReturnRequest,
+    update: carriers.TrackingUpdate,
 ) -> None:
     states.note(
         session,
@@ -154,7 +158,9 @@ def _track_return(
         tracking_number=update.tracking_number,
     )
     if update.status in MOVING and request.status is ReturnStatus.AWAITING_PARCEL:
-        operations.mark_in_transit(session, now, request, actor=f"carrier:{update.carrier}")
+        operations.mark_in_transit(
+            session, now, settings, request, actor=f"carrier:{update.carrier}"
+        )
     if update.status is TrackingStatus.DELIVERED and request.status is ReturnStatus.IN_TRANSIT:
         states.note(
             session,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
@@ -24,6 +23,7 @@ from returns_service.returns.models import (
     PickupStatus,
     ReturnRequest,
 )
+from returns_service.shop import ShopSettings
 
 PICKUP_JOBS = ("request_pickup",)
 EXCHANGE_SHIPMENT_JOBS = ("create_exchange_shipment", "warehouse_send_shipment")
@@ -72,7 +72,9 @@ def exchange_shipment_gave_up(
     )
 
 
-def release_pickup(session: Session, now: datetime, request: ReturnRequest) -> None:
+def release_pickup(
+    session: Session, now: datetime, settings: ShopSettings, request: ReturnRequest
+) -> None:
     """The parcel reached us by other means than the booked collection: call it off.
 
     A pickup the carrier has scanned a parcel for did its work and stays, and so does one
@@ -82,7 +84,7 @@ def release_pickup(session: Session, now: datetime, request: ReturnRequest) -> N
     pickup = request.pickup
     if pickup is None or pickup.status not in (PickupStatus.REQUESTED, PickupStatus.CONFIRMED):
         return
-    today = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
     if pickup.pickup_date is not None and pickup.pickup_date < today:
         return
     if any(event.kind == "parcel.tracking" for event in timeline(session, "return", request.id)):

@@ -111,7 +111,9 @@ def receive(rma: str) -> ResponseReturnValue:
     def run(return_request: ReturnRequest, actor: str) -> None:
         # Every line is read: the operation, not the form, says which may be received now.
         received = receive_form(list(return_request.lines)).received()
-        operations.receive_lines(db.session, utcnow(), return_request, received, actor=actor)
+        operations.receive_lines(
+            db.session, utcnow(), shop_settings(current_app), return_request, received, actor=actor
+        )
 
     return _act(rma, run)
 

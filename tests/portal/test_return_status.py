@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from email.message import Message
 
-import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -42,9 +42,9 @@ def test_the_e_mails_signed_link_opens_the_status_page_and_the_slip(
 ) -> None:
     order = shop.put_order()
     line = shop.line_id(order, "L1")
-    rma = shop.file(
-        shop.customer(), [{"line_id": line, "quantity": 1, "reason": "STYLE"}]
-    ).json["rma"]
+    rma = shop.file(shop.customer(), [{"line_id": line, "quantity": 1, "reason": "STYLE"}]).json[
+        "rma"
+    ]
     shop.run_jobs()
     assert inbox.messages, "the e-mails were sent"
     link = _link(inbox)
@@ -72,10 +72,10 @@ def test_the_e_mails_signed_link_opens_the_status_page_and_the_slip(
 
 
 def test_a_us_order_is_sent_back_to_the_us_address(
-    app: Flask, shop: Shop, session: Session, monkeypatch: pytest.MonkeyPatch
+    app: Flask, shop: Shop, session: Session, configure: Callable[..., None]
 ) -> None:
     address = {"name": "Returns US", "address1": "1 Main St", "city": "Reno", "phone": "+1 775"}
-    monkeypatch.setitem(app.config, "RETURN_ADDRESSES", json.dumps({"US": address}))
+    configure(RETURN_ADDRESSES=json.dumps({"US": address}))
     order = shop.put_order()
     stored = session.scalar(select(Order).where(Order.external_id == order["external_id"]))
     stored.shipping_address = stored.shipping_address | {"country": "US", "city": "Reno"}
