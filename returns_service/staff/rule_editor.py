@@ -150,6 +150,11 @@ def _fill_leaf(shown: Node, leaf: dict[str, Any]) -> None:
     elif shape is Operand.LIST and fact.type is FactType.ENUM:
         shown.input = "choices"
         shown.selected = [str(item) for item in value] if isinstance(value, list) else []
+        # The chosen values first, in the rule's order, so that saving keeps the list as it is.
+        labels = dict(shown.choices)
+        shown.choices = [(code, labels.get(code, code)) for code in shown.selected] + [
+            choice for choice in shown.choices if choice[0] not in shown.selected
+        ]
     elif shape is Operand.LIST:
         shown.input = "list"
         shown.value = ", ".join(_text(item) for item in value) if isinstance(value, list) else ""
