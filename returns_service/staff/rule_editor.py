@@ -133,7 +133,7 @@ def _fill_leaf(shown: Node, leaf: dict[str, Any]) -> None:
         shown.ops.append((shown.op, str(OPERATOR_LABELS.get(shown.op, shown.op))))
     if fact is None:
         return
-    shown.hint = fact_description(fact) + (f" ({fact.unit})" if fact.unit else "")
+    shown.hint = fact_description(fact)
     shape = operand(Op(shown.op)) if shown.op in tuple(Op) else Operand.SCALAR
     value = leaf.get("value")
     if fact.allowed:

@@ -114,3 +114,17 @@ class _ScreenshotBrowser:
 def _name_screenshots(request: pytest.FixtureRequest) -> None:
     """Screenshots are named after the test that took them."""
     _current_test[0] = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail when axe-core finds a serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = [
+        f"{violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert found == [], f"{page.url}: " + " | ".join(found)
