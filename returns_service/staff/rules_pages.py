@@ -111,13 +111,15 @@ def save_draft(scope: str) -> ResponseReturnValue:
     form = RulesDraftForm()
     text = form.document.data or ""
     editing = _draft_or_none(kind, form.draft_id.data)
+    document = None
     try:
         if not form.validate():
             raise InvalidInput("the rule set is too long", field="document")
         document = _parse_yaml(text, kind)
         draft_id = _save(kind, document, form.draft_id.data, form.based_on_id.data)
     except InvalidInput as error:
-        shown = document if "document" in locals() and isinstance(document, dict) else None
+        # The editor shows what the YAML says where it can be read as a rule set.
+        shown = document if isinstance(document, dict) else None
         return _refused(kind, error, document_text=text, editing=editing, document=shown)
     return _saved(kind, draft_id)
 

@@ -256,3 +256,14 @@ def test_a_published_change_decides_the_next_customer(
     after = file_unwanted()
     assert before["rule"] != "no_change_of_mind"
     assert (after["outcome"], after["rule"]) == ("rejected", "no_change_of_mind")
+
+
+def test_a_single_condition_becomes_a_group_when_one_is_added(app: Flask, session: Session) -> None:
+    client = _admin(app, session)
+    _, fields = _editor(client, PATHS[Scope.RETURN])
+    assert fields["rules-0-c-kind"] == "leaf"  # final_sale: one comparison
+    status, page = _send(client, PATHS[Scope.RETURN], fields, "add_condition:0:c")
+    fields = form_fields(page, "rule-editor")
+    assert fields["rules-0-c-kind"] == "all"
+    assert fields["rules-0-c.0-fact"] == "is_final_sale"
+    assert fields["rules-0-c.1-fact"] == "reason"
