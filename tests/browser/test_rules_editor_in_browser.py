@@ -61,10 +61,11 @@ def test_an_admin_builds_tries_publishes_and_rolls_back_a_rule(
     _choose(page, f"select[name='{key}-op']", "in")
     page.check(f"input[name='{key}-value'][value='COLOR']")
     page.fill(f"#r{new}-name", "no_colour_returns")
+    assert page.is_visible(f"#r{new}-review_reason")  # a new rule sends to a person
     page.select_option(f"#r{new}-outcome", "reject")
+    assert page.is_hidden(f"#r{new}-review_reason")  # a rejection takes no reason
     page.fill(f"#r{new}-message_ja", "色による返品はお受けしておりません。")
     page.fill(f"#r{new}-message_en", "We do not take returns for colour.")
-    page.fill(f"#r{new}-review_reason", "")
     with page.expect_navigation():
         page.click("#save-editor")
     assert texts["saved"] in page.inner_text("[role=status]")
