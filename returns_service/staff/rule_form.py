@@ -148,7 +148,8 @@ def new_leaf(scope: Scope) -> dict[str, Any]:
 
 def apply_edit(document: dict[str, Any], edit: str) -> dict[str, Any]:
     """Apply an editor button's edit (``add_rule``, ``remove_rule:2``, ``up:1``,
-    ``add_condition:0:c.1``, ``add_group:0:c:any``, ``remove_condition:0:c.1.0``)."""
+    ``add_condition:0:c.1``, ``add_group:0:c:any``, ``remove_condition:0:c.1.0``,
+    ``condition_up:0:c.1``)."""
     verb, *args = edit.split(":")
     rules_ = document["rules"]
     scope = Scope(document["scope"]) if document.get("scope") in tuple(Scope) else Scope.RETURN
@@ -179,6 +180,8 @@ def apply_edit(document: dict[str, Any], edit: str) -> dict[str, Any]:
         _add_child(rules_[index], args[1], child)
     elif verb == "remove_condition" and len(args) >= 2:
         _remove(rules_[index], args[1])
+    elif verb == "condition_up" and len(args) >= 2:
+        _move_up(rules_[index], args[1])
     return document
 
 
@@ -229,3 +232,15 @@ def _remove(rule: dict[str, Any], node: str) -> None:
         inner.pop(int(last))
         if not inner:
             _remove(rule, parent_node)
+
+
+def _move_up(rule: dict[str, Any], node: str) -> None:
+    """Swap a condition with the one before it in its group."""
+    parent_node, _, last = node.rpartition(".")
+    parent = _find(rule, parent_node) if parent_node else None
+    if not isinstance(parent, dict) or len(parent) != 1 or not last.isdigit():
+        return
+    ((kind, inner),) = parent.items()
+    position = int(last)
+    if kind in ("all", "any") and isinstance(inner, list) and 0 < position < len(inner):
+        inner[position - 1], inner[position] = inner[position], inner[position - 1]

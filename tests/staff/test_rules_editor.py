@@ -267,3 +267,22 @@ def test_a_single_condition_becomes_a_group_when_one_is_added(app: Flask, sessio
     assert fields["rules-0-c-kind"] == "all"
     assert fields["rules-0-c.0-fact"] == "is_final_sale"
     assert fields["rules-0-c.1-fact"] == "reason"
+
+
+def test_a_condition_moves_up_within_its_group(app: Flask, session: Session) -> None:
+    client = _admin(app, session)
+    _, fields = _editor(client, PATHS[Scope.RETURN])
+    serial = next(
+        i for i, r in enumerate(rules.default_rule_set()["rules"]) if r["name"] == "serial_returner"
+    )
+    assert (fields[f"rules-{serial}-c.0-kind"], fields[f"rules-{serial}-c.1-kind"]) == (
+        "leaf",
+        "all",
+    )
+    status, page = _send(client, PATHS[Scope.RETURN], fields, f"condition_up:{serial}:c.1")
+    fields = form_fields(page, "rule-editor")
+    assert (fields[f"rules-{serial}-c.0-kind"], fields[f"rules-{serial}-c.1-kind"]) == (
+        "all",
+        "leaf",
+    )
+    assert fields[f"rules-{serial}-c.1-fact"] == "customer_returns_365d"
