@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from rules.error_codes import with_code
 from rules.validation import RuleSetInvalid, validate_rule_set
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -61,7 +62,8 @@ def load_rule_set(text_or_path: str | os.PathLike[str]) -> dict[str, Any]:
         doc = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         language = "JSON" if is_json else "YAML"
-        raise RuleSetInvalid([{"path": "", "message": f"not valid {language}: {error}"}]) from error
+        problem = with_code({"path": "", "message": f"not valid {language}: {error}"})
+        raise RuleSetInvalid([problem]) from error
     return validate_rule_set(doc)
 
 

@@ -2,6 +2,10 @@
 
 A line counts as changed when its outcome differs. Lines that keep their outcome but
 move to another rule show up in the per-rule numbers (gained, lost), not as changed.
+
+The money a change moves is the line's value (``line_total``, or ``order_total`` for a
+cancellation) in the resolution the customer asked for: an approval pays it back as a
+refund or store credit, a rejection or a review pays nothing yet. Exchanges move no money.
 """
 
 from collections import Counter
@@ -45,6 +49,35 @@ class ChangedLine:
     after: Outcome
     old_rule: str
     new_rule: str
+    #: The line's value, its currency and how it would be paid back (None for exchanges).
+    amount: int = 0
+    currency: str = ""
+    paid_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyChange:
+    """Refunds or store credit (minor units of one currency) issued more and less."""
+
+    currency: str
+    paid_as: str
+    more: int
+    less: int
+
+
+#: The outcomes that pay a line's value back.
+_PAYING = frozenset({Outcome.APPROVE, Outcome.APPROVE_KEEP_ITEM})
+_MONEY_RESOLUTIONS = {"refund": "refund", "store_credit": "store_credit"}
+
+
+def _value(facts: Mapping[str, object]) -> tuple[int, str, str | None]:
+    """A line's value, currency and the way it is paid back, from its facts."""
+    amount = facts.get("line_total", facts.get("order_total"))
+    resolution = str(facts.get("resolution", "refund"))
+    currency = str(facts.get("currency") or "")
+    if type(amount) is not int:
+        return 0, currency, None
+    return amount, currency, _MONEY_RESOLUTIONS.get(resolution)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +92,8 @@ class SimulationReport:
     rules: tuple[RuleCount, ...]
     #: The first changed lines, in the order they were given.
     sample: tuple[ChangedLine, ...]
+    #: Money issued more or less over all changed lines, by currency and way paid.
+    money: tuple[MoneyChange, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable form."""
@@ -87,8 +122,21 @@ class SimulationReport:
                     "after": str(line.after),
                     "old_rule": line.old_rule,
                     "new_rule": line.new_rule,
+                    "amount": line.amount,
+                    "currency": line.currency,
+                    "paid_as": line.paid_as,
                 }
                 for line in self.sample
+            ],
+            "money": [
+                {
+                    "currency": change.currency,
+                    "paid_as": change.paid_as,
+                    "more": change.more,
+                    "less": change.less,
+                    "net": change.more - change.less,
+                }
+                for change in self.money
             ],
         }
 
@@ -103,6 +151,8 @@ def simulate(
     after: Counter[str] = Counter()
     moved: Counter[tuple[str, str]] = Counter()
     sample: list[ChangedLine] = []
+    more: Counter[tuple[str, str]] = Counter()
+    less: Counter[tuple[str, str]] = Counter()
     for line in past:
         decision = decide(line.facts)
         old_outcome, new_outcome = Outcome(line.outcome), decision.outcome
@@ -111,7 +161,13 @@ def simulate(
         after[decision.rule] += 1
         if decision.rule != line.rule:
             moved[line.rule, decision.rule] += 1
-        if new_outcome is not old_outcome and len(sample) < sample_size:
+        if new_outcome is old_outcome:
+            continue
+        amount, currency, paid_as = _value(line.facts)
+        paid_before, paid_after = old_outcome in _PAYING, new_outcome in _PAYING
+        if paid_as is not None and paid_before != paid_after:
+            (more if paid_after else less)[currency, paid_as] += amount
+        if len(sample) < sample_size:
             sample.append(
                 ChangedLine(
                     line.request_id,
@@ -120,6 +176,9 @@ def simulate(
                     new_outcome,
                     line.rule,
                     decision.rule,
+                    amount,
+                    currency,
+                    paid_as,
                 )
             )
     gained: Counter[str] = Counter()
@@ -138,4 +197,8 @@ def simulate(
             RuleCount(name, before[name], after[name], gained[name], lost[name]) for name in names
         ),
         sample=tuple(sample),
+        money=tuple(
+            MoneyChange(currency, paid_as, more[currency, paid_as], less[currency, paid_as])
+            for currency, paid_as in sorted(set(more) | set(less))
+        ),
     )

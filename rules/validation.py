@@ -1,6 +1,7 @@
 """Validation of rule set documents on save, with errors that name the exact place.
 
-Errors come as a list of `{"path": "rules[2].condition.all[0].value", "message": ...}`.
+Errors come as a list of `{"path": "rules[2].condition.all[0].value", "message": ...,
+"code": ...}`; the code (see rules.error_codes) lets a page say the same in its language.
 """
 
 import math
@@ -29,6 +30,7 @@ from rules.actions import (
     default_refund_timing,
 )
 from rules.conditions import MAX_DEPTH, always_matches, value_errors
+from rules.error_codes import with_code
 from rules.facts import FACTS, Fact, Scope, facts_in
 from rules.messages import placeholders
 from rules.operators import OPERATORS_BY_TYPE, Op
@@ -315,7 +317,7 @@ class RuleSetSchema(Schema):
 
 
 def rule_set_errors(doc: Any) -> list[dict[str, str]]:
-    """Return every problem in `doc` as `{"path", "message"}`; an empty list if it is valid."""
+    """Return every problem in `doc` as `{"path", "message", "code"}`; none if it is valid."""
     return _load(doc)[1]
 
 
@@ -329,7 +331,9 @@ def validate_rule_set(doc: Any) -> dict[str, Any]:
 
 def _load(doc: Any) -> tuple[dict[str, Any], list[dict[str, str]]]:
     if not isinstance(doc, Mapping):
-        return {}, [{"path": "", "message": "a rule set is a mapping with name and rules"}]
+        return {}, [
+            with_code({"path": "", "message": "a rule set is a mapping with name and rules"})
+        ]
     scope = doc.get("scope", Scope.RETURN.value)
     # An unknown scope is reported by the schema; check facts as for returns meanwhile.
     token = _scope.set(Scope(scope) if scope in tuple(Scope) else Scope.RETURN)
@@ -356,4 +360,4 @@ def _flatten(messages: Any, path: str = "") -> list[dict[str, str]]:
         return flat
     if isinstance(messages, list):
         return [error for message in messages for error in _flatten(message, path)]
-    return [{"path": path, "message": str(messages)}]
+    return [with_code({"path": path, "message": str(messages)})]

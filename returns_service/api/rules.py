@@ -106,7 +106,22 @@ class ChangedLineOut(Schema):
     after = fields.String()
     old_rule = fields.String()
     new_rule = fields.String()
+    amount = fields.Integer(metadata={"description": "The line's value in minor units"})
+    currency = fields.String()
+    paid_as = fields.String(
+        allow_none=True, metadata={"description": "refund or store_credit; null: no money"}
+    )
     link = fields.String()
+
+
+class MoneyOut(Schema):
+    """Refunds or store credit in one currency that the draft would issue more or less."""
+
+    currency = fields.String()
+    paid_as = fields.String()
+    more = fields.Integer()
+    less = fields.Integer()
+    net = fields.Integer()
 
 
 class SimulationOut(Schema):
@@ -117,6 +132,7 @@ class SimulationOut(Schema):
     transitions = fields.List(fields.Nested(TransitionOut))
     rules = fields.List(fields.Nested(RuleCountOut))
     sample = fields.List(fields.Nested(ChangedLineOut))
+    money = fields.List(fields.Nested(MoneyOut))
 
 
 def _version(version_id: int) -> RuleSetVersion:
@@ -247,7 +263,8 @@ class SimulateDraft(MethodView):
     @blp.response(200, SimulationOut)
     @_documented(401, 403, 404, 422)
     def post(self, data: dict[str, Any], draft_id: int) -> dict[str, Any]:
-        """Which decisions would change, from what to what, and which rules gain or lose."""
+        """Which decisions would change, from what to what, which rules gain or lose, and
+        the refunds and store credit issued more or less."""
         return run_simulation(
             _version(draft_id).document,
             last=data["last"],

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import rules
-from returns_service.errors import InvalidInput
+from returns_service.errors import Conflict, InvalidInput
 from returns_service.rulesets.models import RuleSetActivation, RuleSetStatus, RuleSetVersion
 from rules.facts import Scope
 
@@ -114,6 +114,18 @@ def create_draft(
         updated_at=now,
     )
     session.add(draft)
+    session.flush()
+    return draft
+
+
+def update_draft(
+    session: Session, draft: RuleSetVersion, document: dict[str, Any], now: datetime
+) -> RuleSetVersion:
+    """Replace a draft's document, validated first (422 listing each mistake otherwise)."""
+    if draft.status is not RuleSetStatus.DRAFT:
+        raise Conflict(f"version {draft.id} is published; published versions never change")
+    draft.document = validated_document(document)
+    draft.updated_at = now
     session.flush()
     return draft
 

@@ -44,21 +44,6 @@ class RejectForm(FlaskForm):
     message = TextAreaField(_l("Message for the customer"), [Length(max=2000)])
 
 
-class RulesDraftForm(FlaskForm):
-    """A rule set as YAML, and the version it started from."""
-
-    document = TextAreaField(_l("Rules"), [Length(max=200_000)])
-    based_on_id = IntegerField(validators=[Optional()])
-
-
-class SimulateForm(FlaskForm):
-    """How many past requests to decide again."""
-
-    last = IntegerField(
-        _l("Last requests"), [Optional(), NumberRange(min=1, max=1_000_000)], default=100
-    )
-
-
 def _loaded(schema: Any, body: dict[str, Any]) -> dict[str, Any]:
     try:
         return schema.load(body)

@@ -95,7 +95,11 @@ def test_loading_validates():
     with pytest.raises(RuleSetInvalid) as raised:
         load_rule_set("name: x\nrules: []\n")
     assert raised.value.errors == [
-        {"path": "rules", "message": "a rule set needs at least one rule: the default"}
+        {
+            "path": "rules",
+            "message": "a rule set needs at least one rule: the default",
+            "code": "no_rules",
+        }
     ]
 
 

@@ -4,7 +4,7 @@ import json
 import time
 
 from rules import Outcome, PastLineDecision, compile_rule_set, simulate
-from rules.simulation import ChangedLine, RuleCount
+from rules.simulation import ChangedLine, MoneyChange, RuleCount
 
 DRAFT = compile_rule_set(
     {
@@ -80,6 +80,9 @@ def test_report_as_dict_is_json_friendly():
             "after": "reject",
             "old_rule": "default",
             "new_rule": "late",
+            "amount": 0,
+            "currency": "",
+            "paid_as": None,
         }
     ]
 
@@ -102,3 +105,45 @@ def test_a_hundred_thousand_lines_stream_through_quickly():
     assert time.perf_counter() - start < 10
     assert report.total == 100_000
     assert len(report.sample) == 20
+
+
+def _priced(line_id, days, total, resolution, outcome, rule):
+    facts = {
+        "days_since_delivery": days,
+        "unit_price": total,
+        "line_total": total,
+        "currency": "JPY",
+        "resolution": resolution,
+    }
+    return PastLineDecision("R", line_id, facts, Outcome(outcome), rule)
+
+
+def test_money_counts_what_would_be_paid_back_more_or_less():
+    report = simulate(
+        DRAFT,
+        [
+            _priced(1, 40, 5000, "refund", "approve", "default"),  # now rejected: 5000 less
+            _priced(2, 40, 3000, "store_credit", "approve", "default"),  # 3000 credit less
+            _priced(3, 5, 7000, "refund", "review", "old_review"),  # now approved: 7000 more
+            _priced(4, 40, 9000, "exchange", "approve", "default"),  # an exchange: no money
+            _priced(5, 5, 800, "refund", "approve", "default"),  # kept, still refunded
+        ],
+    )
+    assert report.money == (
+        MoneyChange("JPY", "refund", more=7000, less=5000),
+        MoneyChange("JPY", "store_credit", more=0, less=3000),
+    )
+    assert [(line.line_id, line.amount, line.paid_as) for line in report.sample] == [
+        (1, 5000, "refund"),
+        (2, 3000, "store_credit"),
+        (3, 7000, "refund"),
+        (4, 9000, None),
+        (5, 800, "refund"),
+    ]
+    assert report.as_dict()["money"][0] == {
+        "currency": "JPY",
+        "paid_as": "refund",
+        "more": 7000,
+        "less": 5000,
+        "net": 2000,
+    }

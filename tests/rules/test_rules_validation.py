@@ -42,7 +42,11 @@ def test_validate_raises_a_specific_exception_with_the_errors():
     with pytest.raises(RuleSetInvalid) as raised:
         validate_rule_set(rule_set(when(leaf("colour", "==", "red"))))
     assert raised.value.errors == [
-        {"path": "rules[0].condition.fact", "message": "unknown fact 'colour'"}
+        {
+            "path": "rules[0].condition.fact",
+            "message": "unknown fact 'colour'",
+            "code": "unknown_fact",
+        }
     ]
     assert "rules[0].condition.fact" in str(raised.value)
 

@@ -82,6 +82,10 @@ def test_a_draft_is_simulated_on_past_requests_then_published_then_rolled_back(
     sample = report.json["sample"][0]
     assert (sample["old_rule"], sample["new_rule"]) == ("low_price_keep_item_jpy", "default")
     assert sample["link"].endswith(f"/api/v1/returns/{kept['rma']}")
+    assert (sample["currency"], sample["paid_as"]) == ("JPY", "refund")
+    assert sample["amount"] > 0
+    # Kept or sent back, the line is refunded either way: no money moves.
+    assert report.json["money"] == []
     by_rule = {r["rule"]: r for r in report.json["rules"]}
     assert by_rule["default"]["gained"] == 1
     assert by_rule["low_price_keep_item_jpy"]["lost"] == 1
