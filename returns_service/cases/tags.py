@@ -1,4 +1,4 @@
-"""Priority tags and due times for pages that list returns (the staff work list)."""
+"""Priority tags and due times for the staff pages: the work list and each case."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from returns_service.cases.policy import PRIORITY_RANK, CasePolicy
-from returns_service.cases.read_model import Waiting, load_cases, triage
+from returns_service.cases.read_model import Case, Waiting, load_cases, triage
 
 
 @dataclass(frozen=True)
@@ -24,22 +24,25 @@ class Tag:
     overdue: bool
 
 
+def case_tag(case: Case, policy: CasePolicy) -> Tag:
+    """A triaged case's tag: the first response's due time until answered, then resolution's."""
+    due = case.first_response_due_at if case.first_responded_at is None else None
+    if due is None and case.waiting_on is Waiting.SHOP:
+        due = case.resolution_due_at
+    return Tag(
+        priority=case.priority.value,
+        rank=PRIORITY_RANK[case.priority],
+        due=due.astimezone(policy.calendar.timezone).strftime("%m/%d %H:%M") if due else "",
+        overdue=case.overdue,
+    )
+
+
 def return_tags(
     session: Session, return_ids: Iterable[int], policy: CasePolicy, now: datetime
 ) -> dict[int, Tag]:
-    """A tag per return id: the first response's due time until answered, then resolution's."""
+    """A tag per return id."""
     subjects = [("return", i) for i in return_ids]
     if not subjects:
         return {}
-    tags = {}
-    for case in triage(load_cases(session, include_closed=True, subjects=subjects), policy, now):
-        due = case.first_response_due_at if case.first_responded_at is None else None
-        if due is None and case.waiting_on is Waiting.SHOP:
-            due = case.resolution_due_at
-        tags[case.subject_id] = Tag(
-            priority=case.priority.value,
-            rank=PRIORITY_RANK[case.priority],
-            due=due.astimezone(policy.calendar.timezone).strftime("%m/%d %H:%M") if due else "",
-            overdue=case.overdue,
-        )
-    return tags
+    cases = triage(load_cases(session, include_closed=True, subjects=subjects), policy, now)
+    return {case.subject_id: case_tag(case, policy) for case in cases}

@@ -1,0 +1,369 @@
+"""The staff work list: every kind of case in one query, filtered, searched and paged.
+
+One ``UNION ALL`` over returns, cancellations and subscription cancellations picks a page
+of case keys in the list's order (priority from the shop's mapping, then arrival); the
+page's cases are then read in one batch (``load_cases``) and triaged for their tags, so a
+page costs the same few queries whatever its length or the shop's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.cases.models import CaseFile
+from returns_service.cases.policy import CasePolicy, Priority
+from returns_service.cases.read_model import (
+    CANCELLATION_CLOSED,
+    CANCELLATION_UNDECIDED,
+    RETURN_CLOSED,
+    RETURN_UNDECIDED,
+    Case,
+    CaseKind,
+    load_cases,
+    triage,
+)
+from returns_service.orders.models import Customer, Order, Shipment
+from returns_service.orders.numbers import number_variants
+from returns_service.returns.models import (
+    Exchange,
+    Resolution,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    """What the list is narrowed to; empty fields narrow nothing."""
+
+    kinds: frozenset[CaseKind] = frozenset()
+    status: str = ""
+    reason: str = ""
+    #: Arrived at or after ``since`` and before ``until``.
+    since: datetime | None = None
+    until: datetime | None = None
+    #: ``""`` anyone, ``"none"`` nobody, else a staff e-mail address.
+    assignee: str = ""
+    #: An RMA, order number, tracking number, customer name, e-mail or phone.
+    query: str = ""
+
+
+@dataclass
+class WorkRow:
+    """One listed case with the customer it belongs to."""
+
+    case: Case
+    customer_name: str
+    customer_email: str
+
+
+@dataclass
+class WorkPage:
+    """A page of the list and whether another follows."""
+
+    rows: list[WorkRow] = field(default_factory=list)
+    offset: int = 0
+    has_more: bool = False
+
+
+def aging_cutoff(policy: CasePolicy, now: datetime) -> datetime:
+    """The latest arrival that has aged by ``now``: aging is monotonic, so bisect it."""
+    low, high = now - timedelta(days=7 * policy.aging_days + 60), now
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if policy.aged(middle, now):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _signals(policy: CasePolicy, priority: Priority, prefix: str) -> list[str]:
+    entries = policy.priorities.get(priority.value, frozenset())
+    return sorted(e.split(":", 1)[1] for e in entries if e.startswith(f"{prefix}:"))
+
+
+def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
+    if not statuses:
+        return false()
+    return exists().where(Shipment.order_id == order_id, Shipment.status.in_(statuses))
+
+
+def _rank(
+    policy: CasePolicy,
+    cutoff: datetime,
+    *,
+    reason: Any,
+    status: Any,
+    order_id: Any,
+    created_at: Any,
+    undecided: ColumnElement[bool],
+) -> ColumnElement[int]:
+    """0 urgent, 1 high (or a normal case aged while the shop holds it), 2 normal."""
+    ranks = []
+    for number, priority in enumerate((Priority.URGENT, Priority.HIGH)):
+        ranks.append(
+            (
+                or_(
+                    reason(_signals(policy, priority, "reason")),
+                    status.in_(_signals(policy, priority, "status")),
+                    _shipment_signal(order_id, _signals(policy, priority, "shipment")),
+                ),
+                number,
+            )
+        )
+    ranks.append((and_(undecided, created_at <= cutoff), 1))
+    return case(*ranks, else_=2)
+
+
+def _matching_orders(query: str) -> Select:
+    """Orders the search text names: by number, customer or a shipment's tracking number."""
+    customers = select(Customer.id).where(
+        or_(
+            Customer.email.in_({query, query.lower()}),
+            Customer.phone.in_({query, query.replace("-", "")}),
+            Customer.name.ilike(f"%{query}%"),
+        )
+    )
+    return select(Order.id).where(
+        or_(
+            Order.number.in_(number_variants(query)),
+            Order.customer_id.in_(customers),
+            Order.id.in_(select(Shipment.order_id).where(Shipment.tracking_number == query)),
+        )
+    )
+
+
+def _statuses(enum: Any, wanted: str) -> list[Any] | None:
+    """The branch's status to filter on; None when the status is not one of this kind."""
+    return [enum(wanted)] if wanted in {s.value for s in enum} else None
+
+
+def _returns(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+    kinds = flt.kinds or set(CaseKind)
+    wanted = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
+    if not wanted:
+        return None
+    r = ReturnRequest
+    is_exchange = r.resolution == Resolution.EXCHANGE
+
+    def line_reason(reasons: list[str]) -> ColumnElement[bool]:
+        if not reasons:
+            return false()
+        return exists().where(ReturnLine.return_id == r.id, ReturnLine.reason.in_(reasons))
+
+    query = select(
+        literal("return").label("subject_type"),
+        r.id.label("subject_id"),
+        case((is_exchange, CaseKind.EXCHANGE.value), else_=CaseKind.RETURN.value).label("kind"),
+        r.created_at.label("created_at"),
+        r.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=line_reason,
+            status=r.status,
+            order_id=r.order_id,
+            created_at=r.created_at,
+            undecided=r.status.in_(RETURN_UNDECIDED),
+        ).label("rank"),
+    )
+    if wanted == {CaseKind.EXCHANGE}:
+        query = query.where(is_exchange)
+    elif wanted == {CaseKind.RETURN}:
+        query = query.where(~is_exchange)
+    statuses = _statuses(ReturnStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = query.where(r.status.in_(statuses) if statuses else r.status.not_in(RETURN_CLOSED))
+    if flt.reason:
+        query = query.where(
+            exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
+        )
+    if flt.query:
+        text = flt.query
+        query = query.where(
+            or_(
+                r.rma == text.upper(),
+                r.tracking_number == text,
+                r.order_id.in_(_matching_orders(text)),
+                r.id.in_(select(Exchange.return_id).where(Exchange.tracking_number == text)),
+            )
+        )
+    return _dated(query, r.created_at, flt)
+
+
+def _cancellations(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+    if flt.kinds and CaseKind.ORDER_CANCELLATION not in flt.kinds:
+        return None
+    c = Cancellation
+    query = select(
+        literal("cancellation").label("subject_type"),
+        c.id.label("subject_id"),
+        literal(CaseKind.ORDER_CANCELLATION.value).label("kind"),
+        c.created_at.label("created_at"),
+        c.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=lambda reasons: c.reason.in_(reasons) if reasons else false(),
+            status=c.status,
+            order_id=c.order_id,
+            created_at=c.created_at,
+            undecided=c.status.in_(CANCELLATION_UNDECIDED),
+        ).label("rank"),
+    )
+    statuses = _statuses(CancellationStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = query.where(
+        c.status.in_(statuses) if statuses else c.status.not_in(CANCELLATION_CLOSED)
+    )
+    if flt.reason:
+        query = query.where(c.reason == flt.reason)
+    if flt.query:
+        query = query.where(c.order_id.in_(_matching_orders(flt.query)))
+    return _dated(query, c.created_at, flt)
+
+
+def _subscriptions(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+    if flt.kinds and CaseKind.SUBSCRIPTION_CANCELLATION not in flt.kinds:
+        return None
+    s = SubscriptionCancellation
+    query = select(
+        literal("subscription").label("subject_type"),
+        s.id.label("subject_id"),
+        literal(CaseKind.SUBSCRIPTION_CANCELLATION.value).label("kind"),
+        s.created_at.label("created_at"),
+        s.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=lambda reasons: s.reason.in_(reasons) if reasons else false(),
+            status=s.status,
+            order_id=s.order_id,
+            created_at=s.created_at,
+            undecided=false(),
+        ).label("rank"),
+    )
+    statuses = _statuses(FlowStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = query.where(s.status.in_(statuses) if statuses else s.status == FlowStatus.OFFERED)
+    if flt.reason:
+        query = query.where(s.reason == flt.reason)
+    if flt.query:
+        query = query.where(
+            or_(
+                s.subscription_reference == flt.query,
+                s.order_id.in_(_matching_orders(flt.query)),
+            )
+        )
+    return _dated(query, s.created_at, flt)
+
+
+def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
+    if flt.since is not None:
+        query = query.where(column >= flt.since)
+    if flt.until is not None:
+        query = query.where(column < flt.until)
+    return query
+
+
+def work_page(
+    session: Session,
+    flt: WorkFilter,
+    policy: CasePolicy,
+    now: datetime,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> WorkPage:
+    """One page of the work list: most pressing first, then oldest."""
+    cutoff = aging_cutoff(policy, now)
+    branches = [
+        branch
+        for branch in (
+            _returns(flt, policy, cutoff),
+            _cancellations(flt, policy, cutoff),
+            _subscriptions(flt, policy, cutoff),
+        )
+        if branch is not None
+    ]
+    if not branches:
+        return WorkPage(offset=offset)
+    cases = union_all(*branches).subquery("cases")
+    query = (
+        select(cases.c.subject_type, cases.c.subject_id, Customer.name, Customer.email)
+        .join(Order, Order.id == cases.c.order_id)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .outerjoin(
+            CaseFile,
+            and_(
+                CaseFile.subject_type == cases.c.subject_type,
+                CaseFile.subject_id == cases.c.subject_id,
+            ),
+        )
+        .order_by(cases.c.rank, cases.c.created_at, cases.c.subject_type, cases.c.subject_id)
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    if flt.assignee == "none":
+        query = query.where(CaseFile.assignee.is_(None))
+    elif flt.assignee:
+        query = query.where(CaseFile.assignee == flt.assignee)
+    keys = session.execute(query).all()
+    has_more = len(keys) > limit
+    keys = keys[:limit]
+    loaded = load_cases(session, include_closed=True, subjects=[(t, i) for t, i, _, _ in keys])
+    by_key = {(c.subject_type, c.subject_id): c for c in triage(loaded, policy, now)}
+    rows = [
+        WorkRow(by_key[(t, i)], name or "", email or "")
+        for t, i, name, email in keys
+        if (t, i) in by_key
+    ]
+    return WorkPage(rows=rows, offset=offset, has_more=has_more)
+
+
+def rmas_for_code(session: Session, code: str) -> list[str]:
+    """The returns a scanned code names: by RMA, the parcel's or a replacement's tracking."""
+    text = code.strip()
+    if not text:
+        return []
+    return list(
+        session.scalars(
+            select(ReturnRequest.rma)
+            .where(
+                or_(
+                    ReturnRequest.rma == text.upper(),
+                    ReturnRequest.tracking_number == text,
+                    ReturnRequest.id.in_(
+                        select(Exchange.return_id).where(Exchange.tracking_number == text)
+                    ),
+                )
+            )
+            .order_by(ReturnRequest.id)
+            .limit(20)
+        )
+    )
