@@ -249,7 +249,7 @@ def request_cancellation(
             CancellationStatus.REVIEW,
             now=now,
             actor="rules",
-            message=decision.action.review_reason or "",
+            message=decision.action.review_reason_in("en"),
             rule=decision.rule,
         )
         cancellation.message = messages.text(

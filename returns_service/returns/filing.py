@@ -139,7 +139,9 @@ def open_return(
         session, now, request, in_review=outcome is rules.RequestOutcome.REVIEW
     )
     if outcome is rules.RequestOutcome.REVIEW:
-        reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]
+        reasons = [
+            d.action.review_reason_in("en") for d in decisions if d.outcome is rules.Outcome.REVIEW
+        ]
         states.move(
             session,
             request,
