@@ -29,6 +29,10 @@ from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
 
+#: The longest page a ``limit`` may ask for.
+MAX_PAGE_SIZE = 200
+
+
 def _choices(codes: Iterable[str], everything: str) -> list[tuple[str, str]]:
     return [("", everything)] + [(code, case_label(code)) for code in codes]
 
@@ -64,6 +68,7 @@ def queue() -> ResponseReturnValue:
     form = _work_list_form(user)
     form.validate()
     offset = max(0, request.args.get("offset", 0, type=int) or 0)
+    limit = min(MAX_PAGE_SIZE, max(1, request.args.get("limit", PAGE_SIZE, type=int) or 1))
     policy = CasePolicy.from_config(current_app.config)
     page = work_page(
         db.session,
@@ -71,6 +76,7 @@ def queue() -> ResponseReturnValue:
         policy,
         utcnow(),
         offset=offset,
+        limit=limit,
     )
     args = {k: v for k, v in request.args.items() if k != "offset"}
     return render(
@@ -78,7 +84,7 @@ def queue() -> ResponseReturnValue:
         form=form,
         scan=ScanForm(formdata=None),
         page=page,
-        page_size=PAGE_SIZE,
+        page_size=limit,
         args=args,
         tag_of=lambda case: case_tag(case, policy),
         scan_first=user.role is Role.WAREHOUSE,
