@@ -68,7 +68,7 @@ def assign(ref: str) -> ResponseReturnValue:
     form.assignee.choices = staff_choices(db.session)
 
     def run(case: Case, user: StaffUser) -> None:
-        if form.assignee.data not in {email for email, _ in form.assignee.choices}:
+        if form.assignee.data not in {choice.value for choice in form.assignee.choices}:
             raise NotFound(f"no active staff member {form.assignee.data!r}")
         operations.assign(db.session, utcnow(), case, form.assignee.data, force=True)
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from wtforms import SelectChoice
 
 from returns_service.auth.models import StaffUser
 from returns_service.cases import operations
@@ -141,12 +142,12 @@ def review_reasons(decisions: Iterable[Mapping[str, Any]]) -> list[str]:
     return found
 
 
-def staff_choices(session: Session) -> list[tuple[str, str]]:
+def staff_choices(session: Session) -> list[SelectChoice]:
     """Active staff to assign a case to."""
     emails = session.scalars(
         select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
     )
-    return [(email, email) for email in emails]
+    return [SelectChoice(email, email) for email in emails]
 
 
 def case_parts(session: Session, subject_type: str, subject_id: int, order_id: int) -> dict:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from returns_service.cases.read_model import CaseKind
@@ -82,7 +82,10 @@ class WarehouseAnswerForm(FlaskForm):
 
     answer = SelectField(
         _l("The warehouse's answer"),
-        choices=[("stopped", _l("Stopped in time")), ("too_late", _l("Too late: it shipped"))],
+        choices=[
+            SelectChoice("stopped", _l("Stopped in time")),
+            SelectChoice("too_late", _l("Too late: it shipped")),
+        ],
     )
     note = TextAreaField(_l("Note (optional)"), [Length(max=2000)])
 

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.staff_sessions import current_staff, staff_required
@@ -28,13 +29,12 @@ from returns_service.staff.case_labels import case_label
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
-
 #: The longest page a ``limit`` may ask for.
 MAX_PAGE_SIZE = 200
 
 
-def _choices(codes: Iterable[str], everything: str) -> list[tuple[str, str]]:
-    return [("", everything)] + [(code, case_label(code)) for code in codes]
+def _choices(codes: Iterable[str], everything: str) -> list[SelectChoice]:
+    return [SelectChoice("", everything)] + [SelectChoice(c, case_label(c)) for c in codes]
 
 
 def _work_list_form(user: StaffUser) -> WorkListForm:
@@ -45,17 +45,19 @@ def _work_list_form(user: StaffUser) -> WorkListForm:
         s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
     )
     form.status.choices = _choices(statuses, gettext("Open cases"))
-    reasons = [(code, str(label)) for code, label in REASON_LABELS.items()]
-    reasons += [(r.value, case_label(r.value)) for r in CancelReason if r.value != "other"]
-    form.reason.choices = [("", gettext("Every reason")), *reasons]
+    reasons = [SelectChoice(code, str(label)) for code, label in REASON_LABELS.items()]
+    reasons += [
+        SelectChoice(r.value, case_label(r.value)) for r in CancelReason if r.value != "other"
+    ]
+    form.reason.choices = [SelectChoice("", gettext("Every reason")), *reasons]
     staff = db.session.scalars(
         select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
     )
     form.assignee.choices = [
-        ("", gettext("Anyone")),
-        ("me", gettext("Me")),
-        ("none", gettext("Nobody")),
-        *((email, email) for email in staff if email != user.email),
+        SelectChoice("", gettext("Anyone")),
+        SelectChoice("me", gettext("Me")),
+        SelectChoice("none", gettext("Nobody")),
+        *(SelectChoice(email, email) for email in staff if email != user.email),
     ]
     return form
 
