@@ -251,6 +251,7 @@ def request_cancellation(
             actor="rules",
             message=decision.action.review_reason_in("en"),
             rule=decision.rule,
+            review_reasons=[decision.action.as_dict().get("review_reason")],
         )
         cancellation.message = messages.text(
             "review", locale, days=str(settings.reply_days), date=settings.reply_by(now, locale)

@@ -17,7 +17,7 @@ from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import triage
 from returns_service.cases.tags import case_tag
-from returns_service.events import timeline
+from returns_service.events import Event, timeline
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine, Shipment
 from returns_service.pages import language
@@ -142,6 +142,14 @@ def review_reasons(decisions: Iterable[Mapping[str, Any]]) -> list[str]:
     return found
 
 
+def event_message(event: Event) -> str:
+    """An event's words: the rules' reasons in the staff's language where it holds them."""
+    reasons = (event.data or {}).get("review_reasons")
+    if reasons:
+        return "; ".join(filter(None, (in_language(reason) for reason in reasons)))
+    return event.message
+
+
 def staff_choices(session: Session) -> list[SelectChoice]:
     """Active staff to assign a case to."""
     emails = session.scalars(
@@ -169,4 +177,5 @@ def case_parts(session: Session, subject_type: str, subject_id: int, order_id: i
         "explain": explained_facts,
         "in_language": in_language,
         "review_reasons": review_reasons,
+        "event_message": event_message,
     }

@@ -28,6 +28,20 @@ CASE_CODE_LABELS = {
     "shipped": lazy_gettext("Shipped"),
     "released": lazy_gettext("Stock released"),
     "shipment_failed": lazy_gettext("Request to the warehouse failed"),
+    # An order's shipments.
+    "label_created": lazy_gettext("Label created"),
+    "out_for_delivery": lazy_gettext("Out for delivery"),
+    "delivered": lazy_gettext("Delivered"),
+    "exception": lazy_gettext("Delivery problem"),
+    "returned_to_sender": lazy_gettext("Returned to the shop"),
+}
+
+#: Who did something, when it was not a staff member.
+ACTOR_LABELS = {
+    "customer": lazy_gettext("Customer"),
+    "rules": lazy_gettext("Rules"),
+    "system": lazy_gettext("System"),
+    "warehouse": lazy_gettext("Warehouse"),
 }
 
 #: Timeline entries of cancellations, flows and the warehouse, beyond a return's.
@@ -62,6 +76,12 @@ def case_label(code: str) -> str:
     """A state, reason or choice of any kind of case, in the page's language."""
     found = CASE_CODE_LABELS.get(code)
     return str(found) if found is not None else code_label(code)
+
+
+def actor_label(actor: str) -> str:
+    """Who acted: a staff member or token as recorded, or the words for the rest."""
+    found = ACTOR_LABELS.get(actor)
+    return str(found) if found is not None else actor
 
 
 def case_event_label(kind: str) -> str:

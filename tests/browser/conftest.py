@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
@@ -114,3 +115,15 @@ class _ScreenshotBrowser:
 def _name_screenshots(request: pytest.FixtureRequest) -> None:
     """Screenshots are named after the test that took them."""
     _current_test[0] = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail on any serious or critical axe-core violation of the page as it is now."""
+    results = Axe().run(page)
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert found == [], "\n".join(found)

@@ -218,13 +218,15 @@ def test_a_return_page_shows_the_whole_picture_in_the_staff_language(
     # The rules' reason for a person, in each one's language; the facts under their labels.
     assert "高額の返品です（10万円以上）。" in ja
     assert "High-value return (100,000 yen or more)." in en
+    assert "High-value" not in ja  # on the timeline too: its entry keeps both languages
+    assert "ルール" in ja and "お届け済み" in ja  # who decided, and the parcel, in words
     assert "is_final_sale" not in ja and "is_final_sale=" not in en
     assert "セール品" in ja or "最終セール" in ja or "返品不可" in ja
     # Money as people write it; the customer with their history; the order and its parcel.
     assert re.search(r'id="order-total">[￥¥]\d{3},\d{3}<', ja)
     assert 'id="customer-name">佐藤 花子<' in ja
     assert "400011112222" in en
-    assert "Sent to a person · rules" in en and "return.review" not in en
+    assert "Sent to a person · Rules" in en and "return.review" not in en
 
 
 def test_inspection_choices_are_in_japanese_on_japanese_pages(
