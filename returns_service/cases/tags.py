@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from returns_service.cases.policy import PRIORITY_RANK, CasePolicy
-from returns_service.cases.read_model import Case, Waiting, load_cases, triage
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.read_model import Case, Waiting
 
 
 @dataclass(frozen=True)
@@ -18,8 +14,6 @@ class Tag:
     next due time in the shop's time zone."""
 
     priority: str
-    #: Sorts the list: urgent first.
-    rank: int
     due: str
     overdue: bool
 
@@ -31,18 +25,6 @@ def case_tag(case: Case, policy: CasePolicy) -> Tag:
         due = case.resolution_due_at
     return Tag(
         priority=case.priority.value,
-        rank=PRIORITY_RANK[case.priority],
         due=due.astimezone(policy.calendar.timezone).strftime("%m/%d %H:%M") if due else "",
         overdue=case.overdue,
     )
-
-
-def return_tags(
-    session: Session, return_ids: Iterable[int], policy: CasePolicy, now: datetime
-) -> dict[int, Tag]:
-    """A tag per return id."""
-    subjects = [("return", i) for i in return_ids]
-    if not subjects:
-        return {}
-    cases = triage(load_cases(session, include_closed=True, subjects=subjects), policy, now)
-    return {case.subject_id: case_tag(case, policy) for case in cases}
