@@ -1,11 +1,12 @@
-"""Indexes for the staff work list: open cases of each kind by arrival, and the scan box
+"""Indexes for the staff work list: cases of each kind by arrival, the scan box, names
 
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03 08:00:00
 
-The work list reads every kind's open cases oldest first, and a scanned tracking number
-may be a replacement's; without these, both scan the whole table as the shop grows.
+The work list reads every kind's open cases oldest first, a scanned tracking number may be
+a replacement's, and a customer is found by the start of their name; without these, each
+scans the whole table as the shop grows.
 """
 
 from alembic import op
@@ -31,8 +32,13 @@ INDEXES = (
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    # Searched by the start of the name: on PostgreSQL, LIKE 'x%' needs the pattern ops.
+    op.create_index(
+        "ix_customers_name", "customers", ["name"], postgresql_ops={"name": "text_pattern_ops"}
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_customers_name", table_name="customers")
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)

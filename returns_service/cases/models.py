@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from returns_service.cancellations.models import Cancellation
 from returns_service.models import Base, intpk, utcnow
+from returns_service.orders.models import Customer
 from returns_service.returns.models import Exchange, ReturnRequest
 from returns_service.subscriptions.models import SubscriptionCancellation
 
@@ -55,7 +56,8 @@ class CaseNote(Base):
 
 
 #: What the staff work list filters and sorts on, declared beside the cases that need them:
-#: each kind's open states by arrival, and a replacement's tracking number for the scan box.
+#: each kind's states by arrival, a replacement's tracking number for the scan box, and the
+#: customer's name for the search.
 WORK_LIST_INDEXES = (
     Index("ix_return_requests_status_created_at", ReturnRequest.status, ReturnRequest.created_at),
     Index("ix_cancellations_status_created_at", Cancellation.status, Cancellation.created_at),
@@ -65,4 +67,6 @@ WORK_LIST_INDEXES = (
         SubscriptionCancellation.created_at,
     ),
     Index("ix_exchanges_tracking_number", Exchange.tracking_number),
+    # A name is searched by its start (``LIKE '佐藤%'``): PostgreSQL needs the pattern ops.
+    Index("ix_customers_name", Customer.name, postgresql_ops={"name": "text_pattern_ops"}),
 )

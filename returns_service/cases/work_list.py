@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -137,22 +138,51 @@ def _rank(
     return case(*ranks, else_=2)
 
 
-def _matching_orders(query: str) -> Select:
-    """Orders the search text names: by number, customer or a shipment's tracking number."""
+#: The most orders or returns a search matches; a wider search should be narrowed.
+SEARCH_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search text names, looked up first through each column's own index."""
+
+    order_ids: list[int]
+    return_ids: list[int]
+    text: str
+
+
+def search(session: Session, text: str) -> Found:
+    """Orders by number, customer (e-mail, phone, name's start) or a shipment's tracking;
+    returns by RMA or a parcel's or replacement's tracking number.
+
+    Each arm is its own indexed query: an ``OR`` across tables would read them whole.
+    """
     customers = select(Customer.id).where(
         or_(
-            Customer.email.in_({query, query.lower()}),
-            Customer.phone.in_({query, query.replace("-", "")}),
-            Customer.name.ilike(f"%{query}%"),
+            Customer.email.in_({text, text.lower()}),
+            Customer.phone.in_({text, text.replace("-", "")}),
+            Customer.name.like(f"{_escaped(text)}%", escape="\\"),
         )
     )
-    return select(Order.id).where(
-        or_(
-            Order.number.in_(number_variants(query)),
-            Order.customer_id.in_(customers),
-            Order.id.in_(select(Shipment.order_id).where(Shipment.tracking_number == query)),
-        )
+    orders = union(
+        select(Order.id).where(Order.number.in_(number_variants(text))),
+        select(Order.id).where(Order.customer_id.in_(customers)),
+        select(Shipment.order_id).where(Shipment.tracking_number == text),
     )
+    returns = union(
+        select(ReturnRequest.id).where(ReturnRequest.rma == text.upper()),
+        select(ReturnRequest.id).where(ReturnRequest.tracking_number == text),
+        select(Exchange.return_id).where(Exchange.tracking_number == text),
+    )
+    return Found(
+        order_ids=list(session.scalars(orders.limit(SEARCH_LIMIT))),
+        return_ids=list(session.scalars(returns.limit(SEARCH_LIMIT))),
+        text=text,
+    )
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _statuses(enum: Any, wanted: str) -> list[Any] | None:
@@ -160,7 +190,9 @@ def _statuses(enum: Any, wanted: str) -> list[Any] | None:
     return [enum(wanted)] if wanted in {s.value for s in enum} else None
 
 
-def _returns(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+def _returns(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
     kinds = flt.kinds or set(CaseKind)
     wanted = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
     if not wanted:
@@ -201,20 +233,14 @@ def _returns(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | 
         query = query.where(
             exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
         )
-    if flt.query:
-        text = flt.query
-        query = query.where(
-            or_(
-                r.rma == text.upper(),
-                r.tracking_number == text,
-                r.order_id.in_(_matching_orders(text)),
-                r.id.in_(select(Exchange.return_id).where(Exchange.tracking_number == text)),
-            )
-        )
+    if found is not None:
+        query = query.where(or_(r.id.in_(found.return_ids), r.order_id.in_(found.order_ids)))
     return _dated(query, r.created_at, flt)
 
 
-def _cancellations(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+def _cancellations(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
     if flt.kinds and CaseKind.ORDER_CANCELLATION not in flt.kinds:
         return None
     c = Cancellation
@@ -242,12 +268,14 @@ def _cancellations(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Sel
     )
     if flt.reason:
         query = query.where(c.reason == flt.reason)
-    if flt.query:
-        query = query.where(c.order_id.in_(_matching_orders(flt.query)))
+    if found is not None:
+        query = query.where(c.order_id.in_(found.order_ids))
     return _dated(query, c.created_at, flt)
 
 
-def _subscriptions(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Select | None:
+def _subscriptions(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
     if flt.kinds and CaseKind.SUBSCRIPTION_CANCELLATION not in flt.kinds:
         return None
     s = SubscriptionCancellation
@@ -273,12 +301,9 @@ def _subscriptions(flt: WorkFilter, policy: CasePolicy, cutoff: datetime) -> Sel
     query = query.where(s.status.in_(statuses) if statuses else s.status == FlowStatus.OFFERED)
     if flt.reason:
         query = query.where(s.reason == flt.reason)
-    if flt.query:
+    if found is not None:
         query = query.where(
-            or_(
-                s.subscription_reference == flt.query,
-                s.order_id.in_(_matching_orders(flt.query)),
-            )
+            or_(s.subscription_reference == found.text, s.order_id.in_(found.order_ids))
         )
     return _dated(query, s.created_at, flt)
 
@@ -289,6 +314,20 @@ def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
     if flt.until is not None:
         query = query.where(column < flt.until)
     return query
+
+
+#: States no one works on any more: a list of those shows the newest first.
+CLOSED_STATUSES = frozenset(
+    s.value
+    for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
+) | {FlowStatus.SUPERSEDED.value}
+
+
+def _order(flt: WorkFilter, cases: Any) -> tuple[Any, ...]:
+    """Most pressing first, then oldest; closed cases newest first (history is read back)."""
+    if flt.status in CLOSED_STATUSES:
+        return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
+    return (cases.c.rank, cases.c.created_at, cases.c.subject_type, cases.c.subject_id)
 
 
 def work_page(
@@ -302,12 +341,13 @@ def work_page(
 ) -> WorkPage:
     """One page of the work list: most pressing first, then oldest."""
     cutoff = aging_cutoff(policy, now)
+    found = search(session, flt.query) if flt.query else None
     branches = [
         branch
         for branch in (
-            _returns(flt, policy, cutoff),
-            _cancellations(flt, policy, cutoff),
-            _subscriptions(flt, policy, cutoff),
+            _returns(flt, policy, cutoff, found),
+            _cancellations(flt, policy, cutoff, found),
+            _subscriptions(flt, policy, cutoff, found),
         )
         if branch is not None
     ]
@@ -325,7 +365,7 @@ def work_page(
                 CaseFile.subject_id == cases.c.subject_id,
             ),
         )
-        .order_by(cases.c.rank, cases.c.created_at, cases.c.subject_type, cases.c.subject_id)
+        .order_by(*_order(flt, cases))
         .offset(offset)
         .limit(limit + 1)
     )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
@@ -100,7 +100,8 @@ def test_search_by_rma_order_tracking_name_email_and_phone(
     assert _refs(agent, "?q=%235001") == [first]
     assert _refs(agent, "?q=5001") == [first]
     assert _refs(agent, "?q=RT-777") == [first]
-    assert len(_refs(agent, "?q=花子")) == 2  # both orders are hers
+    assert len(_refs(agent, "?q=佐藤")) == 2  # both orders are hers, found by her name
+    assert _refs(agent, "?q=花子") == []  # a name is searched from its start
     assert len(_refs(agent, "?q=HANAKO@example.jp")) == 2
     assert len(_refs(agent, "?q=09012345678")) == 2
     assert _refs(agent, "?q=nobody-at-all") == []
@@ -160,3 +161,17 @@ def test_the_list_is_paged_and_reads_the_same_queries_for_any_page_length(
     with _statements(app) as last_page:
         assert len(_refs(agent, "?kind=return&limit=2&offset=2")) == 1
     assert len(last_page) == len(all_three)
+
+
+def test_closed_cases_are_listed_newest_first(app: Flask, session: Session, shop: Shop) -> None:
+    older = _file(shop, "#5001", "5001", "L2", "UNWANTED")  # refunded at once: closed
+    newer = _file(shop, "#5002", "5002", "L2", "UNWANTED")
+    backdate(session, older, 3)
+    agent = _agent(app, session)
+    ids = dict(session.execute(select(ReturnRequest.rma, ReturnRequest.id)).all())
+    status = session.scalar(select(ReturnRequest.status).where(ReturnRequest.rma == newer))
+
+    listed = _refs(agent, f"?status={status.value}")
+
+    assert listed == [f"return-{ids[newer]}", f"return-{ids[older]}"]
+    assert _refs(agent) == []  # closed cases leave the open list
