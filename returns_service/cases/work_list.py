@@ -22,7 +22,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -40,10 +39,9 @@ from returns_service.cases.read_model import (
     load_cases,
     triage,
 )
+from returns_service.cases.search import Found, search
 from returns_service.orders.models import Customer, Order, Shipment
-from returns_service.orders.numbers import number_variants
 from returns_service.returns.models import (
-    Exchange,
     Resolution,
     ReturnLine,
     ReturnRequest,
@@ -138,53 +136,6 @@ def _rank(
     return case(*ranks, else_=2)
 
 
-#: The most orders or returns a search matches; a wider search should be narrowed.
-SEARCH_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Found:
-    """What a search text names, looked up first through each column's own index."""
-
-    order_ids: list[int]
-    return_ids: list[int]
-    text: str
-
-
-def search(session: Session, text: str) -> Found:
-    """Orders by number, customer (e-mail, phone, name's start) or a shipment's tracking;
-    returns by RMA or a parcel's or replacement's tracking number.
-
-    Each arm is its own indexed query: an ``OR`` across tables would read them whole.
-    """
-    customers = select(Customer.id).where(
-        or_(
-            Customer.email.in_({text, text.lower()}),
-            Customer.phone.in_({text, text.replace("-", "")}),
-            Customer.name.like(f"{_escaped(text)}%", escape="\\"),
-        )
-    )
-    orders = union(
-        select(Order.id).where(Order.number.in_(number_variants(text))),
-        select(Order.id).where(Order.customer_id.in_(customers)),
-        select(Shipment.order_id).where(Shipment.tracking_number == text),
-    )
-    returns = union(
-        select(ReturnRequest.id).where(ReturnRequest.rma == text.upper()),
-        select(ReturnRequest.id).where(ReturnRequest.tracking_number == text),
-        select(Exchange.return_id).where(Exchange.tracking_number == text),
-    )
-    return Found(
-        order_ids=list(session.scalars(orders.limit(SEARCH_LIMIT))),
-        return_ids=list(session.scalars(returns.limit(SEARCH_LIMIT))),
-        text=text,
-    )
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _statuses(enum: Any, wanted: str) -> list[Any] | None:
     """The branch's status to filter on; None when the status is not one of this kind."""
     return [enum(wanted)] if wanted in {s.value for s in enum} else None
@@ -220,6 +171,7 @@ def _returns(
             created_at=r.created_at,
             undecided=r.status.in_(RETURN_UNDECIDED),
         ).label("rank"),
+        _closed(r.status, RETURN_CLOSED),
     )
     if wanted == {CaseKind.EXCHANGE}:
         query = query.where(is_exchange)
@@ -228,7 +180,7 @@ def _returns(
     statuses = _statuses(ReturnStatus, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = query.where(r.status.in_(statuses) if statuses else r.status.not_in(RETURN_CLOSED))
+    query = _in_states(query, r.status, statuses, r.status.not_in(RETURN_CLOSED), found)
     if flt.reason:
         query = query.where(
             exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
@@ -259,13 +211,12 @@ def _cancellations(
             created_at=c.created_at,
             undecided=c.status.in_(CANCELLATION_UNDECIDED),
         ).label("rank"),
+        _closed(c.status, CANCELLATION_CLOSED),
     )
     statuses = _statuses(CancellationStatus, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = query.where(
-        c.status.in_(statuses) if statuses else c.status.not_in(CANCELLATION_CLOSED)
-    )
+    query = _in_states(query, c.status, statuses, c.status.not_in(CANCELLATION_CLOSED), found)
     if flt.reason:
         query = query.where(c.reason == flt.reason)
     if found is not None:
@@ -294,11 +245,12 @@ def _subscriptions(
             created_at=s.created_at,
             undecided=false(),
         ).label("rank"),
+        _closed(s.status, (FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED)),
     )
     statuses = _statuses(FlowStatus, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = query.where(s.status.in_(statuses) if statuses else s.status == FlowStatus.OFFERED)
+    query = _in_states(query, s.status, statuses, s.status == FlowStatus.OFFERED, found)
     if flt.reason:
         query = query.where(s.reason == flt.reason)
     if found is not None:
@@ -306,6 +258,20 @@ def _subscriptions(
             or_(s.subscription_reference == found.text, s.order_id.in_(found.order_ids))
         )
     return _dated(query, s.created_at, flt)
+
+
+def _closed(status: Any, closed: Any) -> Any:
+    """1 for a case no one works on any more, 0 for an open one: open cases list first."""
+    return case((status.in_(closed), 1), else_=0).label("closed")
+
+
+def _in_states(
+    query: Select, status: Any, chosen: list[Any] | None, open_: Any, found: Found | None
+) -> Select:
+    """The chosen state; else open cases, or every state when searching (history too)."""
+    if chosen:
+        return query.where(status.in_(chosen))
+    return query if found is not None else query.where(open_)
 
 
 def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
@@ -318,16 +284,21 @@ def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
 
 #: States no one works on any more: a list of those shows the newest first.
 CLOSED_STATUSES = frozenset(
-    s.value
-    for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
+    s.value for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
 ) | {FlowStatus.SUPERSEDED.value}
 
 
 def _order(flt: WorkFilter, cases: Any) -> tuple[Any, ...]:
-    """Most pressing first, then oldest; closed cases newest first (history is read back)."""
+    """Open before closed, most pressing first, then oldest; a closed state newest first."""
     if flt.status in CLOSED_STATUSES:
         return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
-    return (cases.c.rank, cases.c.created_at, cases.c.subject_type, cases.c.subject_id)
+    return (
+        cases.c.closed,
+        cases.c.rank,
+        cases.c.created_at,
+        cases.c.subject_type,
+        cases.c.subject_id,
+    )
 
 
 def work_page(
@@ -376,6 +347,8 @@ def work_page(
     keys = session.execute(query).all()
     has_more = len(keys) > limit
     keys = keys[:limit]
+    if not keys:
+        return WorkPage(offset=offset)  # no subjects would mean every case to load_cases
     loaded = load_cases(session, include_closed=True, subjects=[(t, i) for t, i, _, _ in keys])
     by_key = {(c.subject_type, c.subject_id): c for c in triage(loaded, policy, now)}
     rows = [
@@ -384,26 +357,3 @@ def work_page(
         if (t, i) in by_key
     ]
     return WorkPage(rows=rows, offset=offset, has_more=has_more)
-
-
-def rmas_for_code(session: Session, code: str) -> list[str]:
-    """The returns a scanned code names: by RMA, the parcel's or a replacement's tracking."""
-    text = code.strip()
-    if not text:
-        return []
-    return list(
-        session.scalars(
-            select(ReturnRequest.rma)
-            .where(
-                or_(
-                    ReturnRequest.rma == text.upper(),
-                    ReturnRequest.tracking_number == text,
-                    ReturnRequest.id.in_(
-                        select(Exchange.return_id).where(Exchange.tracking_number == text)
-                    ),
-                )
-            )
-            .order_by(ReturnRequest.id)
-            .limit(20)
-        )
-    )

@@ -16,8 +16,9 @@ from returns_service.auth.staff_sessions import current_staff, staff_required
 from returns_service.cancellations.models import CancellationStatus
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
+from returns_service.cases.search import rmas_for_code
 from returns_service.cases.tags import case_tag
-from returns_service.cases.work_list import PAGE_SIZE, rmas_for_code, work_page
+from returns_service.cases.work_list import PAGE_SIZE, work_page
 from returns_service.extensions import db
 from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.labels import REASON_LABELS

@@ -175,3 +175,4 @@ def test_closed_cases_are_listed_newest_first(app: Flask, session: Session, shop
 
     assert listed == [f"return-{ids[newer]}", f"return-{ids[older]}"]
     assert _refs(agent) == []  # closed cases leave the open list
+    assert _refs(agent, f"?q={older}") == [f"return-{ids[older]}"]  # a search finds history
