@@ -28,6 +28,11 @@ CASE_CODE_LABELS = {
     "shipped": lazy_gettext("Shipped"),
     "released": lazy_gettext("Stock released"),
     "shipment_failed": lazy_gettext("Request to the warehouse failed"),
+    # Why a customer cancels an order.
+    "CHANGED_MIND": lazy_gettext("Changed their mind"),
+    "ORDERED_BY_MISTAKE": lazy_gettext("Ordered by mistake"),
+    "FOUND_CHEAPER": lazy_gettext("Found it cheaper"),
+    "DELIVERY_TOO_SLOW": lazy_gettext("Delivery too slow"),
     # An order's shipments.
     "label_created": lazy_gettext("Label created"),
     "out_for_delivery": lazy_gettext("Out for delivery"),

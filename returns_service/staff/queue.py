@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.staff_sessions import current_staff, staff_required
 from returns_service.cancellations.models import CancellationStatus
+from returns_service.cancellations.schemas import REASONS as CANCELLATION_REASONS
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.search import rmas_for_code
@@ -47,6 +48,9 @@ def _work_list_form(user: StaffUser) -> WorkListForm:
     )
     form.status.choices = _choices(statuses, gettext("Open cases"))
     reasons = [SelectChoice(code, str(label)) for code, label in REASON_LABELS.items()]
+    reasons += [
+        SelectChoice(code, case_label(code)) for code in CANCELLATION_REASONS if code != "OTHER"
+    ]
     reasons += [
         SelectChoice(r.value, case_label(r.value)) for r in CancelReason if r.value != "other"
     ]
