@@ -1,7 +1,8 @@
 """Flat as the shop grows: the same paths on a small shop and a big one, seeded with COPY.
 
-Per size: opening an order, reading it, filing a return and the staff work list (medians
-of sequential requests, in process), every SQL statement they ran checked with EXPLAIN (no
+Per size: opening an order, reading it, filing a return and the staff work list (open
+cases, a search by e-mail, the closed history and a scanned RMA; medians of sequential
+requests, in process), every SQL statement they ran checked with EXPLAIN (no
 sequential scan of a big table), the numbers page's queries over the last 30 days, and a
 draft simulated over every past return line, streamed from PostgreSQL.
 
@@ -175,7 +176,7 @@ def measure(orders: int) -> dict[str, Any]:
                 )
             ),
         }
-        figures["staff work list"] = _staff_queue_ms(app, client)
+        figures |= _staff_work_list_ms(app, client, old[0])
         with app.app_context():
             start = time.perf_counter()
             return_metrics(db.session, now - timedelta(days=30), now, now)
@@ -202,7 +203,8 @@ def measure(orders: int) -> dict[str, Any]:
     }
 
 
-def _staff_queue_ms(app: Any, client: Any) -> float:
+def _staff_work_list_ms(app: Any, client: Any, order_id: int) -> dict[str, float]:
+    """The staff work list as staff use it: open cases, a search, the history, a scan."""
     from werkzeug.security import generate_password_hash
 
     from returns_service.auth.models import Role, StaffUser
@@ -221,7 +223,15 @@ def _staff_queue_ms(app: Any, client: Any) -> float:
     client.post(
         "/staff/login", data={"csrf": csrf, "email": "scale@example.jp", "password": "scale bench"}
     )
-    return _median_ms(lambda i: _checked(client.get("/staff/")))
+    paths = {
+        "staff work list": "/staff/",
+        "work list search": f"/staff/?q={email_of(order_id)}",
+        "work list history": "/staff/?status=completed&kind=return",
+        "scan an RMA": f"/staff/scan?code=R-{order_id:08d}",
+    }
+    return {
+        name: _median_ms(lambda i, p=path: _checked(client.get(p))) for name, path in paths.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

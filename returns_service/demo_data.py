@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
+from returns_service.cancellations.operations import request_cancellation
 from returns_service.demo_catalogue import seed_catalogue
 from returns_service.orders import documents
 from returns_service.orders.models import Order, Shipment, ShipmentStatus
@@ -18,8 +19,10 @@ from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
 from returns_service.returns.filing import open_return
-from returns_service.returns.models import Resolution
+from returns_service.returns.models import Resolution, ReturnRequest
 from returns_service.shop import ShopSettings
+from returns_service.subscriptions.models import CancelReason
+from returns_service.subscriptions.operations import start as start_subscription_cancellation
 
 CUSTOMERS = [
     ("佐藤 花子", "hanako.sato@example.jp", "ja"),
@@ -249,6 +252,7 @@ def seed_demo_shop(session: Session, now: datetime, settings: ShopSettings) -> b
         )
     session.flush()
     _seed_returns(session, now, settings)
+    seed_waiting_cases(session, now, settings)
     return True
 
 
@@ -274,3 +278,93 @@ def _seed_returns(session: Session, now: datetime, settings: ShopSettings) -> No
             actor="customer",
             locale=order.customer.locale if order.customer else "ja",
         )
+
+
+#: A replacement of another size for what a demo customer bought.
+OTHER_SIZE = {"DNM-IND-30": "DNM-IND-32", "TEE-WHT-M": "TEE-WHT-L", "SNK-BLK-26": "SNK-BLK-27"}
+
+
+def seed_waiting_cases(session: Session, now: datetime, settings: ShopSettings) -> None:
+    """One case of each kind for a person, so the staff work list is not empty at first.
+
+    A return sent to review (the dearest item delivered), an exchange on its way back,
+    a packed order the warehouse is asked to stop, and a subscriber shown offers to stay.
+    """
+    orders = list(session.scalars(select(Order).order_by(Order.id)))
+    delivered = [
+        (order, line)
+        for order in orders
+        if _shipment_status(order) is ShipmentStatus.DELIVERED and not _has_return(session, order)
+        for line in order.lines
+    ]
+    # The dearest item: the default rules send high-value returns to a person.
+    order, line = max(delivered, key=lambda pair: (pair[1].unit_price, pair[1].id))
+    _return(session, now, settings, order, line, "NOT_AS_DESCRIBED")
+    exchangeable = [
+        (o, line) for o, line in delivered if line.sku in OTHER_SIZE and o.id != order.id
+    ]
+    if exchangeable:
+        order, line = exchangeable[-1]
+        _return(session, now, settings, order, line, "SIZE_TOO_SMALL", OTHER_SIZE[line.sku])
+    packed = next(o for o in orders if o.fulfillment_status.value == "packed")
+    request_cancellation(
+        session,
+        now,
+        settings,
+        order=packed,
+        lines=None,
+        reason="CHANGED_MIND",
+        comment="",
+        actor="customer",
+        locale=_locale(packed),
+    )
+    subscription = next(o for o in reversed(orders) if o.subscription_reference)
+    start_subscription_cancellation(
+        session,
+        now,
+        settings,
+        order=subscription,
+        reason=CancelReason.TOO_MUCH_PRODUCT,
+        comment="",
+        next_delivery=None,
+        actor="customer",
+        locale=_locale(subscription),
+    )
+    session.flush()
+
+
+def _shipment_status(order: Order) -> ShipmentStatus | None:
+    return order.shipments[0].status if order.shipments else None
+
+
+def _has_return(session: Session, order: Order) -> bool:
+    return bool(session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_id == order.id)))
+
+
+def _locale(order: Order) -> str:
+    return order.customer.locale if order.customer else "ja"
+
+
+def _return(
+    session: Session,
+    now: datetime,
+    settings: ShopSettings,
+    order: Order,
+    line: Any,
+    reason: str,
+    exchange_sku: str | None = None,
+) -> None:
+    chosen = {"line_id": line.id, "quantity": 1, "reason": reason}
+    if exchange_sku:
+        chosen["exchange_sku"] = exchange_sku
+    open_return(
+        session,
+        now,
+        settings,
+        order=order,
+        lines=[chosen],
+        resolution=Resolution.EXCHANGE if exchange_sku else Resolution.REFUND,
+        method={"type": "dropoff"},
+        actor="customer",
+        locale=_locale(order),
+    )

@@ -3,7 +3,7 @@
 Imports only the standard library, marshmallow and PyYAML; never the Flask app.
 """
 
-from rules.actions import Action, Outcome, RefundTiming
+from rules.actions import Action, Outcome, RefundTiming, text_in
 from rules.compiler import CompiledRuleSet, compile_rule_set
 from rules.decision import Decision
 from rules.defaults import default_rule_set
@@ -35,5 +35,6 @@ __all__ = [
     "load_rule_set",
     "rule_set_errors",
     "simulate",
+    "text_in",
     "validate_rule_set",
 ]

@@ -122,7 +122,8 @@ class Action:
     """A rule's action with typed parameters; unset parameters are None."""
 
     outcome: Outcome
-    review_reason: str | None = None
+    #: Why a person must decide: one text, or a `Message` in the staff's two languages.
+    review_reason: str | Message | None = None
     message: Message | None = None
     return_method: ReturnMethod | None = None
     return_shipping_paid_by: ShippingPayer | None = None
@@ -140,7 +141,7 @@ class Action:
         resolutions = data.get("allowed_resolutions")
         return cls(
             outcome=Outcome(data["outcome"]),
-            review_reason=data.get("review_reason"),
+            review_reason=_text(data.get("review_reason")),
             message=Message(message["ja"], message["en"]) if message else None,
             return_method=_maybe(ReturnMethod, data.get("return_method")),
             return_shipping_paid_by=_maybe(ShippingPayer, data.get("return_shipping_paid_by")),
@@ -153,6 +154,10 @@ class Action:
             exchange_upcharge=_maybe(Upcharge, data.get("exchange_upcharge")),
             exchange_scope=_maybe(ExchangeScope, data.get("exchange_scope")),
         )
+
+    def review_reason_in(self, locale: str) -> str:
+        """The review reason in `locale` (`ja` or `en`); empty when there is none."""
+        return text_in(self.review_reason, locale)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the document form, leaving out unset parameters."""
@@ -169,6 +174,26 @@ class Action:
                 value = value.value
             data[field.name] = value
         return data
+
+
+def _text(value: Any) -> str | Message | None:
+    if isinstance(value, Mapping):
+        return Message(value["ja"], value["en"])
+    return value
+
+
+def text_in(value: str | Message | Mapping[str, str] | None, locale: str) -> str:
+    """A text for staff in `locale`: a plain string as it is, a two-language one's part.
+
+    Stored decisions hold the document form (`{"ja": ..., "en": ...}`); rules hold a Message.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Message):
+        return value.ja if locale == "ja" else value.en
+    if isinstance(value, Mapping):
+        return str(value.get(locale) or value.get("en") or "")
+    return str(value)
 
 
 def _maybe(build: Callable[[Any], Any], value: Any) -> Any:

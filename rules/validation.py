@@ -102,6 +102,26 @@ class MessageSchema(Schema):
     en = fields.String(required=True, validate=[validate.Length(min=1), _known_placeholders])
 
 
+class _ReviewReasonText(Schema):
+    """A reason for staff in both languages; no placeholders, it is shown as written."""
+
+    ja = fields.String(required=True, validate=validate.Length(min=1))
+    en = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class _ReviewReason(fields.Field):
+    """Text for staff: one string, or ``{ja: ..., en: ...}`` to show in the staff's language."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if not value:
+                raise ValidationError("Shorter than minimum length 1.")
+            return value
+        if isinstance(value, dict):
+            return _ReviewReasonText().load(value)
+        raise ValidationError("give a text, or {ja: ..., en: ...}")
+
+
 class AmountSchema(Schema):
     """A percentage of the line's value or a fixed sum in minor units."""
 
@@ -118,7 +138,7 @@ class ActionSchema(Schema):
     """What a rule does; which parameters are allowed depends on the outcome."""
 
     outcome = fields.String(required=True, validate=_choices(Outcome))
-    review_reason = fields.String(validate=validate.Length(min=1))
+    review_reason = _ReviewReason()
     message = fields.Nested(MessageSchema)
     return_method = fields.String(validate=_choices(ReturnMethod))
     return_shipping_paid_by = fields.String(validate=_choices(ShippingPayer))

@@ -204,8 +204,9 @@ def request_cancellation(
             CancellationStatus.REVIEW,
             now=now,
             actor="rules",
-            message=decision.action.review_reason or "",
+            message=decision.action.review_reason_in("en"),
             rule=decision.rule,
+            review_reasons=[decision.action.as_dict().get("review_reason")],
         )
         cancellation.message = messages.text(
             "review", locale, days=str(settings.reply_days), date=reply_by(settings, now, locale)

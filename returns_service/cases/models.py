@@ -1,4 +1,5 @@
-"""What a case holds of its own: assignee, escalation, survey, and staff notes."""
+"""What a case holds of its own: assignee, escalation, survey, and staff notes; and the
+indexes the work list reads the kinds of cases by."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from returns_service.cancellations.models import Cancellation
 from returns_service.models import Base, intpk, utcnow
+from returns_service.orders.models import Customer
+from returns_service.returns.models import Exchange, ReturnRequest
+from returns_service.subscriptions.models import SubscriptionCancellation
 
 
 class CaseFile(Base):
@@ -48,3 +53,20 @@ class CaseNote(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_case_notes_subject", "subject_type", "subject_id", "id"),)
+
+
+#: What the staff work list filters and sorts on, declared beside the cases that need them:
+#: each kind's states by arrival, a replacement's tracking number for the scan box, and the
+#: customer's name for the search.
+WORK_LIST_INDEXES = (
+    Index("ix_return_requests_status_created_at", ReturnRequest.status, ReturnRequest.created_at),
+    Index("ix_cancellations_status_created_at", Cancellation.status, Cancellation.created_at),
+    Index(
+        "ix_subscription_cancellations_status_created_at",
+        SubscriptionCancellation.status,
+        SubscriptionCancellation.created_at,
+    ),
+    Index("ix_exchanges_tracking_number", Exchange.tracking_number),
+    # A name is searched by its start (``LIKE '佐藤%'``): PostgreSQL needs the pattern ops.
+    Index("ix_customers_name", Customer.name, postgresql_ops={"name": "text_pattern_ops"}),
+)

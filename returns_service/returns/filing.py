@@ -140,7 +140,8 @@ def open_return(
         session, now, settings, request, in_review=outcome is rules.RequestOutcome.REVIEW
     )
     if outcome is rules.RequestOutcome.REVIEW:
-        reasons = [d.action.review_reason for d in decisions if d.outcome is rules.Outcome.REVIEW]
+        reviews = [d.action for d in decisions if d.outcome is rules.Outcome.REVIEW]
+        reasons = [action.review_reason_in("en") for action in reviews]
         states.move(
             session,
             request,
@@ -149,6 +150,8 @@ def open_return(
             actor="rules",
             message="; ".join(r for r in reasons if r),
             rules=[d.rule for d in decisions],
+            # Each reason as the rules give it, so staff read it in their own language.
+            review_reasons=[action.as_dict().get("review_reason") for action in reviews],
         )
     elif outcome is rules.RequestOutcome.REJECTED:
         message = decisions[0].message or {}

@@ -7,10 +7,30 @@ added to the one blueprint here.
 
 from __future__ import annotations
 
-from returns_service.staff import offer_pages, queue, return_actions, rules_pages, sign_in
+from returns_service.staff import (
+    cancellation_pages,
+    case_actions,
+    offer_pages,
+    photos,
+    queue,
+    return_actions,
+    rules_pages,
+    sign_in,
+    subscription_pages,
+)
 from returns_service.staff.views import bp
 
-for _stage in (sign_in, queue, return_actions, rules_pages, offer_pages):
+for _stage in (
+    sign_in,
+    queue,
+    return_actions,
+    cancellation_pages,
+    subscription_pages,
+    case_actions,
+    photos,
+    rules_pages,
+    offer_pages,
+):
     _stage.register(bp)
 
 __all__ = ["bp"]

@@ -1,82 +1,112 @@
-"""Staff pages: the review queue and the warehouse's list, and the numbers."""
+"""Staff pages: the work list of every case, the scan box, and the numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
-from returns_service.auth.staff_sessions import staff_required
+from returns_service.auth.models import Role, StaffUser
+from returns_service.auth.staff_sessions import current_staff, staff_required
+from returns_service.cancellations.models import CancellationStatus
+from returns_service.cancellations.schemas import REASONS as CANCELLATION_REASONS
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.tags import return_tags
-from returns_service.events import Event
+from returns_service.cases.read_model import CaseKind
+from returns_service.cases.search import rmas_for_code
+from returns_service.cases.tags import case_tag
+from returns_service.cases.work_list import PAGE_SIZE, work_page
 from returns_service.extensions import db
 from returns_service.insight.satisfaction import case_numbers, satisfaction
+from returns_service.labels import REASON_LABELS
 from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow
-from returns_service.returns.models import ReturnLine, ReturnRequest, ReturnStatus
+from returns_service.returns.models import ReturnStatus
+from returns_service.staff.case_forms import ScanForm, WorkListForm
+from returns_service.staff.case_labels import case_label
 from returns_service.staff.views import render
+from returns_service.subscriptions.models import CancelReason, FlowStatus
 
-#: Returns the warehouse works on, in the order they reach it.
-WAREHOUSE_STATUSES = (ReturnStatus.AWAITING_PARCEL, ReturnStatus.IN_TRANSIT, ReturnStatus.RECEIVED)
+#: The longest page a ``limit`` may ask for.
+MAX_PAGE_SIZE = 200
 
 
-def _review_reasons(returns: list[ReturnRequest]) -> dict[int, str]:
-    """Why the rules left each return to a person, from its ``return.review`` event."""
-    if not returns:
-        return {}
-    events = db.session.scalars(
-        select(Event)
-        .where(
-            Event.subject_type == "return",
-            Event.kind == "return.review",
-            Event.subject_id.in_([r.id for r in returns]),
-        )
-        .order_by(Event.id)
+def _choices(codes: Iterable[str], everything: str) -> list[SelectChoice]:
+    return [SelectChoice("", everything)] + [SelectChoice(c, case_label(c)) for c in codes]
+
+
+def _work_list_form(user: StaffUser) -> WorkListForm:
+    """The filters with their choices: kinds, every kind's states and reasons, staff."""
+    form = WorkListForm(request.args)
+    form.kind.choices = _choices((k.value for k in CaseKind), gettext("Every kind"))
+    statuses = dict.fromkeys(
+        s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
     )
-    found = {event.subject_id: event.message for event in events}
-    return {r.id: found.get(r.id) or ", ".join(r.decision.get("rules") or []) for r in returns}
+    form.status.choices = _choices(statuses, gettext("Open cases"))
+    reasons = [SelectChoice(code, str(label)) for code, label in REASON_LABELS.items()]
+    reasons += [
+        SelectChoice(code, case_label(code)) for code in CANCELLATION_REASONS if code != "OTHER"
+    ]
+    reasons += [
+        SelectChoice(r.value, case_label(r.value)) for r in CancelReason if r.value != "other"
+    ]
+    form.reason.choices = [SelectChoice("", gettext("Every reason")), *reasons]
+    staff = db.session.scalars(
+        select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
+    )
+    form.assignee.choices = [
+        SelectChoice("", gettext("Anyone")),
+        SelectChoice("me", gettext("Me")),
+        SelectChoice("none", gettext("Nobody")),
+        *(SelectChoice(email, email) for email in staff if email != user.email),
+    ]
+    return form
 
 
 @staff_required()
 def queue() -> ResponseReturnValue:
-    """Returns waiting for a person, most pressing first (then oldest), each tagged with its
-    priority and due time; and those on their way to the warehouse."""
-    oldest_first = (ReturnRequest.created_at, ReturnRequest.id)
-    # The list shows each return's order and lines: one query per table, not per row.
-    shown = (
-        joinedload(ReturnRequest.order),
-        selectinload(ReturnRequest.lines).joinedload(ReturnLine.order_line),
-    )
-    in_review = list(
-        db.session.scalars(
-            select(ReturnRequest)
-            .where(ReturnRequest.status == ReturnStatus.REVIEW)
-            .order_by(*oldest_first)
-            .options(*shown)
-        )
-    )
-    warehouse = list(
-        db.session.scalars(
-            select(ReturnRequest)
-            .where(ReturnRequest.status.in_(WAREHOUSE_STATUSES))
-            .order_by(*oldest_first)
-            .options(*shown)
-        )
-    )
+    """Every case needing a person or in progress, most pressing first, then oldest."""
+    user = current_staff()
+    assert user is not None  # staff_required
+    form = _work_list_form(user)
+    form.validate()
+    offset = max(0, request.args.get("offset", 0, type=int) or 0)
+    limit = min(MAX_PAGE_SIZE, max(1, request.args.get("limit", PAGE_SIZE, type=int) or 1))
     policy = CasePolicy.from_config(current_app.config)
-    tags = return_tags(db.session, [r.id for r in in_review + warehouse], policy, utcnow())
-    in_review.sort(key=lambda r: (tags[r.id].rank, r.created_at, r.id))
+    page = work_page(
+        db.session,
+        form.work_filter(user.email, current_app.config["TIMEZONE"]),
+        policy,
+        utcnow(),
+        offset=offset,
+        limit=limit,
+    )
+    args = {k: v for k, v in request.args.items() if k != "offset"}
     return render(
         "staff/queue.html",
-        in_review=in_review,
-        tags=tags,
-        review_reasons=_review_reasons(in_review),
-        warehouse=warehouse,
+        form=form,
+        scan=ScanForm(formdata=None),
+        page=page,
+        page_size=limit,
+        args=args,
+        tag_of=lambda case: case_tag(case, policy),
+        scan_first=user.role is Role.WAREHOUSE,
     )
+
+
+@staff_required()
+def scan() -> ResponseReturnValue:
+    """Go to the return a scanned RMA or tracking number names; a list when it is not one."""
+    form = ScanForm(request.args)
+    code = (form.code.data or "").strip() if form.validate() else ""
+    found = rmas_for_code(db.session, code)
+    if len(found) == 1:
+        return redirect(url_for("staff_pages.show_return", rma=found[0]))
+    return redirect(url_for("staff_pages.queue", q=code))
 
 
 @staff_required()
@@ -96,4 +126,5 @@ def numbers() -> ResponseReturnValue:
 def register(bp: Blueprint) -> None:
     """Add the queue and the numbers to the staff blueprint."""
     bp.add_url_rule("/", view_func=queue, methods=["GET"])
+    bp.add_url_rule("/scan", view_func=scan, methods=["GET"])
     bp.add_url_rule("/numbers", view_func=numbers, methods=["GET"])

@@ -10,16 +10,16 @@ from flask_babel import gettext
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, staff_principal, staff_required
-from returns_service.cases.policy import CasePolicy
-from returns_service.cases.tags import return_tags
-from returns_service.errors import DomainError
+from returns_service.errors import DomainError, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.pages import not_done
-from returns_service.returns import operations
+from returns_service.returns import exchanges, operations
 from returns_service.returns.models import LineOutcome, ReturnRequest
 from returns_service.returns.submission import present_return
 from returns_service.shop import shop_settings
+from returns_service.staff.case_context import case_parts
+from returns_service.staff.case_forms import ShippedForm
 from returns_service.staff.forms import (
     ApproveForm,
     RejectForm,
@@ -40,13 +40,12 @@ def _inspectable(return_request: ReturnRequest) -> list:
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
     return_request = operations.get_return(db.session, rma)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
-    policy = CasePolicy.from_config(current_app.config)
     return render(
         "staff/return.html",
         status,
         view=present_return(shop_settings(current_app), return_request),
         r=return_request,
-        tags=return_tags(db.session, [return_request.id], policy, utcnow()),
+        shipped_form=ShippedForm(formdata=None),
         receivable=receivable,
         inspectable=inspectable,
         approve_form=ApproveForm(formdata=None),
@@ -54,6 +53,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         receive_form=receive_form(receivable) if receivable else None,
         inspect_form=inspect_form(inspectable) if inspectable else None,
         error=error,
+        **case_parts(db.session, "return", return_request.id, return_request.order_id),
     )
 
 
@@ -129,8 +129,31 @@ def inspect(rma: str) -> ResponseReturnValue:
     return _act(rma, run)
 
 
+@staff_required(Role.WAREHOUSE)
+def shipped(rma: str, exchange_id: int) -> ResponseReturnValue:
+    """The replacement of an exchange left the warehouse: its carrier and tracking."""
+    form = ShippedForm()
+    carrier = (form.carrier.data or "").strip()[:64]
+    tracking = (form.tracking_number.data or "").strip()[:128] or None
+
+    def run(return_request: ReturnRequest, actor: str) -> None:
+        exchange = next((e for e in return_request.exchanges if e.id == exchange_id), None)
+        if exchange is None:
+            raise NotFound(f"return {rma} has no exchange {exchange_id}")
+        if not carrier:
+            raise InvalidInput("give the carrier", field="carrier")
+        exchanges.mark_shipped(
+            db.session, utcnow(), exchange, carrier=carrier, tracking_number=tracking, actor=actor
+        )
+
+    return _act(rma, run)
+
+
 def register(bp: Blueprint) -> None:
     """Add the return page and its actions to the staff blueprint."""
     bp.add_url_rule("/returns/<rma>", view_func=show_return, methods=["GET"])
     for action in (approve, reject, receive, inspect):
         bp.add_url_rule(f"/returns/<rma>/{action.__name__}", view_func=action, methods=["POST"])
+    bp.add_url_rule(
+        "/returns/<rma>/exchanges/<int:exchange_id>/shipped", view_func=shipped, methods=["POST"]
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import format_percent, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden as ForbiddenPage
 
@@ -14,9 +14,14 @@ from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, may
 from returns_service.errors import NotFound
 from returns_service.pages import form_expired, page_context, protect_forms
+from returns_service.staff.case_labels import actor_label, case_event_label, case_label
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 protect_forms(bp)
+bp.add_app_template_filter(case_label, "case_label")
+bp.add_app_template_filter(case_event_label, "case_event_label")
+bp.add_app_template_filter(format_percent, "percent")
+bp.add_app_template_filter(actor_label, "actor_label")
 
 
 def render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:

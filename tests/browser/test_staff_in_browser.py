@@ -34,7 +34,7 @@ def test_an_agent_signs_in_and_approves_a_review(
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/")
 
-    page.click(f"#review-queue a:has-text('{rma}')")
+    page.click(f"#work-list a:has-text('{rma}')")
     page.wait_for_url(f"**/staff/returns/{rma}")
     assert page.inner_text("#status") == "確認中"
     page.fill("#approve-message", "写真を確認しました")

@@ -31,13 +31,13 @@ def test_the_work_list_shows_urgent_first_in_red_with_due_times(
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/")
 
-    rows = page.locator("#review-queue tbody tr")
+    rows = page.locator("#work-list tbody tr")
     assert [rows.nth(i).locator("a").inner_text() for i in range(3)] == [urgent, aged, normal]
-    tags = page.locator("#review-queue .priority")
+    tags = page.locator("#work-list .priority")
     assert tags.all_inner_texts() == ["緊急", "高", "通常"]
     colours = [t.evaluate("e => getComputedStyle(e).backgroundColor") for t in tags.all()]
-    assert colours == ["rgb(198, 40, 40)", "rgb(224, 112, 0)", "rgb(46, 125, 50)"]
-    dues = page.locator("#review-queue .due").all_inner_texts()
+    assert colours == ["rgb(198, 40, 40)", "rgb(179, 89, 0)", "rgb(46, 125, 50)"]
+    dues = page.locator("#work-list .due").all_inner_texts()
     assert all(re.fullmatch(r"期限 \d\d/\d\d \d\d:\d\d", due) for due in dues), dues
-    assert page.locator("#review-queue .due.overdue").count() == 1
+    assert page.locator("#work-list .due.overdue").count() == 1
     page.close()

@@ -35,8 +35,8 @@ def test_staff_sign_in_and_out(app: Flask, session: Session) -> None:
     assert client.get("/staff/").headers["Location"].endswith("/staff/login")
     sign_in(client, "Aiko@shop.example")
     page = client.get("/staff/").get_data(as_text=True)
-    assert "確認待ちの返品はありません。" in page  # in the staff member's language
-    assert "No return is waiting" in client.get("/staff/?lang=en").get_data(as_text=True)
+    assert "該当する案件はありません。" in page  # in the staff member's language
+    assert "No case matches." in client.get("/staff/?lang=en").get_data(as_text=True)
     assert 'href="/staff/mail"' not in page  # the mailbox is for admins
     client.post("/staff/logout", data={"csrf": csrf(page)})
     assert client.get("/staff/").status_code == 302

@@ -43,7 +43,7 @@ def test_the_work_list_in_english_puts_urgent_first_with_words_from_the_catalogu
 
     html = agent.get("/staff/").get_data(as_text=True)
 
-    review = html.split('id="review-queue"')[1].split("</table>")[0]
+    review = html.split('id="work-list"')[1].split("</table>")[0]
     assert review.index(urgent) < review.index(normal)
     assert re.findall(r'data-priority="\w+">([^<]+)<', review) == ["Urgent", "Normal"]
     assert re.search(r'class="due">due \d\d/\d\d \d\d:\d\d<', review)

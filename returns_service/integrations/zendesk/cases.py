@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from returns_service.cancellations.models import Cancellation, CancellationStatus
 from returns_service.integrations.zendesk.mapping import Case, CaseLine
 from returns_service.returns.models import ReturnRequest, ReturnStatus
+from rules import text_in
 
 #: The states in which a case is waiting for a person: a ticket is worth opening.
 NEEDS_A_PERSON = {
@@ -24,12 +25,12 @@ def load(session: Session, subject_type: str, subject_id: int) -> Any:
     return session.get(model, subject_id) if model else None
 
 
-def _review_reason(lines: Any) -> str:
+def _review_reason(lines: Any, locale: str) -> str:
     reasons = []
     for line in lines:
         action = (getattr(line, "decision", None) or {}).get("action") or {}
         if action.get("review_reason"):
-            reasons.append(action["review_reason"])
+            reasons.append(text_in(action["review_reason"], locale))
     return ", ".join(dict.fromkeys(reasons))
 
 
@@ -44,7 +45,9 @@ def case(subject_type: str, subject: Any, config: Mapping[str, Any]) -> Case:
             for line in subject.lines
         ]
         reference, staff_url = subject.rma, f"{public_url}/staff/returns/{subject.rma}"
-        reason = _review_reason(subject.lines) or ", ".join(subject.decision.get("rules", []))
+        reason = _review_reason(subject.lines, config["DEFAULT_LOCALE"]) or ", ".join(
+            subject.decision.get("rules", [])
+        )
         priority = "normal"
     else:
         lines = [

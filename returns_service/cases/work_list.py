@@ -1,0 +1,359 @@
+"""The staff work list: every kind of case in one query, filtered, searched and paged.
+
+One ``UNION ALL`` over returns, cancellations and subscription cancellations picks a page
+of case keys in the list's order (priority from the shop's mapping, then arrival); the
+page's cases are then read in one batch (``load_cases``) and triaged for their tags, so a
+page costs the same few queries whatever its length or the shop's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.cases.models import CaseFile
+from returns_service.cases.policy import CasePolicy, Priority
+from returns_service.cases.read_model import (
+    CANCELLATION_CLOSED,
+    CANCELLATION_UNDECIDED,
+    RETURN_CLOSED,
+    RETURN_UNDECIDED,
+    Case,
+    CaseKind,
+    load_cases,
+    triage,
+)
+from returns_service.cases.search import Found, search
+from returns_service.orders.models import Customer, Order, Shipment
+from returns_service.returns.models import (
+    Resolution,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    """What the list is narrowed to; empty fields narrow nothing."""
+
+    kinds: frozenset[CaseKind] = frozenset()
+    status: str = ""
+    reason: str = ""
+    #: Arrived at or after ``since`` and before ``until``.
+    since: datetime | None = None
+    until: datetime | None = None
+    #: ``""`` anyone, ``"none"`` nobody, else a staff e-mail address.
+    assignee: str = ""
+    #: An RMA, order number, tracking number, customer name, e-mail or phone.
+    query: str = ""
+
+
+@dataclass
+class WorkRow:
+    """One listed case with the customer it belongs to."""
+
+    case: Case
+    customer_name: str
+    customer_email: str
+
+
+@dataclass
+class WorkPage:
+    """A page of the list and whether another follows."""
+
+    rows: list[WorkRow] = field(default_factory=list)
+    offset: int = 0
+    has_more: bool = False
+
+
+def aging_cutoff(policy: CasePolicy, now: datetime) -> datetime:
+    """The latest arrival that has aged by ``now``: aging is monotonic, so bisect it."""
+    low, high = now - timedelta(days=7 * policy.aging_days + 60), now
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if policy.aged(middle, now):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _signals(policy: CasePolicy, priority: Priority, prefix: str) -> list[str]:
+    entries = policy.priorities.get(priority.value, frozenset())
+    return sorted(e.split(":", 1)[1] for e in entries if e.startswith(f"{prefix}:"))
+
+
+def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
+    if not statuses:
+        return false()
+    return exists().where(Shipment.order_id == order_id, Shipment.status.in_(statuses))
+
+
+def _rank(
+    policy: CasePolicy,
+    cutoff: datetime,
+    *,
+    reason: Any,
+    status: Any,
+    order_id: Any,
+    created_at: Any,
+    undecided: ColumnElement[bool],
+) -> ColumnElement[int]:
+    """0 urgent, 1 high (or a normal case aged while the shop holds it), 2 normal."""
+    ranks = []
+    for number, priority in enumerate((Priority.URGENT, Priority.HIGH)):
+        ranks.append(
+            (
+                or_(
+                    reason(_signals(policy, priority, "reason")),
+                    status.in_(_signals(policy, priority, "status")),
+                    _shipment_signal(order_id, _signals(policy, priority, "shipment")),
+                ),
+                number,
+            )
+        )
+    ranks.append((and_(undecided, created_at <= cutoff), 1))
+    return case(*ranks, else_=2)
+
+
+def _statuses(enum: Any, wanted: str) -> list[Any] | None:
+    """The branch's status to filter on; None when the status is not one of this kind."""
+    return [enum(wanted)] if wanted in {s.value for s in enum} else None
+
+
+def _returns(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
+    kinds = flt.kinds or set(CaseKind)
+    wanted = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
+    if not wanted:
+        return None
+    r = ReturnRequest
+    is_exchange = r.resolution == Resolution.EXCHANGE
+
+    def line_reason(reasons: list[str]) -> ColumnElement[bool]:
+        if not reasons:
+            return false()
+        return exists().where(ReturnLine.return_id == r.id, ReturnLine.reason.in_(reasons))
+
+    query = select(
+        literal("return").label("subject_type"),
+        r.id.label("subject_id"),
+        case((is_exchange, CaseKind.EXCHANGE.value), else_=CaseKind.RETURN.value).label("kind"),
+        r.created_at.label("created_at"),
+        r.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=line_reason,
+            status=r.status,
+            order_id=r.order_id,
+            created_at=r.created_at,
+            undecided=r.status.in_(RETURN_UNDECIDED),
+        ).label("rank"),
+        _closed(r.status, RETURN_CLOSED),
+    )
+    if wanted == {CaseKind.EXCHANGE}:
+        query = query.where(is_exchange)
+    elif wanted == {CaseKind.RETURN}:
+        query = query.where(~is_exchange)
+    statuses = _statuses(ReturnStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = _in_states(query, r.status, statuses, r.status.not_in(RETURN_CLOSED), found)
+    if flt.reason:
+        query = query.where(
+            exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
+        )
+    if found is not None:
+        query = query.where(or_(r.id.in_(found.return_ids), r.order_id.in_(found.order_ids)))
+    return _dated(query, r.created_at, flt)
+
+
+def _cancellations(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
+    if flt.kinds and CaseKind.ORDER_CANCELLATION not in flt.kinds:
+        return None
+    c = Cancellation
+    query = select(
+        literal("cancellation").label("subject_type"),
+        c.id.label("subject_id"),
+        literal(CaseKind.ORDER_CANCELLATION.value).label("kind"),
+        c.created_at.label("created_at"),
+        c.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=lambda reasons: c.reason.in_(reasons) if reasons else false(),
+            status=c.status,
+            order_id=c.order_id,
+            created_at=c.created_at,
+            undecided=c.status.in_(CANCELLATION_UNDECIDED),
+        ).label("rank"),
+        _closed(c.status, CANCELLATION_CLOSED),
+    )
+    statuses = _statuses(CancellationStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = _in_states(query, c.status, statuses, c.status.not_in(CANCELLATION_CLOSED), found)
+    if flt.reason:
+        query = query.where(c.reason == flt.reason)
+    if found is not None:
+        query = query.where(c.order_id.in_(found.order_ids))
+    return _dated(query, c.created_at, flt)
+
+
+def _subscriptions(
+    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
+) -> Select | None:
+    if flt.kinds and CaseKind.SUBSCRIPTION_CANCELLATION not in flt.kinds:
+        return None
+    s = SubscriptionCancellation
+    query = select(
+        literal("subscription").label("subject_type"),
+        s.id.label("subject_id"),
+        literal(CaseKind.SUBSCRIPTION_CANCELLATION.value).label("kind"),
+        s.created_at.label("created_at"),
+        s.order_id.label("order_id"),
+        _rank(
+            policy,
+            cutoff,
+            reason=lambda reasons: s.reason.in_(reasons) if reasons else false(),
+            status=s.status,
+            order_id=s.order_id,
+            created_at=s.created_at,
+            undecided=false(),
+        ).label("rank"),
+        _closed(s.status, (FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED)),
+    )
+    statuses = _statuses(FlowStatus, flt.status) if flt.status else None
+    if flt.status and statuses is None:
+        return None
+    query = _in_states(query, s.status, statuses, s.status == FlowStatus.OFFERED, found)
+    if flt.reason:
+        query = query.where(s.reason == flt.reason)
+    if found is not None:
+        query = query.where(
+            or_(s.subscription_reference == found.text, s.order_id.in_(found.order_ids))
+        )
+    return _dated(query, s.created_at, flt)
+
+
+def _closed(status: Any, closed: Any) -> Any:
+    """1 for a case no one works on any more, 0 for an open one: open cases list first."""
+    return case((status.in_(closed), 1), else_=0).label("closed")
+
+
+def _in_states(
+    query: Select, status: Any, chosen: list[Any] | None, open_: Any, found: Found | None
+) -> Select:
+    """The chosen state; else open cases, or every state when searching (history too)."""
+    if chosen:
+        return query.where(status.in_(chosen))
+    return query if found is not None else query.where(open_)
+
+
+def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
+    if flt.since is not None:
+        query = query.where(column >= flt.since)
+    if flt.until is not None:
+        query = query.where(column < flt.until)
+    return query
+
+
+#: States no one works on any more: a list of those shows the newest first.
+CLOSED_STATUSES = frozenset(
+    s.value for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
+) | {FlowStatus.SUPERSEDED.value}
+
+
+def _order(flt: WorkFilter, cases: Any) -> tuple[Any, ...]:
+    """Open before closed, most pressing first, then oldest; a closed state newest first."""
+    if flt.status in CLOSED_STATUSES:
+        return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
+    return (
+        cases.c.closed,
+        cases.c.rank,
+        cases.c.created_at,
+        cases.c.subject_type,
+        cases.c.subject_id,
+    )
+
+
+def work_page(
+    session: Session,
+    flt: WorkFilter,
+    policy: CasePolicy,
+    now: datetime,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> WorkPage:
+    """One page of the work list: most pressing first, then oldest."""
+    cutoff = aging_cutoff(policy, now)
+    found = search(session, flt.query) if flt.query else None
+    branches = [
+        branch
+        for branch in (
+            _returns(flt, policy, cutoff, found),
+            _cancellations(flt, policy, cutoff, found),
+            _subscriptions(flt, policy, cutoff, found),
+        )
+        if branch is not None
+    ]
+    if not branches:
+        return WorkPage(offset=offset)
+    cases = union_all(*branches).subquery("cases")
+    query = (
+        select(cases.c.subject_type, cases.c.subject_id, Customer.name, Customer.email)
+        .join(Order, Order.id == cases.c.order_id)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .outerjoin(
+            CaseFile,
+            and_(
+                CaseFile.subject_type == cases.c.subject_type,
+                CaseFile.subject_id == cases.c.subject_id,
+            ),
+        )
+        .order_by(*_order(flt, cases))
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    if flt.assignee == "none":
+        query = query.where(CaseFile.assignee.is_(None))
+    elif flt.assignee:
+        query = query.where(CaseFile.assignee == flt.assignee)
+    keys = session.execute(query).all()
+    has_more = len(keys) > limit
+    keys = keys[:limit]
+    if not keys:
+        return WorkPage(offset=offset)  # no subjects would mean every case to load_cases
+    loaded = load_cases(session, include_closed=True, subjects=[(t, i) for t, i, _, _ in keys])
+    by_key = {(c.subject_type, c.subject_id): c for c in triage(loaded, policy, now)}
+    rows = [
+        WorkRow(by_key[(t, i)], name or "", email or "")
+        for t, i, name, email in keys
+        if (t, i) in by_key
+    ]
+    return WorkPage(rows=rows, offset=offset, has_more=has_more)

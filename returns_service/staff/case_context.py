@@ -1,0 +1,181 @@
+"""What every case page shows beside its own part: the customer, the order, the rules'
+reasons, the timeline, notes and who holds the case. The templates' partials read these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from wtforms import SelectChoice
+
+from returns_service.auth.models import StaffUser
+from returns_service.cases import operations
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.read_model import triage
+from returns_service.cases.tags import case_tag
+from returns_service.events import Event, timeline
+from returns_service.models import utcnow
+from returns_service.orders.models import Customer, Order, OrderLine, Shipment
+from returns_service.pages import language
+from returns_service.returns.models import ReturnLine, ReturnRequest
+from returns_service.staff.case_forms import AssignForm, NoteForm
+from rules.facts import FACTS
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    """The customer and their history with the shop."""
+
+    customer: Customer | None
+    orders: int
+    returns: int
+    units_bought: int
+    units_returned: int
+    spent: int
+    refunded: int
+    currency: str
+
+    @property
+    def return_rate(self) -> float:
+        """The share of units bought that came back (0 without purchases)."""
+        return self.units_returned / self.units_bought if self.units_bought else 0.0
+
+
+def customer_panel(session: Session, order: Order) -> CustomerPanel:
+    """The order's customer with their orders, returns and money, in three queries."""
+    if order.customer_id is None:
+        orders_of = Order.id == order.id
+    else:
+        orders_of = Order.customer_id == order.customer_id
+    count, spent, refunded = session.execute(
+        select(
+            func.count(Order.id),
+            func.coalesce(func.sum(Order.total_amount), 0),
+            func.coalesce(func.sum(Order.refunded_amount), 0),
+        ).where(orders_of, Order.currency == order.currency)
+    ).one()
+    bought = session.scalar(
+        select(func.coalesce(func.sum(_order_lines_quantity()), 0)).where(orders_of)
+    )
+    returns, returned = session.execute(
+        select(
+            func.count(func.distinct(ReturnRequest.id)),
+            func.coalesce(func.sum(ReturnLine.quantity), 0),
+        )
+        .join(ReturnLine, ReturnLine.return_id == ReturnRequest.id)
+        .join(Order, Order.id == ReturnRequest.order_id)
+        .where(orders_of)
+    ).one()
+    return CustomerPanel(
+        customer=order.customer,
+        orders=count,
+        returns=returns,
+        units_bought=int(bought or 0),
+        units_returned=int(returned),
+        spent=int(spent),
+        refunded=int(refunded),
+        currency=order.currency,
+    )
+
+
+def _order_lines_quantity() -> Any:
+    return (
+        select(func.sum(OrderLine.quantity))
+        .where(OrderLine.order_id == Order.id)
+        .correlate(Order)
+        .scalar_subquery()
+    )
+
+
+def order_with_shipments(session: Session, order_id: int) -> Order:
+    """The order with its lines and its shipments' lines loaded for the order panel."""
+    return session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            selectinload(Order.lines),
+            selectinload(Order.shipments).selectinload(Shipment.lines),
+            selectinload(Order.customer),
+        )
+    ).one()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact the rules read, with its label in the page's language."""
+
+    label: str
+    value: Any
+
+
+def explained_facts(facts_read: Mapping[str, Any] | None) -> list[Fact]:
+    """The facts of a decision under the registry's labels, in the staff's language."""
+    lang = language()
+    explained = []
+    for name, value in (facts_read or {}).items():
+        fact = FACTS.get(name)
+        label = getattr(fact.label, lang, fact.label.en) if fact else name
+        explained.append(Fact(label, value))
+    return explained
+
+
+def in_language(text: Any) -> str:
+    """A rules' text (``review_reason``, a message): its own language's part if it has one."""
+    if isinstance(text, Mapping):
+        return str(text.get(language()) or text.get("en") or "")
+    return str(text or "")
+
+
+def review_reasons(decisions: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Why the rules left these decisions to a person, each once, in the staff's language."""
+    found: list[str] = []
+    for decision in decisions:
+        if (decision or {}).get("outcome") != "review":
+            continue
+        text = in_language((decision.get("action") or {}).get("review_reason"))
+        if text and text not in found:
+            found.append(text)
+    return found
+
+
+def event_message(event: Event) -> str:
+    """An event's words: the rules' reasons in the staff's language where it holds them."""
+    reasons = (event.data or {}).get("review_reasons")
+    if reasons:
+        return "; ".join(filter(None, (in_language(reason) for reason in reasons)))
+    return event.message
+
+
+def staff_choices(session: Session) -> list[SelectChoice]:
+    """Active staff to assign a case to."""
+    emails = session.scalars(
+        select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
+    )
+    return [SelectChoice(email, email) for email in emails]
+
+
+def case_parts(session: Session, subject_type: str, subject_id: int, order_id: int) -> dict:
+    """The shared parts of a case page as template variables."""
+    policy = CasePolicy.from_config(current_app.config)
+    case = triage([operations.find_case(session, subject_type, subject_id)], policy, utcnow())[0]
+    assign_form = AssignForm(formdata=None)
+    assign_form.assignee.choices = staff_choices(session)
+    order = order_with_shipments(session, order_id)
+    return {
+        "case": case,
+        "tag": case_tag(case, policy),
+        "order": order,
+        "panel": customer_panel(session, order),
+        "timeline": timeline(session, subject_type, subject_id),
+        "notes": operations.notes(session, case),
+        "note_form": NoteForm(formdata=None),
+        "assign_form": assign_form,
+        "explain": explained_facts,
+        "in_language": in_language,
+        "review_reasons": review_reasons,
+        "event_message": event_message,
+    }

@@ -1,0 +1,97 @@
+"""The forms of the work list and of every kind of case: filters, scans, answers, notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from returns_service.cases.read_model import CaseKind
+from returns_service.cases.work_list import WorkFilter
+
+
+class _GetForm(FlaskForm):
+    """A form read from the query string: nothing changes, so no form token."""
+
+    class Meta:
+        csrf = False
+
+
+class WorkListForm(_GetForm):
+    """The work list's filters and search box; choices are filled per request."""
+
+    q = StringField(
+        _l("Search (RMA, order, tracking number, name, e-mail or phone)"), [Length(max=200)]
+    )
+    kind = SelectField(_l("Kind"), validate_choice=False, default="")
+    status = SelectField(_l("Status"), validate_choice=False, default="")
+    reason = SelectField(_l("Reason"), validate_choice=False, default="")
+    since = DateField(_l("Filed from"), [Optional()])
+    until = DateField(_l("Filed until"), [Optional()])
+    assignee = SelectField(_l("Assigned to"), validate_choice=False, default="")
+
+    def work_filter(self, me: str, timezone: str) -> WorkFilter:
+        """The filter the fields describe; an invalid date narrows nothing."""
+        zone = ZoneInfo(timezone)
+        kinds = {k for k in CaseKind if k.value == self.kind.data}
+        assignee = me if self.assignee.data == "me" else (self.assignee.data or "")
+        return WorkFilter(
+            kinds=frozenset(kinds),
+            status=self.status.data or "",
+            reason=self.reason.data or "",
+            since=_start_of(self.since.data, zone) if not self.since.errors else None,
+            until=(
+                _start_of(self.until.data, zone, next_day=True) if not self.until.errors else None
+            ),
+            assignee=assignee,
+            query=(self.q.data or "").strip(),
+        )
+
+
+def _start_of(day: date | None, zone: ZoneInfo, *, next_day: bool = False) -> datetime | None:
+    """Midnight of ``day`` (or of the day after) in the shop's time zone."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1) if next_day else day, time(), zone)
+
+
+class ScanForm(_GetForm):
+    """What a barcode scanner types: an RMA or a tracking number, then Enter."""
+
+    code = StringField(_l("Scan an RMA or tracking number"), [DataRequired(), Length(max=200)])
+
+
+class NoteForm(FlaskForm):
+    """An internal note; customers never see it."""
+
+    body = TextAreaField(_l("Internal note"), [DataRequired(), Length(max=4000)])
+
+
+class AssignForm(FlaskForm):
+    """Give the case to a staff member."""
+
+    assignee = SelectField(_l("Assign to"), validate_choice=False)
+
+
+class WarehouseAnswerForm(FlaskForm):
+    """What the warehouse said on the phone or by e-mail about stopping the order."""
+
+    answer = SelectField(
+        _l("The warehouse's answer"),
+        choices=[
+            SelectChoice("stopped", _l("Stopped in time")),
+            SelectChoice("too_late", _l("Too late: it shipped")),
+        ],
+    )
+    note = TextAreaField(_l("Note (optional)"), [Length(max=2000)])
+
+
+class ShippedForm(FlaskForm):
+    """The replacement of an exchange as the warehouse sent it."""
+
+    carrier = StringField(_l("Carrier"), [DataRequired(), Length(max=64)])
+    tracking_number = StringField(_l("Tracking number"), [Optional(), Length(max=128)])
