@@ -21,14 +21,15 @@ from returns_service.errors import DomainError
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.pages import not_done
+from returns_service.shop import ShopSettings, shop_settings
 from returns_service.staff.case_context import case_parts
 from returns_service.staff.case_forms import WarehouseAnswerForm
 from returns_service.staff.forms import ApproveForm, RejectForm
 from returns_service.staff.views import render
 
 
-def _settings() -> operations.Settings:
-    return operations.Settings.from_config(current_app.config)
+def _settings() -> ShopSettings:
+    return shop_settings(current_app)
 
 
 def _waiting_for_warehouse(cancellation: Cancellation) -> bool:

@@ -191,6 +191,7 @@ def _action(action: Any) -> dict[str, Any]:
         "message_ja": str(message.get("ja", "")),
         "message_en": str(message.get("en", "")),
         "allowed_resolutions": list(action.get("allowed_resolutions") or []),
+        **_review_reason(action.get("review_reason")),
     }
     for name in PLAIN_ACTION_FIELDS:
         shown[name] = str(action.get(name, "") or "")
@@ -200,6 +201,18 @@ def _action(action: Any) -> dict[str, Any]:
         shown[f"{name}_kind"] = kind
         shown[f"{name}_amount"] = _text(amount.get(kind)) if kind else ""
     return shown
+
+
+def _review_reason(reason: Any) -> dict[str, str]:
+    """A review reason in its two fields; a single text goes where its script says."""
+    if isinstance(reason, dict):
+        return {f"review_reason_{k}": str(reason.get(k, "")) for k in ("ja", "en")}
+    text = _text(reason)
+    japanese = not text.isascii()
+    return {
+        "review_reason_ja": text if japanese else "",
+        "review_reason_en": "" if japanese else text,
+    }
 
 
 def editor_choices(scope: Scope) -> dict[str, Any]:

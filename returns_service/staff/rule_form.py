@@ -19,7 +19,6 @@ from rules.operators import OPERATORS_BY_TYPE, Op, Operand, operand
 
 #: Action fields that are a single choice or text; empty means unset.
 PLAIN_ACTION_FIELDS = (
-    "review_reason",
     "return_method",
     "return_shipping_paid_by",
     "refund_timing",
@@ -120,6 +119,15 @@ def _action(form: MultiDict[str, str], prefix: str) -> dict[str, Any]:
     ja, en = form.get(prefix + "message_ja", "").strip(), form.get(prefix + "message_en", "")
     if ja or en.strip():
         action["message"] = {"ja": ja, "en": en.strip()}
+    reason = {
+        locale: text
+        for locale in ("ja", "en")
+        if (text := form.get(f"{prefix}review_reason_{locale}", "").strip())
+    }
+    if len(reason) == 2:
+        action["review_reason"] = reason
+    elif reason:
+        action["review_reason"] = next(iter(reason.values()))
     for field in PLAIN_ACTION_FIELDS:
         value = form.get(prefix + field, "").strip()
         if value:

@@ -61,9 +61,9 @@ def test_an_admin_builds_tries_publishes_and_rolls_back_a_rule(
     _choose(page, f"select[name='{key}-op']", "in")
     page.check(f"input[name='{key}-value'][value='COLOR']")
     page.fill(f"#r{new}-name", "no_colour_returns")
-    assert page.is_visible(f"#r{new}-review_reason")  # a new rule sends to a person
+    assert page.is_visible(f"#r{new}-review_reason_en")  # a new rule sends to a person
     page.select_option(f"#r{new}-outcome", "reject")
-    assert page.is_hidden(f"#r{new}-review_reason")  # a rejection takes no reason
+    assert page.is_hidden(f"#r{new}-review_reason_en")  # a rejection takes no reason
     page.fill(f"#r{new}-message_ja", "色による返品はお受けしておりません。")
     page.fill(f"#r{new}-message_en", "We do not take returns for colour.")
     with page.expect_navigation():

@@ -95,7 +95,7 @@ def test_a_rule_is_built_row_by_row(app: Flask, session: Session) -> None:
             f"rules-{new}-outcome": "reject",
             f"rules-{new}-message_ja": "返品期間を過ぎています。",
             f"rules-{new}-message_en": "The return window has closed.",
-            f"rules-{new}-review_reason": "",
+            f"rules-{new}-review_reason_en": "",
         },
     )
     fields.setlist(f"rules-{new}-c.1.0-value", ["DEFECTIVE", "WRONG_ITEM"])
@@ -158,7 +158,7 @@ def test_problems_show_beside_their_condition_in_the_staffs_language(
             f"rules-{new}-c.1-op": "==",
             f"rules-{new}-c.1-value": "BORED",
             f"rules-{new}-outcome": "review",
-            f"rules-{new}-review_reason": "check",
+            f"rules-{new}-review_reason_en": "check",
         },
     )
     status, page = _send(client, PATHS[Scope.RETURN], fields, "save")
@@ -238,7 +238,7 @@ def test_a_published_change_decides_the_next_customer(
             f"rules-{new}-outcome": "reject",
             f"rules-{new}-message_ja": "お気持ちの変化による返品はお受けしておりません。",
             f"rules-{new}-message_en": "We do not take back items no longer wanted.",
-            f"rules-{new}-review_reason": "",
+            f"rules-{new}-review_reason_en": "",
         },
     )
     fields.setlist(f"rules-{new}-c.0-value", ["UNWANTED"])

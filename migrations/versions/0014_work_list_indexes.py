@@ -1,7 +1,7 @@
 """Indexes for the staff work list: cases of each kind by arrival, the scan box, names
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 08:00:00
 
 The work list reads every kind's open cases oldest first, a scanned tracking number may be
@@ -11,8 +11,8 @@ scans the whole table as the shop grows.
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
