@@ -4,6 +4,7 @@ through its own index (an ``OR`` across tables would read them whole)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
@@ -43,15 +44,19 @@ def search(session: Session, text: str) -> Found:
         select(Order.id).where(Order.customer_id.in_(customers)),
         select(Shipment.order_id).where(Shipment.tracking_number == text),
     )
-    returns = union(
+    return Found(
+        order_ids=list(session.scalars(orders.limit(SEARCH_LIMIT))),
+        return_ids=list(session.scalars(_returns_named(text).limit(SEARCH_LIMIT))),
+        text=text,
+    )
+
+
+def _returns_named(text: str) -> Any:
+    """Returns by RMA, or by their parcel's or a replacement's tracking number."""
+    return union(
         select(ReturnRequest.id).where(ReturnRequest.rma == text.upper()),
         select(ReturnRequest.id).where(ReturnRequest.tracking_number == text),
         select(Exchange.return_id).where(Exchange.tracking_number == text),
-    )
-    return Found(
-        order_ids=list(session.scalars(orders.limit(SEARCH_LIMIT))),
-        return_ids=list(session.scalars(returns.limit(SEARCH_LIMIT))),
-        text=text,
     )
 
 
@@ -64,19 +69,8 @@ def rmas_for_code(session: Session, code: str) -> list[str]:
     text = code.strip()
     if not text:
         return []
-    return list(
-        session.scalars(
-            select(ReturnRequest.rma)
-            .where(
-                or_(
-                    ReturnRequest.rma == text.upper(),
-                    ReturnRequest.tracking_number == text,
-                    ReturnRequest.id.in_(
-                        select(Exchange.return_id).where(Exchange.tracking_number == text)
-                    ),
-                )
-            )
-            .order_by(ReturnRequest.id)
-            .limit(20)
-        )
-    )
+    ids = list(session.scalars(_returns_named(text).limit(20)))
+    if not ids:
+        return []
+    query = select(ReturnRequest.rma).where(ReturnRequest.id.in_(ids)).order_by(ReturnRequest.id)
+    return list(session.scalars(query))

@@ -50,6 +50,9 @@ from returns_service.returns.models import (
 from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
 
 PAGE_SIZE = 50
+#: Open states named one by one: ``IN`` reads the (status, created_at) index, ``NOT IN`` not.
+RETURN_OPEN = tuple(s for s in ReturnStatus if s not in RETURN_CLOSED)
+CANCELLATION_OPEN = tuple(s for s in CancellationStatus if s not in CANCELLATION_CLOSED)
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def _returns(
     statuses = _statuses(ReturnStatus, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = _in_states(query, r.status, statuses, r.status.not_in(RETURN_CLOSED), found)
+    query = _in_states(query, r.status, statuses, r.status.in_(RETURN_OPEN), found)
     if flt.reason:
         query = query.where(
             exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
@@ -216,7 +219,7 @@ def _cancellations(
     statuses = _statuses(CancellationStatus, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = _in_states(query, c.status, statuses, c.status.not_in(CANCELLATION_CLOSED), found)
+    query = _in_states(query, c.status, statuses, c.status.in_(CANCELLATION_OPEN), found)
     if flt.reason:
         query = query.where(c.reason == flt.reason)
     if found is not None:
