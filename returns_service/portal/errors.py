@@ -141,7 +141,9 @@ def _for_customers() -> bool:
 
 
 def _pages_first(app: Flask, kind: type[Exception], page: Callable[[Any], ResponseReturnValue]):
-    previous = app.error_handler_spec[None][None].get(kind)
+    # Flask files handlers of an HTTP error class under its status code.
+    code = kind.code if issubclass(kind, HTTPException) else None
+    previous = app.error_handler_spec[None][code].get(kind)
 
     def handle(error: Any) -> ResponseReturnValue:
         if _for_customers():
