@@ -231,8 +231,8 @@ def request_cancellation(
             message=decision.action.review_reason or "",
             rule=decision.rule,
         )
-        cancellation.message = messages.text(
-            "review", locale, days=str(settings.reply_days), date=settings.reply_by(now, locale)
+        cancellation.message = messages.review(
+            locale, days=settings.reply_days, date=settings.reply_by(now, locale)
         )
     else:
         go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
