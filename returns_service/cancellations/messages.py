@@ -6,7 +6,7 @@ language of the request that settles it: a warehouse's answer or a job writes th
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from returns_service.money import format_money
@@ -20,10 +20,6 @@ _TEXTS = {
     "pending_stop": _l(
         "Your order is already being prepared for shipping, so we have asked the warehouse to "
         "stop it. We will e-mail you as soon as we know whether it could be stopped."
-    ),
-    "review": _l(
-        "A member of our team will look at your request and reply within %(days)s business "
-        "days (by %(date)s)."
     ),
     "shipped": _l(
         "Your order %(order_number)s has already shipped and can no longer be cancelled. Once "
@@ -48,3 +44,16 @@ def cancelled(
         gap = "" if locale == "ja" else " "
         said += gap + text("refund", locale, amount=format_money(amount, currency))
     return said
+
+
+def review(locale: str, *, days: int, date: str) -> str:
+    """A person will decide, and the day the desk promises to reply by."""
+    with force_locale(locale):
+        return ngettext(
+            "A member of our team will look at your request to cancel and reply within "
+            "%(num)d business day (by %(date)s).",
+            "A member of our team will look at your request to cancel and reply within "
+            "%(num)d business days (by %(date)s).",
+            days,
+            date=date,
+        )

@@ -208,8 +208,8 @@ def request_cancellation(
             rule=decision.rule,
             review_reasons=[decision.action.as_dict().get("review_reason")],
         )
-        cancellation.message = messages.text(
-            "review", locale, days=str(settings.reply_days), date=reply_by(settings, now, locale)
+        cancellation.message = messages.review(
+            locale, days=settings.reply_days, date=reply_by(settings, now, locale)
         )
     else:
         go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)

@@ -66,7 +66,9 @@ def _form(order: Order) -> CancelForm:
     return cancel_form(order, units_left(db.session, order))
 
 
-def _form_page(order: Order, form: CancelForm, status: int = 200, error: str = "") -> Any:
+def _form_page(
+    order: Order, form: CancelForm, status: int = 200, error: str = ""
+) -> ResponseReturnValue:
     left = units_left(db.session, order)
     return render("portal/cancel.html", status, order=order, form=form, left=left, error=error)
 
@@ -94,9 +96,7 @@ def start_cancel() -> ResponseReturnValue:
     try:
         operations.preview(db.session, _settings(), order, None, language())
     except DomainError as error:
-        if error.code == "order_shipped":
-            return _refused(order, error)
-        return _form_page(order, form, error.status.value, domain_message(error))
+        return _not_taken(order, form, error)
     return _form_page(order, form)
 
 

@@ -121,7 +121,7 @@ def _http_page(error: HTTPException) -> ResponseReturnValue:
             mb=limit,
         )
         return error_page(413, text)
-    return error_page(status if status in _PAGES else 400)
+    return error_page(status)
 
 
 def _domain_page(error: DomainError) -> ResponseReturnValue:
@@ -140,8 +140,13 @@ def _for_customers() -> bool:
     return request.accept_mimetypes.best != "application/json"
 
 
-def _pages_first(app: Flask, kind: type[Exception], page: Callable[[Any], ResponseReturnValue]):
-    previous = app.error_handler_spec[None][None].get(kind)
+def _pages_first(
+    app: Flask, kind: type[Exception], page: Callable[[Any], ResponseReturnValue]
+) -> None:
+    """Answer ``kind`` with ``page`` on the customer pages, as before everywhere else."""
+    # Flask files handlers of an HTTP error class under its status code.
+    code = kind.code if issubclass(kind, HTTPException) else None
+    previous = app.error_handler_spec[None][code].get(kind)
 
     def handle(error: Any) -> ResponseReturnValue:
         if _for_customers():

@@ -87,8 +87,8 @@ def test_requests_answer_503_while_the_database_is_cut_and_recover(
     assert ready.status_code == 503 and ready.json()["failing"] == ["database"]
     assert str(database_proxy.port) not in ready.text
     assert page.status_code == 503 and page.headers["Retry-After"].isdigit()
-    assert page.headers["Content-Type"].startswith("text/plain")
-    assert "しばらくしてから" in page.text
+    assert page.headers["Content-Type"].startswith("text/html")  # the portal's own page
+    assert "ただいま一時的にご利用いただけません" in page.text
     wait_for(
         lambda: requests.get(f"{web}/api/v1/refunds", headers=agent, timeout=10).status_code == 200,
         20,

@@ -59,7 +59,7 @@ def test_a_whole_order_is_cancelled_and_refunded_in_japanese(
 
     outcome = _text(client.get(done.headers["Location"]))
     assert 'data-status="cancelled"' in outcome
-    assert "￥145,900をご注文時のお支払い方法へ返金いたします。" in outcome
+    assert "キャンセルしました。￥145,900をご注文時のお支払い方法へ返金いたします。" in outcome
     assert "5〜10営業日" in outcome or "営業日" in outcome  # when it shows
     assert 'href="/cancel"' not in client.get("/order").get_data(as_text=True)
 
