@@ -40,6 +40,7 @@ def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:
 
 #: Every job the service runs; a new job kind belongs here too.
 JOB_KINDS = (
+    "cancel_pickup",
     "cancel_shopify_order",
     "create_exchange_shipment",
     "create_return_label",

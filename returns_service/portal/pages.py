@@ -7,8 +7,9 @@ through the same path as the API, and protect every form with the session's form
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -133,8 +134,14 @@ def _order_page(
         returnable=any(view.eligible for view in lines),
         form=form,
         error=error,
-        tomorrow=(utcnow() + timedelta(days=1)).date().isoformat(),
+        tomorrow=_shop_tomorrow().isoformat(),
     )
+
+
+def _shop_tomorrow() -> date:
+    """The first day a pickup can be booked: tomorrow in the shop's time zone."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return utcnow().astimezone(zone).date() + timedelta(days=1)
 
 
 @bp.get("/order")

@@ -12,14 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.catalogue.models import Variant
 from returns_service.labels import STATUS_LABELS, code_label, event_label
 from returns_service.portal.slip import postage_payer, postage_words
 from returns_service.returns.models import ReturnMethod, ReturnStatus
-from returns_service.returns.presenter import ReturnView, pickup_when, replacements_shipped
+from returns_service.returns.presenter import (
+    ReturnView,
+    pickup_when,
+    replacement_words,
+    replacements_shipped,
+)
 
 #: A slip is offered while the parcel is still to be sent.
 _SLIP_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)
@@ -33,16 +36,6 @@ class Step:
     words: str
 
 
-def _variant_words(session: Session, sku: str | None) -> str:
-    if not sku:
-        return ""
-    variant = session.scalar(select(Variant).where(Variant.sku == sku).order_by(Variant.id))
-    if variant is None:
-        return ""
-    options = " / ".join(str(o.get("value", "")) for o in variant.options if isinstance(o, dict))
-    return options or variant.title
-
-
 def _replacements(session: Session, view: ReturnView) -> list[dict[str, Any]]:
     exchanges = {e.return_line_id: e for e in view.request.exchanges}
     shown = []
@@ -54,7 +47,7 @@ def _replacements(session: Session, view: ReturnView) -> list[dict[str, Any]]:
         shown.append(
             {
                 "title": line.order_line.title,
-                "variant": _variant_words(session, sku),
+                "variant": replacement_words(session, sku),
                 "quantity": exchange.quantity if exchange else line.quantity,
                 "state": _exchange_state(exchange.status.value if exchange else None),
                 "tracking_number": exchange.tracking_number if exchange else None,

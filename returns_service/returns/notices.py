@@ -15,7 +15,7 @@ from returns_service.notifications.email import email_customer
 from returns_service.notifications.links import status_link
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.returns.models import Exchange, ReturnMethod, ReturnRequest
-from returns_service.returns.presenter import ReplyPromise, slot_words
+from returns_service.returns.presenter import ReplyPromise, replacement_words, slot_words
 from returns_service.shop import ShopSettings
 
 
@@ -180,9 +180,10 @@ def return_received_at_warehouse(session: Session, now: datetime, request: Retur
     queue_webhook(session, now, "return.received", return_summary(request))
 
 
-def _replacement_name(exchange: Exchange) -> str:
+def _replacement_name(session: Session, exchange: Exchange) -> str:
     returned = next(line for line in exchange.request.lines if line.id == exchange.return_line_id)
-    return f"{returned.order_line.title} ({exchange.sku})"
+    chosen = replacement_words(session, exchange.sku) or exchange.sku
+    return f"{returned.order_line.title} ({chosen})"
 
 
 def exchange_shipped(session: Session, now: datetime, exchange: Exchange) -> None:
@@ -193,7 +194,7 @@ def exchange_shipped(session: Session, now: datetime, exchange: Exchange) -> Non
         now,
         request,
         "exchange_shipped",
-        items=[{"name": _replacement_name(exchange), "quantity": exchange.quantity}],
+        items=[{"name": _replacement_name(session, exchange), "quantity": exchange.quantity}],
         carrier=exchange.carrier,
         tracking_number=exchange.tracking_number,
     )

@@ -11,6 +11,7 @@ from babel.dates import format_date as format_day
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from returns_service.catalogue.models import Variant
 from returns_service.events import Event, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
@@ -126,6 +127,17 @@ def replacements_shipped(request: ReturnRequest) -> bool:
         return True
     live = [e for e in request.exchanges if e.status is not ExchangeStatus.RELEASED]
     return bool(live) and all(e.status is ExchangeStatus.SHIPPED for e in live)
+
+
+def replacement_words(session: Session, sku: str | None) -> str:
+    """A replacement as the customer chose it: its options (32 / ネイビー), not its SKU."""
+    if not sku:
+        return ""
+    variant = session.scalar(select(Variant).where(Variant.sku == sku).order_by(Variant.id))
+    if variant is None:
+        return ""
+    options = " / ".join(str(o.get("value", "")) for o in variant.options if isinstance(o, dict))
+    return options or variant.title
 
 
 def slot_words(slot: str, locale: str) -> str:

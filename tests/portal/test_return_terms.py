@@ -15,7 +15,7 @@ import rules
 from returns_service.auth.models import Role
 from returns_service.returns.models import ReturnRequest
 from tests.portal.pages import csrf, open_order, submission
-from tests.shop import Shop
+from tests.shop import Shop, product_document
 
 
 def _count(session: Session) -> int:
@@ -116,6 +116,24 @@ def test_an_exchange_is_picked_from_the_products_variants_and_shown_afterwards(
     assert "交換品" in shown and "セルビッジデニム 30 — 32 × 1" in shown
     assert session.scalar(select(ReturnRequest.resolution)).value == "exchange"
     assert "完了しました" not in shown
+
+
+def test_another_product_is_offered_where_every_reasons_rule_allows_it(
+    app: Flask, shop: Shop, token_for: Callable[[Role], dict[str, str]]
+) -> None:
+    shop.put_product()
+    shop.put_product("P-CHINO", product_document([("CHN-30", "30", 9800, 4)], title="チノパン"))
+    order = shop.put_order()
+    line = shop.line_id(order, "L1")
+    assert "チノパン" not in open_order(app.test_client())  # the default: same product only
+    document = rules.default_rule_set()
+    for rule in document["rules"]:
+        if rule["name"] in ("shop_at_fault", "default"):
+            rule["action"]["exchange_scope"] = "any_product"
+    shop.publish_rules(document, token_for(Role.ADMIN))
+    page = open_order(app.test_client())
+    assert f'name="exchange_variant_{line}"' in page and "チノパン: 30" in page
+    assert "￥3,000安く、差額は返金します" in page
 
 
 def test_an_order_number_and_e_mail_are_taken_as_people_type_them(
