@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.api.subscriptions import blp as subscriptions_blp
     from returns_service.api.webhook_endpoints import blp as webhook_endpoints_blp
     from returns_service.extensions import api
+    from returns_service.portal.line_login import bp as line_login_bp
     from returns_service.portal.pages import bp as portal_pages_bp
     from returns_service.portal.survey import bp as survey_pages_bp
     from returns_service.staff.mailbox import bp as mail_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(portal_pages_bp)
+    app.register_blueprint(line_login_bp)
     app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)
