@@ -136,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.extensions import api
     from returns_service.portal import errors as portal_errors
     from returns_service.portal.cancel import bp as portal_cancel_bp
+    from returns_service.portal.line_login import bp as line_login_bp
     from returns_service.portal.pages import bp as portal_pages_bp
     from returns_service.portal.subscription import bp as portal_subscription_bp
     from returns_service.portal.survey import bp as survey_pages_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_cancel_bp)
     app.register_blueprint(portal_subscription_bp)
     portal_errors.init_app(app)
+    app.register_blueprint(line_login_bp)
     app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(catalogue_webhooks_bp)
     app.register_blueprint(stripe_webhooks_bp)

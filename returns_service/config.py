@@ -49,10 +49,13 @@ SECRET_SETTINGS = frozenset(
         "shopify_access_token",
         "warehouse_webhook_secret",
         "logiless_access_token",
+        "logiless_refresh_token",
+        "logiless_client_secret",
         "zendesk_api_token",
         "zendesk_webhook_secret",
         "line_channel_secret",
         "line_channel_access_token",
+        "line_login_channel_secret",
     }
 )
 
@@ -201,6 +204,11 @@ class Settings:
     logiless_api_base: str = "https://app2.logiless.com/api/v1"
     logiless_merchant_id: str = ""
     logiless_access_token: str = ""  # secret
+    #: Renewing the access token (OAuth 2.0 refresh): all three, or none to never renew.
+    logiless_refresh_token: str = ""  # secret
+    logiless_client_id: str = ""
+    logiless_client_secret: str = ""  # secret
+    logiless_token_url: str = "https://app2.logiless.com/oauth2/token"
     #: Stock is read from the warehouse system this often (0: only on demand).
     warehouse_stock_sync_minutes: int = 60
     #: Mirror approved returns of Shopify orders as returns in Shopify (GraphQL Admin API).
@@ -213,6 +221,10 @@ class Settings:
     line_channel_secret: str = ""  # secret; empty: no LINE
     line_channel_access_token: str = ""  # secret
     line_api_base: str = "https://api.line.me"
+    #: LINE Login (the portal's "link with LINE"): its channel, apart from the Messaging API's.
+    line_login_channel_id: str = ""  # empty: the portal offers the link code only
+    line_login_channel_secret: str = ""  # secret
+    line_login_authorize_url: str = "https://access.line.me/oauth2/v2.1/authorize"
 
     def __repr__(self) -> str:
         """The settings with every credential masked, so that logging them leaks nothing."""
@@ -351,6 +363,16 @@ class Settings:
                 "LINE_CHANNEL_SECRET",
                 ("line_channel_access_token", "line_api_base"),
             ),
+            (
+                bool(self.logiless_refresh_token),
+                "LOGILESS_REFRESH_TOKEN",
+                ("logiless_client_id", "logiless_client_secret", "logiless_token_url"),
+            ),
+            (
+                bool(self.line_login_channel_id),
+                "LINE_LOGIN_CHANNEL_ID",
+                ("line_login_channel_secret", "line_channel_secret", "line_login_authorize_url"),
+            ),
         ]
         for switched_on, switch, names in required:
             for name in names:
@@ -358,7 +380,13 @@ class Settings:
                     raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}{switch}")
         if self.warehouse_stock_sync_minutes < 0:
             raise ConfigError(f"{PREFIX}WAREHOUSE_STOCK_SYNC_MINUTES must not be negative")
-        for name in ("logiless_api_base", "zendesk_api_base", "line_api_base"):
+        for name in (
+            "logiless_api_base",
+            "logiless_token_url",
+            "zendesk_api_base",
+            "line_api_base",
+            "line_login_authorize_url",
+        ):
             value = getattr(self, name)
             if value and urlsplit(value).scheme not in ("http", "https"):
                 raise ConfigError(f"{PREFIX}{name.upper()} must be an http(s) URL, got {value!r}")

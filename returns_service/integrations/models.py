@@ -29,3 +29,22 @@ class IntegrationLink(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("system", "subject_type", "subject_id"),)
+
+
+class OAuthToken(Base):
+    """A system's current OAuth token pair, renewed by refreshing and kept across restarts.
+
+    ``seeded_from`` is a digest of the pair the settings gave when this row started, so new
+    tokens put in the settings (the shop authorised the app again) replace a stale row.
+    """
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[intpk]
+    system: Mapped[str] = mapped_column(String(32), unique=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    seeded_from: Mapped[str] = mapped_column(String(64))
+    refreshed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from returns_service.cancellations import review
 from returns_service.cancellations import states as cancellation_states
 from returns_service.cancellations.models import Cancellation, CancellationStatus
 from returns_service.errors import Conflict, PermanentJobError
-from returns_service.integrations import links
+from returns_service.integrations import links, tokens
 from returns_service.integrations.errors import IntegrationError
 from returns_service.integrations.logiless import client as _logiless  # noqa: F401  (registers)
 from returns_service.integrations.stock import apply_stock_levels
@@ -44,7 +44,8 @@ from returns_service.shop import ShopSettings
 def configured_system(settings: ShopSettings) -> WarehouseSystem:
     """The warehouse system the settings name."""
     config = settings.config
-    return get_system(config["WAREHOUSE_SYSTEM"], warehouse.system_settings(config))
+    name = config["WAREHOUSE_SYSTEM"]
+    return get_system(name, warehouse.system_settings(config) | tokens.renewal(name, config))
 
 
 def address(document: dict[str, Any]) -> Address:

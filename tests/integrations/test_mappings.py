@@ -19,6 +19,8 @@ PURE = [
     "errors.py",
     "http.py",
     "warehouse_system.py",
+    "oauth.py",
+    "line/login.py",
     *(
         f"{system}/{part}.py"
         for system in ("logiless", "shopify_returns", "zendesk", "line")
@@ -30,6 +32,7 @@ PURE_IMPORTS = {
     "returns_service.integrations.errors",
     "returns_service.integrations.http",
     "returns_service.integrations.warehouse_system",
+    "returns_service.integrations.oauth",
 }
 
 

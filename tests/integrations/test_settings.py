@@ -33,6 +33,16 @@ from tests.shop import Shop
         ),
         ({"RETURNS_LINE_CHANNEL_SECRET": "s"}, "RETURNS_LINE_CHANNEL_ACCESS_TOKEN"),
         ({"RETURNS_ZENDESK_API_BASE": "shop.zendesk.com"}, "RETURNS_ZENDESK_API_BASE"),
+        ({"RETURNS_LOGILESS_REFRESH_TOKEN": "r"}, "RETURNS_LOGILESS_CLIENT_ID"),
+        (
+            {"RETURNS_LOGILESS_REFRESH_TOKEN": "r", "RETURNS_LOGILESS_CLIENT_ID": "c"},
+            "RETURNS_LOGILESS_CLIENT_SECRET",
+        ),
+        ({"RETURNS_LINE_LOGIN_CHANNEL_ID": "1656"}, "RETURNS_LINE_LOGIN_CHANNEL_SECRET"),
+        (
+            {"RETURNS_LINE_LOGIN_CHANNEL_ID": "1656", "RETURNS_LINE_LOGIN_CHANNEL_SECRET": "s"},
+            "RETURNS_LINE_CHANNEL_SECRET",
+        ),
     ],
 )
 def test_a_missing_or_wrong_piece_is_named_at_start(environ: dict[str, str], named: str) -> None:
@@ -48,11 +58,23 @@ def test_complete_settings_start_and_never_show_their_secrets() -> None:
             "RETURNS_LOGILESS_ACCESS_TOKEN": "logiless-secret-token",
             "RETURNS_LINE_CHANNEL_SECRET": "line-secret",
             "RETURNS_LINE_CHANNEL_ACCESS_TOKEN": "line-secret-token",
+            "RETURNS_LOGILESS_REFRESH_TOKEN": "logiless-refresh-token",
+            "RETURNS_LOGILESS_CLIENT_ID": "logiless-app",
+            "RETURNS_LOGILESS_CLIENT_SECRET": "logiless-client-secret",
+            "RETURNS_LINE_LOGIN_CHANNEL_ID": "1656789012",
+            "RETURNS_LINE_LOGIN_CHANNEL_SECRET": "line-login-secret",
         }
     )
     shown = repr(settings)
-    assert "logiless_merchant_id='12'" in shown
-    for secret in ("logiless-secret-token", "line-secret", "line-secret-token"):
+    assert "logiless_merchant_id='12'" in shown and "line_login_channel_id='1656789012'" in shown
+    for secret in (
+        "logiless-secret-token",
+        "line-secret",
+        "line-secret-token",
+        "logiless-refresh-token",
+        "logiless-client-secret",
+        "line-login-secret",
+    ):
         assert secret not in shown and secret not in str(settings)
 
 

@@ -7,9 +7,8 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
-
-from flask import Flask
 
 from tests.conftest import SHOPIFY_SECRET
 from tests.shop import Shop, order_document
@@ -55,12 +54,11 @@ def test_a_shop_update_keeps_the_warehouses_progress(shop: Shop) -> None:
     assert order["fulfillment_status"] == "packed"
 
 
-def test_a_customer_whose_language_is_unknown_gets_the_shops(app: Flask, shop: Shop) -> None:
-    app.config["DEFAULT_LOCALE"] = "en"
-    try:
-        _shopify(shop, SHOPIFY_ORDER, "orders/create")
-    finally:
-        app.config["DEFAULT_LOCALE"] = "ja"
+def test_a_customer_whose_language_is_unknown_gets_the_shops(
+    shop: Shop, configure: Callable[..., None]
+) -> None:
+    configure(DEFAULT_LOCALE="en")
+    _shopify(shop, SHOPIFY_ORDER, "orders/create")
     order = shop.client.get("/api/v1/orders/7001", headers=shop.integration).json
     assert order["customer"]["locale"] == "en"
 

@@ -61,10 +61,27 @@ def link(session: Session, now: datetime, code: str, line_user_id: str) -> LineA
     )
     if account is None or account.code_expires_at is None or account.code_expires_at < now:
         return None
+    return _linked(account, now, line_user_id, following=True)  # they wrote to the account
+
+
+def link_by_login(
+    session: Session, now: datetime, customer_id: int, line_user_id: str, *, friend: bool
+) -> LineAccount:
+    """Link the LINE user a LINE Login named to the customer; pushes reach friends only."""
+    account = account_of(session, customer_id, lock=True)
+    if account is None:
+        account = LineAccount(customer_id=customer_id, channel=Channel.BOTH, created_at=now)
+        session.add(account)
+    return _linked(account, now, line_user_id, following=friend)
+
+
+def _linked(
+    account: LineAccount, now: datetime, line_user_id: str, *, following: bool
+) -> LineAccount:
     account.line_user_id = line_user_id
     account.link_code = None
     account.code_expires_at = None
-    account.following = True
+    account.following = following
     account.linked_at = now
     return account
 

@@ -7,6 +7,7 @@ from typing import Any
 from returns_service.integrations.errors import IntegrationError
 from returns_service.integrations.http import JsonClient
 from returns_service.integrations.logiless import mapping
+from returns_service.integrations.oauth import FixedTokens, TokenEndpoint, TokenPair, TokenStore
 from returns_service.integrations.warehouse_system import (
     ExpectedReturn,
     ShipmentOrder,
@@ -25,25 +26,50 @@ MAX_PAGES = 500
 class LogilessWarehouse(WarehouseSystem):
     """LOGILESS over its REST API with an OAuth 2.0 bearer token, per merchant.
 
-    Settings: ``api_base``, ``merchant_id``, ``access_token``. Creating is made idempotent
-    by searching for our code first: LOGILESS keeps one document per code.
+    Settings: ``api_base``, ``merchant_id``, ``access_token``; to renew the token,
+    ``tokens`` (where the pair is kept) and ``token_endpoint``. The token is refreshed when
+    it is about to end, and once when an answer is 401. Creating is made idempotent by
+    searching for our code first: LOGILESS keeps one document per code.
     """
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
         self._merchant = str(settings["merchant_id"])
+        self._tokens: TokenStore = settings.get("tokens") or FixedTokens(
+            TokenPair(settings["access_token"], "")
+        )
+        self._endpoint: TokenEndpoint | None = settings.get("token_endpoint")
         self._http = JsonClient(
             system="LOGILESS",
             base_url=settings["api_base"],
-            headers={"Authorization": f"Bearer {settings['access_token']}"},
+            headers={},
             error_detail=mapping.error_detail,
         )
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call the API with the current token; refresh it when it ends or is refused."""
+        endpoint = self._endpoint
+        pair = self._tokens.current()
+        if endpoint is not None and pair.expiring(datetime.now(UTC)):
+            pair = self._renew(endpoint, pair)
+        try:
+            return self._http.send(method, path, headers=_bearer(pair), **kwargs)
+        except IntegrationError as exc:
+            if exc.status_code != 401 or endpoint is None:
+                raise
+        pair = self._renew(endpoint, pair)  # refused before its time: revoked or rotated
+        return self._http.send(method, path, headers=_bearer(pair), **kwargs)
+
+    def _renew(self, endpoint: TokenEndpoint, stale: TokenPair) -> TokenPair:
+        return self._tokens.renew(stale, lambda pair: endpoint.refresh(pair, datetime.now(UTC)))
 
     def _path(self, resource: str) -> str:
         return mapping.merchant_path(self._merchant, resource)
 
     def _find(self, resource: str, code: str) -> dict[str, Any] | None:
-        body = self._http.post(self._path(f"{resource}/search"), mapping.search_by_codes([code]))
+        body = self._send(
+            "POST", self._path(f"{resource}/search"), json=mapping.search_by_codes([code])
+        )
         found = [item for item in mapping.listed(body) if str(item.get("code")) == code]
         return found[0] if found else None
 
@@ -52,7 +78,9 @@ class LogilessWarehouse(WarehouseSystem):
         existing = self._find("sales_orders", order.code)
         if existing is None:
             now = datetime.now(UTC)
-            body = self._http.post(self._path("sales_orders/new"), mapping.sales_order(order, now))
+            body = self._send(
+                "POST", self._path("sales_orders/new"), json=mapping.sales_order(order, now)
+            )
             existing = mapping.one(body)
         return ShipmentReceipt(id=str(existing["id"]), code=order.code)
 
@@ -65,7 +93,7 @@ class LogilessWarehouse(WarehouseSystem):
         shipped = mapping.left_warehouse(self._deliveries(order_id))
         if shipped is None:
             try:
-                self._http.post(self._path(f"sales_orders/{order_id}/reversal"), {})
+                self._send("POST", self._path(f"sales_orders/{order_id}/reversal"), json={})
             except IntegrationError as exc:
                 if exc.transient:
                     raise
@@ -76,8 +104,8 @@ class LogilessWarehouse(WarehouseSystem):
         return mapping.stop_answer(shipped, order_id)
 
     def _deliveries(self, sales_order_id: str) -> list[dict[str, Any]]:
-        body = self._http.get(
-            self._path("outbound_deliveries"), params={"sales_order_id": sales_order_id}
+        body = self._send(
+            "GET", self._path("outbound_deliveries"), params={"sales_order_id": sales_order_id}
         )
         return mapping.listed(body)
 
@@ -86,8 +114,10 @@ class LogilessWarehouse(WarehouseSystem):
         existing = self._find("inbound_deliveries", expected.code)
         if existing is None:
             now = datetime.now(UTC)
-            body = self._http.post(
-                self._path("inbound_deliveries/new"), mapping.inbound_delivery(expected, now)
+            body = self._send(
+                "POST",
+                self._path("inbound_deliveries/new"),
+                json=mapping.inbound_delivery(expected, now),
             )
             existing = mapping.one(body)
         return str(existing["id"])
@@ -99,8 +129,12 @@ class LogilessWarehouse(WarehouseSystem):
             params: dict[str, Any] = {"page": page, "limit": mapping.PAGE_LIMIT}
             if skus:
                 params["article_codes"] = ",".join(skus)
-            body = self._http.get(self._path("logical_inventory_summaries"), params=params)
+            body = self._send("GET", self._path("logical_inventory_summaries"), params=params)
             levels.extend(mapping.stock_level(item) for item in mapping.listed(body))
             if not mapping.has_more(body):
                 break
         return levels
+
+
+def _bearer(pair: TokenPair) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair.access_token}"}
