@@ -69,7 +69,7 @@ def past_line_decisions(
     )
     if facts is None:
         picked: list[ColumnElement[Any]] = [cast(stored.c.facts, Text)]
-        readers: list[tuple[str, Callable[[str], object] | None]] = []
+        readers: list[tuple[str, Callable[[str], object] | None]] | None = None
     else:
         names = sorted(facts)
         kinds = [FACTS[name].type if name in FACTS else None for name in names]
@@ -132,10 +132,10 @@ def _chosen(
 
 
 def _facts(
-    values: list[Any], readers: list[tuple[str, Callable[[str], object] | None]]
+    values: list[Any], readers: list[tuple[str, Callable[[str], object] | None]] | None
 ) -> dict[str, object] | None:
     """One line's facts from its columns: the whole document, or the picked facts."""
-    if not readers:
+    if readers is None:
         whole = _decode_json(values[0]) if values[0] is not None else None
         return whole if isinstance(whole, dict) else None
     return {

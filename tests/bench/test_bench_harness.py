@@ -148,3 +148,9 @@ def test_the_facts_a_rule_set_mentions_cover_what_deciding_reads() -> None:
 
     assert read <= facts_mentioned(compiled.doc)
     assert "reason" in read
+
+
+def test_a_draft_that_reads_no_fact_still_gets_every_line(app: Flask, session: Session) -> None:
+    _seed(OrderBatch(1, 2, lines=2))
+
+    assert [p.facts for p in past_line_decisions(session, facts=[])] == [{}] * 4
