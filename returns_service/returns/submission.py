@@ -27,6 +27,10 @@ from returns_service.returns.photos import check_counts, check_photo, remove_pho
 from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 
+#: Built once: a schema's fields (and its nested schemas') are set up when it is built.
+_BODY = ReturnCreateSchema()
+_ANSWER = ReturnOut()
+
 
 def present_return(return_request: ReturnRequest) -> ReturnView:
     """A return as its customer and staff see it, in the customer's language."""
@@ -53,7 +57,7 @@ def submit_return(
 ) -> tuple[dict[str, Any], int]:
     """File a return; returns the answer (as dumped JSON) and its HTTP status."""
     try:
-        data = ReturnCreateSchema().load(body)
+        data = _BODY.load(body)
     except ValidationError as exc:
         raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
     order = locked_order_for(principal, data.get("order_number"))
@@ -94,7 +98,7 @@ def submit_return(
         locale=locale,
     )
     db.session.flush()
-    answer = ReturnOut().dump(present_return(return_request))
+    answer = _ANSWER.dump(present_return(return_request))
     if key:
         idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
     written = store_photos(
