@@ -67,21 +67,7 @@ def past_line_decisions(
         .offset(0)
         .lateral("stored")
     )
-    if facts is None:
-        picked: list[ColumnElement[Any]] = [cast(stored.c.facts, Text)]
-        readers: list[tuple[str, Callable[[str], object] | None]] | None = None
-    else:
-        names = sorted(facts)
-        kinds = [FACTS[name].type if name in FACTS else None for name in names]
-        picked = [
-            stored.c.facts[name].as_string() if kind in _AS_SENT or kind in _READERS
-            else cast(stored.c.facts[name], Text)
-            for name, kind in zip(names, kinds, strict=True)
-        ]  # fmt: skip
-        readers = [
-            (name, None if kind in _AS_SENT else _READERS.get(kind, _decode_json))  # type: ignore[arg-type]
-            for name, kind in zip(names, kinds, strict=True)
-        ]
+    picked, readers = _picked(stored, facts)
     query = _chosen(
         select(
             ReturnRequest.rma,
@@ -113,6 +99,31 @@ def past_line_decisions(
             )
 
 
+Reader = Callable[[str], object] | None
+
+
+def _picked(
+    stored: Any, facts: Collection[str] | None
+) -> tuple[list[ColumnElement[Any]], list[tuple[str, Reader]] | None]:
+    """The columns the facts come in, and how each is read back (None: the whole document)."""
+    if facts is None:
+        return [cast(stored.c.facts, Text)], None
+    columns: list[ColumnElement[Any]] = []
+    readers: list[tuple[str, Reader]] = []
+    for name in sorted(facts):
+        kind = FACTS[name].type if name in FACTS else None
+        if kind in _AS_SENT:
+            columns.append(stored.c.facts[name].as_string())
+            readers.append((name, None))
+        elif kind is not None and kind in _READERS:
+            columns.append(stored.c.facts[name].as_string())
+            readers.append((name, _READERS[kind]))
+        else:
+            columns.append(cast(stored.c.facts[name], Text))
+            readers.append((name, _decode_json))
+    return columns, readers
+
+
 def _chosen(
     query: Select, last: int | None, since: datetime | None, until: datetime | None
 ) -> Select:
@@ -131,9 +142,7 @@ def _chosen(
     return query
 
 
-def _facts(
-    values: list[Any], readers: list[tuple[str, Callable[[str], object] | None]] | None
-) -> dict[str, object] | None:
+def _facts(values: list[Any], readers: list[tuple[str, Reader]] | None) -> dict[str, object] | None:
     """One line's facts from its columns: the whole document, or the picked facts."""
     if readers is None:
         whole = _decode_json(values[0]) if values[0] is not None else None
