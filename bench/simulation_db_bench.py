@@ -24,6 +24,7 @@ from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.simulation import past_line_decisions
+from rules.mentioned import facts_mentioned
 
 PAST_REQUESTS = 20_000
 LINES_PER_REQUEST = 5
@@ -153,7 +154,12 @@ def main() -> int:
             loading = time.perf_counter() - start
         with Session(engine) as session:
             start = time.perf_counter()
-            report = rules.simulate(compiled, past_line_decisions(session, last=PAST_REQUESTS))
+            report = rules.simulate(
+                compiled,
+                past_line_decisions(
+                    session, last=PAST_REQUESTS, facts=facts_mentioned(compiled.doc)
+                ),
+            )
             simulating = time.perf_counter() - start
         engine.dispose()
     finally:

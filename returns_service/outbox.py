@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import has_app_context
 from redis.exceptions import RedisError
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import String, Text, or_, select, update
@@ -138,32 +139,39 @@ def register_runner(runner: Callable[[str], object]) -> None:
 
 
 def _enqueue(message_ids: list[str]) -> list[str]:
-    """Hand messages to RQ; returns the ids handed over. Redis errors are logged, not raised."""
+    """Hand messages to RQ in one round trip; returns the ids handed over (all or none).
+    Redis errors are logged, not raised."""
     if _RUNNER is None:
         raise RuntimeError("no outbox runner is registered: build the app first")
+    unique = list(dict.fromkeys(message_ids))
+    if not unique:
+        return []
     queue = jobs.queue
-    enqueued = []
-    for message_id in message_ids:
-        try:
-            queue.enqueue(
-                _RUNNER,
-                message_id,
-                job_id=message_id,
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-            )
-        except RedisError as exc:
-            log.warning("could not enqueue outbox message %s: %s (the relay will)", message_id, exc)
-            break
-        enqueued.append(message_id)
-    return enqueued
+    try:
+        queue.enqueue_many(
+            [
+                Queue.prepare_data(
+                    _RUNNER,
+                    (message_id,),
+                    job_id=message_id,
+                    result_ttl=3600,
+                    failure_ttl=7 * 24 * 3600,
+                )
+                for message_id in unique
+            ]
+        )
+    except RedisError as exc:
+        log.warning("could not enqueue outbox messages %s: %s (the relay will)", unique, exc)
+        return []
+    return unique
 
 
 def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
+    """Note the hand-over: one statement on its own (autocommit), no transaction around it."""
     if not message_ids:
         return
-    with db.engine.begin() as connection:
-        connection.execute(
+    with db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(enqueued_at=now)
         )
 

@@ -26,6 +26,10 @@ from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 from returns_service.shop import ShopSettings
 
+#: Built once: a schema's fields (and its nested schemas') are set up when it is built.
+_BODY = ReturnCreateSchema()
+_ANSWER = ReturnOut()
+
 
 def present_return(
     settings: ShopSettings, return_request: ReturnRequest, locale: str | None = None
@@ -58,7 +62,7 @@ def submit_return(
 ) -> tuple[dict[str, Any], int]:
     """File a return; returns the answer (as dumped JSON) and its HTTP status."""
     try:
-        data = ReturnCreateSchema().load(body)
+        data = _BODY.load(body)
     except ValidationError as exc:
         raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
     order = locked_order_for(principal, data.get("order_number"))
@@ -99,7 +103,7 @@ def submit_return(
         locale=locale,
     )
     db.session.flush()
-    answer = ReturnOut().dump(present_return(settings, return_request))
+    answer = _ANSWER.dump(present_return(settings, return_request))
     if key:
         idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
     written = store_photos(

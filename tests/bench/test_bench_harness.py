@@ -4,6 +4,7 @@ wrk script that sends a prepared request list."""
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,8 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+import rules
+from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
 from bench.wrk import CONNECTIONS, Request, load
 from returns_service.extensions import db
@@ -20,6 +23,7 @@ from returns_service.models import utcnow
 from returns_service.orders.models import Order, OrderLine, ShipmentLine
 from returns_service.returns.models import ReturnLine
 from returns_service.returns.simulation import past_line_decisions
+from rules.mentioned import facts_mentioned
 
 
 def _seed(batch: OrderBatch) -> None:
@@ -95,3 +99,58 @@ def test_wrk_sends_a_single_request_on_every_connection(httpserver: Any) -> None
     load(httpserver.url_for("/").rstrip("/"), [Request("GET", "/page", {})], 1)
 
     assert len(answered) >= CONNECTIONS  # each connection's thread had a request to send
+
+
+def test_past_decisions_with_only_the_facts_a_draft_reads_keep_their_types(
+    app: Flask, session: Session
+) -> None:
+    _seed(OrderBatch(1, 3, lines=2))
+    facts = {
+        "line_total": 4900,
+        "customer_return_rate_365d": 0.25,
+        "is_final_sale": False,
+        "product_tags": ["sale", "outer"],
+        "reason": "SIZE_TOO_SMALL",
+        "delivered_on": "2025-01-15",
+        "days_since_delivery": None,
+        "not_in_the_registry": {"nested": [1, 2.5]},
+    }
+    decision = {"outcome": "approve", "rule": "r", "facts": facts}
+    session.execute(update(ReturnLine).values(decision=decision))
+    session.commit()
+    wanted = [*facts, "absent"]
+
+    picked = list(past_line_decisions(session, facts=wanted))
+    whole = list(past_line_decisions(session))
+
+    assert len(picked) == len(whole) == 6
+    expected = {name: facts.get(name) for name in wanted}
+    for line in picked:
+        assert line.facts == expected
+        assert [type(line.facts[n]) for n in wanted[:3]] == [int, float, bool]
+    assert [p.line_id for p in picked] == [w.line_id for w in whole]
+    assert whole[0].facts == facts
+
+
+def test_the_facts_a_rule_set_mentions_cover_what_deciding_reads() -> None:
+    document = rules.default_rule_set()
+    compiled = rules.compile_rule_set(document)
+    read: set[str] = set()
+
+    class Recording(dict):
+        def get(self, key: str, default: Any = None) -> Any:
+            read.add(key)
+            return super().get(key, default)
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        compiled.decide(Recording(random_facts(rng)))
+
+    assert read <= facts_mentioned(compiled.doc)
+    assert "reason" in read
+
+
+def test_a_draft_that_reads_no_fact_still_gets_every_line(app: Flask, session: Session) -> None:
+    _seed(OrderBatch(1, 2, lines=2))
+
+    assert [p.facts for p in past_line_decisions(session, facts=[])] == [{}] * 4
