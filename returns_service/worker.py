@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from returns_service.outbox import (
     handler_for,
     relay,
 )
-from returns_service.shop import shop_settings
+from returns_service.shop import ShopSettings, shop_settings
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _record_failure(message_id: str, exc: Exception) -> None:
     session.commit()
 
 
-PeriodicTask = Callable[[Session, datetime, Mapping[str, Any]], object]
+PeriodicTask = Callable[[Session, datetime, ShopSettings], object]
 _PERIODIC_TASKS: dict[str, PeriodicTask] = {}
 
 
@@ -162,7 +162,7 @@ def _tell_owner(session: Session, message: OutboxMessage, now: datetime) -> None
 
 
 def register_periodic_task(name: str, task: PeriodicTask) -> None:
-    """Run ``task(session, now, config)`` between jobs (done once, in the app factory)."""
+    """Run ``task(session, now, settings)`` between jobs (done once, in the app factory)."""
     if _PERIODIC_TASKS.get(name, task) is not task:
         raise ValueError(f"periodic task {name!r} is registered twice")
     _PERIODIC_TASKS[name] = task
@@ -172,7 +172,7 @@ def run_periodic_tasks() -> None:
     """Time-driven work every worker does between jobs, in one transaction."""
     now = utcnow()
     for task in _PERIODIC_TASKS.values():
-        task(db.session, now, current_app.config)
+        task(db.session, now, shop_settings(current_app))
     db.session.commit()
 
 

@@ -7,9 +7,7 @@ by the ``shopify_order_cancel`` provider, which cancels the order at Shopify too
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -40,7 +38,6 @@ def cancel_shopify_order(
     states.note(session, cancellation, "shopify.order_cancelled", now=now, actor="system")
 
 
-def escalate_unanswered_stops(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+def escalate_unanswered_stops(session: Session, now: datetime, settings: ShopSettings) -> None:
     """Periodically: send stops the warehouse has not answered in time to a person."""
-    timeout = timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"])
-    escalate_overdue_stops(session, now, timeout)
+    escalate_overdue_stops(session, now, settings.stop_timeout)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,8 +47,9 @@ def schedule_reconciliation(session: Session, now: datetime, every: timedelta) -
     return True
 
 
-def reconcile_when_due(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+def reconcile_when_due(session: Session, now: datetime, settings: ShopSettings) -> None:
     """Periodically: queue a reconciliation when the Shopify API is set up and one is due."""
+    config = settings.config
     minutes = config["SHOPIFY_STOCK_SYNC_MINUTES"]
     if minutes and config["SHOPIFY_API_BASE"] and config["SHOPIFY_ACCESS_TOKEN"]:
         schedule_reconciliation(session, now, timedelta(minutes=minutes))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.extensions import jobs
 from returns_service.insight.jumps import announce_jumps
+from returns_service.shop import ShopSettings
 
 #: Kept a little over a day: the marker only has to outlive the day it names.
 _MARKER_SECONDS = 26 * 3600
@@ -29,6 +30,6 @@ def insight_round(session: Session, now: datetime, config: Mapping[str, Any], re
     redis.set(marker, "1", ex=_MARKER_SECONDS)
 
 
-def look_for_jumps(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+def look_for_jumps(session: Session, now: datetime, settings: ShopSettings) -> None:
     """Periodically: :func:`insight_round` with the app's Redis for its daily marker."""
-    insight_round(session, now, config, jobs.redis)
+    insight_round(session, now, settings.config, jobs.redis)

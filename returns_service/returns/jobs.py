@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,6 +63,6 @@ def create_exchange_shipment(
         exchanges.hand_over_replacement(session, now, exchange, settings.config)
 
 
-def expire_unsent_returns(session: Session, now: datetime, config: Mapping[str, Any]) -> None:
+def expire_unsent_returns(session: Session, now: datetime, settings: ShopSettings) -> None:
     """Periodically: expire approved returns whose parcel was never sent."""
     operations.expire_due(session, now)
