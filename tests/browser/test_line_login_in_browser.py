@@ -7,10 +7,10 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Route
 from pytest_httpserver import HTTPServer
 
+from tests.browser.conftest import assert_accessible
 from tests.integrations.test_line_login import FakeLineLogin, switch_on_line_login
 from tests.shop import Shop
 
@@ -28,12 +28,6 @@ def line_login(httpserver: HTTPServer, configure: Callable[..., None]) -> FakeLi
     return switch_on_line_login(httpserver, configure)
 
 
-def _no_serious_violations(page: Page) -> None:
-    violations = Axe().run(page).response["violations"]
-    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_customer_links_line_from_the_order_page(
     browser: Browser, live_server: str, shop: Shop, line_login: FakeLineLogin, lang: str
@@ -48,7 +42,7 @@ def test_a_customer_links_line_from_the_order_page(
     page.wait_for_url("**/order")
     offer = page.locator("#line-link")
     assert offer.inner_text().count(button) == 1
-    _no_serious_violations(page)
+    assert_accessible(page)
 
     asked: list[str] = []
 
@@ -66,5 +60,5 @@ def test_a_customer_links_line_from_the_order_page(
     page.goto(f"{live_server}/line/callback?code=auth-code&state={query['state']}")
     page.wait_for_url("**/order")
     assert page.locator("#line-link").inner_text().strip() == linked
-    _no_serious_violations(page)
+    assert_accessible(page)
     page.close()

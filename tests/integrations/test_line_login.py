@@ -29,7 +29,7 @@ from returns_service.integrations.line.login import (
 )
 from returns_service.integrations.line.models import Channel, LineAccount
 from tests.integrations.test_line import SECRET, TOKEN, FakeLine
-from tests.portal.test_pages import _open
+from tests.portal.pages import open_order as _open
 from tests.shop import Shop
 
 CHANNEL_ID = "1656789012"
