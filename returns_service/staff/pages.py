@@ -7,10 +7,10 @@ added to the one blueprint here.
 
 from __future__ import annotations
 
-from returns_service.staff import queue, return_actions, rules_pages, sign_in
+from returns_service.staff import numbers, queue, return_actions, rules_pages, sign_in
 from returns_service.staff.views import bp
 
-for _stage in (sign_in, queue, return_actions, rules_pages):
+for _stage in (sign_in, queue, numbers, return_actions, rules_pages):
     _stage.register(bp)
 
 __all__ = ["bp"]

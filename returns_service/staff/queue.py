@@ -1,8 +1,6 @@
-"""Staff pages: the review queue and the warehouse's list, and the numbers."""
+"""Staff pages: the review queue and the warehouse's list."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
@@ -14,8 +12,6 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.tags import return_tags
 from returns_service.events import Event
 from returns_service.extensions import db
-from returns_service.insight.satisfaction import case_numbers, satisfaction
-from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnLine, ReturnRequest, ReturnStatus
 from returns_service.staff.views import render
@@ -79,21 +75,6 @@ def queue() -> ResponseReturnValue:
     )
 
 
-@staff_required()
-def numbers() -> ResponseReturnValue:
-    """The returns dashboard's numbers, promises kept and satisfaction for the last 30 days."""
-    now = utcnow()
-    since = now - timedelta(days=30)
-    policy = CasePolicy.from_config(current_app.config)
-    return render(
-        "staff/numbers.html",
-        metrics=return_metrics(db.session, since, now, now),
-        cases=case_numbers(db.session, since, now, policy, now),
-        survey=satisfaction(db.session, since, now, policy, now),
-    )
-
-
 def register(bp: Blueprint) -> None:
-    """Add the queue and the numbers to the staff blueprint."""
+    """Add the queue to the staff blueprint."""
     bp.add_url_rule("/", view_func=queue, methods=["GET"])
-    bp.add_url_rule("/numbers", view_func=numbers, methods=["GET"])
