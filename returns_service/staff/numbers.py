@@ -47,6 +47,7 @@ class Period:
     last: date
     since: datetime
     until: datetime
+    default: bool
 
 
 def _period(form: PeriodForm, zone: ZoneInfo) -> tuple[Period, str]:
@@ -62,7 +63,8 @@ def _period(form: PeriodForm, zone: ZoneInfo) -> tuple[Period, str]:
         first, last = today - timedelta(days=DEFAULT_DAYS - 1), today
     since = datetime.combine(first, time(), zone).astimezone(UTC)
     until = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
-    return Period(first, last, since, until), error
+    default = (first, last) == (today - timedelta(days=DEFAULT_DAYS - 1), today)
+    return Period(first, last, since, until, default), error
 
 
 def _tables(period: Period) -> list[Table]:

@@ -7,10 +7,34 @@ added to the one blueprint here.
 
 from __future__ import annotations
 
-from returns_service.staff import numbers, queue, return_actions, rules_pages, sign_in
+from returns_service.staff import (
+    admin_integrations,
+    admin_jobs,
+    admin_tokens,
+    admin_users,
+    admin_webhooks,
+    mailbox,
+    numbers,
+    queue,
+    return_actions,
+    rules_pages,
+    sign_in,
+)
 from returns_service.staff.views import bp
 
-for _stage in (sign_in, queue, numbers, return_actions, rules_pages):
+for _stage in (
+    sign_in,
+    queue,
+    numbers,
+    return_actions,
+    rules_pages,
+    admin_users,
+    admin_tokens,
+    admin_webhooks,
+    admin_jobs,
+    admin_integrations,
+    mailbox,
+):
     _stage.register(bp)
 
 __all__ = ["bp"]
