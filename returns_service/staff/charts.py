@@ -16,9 +16,9 @@ from markupsafe import Markup
 PALETTE = ("#2657d6", "#c2410c", "#2e7d32", "#7b1fa2")
 _TEXT = "#1d2430"
 _GRID = "#c9ced6"
-WIDTH = 640
+WIDTH = 480
 _ROW = 26
-_LABEL_WIDTH = 220
+_LABEL_WIDTH = 160
 
 
 def _svg(title: str, height: int, body: list[str]) -> Markup:
@@ -29,14 +29,14 @@ def _svg(title: str, height: int, body: list[str]) -> Markup:
     )
 
 
-def _shorten(label: str, limit: int = 26) -> str:
+def _shorten(label: str, limit: int = 14) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, float, str]]) -> Markup:
     """Horizontal bars: (label, value, the value as written) each, longest value widest."""
     top = max((value for _, value, _ in bars), default=0) or 1
-    room = WIDTH - _LABEL_WIDTH - 90
+    room = WIDTH - _LABEL_WIDTH - 80
     body = []
     for row, (label, value, written) in enumerate(bars):
         y = row * _ROW + 4
@@ -56,7 +56,8 @@ def line_chart(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
 ) -> Markup:
     """Lines over the days of a period: ``labels`` under the x axis, one line per series."""
-    height, left, bottom, top_pad = 240, 44, 40, 30
+    top_pad = 16 * len(series) + 16
+    height, left, bottom = 200 + top_pad, 44, 40
     plot_w, plot_h = WIDTH - left - 12, height - bottom - top_pad
     top = max((max(values, default=0) for _, values in series), default=0) or 1
     step = plot_w / max(len(labels) - 1, 1)
@@ -68,7 +69,7 @@ def line_chart(
         f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" font-size="12"'
         f' fill="{_TEXT}">0</text>',
     ]
-    every = max(len(labels) // 6, 1)  # about six dates under the axis
+    every = max(len(labels) // 4, 1)  # about four dates under the axis
     for i, label in enumerate(labels):
         if i % every == 0:
             body.append(
@@ -82,9 +83,10 @@ def line_chart(
             for i, v in enumerate(values)
         )
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        legend_y = 4 + n * 16  # the legend stacked above the lines, one row per series
         body.append(
-            f'<rect x="{left + n * 180}" y="6" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{left + n * 180 + 18}" y="17" font-size="12" fill="{_TEXT}">'
+            f'<rect x="{left}" y="{legend_y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{left + 18}" y="{legend_y + 11}" font-size="12" fill="{_TEXT}">'
             f"{escape(name)}</text>"
         )
     return _svg(title, height, body)

@@ -35,8 +35,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    since = DateField(_l("From"), [Optional()])
-    until = DateField(_l("To"), [Optional()])
+    since = DateField(_l("First day"), [Optional()])
+    until = DateField(_l("Last day"), [Optional()])
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, gettext, ngettext
+from flask_babel import format_date, format_decimal, format_percent, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label
 from returns_service.money import exponent
-from returns_service.pages import local_date, money
+from returns_service.pages import money
 from returns_service.staff.charts import bar_chart, line_chart
 
 #: Why a subscriber wants to stop, as staff read it.
@@ -129,7 +129,7 @@ def _per_day(numbers: dict[str, Any]) -> Table:
         gettext("Subscription cancellations"),
     ]
     caption = gettext("Returns and cancellations per day")
-    labels = [local_date(day["day"]) for day in numbers["per_day"]]
+    labels = [format_date(day["day"], "M/d") for day in numbers["per_day"]]
     series = [(headers[i], [int(row[i]) for row in rows]) for i in (1, 2, 3)]  # type: ignore[arg-type]
     return Table("per-day", caption, headers, rows, line_chart(caption, labels, series))
 

@@ -51,7 +51,6 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-
 #: Where every browser test leaves a screenshot of each page as it was closed.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 _current_test = ["browser"]
@@ -114,3 +113,21 @@ class _ScreenshotBrowser:
 def _name_screenshots(request: pytest.FixtureRequest) -> None:
     """Screenshots are named after the test that took them."""
     _current_test[0] = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+
+
+#: axe-core's impact levels a page must not have.
+_BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core (bundled with axe-playwright-python, no network) on the page; fail on a
+    serious or critical violation, naming the rule and the elements concerned."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v.get("impact") in _BLOCKING_IMPACTS]
+    assert not blocking, f"{page.url}:\n" + "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in blocking
+    )
