@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -22,6 +23,7 @@ from returns_service.extensions import db
 from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.metrics.dashboard import dashboard
 from returns_service.models import utcnow
+from returns_service.staff.numbers_desk import desk_tables
 from returns_service.staff.numbers_tables import Table, exported, numbers_tables, shown
 from returns_service.staff.views import render
 
@@ -67,11 +69,15 @@ def _period(form: PeriodForm, zone: ZoneInfo) -> tuple[Period, str]:
     return Period(first, last, since, until, default), error
 
 
-def _tables(period: Period) -> list[Table]:
-    numbers = dashboard(
-        db.session, period.since, period.until, utcnow(), current_app.config["TIMEZONE"]
-    )
-    return numbers_tables(numbers)
+def _tables(period: Period) -> tuple[list[Table], dict[str, Any]]:
+    """Every table of the period, and whether any survey was answered in it."""
+    config = current_app.config
+    now = utcnow()
+    policy = CasePolicy.from_config(config)
+    numbers = dashboard(db.session, period.since, period.until, now, config["TIMEZONE"])
+    cases = case_numbers(db.session, period.since, period.until, policy, now)
+    survey = satisfaction(db.session, period.since, period.until, policy, now)
+    return numbers_tables(numbers) + desk_tables(cases, survey), survey
 
 
 @staff_required()
@@ -80,15 +86,13 @@ def numbers() -> ResponseReturnValue:
     form = PeriodForm(formdata=request.args)
     period, error = _period(form, ZoneInfo(current_app.config["TIMEZONE"]))
     form.since.data, form.until.data = period.first, period.last
-    now = utcnow()
-    policy = CasePolicy.from_config(current_app.config)
+    tables, survey = _tables(period)
     return render(
         "staff/numbers.html",
         form=form,
         period=period,
-        tables=_tables(period),
-        cases=case_numbers(db.session, period.since, period.until, policy, now),
-        survey=satisfaction(db.session, period.since, period.until, policy, now),
+        tables=tables,
+        survey_answered=bool(survey),
         shown=shown,
         error=error,
     )
@@ -108,7 +112,7 @@ def csv_body(table: Table) -> str:
 def numbers_csv(table_id: str) -> ResponseReturnValue:
     """One table of the numbers page, for the same period, as a CSV file."""
     period, _ = _period(PeriodForm(formdata=request.args), ZoneInfo(current_app.config["TIMEZONE"]))
-    table = next((t for t in _tables(period) if t.id == table_id), None)
+    table = next((t for t in _tables(period)[0] if t.id == table_id), None)
     if table is None:
         abort(404)
     name = f"{table.id}_{period.first.isoformat()}_{period.last.isoformat()}.csv"

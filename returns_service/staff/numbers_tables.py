@@ -40,8 +40,8 @@ class Share:
 
 
 @dataclass(frozen=True, slots=True)
-class Hours:
-    """A duration in hours."""
+class Measure:
+    """A measured number shown with one decimal: hours, an average score."""
 
     value: float | None
 
@@ -54,14 +54,14 @@ class Money:
     currency: str
 
 
-Cell = str | int | Share | Hours | Money
+Cell = str | int | Share | Measure | Money
 
 
 def shown(cell: Cell) -> str:
     """A cell as the page writes it, in the page's language."""
     if isinstance(cell, Share):
         return "—" if cell.value is None else format_percent(cell.value, "#,##0.0%")
-    if isinstance(cell, Hours):
+    if isinstance(cell, Measure):
         return "—" if cell.value is None else format_decimal(cell.value, "#,##0.0")
     if isinstance(cell, Money):
         return money(cell.amount, cell.currency)
@@ -74,7 +74,7 @@ def exported(cell: Cell) -> str:
     """A cell as the CSV keeps it: plain numbers, shares as percentages."""
     if isinstance(cell, Share):
         return "" if cell.value is None else f"{cell.value * 100:.1f}%"
-    if isinstance(cell, Hours):
+    if isinstance(cell, Measure):
         return "" if cell.value is None else f"{cell.value:.2f}"
     if isinstance(cell, Money):
         return str(Decimal(cell.amount).scaleb(-exponent(cell.currency)))
@@ -89,12 +89,12 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Cell]]
-    chart: Markup
+    chart: Markup | None = None
 
 
-def _bars(rows: list[list[Cell]], label: int, value: int) -> list[tuple[str, float, str]]:
+def bars(rows: list[list[Cell]], label: int, value: int) -> list[tuple[str, float, str]]:
     def number(cell: Cell) -> float:
-        if isinstance(cell, Share | Hours):
+        if isinstance(cell, Share | Measure):
             return cell.value or 0.0
         if isinstance(cell, Money):
             return float(cell.amount)
@@ -143,7 +143,7 @@ def _counted(
 ) -> Table:
     rows: list[list[Cell]] = [[label(key), n] for key, n in counts.items()]
     rows.sort(key=lambda row: -int(row[1]))  # type: ignore[arg-type]
-    return Table(table_id, caption, headers, rows, bar_chart(caption, _bars(rows, 0, 1)))
+    return Table(table_id, caption, headers, rows, bar_chart(caption, bars(rows, 0, 1)))
 
 
 def _products(numbers: dict[str, Any]) -> Table:
@@ -173,7 +173,7 @@ def _automation(numbers: dict[str, Any]) -> Table:
         [gettext("By the rules"), auto["decided_by_rules"]],
         [gettext("By staff"), auto["decided"] - auto["decided_by_rules"]],
     ]
-    chart = bar_chart(caption, _bars(rows, 0, 1))
+    chart = bar_chart(caption, bars(rows, 0, 1))
     rows.append([gettext("Share by the rules"), Share(auto["share_by_rules"])])
     return Table("automation", caption, [gettext("Decided"), gettext("Returns")], rows, chart)
 
@@ -184,8 +184,8 @@ def _time_to_refund(numbers: dict[str, Any]) -> Table:
     buckets: list[list[Cell]] = [[_bucket(b), b["count"]] for b in refunds["by_hours"]]
     rows: list[list[Cell]] = [
         [gettext("Refunds"), refunds["refunds"]],
-        [gettext("Median (hours)"), Hours(refunds["median_hours"])],
-        [gettext("90th percentile (hours)"), Hours(refunds["p90_hours"])],
+        [gettext("Median (hours)"), Measure(refunds["median_hours"])],
+        [gettext("90th percentile (hours)"), Measure(refunds["p90_hours"])],
         *buckets,
     ]
     return Table(
@@ -193,7 +193,7 @@ def _time_to_refund(numbers: dict[str, Any]) -> Table:
         caption,
         [gettext("Time to refund"), gettext("Refunds")],
         rows,
-        bar_chart(caption, _bars(buckets, 0, 1)),
+        bar_chart(caption, bars(buckets, 0, 1)),
     )
 
 
@@ -203,7 +203,7 @@ def _queue(numbers: dict[str, Any]) -> Table:
     buckets: list[list[Cell]] = [[_bucket(b), b["count"]] for b in queue["by_age"]]
     rows: list[list[Cell]] = [
         [gettext("Waiting"), queue["in_review"]],
-        [gettext("Oldest waiting (hours)"), Hours(queue["oldest_waiting_hours"])],
+        [gettext("Oldest waiting (hours)"), Measure(queue["oldest_waiting_hours"])],
         *buckets,
     ]
     return Table(
@@ -211,7 +211,7 @@ def _queue(numbers: dict[str, Any]) -> Table:
         caption,
         [gettext("Waiting for"), gettext("Returns")],
         rows,
-        bar_chart(caption, _bars(buckets, 0, 1)),
+        bar_chart(caption, bars(buckets, 0, 1)),
     )
 
 
@@ -237,7 +237,7 @@ def _saves(numbers: dict[str, Any]) -> Table:
         gettext("Cancelled"),
         gettext("Save rate"),
     ]
-    return Table("saves", caption, headers, rows, bar_chart(caption, _bars(rows, 0, 4)))
+    return Table("saves", caption, headers, rows, bar_chart(caption, bars(rows, 0, 4)))
 
 
 def _money(numbers: dict[str, Any]) -> Table:

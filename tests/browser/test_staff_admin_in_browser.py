@@ -66,7 +66,7 @@ def test_an_admin_exports_a_table_adds_an_account_and_a_token_and_retries_a_job(
 
     page.click(f"header a:has-text('{words['reports']}')")
     page.wait_for_url("**/staff/numbers")
-    assert page.locator("svg.chart").count() == 10
+    assert page.locator("svg.chart").count() == 11
     assert_accessible(page)
     with page.expect_download() as download:
         page.click("#csv-rate-by-product")

@@ -52,9 +52,12 @@ def test_the_numbers_page_shows_promises_kept_and_satisfaction(
     assert "お約束した対応期限の達成状況" in japanese and "満足度（1〜5）" in japanese
     assert "Promised response times kept" in english and "2 cases" in english
     # (5 + 2) / 2 = 3.5; one of the two answered 4 or 5.
-    assert "<th>All cases</th><td>2</td><td>3.5</td><td>50.0 %</td>" in english
-    assert "<td>Urgent</td><td>1</td><td>5.0</td><td>100.0 %</td>" in english
-    assert "<td>Normal</td><td>1</td><td>2.0</td><td>0.0 %</td>" in english
+    row = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+    assert row.format("All cases", "", 2, "3.5", "50.0%") in english
+    assert row.format("By priority", "Urgent", 1, "5.0", "100.0%") in english
+    assert row.format("By priority", "Normal", 1, "2.0", "0.0%") in english
+    exported = agent.get("/staff/numbers/satisfaction-csat.csv").get_data().decode("utf-8-sig")
+    assert "All cases,,2,3.50,50.0%" in exported.splitlines()
 
 
 def test_the_numbers_page_says_when_no_survey_was_answered(
@@ -85,7 +88,7 @@ def test_the_numbers_page_draws_charts_and_exports_each_table_as_csv(
     japanese = agent.get("/staff/numbers").get_data(as_text=True)
     english = agent.get("/staff/numbers?lang=en").get_data(as_text=True)
 
-    assert japanese.count('<svg class="chart" role="img"') == 10
+    assert japanese.count('<svg class="chart" role="img"') == 11
     assert ">レポート</a>" in japanese and ">数字<" not in japanese
     assert "波佐見焼マグ" in japanese  # products by name, not only by SKU
     assert '<th scope="row">お断り</th>' in japanese  # decisions in words, not codes
