@@ -13,6 +13,7 @@ from returns_service.auth.models import ApiToken, Role, StaffUser
 from returns_service.outbox import MessageStatus, OutboxMessage
 from tests.shop import PASSWORD, add_staff, csrf, sign_in
 from tests.staff.admin_seed import endpoint_with_failure, failed_job
+from tests.test_translations import _english_phrases
 
 
 def _admin(app: Flask, session: Session) -> FlaskClient:
@@ -183,3 +184,16 @@ def test_integrations_show_whether_they_are_on_and_their_last_error_never_a_secr
     shopify = re.search(r'<tr id="integration-shopify_returns">(.*?)</tr>', english, re.S).group(1)
     assert "<td>On</td>" in zendesk and "<td>On</td>" in line and "<td>Off</td>" in shopify
     assert "Our signed webhooks" in english
+
+
+def test_the_admin_pages_show_no_english_on_japanese_pages(app: Flask, session: Session) -> None:
+    admin = _admin(app, session)
+    endpoint_with_failure(session, "https://hooks.example.jp/returns")
+    failed_job(session, "warehouse_sync_stock", "timed out")
+    english = _english_phrases()
+    for path in ("users", "tokens", "webhooks", "jobs", "integrations"):
+        page = admin.get(f"/staff/admin/{path}?lang=ja")
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        assert '<html lang="ja">' in html
+        assert [phrase for phrase in english if phrase in html] == [], path
