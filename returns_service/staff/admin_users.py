@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
@@ -70,7 +71,7 @@ def create_user() -> ResponseReturnValue:
     )
 
 
-def _change(user_id: int, change: Any, done: str) -> ResponseReturnValue:
+def _change(user_id: int, change: Callable[[StaffUser], None], done: str) -> ResponseReturnValue:
     return in_one_transaction(
         lambda: change(access.get_staff(db.session, user_id, lock=True)),
         lambda _: redirect(url_for("staff_pages.admin_users", done=done)),

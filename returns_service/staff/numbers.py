@@ -69,15 +69,20 @@ def _period(form: PeriodForm, zone: ZoneInfo) -> tuple[Period, str]:
     return Period(first, last, since, until, default), error
 
 
-def _tables(period: Period) -> tuple[list[Table], dict[str, Any]]:
-    """Every table of the period, and whether any survey was answered in it."""
-    config = current_app.config
+def _report_tables(period: Period) -> list[Table]:
+    numbers = dashboard(
+        db.session, period.since, period.until, utcnow(), current_app.config["TIMEZONE"]
+    )
+    return numbers_tables(numbers)
+
+
+def _desk_tables(period: Period) -> tuple[list[Table], dict[str, Any]]:
+    """The promises and survey tables, and the survey answers (empty when none came)."""
     now = utcnow()
-    policy = CasePolicy.from_config(config)
-    numbers = dashboard(db.session, period.since, period.until, now, config["TIMEZONE"])
+    policy = CasePolicy.from_config(current_app.config)
     cases = case_numbers(db.session, period.since, period.until, policy, now)
     survey = satisfaction(db.session, period.since, period.until, policy, now)
-    return numbers_tables(numbers) + desk_tables(cases, survey), survey
+    return desk_tables(cases, survey), survey
 
 
 @staff_required()
@@ -86,12 +91,12 @@ def numbers() -> ResponseReturnValue:
     form = PeriodForm(formdata=request.args)
     period, error = _period(form, ZoneInfo(current_app.config["TIMEZONE"]))
     form.since.data, form.until.data = period.first, period.last
-    tables, survey = _tables(period)
+    desk, survey = _desk_tables(period)
     return render(
         "staff/numbers.html",
         form=form,
         period=period,
-        tables=tables,
+        tables=_report_tables(period) + desk,
         survey_answered=bool(survey),
         shown=shown,
         error=error,
@@ -112,7 +117,10 @@ def csv_body(table: Table) -> str:
 def numbers_csv(table_id: str) -> ResponseReturnValue:
     """One table of the numbers page, for the same period, as a CSV file."""
     period, _ = _period(PeriodForm(formdata=request.args), ZoneInfo(current_app.config["TIMEZONE"]))
-    table = next((t for t in _tables(period)[0] if t.id == table_id), None)
+    # Only the tables of the file's own source are computed.
+    desk = table_id == "promises" or table_id.startswith("satisfaction-")
+    tables = _desk_tables(period)[0] if desk else _report_tables(period)
+    table = next((t for t in tables if t.id == table_id), None)
     if table is None:
         abort(404)
     name = f"{table.id}_{period.first.isoformat()}_{period.last.isoformat()}.csv"
