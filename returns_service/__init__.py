@@ -140,7 +140,6 @@ def _register_blueprints(app: Flask) -> None:
     from returns_service.portal.pages import bp as portal_pages_bp
     from returns_service.portal.subscription import bp as portal_subscription_bp
     from returns_service.portal.survey import bp as survey_pages_bp
-    from returns_service.staff.mailbox import bp as mail_bp
     from returns_service.staff.pages import bp as staff_pages_bp
     from returns_service.webhooks.carriers import bp as carrier_webhooks_bp
     from returns_service.webhooks.line import bp as line_webhook_bp
@@ -162,7 +161,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(carrier_webhooks_bp)
     app.register_blueprint(zendesk_webhook_bp)
     app.register_blueprint(line_webhook_bp)
-    app.register_blueprint(mail_bp)
     app.register_blueprint(staff_pages_bp)
     app.register_blueprint(survey_pages_bp)
     api.register_blueprint(orders_blp)

@@ -245,6 +245,17 @@ def _orphaned(message_id: str, enqueued_at: datetime, now: datetime) -> bool:
     return True
 
 
+def failed_jobs(session: Session, limit: int) -> list[OutboxMessage]:
+    """The messages that used up their retries, newest first, at most ``limit``."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.FAILED)
+        .order_by(OutboxMessage.finished_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def failed_messages(session: Session, jobs: Iterable[str], **payload: Any) -> list[OutboxMessage]:
     """The failed messages of these jobs whose payload holds these values, locked, oldest first.
 

@@ -23,7 +23,7 @@ from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, eve
 from returns_service.money import exponent
 
 #: Where the chosen language is kept: staff choose theirs apart from the customer pages'.
-_LANGUAGE_KEYS = {"staff_pages": "staff_lang", "notifications": "staff_lang"}
+_LANGUAGE_KEYS = {"staff_pages": "staff_lang"}
 
 #: Every HTML answer: no framing, nothing from elsewhere, no type guessing.
 PAGE_HEADERS = {

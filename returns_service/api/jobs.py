@@ -7,7 +7,6 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from returns_service import outbox
 from returns_service.api.docs import SECURITY
@@ -45,13 +44,7 @@ class FailedJobs(MethodView):
     @blp.alt_response(403, description="Needs the agent or admin role")
     def get(self) -> list[OutboxMessage]:
         """List failed jobs, newest first."""
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.status == MessageStatus.FAILED)
-            .order_by(OutboxMessage.finished_at.desc())
-            .limit(500)
-        )
-        return list(db.session.scalars(query))
+        return outbox.failed_jobs(db.session, 500)
 
 
 @blp.route("/<job_id>/retry")

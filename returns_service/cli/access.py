@@ -7,15 +7,15 @@ import sys
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select
 
+from returns_service.auth import operations as access
 from returns_service.auth.models import ApiToken, Role, StaffUser
-from returns_service.auth.tokens import create_token
+from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
 
-_STAFF_ROLES = [Role.ADMIN.value, Role.AGENT.value, Role.WAREHOUSE.value]
+_STAFF_ROLES = [role.value for role in access.STAFF_ROLES]
 
 
 def _read_password() -> str:
@@ -23,15 +23,16 @@ def _read_password() -> str:
     password = (
         getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     )
-    if len(password) < 8:
-        raise click.BadParameter("the password must have at least 8 characters", param_hint="stdin")
+    if len(password) < access.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"the password must have at least {access.MIN_PASSWORD_LENGTH} characters",
+            param_hint="stdin",
+        )
     return password
 
 
 def _staff(email: str) -> StaffUser:
-    user = db.session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
-    )
+    user = access.staff_by_email(db.session, email)
     if user is None:
         raise click.BadParameter(f"no staff member {email}", param_hint="EMAIL")
     return user
@@ -50,18 +51,15 @@ def users() -> None:
 def users_create(email: str, role: str, name: str) -> None:
     """Create a staff login; the password is read from standard input."""
     password = _read_password()
-    session = db.session
-    if session.query(StaffUser).filter_by(email=email.lower()).first():
-        raise click.BadParameter(f"a user {email} exists already", param_hint="--email")
-    session.add(
-        StaffUser(
-            email=email.lower(),
-            name=name,
-            role=Role(role),
-            password_hash=generate_password_hash(password),
+    try:
+        access.create_staff(
+            db.session, utcnow(), email=email, role=Role(role), password=password, name=name
         )
-    )
-    session.commit()
+    except Conflict:
+        raise click.BadParameter(f"a user {email} exists already", param_hint="--email") from None
+    except InvalidInput as error:
+        raise click.BadParameter(error.message, param_hint="--email") from None
+    db.session.commit()
     click.echo(f"created {role} {email.lower()}")
 
 
@@ -80,7 +78,10 @@ def users_list() -> None:
 def users_deactivate(email: str) -> None:
     """Refuse a staff member from now on; their open sessions end at once."""
     user = _staff(email)
-    user.deactivate()
+    try:
+        access.deactivate_staff(user)
+    except Conflict as error:
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"deactivated {user.email}")
 
@@ -91,7 +92,7 @@ def users_deactivate(email: str) -> None:
 def users_set_password(email: str) -> None:
     """Set a new password (read from standard input); open sessions end at once."""
     user = _staff(email)
-    user.set_password(generate_password_hash(_read_password()))
+    access.set_password(user, _read_password())
     db.session.commit()
     click.echo(f"new password set for {user.email}; their sessions have ended")
 
@@ -107,7 +108,7 @@ def tokens() -> None:
 @with_appcontext
 def tokens_create(name: str, role: str) -> None:
     """Create an API token; it is printed alone on the last line, and never shown again."""
-    _, plain = create_token(db.session, name, Role(role), utcnow())
+    _, plain = access.issue_token(db.session, utcnow(), name, Role(role))
     db.session.commit()
     click.echo(f"token {name!r} with role {role}; keep it now, it is not shown again:")
     click.echo(plain)
@@ -137,11 +138,11 @@ def tokens_list(show_all: bool) -> None:
 @with_appcontext
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by its id (see ``tokens list``); it is refused from now on."""
-    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
-    if token is None:
-        raise click.BadParameter(f"no token {token_id}", param_hint="TOKEN_ID")
-    if token.revoked_at is not None:
-        raise click.ClickException(f"token {token_id} was revoked at {_when(token.revoked_at)}")
-    token.revoked_at = utcnow()
+    try:
+        token = access.revoke_token(db.session, utcnow(), token_id)
+    except NotFound:
+        raise click.BadParameter(f"no token {token_id}", param_hint="TOKEN_ID") from None
+    except Conflict as error:
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"revoked token {token_id} ({token.name})")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role, StaffUser
@@ -88,3 +88,31 @@ def resend_failed(session: Session, now: datetime, endpoint: WebhookEndpoint) ->
         retry_failed(session, message.id, now)
         resent.append(message.id)
     return resent
+
+
+def failed_deliveries(session: Session, limit: int = 200) -> dict[int, list[OutboxMessage]]:
+    """Deliveries that gave up and wait to be re-sent, per endpoint, newest first.
+
+    Only failed rows are read; ``limit`` caps the rows of an endpoint that has failed long.
+    """
+    endpoint_id = OutboxMessage.payload["endpoint_id"].as_integer()
+    numbered = (
+        select(
+            OutboxMessage.id,
+            func.row_number()
+            .over(partition_by=endpoint_id, order_by=OutboxMessage.finished_at.desc())
+            .label("n"),
+        )
+        .where(OutboxMessage.job == "send_webhook", OutboxMessage.status == MessageStatus.FAILED)
+        .subquery()
+    )
+    found: dict[int, list[OutboxMessage]] = {}
+    query = (
+        select(OutboxMessage)
+        .join(numbered, numbered.c.id == OutboxMessage.id)
+        .where(numbered.c.n <= limit)
+        .order_by(OutboxMessage.finished_at.desc())
+    )
+    for message in session.scalars(query):
+        found.setdefault(int(message.payload["endpoint_id"]), []).append(message)
+    return found

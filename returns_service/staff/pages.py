@@ -8,8 +8,15 @@ added to the one blueprint here.
 from __future__ import annotations
 
 from returns_service.staff import (
+    admin_integrations,
+    admin_jobs,
+    admin_tokens,
+    admin_users,
+    admin_webhooks,
     cancellation_pages,
     case_actions,
+    mailbox,
+    numbers,
     offer_pages,
     photos,
     queue,
@@ -30,6 +37,13 @@ for _stage in (
     photos,
     rules_pages,
     offer_pages,
+    numbers,
+    admin_users,
+    admin_tokens,
+    admin_webhooks,
+    admin_jobs,
+    admin_integrations,
+    mailbox,
 ):
     _stage.register(bp)
 

@@ -1,9 +1,8 @@
-"""Staff pages: the work list of every case, the scan box, and the numbers."""
+"""Staff pages: the work list of every case and the scan box."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,9 +20,7 @@ from returns_service.cases.search import rmas_for_code
 from returns_service.cases.tags import case_tag
 from returns_service.cases.work_list import PAGE_SIZE, work_page
 from returns_service.extensions import db
-from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.labels import REASON_LABELS
-from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_forms import ScanForm, WorkListForm
@@ -109,22 +106,7 @@ def scan() -> ResponseReturnValue:
     return redirect(url_for("staff_pages.queue", q=code))
 
 
-@staff_required()
-def numbers() -> ResponseReturnValue:
-    """The returns dashboard's numbers, promises kept and satisfaction for the last 30 days."""
-    now = utcnow()
-    since = now - timedelta(days=30)
-    policy = CasePolicy.from_config(current_app.config)
-    return render(
-        "staff/numbers.html",
-        metrics=return_metrics(db.session, since, now, now),
-        cases=case_numbers(db.session, since, now, policy, now),
-        survey=satisfaction(db.session, since, now, policy, now),
-    )
-
-
 def register(bp: Blueprint) -> None:
-    """Add the queue and the numbers to the staff blueprint."""
+    """Add the work list and the scan box to the staff blueprint."""
     bp.add_url_rule("/", view_func=queue, methods=["GET"])
     bp.add_url_rule("/scan", view_func=scan, methods=["GET"])
-    bp.add_url_rule("/numbers", view_func=numbers, methods=["GET"])

@@ -26,7 +26,13 @@ def test_return_rate_reasons_automation_and_time_to_refund(shop: Shop) -> None:
     assert response.status_code == 200, response.json
     numbers: dict[str, Any] = response.json
     by_sku = {row["sku"]: row for row in numbers["return_rate_by_product"]}
-    assert by_sku["MUG"] == {"sku": "MUG", "sold": 2, "returned": 1, "rate": 0.5}
+    assert by_sku["MUG"] == {
+        "sku": "MUG",
+        "name": "波佐見焼マグ",
+        "sold": 2,
+        "returned": 1,
+        "rate": 0.5,
+    }
     assert by_sku["KETTLE"]["rate"] == 1.0
     assert by_sku["SCARF"]["returned"] == 0  # rejected lines do not count
     assert numbers["reasons"] == {"UNWANTED": 2, "STYLE": 1}
@@ -34,7 +40,10 @@ def test_return_rate_reasons_automation_and_time_to_refund(shop: Shop) -> None:
     assert numbers["automation"] == {"decided": 3, "decided_by_rules": 2, "share_by_rules": 0.6667}
     assert numbers["time_to_refund"]["refunds"] == 1
     assert numbers["time_to_refund"]["median_hours"] < 1
-    assert numbers["review_queue"] == {"in_review": 0, "oldest_waiting_hours": None}
+    assert numbers["time_to_refund"]["by_hours"][0] == {"from_hours": 0, "to_hours": 24, "count": 1}
+    assert numbers["review_queue"]["in_review"] == 0
+    assert numbers["review_queue"]["oldest_waiting_hours"] is None
+    assert [b["count"] for b in numbers["review_queue"]["by_age"]] == [0, 0, 0, 0]
 
 
 def test_the_review_queue_lists_what_waits_for_a_person(shop: Shop) -> None:
@@ -54,6 +63,7 @@ def test_the_review_queue_lists_what_waits_for_a_person(shop: Shop) -> None:
     assert shop.client.get("/api/v1/returns", headers=shop.customer()).status_code == 403
     metrics = shop.client.get("/api/v1/metrics/returns", headers=shop.agent).json
     assert metrics["review_queue"]["in_review"] == 1
+    assert [b["count"] for b in metrics["review_queue"]["by_age"]] == [1, 0, 0, 0]
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(shop: Shop) -> None:
