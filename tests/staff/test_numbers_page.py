@@ -107,7 +107,7 @@ def test_the_numbers_page_draws_charts_and_exports_each_table_as_csv(
     assert rows[0] == ["商品コード", "商品", "販売数", "返品数", "返品率"]
     assert ["MUG", "波佐見焼マグ", "2", "1", "50.0%"] in rows
     money = agent.get("/staff/numbers/money.csv?lang=en").get_data().decode("utf-8-sig")
-    assert "Refunded,JPY,1,1100" in money
+    assert "Refund,JPY,1,1100" in money
     assert agent.get("/staff/numbers/nothing.csv").status_code == 404
 
 
