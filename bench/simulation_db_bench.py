@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 import rules
 from bench.rules_bench import random_facts
-from returns_service.config import normalise_database_url
 from returns_service.migrate import upgrade
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.simulation import past_line_decisions
+from returns_service.setting_values import normalise_database_url
 from rules.mentioned import facts_mentioned
 
 PAST_REQUESTS = 20_000

@@ -26,8 +26,8 @@ import requests
 from redis import Redis
 from sqlalchemy import create_engine, make_url, text
 
-from returns_service.config import normalise_database_url
 from returns_service.migrate import upgrade
+from returns_service.setting_values import normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_URL = normalise_database_url(

@@ -10,7 +10,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
-from returns_service.config import Settings, instance_secret_key, normalise_database_url
+from returns_service.config import Settings
+from returns_service.instance_secrets import instance_secret_key
+from returns_service.setting_values import normalise_database_url
 from returns_service.shop import EXTENSION_KEY, ShopSettings
 
 

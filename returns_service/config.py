@@ -6,29 +6,27 @@ into a :class:`Settings` once, and everything else receives values from it.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from business_time import CalendarSettingError, parse_business_hours, parse_closed_days
+from returns_service.setting_values import (
+    PARSERS,
+    PREFIX,
+    ConfigError,
+    normalise_database_url,
+    parse_case_priorities,
+    parse_return_addresses,
+)
 
-PREFIX = "RETURNS_"
 LOCALES = ("ja", "en")
 PARTIAL_CANCEL_SHIPPING = ("none", "proportional", "full")
 SURVEY_SCALES = ("csat", "nps")
-PRIORITIES = ("urgent", "high", "normal")
-#: What a priority rule may look at: a line's reason, the case's status, the order's parcel.
-PRIORITY_SIGNALS = ("reason", "status", "shipment")
-#: Wrong or damaged goods first, then parcels that did not arrive and stops the warehouse
-#: has not answered; everything else (size, changed mind, questions of use) is normal.
 DEFAULT_CASE_PRIORITIES = (
     '{"urgent": ["reason:WRONG_ITEM", "reason:DEFECTIVE"], '
     '"high": ["reason:NOT_RECEIVED", "reason:NOT_AS_DESCRIBED", "reason:DELIVERY_TOO_SLOW", '
@@ -58,53 +56,6 @@ SECRET_SETTINGS = frozenset(
         "line_login_channel_secret",
     }
 )
-
-
-class ConfigError(ValueError):
-    """A setting has a value the service cannot run with; the message names the variable."""
-
-
-def _integer(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
-
-
-def _boolean(name: str, raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise ConfigError(f"{PREFIX}{name} must be true or false, got {raw!r}")
-
-
-def _text(name: str, raw: str) -> str:
-    return raw
-
-
-_PARSERS: dict[type, Callable[[str, str], Any]] = {int: _integer, bool: _boolean, str: _text}
-
-
-def normalise_database_url(url: str) -> str:
-    """Accept ``postgres://`` and ``postgresql://`` as hosting platforms hand them out.
-
-    SQLAlchemy would pick psycopg2 for a bare ``postgresql://``; the service ships psycopg 3.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise ConfigError(
-            f"{PREFIX}DATABASE_URL must look like postgresql://user@host:port/db "
-            f"or sqlite:///path, got {url!r}"
-        )
-    if scheme in ("postgres", "postgresql"):
-        return f"postgresql+psycopg://{rest}"
-    if scheme.split("+")[0] not in ("postgresql", "sqlite"):
-        raise ConfigError(
-            f"{PREFIX}DATABASE_URL must use PostgreSQL or SQLite, got scheme {scheme!r}"
-        )
-    return url
 
 
 @dataclass(frozen=True)
@@ -247,7 +198,7 @@ class Settings:
         for f in fields(cls):
             raw = environ.get(PREFIX + f.name.upper())
             if raw is not None:
-                parser = _PARSERS[type(getattr(cls, f.name))]
+                parser = PARSERS[type(getattr(cls, f.name))]
                 values[f.name] = parser(f.name.upper(), raw)
         settings = cls(**values)
         settings.check()
@@ -390,75 +341,3 @@ class Settings:
             value = getattr(self, name)
             if value and urlsplit(value).scheme not in ("http", "https"):
                 raise ConfigError(f"{PREFIX}{name.upper()} must be an http(s) URL, got {value!r}")
-
-
-def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:
-    """The ``RETURNS_CASE_PRIORITIES`` JSON as ``{"urgent": {"reason:WRONG_ITEM", ...}, ...}``.
-
-    Each entry is ``signal:value`` with a signal from ``PRIORITY_SIGNALS``; ``normal`` is what
-    matches nothing and needs no entries.
-    """
-    name = f"{PREFIX}CASE_PRIORITIES"
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise ConfigError(f'{name} must be a JSON object such as {{"urgent": ["reason:X"]}}')
-    mapping: dict[str, frozenset[str]] = {}
-    for priority, entries in document.items():
-        if priority not in PRIORITIES:
-            raise ConfigError(f"{name}: {priority!r} is not one of {', '.join(PRIORITIES)}")
-        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-            raise ConfigError(f"{name}: {priority} must be a list of strings")
-        for entry in entries:
-            signal, sep, value = entry.partition(":")
-            if not sep or signal not in PRIORITY_SIGNALS or not value:
-                raise ConfigError(
-                    f"{name}: {entry!r} must be signal:value with a signal from "
-                    f"{', '.join(PRIORITY_SIGNALS)}"
-                )
-        mapping[priority] = frozenset(entries)
-    return mapping
-
-
-def instance_secret_key(instance_path: Path, name: str = "secret_key") -> str:
-    """Return the secret kept in the instance folder under ``name``, creating it on first use.
-
-    The file appears whole and readable by its owner only; processes starting together (web
-    workers, the job worker) all end up with the key of the first one to create it.
-    """
-    key_file = instance_path / name
-    if key_file.exists() and (key := key_file.read_text().strip()):
-        return key
-    instance_path.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=instance_path)
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        try:
-            os.link(temporary, key_file)  # fails if another process created it meanwhile
-        except FileExistsError:
-            if not key_file.read_text().strip():  # empty: left by a crash mid-write
-                os.replace(temporary, key_file)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return key_file.read_text().strip()
-
-
-def parse_return_addresses(raw: str) -> dict[str, dict[str, str]]:
-    """The ``RETURNS_RETURN_ADDRESSES`` JSON as ``{"US": {"name": ..., ...}, ...}``."""
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{PREFIX}RETURN_ADDRESSES is not JSON: {exc}") from None
-    if not isinstance(parsed, dict) or not all(
-        isinstance(k, str) and isinstance(v, dict) for k, v in parsed.items()
-    ):
-        raise ConfigError(
-            f"{PREFIX}RETURN_ADDRESSES must map country codes to addresses, "
-            'such as {"US": {"name": "...", "address1": "...", "phone": "..."}}'
-        )
-    return {country.upper(): address for country, address in parsed.items()}

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from business_time import ShopCalendar
-from returns_service.config import parse_return_addresses
+from returns_service.setting_values import parse_return_addresses
 
 #: The key under which the app factory keeps the shop's settings in ``app.extensions``.
 EXTENSION_KEY = "shop_settings"

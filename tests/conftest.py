@@ -25,10 +25,10 @@ from returns_service import create_app, use_shop_settings
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token
 from returns_service.catalogues import compile_catalogues
-from returns_service.config import normalise_database_url
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import Base, utcnow
+from returns_service.setting_values import normalise_database_url
 
 pytest_plugins = ["tests.shop"]
 

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from returns_service.config import (
-    ConfigError,
-    Settings,
-    instance_secret_key,
-    normalise_database_url,
-)
+from returns_service.config import Settings
+from returns_service.instance_secrets import instance_secret_key
+from returns_service.setting_values import ConfigError, normalise_database_url
 
 
 def test_defaults_need_no_environment() -> None:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from business_time import ShopCalendar
-from returns_service.config import parse_case_priorities
+from returns_service.setting_values import parse_case_priorities
 
 
 class Priority(StrEnum):

@@ -12,10 +12,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from returns_service import create_app
 from returns_service.cli.access import tokens, users
 from returns_service.cli.rules import rules_cli
-from returns_service.config import ConfigError
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.bulk_import import ImportReport
+from returns_service.setting_values import ConfigError
 from returns_service.shop import shop_settings
 
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from returns_service.auth.models import Role
-from returns_service.config import ConfigError, Settings
+from returns_service.config import Settings
+from returns_service.setting_values import ConfigError
 from tests.shop import Shop
 
 

@@ -9,13 +9,12 @@ import pytest
 
 from returns_service.config import LOCALES, Settings
 from returns_service.notifications.email import (
-    KINDS,
     TEMPLATES_DIR,
-    check_context,
     format_date,
     render_email,
     template_name,
 )
+from returns_service.notifications.mail_kinds import KINDS, check_context
 from returns_service.shop import ShopSettings
 
 SHOP = ShopSettings.from_config(
