@@ -14,10 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carriers.status import TrackingStatus
+from returns_service.extensions import db
 from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
 from returns_service.portal import tokens
+from returns_service.portal.slip import SlipFontMissing, return_slip
 from returns_service.returns.models import Pickup, PickupStatus
+from returns_service.returns.operations import get_return
 from tests.portal.pages import open_order
 from tests.shop import Inbox, Shop
 
@@ -221,3 +224,16 @@ def test_an_exchange_reads_complete_only_once_the_replacement_has_shipped(
     page = client.get(f"/returns/{rma}").get_data(as_text=True)
     assert "お手続きは完了しました。" in page
     assert "セルビッジデニム 30 — 32 × 1: 発送しました （追跡番号 4000-1111-2222）" in page
+
+
+def test_a_missing_slip_font_is_named_in_the_error(
+    app: Flask, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    monkeypatch.setitem(app.config, "SLIP_FONT_PATH", "/nowhere/font.ttf")
+    with app.test_request_context():
+        with pytest.raises(SlipFontMissing, match="RETURNS_SLIP_FONT_PATH: no font at /nowhere"):
+            return_slip(get_return(db.session, rma), app.config, "ja")
