@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from returns_service.catalogue.exchange_options import ExchangeOption, exchange_options
 from returns_service.orders.models import Order, OrderLine
 from returns_service.returns.eligibility import LineEligibility, order_eligibility
-from returns_service.returns.exchanges import offered_scope
 from returns_service.returns.preview import ReasonTerms, line_terms
 from rules.actions import ExchangeScope
 
@@ -98,17 +97,16 @@ def order_lines(session: Session, order: Order, now: datetime, timezone: str) ->
     views = [_view(by_id[e.line_id], e, terms.get(e.line_id, {})) for e in eligibility]
     for view in views:
         if view.eligible:
-            scope = _common_scope(session, now, timezone, view)
-            found = exchange_options(session, view.line, scope)
+            found = exchange_options(session, view.line, _common_scope(view))
             view.options = found.options
             view.product_external_id = found.product.external_id if found.product else None
     return views
 
 
-def _common_scope(session: Session, now: datetime, timezone: str, view: LineView) -> ExchangeScope:
+def _common_scope(view: LineView) -> ExchangeScope:
     """How far the picker reaches: another product only where every offered reason's rule
     allows it, so no replacement shown is refused at filing for its reason."""
-    scopes = {offered_scope(session, now, timezone, view.line, r) for r in view.reasons}
+    scopes = {view.terms[r].exchange_scope for r in view.reasons}
     return scopes.pop() if len(scopes) == 1 else ExchangeScope.SAME_PRODUCT
 
 

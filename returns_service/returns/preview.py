@@ -19,6 +19,7 @@ from returns_service.refunds.operations import share_of_line
 from returns_service.returns.facts import CustomerHistory, customer_history, line_facts
 from returns_service.returns.models import Resolution, ReturnLine
 from returns_service.rulesets.operations import active_version, compiled
+from rules.actions import ExchangeScope
 from rules.facts import RETURN_REASONS
 
 
@@ -58,10 +59,15 @@ class ReasonTerms:
     resolutions: tuple[str, ...]
     #: The rule's words to the customer, by language (a refusal's reason).
     message: dict[str, str] | None
+    #: How far an exchange for this reason may reach (the rule decided for an exchange).
+    exchange_scope: ExchangeScope = ExchangeScope.SAME_PRODUCT
 
 
-def _terms(decision: rules.Decision, reason: str, unit_value: int) -> ReasonTerms:
+def _terms(
+    decision: rules.Decision, exchange: rules.Decision, reason: str, unit_value: int
+) -> ReasonTerms:
     action = decision.action
+    refused = exchange.outcome is rules.Outcome.REJECT
     fee = action.restocking_fee.of(unit_value) if action.restocking_fee else 0
     return ReasonTerms(
         reason=reason,
@@ -75,6 +81,9 @@ def _terms(decision: rules.Decision, reason: str, unit_value: int) -> ReasonTerm
         bonus_per_unit=action.bonus_credit.of(unit_value) if action.bonus_credit else 0,
         resolutions=tuple(r.value for r in action.allowed_resolutions or ()),
         message=decision.message,
+        exchange_scope=ExchangeScope.SAME_PRODUCT
+        if refused
+        else exchange.action.exchange_scope or ExchangeScope.SAME_PRODUCT,
     )
 
 
@@ -84,9 +93,9 @@ def line_terms(
     timezone: str,
     order: Order,
     line_ids: set[int],
-    resolution: Resolution = Resolution.REFUND,
 ) -> dict[int, dict[str, ReasonTerms]]:
-    """For each line asked, the terms of every reason a customer may give."""
+    """For each line asked, the terms of every reason a customer may give: as a refund, and
+    how far an exchange may reach."""
     rule_set = compiled(active_version(session, now))
     history = customer_history(session, order.customer_id, now)
     found: dict[int, dict[str, ReasonTerms]] = {}
@@ -96,7 +105,8 @@ def line_terms(
         unit_value = share_of_line(order_line.total, order_line.quantity, 1)
         found[order_line.id] = {
             reason: _terms(
-                probe(rule_set, history, now, timezone, order_line, reason, resolution),
+                probe(rule_set, history, now, timezone, order_line, reason, Resolution.REFUND),
+                probe(rule_set, history, now, timezone, order_line, reason, Resolution.EXCHANGE),
                 reason,
                 unit_value,
             )
@@ -104,8 +114,3 @@ def line_terms(
         }
     return found
 
-
-def required_method(terms: dict[str, ReasonTerms], reason: str) -> str | None:
-    """The return method the rule for this reason imposes, if any."""
-    found = terms.get(reason)
-    return found.method if found else None

@@ -14,10 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carriers.status import TrackingStatus
+from returns_service.extensions import db
 from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
 from returns_service.portal import tokens
+from returns_service.portal.slip import SlipFontMissing, return_slip
 from returns_service.returns.models import Pickup, PickupStatus
+from returns_service.returns.operations import get_return
 from tests.portal.pages import open_order
 from tests.shop import Inbox, Shop
 
@@ -176,3 +179,61 @@ def test_the_parcels_tracking_is_shown_in_words(app: Flask, shop: Shop) -> None:
     assert f"追跡番号：{tracking}" in page
     assert "配送業者がお預かりし、当店へ輸送中です" in page
     assert "in_transit" not in page
+
+
+def test_an_exchange_reads_complete_only_once_the_replacement_has_shipped(
+    app: Flask, shop: Shop
+) -> None:
+    product = shop.put_product()
+    order = shop.put_order()
+    created = shop.file(
+        shop.customer(),
+        [
+            {
+                "line_id": shop.line_id(order, "L1"),
+                "quantity": 1,
+                "reason": "SIZE_TOO_SMALL",
+                "exchange_variant_id": shop.variant_id(product, "DNM-32"),
+            }
+        ],
+        resolution="exchange",
+    ).json
+    rma, line = created["rma"], created["lines"][0]["id"]
+    for step, body in (
+        ("receive", {"lines": [{"line_id": line, "quantity": 1}]}),
+        ("inspect", {"lines": [{"line_id": line, "condition": "new", "disposition": "restock"}]}),
+    ):
+        url = f"/api/v1/returns/{rma}/{step}"
+        answer = shop.client.post(url, headers=shop.warehouse, json=body)
+        assert answer.status_code == 200, answer.json
+    shop.run_jobs()
+    client = app.test_client()
+    open_order(client)
+    page = client.get(f"/returns/{rma}").get_data(as_text=True)
+    assert shop.get(rma)["status"] == "completed"
+    assert "交換品を準備中" in page and "交換品の発送を準備しています" in page
+    assert "完了しました" not in page
+
+    exchange_id = shop.get(rma)["exchanges"][0]["id"]
+    shipped = shop.client.post(
+        f"/api/v1/returns/{rma}/exchanges/{exchange_id}/shipped",
+        headers=shop.warehouse,
+        json={"carrier": "yamato", "tracking_number": "4000-1111-2222"},
+    )
+    assert shipped.status_code == 200, shipped.json
+    page = client.get(f"/returns/{rma}").get_data(as_text=True)
+    assert "お手続きは完了しました。" in page
+    assert "セルビッジデニム 30 — 32 × 1: 発送しました （追跡番号 4000-1111-2222）" in page
+
+
+def test_a_missing_slip_font_is_named_in_the_error(
+    app: Flask, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = shop.put_order()
+    rma = shop.file(
+        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
+    ).json["rma"]
+    monkeypatch.setitem(app.config, "SLIP_FONT_PATH", "/nowhere/font.ttf")
+    with app.test_request_context():
+        with pytest.raises(SlipFontMissing, match="RETURNS_SLIP_FONT_PATH: no font at /nowhere"):
+            return_slip(get_return(db.session, rma), app.config, "ja")
