@@ -109,7 +109,6 @@ def open_return(
         lines=return_lines,
     )
     session.add(request)
-    session.flush()
     decisions = []
     for return_line in return_lines:
         facts = line_facts(
@@ -135,6 +134,9 @@ def open_return(
         "version": version.number,
         "rules": [d.rule for d in decisions],
     }
+    # Written once, decided: the request and its lines are inserted with their decisions
+    # rather than inserted and then updated.
+    session.flush()
     states.record_filed(session, request, now=now, actor=actor)
     notices.return_received(
         session, now, settings, request, in_review=outcome is rules.RequestOutcome.REVIEW
