@@ -65,6 +65,8 @@ class MoneyChange:
     less: int
 
 
+#: The facts the money report reads, whatever facts a draft's rules test.
+MONEY_FACTS = frozenset({"line_total", "order_total", "resolution", "currency"})
 #: The outcomes that pay a line's value back.
 _PAYING = frozenset({Outcome.APPROVE, Outcome.APPROVE_KEEP_ITEM})
 _MONEY_RESOLUTIONS = {"refund": "refund", "store_credit": "store_credit"}

@@ -25,6 +25,7 @@ from returns_service.rulesets.models import RuleSetStatus, RuleSetVersion
 from returns_service.rulesets.operations import validated_document
 from rules.facts import Scope
 from rules.mentioned import facts_mentioned
+from rules.simulation import MONEY_FACTS
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/rules", description="Auto-approval rules")
 
@@ -247,10 +248,10 @@ def run_simulation(
         past = past_cancellation_decisions(db.session, last=last, since=since, until=until)
         path = "cancellations"
     else:
-        # Only the facts the draft reads are loaded: most of the time on many lines.
-        past = past_line_decisions(
-            db.session, last=last, since=since, until=until, facts=facts_mentioned(validated)
-        )
+        # Only the facts the draft reads (and the money report needs) are loaded: most of
+        # the time on many lines.
+        read = facts_mentioned(validated) | MONEY_FACTS
+        past = past_line_decisions(db.session, last=last, since=since, until=until, facts=read)
         path = "returns"
     report = rules.simulate(compiled, past, sample_size=sample_size).as_dict()
     for change in report.get("sample", []):
