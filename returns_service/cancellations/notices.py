@@ -3,7 +3,8 @@
 E-mails go to the customer in the language of the request; webhooks go, signed, to every
 endpoint subscribed to the event. The warehouse system is such an endpoint: it subscribes
 to ``order.stop_requested`` (stop a picked or packed order, then answer) and
-``order.cancelled`` (drop the lines and release their stock).
+``order.cancelled`` (drop the lines and release their stock). The texts kept on the
+cancellation for its pages and the API come from the catalogues, in its own language.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from returns_service import warehouse
 from returns_service.cancellations.models import Cancellation
+from returns_service.money import format_money
 from returns_service.notifications.email import email_customer
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.refunds.models import Refund
@@ -107,3 +111,54 @@ def stop_failed(session: Session, now: datetime, cancellation: Cancellation) -> 
     """The parcel left before it could be stopped: the customer may return it instead."""
     queue_webhook(session, now, "cancellation.refused", summary(cancellation))
     _email(session, now, cancellation, "cancellation_stop_failed")
+
+
+_TEXTS = {
+    "cancelled": _l("Your order %(order_number)s has been cancelled."),
+    "cancelled_lines": _l(
+        "The items you chose have been cancelled from your order %(order_number)s."
+    ),
+    "refund": _l("We will refund %(amount)s to your original payment method."),
+    "pending_stop": _l(
+        "Your order is already being prepared for shipping, so we have asked the warehouse to "
+        "stop it. We will e-mail you as soon as we know whether it could be stopped."
+    ),
+    "shipped": _l(
+        "Your order %(order_number)s has already shipped and can no longer be cancelled. Once "
+        "it has arrived, you can return it here: %(return_url)s"
+    ),
+    "nothing_left": _l("Nothing is left to cancel on your order %(order_number)s."),
+}
+
+
+def customer_text(key: str, locale: str, **values: str) -> str:
+    """One text stored on the cancellation, in the customer's language (``locale``: the
+    cancellation's, not the request's that settles it), its placeholders filled."""
+    with force_locale(locale):
+        return str(_TEXTS[key]) % values
+
+
+def cancelled_text(
+    locale: str, order_number: str, *, whole: bool, amount: int | None, currency: str
+) -> str:
+    """The lines are cancelled, and what will be refunded."""
+    said = customer_text(
+        "cancelled" if whole else "cancelled_lines", locale, order_number=order_number
+    )
+    if amount:
+        gap = "" if locale == "ja" else " "
+        said += gap + customer_text("refund", locale, amount=format_money(amount, currency))
+    return said
+
+
+def review_text(locale: str, *, days: int, date: str) -> str:
+    """A person will decide, and the day the desk promises to reply by."""
+    with force_locale(locale):
+        return ngettext(
+            "A member of our team will look at your request to cancel and reply within "
+            "%(num)d business day (by %(date)s).",
+            "A member of our team will look at your request to cancel and reply within "
+            "%(num)d business days (by %(date)s).",
+            days,
+            date=date,
+        )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
-from returns_service.cancellations import messages, notices, states
+from returns_service.cancellations import notices, states
 from returns_service.cancellations.amounts import PartialShipping
 from returns_service.cancellations.facts import cancellation_facts
 from returns_service.cancellations.models import (
@@ -102,7 +102,7 @@ def _cancellable(
     stage = order_stage(order)
     if stage is FulfillmentStatus.SHIPPED:
         raise Conflict(
-            messages.text(
+            notices.customer_text(
                 "shipped", locale, order_number=order.number, return_url=return_url(settings)
             ),
             code="order_shipped",
@@ -112,7 +112,8 @@ def _cancellable(
     cancellation_lines = chosen_lines(session, order, lines)
     if not cancellation_lines or order.cancelled_at is not None:
         raise Conflict(
-            messages.text("nothing_left", locale, order_number=order.number), code="nothing_left"
+            notices.customer_text("nothing_left", locale, order_number=order.number),
+            code="nothing_left",
         )
     return cancellation_lines
 
@@ -208,7 +209,7 @@ def request_cancellation(
             rule=decision.rule,
             review_reasons=[decision.action.as_dict().get("review_reason")],
         )
-        cancellation.message = messages.review(
+        cancellation.message = notices.review_text(
             locale, days=settings.reply_days, date=reply_by(settings, now, locale)
         )
     else:
@@ -240,7 +241,7 @@ def go_ahead(
             **data,
         )
         cancellation.stop_requested_at = now
-        cancellation.message = messages.text("pending_stop", cancellation.locale)
+        cancellation.message = notices.customer_text("pending_stop", cancellation.locale)
         notices.stop_requested(session, now, settings, cancellation)
     else:
         refuse(session, now, settings, cancellation, actor=actor, message="the order has shipped")
@@ -293,7 +294,7 @@ def settle_cancelled(
             refund.provider = CANCEL_PROVIDER
         else:
             outbox.record(session, "cancel_shopify_order", now, cancellation_id=cancellation.id)
-    cancellation.message = messages.cancelled(
+    cancellation.message = notices.cancelled_text(
         cancellation.locale,
         order.number,
         whole=amounts.closes_order,
@@ -318,7 +319,7 @@ def refuse(
         session, cancellation, CancellationStatus.REFUSED, now=now, actor=actor, message=message
     )
     cancellation.settled_at = now
-    cancellation.message = messages.text(
+    cancellation.message = notices.customer_text(
         "shipped",
         cancellation.locale,
         order_number=cancellation.order.number,
