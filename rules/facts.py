@@ -118,7 +118,7 @@ _ALL = (
         FactType.INTEGER,
         Text("配達からの日数", "Days since delivery"),
         Text(
-            "配達日から申請日までの日数。未配達なら null",
+            "配達日から申請日までの日数。未配達なら不明",
             "Whole days since delivery; null if not delivered",
         ),
         scopes=_RETURN,
@@ -131,7 +131,7 @@ _ALL = (
         FactType.DATE,
         Text("配達日", "Delivered on"),
         Text(
-            "配達日 (YYYY-MM-DD)。未配達なら null",
+            "配達日 (YYYY-MM-DD)。未配達なら不明",
             "Delivery date (YYYY-MM-DD); null if not delivered",
         ),
         scopes=_RETURN,

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from returns_service.errors import DomainError
 from returns_service.extensions import db
 from returns_service.pages import not_done
-from returns_service.staff.admin_forms import ROLE_LABELS
 from returns_service.staff.views import render
 
 T = TypeVar("T")
@@ -36,7 +35,7 @@ def admin_render(template: str, status: int = 200, **context: Any) -> ResponseRe
         for page in ADMIN_PAGES
         if page[0] != "staff_pages.mailbox" or current_app.config.get("MAIL_ON_DISK")
     ]
-    return render(template, status, admin_pages=shown, role_labels=ROLE_LABELS, **context)
+    return render(template, status, admin_pages=shown, **context)
 
 
 def in_one_transaction(

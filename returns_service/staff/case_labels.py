@@ -28,6 +28,11 @@ CASE_CODE_LABELS = {
     "shipped": lazy_gettext("Shipped"),
     "released": lazy_gettext("Stock released"),
     "shipment_failed": lazy_gettext("Request to the warehouse failed"),
+    # The carriers of ``carriers.japan``, by their codes.
+    "yamato": lazy_gettext("Yamato Transport"),
+    "sagawa": lazy_gettext("Sagawa Express"),
+    "japanpost": lazy_gettext("Japan Post"),
+    "seino": lazy_gettext("Seino Transportation"),
     # Why a customer cancels an order.
     "CHANGED_MIND": lazy_gettext("Changed their mind"),
     "ORDERED_BY_MISTAKE": lazy_gettext("Ordered by mistake"),

@@ -14,6 +14,7 @@ from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, may
 from returns_service.errors import NotFound
 from returns_service.pages import form_expired, page_context, protect_forms
+from returns_service.staff.admin_forms import ROLE_LABELS
 from returns_service.staff.case_labels import actor_label, case_event_label, case_label
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
@@ -25,7 +26,8 @@ bp.add_app_template_filter(actor_label, "actor_label")
 
 
 def render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
-    """A staff page with the signed-in member, their roles and the shared context."""
+    """A staff page with the signed-in member, their roles (and every role's name) and the
+    shared context."""
     user = current_staff()
     return (
         render_template(
@@ -34,6 +36,7 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
             user=user,
             may=lambda *roles: user is not None and may(user, *roles),
             Role=Role,
+            role_labels=ROLE_LABELS,
             **context,
         ),
         status,

@@ -1,5 +1,6 @@
-"""An admin, in a real browser: exports a table of the reports as CSV, adds a staff account
-and an API token, retries a failed job; in Japanese and English, and on a phone."""
+"""An admin, in a real browser: exports a table of the reports as CSV, adds a staff account,
+an API token and a webhook endpoint, retries a failed job; in Japanese and English, and on
+a phone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import ApiToken, Role, StaffUser
+from returns_service.notifications.models import WebhookEndpoint
 from returns_service.outbox import MessageStatus, OutboxMessage
 from tests.browser.conftest import assert_accessible
 from tests.shop import PASSWORD, Shop, add_staff
@@ -100,7 +102,19 @@ def test_an_admin_exports_a_table_adds_an_account_and_a_token_and_retries_a_job(
     assert made is not None and made.role is Role.WAREHOUSE
 
     page.click("nav.admin-nav a[href='/staff/admin/webhooks']")
+    page.fill("#url", "https://erp.example.com/hooks")
+    page.check("input[name=events][value='refund.issued']")
+    page.click("#create-endpoint")
+    assert len(page.inner_text("#secret")) >= 32
     assert_accessible(page)
+    added = session.scalar(
+        select(WebhookEndpoint).where(WebhookEndpoint.url == "https://erp.example.com/hooks")
+    )
+    assert added is not None and added.events == ["refund.issued"]
+    page.click(f"#switch-off-{added.id}")
+    page.wait_for_selector(f"#switch-on-{added.id}")
+    session.refresh(added)
+    assert not added.active
     page.click("nav.admin-nav a[href='/staff/admin/integrations']")
     assert_accessible(page)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from returns_service.auth.models import ApiToken, Role, StaffUser
+from returns_service.notifications.models import WebhookEndpoint
 from returns_service.outbox import MessageStatus, OutboxMessage
 from tests.shop import PASSWORD, add_staff, csrf, sign_in
 from tests.staff.admin_seed import endpoint_with_failure, failed_job
@@ -21,9 +24,11 @@ def _admin(app: Flask, session: Session) -> FlaskClient:
     return sign_in(app.test_client(), "boss@shop.example")
 
 
-def _post(client: FlaskClient, page: str, action: str, data: dict[str, str] | None = None):
+def _post(client: FlaskClient, page: str, action: str, data: Mapping[str, str] | None = None):
     token = csrf(client.get(page).get_data(as_text=True))
-    return client.post(action, data={"csrf": token, **(data or {})})
+    form = MultiDict(data or {})
+    form["csrf"] = token
+    return client.post(action, data=form)
 
 
 def test_an_admin_adds_a_staff_member_who_signs_in_with_the_password_shown_once(
@@ -147,6 +152,62 @@ def test_failed_deliveries_are_listed_and_sent_again(app: Flask, session: Sessio
     assert switched.status_code == 302
     session.refresh(off)
     assert off.active
+
+
+def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_switches_it_off_and_on(
+    app: Flask, session: Session
+) -> None:
+    admin = _admin(app, session)
+    hooks = "/staff/admin/webhooks"
+
+    form = MultiDict(
+        [
+            ("url", "https://erp.example.com/hooks"),
+            ("description", "基幹システム"),
+            ("events", "return.approved"),
+            ("events", "refund.issued"),
+        ]
+    )
+    made = _post(admin, hooks, hooks, form)
+    assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
+    shown = re.search(r'<code id="secret">([^<]+)</code>', made.get_data(as_text=True)).group(1)
+    endpoint = session.scalar(select(WebhookEndpoint))
+    assert (endpoint.url, endpoint.events, endpoint.active) == (
+        "https://erp.example.com/hooks",
+        ["refund.issued", "return.approved"],
+        True,
+    )
+    assert shown == endpoint.secret and len(shown) >= 32
+    listed = admin.get(hooks).get_data(as_text=True)
+    assert shown not in listed
+    assert "返金を行ったとき、返品を承認したとき" in listed and "基幹システム" in listed
+
+    off = _post(admin, hooks, f"{hooks}/{endpoint.id}/switch-off")
+    assert off.status_code == 302
+    session.refresh(endpoint)
+    assert not endpoint.active
+    page = admin.get(off.headers["Location"]).get_data(as_text=True)
+    assert "送信先を停止しました。" in page and f'id="switch-on-{endpoint.id}"' in page
+    assert _post(admin, hooks, f"{hooks}/{endpoint.id}/switch-on").status_code == 302
+    session.refresh(endpoint)
+    assert endpoint.active
+    assert _post(admin, hooks, f"{hooks}/999/switch-off").status_code == 404
+
+
+def test_an_endpoint_to_a_private_address_or_an_unknown_event_is_refused(
+    app: Flask, session: Session
+) -> None:
+    admin = _admin(app, session)
+    hooks = "/staff/admin/webhooks"
+
+    private = _post(admin, hooks, hooks, {"url": "https://192.168.1.10/hooks"})
+    unknown = _post(admin, hooks, hooks, {"url": "https://erp.example.com", "events": "x.y"})
+    empty = _post(admin, hooks, hooks, {"url": ""})
+
+    assert private.status_code == 422
+    assert "インターネットに公開された" in private.get_data(as_text=True)
+    assert unknown.status_code == 422 and empty.status_code == 422
+    assert session.scalar(select(WebhookEndpoint)) is None
 
 
 def test_a_failed_job_shows_its_error_and_goes_back_in_line(app: Flask, session: Session) -> None:

@@ -128,6 +128,7 @@ def test_a_subscription_cancellation_shows_its_reason_offers_and_outcome(
     assert re.search(r'<ul id="offers"><li>', page)
     assert "お客様はまだお選びになっていません。" in page
     assert "定期便の解約手続き開始" in page  # the timeline's first entry, translated
+    assert "<li>ヤマト運輸 4000" in page and "yamato" not in page  # the carrier by its name
     assert agent.get("/staff/subscriptions/99999").status_code == 404
 
 

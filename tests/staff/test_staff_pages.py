@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,28 @@ def test_staff_sign_in_and_out(app: Flask, session: Session) -> None:
     assert 'href="/staff/mail"' not in page  # the mailbox is for admins
     client.post("/staff/logout", data={"csrf": csrf(page)})
     assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "ja", "en"),
+    [
+        (Role.ADMIN, "管理者", "Administrator"),
+        (Role.AGENT, "カスタマーサポート", "Customer service"),
+        (Role.WAREHOUSE, "倉庫", "Warehouse"),
+    ],
+)
+def test_the_header_names_the_role_in_the_staff_members_language(
+    app: Flask, session: Session, role: Role, ja: str, en: str
+) -> None:
+    add_staff(session, "aiko@shop.example", role, locale="ja")
+    client = sign_in(app.test_client(), "aiko@shop.example")
+
+    japanese = client.get("/staff/").get_data(as_text=True)
+    english = client.get("/staff/?lang=en").get_data(as_text=True)
+
+    assert f"aiko@shop.example ({ja})" in japanese
+    assert f"aiko@shop.example ({en})" in english
+    assert f"({role.value})" not in japanese + english
 
 
 def test_a_wrong_password_and_an_unknown_email_read_the_same(app: Flask, session: Session) -> None:

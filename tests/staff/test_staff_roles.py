@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
@@ -23,9 +24,17 @@ from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import create_token
 from returns_service.models import utcnow
 from returns_service.notifications.models import SentEmail, Transport
-from returns_service.rulesets.operations import active_version, create_draft
+from returns_service.returns.models import Exchange, ExchangeStatus, ReturnLine, ReturnRequest
+from returns_service.rulesets.operations import (
+    active_version,
+    create_draft,
+    default_cancellation_rule_set,
+)
+from returns_service.subscriptions.models import CancelReason
+from rules.facts import Scope
 from tests.shop import Shop, add_staff, csrf
 from tests.staff.admin_seed import endpoint_with_failure, failed_job
+from tests.staff.case_helpers import pending_stop, return_with_photo, subscription_flow
 
 ADMIN, AGENT, WAREHOUSE = Role.ADMIN, Role.AGENT, Role.WAREHOUSE
 ROLES = (ADMIN, AGENT, WAREHOUSE)
@@ -55,13 +64,27 @@ EXPECTATIONS: dict[tuple[str, str], Expected] = {
     ("POST", "/staff/logout$"): Expected(PUBLIC, frozenset({302})),
     ("GET", "/staff/$"): Expected(_staff(AGENT, WAREHOUSE), PAGE),
     ("GET", "/staff/numbers"): Expected(_staff(AGENT, WAREHOUSE), PAGE),
+    ("GET", "/staff/scan$"): Expected(_staff(AGENT, WAREHOUSE), frozenset({302})),
     ("GET", "/staff/returns/"): Expected(_staff(AGENT, WAREHOUSE), PAGE),
+    ("GET", "/staff/cancellations/"): Expected(_staff(AGENT, WAREHOUSE), PAGE),
+    ("GET", "/staff/subscriptions/"): Expected(_staff(AGENT, WAREHOUSE), PAGE),
+    ("POST", "/staff/cases/"): Expected(_staff(AGENT, WAREHOUSE), ACTION),
     ("POST", "/staff/returns/<rma>/approve"): Expected(_staff(AGENT), ACTION),
     ("POST", "/staff/returns/<rma>/reject"): Expected(_staff(AGENT), ACTION),
     ("POST", "/staff/returns/<rma>/receive"): Expected(_staff(WAREHOUSE), ACTION),
     ("POST", "/staff/returns/<rma>/inspect"): Expected(_staff(WAREHOUSE), ACTION),
+    ("POST", "/staff/returns/<rma>/exchanges/"): Expected(_staff(WAREHOUSE), ACTION),
+    ("POST", "/staff/cancellations/<int:cancellation_id>/warehouse-answer"): Expected(
+        _staff(AGENT, WAREHOUSE), ACTION
+    ),
+    ("POST", "/staff/cancellations/<int:cancellation_id>/approve"): Expected(_staff(AGENT), ACTION),
+    ("POST", "/staff/cancellations/<int:cancellation_id>/reject"): Expected(_staff(AGENT), ACTION),
     ("GET", "/staff/rules"): Expected(_staff(), PAGE),
     ("POST", "/staff/rules"): Expected(_staff(), ACTION),
+    ("GET", "/staff/cancellation-rules"): Expected(_staff(), PAGE),
+    ("POST", "/staff/cancellation-rules"): Expected(_staff(), ACTION),
+    ("GET", "/staff/offers"): Expected(_staff(), PAGE),
+    ("POST", "/staff/offers/"): Expected(_staff(), ACTION),
     ("GET", "/staff/admin/"): Expected(_staff(), PAGE),
     ("POST", "/staff/admin/"): Expected(_staff(), ACTION),
     ("GET", "/staff/mail$"): Expected(_staff(), PAGE),
@@ -97,21 +120,53 @@ def staff_routes(app: Flask) -> list[tuple[str, Rule]]:
 
 @dataclass
 class Seeded:
-    """The walkers, and a value for each variable of the routes' addresses."""
+    """The walkers, and a value for each variable of the routes' addresses; under a route
+    prefix of ``by_prefix``, its values take the place of the common ones."""
 
     users: dict[Role, StaffUser]
     values: dict[str, str]
+    by_prefix: dict[str, dict[str, str]]
+    #: Fields an action needs besides the form token, by route.
+    forms: dict[str, dict[str, str]]
+
+    def values_for(self, rule: str) -> dict[str, str]:
+        """The values for the variables of ``rule``."""
+        found = dict(self.values)
+        for prefix, values in self.by_prefix.items():
+            if rule.startswith(prefix):
+                found.update(values)
+        return found
+
+
+def _exchange_to_ship(session: Session, rma: str) -> Exchange:
+    """A replacement of the return's first line, waiting for the warehouse to ship it."""
+    request = session.scalars(select(ReturnRequest).where(ReturnRequest.rma == rma)).one()
+    exchange = Exchange(
+        return_id=request.id,
+        return_line_id=request.lines[0].id,
+        sku="DNM-32",
+        quantity=1,
+        status=ExchangeStatus.SHIPMENT_REQUESTED,
+    )
+    session.add(exchange)
+    session.commit()
+    return exchange
 
 
 def _seed(app: Flask, session: Session, shop: Shop) -> Seeded:
-    order = shop.put_order()
-    rma = shop.file(
-        shop.customer(),
-        [{"line_id": shop.line_id(order, "L4"), "quantity": 1, "reason": "UNWANTED"}],
-    ).json["rma"]
+    rma = return_with_photo(shop)
+    exchange = _exchange_to_ship(session, rma)
+    line = session.get(ReturnLine, exchange.return_line_id)
+    assert line is not None
+    stop = pending_stop(shop)
+    flow = subscription_flow(shop)
     now = utcnow()
     version = active_version(session, now)
     draft = create_draft(session, rules.default_rule_set(), based_on_id=None, actor="t", now=now)
+    cancellation_version = active_version(session, now, Scope.CANCELLATION)
+    cancellation_draft = create_draft(
+        session, default_cancellation_rule_set(), based_on_id=None, actor="t", now=now
+    )
     token, _ = create_token(session, "walked", Role.INTEGRATION, now)
     session.add(
         SentEmail(
@@ -136,6 +191,13 @@ def _seed(app: Flask, session: Session, shop: Shop) -> Seeded:
         users=users,
         values={
             "rma": rma,
+            "line_id": str(line.id),
+            "name": line.photos[0],
+            "exchange_id": str(exchange.id),
+            "ref": f"return-{exchange.return_id}",
+            "cancellation_id": str(stop["id"]),
+            "flow_id": str(flow["id"]),
+            "reason": CancelReason.TOO_MUCH_PRODUCT.value,
             "draft_id": str(draft.id),
             "version_id": str(version.id),
             "table_id": "reasons",
@@ -144,6 +206,14 @@ def _seed(app: Flask, session: Session, shop: Shop) -> Seeded:
             "endpoint_id": str(endpoint.id),
             "job_id": job.id,
         },
+        by_prefix={
+            "/staff/cancellation-rules/": {
+                "draft_id": str(cancellation_draft.id),
+                "version_id": str(cancellation_version.id),
+            }
+        },
+        # Not the target: the admin pages deactivate it before the cases are walked.
+        forms={"/staff/cases/<ref>/assign": {"assignee": users[AGENT].email}},
     )
 
 
@@ -159,12 +229,13 @@ def _client(app: Flask, session: Session, user: StaffUser | None) -> FlaskClient
     return client
 
 
-def _ask(client: FlaskClient, method: str, url: str) -> tuple[int, str]:
+def _ask(client: FlaskClient, method: str, url: str, form: dict[str, str]) -> tuple[int, str]:
     if method == "GET":
         response = client.get(url)
     else:
         token = csrf(client.get("/staff/login").get_data(as_text=True))
-        response = client.open(url, method=method, data={"csrf": token})
+        response = client.open(url, method=method, data={"csrf": token, **form})
+    response.close()  # a photo is sent from its file
     return response.status_code, response.headers.get("Location", "")
 
 
@@ -195,7 +266,10 @@ def test_every_staff_route_answers_each_role_as_the_table_says(
     unknown, problems = [], []
     for method, rule in routes:
         expected = expectation(method, rule.rule)
-        missing = [name for name in rule.arguments if name not in seeded.values]
+        values = seeded.values_for(rule.rule)
+        # A variable the route itself gives (the rules pages' scope) is not in the address.
+        given = rule.defaults or {}
+        missing = [name for name in rule.arguments if name not in values and name not in given]
         if expected is None or missing:
             unknown.append(
                 f"{method} {rule.rule}: "
@@ -206,7 +280,7 @@ def test_every_staff_route_answers_each_role_as_the_table_says(
                 )
             )
             continue
-        url = _VARIABLE.sub(lambda m: seeded.values[m.group(1)], rule.rule)
+        url = _VARIABLE.sub(lambda m, found=values: found[m.group(1)], rule.rule)
         # The refused first, so that an allowed action cannot change what they would see.
         allowed = ROLES if expected.allowed == PUBLIC else expected.allowed
         walkers = [
@@ -216,7 +290,8 @@ def test_every_staff_route_answers_each_role_as_the_table_says(
         ]
         for role in walkers:
             user = seeded.users[role] if role is not None else None
-            status, location = _ask(_client(app, session, user), method, url)
+            form = seeded.forms.get(rule.rule, {})
+            status, location = _ask(_client(app, session, user), method, url, form)
             wrong = _judge(expected, role, status, location)
             if wrong:
                 problems.append(f"{method} {url} as {role.value if role else 'nobody'}: {wrong}")

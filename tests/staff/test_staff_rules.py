@@ -125,6 +125,7 @@ def test_a_draft_is_published_and_rolled_back(app: Flask, session: Session) -> N
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Version 2 is in force." in page
+    assert "<td>System</td>" in page and "<td>system</td>" not in page  # the default's
     published = _in_force(session)
     assert (published.number, published.published_by) == (2, "staff:boss@shop.example")
 
