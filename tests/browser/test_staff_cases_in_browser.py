@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
@@ -57,7 +57,7 @@ def test_the_warehouse_scans_receives_and_inspects(
     words = WORDS[lang]
     page = _signed_in(browser, live_server, "soko@shop.example", lang)
 
-    assert page.evaluate("document.activeElement.id") == "scan-code"
+    expect(page.locator("#scan-code")).to_be_focused()  # autofocus lands after the load
     assert_accessible(page)
     page.keyboard.type(rma)  # what a barcode scanner does: the code, then Enter
     page.keyboard.press("Enter")
