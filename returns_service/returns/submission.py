@@ -64,7 +64,9 @@ def submit_return(
     try:
         data = _BODY.load(body)
     except ValidationError as exc:
-        raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
+        raise InvalidInput(
+            "the request is not valid", code="invalid_request", errors={"json": exc.messages}
+        ) from None
     order = locked_order_for(principal, data.get("order_number"))
     # Looked up under the order's lock, so a request sent twice at once runs once.
     fingerprint = idempotency.request_fingerprint(body)
@@ -77,7 +79,9 @@ def submit_return(
     strays = set(uploads) - line_ids
     if strays:
         raise InvalidInput(
-            "photos must belong to a line of the request", field=f"photo_{min(strays)}"
+            "photos must belong to a line of the request",
+            field=f"photo_{min(strays)}",
+            code="photo_without_line",
         )
     checked = {
         line_id: [

@@ -23,6 +23,7 @@ from returns_service.portal import tokens
 from returns_service.portal.slip import SlipFontMissing, return_slip
 from returns_service.returns.models import Pickup, PickupStatus
 from returns_service.returns.operations import get_return
+from returns_service.shop import shop_settings
 from tests.portal.pages import open_order
 from tests.shop import Inbox, Shop
 
@@ -225,7 +226,7 @@ def test_an_exchange_reads_complete_only_once_the_replacement_has_shipped(
     assert shipped.status_code == 200, shipped.json
     page = client.get(f"/returns/{rma}").get_data(as_text=True)
     assert "お手続きは完了しました。" in page
-    assert "セルビッジデニム 30 — 32 × 1: 発送しました （追跡番号 4000-1111-2222）" in page
+    assert "セルビッジデニム 30 — 32 × 1: 発送済み （追跡番号 4000-1111-2222）" in page
 
 
 def test_a_missing_slip_font_is_named_in_the_error(
@@ -238,7 +239,7 @@ def test_a_missing_slip_font_is_named_in_the_error(
     monkeypatch.setitem(app.config, "SLIP_FONT_PATH", "/nowhere/font.ttf")
     with app.test_request_context():
         with pytest.raises(SlipFontMissing, match="RETURNS_SLIP_FONT_PATH: no font at /nowhere"):
-            return_slip(get_return(db.session, rma), app.config, "ja")
+            return_slip(get_return(db.session, rma), shop_settings(app), "ja")
 
 
 def test_the_refund_e_mail_links_to_the_returns_status_page(
