@@ -32,18 +32,21 @@ class Photo:
     data: bytes
 
 
-def check_counts(
-    uploads: Mapping[int, Sequence[FileStorage]], per_line: int, per_request: int
-) -> None:
+def too_many_for_a_line(line_id: int, per_line: int, sent: int) -> InvalidInput:
+    """The refusal of more photos than one line may carry."""
+    return InvalidInput(
+        f"a line carries at most {per_line} photos, {sent} were sent",
+        field=f"photo_{line_id}",
+        code="too_many_photos_line",
+        most=per_line,
+    )
+
+
+def check_counts(uploads: Mapping[int, Sequence[object]], per_line: int, per_request: int) -> None:
     """Refuse more photos than a line or a request may carry, before reading any."""
     for line_id, files in uploads.items():
         if len(files) > per_line:
-            raise InvalidInput(
-                f"a line carries at most {per_line} photos, {len(files)} were sent",
-                field=f"photo_{line_id}",
-                code="too_many_photos_line",
-                most=per_line,
-            )
+            raise too_many_for_a_line(line_id, per_line, len(files))
     total = sum(len(files) for files in uploads.values())
     if total > per_request:
         raise InvalidInput(
