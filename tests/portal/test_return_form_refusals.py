@@ -15,9 +15,8 @@ from tests.portal.pages import csrf, open_order, submission
 from tests.portal.test_pages import PNG
 from tests.shop import Shop
 
-#: A word of Latin letters inside a Japanese text is English mixed in; names of file
-#: formats and units are no English.
-_LATIN_WORD = re.compile(r"(?<![A-Za-z])(?!(?:JPEG|PNG|GIF|WebP|MB)(?![A-Za-z]))[A-Za-z]{2,}")
+#: A word of Latin letters inside a Japanese text is English mixed in.
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _refusals(page: str) -> dict[str, str]:
@@ -61,13 +60,13 @@ _CASES: dict[str, tuple[dict[str, Any], str, dict[str, str]]] = {
     "photo too large": (
         {"photo": "large"},
         "photo",
-        {"ja": "0.25MBまで", "en": "at most 0.25 MB"},
+        {"ja": "0.25メガバイトまで", "en": "at most 0.25 MB"},
     ),
     "wrong file type": (
         {"photo": "text"},
         "photo",
         {
-            "ja": "写真（JPEG、PNG、GIF、WebP）",
+            "ja": "写真の画像ファイルをお選びください。",
             "en": "Please choose a photo (JPEG, PNG, GIF or WebP).",
         },
     ),
@@ -75,7 +74,7 @@ _CASES: dict[str, tuple[dict[str, Any], str, dict[str, str]]] = {
         {"photo": "fake"},
         "photo",
         {
-            "ja": "写真（JPEG、PNG、GIF、WebP）",
+            "ja": "写真の画像ファイルをお選びください。",
             "en": "Please choose a photo (JPEG, PNG, GIF or WebP).",
         },
     ),
