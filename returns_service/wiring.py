@@ -33,6 +33,7 @@ from returns_service.refunds.providers import register_provider
 from returns_service.refunds.shopify import shopify_provider
 from returns_service.refunds.stripe import stripe_provider
 from returns_service.returns import jobs as return_jobs
+from returns_service.returns import pending_photos
 from returns_service.returns import side_effects as return_side_effects
 
 JOBS = {
@@ -78,6 +79,7 @@ PERIODIC_TASKS = {
     "desk_round": case_jobs.desk_round,
     "look_for_jumps": insight_jobs.look_for_jumps,
     "sync_warehouse_stock": queue_due_stock_sync,
+    "remove_stale_pending_photos": pending_photos.remove_stale,
 }
 
 _CANCELLATION_GUARD = CancellationGuard()

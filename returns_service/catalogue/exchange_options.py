@@ -185,7 +185,9 @@ def chosen_variant(
     """
     variant = session.get(Variant, variant_id)
     if variant is None or variant.product.deleted_at is not None or not variant.sku:
-        raise InvalidInput(f"variant {variant_id} is not on sale", field=field)
+        raise InvalidInput(
+            f"variant {variant_id} is not on sale", field=field, code="replacement_not_on_sale"
+        )
     (option,) = _options(session, line, [variant])
     if option.available < quantity:
         described = ", ".join(f"{o['name']}: {o['value']}" for o in option.options)
@@ -193,5 +195,7 @@ def chosen_variant(
             f"{option.title or option.sku} ({described or option.sku}) is out of stock: "
             f"{option.available} available, {quantity} asked for",
             field=field,
+            code="replacement_out_of_stock",
+            available=option.available,
         )
     return option

@@ -67,6 +67,27 @@ _CODES: dict[str, Any] = {
     "pause_length": _l("Please choose how many months to pause for."),
     "switch_product": _l("Please choose the product to switch to."),
     "no_subscription": _l("This order is not part of a subscription."),
+    # Filing a return.
+    "invalid_request": _l("Some answers could not be used. Please check the form."),
+    "order_cancelled": _l("This order was cancelled, so there is nothing to return."),
+    "too_many_to_return": _l("You can return at most %(left)s of this item."),
+    "resolution_not_offered": _l(
+        "This cannot be done for the items you chose. Please choose another way to be made whole."
+    ),
+    "too_many_photos_line": _l("You can send at most %(most)s photos for one item."),
+    "too_many_photos": _l("You can send at most %(most)s photos in one request."),
+    "photo_without_line": _l("Photos can be sent only for items you are returning."),
+    "photo_too_large": _l("Each photo may be at most %(max_mb)s MB. Please choose a smaller one."),
+    "not_an_image": _l("Please choose a photo (JPEG, PNG, GIF or WebP)."),
+    "too_many_pixels": _l("This photo is too large to read. Please choose a smaller one."),
+    "no_replacement": _l("Please choose the replacement."),
+    "replacement_not_on_sale": _l("This replacement is no longer sold. Please choose another."),
+    "replacement_out_of_stock": _l(
+        "Only %(available)s of this replacement are in stock. Please choose another."
+    ),
+    "replacement_out_of_scope": _l(
+        "This replacement cannot be chosen for this item. Please choose another."
+    ),
 }
 
 

@@ -25,6 +25,14 @@ from returns_service.returns.presenter import slot_words
 
 SLOTS = ("9-12", "14-16", "16-18", "18-20")
 _IMAGES = ("jpg", "jpeg", "png", "gif", "webp", "heic")
+#: The form field of each part of a request's line an operation may refuse (``lines.<i>.<part>``).
+_LINE_PARTS = {
+    "line_id": "quantity",
+    "quantity": "quantity",
+    "reason": "reason",
+    "comment": "comment",
+    "exchange_variant_id": "exchange_variant",
+}
 
 
 class OpenOrderForm(FlaskForm):
@@ -69,10 +77,7 @@ class ReturnForm(FlaskForm):
 
     def chosen_reasons(self, order: Order) -> dict[int, str]:
         """The reason given for each line with units chosen."""
-        return {
-            line_id: self[f"reason_{line_id}"].data
-            for line_id in self._chosen_line_ids(order)
-        }
+        return {line_id: self[f"reason_{line_id}"].data for line_id in self._chosen_line_ids(order)}
 
     def _chosen_line_ids(self, order: Order) -> list[int]:
         return [
@@ -101,6 +106,23 @@ class ReturnForm(FlaskForm):
             date = self.pickup_date.data
             method |= {"date": date.isoformat() if date else None, "slot": self.pickup_slot.data}
         return {"lines": lines, "resolution": self.resolution.data, "method": method}
+
+    def mark_refused(self, field: str | None, body: dict[str, Any], message: str) -> bool:
+        """Put an operation's refusal beside the form field it concerns; False if none does.
+
+        ``field`` is the operation's: ``lines.<index>.<part>`` of ``body``, or a form field.
+        """
+        name = field or ""
+        parts = name.split(".")
+        if parts[0] == "lines":
+            index = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else len(body["lines"])
+            if index >= len(body["lines"]) or parts[2] not in _LINE_PARTS:
+                return False
+            name = f"{_LINE_PARTS[parts[2]]}_{body['lines'][index]['line_id']}"
+        if name not in self:
+            return False
+        self[name].errors = [message]
+        return True
 
     def uploads(self, order: Order) -> dict[int, list[Any]]:
         """The photos sent for each line."""
@@ -160,7 +182,10 @@ def return_form(order: Order, lines: list[LineView], locale: str) -> ReturnForm:
         setattr(
             OrderReturnForm,
             f"photo_{line_id}",
-            MultipleFileField(_l("Photo (optional)"), [FileAllowed(_IMAGES)]),
+            MultipleFileField(
+                _l("Photo (optional)"),
+                [FileAllowed(_IMAGES, _l("Please choose a photo (JPEG, PNG, GIF or WebP)."))],
+            ),
         )
         setattr(
             OrderReturnForm,

@@ -33,8 +33,9 @@ from returns_service.extensions import db, limiter
 from returns_service.models import utcnow
 from returns_service.notifications.links import read_link
 from returns_service.orders.models import Order
-from returns_service.pages import form_expired, language, not_done, page_context, protect_forms
-from returns_service.portal import tokens
+from returns_service.pages import form_expired, language, page_context, protect_forms
+from returns_service.portal import kept_photos, tokens
+from returns_service.portal.errors import domain_message
 from returns_service.portal.forms import OpenOrderForm, ReturnForm, return_form
 from returns_service.portal.lookup import normalise_contact, order_for_contact, order_limit_key
 from returns_service.portal.order_view import LineView, order_lines, required_methods
@@ -42,11 +43,13 @@ from returns_service.portal.return_view import customer_view
 from returns_service.portal.slip import return_slip
 from returns_service.returns.models import ReturnMethod, ReturnRequest
 from returns_service.returns.operations import get_return
+from returns_service.returns.pending_photos import PendingPhotos
 from returns_service.returns.submission import present_return, submit_return
 from returns_service.shop import shop_settings
 
 bp = Blueprint("portal_pages", __name__)
 protect_forms(bp)
+kept_photos.register(bp)
 
 
 def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
@@ -135,7 +138,22 @@ def _order_page(
         form=form,
         error=error,
         tomorrow=_shop_tomorrow().isoformat(),
+        kept=_kept_names(form),
     )
+
+
+def _kept_names(form: ReturnForm) -> dict[int, list[str]]:
+    pending = kept_photos.owned(form.submission.data)
+    return pending.by_line() if pending else {}
+
+
+def _keep_photos(pending: PendingPhotos | None, uploads: dict[int, list[Any]]) -> list[DomainError]:
+    """Keep the form's valid photos (less those the customer removed); the refused ones."""
+    if pending is None:
+        return []
+    pending.remove(request.form.getlist("remove_photo"))
+    config = current_app.config
+    return pending.keep(uploads, config["MAX_PHOTO_BYTES"], config["MAX_PHOTOS_PER_LINE"])
 
 
 def _shop_tomorrow() -> date:
@@ -153,10 +171,14 @@ def show_order() -> ResponseReturnValue:
     return _order_page(principal)
 
 
-def _not_taken(error: DomainError) -> str:
-    return not_done(
-        gettext("We could not take this request. Please check what you chose."), error.message
-    )
+def _check_marked() -> str:
+    return gettext("We could not take this request. Please check the answers marked below.")
+
+
+def _not_taken(form: ReturnForm, body: dict[str, Any], error: DomainError) -> str:
+    """The refusal in the page's words, beside the field it concerns where there is one."""
+    message = domain_message(error)
+    return _check_marked() if form.mark_refused(error.field, body, message) else message
 
 
 @bp.post("/returns")
@@ -172,20 +194,34 @@ def file_return() -> ResponseReturnValue:
         )
     order, lines = _order(principal)
     form = return_form(order, lines, language())
-    if not form.validate():
-        return _order_page(principal, 422, _not_taken_form(form), form)
+    pending = kept_photos.claim(form.submission.data)
+    uploads = form.uploads(order)
+    refused_photos = _keep_photos(pending, uploads)
+    valid = form.validate()
     body = form.body(order)
+    for error in refused_photos:
+        form.mark_refused(error.field, body, domain_message(error))
+    if not valid or refused_photos:
+        return _order_page(principal, 422, _check_marked(), form)
     if not body["lines"]:
         return _order_page(principal, 422, gettext("Choose how many of an item to return."), form)
     if problem := _method_problem(lines, form, order):
-        return _order_page(principal, 422, problem, form)
+        form.method.errors = [problem]
+        return _order_page(principal, 422, _check_marked(), form)
     try:
         answer, _ = submit_return(
-            shop_settings(current_app), principal, body, form.uploads(order), form.submission.data
+            shop_settings(current_app),
+            principal,
+            body,
+            {} if pending else uploads,
+            form.submission.data,
+            kept=pending.photos() if pending else None,
         )
     except DomainError as error:
         db.session.rollback()
-        return _order_page(principal, error.status.value, _not_taken(error), form)
+        return _order_page(principal, error.status.value, _not_taken(form, body, error), form)
+    if pending:
+        pending.clear()
     return redirect(url_for("portal_pages.show_return", rma=answer["rma"]))
 
 
@@ -202,13 +238,6 @@ def _method_problem(lines: list[LineView], form: ReturnForm, order: Order) -> st
             return gettext("For the reason you chose, we collect the parcel: choose pickup.")
         return gettext("For the reason you chose, please drop the parcel off: choose drop-off.")
     return ""
-
-
-def _not_taken_form(form: ReturnForm) -> str:
-    problems = "; ".join(
-        f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
-    )
-    return gettext("Please check these answers: %(problems)s", problems=problems)
 
 
 def _own_return(rma: str) -> ReturnRequest | None:

@@ -61,6 +61,7 @@ def chosen_replacement(
     raise InvalidInput(
         "an exchange needs the SKU to exchange for: choose a variant (exchange_variant_id)",
         field=f"lines.{index}.exchange_variant_id",
+        code="no_replacement",
     )
 
 
@@ -83,6 +84,7 @@ def check_scope(
             f"{line.order_line.title} can be exchanged only for {_SCOPE_WORDS[allowed]}, "
             f"not for {sku}",
             field=f"lines.{index}.exchange_variant_id",
+            code="replacement_out_of_scope",
         )
 
 

@@ -49,6 +49,7 @@ def _line_inputs(
             raise InvalidInput(
                 f"order {order.number} has no line {data['line_id']}",
                 field=f"lines.{index}.line_id",
+                code="no_such_line",
             )
         asked[line.id] = asked.get(line.id, 0) + data["quantity"]
         if asked[line.id] > returnable[line.id]:
@@ -56,6 +57,8 @@ def _line_inputs(
                 f"line {line.id} ({line.title}) has {returnable[line.id]} returnable units, "
                 f"{asked[line.id]} asked for",
                 field=f"lines.{index}.quantity",
+                code="too_many_to_return",
+                left=returnable[line.id],
             )
         exchange_sku = None
         if resolution is Resolution.EXCHANGE:
@@ -91,7 +94,10 @@ def open_return(
     that lock, so two requests for the same units cannot both pass.
     """
     if order.cancelled_at is not None:
-        raise Conflict(f"order {order.number} was cancelled; there is nothing to return")
+        raise Conflict(
+            f"order {order.number} was cancelled; there is nothing to return",
+            code="order_cancelled",
+        )
     return_lines = _line_inputs(session, order, lines, resolution)
     version = active_version(session, now)
     rule_set = compiled(version)
@@ -190,6 +196,7 @@ def _terms_checked(
         raise InvalidInput(
             f"{line.order_line.title} can be returned for {offered}, not {resolution.value}",
             field="resolution",
+            code="resolution_not_offered",
         )
     if resolution is Resolution.EXCHANGE and decision.outcome is not rules.Outcome.REJECT:
         exchanges.check_scope(session, line, decision.action.exchange_scope, index)

@@ -32,20 +32,28 @@ class Photo:
     data: bytes
 
 
-def check_counts(
-    uploads: Mapping[int, Sequence[FileStorage]], per_line: int, per_request: int
-) -> None:
+def too_many_for_a_line(line_id: int, per_line: int, sent: int) -> InvalidInput:
+    """The refusal of more photos than one line may carry."""
+    return InvalidInput(
+        f"a line carries at most {per_line} photos, {sent} were sent",
+        field=f"photo_{line_id}",
+        code="too_many_photos_line",
+        most=per_line,
+    )
+
+
+def check_counts(uploads: Mapping[int, Sequence[object]], per_line: int, per_request: int) -> None:
     """Refuse more photos than a line or a request may carry, before reading any."""
     for line_id, files in uploads.items():
         if len(files) > per_line:
-            raise InvalidInput(
-                f"a line carries at most {per_line} photos, {len(files)} were sent",
-                field=f"photo_{line_id}",
-            )
+            raise too_many_for_a_line(line_id, per_line, len(files))
     total = sum(len(files) for files in uploads.values())
     if total > per_request:
         raise InvalidInput(
-            f"a request carries at most {per_request} photos, {total} were sent", field="photos"
+            f"a request carries at most {per_request} photos, {total} were sent",
+            field="photos",
+            code="too_many_photos",
+            most=per_request,
         )
 
 
@@ -54,7 +62,12 @@ def check_photo(upload: FileStorage, max_bytes: int, field: str) -> Photo:
     name = upload.filename or "a photo"
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"{name} is larger than {max_bytes} bytes", field=field)
+        raise InvalidInput(
+            f"{name} is larger than {max_bytes} bytes",
+            field=field,
+            code="photo_too_large",
+            max_mb=f"{max_bytes / (1024 * 1024):g}",
+        )
     try:
         with warnings.catch_warnings():
             # Past MAX_IMAGE_PIXELS Pillow only warns; refuse those images too.
@@ -62,12 +75,18 @@ def check_photo(upload: FileStorage, max_bytes: int, field: str) -> Photo:
             with Image.open(io.BytesIO(data)) as image:
                 kind = image.format
                 if kind not in _FORMATS:
-                    raise InvalidInput(_NOT_AN_IMAGE.format(name=name), field=field)
+                    raise _not_an_image(name, field)
                 return Photo(f"{uuid.uuid4().hex}.{_FORMATS[kind]}", _reencoded(image, kind))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise InvalidInput(_NOT_AN_IMAGE.format(name=name), field=field) from None
+        raise _not_an_image(name, field) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(f"{name} has too many pixels", field=field) from None
+        raise InvalidInput(
+            f"{name} has too many pixels", field=field, code="too_many_pixels"
+        ) from None
+
+
+def _not_an_image(name: str, field: str) -> InvalidInput:
+    return InvalidInput(_NOT_AN_IMAGE.format(name=name), field=field, code="not_an_image")
 
 
 def _reencoded(image: Image.Image, kind: str) -> bytes:

@@ -7,6 +7,7 @@ commits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,13 @@ from returns_service.models import utcnow
 from returns_service.orders.access import locked_order_for
 from returns_service.returns import filing
 from returns_service.returns.models import ReturnRequest
-from returns_service.returns.photos import check_counts, check_photo, remove_photos, store_photos
+from returns_service.returns.photos import (
+    Photo,
+    check_counts,
+    check_photo,
+    remove_photos,
+    store_photos,
+)
 from returns_service.returns.presenter import ReplyPromise, ReturnView, present
 from returns_service.returns.schemas import ReturnCreateSchema, ReturnOut
 from returns_service.shop import ShopSettings
@@ -59,12 +66,18 @@ def submit_return(
     body: dict[str, Any],
     uploads: dict[int, list[FileStorage]],
     key: str | None,
+    kept: Mapping[int, list[Photo]] | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """File a return; returns the answer (as dumped JSON) and its HTTP status."""
+    """File a return; returns the answer (as dumped JSON) and its HTTP status.
+
+    ``kept`` are photos already checked (sent with a form that was refused), by line.
+    """
     try:
         data = _BODY.load(body)
     except ValidationError as exc:
-        raise InvalidInput("the request is not valid", errors={"json": exc.messages}) from None
+        raise InvalidInput(
+            "the request is not valid", code="invalid_request", errors={"json": exc.messages}
+        ) from None
     order = locked_order_for(principal, data.get("order_number"))
     # Looked up under the order's lock, so a request sent twice at once runs once.
     fingerprint = idempotency.request_fingerprint(body)
@@ -72,18 +85,26 @@ def submit_return(
     if stored := idempotency.replay(db.session, scope, key, fingerprint) if key else None:
         return stored
     config = settings.config
-    check_counts(uploads, config["MAX_PHOTOS_PER_LINE"], config["MAX_PHOTOS_PER_REQUEST"])
+    kept = kept or {}
+    every = {i: [*kept.get(i, []), *uploads.get(i, [])] for i in set(kept) | set(uploads)}
+    check_counts(every, config["MAX_PHOTOS_PER_LINE"], config["MAX_PHOTOS_PER_REQUEST"])
     line_ids = {line["line_id"] for line in data["lines"]}
-    strays = set(uploads) - line_ids
+    strays = set(every) - line_ids
     if strays:
         raise InvalidInput(
-            "photos must belong to a line of the request", field=f"photo_{min(strays)}"
+            "photos must belong to a line of the request",
+            field=f"photo_{min(strays)}",
+            code="photo_without_line",
         )
     checked = {
         line_id: [
-            check_photo(upload, config["MAX_PHOTO_BYTES"], f"photo_{line_id}") for upload in files
+            *kept.get(line_id, []),
+            *(
+                check_photo(upload, config["MAX_PHOTO_BYTES"], f"photo_{line_id}")
+                for upload in uploads.get(line_id, [])
+            ),
         ]
-        for line_id, files in uploads.items()
+        for line_id in every
     }
     for line in data["lines"]:
         line["photos"] = [photo.name for photo in checked.get(line["line_id"], [])]

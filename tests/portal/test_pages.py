@@ -138,7 +138,8 @@ def test_nothing_chosen_and_refused_requests_stay_on_the_order_page(
             "method": "dropoff",
         },
     )
-    assert "an exchange needs the SKU" in in_english.get_data(as_text=True)
+    assert "Please choose the replacement." in in_english.get_data(as_text=True)
+    assert "an exchange needs the SKU" not in in_english.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(ReturnRequest)) == 0
 
 

@@ -6,6 +6,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -239,3 +240,24 @@ def test_a_missing_slip_font_is_named_in_the_error(
     with app.test_request_context():
         with pytest.raises(SlipFontMissing, match="RETURNS_SLIP_FONT_PATH: no font at /nowhere"):
             return_slip(get_return(db.session, rma), shop_settings(app), "ja")
+
+
+def test_the_refund_e_mail_links_to_the_returns_status_page(
+    app: Flask, shop: Shop, inbox: Inbox
+) -> None:
+    order = shop.put_order()
+    line = shop.line_id(order, "L2")
+    rma = shop.file(shop.customer(), [{"line_id": line, "quantity": 2, "reason": "UNWANTED"}]).json[
+        "rma"
+    ]
+    shop.run_jobs()
+    refund_mails = [
+        m for m in inbox.messages if "返金" in str(make_header(decode_header(m["Subject"])))
+    ]
+    assert len(refund_mails) == 1
+    found = re.search(r"http://returns\.test(/r/[\w.\-]+)", _text(refund_mails[0]))
+    assert found, _text(refund_mails[0])
+
+    client = app.test_client()
+    opened = client.get(found.group(1))
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/returns/{rma}")
