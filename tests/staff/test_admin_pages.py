@@ -258,3 +258,10 @@ def test_the_admin_pages_show_no_english_on_japanese_pages(app: Flask, session: 
         html = page.get_data(as_text=True)
         assert '<html lang="ja">' in html
         assert [phrase for phrase in english if phrase in html] == [], path
+
+
+def test_every_kind_of_job_has_words_on_the_failed_jobs_page() -> None:
+    from returns_service.staff.admin_jobs import JOB_LABELS
+    from returns_service.wiring import JOBS
+
+    assert set(JOB_LABELS) == set(JOBS)
