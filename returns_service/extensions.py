@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app
@@ -14,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from redis import Redis
 from rq import Queue
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
@@ -34,10 +36,11 @@ class Database:
     def init_app(self, app: Flask) -> None:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         # hide_parameters: errors and logs must not carry customers' data bound into SQL.
-        options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        options: dict[str, Any] = {"hide_parameters": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         self._engine = create_engine(url, **options)
+        _ping_when_idle(self._engine)
         if url.startswith("sqlite"):
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self.session_factory.configure(bind=self._engine)
@@ -45,6 +48,33 @@ class Database:
 
     def _remove_session(self, exc: BaseException | None) -> None:
         self.session.remove()
+
+
+#: A connection back in the pool for longer than this is pinged before it is used again.
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping`` for connections that sat idle only.
+
+    Pinging on every checkout costs each request a round trip; a connection used a moment
+    ago is as alive as a ping would show. One that failed mid-request invalidates the pool
+    (SQLAlchemy's disconnect handling), so only an idle one can be stale.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means a dead connection
+            raise DisconnectionError(str(error)) from error  # the pool reconnects
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

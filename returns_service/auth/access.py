@@ -42,8 +42,10 @@ def current_principal() -> Principal:
     if token is None:
         raise Unauthorized("an Authorization: Bearer <token> header is required")
     principal = principal_for_token(db.session, token, utcnow())
-    if principal is not None:
-        db.session.commit()  # keep last_used_at
+    if principal is not None and db.session.dirty:
+        # Keep last_used_at. Otherwise the read stays in the request's transaction: a
+        # commit here would hand the connection back and check it out (pinged) again.
+        db.session.commit()
     for resolver in _RESOLVERS:
         if principal is not None:
             break

@@ -46,7 +46,7 @@ def principal_for_token(session: Session, plain: str, now: datetime) -> Principa
 
     ``last_used_at`` moves at most once a minute: a busy integration would otherwise write
     and commit its token's row on every request, its two workers' requests taking turns
-    on that row's lock.
+    on that row's lock. The caller commits only when it moved (``session.dirty``).
     """
     if not plain.startswith(TOKEN_PREFIX):
         return None  # a customer's token, or garbage: no need to ask the database

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -116,19 +117,31 @@ def _check_public(host: str, address: str) -> None:
         raise UnsafeTarget(f"{host} resolves to {ip}, which is not a public address")
 
 
-def post(target: Target, body: bytes, headers: Mapping[str, str], timeout: float) -> Answer:
-    """POST ``body`` to the checked address of ``target``, following no redirect.
+class _Pools(threading.local):
+    """This thread's connection pools, one per checked address: a worker's deliveries to an
+    endpoint reuse its connection (no TCP and TLS handshake per delivery)."""
 
-    TLS is verified against the host name, not the address, as if it had been resolved
-    normally. Only the first :data:`MAX_ANSWER_BYTES` of the answer are read.
-    """
-    options: dict = {
-        "timeout": urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
-        "retries": False,
-        "maxsize": 1,
-    }
+    def __init__(self) -> None:
+        self.by_target: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
+
+
+_pools = _Pools()
+#: Pools kept per thread at most; past that they are all closed and opened again as needed.
+MAX_KEPT_POOLS = 32
+
+
+def _pool(target: Target) -> urllib3.HTTPConnectionPool:
+    key = (target.scheme, target.address, target.port, target.host)
+    pool = _pools.by_target.get(key)
+    if pool is not None:
+        return pool
+    if len(_pools.by_target) >= MAX_KEPT_POOLS:
+        for kept in _pools.by_target.values():
+            kept.close()
+        _pools.by_target.clear()
+    options: dict = {"retries": False, "maxsize": 1}
     if target.scheme == "https":
-        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+        pool = urllib3.HTTPSConnectionPool(
             target.address,
             target.port,
             server_hostname=target.host,
@@ -139,23 +152,37 @@ def post(target: Target, body: bytes, headers: Mapping[str, str], timeout: float
         )
     else:
         pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
+    _pools.by_target[key] = pool
+    return pool
+
+
+def post(target: Target, body: bytes, headers: Mapping[str, str], timeout: float) -> Answer:
+    """POST ``body`` to the checked address of ``target``, following no redirect.
+
+    TLS is verified against the host name, not the address, as if it had been resolved
+    normally. Only the first :data:`MAX_ANSWER_BYTES` of the answer are read; a connection
+    whose answer was not read to its end is closed rather than used again.
+    """
+    pool = _pool(target)
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
     try:
-        with pool:
-            response = pool.urlopen(
-                "POST",
-                target.path,
-                body=body,
-                headers={**headers, "Host": host_header},
-                redirect=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-            try:
-                raw = response.read(MAX_ANSWER_BYTES)
-            finally:
-                response.release_conn()
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": host_header},
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+            timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
+        )
+        try:
+            raw = response.read(MAX_ANSWER_BYTES)
+        finally:
+            if not response.closed:
+                response.close()  # the rest unread: the connection is not reusable
+            response.release_conn()
     except (HTTPError, OSError) as exc:
         raise TargetUnreachable(_reason(exc)) from exc
     return Answer(response.status, excerpt(raw))

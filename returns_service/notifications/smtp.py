@@ -7,8 +7,10 @@ answer will not change on its own (``PermanentJobError``, failed at once, visibl
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,16 +87,74 @@ def _text(raw: bytes | str) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
+class _Connection(threading.local):
+    """The SMTP connection this thread keeps open between messages, and where it goes."""
+
+    smtp: smtplib.SMTP | None = None
+    settings: SmtpSettings | None = None
+
+
+_kept = _Connection()
+
+
+def _open(settings: SmtpSettings) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+    try:
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _close() -> None:
+    """Say goodbye to the kept connection, if any."""
+    smtp, _kept.smtp, _kept.settings = _kept.smtp, None, None
+    if smtp is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+        smtp.close()
+
+
+def _stale(exc: Exception) -> bool:
+    """Whether a kept connection failed because the server let it go while it sat idle."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # the server closes the channel
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def _send_kept(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Send on the thread's kept connection, opening one (again) where needed.
+
+    A connection per message cost a worker a TCP handshake, a greeting, EHLO (and TLS and
+    a login) for each e-mail. A kept connection the server dropped since is replaced once.
+    """
+    kept = _kept.smtp is not None and _kept.settings == settings
+    if not kept:
+        _close()
+        _kept.smtp, _kept.settings = _open(settings), settings
+    try:
+        _kept.smtp.send_message(message)  # type: ignore[union-attr]
+    except Exception as exc:
+        _close()
+        if not (kept and _stale(exc)):
+            raise
+        _kept.smtp, _kept.settings = _open(settings), settings
+        try:
+            _kept.smtp.send_message(message)
+        except Exception:
+            _close()
+            raise
+
+
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Hand one message to the SMTP server; see the module docstring for the errors."""
     where = f"{settings.host}:{settings.port}"
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS) as smtp:
-            if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password)
-            smtp.send_message(message)
+        _send_kept(settings, message)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         detail = "; ".join(

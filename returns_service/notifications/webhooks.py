@@ -19,8 +19,8 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, object_session
 
 from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db
@@ -112,6 +112,37 @@ def check_event(event: str) -> str:
     return event
 
 
+_ENDPOINTS = "active_webhook_endpoints"
+
+
+def _active_endpoints(session: Session) -> list[WebhookEndpoint]:
+    """The active endpoints, read once per transaction: a use case queues several events
+    (filing a return: received, then approved), and each read would also flush."""
+    session = session if isinstance(session, Session) else session()  # a scoped session
+    cached = session.info.get(_ENDPOINTS)
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1]
+    endpoints = list(
+        session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.active.is_(True))
+            .order_by(WebhookEndpoint.id)
+        )
+    )
+    session.info[_ENDPOINTS] = (session.get_transaction(), endpoints)
+    return endpoints
+
+
+@event.listens_for(WebhookEndpoint, "after_insert")
+@event.listens_for(WebhookEndpoint, "after_update")
+@event.listens_for(WebhookEndpoint, "after_delete")
+def _forget_endpoints(mapper: Any, connection: Any, endpoint: WebhookEndpoint) -> None:
+    """An endpoint changed in this transaction: read them again."""
+    session = object_session(endpoint)
+    if session is not None:
+        session.info.pop(_ENDPOINTS, None)
+
+
 def queue_webhook(
     session: Session, now: datetime, event: str, data: Mapping[str, Any]
 ) -> list[OutboxMessage]:
@@ -125,11 +156,8 @@ def queue_webhook(
         payload_data = json.loads(json.dumps(data, ensure_ascii=False))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"webhook data for {event} is not JSON-serialisable: {exc}") from None
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
-    )
     messages = []
-    for endpoint in endpoints:
+    for endpoint in _active_endpoints(session):
         if not endpoint.wants(event):
             continue
         message = record(

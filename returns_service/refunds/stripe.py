@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -122,6 +123,17 @@ def _error_message(response: requests.Response) -> str:
     return error.get("message") or response.reason or f"HTTP {response.status_code}"
 
 
+class _Http(threading.local):
+    """One HTTP session per thread: a worker's refunds reuse its connection to Stripe
+    (no TCP and TLS handshake per refund)."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+
+
+_http = _Http()
+
+
 class StripeProvider:
     """Refunds a PaymentIntent (or a charge) at Stripe, once per attempt key."""
 
@@ -164,7 +176,9 @@ class StripeProvider:
             "Idempotency-Key": call.idempotency_key,
         }
         try:
-            response = requests.post(self.url, data=form, headers=headers, timeout=self.timeout)
+            response = _http.session.post(
+                self.url, data=form, headers=headers, timeout=self.timeout
+            )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ProviderUnavailable(f"Stripe could not be reached: {exc}") from exc
         except requests.RequestException as exc:

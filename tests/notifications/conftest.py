@@ -58,6 +58,8 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
     authenticated: bool
+    #: The client's address and port: one per connection.
+    peer: Any = None
 
 
 @dataclass
@@ -83,7 +85,11 @@ class RecordingHandler:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(
             Received(
-                envelope.mail_from, list(envelope.rcpt_tos), message, bool(session.authenticated)
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message,
+                bool(session.authenticated),
+                session.peer,
             )
         )
         return "250 Message accepted"

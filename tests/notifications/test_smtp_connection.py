@@ -1,0 +1,77 @@
+"""A worker keeps its SMTP connection between messages and replaces one the server dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from returns_service.notifications import smtp
+from returns_service.notifications.smtp import SmtpSettings, TransientMailError
+from tests.notifications.conftest import RecordingHandler, free_port
+
+
+def _message(number: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "shop@example.com"
+    message["To"] = "hanako@example.jp"
+    message["Subject"] = f"message {number}"
+    message.set_content("本文です。", charset="utf-8", cte="base64")
+    return message
+
+
+class Server:
+    """A loopback SMTP server that can be stopped and started again on its port."""
+
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.settings = SmtpSettings("127.0.0.1", free_port())
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.settings.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()  # every open connection goes with it
+            self.controller = None
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    server = Server()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        smtp._close()
+
+
+def test_messages_share_one_connection(server: Server) -> None:
+    for number in range(3):
+        smtp.send(server.settings, _message(number))
+    received = server.handler.received
+    assert [r.message["Subject"] for r in received] == [f"message {n}" for n in range(3)]
+    assert len({r.peer for r in received}) == 1
+
+
+def test_a_connection_the_server_dropped_is_replaced(server: Server) -> None:
+    smtp.send(server.settings, _message(1))
+    server.stop()
+    server.start()
+    smtp.send(server.settings, _message(2))
+    received = server.handler.received
+    assert [r.message["Subject"] for r in received] == ["message 1", "message 2"]
+    assert received[0].peer != received[1].peer
+
+
+def test_a_server_gone_for_good_is_still_a_transient_error(server: Server) -> None:
+    smtp.send(server.settings, _message(1))
+    server.stop()
+    with pytest.raises(TransientMailError):
+        smtp.send(server.settings, _message(2))
+    assert len(server.handler.received) == 1
