@@ -103,7 +103,7 @@ def _open_order(page: Page, base: str, lang: str, number: str = "#5001", **kwarg
     page.wait_for_url("**/order")
 
 
-def _fill_return(page: Page, line: int, photo: Any = None) -> Response:
+def _fill_return(page: Page, line: int, photo: dict[str, Any] | None = None) -> Response:
     """Return one of ``line`` for a refund, dropped off, with ``photo`` if given; send it."""
     page.select_option(f"#quantity_{line}", "1")
     page.select_option(f"#reason_{line}", "SIZE_TOO_SMALL")
