@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from returns_service.errors import OUTAGES, RETRY_AFTER_SECONDS, DomainError, is_outage
 from returns_service.extensions import limiter
 from returns_service.pages import form_expired, page_context
+from returns_service.returns.photos import megabytes
 
 #: Paths whose errors are not the customer pages' to answer.
 _NOT_PORTAL = ("/api", "/webhooks/", "/staff", "/static/", "/healthz", "/readyz")
@@ -135,7 +136,7 @@ def _http_page(error: HTTPException) -> ResponseReturnValue:
         text = gettext("Too many attempts in a short time. Please try again %(when)s.", when=when)
         return error_page(429, text, **{"Retry-After": str(wait)})
     if status == 413:
-        limit = current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024)
+        limit = megabytes(current_app.config["MAX_PHOTO_BYTES"])
         text = gettext(
             "What you sent is too large. Each photo may be at most %(mb)s MB; please send "
             "fewer or smaller photos.",

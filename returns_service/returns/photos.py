@@ -57,6 +57,11 @@ def check_counts(uploads: Mapping[int, Sequence[object]], per_line: int, per_req
         )
 
 
+def megabytes(size: int) -> str:
+    """A byte count as the megabytes a customer reads (``5``, ``0.5``)."""
+    return f"{size / (1024 * 1024):g}"
+
+
 def check_photo(upload: FileStorage, max_bytes: int, field: str) -> Photo:
     """Read, decode and re-encode one upload; refuse it if it is too large or not an image."""
     name = upload.filename or "a photo"
@@ -66,7 +71,7 @@ def check_photo(upload: FileStorage, max_bytes: int, field: str) -> Photo:
             f"{name} is larger than {max_bytes} bytes",
             field=field,
             code="photo_too_large",
-            max_mb=f"{max_bytes / (1024 * 1024):g}",
+            max_mb=megabytes(max_bytes),
         )
     try:
         with warnings.catch_warnings():
