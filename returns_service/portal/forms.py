@@ -113,12 +113,11 @@ class ReturnForm(FlaskForm):
         ``field`` is the operation's: ``lines.<index>.<part>`` of ``body``, or a form field.
         """
         name = field or ""
-        parts = name.split(".")
-        if parts[0] == "lines":
-            index = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else len(body["lines"])
-            if index >= len(body["lines"]) or parts[2] not in _LINE_PARTS:
+        if name.startswith("lines."):
+            _, index, part = (name.split(".") + ["", ""])[:3]
+            if not index.isdigit() or int(index) >= len(body["lines"]) or part not in _LINE_PARTS:
                 return False
-            name = f"{_LINE_PARTS[parts[2]]}_{body['lines'][index]['line_id']}"
+            name = f"{_LINE_PARTS[part]}_{body['lines'][int(index)]['line_id']}"
         if name not in self:
             return False
         self[name].errors = [message]

@@ -195,10 +195,12 @@ def file_return() -> ResponseReturnValue:
     order, lines = _order(principal)
     form = return_form(order, lines, language())
     pending = kept_photos.claim(form.submission.data)
-    uploads = form.uploads(order)
+    body = form.body(order)
+    # Photos of lines not sent back are left aside (kept ones stay for when they are).
+    chosen = {line["line_id"] for line in body["lines"]}
+    uploads = {i: files for i, files in form.uploads(order).items() if i in chosen}
     refused_photos = _keep_photos(pending, uploads)
     valid = form.validate()
-    body = form.body(order)
     for error in refused_photos:
         form.mark_refused(error.field, body, domain_message(error))
     if not valid or refused_photos:
@@ -215,7 +217,7 @@ def file_return() -> ResponseReturnValue:
             body,
             {} if pending else uploads,
             form.submission.data,
-            kept=pending.photos() if pending else None,
+            kept={i: p for i, p in pending.photos().items() if i in chosen} if pending else None,
         )
     except DomainError as error:
         db.session.rollback()

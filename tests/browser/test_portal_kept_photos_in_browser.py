@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.returns.models import ReturnLine
-from tests.browser.conftest import _keep_screenshot, assert_accessible
+from tests.browser.conftest import SCREENSHOTS, assert_accessible
 from tests.browser.test_portal_returns_in_browser import PNG, _no_horizontal_scroll, _open
 from tests.shop import Shop
 
@@ -49,7 +49,10 @@ def test_a_refused_form_keeps_the_photo_and_files_the_return_with_it(
     assert page.input_value(f"#quantity_{line}") == "1"  # what was chosen is still chosen
     _no_horizontal_scroll(page)
     assert_accessible(page)
-    _keep_screenshot(page)  # the refused form, as the customer sees it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # the refused form, as the customer sees it
+    page.screenshot(
+        path=SCREENSHOTS / f"refused-return-form-kept-photo-{locale}.png", full_page=True
+    )
 
     page.locator(f"[data-line='{line}'] .picker").get_by_label(re.compile(r"^32")).check()
     page.click("button[type=submit]")

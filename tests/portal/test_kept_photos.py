@@ -110,3 +110,23 @@ def test_photos_of_forms_left_for_a_day_are_removed(app: Flask, session: Session
     with app.app_context():
         remove_stale(session, utcnow(), shop_settings(app))
     assert not old.exists() and fresh.exists()
+
+
+def test_a_kept_photo_of_a_line_no_longer_sent_back_is_left_aside(
+    app: Flask, shop: Shop, session: Session
+) -> None:
+    order = shop.put_order()
+    denim, mug = shop.line_id(order, "L1"), shop.line_id(order, "L2")
+    client = app.test_client()
+    page = open_order(client)
+    refused = _send(client, page, denim, "3", **{f"photo_{denim}": (io.BytesIO(PNG), "a.png")})
+    assert _THUMBNAIL.findall(refused.get_data(as_text=True))
+    filed = _send(
+        client,
+        refused.get_data(as_text=True),
+        denim,
+        "0",
+        **{f"quantity_{mug}": "1", f"reason_{mug}": "UNWANTED"},
+    )
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    assert session.scalar(select(ReturnLine.photos)) == []
