@@ -74,6 +74,10 @@ def inbox(app: Flask) -> Iterator[Inbox]:
         controller.stop()
 
 
+#: The product of the subscription orders.
+COFFEE = "スペシャルティコーヒー定期便"
+
+
 def order_document(
     *,
     number: str = "#5001",
@@ -177,6 +181,31 @@ class Shop:
         )
         assert response.status_code in (200, 201), response.json
         return response.json
+
+    def put_subscription_orders(
+        self, reference: str, email: str = "hanako@example.jp", locale: str = "ja"
+    ) -> dict[str, Any]:
+        """Two monthly coffee orders of one subscription, 40 and 10 days ago; the newer one."""
+        latest: dict[str, Any] = {}
+        for number, days_ago in ((1, 40), (2, 10)):
+            coffee = documents.order_line("L1", "COFFEE-SUB", COFFEE, 3600, "JPY")
+            document = order_document(
+                number=f"#{reference}-{number}",
+                email_address=email,
+                locale=locale,
+                delivered_days_ago=days_ago - 5,
+                lines=[coffee],
+            )
+            document |= {
+                "placed_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
+                "subscription_reference": reference,
+            }
+            response = self.client.put(
+                f"/api/v1/orders/{reference}-{number}", json=document, headers=self.integration
+            )
+            assert response.status_code == 201, response.json
+            latest = response.json
+        return latest
 
     def put_product(
         self, external_id: str = "P-DNM", document: dict[str, Any] | None = None

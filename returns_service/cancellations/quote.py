@@ -24,7 +24,8 @@ from returns_service.cancellations.models import (
     CancellationLine,
     CancellationStatus,
 )
-from returns_service.errors import Conflict, InvalidInput
+from returns_service.errors import Conflict
+from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
 
 
@@ -68,13 +69,7 @@ def chosen_lines(
         ]
     asked: Counter[int] = Counter()
     for index, data in enumerate(lines):
-        line = by_id.get(data["line_id"])
-        if line is None:
-            raise InvalidInput(
-                f"order {order.number} has no line {data['line_id']}",
-                field=f"lines.{index}.line_id",
-                code="no_such_line",
-            )
+        line = named_line(order, by_id, data["line_id"], index)
         asked[line.id] += data["quantity"]
         if asked[line.id] > left[line.id]:
             raise Conflict(

@@ -8,6 +8,7 @@ page costs the same few queries whatever its length or the shop's size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -196,71 +197,79 @@ def _returns(
 def _cancellations(
     flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
 ) -> Select | None:
-    if flt.kinds and CaseKind.ORDER_CANCELLATION not in flt.kinds:
-        return None
     c = Cancellation
-    query = select(
-        literal("cancellation").label("subject_type"),
-        c.id.label("subject_id"),
-        literal(CaseKind.ORDER_CANCELLATION.value).label("kind"),
-        c.created_at.label("created_at"),
-        c.order_id.label("order_id"),
-        _rank(
-            policy,
-            cutoff,
-            reason=lambda reasons: c.reason.in_(reasons) if reasons else false(),
-            status=c.status,
-            order_id=c.order_id,
-            created_at=c.created_at,
-            undecided=c.status.in_(CANCELLATION_UNDECIDED),
-        ).label("rank"),
-        _closed(c.status, CANCELLATION_CLOSED),
+    return _flat_branch(
+        c,
+        "cancellation",
+        CaseKind.ORDER_CANCELLATION,
+        (flt, policy, cutoff, found),
+        status_enum=CancellationStatus,
+        undecided=c.status.in_(CANCELLATION_UNDECIDED),
+        closed=CANCELLATION_CLOSED,
+        open_=c.status.in_(CANCELLATION_OPEN),
+        found_where=lambda f: c.order_id.in_(f.order_ids),
     )
-    statuses = _statuses(CancellationStatus, flt.status) if flt.status else None
-    if flt.status and statuses is None:
-        return None
-    query = _in_states(query, c.status, statuses, c.status.in_(CANCELLATION_OPEN), found)
-    if flt.reason:
-        query = query.where(c.reason == flt.reason)
-    if found is not None:
-        query = query.where(c.order_id.in_(found.order_ids))
-    return _dated(query, c.created_at, flt)
 
 
 def _subscriptions(
     flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
 ) -> Select | None:
-    if flt.kinds and CaseKind.SUBSCRIPTION_CANCELLATION not in flt.kinds:
-        return None
     s = SubscriptionCancellation
+    return _flat_branch(
+        s,
+        "subscription",
+        CaseKind.SUBSCRIPTION_CANCELLATION,
+        (flt, policy, cutoff, found),
+        status_enum=FlowStatus,
+        undecided=false(),
+        closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
+        open_=s.status == FlowStatus.OFFERED,
+        found_where=lambda f: or_(s.subscription_reference == f.text, s.order_id.in_(f.order_ids)),
+    )
+
+
+def _flat_branch(
+    model: Any,
+    subject_type: str,
+    kind: CaseKind,
+    context: tuple[WorkFilter, CasePolicy, datetime, Found | None],
+    *,
+    status_enum: Any,
+    undecided: ColumnElement[bool],
+    closed: Any,
+    open_: Any,
+    found_where: Callable[[Found], ColumnElement[bool]],
+) -> Select | None:
+    """A branch for a kind whose status and reason sit on the case's own row."""
+    flt, policy, cutoff, found = context
+    if flt.kinds and kind not in flt.kinds:
+        return None
     query = select(
-        literal("subscription").label("subject_type"),
-        s.id.label("subject_id"),
-        literal(CaseKind.SUBSCRIPTION_CANCELLATION.value).label("kind"),
-        s.created_at.label("created_at"),
-        s.order_id.label("order_id"),
+        literal(subject_type).label("subject_type"),
+        model.id.label("subject_id"),
+        literal(kind.value).label("kind"),
+        model.created_at.label("created_at"),
+        model.order_id.label("order_id"),
         _rank(
             policy,
             cutoff,
-            reason=lambda reasons: s.reason.in_(reasons) if reasons else false(),
-            status=s.status,
-            order_id=s.order_id,
-            created_at=s.created_at,
-            undecided=false(),
+            reason=lambda reasons: model.reason.in_(reasons) if reasons else false(),
+            status=model.status,
+            order_id=model.order_id,
+            created_at=model.created_at,
+            undecided=undecided,
         ).label("rank"),
-        _closed(s.status, (FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED)),
+        _closed(model.status, closed),
     )
-    statuses = _statuses(FlowStatus, flt.status) if flt.status else None
+    statuses = _statuses(status_enum, flt.status) if flt.status else None
     if flt.status and statuses is None:
         return None
-    query = _in_states(query, s.status, statuses, s.status == FlowStatus.OFFERED, found)
+    query = _in_states(query, model.status, statuses, open_, found)
     if flt.reason:
-        query = query.where(s.reason == flt.reason)
+        query = query.where(model.reason == flt.reason)
     if found is not None:
-        query = query.where(
-            or_(s.subscription_reference == found.text, s.order_id.in_(found.order_ids))
-        )
-    return _dated(query, s.created_at, flt)
+        query = query.where(found_where(found))
+    return _dated(query, model.created_at, flt)
 
 
 def _closed(status: Any, closed: Any) -> Any:

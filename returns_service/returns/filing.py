@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
+from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import customer_history, line_facts
@@ -44,13 +45,7 @@ def _line_inputs(
     asked: dict[int, int] = {}
     built = []
     for index, data in enumerate(lines):
-        line = by_id.get(data["line_id"])
-        if line is None:
-            raise InvalidInput(
-                f"order {order.number} has no line {data['line_id']}",
-                field=f"lines.{index}.line_id",
-                code="no_such_line",
-            )
+        line = named_line(order, by_id, data["line_id"], index)
         asked[line.id] = asked.get(line.id, 0) + data["quantity"]
         if asked[line.id] > returnable[line.id]:
             raise Conflict(

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 
 from returns_service.auth.models import Role
-from returns_service.auth.staff_sessions import current_staff, staff_principal, staff_required
+from returns_service.auth.staff_sessions import staff_required
 from returns_service.cancellations import operations, review
 from returns_service.cancellations.models import Cancellation, CancellationStatus
 from returns_service.cancellations.presenter import present
-from returns_service.errors import DomainError
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.pages import not_done
 from returns_service.shop import ShopSettings, shop_settings
 from returns_service.staff.case_context import case_parts
 from returns_service.staff.case_forms import WarehouseAnswerForm
 from returns_service.staff.forms import ApproveForm, RejectForm
-from returns_service.staff.views import render
+from returns_service.staff.views import act_then_show, render
 
 
 def _settings() -> ShopSettings:
@@ -64,16 +61,12 @@ def show_cancellation(cancellation_id: int) -> ResponseReturnValue:
 
 
 def _act(cancellation_id: int, action: Callable[[Cancellation, str], None]) -> ResponseReturnValue:
-    principal = staff_principal(current_staff())
-    try:
-        cancellation = operations.lock_for_settling(db.session, cancellation_id)
-        action(cancellation, principal.actor)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        message = not_done(gettext("This was not done."), error.message)
-        return _page(cancellation_id, error.status.value, message)
-    return redirect(url_for("staff_pages.show_cancellation", cancellation_id=cancellation_id))
+    return act_then_show(
+        lambda: operations.lock_for_settling(db.session, cancellation_id),
+        action,
+        lambda status, message: _page(cancellation_id, status, message),
+        url_for("staff_pages.show_cancellation", cancellation_id=cancellation_id),
+    )
 
 
 @staff_required(Role.AGENT, Role.WAREHOUSE)

@@ -180,38 +180,44 @@ def _automation(numbers: dict[str, Any]) -> Table:
 
 def _time_to_refund(numbers: dict[str, Any]) -> Table:
     refunds = numbers["time_to_refund"]
-    caption = gettext("Hours from request to refund")
-    buckets: list[list[Cell]] = [[_bucket(b), b["count"]] for b in refunds["by_hours"]]
-    rows: list[list[Cell]] = [
-        [gettext("Refunds"), refunds["refunds"]],
-        [gettext("Median (hours)"), Measure(refunds["median_hours"])],
-        [gettext("90th percentile (hours)"), Measure(refunds["p90_hours"])],
-        *buckets,
-    ]
-    return Table(
+    return _bucketed(
         "time-to-refund",
-        caption,
+        gettext("Hours from request to refund"),
         [gettext("Time to refund"), gettext("Refunds")],
-        rows,
-        bar_chart(caption, bars(buckets, 0, 1)),
+        [
+            [gettext("Refunds"), refunds["refunds"]],
+            [gettext("Median (hours)"), Measure(refunds["median_hours"])],
+            [gettext("90th percentile (hours)"), Measure(refunds["p90_hours"])],
+        ],
+        refunds["by_hours"],
     )
 
 
 def _queue(numbers: dict[str, Any]) -> Table:
     queue = numbers["review_queue"]
-    caption = gettext("Review queue by waiting time")
-    buckets: list[list[Cell]] = [[_bucket(b), b["count"]] for b in queue["by_age"]]
-    rows: list[list[Cell]] = [
-        [gettext("Waiting"), queue["in_review"]],
-        [gettext("Oldest waiting (hours)"), Measure(queue["oldest_waiting_hours"])],
-        *buckets,
-    ]
-    return Table(
+    return _bucketed(
         "review-queue",
-        caption,
+        gettext("Review queue by waiting time"),
         [gettext("Waiting for"), gettext("Returns")],
-        rows,
-        bar_chart(caption, bars(buckets, 0, 1)),
+        [
+            [gettext("Waiting"), queue["in_review"]],
+            [gettext("Oldest waiting (hours)"), Measure(queue["oldest_waiting_hours"])],
+        ],
+        queue["by_age"],
+    )
+
+
+def _bucketed(
+    name: str,
+    caption: str,
+    columns: list[str],
+    totals: list[list[Cell]],
+    counts: list[dict[str, Any]],
+) -> Table:
+    """Totals, then one row per span of hours; the chart draws the spans alone."""
+    buckets: list[list[Cell]] = [[_bucket(b), b["count"]] for b in counts]
+    return Table(
+        name, caption, columns, [*totals, *buckets], bar_chart(caption, bars(buckets, 0, 1))
     )
 
 

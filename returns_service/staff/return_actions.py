@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 
 from returns_service.auth.models import Role
-from returns_service.auth.staff_sessions import current_staff, staff_principal, staff_required
-from returns_service.errors import DomainError, InvalidInput, NotFound
+from returns_service.auth.staff_sessions import staff_required
+from returns_service.errors import InvalidInput, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.pages import not_done
 from returns_service.returns import exchanges, operations
 from returns_service.returns.models import LineOutcome, ReturnRequest
 from returns_service.returns.submission import present_return
@@ -26,7 +24,7 @@ from returns_service.staff.forms import (
     inspect_form,
     receive_form,
 )
-from returns_service.staff.views import render
+from returns_service.staff.views import act_then_show, render
 
 
 def _receivable(return_request: ReturnRequest) -> list:
@@ -64,20 +62,13 @@ def show_return(rma: str) -> ResponseReturnValue:
 
 
 def _act(rma: str, action: Callable[[ReturnRequest, str], None]) -> ResponseReturnValue:
-    """Run an operation on the locked return as the signed-in staff member, then commit.
-
-    A refused operation rolls back and shows the page again with its message and status.
-    """
-    principal = staff_principal(current_staff())
-    try:
-        return_request = operations.get_return(db.session, rma, lock=True)
-        action(return_request, principal.actor)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        message = not_done(gettext("This was not done."), error.message)
-        return _return_page(rma, error.status.value, message)
-    return redirect(url_for("staff_pages.show_return", rma=rma))
+    """Run an operation on the locked return, then show the return again."""
+    return act_then_show(
+        lambda: operations.get_return(db.session, rma, lock=True),
+        action,
+        lambda status, message: _return_page(rma, status, message),
+        url_for("staff_pages.show_return", rma=rma),
+    )
 
 
 @staff_required(Role.AGENT)

@@ -36,7 +36,6 @@ CHOICE_LABELS = {
     "approve": _l("Approve"),
     "reject": _l("Reject"),
     "review": _l("Send to a person"),
-    "approve_keep_item": _l("Refund, item kept"),
     "on_approval": _l("On approval"),
     "on_first_carrier_scan": _l("On the carrier's first scan"),
     "on_receipt": _l("When the parcel arrives"),

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_percent, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden as ForbiddenPage
 
 from returns_service.auth.models import Role
-from returns_service.auth.staff_sessions import current_staff, may
-from returns_service.errors import NotFound
-from returns_service.pages import form_expired, page_context, protect_forms
+from returns_service.auth.staff_sessions import current_staff, may, staff_principal
+from returns_service.errors import DomainError, NotFound
+from returns_service.extensions import db
+from returns_service.pages import form_expired, not_done, page_context, protect_forms
 from returns_service.staff.admin_forms import ROLE_LABELS
 from returns_service.staff.case_labels import actor_label, case_event_label, case_label
+
+T = TypeVar("T")
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 protect_forms(bp)
@@ -41,6 +45,28 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
         ),
         status,
     )
+
+
+def act_then_show(
+    lock: Callable[[], T],
+    action: Callable[[T, str], None],
+    again: Callable[[int, str], ResponseReturnValue],
+    shown_at: str,
+) -> ResponseReturnValue:
+    """Run ``action`` on the locked case as the signed-in staff member, then commit.
+
+    A refused operation rolls back and ``again`` shows the page with its status and message;
+    a done one sends the browser to ``shown_at``.
+    """
+    principal = staff_principal(current_staff())
+    try:
+        subject = lock()
+        action(subject, principal.actor)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return again(error.status.value, not_done(gettext("This was not done."), error.message))
+    return redirect(shown_at)
 
 
 @bp.errorhandler(403)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
-from returns_service.models import utcnow
 from tests.cancellations.conftest import cancellable_document
-from tests.shop import Shop, order_document
+from tests.shop import Shop
 
 SUBSCRIPTION = "SUB-3001"
 
@@ -33,32 +31,7 @@ def put_cancellable(shop: Shop, external_id: str = "6001", **kwargs: Any) -> dic
 
 def put_subscription(shop: Shop, locale: str = "ja") -> dict[str, Any]:
     """Two monthly coffee orders of one subscription; returns the newer one."""
-    latest: dict[str, Any] = {}
-    for number, days_ago in ((1, 40), (2, 10)):
-        document = order_document(
-            number=f"#{SUBSCRIPTION}-{number}",
-            locale=locale,
-            delivered_days_ago=days_ago - 5,
-            lines=[
-                {
-                    "external_id": "L1",
-                    "sku": "COFFEE-SUB",
-                    "title": "スペシャルティコーヒー定期便",
-                    "quantity": 1,
-                    "unit_price": {"amount": 3600, "currency": "JPY"},
-                }
-            ],
-        )
-        document |= {
-            "placed_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
-            "subscription_reference": SUBSCRIPTION,
-        }
-        response = shop.client.put(
-            f"/api/v1/orders/{SUBSCRIPTION}-{number}", json=document, headers=shop.integration
-        )
-        assert response.status_code == 201, response.json
-        latest = response.json
-    return latest
+    return shop.put_subscription_orders(SUBSCRIPTION, locale=locale)
 
 
 def open_order(

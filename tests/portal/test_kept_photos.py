@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnLine
@@ -24,8 +25,10 @@ from tests.shop import Shop
 _THUMBNAIL = re.compile(r'<img src="(/returns/kept/(\w+)/([\w.-]+))"')
 
 
-def _send(client: FlaskClient, page: str, line: int, quantity: str, **extra: object) -> str:
-    sent = client.post(
+def _send(
+    client: FlaskClient, page: str, line: int, quantity: str, **extra: object
+) -> TestResponse:
+    return client.post(
         "/returns",
         content_type="multipart/form-data",
         data={
@@ -38,17 +41,25 @@ def _send(client: FlaskClient, page: str, line: int, quantity: str, **extra: obj
             **extra,
         },
     )
-    return sent
+
+
+def _send_photo(client: FlaskClient, page: str, line: int, quantity: str) -> TestResponse:
+    """The form sent with a photo of the line's item."""
+    return _send(client, page, line, quantity, **{f"photo_{line}": (io.BytesIO(PNG), "seam.png")})
+
+
+def _opened(app: Flask, shop: Shop) -> tuple[FlaskClient, str, int]:
+    """A browser on the return form of an order: its page and the id of line L1."""
+    order = shop.put_order()
+    client = app.test_client()
+    return client, open_order(client), shop.line_id(order, "L1")
 
 
 def test_a_refused_form_keeps_its_photo_and_files_it_when_sent_again(
     app: Flask, shop: Shop, session: Session
 ) -> None:
-    order = shop.put_order()
-    line = shop.line_id(order, "L1")
-    client = app.test_client()
-    page = open_order(client)
-    refused = _send(client, page, line, "3", **{f"photo_{line}": (io.BytesIO(PNG), "seam.png")})
+    client, page, line = _opened(app, shop)
+    refused = _send_photo(client, page, line, "3")
     assert refused.status_code == 409
     shown = refused.get_data(as_text=True)
     thumbnails = _THUMBNAIL.findall(shown)
@@ -76,11 +87,8 @@ def test_a_refused_form_keeps_its_photo_and_files_it_when_sent_again(
 def test_a_kept_photo_can_be_removed_and_is_never_anothers(
     app: Flask, shop: Shop, session: Session
 ) -> None:
-    order = shop.put_order()
-    line = shop.line_id(order, "L1")
-    client = app.test_client()
-    page = open_order(client)
-    refused = _send(client, page, line, "3", **{f"photo_{line}": (io.BytesIO(PNG), "seam.png")})
+    client, page, line = _opened(app, shop)
+    refused = _send_photo(client, page, line, "3")
     shown = refused.get_data(as_text=True)
     (_, folder, name) = _THUMBNAIL.findall(shown)[0]
 
@@ -89,7 +97,7 @@ def test_a_kept_photo_can_be_removed_and_is_never_anothers(
     assert not _THUMBNAIL.findall(again.get_data(as_text=True))
     assert not list((Path(app.config["UPLOAD_DIR"]) / "pending" / folder).iterdir())
 
-    kept = _send(client, shown, line, "3", **{f"photo_{line}": (io.BytesIO(PNG), "seam.png")})
+    kept = _send_photo(client, shown, line, "3")
     assert len(_THUMBNAIL.findall(kept.get_data(as_text=True))) == 1
     # A form sent from another session with the same submission id files none of them.
     other = app.test_client()

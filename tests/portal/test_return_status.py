@@ -33,10 +33,19 @@ def _text(message: Message) -> str:
     return "\n".join(p.get_payload(decode=True).decode(p.get_content_charset()) for p in parts)
 
 
-def _link(inbox: Inbox) -> str:
-    found = re.search(r"http://returns\.test(/r/[\w.\-]+)", _text(inbox.messages[-1]))
-    assert found, _text(inbox.messages[-1])
+def _link(message: Message) -> str:
+    """The signed status page link an e-mail carries, as a path."""
+    found = re.search(r"http://returns\.test(/r/[\w.\-]+)", _text(message))
+    assert found, _text(message)
     return found.group(1)
+
+
+def _filed(
+    shop: Shop, order: dict, code: str = "L1", quantity: int = 1, reason: str = "STYLE"
+) -> str:
+    """The RMA of a return of one of the order's lines, filed by the customer."""
+    line = {"line_id": shop.line_id(order, code), "quantity": quantity, "reason": reason}
+    return shop.file(shop.customer(), [line]).json["rma"]
 
 
 def _pdf_text(data: bytes) -> str:
@@ -47,13 +56,10 @@ def test_the_e_mails_signed_link_opens_the_status_page_and_the_slip(
     app: Flask, shop: Shop, inbox: Inbox
 ) -> None:
     order = shop.put_order()
-    line = shop.line_id(order, "L1")
-    rma = shop.file(shop.customer(), [{"line_id": line, "quantity": 1, "reason": "STYLE"}]).json[
-        "rma"
-    ]
+    rma = _filed(shop, order)
     shop.run_jobs()
     assert inbox.messages, "the e-mails were sent"
-    link = _link(inbox)
+    link = _link(inbox.messages[-1])
 
     client = app.test_client()  # a browser that never opened the order
     opened = client.get(link)
@@ -86,9 +92,7 @@ def test_a_us_order_is_sent_back_to_the_us_address(
     stored = session.scalar(select(Order).where(Order.external_id == order["external_id"]))
     stored.shipping_address = stored.shipping_address | {"country": "US", "city": "Reno"}
     session.commit()
-    rma = shop.file(
-        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
-    ).json["rma"]
+    rma = _filed(shop, order)
     client = app.test_client()
     open_order(client)
     text = _pdf_text(client.get(f"/returns/{rma}/slip.pdf?lang=en").data)
@@ -98,10 +102,7 @@ def test_a_us_order_is_sent_back_to_the_us_address(
 
 def test_an_internal_review_reason_never_reaches_the_customer(app: Flask, shop: Shop) -> None:
     order = shop.put_order()
-    rma = shop.file(
-        shop.customer(),
-        [{"line_id": shop.line_id(order, "L4"), "quantity": 1, "reason": "STYLE"}],
-    ).json["rma"]
+    rma = _filed(shop, order, "L4")
     assert shop.get(rma)["status"] == "review"
     client = app.test_client()
     open_order(client)
@@ -113,10 +114,7 @@ def test_an_internal_review_reason_never_reaches_the_customer(app: Flask, shop: 
 
 def test_a_rejection_is_said_once(app: Flask, shop: Shop) -> None:
     order = shop.put_order()
-    rma = shop.file(
-        shop.customer(),
-        [{"line_id": shop.line_id(order, "L3"), "quantity": 1, "reason": "STYLE"}],
-    ).json["rma"]
+    rma = _filed(shop, order, "L3")
     client = app.test_client()
     open_order(client)
     page = client.get(f"/returns/{rma}").get_data(as_text=True)
@@ -168,9 +166,7 @@ def test_the_api_documentation_page_needs_no_network(app: Flask) -> None:
 
 def test_the_parcels_tracking_is_shown_in_words(app: Flask, shop: Shop) -> None:
     order = shop.put_order()
-    rma = shop.file(
-        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
-    ).json["rma"]
+    rma = _filed(shop, order)
     shop.run_jobs()  # the label is bought
     tracking = shop.get(rma)["tracking_number"]
     client = app.test_client()
@@ -233,9 +229,7 @@ def test_a_missing_slip_font_is_named_in_the_error(
     app: Flask, shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order = shop.put_order()
-    rma = shop.file(
-        shop.customer(), [{"line_id": shop.line_id(order, "L1"), "quantity": 1, "reason": "STYLE"}]
-    ).json["rma"]
+    rma = _filed(shop, order)
     monkeypatch.setitem(app.config, "SLIP_FONT_PATH", "/nowhere/font.ttf")
     with app.test_request_context():
         with pytest.raises(SlipFontMissing, match="RETURNS_SLIP_FONT_PATH: no font at /nowhere"):
@@ -246,18 +240,14 @@ def test_the_refund_e_mail_links_to_the_returns_status_page(
     app: Flask, shop: Shop, inbox: Inbox
 ) -> None:
     order = shop.put_order()
-    line = shop.line_id(order, "L2")
-    rma = shop.file(shop.customer(), [{"line_id": line, "quantity": 2, "reason": "UNWANTED"}]).json[
-        "rma"
-    ]
+    rma = _filed(shop, order, "L2", quantity=2, reason="UNWANTED")
     shop.run_jobs()
     refund_mails = [
         m for m in inbox.messages if "返金" in str(make_header(decode_header(m["Subject"])))
     ]
     assert len(refund_mails) == 1
-    found = re.search(r"http://returns\.test(/r/[\w.\-]+)", _text(refund_mails[0]))
-    assert found, _text(refund_mails[0])
+    link = _link(refund_mails[0])
 
     client = app.test_client()
-    opened = client.get(found.group(1))
+    opened = client.get(link)
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/returns/{rma}")

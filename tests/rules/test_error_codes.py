@@ -15,130 +15,32 @@ def _rules(*rules: dict) -> dict:
 
 DEFAULT = {"name": "default", "action": {"outcome": "approve"}}
 
+
+def _when(condition: dict, action: dict | None = None) -> dict:
+    """A rule set with one rule "a" before the default."""
+    return _rules(
+        {"name": "a", "condition": condition, "action": action or {"outcome": "approve"}},
+        DEFAULT,
+    )
+
+
 BROKEN = [
+    (_when({"fact": "colour", "op": "==", "value": 1}), "unknown_fact"),
+    (_when({"fact": "hours_since_order", "op": ">", "value": 1}), "fact_out_of_scope"),
+    (_when({"fact": "quantity", "op": "~", "value": 1}), "unknown_operator"),
+    (_when({"fact": "is_final_sale", "op": ">", "value": True}), "operator_not_for_fact"),
+    (_when({"fact": "quantity", "op": ">"}), "value_required"),
+    (_when({"fact": "quantity", "op": ">", "value": "two"}), "not_integer"),
+    (_when({"fact": "quantity", "op": ">", "value": -1}), "below_minimum"),
+    (_when({"fact": "reason", "op": "==", "value": "BORED"}), "not_a_fact_choice"),
+    (_when({"fact": "quantity", "op": "between", "value": [5, 1]}), "range_reversed"),
+    (_when({"any": []}), "empty_any"),
     (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "colour", "op": "==", "value": 1},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "unknown_fact",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "hours_since_order", "op": ">", "value": 1},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "fact_out_of_scope",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": "~", "value": 1},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "unknown_operator",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "is_final_sale", "op": ">", "value": True},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "operator_not_for_fact",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": ">"},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "value_required",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": ">", "value": "two"},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "not_integer",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": ">", "value": -1},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "below_minimum",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "reason", "op": "==", "value": "BORED"},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "not_a_fact_choice",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": "between", "value": [5, 1]},
-                "action": {"outcome": "approve"},
-            },
-            DEFAULT,
-        ),
-        "range_reversed",
-    ),
-    (
-        _rules({"name": "a", "condition": {"any": []}, "action": {"outcome": "approve"}}, DEFAULT),
-        "empty_any",
-    ),
-    (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": ">", "value": 1},
-                "action": {"outcome": "reject"},
-            },
-            DEFAULT,
-        ),
+        _when({"fact": "quantity", "op": ">", "value": 1}, {"outcome": "reject"}),
         "reject_needs_message",
     ),
     (
-        _rules(
-            {
-                "name": "a",
-                "condition": {"fact": "quantity", "op": ">", "value": 1},
-                "action": {"outcome": "review"},
-            },
-            DEFAULT,
-        ),
+        _when({"fact": "quantity", "op": ">", "value": 1}, {"outcome": "review"}),
         "review_needs_reason",
     ),
     (_rules({"name": "a", "action": {"outcome": "approve"}}, DEFAULT), "unreachable_rules"),

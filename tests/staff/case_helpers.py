@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
 from typing import Any
 
 from PIL import Image
 
-from returns_service.models import utcnow
 from tests.cancellations.conftest import Cancellations
-from tests.shop import Shop, order_document
+from tests.shop import Shop
 
 
 def png() -> bytes:
@@ -54,12 +52,7 @@ def pending_stop(shop: Shop, external_id: str = "6001", number: str = "#6001") -
 
 def subscription_flow(shop: Shop, reference: str = "SUB-1") -> dict[str, Any]:
     """A subscriber who wants to stop because they have too much coffee: offers shown."""
-    for number, days_ago in ((1, 40), (2, 10)):
-        document = _subscription_order(f"#{reference}-{number}", days_ago, reference)
-        response = shop.client.put(
-            f"/api/v1/orders/{reference}-{number}", json=document, headers=shop.integration
-        )
-        assert response.status_code == 201, response.json
+    shop.put_subscription_orders(reference)
     customer = shop.customer(f"#{reference}-2")
     response = shop.client.post(
         f"/api/v1/subscriptions/{reference}/cancellation",
@@ -68,23 +61,3 @@ def subscription_flow(shop: Shop, reference: str = "SUB-1") -> dict[str, Any]:
     )
     assert response.status_code in (200, 201), response.json
     return response.json
-
-
-def _subscription_order(number: str, days_ago: int, reference: str) -> dict[str, Any]:
-    document = order_document(
-        number=number,
-        delivered_days_ago=days_ago - 5,
-        lines=[
-            {
-                "external_id": "L1",
-                "sku": "COFFEE-SUB",
-                "title": "スペシャルティコーヒー定期便",
-                "quantity": 1,
-                "unit_price": {"amount": 3600, "currency": "JPY"},
-            }
-        ],
-    )
-    return document | {
-        "placed_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
-        "subscription_reference": reference,
-    }

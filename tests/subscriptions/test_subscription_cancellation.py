@@ -17,10 +17,9 @@ from returns_service.auth.models import Role
 from returns_service.models import utcnow
 from returns_service.subscriptions.schedule import add_months, interval_days, next_delivery
 from tests.cancellations.partners import WebhookReceiver
-from tests.shop import Inbox, Shop, order_document
+from tests.shop import COFFEE, Inbox, Shop
 
 REFERENCE = "SUB-2001"
-COFFEE = "スペシャルティコーヒー定期便"
 SUBSCRIPTION_EVENTS = [
     "subscription.skipped",
     "subscription.paused",
@@ -41,35 +40,7 @@ class Subscriptions:
         self, reference: str = REFERENCE, email: str = "hanako@example.jp", locale: str = "ja"
     ) -> dict[str, Any]:
         """Two monthly orders of the subscription; returns the newer one."""
-        latest: dict[str, Any] = {}
-        for number, days_ago in ((1, 40), (2, 10)):
-            document = order_document(
-                number=f"#{reference}-{number}",
-                email_address=email,
-                locale=locale,
-                delivered_days_ago=days_ago - 5,
-                lines=[
-                    {
-                        "external_id": "L1",
-                        "sku": "COFFEE-SUB",
-                        "title": COFFEE,
-                        "quantity": 1,
-                        "unit_price": {"amount": 3600, "currency": "JPY"},
-                    }
-                ],
-            )
-            document |= {
-                "placed_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
-                "subscription_reference": reference,
-            }
-            response = self.client.put(
-                f"/api/v1/orders/{reference}-{number}",
-                json=document,
-                headers=self.shop.integration,
-            )
-            assert response.status_code == 201, response.json
-            latest = response.json
-        return latest
+        return self.shop.put_subscription_orders(reference, email, locale)
 
     def customer(self, order: dict[str, Any]) -> dict[str, str]:
         return self.shop.customer(order["number"], order["customer"]["email"])
