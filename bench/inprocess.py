@@ -31,6 +31,7 @@ PATHS = {
     "portal order read": Shop.read_orders,
     "cancel an order": Shop.cancel_orders,
     "staff return page": Shop.staff_return_page,
+    "staff work list": Shop.staff_queue_page,
 }
 
 
