@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
-from returns_service.extensions import db
 from tests.cases.test_cases_api import _file, backdate
 from tests.shop import Shop, add_staff, sign_in
-
-
-@contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_work_list_in_english_puts_urgent_first_with_words_from_the_catalogue(
@@ -56,11 +36,11 @@ def test_the_work_list_reads_each_table_once_however_many_rows(
     add_staff(session, "aiko@shop.example", Role.ADMIN, locale="ja")
     agent = sign_in(app.test_client(), "aiko@shop.example")
     backdate(session, _file(shop, "#5001", "5001", "L4", "WRONG_ITEM"), 3)
-    with _statements(app) as one_row:
+    with counted_statements(app) as one_row:
         assert agent.get("/staff/").status_code == 200
     _file(shop, "#5002", "5002", "L4", "UNWANTED")
     _file(shop, "#5003", "5003", "L4", "SIZE_TOO_SMALL")
-    with _statements(app) as three_rows:
+    with counted_statements(app) as three_rows:
         assert agent.get("/staff/").status_code == 200
 
     assert len(three_rows) == len(one_row), three_rows
