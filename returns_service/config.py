@@ -278,7 +278,6 @@ class Settings:
         except CalendarSettingError as exc:
             raise ConfigError(f"{PREFIX}CLOSED_DAYS: {exc}") from None
 
-
     def _check_portal(self) -> None:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.shop_colour):
             raise ConfigError(

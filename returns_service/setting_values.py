@@ -15,6 +15,7 @@ PRIORITY_SIGNALS = ("reason", "status", "shipment")
 #: Wrong or damaged goods first, then parcels that did not arrive and stops the warehouse
 #: has not answered; everything else (size, changed mind, questions of use) is normal.
 
+
 class ConfigError(ValueError):
     """A setting has a value the service cannot run with; the message names the variable."""
 

@@ -159,8 +159,6 @@ def _tell_owner(session: Session, message: OutboxMessage, now: datetime) -> None
         log.exception("recording the failure of job %s on its owner failed", message.id)
 
 
-
-
 def register_periodic_task(name: str, task: PeriodicTask) -> None:
     """Run ``task(session, now, settings)`` between jobs (done once, in the app factory)."""
     if _PERIODIC_TASKS.get(name, task) is not task:

@@ -28,14 +28,6 @@ from returns_service.refunds.schemas import (
 blp = Blueprint("refunds", __name__, url_prefix="/api/v1/refunds", description="Refunds")
 
 
-
-
-
-
-
-
-
-
 def _refund(refund_id: int, *, lock: bool = False) -> Refund:
     refund = db.session.get(Refund, refund_id, with_for_update=lock)
     if refund is None:

@@ -94,9 +94,7 @@ class ReturnCollection(MethodView):
         if args.get("status"):
             query = query.where(ReturnRequest.status.in_(args["status"]))
         if args.get("pickup_status"):
-            query = query.where(
-                ReturnRequest.pickup.has(Pickup.status == args["pickup_status"])
-            )
+            query = query.where(ReturnRequest.pickup.has(Pickup.status == args["pickup_status"]))
         if args.get("exchange_status"):
             query = query.where(
                 ReturnRequest.exchanges.any(Exchange.status == args["exchange_status"])

@@ -24,12 +24,6 @@ blp = Blueprint(
 )
 
 
-
-
-
-
-
-
 def _account(code: str) -> StoreCreditAccount:
     account = db.session.scalar(select(StoreCreditAccount).where(StoreCreditAccount.code == code))
     if account is None:

@@ -47,7 +47,6 @@ CSV_COLUMNS = (
 REQUIRED_COLUMNS = ("product_id", "title", "variant_id", "price", "currency")
 
 
-
 def _csv_variant(row: dict[str, str], index: int) -> tuple[list[str], dict[str, Any]]:
     currency = row["currency"].strip().upper()
     try:

@@ -34,9 +34,7 @@ def probe(
 ) -> rules.Decision:
     """The decision filing would make for one unit of the line, for this reason."""
     line = ReturnLine(quantity=1, reason=reason, photos=[])  # never added to the session
-    facts = line_facts(
-        order_line.order, order_line, line, resolution.value, history, now, timezone
-    )
+    facts = line_facts(order_line.order, order_line, line, resolution.value, history, now, timezone)
     return rule_set.decide(facts)
 
 
@@ -113,4 +111,3 @@ def line_terms(
             for reason in RETURN_REASONS
         }
     return found
-

@@ -134,8 +134,6 @@ class ReturnLineOut(Schema):
     photos = fields.Function(lambda line: len(line.photos))
 
 
-
-
 class PickupOut(Schema):
     """The carrier pickup of the return."""
 

@@ -136,9 +136,7 @@ def test_another_product_is_offered_where_every_reasons_rule_allows_it(
     assert "￥3,000安く、差額は返金します" in page
 
 
-def test_an_order_number_and_e_mail_are_taken_as_people_type_them(
-    app: Flask, shop: Shop
-) -> None:
+def test_an_order_number_and_e_mail_are_taken_as_people_type_them(app: Flask, shop: Shop) -> None:
     shop.put_order()
     client = app.test_client()
     page = open_order(client, "＃５００１", "  Hanako@Example.JP ")
@@ -147,9 +145,7 @@ def test_an_order_number_and_e_mail_are_taken_as_people_type_them(
     assert 'value="#5001"' in prefilled
 
 
-def test_the_pages_carry_the_shops_branding(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_pages_carry_the_shops_branding(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "SHOP_LOGO_URL", "https://cdn.shop.example/logo.png")
     monkeypatch.setitem(app.config, "SHOP_COLOUR", "#aa3300")
     monkeypatch.setitem(app.config, "RETURN_POLICY_URL", "https://shop.example/returns")

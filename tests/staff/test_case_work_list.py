@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
 from returns_service.cases.models import CaseFile
 from returns_service.models import utcnow
@@ -19,7 +20,6 @@ from returns_service.returns.models import ReturnRequest
 from tests.cases.test_cases_api import _file, backdate
 from tests.shop import Shop, add_staff, sign_in
 from tests.staff.case_helpers import pending_stop, subscription_flow
-from tests.staff.test_work_list import _statements
 
 
 def _refs(client: FlaskClient, query: str = "") -> list[str]:
@@ -153,12 +153,12 @@ def test_the_list_is_paged_and_reads_the_same_queries_for_any_page_length(
     for number in range(3):
         _file(shop, f"#50{number}", f"50{number}", "L4", "UNWANTED")
     agent = _agent(app, session)
-    with _statements(app) as all_three:
+    with counted_statements(app) as all_three:
         assert len(_refs(agent)) == 3
     page = agent.get("/staff/?kind=return&limit=2").get_data(as_text=True)
     assert len(re.findall(r'data-ref="', page)) == 2
     assert 'rel="next" href="/staff/?offset=2&amp;kind=return&amp;limit=2"' in page
-    with _statements(app) as last_page:
+    with counted_statements(app) as last_page:
         assert len(_refs(agent, "?kind=return&limit=2&offset=2")) == 1
     assert len(last_page) == len(all_three)
 
