@@ -14,12 +14,13 @@ from returns_service.auth.models import Role, StaffUser
 from returns_service.cancellations.operations import request_cancellation
 from returns_service.demo_catalogue import seed_catalogue
 from returns_service.orders import documents
-from returns_service.orders.models import Order, Shipment, ShipmentStatus
+from returns_service.orders.models import Order, OrderLine, Shipment, ShipmentStatus
 from returns_service.orders.numbers import normalise_order_number
 from returns_service.orders.operations import upsert_order
 from returns_service.orders.schemas import OrderUpsertSchema
 from returns_service.returns.filing import open_return
 from returns_service.returns.models import Resolution, ReturnRequest
+from returns_service.returns.preview import line_terms
 from returns_service.shop import ShopSettings
 from returns_service.subscriptions.models import CancelReason
 from returns_service.subscriptions.operations import start as start_subscription_cancellation
@@ -274,10 +275,18 @@ def _seed_returns(session: Session, now: datetime, settings: ShopSettings) -> No
             order=order,
             lines=[{"line_id": line.id, "quantity": 1, "reason": reason}],
             resolution=Resolution.REFUND,
-            method={"type": "dropoff"},
+            method=_method_required(session, now, settings, line, reason),
             actor="customer",
             locale=order.customer.locale if order.customer else "ja",
         )
+
+
+def _method_required(
+    session: Session, now: datetime, settings: ShopSettings, line: OrderLine, reason: str
+) -> dict[str, str]:
+    """The way back the rules require for this reason (a drop-off where they leave it open)."""
+    terms = line_terms(session, now, settings.timezone, line.order, {line.id})[line.id][reason]
+    return {"type": terms.method or "dropoff"}
 
 
 #: A replacement of another size for what a demo customer bought.
@@ -364,7 +373,7 @@ def _return(
         order=order,
         lines=[chosen],
         resolution=Resolution.EXCHANGE if exchange_sku else Resolution.REFUND,
-        method={"type": "dropoff"},
+        method=_method_required(session, now, settings, line, reason),
         actor="customer",
         locale=_locale(order),
     )

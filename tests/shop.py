@@ -31,6 +31,8 @@ from rules.facts import Scope
 
 #: When simulated carrier scans happen, unless a test says otherwise.
 SCAN_TIME = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+#: Reasons the default rules collect with a pickup; the others are dropped off.
+COLLECTED_REASONS = frozenset({"DEFECTIVE", "WRONG_ITEM", "NOT_AS_DESCRIBED"})
 
 
 class Inbox:
@@ -163,6 +165,18 @@ def publish_default_rules(session: Session) -> None:
     session.commit()
 
 
+def pickup_method(days_ahead: int = 2) -> dict[str, str]:
+    """A pickup on a date a few days ahead, as a customer chooses it."""
+    return {"type": "pickup", "date": (utcnow() + timedelta(days=days_ahead)).date().isoformat()}
+
+
+def _way_back(lines: list[dict[str, Any]]) -> dict[str, str]:
+    """The way back the default rules require for these lines' reasons."""
+    if any(line.get("reason") in COLLECTED_REASONS for line in lines):
+        return pickup_method()
+    return {"type": "dropoff"}
+
+
 class Shop:
     """Drives the service through its HTTP API as the shop, the customer and the staff."""
 
@@ -241,7 +255,7 @@ class Shop:
         method: dict[str, Any] | None = None,
         key: str | None = None,
     ) -> Any:
-        body = {"lines": lines, "resolution": resolution, "method": method or {"type": "dropoff"}}
+        body = {"lines": lines, "resolution": resolution, "method": method or _way_back(lines)}
         extra = {"Idempotency-Key": key} if key else {}
         return self.client.post("/api/v1/returns", json=body, headers=headers | extra)
 

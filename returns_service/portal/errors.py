@@ -75,6 +75,14 @@ _CODES: dict[str, Any] = {
     "resolution_not_offered": _l(
         "This cannot be done for the items you chose. Please choose another way to be made whole."
     ),
+    "pickup_required": _l("For the reason you chose, we collect the parcel: choose pickup."),
+    "dropoff_required": _l(
+        "For the reason you chose, please drop the parcel off: choose drop-off."
+    ),
+    "methods_differ": _l(
+        "These items go back in different ways (one is collected, one is dropped off). "
+        "Please send them as separate requests."
+    ),
     "too_many_photos_line": _l("You can send at most %(most)s photos for one item."),
     "too_many_photos": _l("You can send at most %(most)s photos in one request."),
     "photo_without_line": _l("Photos can be sent only for items you are returning."),

@@ -75,10 +75,6 @@ class ReturnForm(FlaskForm):
         names = ("quantity", "reason", "comment", "photo", "exchange_variant")
         return {name: self[f"{name}_{line_id}"] for name in names}
 
-    def chosen_reasons(self, order: Order) -> dict[int, str]:
-        """The reason given for each line with units chosen."""
-        return {line_id: self[f"reason_{line_id}"].data for line_id in self._chosen_line_ids(order)}
-
     def _chosen_line_ids(self, order: Order) -> list[int]:
         return [
             line.id
@@ -118,6 +114,8 @@ class ReturnForm(FlaskForm):
             if not index.isdigit() or int(index) >= len(body["lines"]) or part not in _LINE_PARTS:
                 return False
             name = f"{_LINE_PARTS[part]}_{body['lines'][int(index)]['line_id']}"
+        else:  # a part of a form field's value (``method.type``) is marked on the field
+            name = name.split(".", 1)[0]
         if name not in self:
             return False
         self[name].errors = [message]

@@ -8,7 +8,6 @@ which is refused says the rule's own words, and a method a rule imposes is said 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -108,14 +107,3 @@ def _common_scope(view: LineView) -> ExchangeScope:
     allows it, so no replacement shown is refused at filing for its reason."""
     scopes = {view.terms[r].exchange_scope for r in view.reasons}
     return scopes.pop() if len(scopes) == 1 else ExchangeScope.SAME_PRODUCT
-
-
-def required_methods(views: Iterable[LineView], chosen: dict[int, str]) -> set[str]:
-    """The return methods the rules impose on the chosen lines (line id to reason)."""
-    by_id = {v.line.id: v for v in views}
-    methods = set()
-    for line_id, reason in chosen.items():
-        terms = by_id[line_id].terms.get(reason) if line_id in by_id else None
-        if terms is not None and terms.method:
-            methods.add(terms.method)
-    return methods

@@ -38,7 +38,7 @@ from returns_service.portal import kept_photos, tokens
 from returns_service.portal.errors import domain_message
 from returns_service.portal.forms import OpenOrderForm, ReturnForm, return_form
 from returns_service.portal.lookup import normalise_contact, order_for_contact, order_limit_key
-from returns_service.portal.order_view import LineView, order_lines, required_methods
+from returns_service.portal.order_view import LineView, order_lines
 from returns_service.portal.return_view import customer_view
 from returns_service.portal.slip import return_slip
 from returns_service.returns.models import ReturnMethod, ReturnRequest
@@ -207,9 +207,6 @@ def file_return() -> ResponseReturnValue:
         return _order_page(principal, 422, _check_marked(), form)
     if not body["lines"]:
         return _order_page(principal, 422, gettext("Choose how many of an item to return."), form)
-    if problem := _method_problem(lines, form, order):
-        form.method.errors = [problem]
-        return _order_page(principal, 422, _check_marked(), form)
     try:
         answer, _ = submit_return(
             shop_settings(current_app),
@@ -225,21 +222,6 @@ def file_return() -> ResponseReturnValue:
     if pending:
         pending.clear()
     return redirect(url_for("portal_pages.show_return", rma=answer["rma"]))
-
-
-def _method_problem(lines: list[LineView], form: ReturnForm, order: Order) -> str:
-    """Why the chosen way of sending the parcel back is not the one the rules impose."""
-    required = required_methods(lines, form.chosen_reasons(order))
-    if len(required) > 1:
-        return gettext(
-            "These items go back in different ways (one is collected, one is dropped off). "
-            "Please send them as separate requests."
-        )
-    if required and form.method.data not in required:
-        if "pickup" in required:
-            return gettext("For the reason you chose, we collect the parcel: choose pickup.")
-        return gettext("For the reason you chose, please drop the parcel off: choose drop-off.")
-    return ""
 
 
 def _own_return(rma: str) -> ReturnRequest | None:

@@ -129,6 +129,7 @@ def open_return(
         # may read others.
         return_line.decision = decision.as_dict() | {"version": version.number, "facts": facts}
         decisions.append(decision)
+    _method_checked(decisions, request.method)
     outcome = rules.combine(decisions)
     request.decision = {
         "outcome": outcome.value,
@@ -169,6 +170,34 @@ def open_return(
     else:
         approve(session, now, settings, request, actor="rules")
     return request
+
+
+def _method_checked(decisions: list[rules.Decision], chosen: ReturnMethod) -> None:
+    """Refuse (422, nothing filed) a way of sending the parcel back the rules do not allow.
+
+    A rule may require a pickup or a drop-off; the customer's choice is never overridden,
+    so a request whose lines need another way, or two different ways, is refused for the
+    customer to choose again (or split the request).
+    """
+    required = {
+        d.action.return_method.value
+        for d in decisions
+        if d.outcome is not rules.Outcome.REJECT and d.action.return_method
+    }
+    if len(required) > 1:
+        raise InvalidInput(
+            "the chosen lines go back in different ways (pickup and drop-off); "
+            "file them as separate requests",
+            field="method.type",
+            code="methods_differ",
+        )
+    if required and chosen.value not in required:
+        needed = required.pop()
+        raise InvalidInput(
+            f"the rules require {needed} for these lines, not {chosen.value}",
+            field="method.type",
+            code=f"{needed}_required",
+        )
 
 
 def _terms_checked(

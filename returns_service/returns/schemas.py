@@ -36,7 +36,10 @@ class ReturnLineInput(Schema):
 
 
 class MethodInput(Schema):
-    """How the parcel comes back: a pickup (date, slot, address) or a drop-off."""
+    """How the parcel comes back: a pickup (date, slot, address) or a drop-off.
+
+    Where the rules require one for the lines' reasons, the other is refused (422).
+    """
 
     type = Text(required=True, validate=validate.OneOf(("pickup", "dropoff")))
     date = fields.Date(load_default=None)

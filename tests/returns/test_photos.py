@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from returns_service.returns.models import ReturnLine, ReturnRequest
-from tests.shop import Shop
+from tests.shop import Shop, pickup_method
 
 
 def _image(kind: str = "PNG", **save: Any) -> bytes:
@@ -35,7 +35,7 @@ def _multipart(
         {
             "lines": [{"line_id": line, "quantity": quantity, "reason": "DEFECTIVE"}],
             "resolution": "refund",
-            "method": {"type": "dropoff"},
+            "method": pickup_method(),
         }
     )
     return shop.client.post(
