@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
+from returns_service.notifications.smtp import close_kept_connection
 from returns_service.outbox import (
     MessageStatus,
     OutboxMessage,
@@ -227,6 +228,7 @@ def work_forever(app: Flask) -> None:
                 time.sleep(1.0)
     finally:
         stop.set()
+        close_kept_connection()
         relay_thread.join(timeout=RELAY_INTERVAL_SECONDS * 2)
 
 

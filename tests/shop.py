@@ -24,6 +24,7 @@ from carriers.sandbox import SIGNATURE_HEADER, scan_body, sign_scan
 from carriers.status import TrackingStatus
 from returns_service.auth.models import Role, StaffUser
 from returns_service.models import utcnow
+from returns_service.notifications.smtp import close_kept_connection
 from returns_service.orders import documents
 from returns_service.rulesets.operations import active_version
 from returns_service.worker import work_burst
@@ -73,6 +74,7 @@ def inbox(app: Flask) -> Iterator[Inbox]:
         yield handler
     finally:
         app.config.update(saved)
+        close_kept_connection()
         controller.stop()
 
 

@@ -110,8 +110,8 @@ def _open(settings: SmtpSettings) -> smtplib.SMTP:
     return smtp
 
 
-def _close() -> None:
-    """Say goodbye to the kept connection, if any."""
+def close_kept_connection() -> None:
+    """Say goodbye to this thread's kept connection, if any (a worker that stops)."""
     smtp, _kept.smtp, _kept.settings = _kept.smtp, None, None
     if smtp is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -134,19 +134,19 @@ def _send_kept(settings: SmtpSettings, message: EmailMessage) -> None:
     """
     kept = _kept.smtp is not None and _kept.settings == settings
     if not kept:
-        _close()
+        close_kept_connection()
         _kept.smtp, _kept.settings = _open(settings), settings
     try:
         _kept.smtp.send_message(message)  # type: ignore[union-attr]
     except Exception as exc:
-        _close()
+        close_kept_connection()
         if not (kept and _stale(exc)):
             raise
         _kept.smtp, _kept.settings = _open(settings), settings
         try:
             _kept.smtp.send_message(message)
         except Exception:
-            _close()
+            close_kept_connection()
             raise
 
 

@@ -48,7 +48,7 @@ def server() -> Iterator[Server]:
         yield server
     finally:
         server.stop()
-        smtp._close()
+        smtp.close_kept_connection()
 
 
 def test_messages_share_one_connection(server: Server) -> None:
