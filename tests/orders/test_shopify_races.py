@@ -10,9 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.orders.test_shopify_webhooks import CREATED_FULFILLED, sign
-
-CountRows = Callable[[], dict[str, int]]
+from tests.orders.shopify import CREATED_FULFILLED, CountRows, sign
 
 
 def _order(shared_json: Callable[[str], Any]) -> dict[str, Any]:
