@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
@@ -30,6 +30,13 @@ from returns_service.orders.models import (
 from returns_service.shop import ShopSettings
 
 ORDER = "order"
+
+#: What replacing an order reads of it: its lines and its parcels with theirs, a query
+#: per table however many parcels (the guards and the answer read them too).
+_WHOLE_ORDER = (
+    selectinload(Order.lines),
+    selectinload(Order.shipments).selectinload(Shipment.lines),
+)
 
 
 def find_order(session: Session, external_id: str, *, lock: bool = False) -> Order | None:
@@ -93,14 +100,20 @@ def upsert_order(
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    order = find_order(session, external_id, lock=True)
+    order = session.scalar(
+        select(Order)
+        .where(Order.external_id == external_id)
+        .with_for_update()
+        .options(*_WHOLE_ORDER)
+    )
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
     # Queries, so before the new order is added to the session.
     customer = _customer(session, data["customer"], settings.locale)
     if order is None:
-        order = Order(external_id=external_id)
+        # Empty, not unloaded: nothing asks the database for a new order's parcels.
+        order = Order(external_id=external_id, lines=[], shipments=[])
         session.add(order)
     order.customer = customer
     order.number = data["number"]
@@ -127,10 +140,9 @@ def upsert_order(
     order.discount_amount = _amount(data, "discount")
     order.refunded_amount = max(_amount(data, "refunded"), order.refunded_amount or 0)
     _replace_lines(order, data["lines"])
-    session.flush()
     for shipment_data in data.get("shipments", []):
         _apply_shipment(order, shipment_data, now)
-    session.flush()
+    session.flush()  # the order with its lines and parcels, each table in one batch
     record_event(
         session,
         subject_type=ORDER,
