@@ -66,16 +66,28 @@ def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Cu
             select(Customer).where(Customer.email == data["email"].lower()).limit(1)
         )
     if customer is None and data.get("external_id"):
-        customer = upsert.customer_with_external_id(session, data["external_id"])
+        # Inserted with its details: an insert and an update of the same row would be two.
+        details = _customer_details(data, None, default_locale)
+        customer = upsert.customer_with_external_id(session, data["external_id"], details)
     if customer is None:
         customer = Customer()
         session.add(customer)
     customer.external_id = data.get("external_id") or customer.external_id
-    customer.email = (data.get("email") or "").lower() or customer.email
-    customer.phone = data.get("phone") or customer.phone
-    customer.name = data.get("name") or customer.name or ""
-    customer.locale = data.get("locale") or customer.locale or default_locale
+    for name, value in _customer_details(data, customer, default_locale).items():
+        setattr(customer, name, value)
     return customer
+
+
+def _customer_details(
+    data: dict[str, Any], customer: Customer | None, default_locale: str
+) -> dict[str, Any]:
+    """The customer's details as the order document gives them, else as stored."""
+    return {
+        "email": (data.get("email") or "").lower() or (customer and customer.email),
+        "phone": data.get("phone") or (customer and customer.phone),
+        "name": data.get("name") or (customer and customer.name) or "",
+        "locale": data.get("locale") or (customer and customer.locale) or default_locale,
+    }
 
 
 def _amount(data: dict[str, Any], name: str) -> int:
