@@ -31,19 +31,23 @@ from returns_service.shop import ShopSettings
 
 ORDER = "order"
 
-#: What replacing an order reads of it: its lines and its parcels with theirs, a query
-#: per table however many parcels (the guards and the answer read them too).
+#: What changing an order reads of it: its lines and its parcels with theirs, a query per
+#: table however many parcels (the guards and the answer read them too).
 _WHOLE_ORDER = (
     selectinload(Order.lines),
     selectinload(Order.shipments).selectinload(Shipment.lines),
 )
 
 
-def find_order(session: Session, external_id: str, *, lock: bool = False) -> Order | None:
-    """The order with this external id."""
+def find_order(
+    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
+) -> Order | None:
+    """The order with this external id (``whole``: with its lines and parcels)."""
     query = select(Order).where(Order.external_id == external_id)
     if lock:
         query = query.with_for_update()
+    if whole:
+        query = query.options(*_WHOLE_ORDER)
     return session.scalar(query)
 
 
@@ -112,12 +116,7 @@ def upsert_order(
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    order = session.scalar(
-        select(Order)
-        .where(Order.external_id == external_id)
-        .with_for_update()
-        .options(*_WHOLE_ORDER)
-    )
+    order = find_order(session, external_id, lock=True, whole=True)
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
