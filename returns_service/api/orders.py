@@ -15,7 +15,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import operations
 from returns_service.orders.models import Order
-from returns_service.orders.schemas import OrderOut, OrderUpsertSchema, ShipmentSchema
+from returns_service.orders.schemas import ORDER_UPSERT, OrderOut, ShipmentSchema
 from returns_service.shop import shop_settings
 
 blp = Blueprint(
@@ -41,7 +41,7 @@ class OrderResource(MethodView):
     # 403), never the validation errors that would describe the API to a stranger.
     @require_roles(Role.INTEGRATION)
     @blp.doc(security=SECURITY)
-    @blp.arguments(OrderUpsertSchema)
+    @blp.arguments(ORDER_UPSERT)
     @blp.response(200, OrderOut, description="The order was replaced")
     @blp.alt_response(201, schema=OrderOut, description="The order was created")
     @blp.alt_response(401, description="No valid token")

@@ -22,7 +22,7 @@ from returns_service.errors import Conflict
 from returns_service.models import utcnow
 from returns_service.money import to_minor
 from returns_service.orders.operations import upsert_order
-from returns_service.orders.schemas import OrderUpsertSchema
+from returns_service.orders.schemas import ORDER_UPSERT
 from returns_service.shop import ShopSettings
 
 #: The CSV columns; amounts are decimal numbers in the currency's major unit (12.50, 1200).
@@ -190,13 +190,12 @@ def import_file(
     else:
         items = list(jsonl_documents(path, "order"))
     report = ImportReport()
-    schema = OrderUpsertSchema()
     with click.progressbar(items, label="importing orders", hidden=not progress) as bar:
         for where, external_id, document in bar:
             try:
                 if isinstance(document, Exception):
                     raise document
-                data = schema.load(document)
+                data = ORDER_UPSERT.load(document)
                 upsert_order(session, external_id, data, utcnow(), "import", settings)
                 session.commit()
                 report.loaded += 1

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
@@ -31,12 +31,23 @@ from returns_service.shop import ShopSettings
 
 ORDER = "order"
 
+#: What changing an order reads of it: its lines and its parcels with theirs, a query per
+#: table however many parcels (the guards and the answer read them too).
+_WHOLE_ORDER = (
+    selectinload(Order.lines),
+    selectinload(Order.shipments).selectinload(Shipment.lines),
+)
 
-def find_order(session: Session, external_id: str, *, lock: bool = False) -> Order | None:
-    """The order with this external id."""
+
+def find_order(
+    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
+) -> Order | None:
+    """The order with this external id (``whole``: with its lines and parcels)."""
     query = select(Order).where(Order.external_id == external_id)
     if lock:
         query = query.with_for_update()
+    if whole:
+        query = query.options(*_WHOLE_ORDER)
     return session.scalar(query)
 
 
@@ -59,16 +70,28 @@ def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Cu
             select(Customer).where(Customer.email == data["email"].lower()).limit(1)
         )
     if customer is None and data.get("external_id"):
-        customer = upsert.customer_with_external_id(session, data["external_id"])
+        # Inserted with its details: an insert and an update of the same row would be two.
+        details = _customer_details(data, None, default_locale)
+        customer = upsert.customer_with_external_id(session, data["external_id"], details)
     if customer is None:
         customer = Customer()
         session.add(customer)
     customer.external_id = data.get("external_id") or customer.external_id
-    customer.email = (data.get("email") or "").lower() or customer.email
-    customer.phone = data.get("phone") or customer.phone
-    customer.name = data.get("name") or customer.name or ""
-    customer.locale = data.get("locale") or customer.locale or default_locale
+    for name, value in _customer_details(data, customer, default_locale).items():
+        setattr(customer, name, value)
     return customer
+
+
+def _customer_details(
+    data: dict[str, Any], customer: Customer | None, default_locale: str
+) -> dict[str, Any]:
+    """The customer's details as the order document gives them, else as stored."""
+    return {
+        "email": (data.get("email") or "").lower() or (customer and customer.email),
+        "phone": data.get("phone") or (customer and customer.phone),
+        "name": data.get("name") or (customer and customer.name) or "",
+        "locale": data.get("locale") or (customer and customer.locale) or default_locale,
+    }
 
 
 def _amount(data: dict[str, Any], name: str) -> int:
@@ -93,14 +116,15 @@ def upsert_order(
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    order = find_order(session, external_id, lock=True)
+    order = find_order(session, external_id, lock=True, whole=True)
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
     # Queries, so before the new order is added to the session.
     customer = _customer(session, data["customer"], settings.locale)
     if order is None:
-        order = Order(external_id=external_id)
+        # Empty, not unloaded: nothing asks the database for a new order's parcels.
+        order = Order(external_id=external_id, lines=[], shipments=[])
         session.add(order)
     order.customer = customer
     order.number = data["number"]
@@ -127,10 +151,9 @@ def upsert_order(
     order.discount_amount = _amount(data, "discount")
     order.refunded_amount = max(_amount(data, "refunded"), order.refunded_amount or 0)
     _replace_lines(order, data["lines"])
-    session.flush()
     for shipment_data in data.get("shipments", []):
         _apply_shipment(order, shipment_data, now)
-    session.flush()
+    session.flush()  # the order with its lines and parcels, each table in one batch
     record_event(
         session,
         subject_type=ORDER,

@@ -9,6 +9,7 @@ after its external id; a new customer is inserted with ``ON CONFLICT DO NOTHING`
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,15 +34,21 @@ def lock_order_key(session: Session, external_id: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
-def customer_with_external_id(session: Session, external_id: str) -> Customer:
-    """The customer with this external id, created if there is none, even at the same moment."""
+def customer_with_external_id(
+    session: Session, external_id: str, values: dict[str, Any]
+) -> Customer:
+    """The customer with this external id, created with ``values`` if there is none, even
+    at the same moment (then the one created first is returned as it is)."""
     if _is_postgresql(session):
-        session.execute(
+        inserted = session.scalar(
             pg_insert(Customer)
-            .values(external_id=external_id)
+            .values(external_id=external_id, **values)
             .on_conflict_do_nothing(index_elements=["external_id"])
+            .returning(Customer)
         )
+        if inserted is not None:
+            return inserted
         return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
-    customer = Customer(external_id=external_id)
+    customer = Customer(external_id=external_id, **values)
     session.add(customer)
     return customer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,17 +49,23 @@ class LineEligibility:
 
 
 def order_eligibility(
-    session: Session, order: Order, now: datetime, window_days: int | None, timezone: str
+    session: Session,
+    order: Order,
+    now: datetime,
+    window_days: int | None,
+    timezone: str,
+    returned: Counter[int] | None = None,
 ) -> list[LineEligibility]:
     """Each line's eligibility, as the portal shows it before the customer files.
 
     The rules have the last word when the request is filed; this only spares the
     customer a request that cannot succeed. With ``window_days`` None the window is left
-    to the rules (the pages ask them: ``returns.preview``).
+    to the rules (the pages ask them: ``returns.preview``). ``returned``: the units the
+    order's returns hold, when the caller read them with the order; otherwise they are read.
     """
     zone = ZoneInfo(timezone)
     delivered = delivered_quantities(order)
-    returnable = returnable_quantities(session, order)
+    returnable = returnable_quantities(session, order, returned)
     result = []
     for line in order.lines:
         reason = None

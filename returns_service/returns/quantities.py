@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order, OrderLine, ShipmentStatus
@@ -43,23 +43,54 @@ def latest_shipment_status(order: Order, line: OrderLine) -> ShipmentStatus | No
     return carrying[-1].status if carrying else None
 
 
+def _holding(order_id: int | ColumnElement[int]) -> tuple[ColumnElement[bool], ...]:
+    """The order's return lines still holding units (live requests, lines not rejected)."""
+    return (
+        ReturnRequest.order_id == order_id,
+        ReturnRequest.status.not_in(RELEASED_STATUSES),
+        (ReturnLine.outcome.is_(None)) | (ReturnLine.outcome != LineOutcome.REJECT),
+    )
+
+
 def returned_quantities(session: Session, order: Order) -> Counter[int]:
     """Units of each line held by return requests that are still alive (not rejected lines)."""
     query = (
         select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
         .join(ReturnRequest)
-        .where(
-            ReturnRequest.order_id == order.id,
-            ReturnRequest.status.not_in(RELEASED_STATUSES),
-            (ReturnLine.outcome.is_(None)) | (ReturnLine.outcome != LineOutcome.REJECT),
-        )
+        .where(*_holding(order.id))
         .group_by(ReturnLine.order_line_id)
     )
     return Counter({line_id: int(total) for line_id, total in session.execute(query)})
 
 
-def returnable_quantities(session: Session, order: Order) -> dict[int, int]:
-    """Delivered minus already in returns, per line id."""
+def returned_units_column(order_id: ColumnElement[int]) -> ScalarSelect[str | None]:
+    """:func:`returned_quantities` as a column of a query on orders, so that an order and
+    what its returns hold are read in one round trip: ``"line id:units,..."`` of the return
+    lines holding units, None when there are none. Read it with :func:`count_units`.
+    """
+    pair = cast(ReturnLine.order_line_id, String) + ":" + cast(ReturnLine.quantity, String)
+    return (
+        select(func.aggregate_strings(pair, ","))
+        .join_from(ReturnLine, ReturnRequest)
+        .where(*_holding(order_id))
+        .scalar_subquery()
+    )
+
+
+def count_units(pairs: str | None) -> Counter[int]:
+    """Units per line id from a :func:`returned_units_column` value."""
+    units: Counter[int] = Counter()
+    for pair in pairs.split(",") if pairs else ():
+        line_id, quantity = pair.split(":")
+        units[int(line_id)] += int(quantity)
+    return units
+
+
+def returnable_quantities(
+    session: Session, order: Order, returned: Counter[int] | None = None
+) -> dict[int, int]:
+    """Delivered minus already in returns, per line id (``returned`` when it is read already)."""
     delivered = delivered_quantities(order)
-    returned = returned_quantities(session, order)
+    if returned is None:
+        returned = returned_quantities(session, order)
     return {line.id: max(delivered[line.id] - returned[line.id], 0) for line in order.lines}

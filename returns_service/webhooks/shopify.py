@@ -13,7 +13,7 @@ from returns_service.errors import Conflict
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders import guards, operations
-from returns_service.orders.schemas import OrderUpsertSchema, ShipmentSchema
+from returns_service.orders.schemas import ORDER_UPSERT, ShipmentSchema
 from returns_service.orders.shopify import order_from_shopify, shipment_from_fulfillment
 from returns_service.shop import shop_settings
 from returns_service.webhooks.shopify_delivery import receive_delivery
@@ -37,7 +37,7 @@ def receive_shopify_webhook() -> ResponseReturnValue:
 
 
 def _apply_order(payload: dict[str, Any]) -> str:
-    data = OrderUpsertSchema().load(order_from_shopify(payload))
+    data = ORDER_UPSERT.load(order_from_shopify(payload))
     external_id = str(payload.get("order", payload)["id"])
 
     def apply() -> str:

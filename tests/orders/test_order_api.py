@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
 from returns_service.events import Event
 from returns_service.orders.models import Order
@@ -582,3 +584,33 @@ def test_older_update_is_ignored(client: FlaskClient, integration: dict[str, str
     assert put_order(client, integration, "A-1001", older).status_code == 200
     body = client.get("/api/v1/orders/A-1001", headers=integration).json
     assert body["financial_status"] == "paid"
+
+
+def test_putting_an_order_reads_and_writes_each_table_once_however_many_parcels(
+    app: Flask, client: FlaskClient, integration: dict[str, str]
+) -> None:
+    put_order(client, integration, "WARM", jpy_order())  # the token's last use is noted once
+    created, replaced = {}, {}
+    for parcels in (1, 3):
+        document = jpy_order()
+        document["customer"] |= {"external_id": f"C{parcels}", "email": f"{parcels}@shop.jp"}
+        document["shipments"] = [
+            {
+                "external_id": f"S{n}",
+                "status": "in_transit",
+                "lines": [{"line_id": line_id, "quantity": 1}],
+            }
+            for n, line_id in enumerate(["L1", "L1", "L2"][:parcels])
+        ]
+        for seen in (created, replaced):
+            with counted_statements(app) as sent:
+                assert put_order(client, integration, f"P{parcels}", document).status_code < 300
+            seen[parcels] = len(sent)
+
+    # The token, the lock, the order; the customer (by external id, by e-mail, inserted);
+    # one insert per table (order, lines, parcels, their lines, the event); and the
+    # cancellations the guards hold the order to.
+    assert created == {1: 12, 3: 12}, created
+    # The token, the lock, the order, its lines, its parcels, their lines, the customer;
+    # the parcel lines replaced (an insert, a delete), the event, the cancellations.
+    assert replaced == {1: 11, 3: 11}, replaced

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from bench.inprocess import counted_statements
 from tests.shop import Shop
 
 
@@ -91,3 +92,21 @@ def test_an_expired_or_forged_token_is_refused(app: Flask, shop: Shop) -> None:
         assert shop.client.get("/api/v1/portal/order", headers=customer).status_code == 401
     finally:
         app.config["PORTAL_TOKEN_MINUTES"] = 60
+
+
+def test_reading_the_order_takes_two_queries_whatever_its_returns(app: Flask, shop: Shop) -> None:
+    order = shop.put_order()
+    customer = shop.customer()
+    with counted_statements(app) as before_returns:
+        assert shop.client.get("/api/v1/portal/order", headers=customer).status_code == 200
+    for line in ("L1", "L2"):
+        lines = [{"line_id": shop.line_id(order, line), "quantity": 1, "reason": "UNWANTED"}]
+        assert shop.file(customer, lines).status_code == 201
+    with counted_statements(app) as after_returns:
+        response = shop.client.get("/api/v1/portal/order", headers=customer)
+
+    # The order with its customer, lines and the units its returns hold; its parcels.
+    assert len(before_returns) == len(after_returns) == 2, after_returns
+    by_line = {e["line_id"]: e for e in response.json["eligibility"]}
+    assert by_line[shop.line_id(order, "L1")]["reason"] == "already_returned"
+    assert by_line[shop.line_id(order, "L2")]["returnable_quantity"] == 1
