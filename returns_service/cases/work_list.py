@@ -1,9 +1,10 @@
 """The staff work list: every kind of case in one query, filtered, searched and paged.
 
 One ``UNION ALL`` over returns, cancellations and subscription cancellations picks a page
-of case keys in the list's order (priority from the shop's mapping, then arrival); the
-page's cases are then read in one batch (``load_cases``) and triaged for their tags, so a
-page costs the same few queries whatever its length or the shop's size.
+of cases in the list's order (priority from the shop's mapping, then arrival) with the
+columns the list shows; each listed case's reasons and first answer are looked up by the
+same statement after the page is cut (a select-list subquery runs for the page's rows
+only). A page costs one statement whatever its length or the shop's size.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     case,
     exists,
     false,
+    func,
     literal,
+    null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -33,14 +38,16 @@ from returns_service.cases.policy import CasePolicy, Priority
 from returns_service.cases.read_model import (
     CANCELLATION_CLOSED,
     CANCELLATION_UNDECIDED,
+    RESPONDING,
     RETURN_CLOSED,
     RETURN_UNDECIDED,
-    Case,
     CaseKind,
-    load_cases,
-    triage,
+    Waiting,
+    promises,
 )
 from returns_service.cases.search import Found, search
+from returns_service.cases.tags import Tag, tag
+from returns_service.events import Event
 from returns_service.orders.models import Customer, Order, Shipment
 from returns_service.returns.models import (
     Resolution,
@@ -72,13 +79,28 @@ class WorkFilter:
     query: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkRow:
-    """One listed case with the customer it belongs to."""
+    """One listed case as the list shows it, with the customer it belongs to."""
 
-    case: Case
+    subject_type: str
+    subject_id: int
+    kind: CaseKind
+    status: str
+    order_number: str
+    #: The RMA of a return or exchange, a subscription's reference, else the order number.
+    reference: str
+    reasons: list[str]
+    assignee: str | None
+    arrived_at: datetime
     customer_name: str
     customer_email: str
+    tag: Tag
+
+    @property
+    def ref(self) -> str:
+        """The case's id in the API: ``return-12``, ``cancellation-3``, ``subscription-5``."""
+        return f"{self.subject_type}-{self.subject_id}"
 
 
 @dataclass
@@ -176,6 +198,7 @@ def _returns(
             undecided=r.status.in_(RETURN_UNDECIDED),
         ).label("rank"),
         _closed(r.status, RETURN_CLOSED),
+        *_shown(r.status, r.rma, r.decided_at, null()),
     )
     if wanted == {CaseKind.EXCHANGE}:
         query = query.where(is_exchange)
@@ -208,6 +231,7 @@ def _cancellations(
         closed=CANCELLATION_CLOSED,
         open_=c.status.in_(CANCELLATION_OPEN),
         found_where=lambda f: c.order_id.in_(f.order_ids),
+        shown=_shown(c.status, null(), c.settled_at, c.reason),
     )
 
 
@@ -225,6 +249,7 @@ def _subscriptions(
         closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
         open_=s.status == FlowStatus.OFFERED,
         found_where=lambda f: or_(s.subscription_reference == f.text, s.order_id.in_(f.order_ids)),
+        shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason),
     )
 
 
@@ -239,6 +264,7 @@ def _flat_branch(
     closed: Any,
     open_: Any,
     found_where: Callable[[Found], ColumnElement[bool]],
+    shown: tuple[Any, ...],
 ) -> Select | None:
     """A branch for a kind whose status and reason sit on the case's own row."""
     flt, policy, cutoff, found = context
@@ -260,6 +286,7 @@ def _flat_branch(
             undecided=undecided,
         ).label("rank"),
         _closed(model.status, closed),
+        *shown,
     )
     statuses = _statuses(status_enum, flt.status) if flt.status else None
     if flt.status and statuses is None:
@@ -275,6 +302,17 @@ def _flat_branch(
 def _closed(status: Any, closed: Any) -> Any:
     """1 for a case no one works on any more, 0 for an open one: open cases list first."""
     return case((status.in_(closed), 1), else_=0).label("closed")
+
+
+def _shown(status: Any, reference: Any, resolved_at: Any, reason: Any) -> tuple[Any, ...]:
+    """What the list shows of a branch's rows: its state and reference (the order's number
+    when None), when it was decided, and the reason kept on the case's own row."""
+    return (
+        type_coerce(status, String).label("status"),
+        type_coerce(reference, String).label("reference"),
+        resolved_at.label("resolved_at"),
+        type_coerce(reason, String).label("reason"),
+    )
 
 
 def _in_states(
@@ -338,7 +376,15 @@ def work_page(
         return WorkPage(offset=offset)
     cases = union_all(*branches).subquery("cases")
     query = (
-        select(cases.c.subject_type, cases.c.subject_id, Customer.name, Customer.email)
+        select(
+            cases,
+            Order.number.label("order_number"),
+            Customer.name.label("customer_name"),
+            Customer.email.label("customer_email"),
+            CaseFile.assignee,
+            _line_reasons(cases),
+            _first_answer(cases),
+        )
         .join(Order, Order.id == cases.c.order_id)
         .outerjoin(Customer, Customer.id == Order.customer_id)
         .outerjoin(
@@ -356,16 +402,87 @@ def work_page(
         query = query.where(CaseFile.assignee.is_(None))
     elif flt.assignee:
         query = query.where(CaseFile.assignee == flt.assignee)
-    keys = session.execute(query).all()
-    has_more = len(keys) > limit
-    keys = keys[:limit]
-    if not keys:
-        return WorkPage(offset=offset)  # no subjects would mean every case to load_cases
-    loaded = load_cases(session, include_closed=True, subjects=[(t, i) for t, i, _, _ in keys])
-    by_key = {(c.subject_type, c.subject_id): c for c in triage(loaded, policy, now)}
-    rows = [
-        WorkRow(by_key[(t, i)], name or "", email or "")
-        for t, i, name, email in keys
-        if (t, i) in by_key
-    ]
-    return WorkPage(rows=rows, offset=offset, has_more=has_more)
+    found_rows = session.execute(query).all()
+    rows = [_row(listed, policy, now) for listed in found_rows[:limit]]
+    return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)
+
+
+def _line_reasons(cases: Any) -> Any:
+    """A return's reasons, from its lines."""
+    reasons = (
+        select(func.array_agg(ReturnLine.reason.distinct()))
+        .where(ReturnLine.return_id == cases.c.subject_id)
+        .scalar_subquery()
+    )
+    return case((cases.c.subject_type == "return", reasons)).label("line_reasons")
+
+
+def _first_answer(cases: Any) -> Any:
+    """When a person (or the rules deciding) first answered the case."""
+    first_event = (
+        select(func.min(Event.created_at))
+        .where(
+            Event.subject_type == cases.c.subject_type,
+            Event.subject_id == cases.c.subject_id,
+            RESPONDING,
+        )
+        .scalar_subquery()
+    )
+    # A subscription's offers answer at once; a decision is an answer even without its
+    # event on the timeline (``LEAST`` skips a NULL).
+    return case(
+        (cases.c.subject_type == "subscription", cases.c.created_at),
+        else_=func.least(first_event, cases.c.resolved_at),
+    ).label("first_answer")
+
+
+def _waiting_on(subject_type: str, status: str) -> Waiting:
+    if subject_type == "return":
+        if status in RETURN_UNDECIDED:
+            return Waiting.SHOP
+        return Waiting.CLOSED if status in RETURN_CLOSED else Waiting.CUSTOMER
+    if subject_type == "cancellation":
+        return Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED
+    # The offers are shown at once; what follows is the customer's choice.
+    return Waiting.CUSTOMER if status == FlowStatus.OFFERED else Waiting.CLOSED
+
+
+#: The list's rank as a priority: aging is already in it.
+_PRIORITIES = (Priority.URGENT, Priority.HIGH, Priority.NORMAL)
+
+
+def _row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
+    """A listed case with its tag: the priority its rank gives, its due time and lateness."""
+    waiting_on = _waiting_on(found.subject_type, found.status)
+    kept = promises(
+        policy,
+        now,
+        arrived_at=found.created_at,
+        waiting_on=waiting_on,
+        first_responded_at=found.first_answer,
+        resolved_at=found.resolved_at,
+    )
+    if found.subject_type == "return":
+        reasons = sorted(found.line_reasons or [])
+    else:
+        reasons = [found.reason] if found.reason else []
+    return WorkRow(
+        subject_type=found.subject_type,
+        subject_id=found.subject_id,
+        kind=CaseKind(found.kind),
+        status=found.status,
+        order_number=found.order_number,
+        reference=found.reference or found.order_number,
+        reasons=reasons,
+        assignee=found.assignee,
+        arrived_at=found.created_at,
+        customer_name=found.customer_name or "",
+        customer_email=found.customer_email or "",
+        tag=tag(
+            _PRIORITIES[found.rank],
+            kept,
+            first_responded_at=found.first_answer,
+            waiting_on=waiting_on,
+            policy=policy,
+        ),
+    )

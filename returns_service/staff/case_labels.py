@@ -6,9 +6,11 @@ other kinds show, and fall back on those for anything shared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext
 
-from returns_service.labels import code_label, event_label
+from returns_service.labels import REASON_LABELS, code_label, event_label
 
 #: A cancellation's and a subscription flow's states, and the reasons of a flow.
 CASE_CODE_LABELS = {
@@ -86,6 +88,27 @@ def case_label(code: str) -> str:
     """A state, reason or choice of any kind of case, in the page's language."""
     found = CASE_CODE_LABELS.get(code)
     return str(found) if found is not None else code_label(code)
+
+
+def reason_label(code: str) -> str:
+    """Why a customer asked, for a case of any kind, in the page's language."""
+    found = REASON_LABELS.get(code)
+    return str(found) if found is not None else case_label(code)
+
+
+class PageWords(dict[str, str]):
+    """One page's words for codes, each looked up in the catalogue once: ``words[code]``.
+
+    Built per request, as the words depend on the request's language.
+    """
+
+    def __init__(self, lookup: Callable[[str], str]) -> None:
+        super().__init__()
+        self.lookup = lookup
+
+    def __missing__(self, code: str) -> str:
+        words = self[code] = self.lookup(code)
+        return words
 
 
 def actor_label(actor: str) -> str:
