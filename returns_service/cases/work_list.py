@@ -4,21 +4,24 @@ One ``UNION ALL`` over returns, cancellations and subscription cancellations pic
 of cases in the list's order (priority from the shop's mapping, then arrival) with the
 columns the list shows; each listed case's reasons and first answer are looked up by the
 same statement after the page is cut (a select-list subquery runs for the page's rows
-only). A page costs one statement whatever its length or the shop's size.
+only). A page costs one statement whatever its length or the shop's size. The statement
+is built once per shape of filter and priority mapping, its values sent as parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -124,8 +127,31 @@ def aging_cutoff(policy: CasePolicy, now: datetime) -> datetime:
     return low
 
 
-def _signals(policy: CasePolicy, priority: Priority, prefix: str) -> list[str]:
-    entries = policy.priorities.get(priority.value, frozenset())
+@dataclass(frozen=True)
+class _Shape:
+    """What the page's statement is built from; the filter's values are its parameters, so
+    one statement serves every page of the same shape and the shop's priority mapping."""
+
+    kinds: frozenset[CaseKind]
+    #: A state to list (one of some kind's), or "" for open cases.
+    status: str
+    reason: bool
+    since: bool
+    until: bool
+    #: "", "none" (nobody's) or "someone" (the ``assignee`` parameter's).
+    assignee: str
+    searching: bool
+    #: The mapping's entries: ``(("high", frozenset({"status:review"})), ...)``.
+    priorities: tuple[tuple[str, frozenset[str]], ...]
+
+
+#: Parameters more than one branch sends the filter's values in.
+_ORDER_IDS = bindparam("order_ids", expanding=True)
+_REASON = bindparam("reason", type_=String)
+
+
+def _signals(shape: _Shape, priority: Priority, prefix: str) -> list[str]:
+    entries = dict(shape.priorities).get(priority.value, frozenset())
     return sorted(e.split(":", 1)[1] for e in entries if e.startswith(f"{prefix}:"))
 
 
@@ -136,8 +162,7 @@ def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
 
 
 def _rank(
-    policy: CasePolicy,
-    cutoff: datetime,
+    shape: _Shape,
     *,
     reason: Any,
     status: Any,
@@ -151,28 +176,25 @@ def _rank(
         ranks.append(
             (
                 or_(
-                    reason(_signals(policy, priority, "reason")),
-                    status.in_(_signals(policy, priority, "status")),
-                    _shipment_signal(order_id, _signals(policy, priority, "shipment")),
+                    reason(_signals(shape, priority, "reason")),
+                    status.in_(_signals(shape, priority, "status")),
+                    _shipment_signal(order_id, _signals(shape, priority, "shipment")),
                 ),
                 number,
             )
         )
-    ranks.append((and_(undecided, created_at <= cutoff), 1))
+    ranks.append((and_(undecided, created_at <= bindparam("cutoff")), 1))
     return case(*ranks, else_=2)
 
 
-def _statuses(enum: Any, wanted: str) -> list[Any] | None:
-    """The branch's status to filter on; None when the status is not one of this kind."""
-    return [enum(wanted)] if wanted in {s.value for s in enum} else None
+def _lists(enum: Any, shape: _Shape) -> bool:
+    """Whether the branch of this kind's states lists anything for the chosen state."""
+    return not shape.status or shape.status in {s.value for s in enum}
 
 
-def _returns(
-    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
-) -> Select | None:
-    kinds = flt.kinds or set(CaseKind)
-    wanted = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
-    if not wanted:
+def _returns(shape: _Shape) -> Select | None:
+    wanted = (shape.kinds or set(CaseKind)) & {CaseKind.RETURN, CaseKind.EXCHANGE}
+    if not wanted or not _lists(ReturnStatus, shape):
         return None
     r = ReturnRequest
     is_exchange = r.resolution == Resolution.EXCHANGE
@@ -189,8 +211,7 @@ def _returns(
         r.created_at.label("created_at"),
         r.order_id.label("order_id"),
         _rank(
-            policy,
-            cutoff,
+            shape,
             reason=line_reason,
             status=r.status,
             order_id=r.order_id,
@@ -204,51 +225,52 @@ def _returns(
         query = query.where(is_exchange)
     elif wanted == {CaseKind.RETURN}:
         query = query.where(~is_exchange)
-    statuses = _statuses(ReturnStatus, flt.status) if flt.status else None
-    if flt.status and statuses is None:
-        return None
-    query = _in_states(query, r.status, statuses, r.status.in_(RETURN_OPEN), found)
-    if flt.reason:
+    query = _in_states(query, r.status, r.status.in_(RETURN_OPEN), shape)
+    if shape.reason:
         query = query.where(
-            exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == flt.reason)
+            exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == _REASON)
         )
-    if found is not None:
-        query = query.where(or_(r.id.in_(found.return_ids), r.order_id.in_(found.order_ids)))
-    return _dated(query, r.created_at, flt)
+    if shape.searching:
+        query = query.where(
+            or_(
+                r.id.in_(bindparam("return_ids", expanding=True)),
+                r.order_id.in_(_ORDER_IDS),
+            )
+        )
+    return _dated(query, r.created_at, shape)
 
 
-def _cancellations(
-    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
-) -> Select | None:
+def _cancellations(shape: _Shape) -> Select | None:
     c = Cancellation
     return _flat_branch(
         c,
         "cancellation",
         CaseKind.ORDER_CANCELLATION,
-        (flt, policy, cutoff, found),
+        shape,
         status_enum=CancellationStatus,
         undecided=c.status.in_(CANCELLATION_UNDECIDED),
         closed=CANCELLATION_CLOSED,
         open_=c.status.in_(CANCELLATION_OPEN),
-        found_where=lambda f: c.order_id.in_(f.order_ids),
+        found=c.order_id.in_(_ORDER_IDS),
         shown=_shown(c.status, null(), c.settled_at, c.reason),
     )
 
 
-def _subscriptions(
-    flt: WorkFilter, policy: CasePolicy, cutoff: datetime, found: Found | None
-) -> Select | None:
+def _subscriptions(shape: _Shape) -> Select | None:
     s = SubscriptionCancellation
     return _flat_branch(
         s,
         "subscription",
         CaseKind.SUBSCRIPTION_CANCELLATION,
-        (flt, policy, cutoff, found),
+        shape,
         status_enum=FlowStatus,
         undecided=false(),
         closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
         open_=s.status == FlowStatus.OFFERED,
-        found_where=lambda f: or_(s.subscription_reference == f.text, s.order_id.in_(f.order_ids)),
+        found=or_(
+            s.subscription_reference == bindparam("text", type_=String),
+            s.order_id.in_(_ORDER_IDS),
+        ),
         shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason),
     )
 
@@ -257,18 +279,17 @@ def _flat_branch(
     model: Any,
     subject_type: str,
     kind: CaseKind,
-    context: tuple[WorkFilter, CasePolicy, datetime, Found | None],
+    shape: _Shape,
     *,
     status_enum: Any,
     undecided: ColumnElement[bool],
     closed: Any,
     open_: Any,
-    found_where: Callable[[Found], ColumnElement[bool]],
+    found: ColumnElement[bool],
     shown: tuple[Any, ...],
 ) -> Select | None:
     """A branch for a kind whose status and reason sit on the case's own row."""
-    flt, policy, cutoff, found = context
-    if flt.kinds and kind not in flt.kinds:
+    if shape.kinds and kind not in shape.kinds or not _lists(status_enum, shape):
         return None
     query = select(
         literal(subject_type).label("subject_type"),
@@ -277,8 +298,7 @@ def _flat_branch(
         model.created_at.label("created_at"),
         model.order_id.label("order_id"),
         _rank(
-            policy,
-            cutoff,
+            shape,
             reason=lambda reasons: model.reason.in_(reasons) if reasons else false(),
             status=model.status,
             order_id=model.order_id,
@@ -288,15 +308,12 @@ def _flat_branch(
         _closed(model.status, closed),
         *shown,
     )
-    statuses = _statuses(status_enum, flt.status) if flt.status else None
-    if flt.status and statuses is None:
-        return None
-    query = _in_states(query, model.status, statuses, open_, found)
-    if flt.reason:
-        query = query.where(model.reason == flt.reason)
-    if found is not None:
-        query = query.where(found_where(found))
-    return _dated(query, model.created_at, flt)
+    query = _in_states(query, model.status, open_, shape)
+    if shape.reason:
+        query = query.where(model.reason == _REASON)
+    if shape.searching:
+        query = query.where(found)
+    return _dated(query, model.created_at, shape)
 
 
 def _closed(status: Any, closed: Any) -> Any:
@@ -315,20 +332,18 @@ def _shown(status: Any, reference: Any, resolved_at: Any, reason: Any) -> tuple[
     )
 
 
-def _in_states(
-    query: Select, status: Any, chosen: list[Any] | None, open_: Any, found: Found | None
-) -> Select:
+def _in_states(query: Select, status: Any, open_: Any, shape: _Shape) -> Select:
     """The chosen state; else open cases, or every state when searching (history too)."""
-    if chosen:
-        return query.where(status.in_(chosen))
-    return query if found is not None else query.where(open_)
+    if shape.status:
+        return query.where(status == bindparam("status", type_=String))
+    return query if shape.searching else query.where(open_)
 
 
-def _dated(query: Select, column: Any, flt: WorkFilter) -> Select:
-    if flt.since is not None:
-        query = query.where(column >= flt.since)
-    if flt.until is not None:
-        query = query.where(column < flt.until)
+def _dated(query: Select, column: Any, shape: _Shape) -> Select:
+    if shape.since:
+        query = query.where(column >= bindparam("since"))
+    if shape.until:
+        query = query.where(column < bindparam("until"))
     return query
 
 
@@ -338,9 +353,9 @@ CLOSED_STATUSES = frozenset(
 ) | {FlowStatus.SUPERSEDED.value}
 
 
-def _order(flt: WorkFilter, cases: Any) -> tuple[Any, ...]:
+def _order(shape: _Shape, cases: Any) -> tuple[Any, ...]:
     """Open before closed, most pressing first, then oldest; a closed state newest first."""
-    if flt.status in CLOSED_STATUSES:
+    if shape.status in CLOSED_STATUSES:
         return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
     return (
         cases.c.closed,
@@ -351,29 +366,16 @@ def _order(flt: WorkFilter, cases: Any) -> tuple[Any, ...]:
     )
 
 
-def work_page(
-    session: Session,
-    flt: WorkFilter,
-    policy: CasePolicy,
-    now: datetime,
-    *,
-    offset: int = 0,
-    limit: int = PAGE_SIZE,
-) -> WorkPage:
-    """One page of the work list: most pressing first, then oldest."""
-    cutoff = aging_cutoff(policy, now)
-    found = search(session, flt.query) if flt.query else None
+@lru_cache(maxsize=64)
+def _statement(shape: _Shape) -> Select | None:
+    """The page's statement for a shape; None when no kind can match the chosen state."""
     branches = [
         branch
-        for branch in (
-            _returns(flt, policy, cutoff, found),
-            _cancellations(flt, policy, cutoff, found),
-            _subscriptions(flt, policy, cutoff, found),
-        )
+        for branch in (_returns(shape), _cancellations(shape), _subscriptions(shape))
         if branch is not None
     ]
     if not branches:
-        return WorkPage(offset=offset)
+        return None
     cases = union_all(*branches).subquery("cases")
     query = (
         select(
@@ -394,15 +396,63 @@ def work_page(
                 CaseFile.subject_id == cases.c.subject_id,
             ),
         )
-        .order_by(*_order(flt, cases))
-        .offset(offset)
-        .limit(limit + 1)
+        .order_by(*_order(shape, cases))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
     )
-    if flt.assignee == "none":
+    if shape.assignee == "none":
         query = query.where(CaseFile.assignee.is_(None))
-    elif flt.assignee:
-        query = query.where(CaseFile.assignee == flt.assignee)
-    found_rows = session.execute(query).all()
+    elif shape.assignee:
+        query = query.where(CaseFile.assignee == bindparam("assignee"))
+    return query
+
+
+#: Every state of every kind: a chosen state outside these lists nothing.
+_STATUSES = frozenset(
+    s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
+)
+
+
+def work_page(
+    session: Session,
+    flt: WorkFilter,
+    policy: CasePolicy,
+    now: datetime,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> WorkPage:
+    """One page of the work list: most pressing first, then oldest."""
+    if flt.status and flt.status not in _STATUSES:
+        return WorkPage(offset=offset)
+    shape = _Shape(
+        kinds=flt.kinds,
+        status=flt.status,
+        reason=bool(flt.reason),
+        since=flt.since is not None,
+        until=flt.until is not None,
+        assignee="someone" if flt.assignee not in ("", "none") else flt.assignee,
+        searching=bool(flt.query),
+        priorities=tuple(sorted(policy.priorities.items())),
+    )
+    statement = _statement(shape)
+    if statement is None:
+        return WorkPage(offset=offset)
+    found = search(session, flt.query) if flt.query else Found([], [], "")
+    params = {
+        "cutoff": aging_cutoff(policy, now),
+        "status": flt.status,
+        "reason": flt.reason,
+        "since": flt.since,
+        "until": flt.until,
+        "assignee": flt.assignee,
+        "order_ids": found.order_ids,
+        "return_ids": found.return_ids,
+        "text": found.text,
+        "offset": offset,
+        "limit": limit + 1,
+    }
+    found_rows = session.execute(statement, params).all()
     rows = [_row(listed, policy, now) for listed in found_rows[:limit]]
     return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)
 
