@@ -7,8 +7,9 @@ other kinds show, and fall back on those for anything shared.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 
 from returns_service.labels import REASON_LABELS, code_label, event_label
 
@@ -97,18 +98,26 @@ def reason_label(code: str) -> str:
 
 
 class PageWords(dict[str, str]):
-    """One page's words for codes, each looked up in the catalogue once: ``words[code]``.
+    """The words for codes in the page's language: ``words[code]``.
 
-    Built per request, as the words depend on the request's language.
+    The catalogue does not change while the app runs, so each code's words are looked up in
+    it once per language (``_remembered``), and by a page once.
     """
 
     def __init__(self, lookup: Callable[[str], str]) -> None:
         super().__init__()
         self.lookup = lookup
+        self.language = str(get_locale())
 
     def __missing__(self, code: str) -> str:
-        words = self[code] = self.lookup(code)
+        words = self[code] = _remembered(self.lookup, self.language, code)
         return words
+
+
+@lru_cache(maxsize=4096)
+def _remembered(lookup: Callable[[str], str], language: str, code: str) -> str:
+    """``lookup(code)``, asked first while a page in ``language`` is served."""
+    return lookup(code)
 
 
 def actor_label(actor: str) -> str:
