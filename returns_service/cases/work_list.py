@@ -379,12 +379,13 @@ def _statement(shape: _Shape) -> Select | None:
     cases = union_all(*branches).subquery("cases")
     query = (
         select(
-            cases,
+            *(cases.c[name] for name in _SHOWN),
             Order.number.label("order_number"),
             Customer.name.label("customer_name"),
             Customer.email.label("customer_email"),
             CaseFile.assignee,
             _line_reasons(cases),
+            _shipment_statuses(cases),
             _first_answer(cases),
         )
         .join(Order, Order.id == cases.c.order_id)
@@ -457,6 +458,30 @@ def work_page(
     return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)
 
 
+#: The union's columns the rows show. Not the rank: a list sorted by arrival reads its page
+#: alone, and selecting the rank would have it worked out for every case of the state.
+_SHOWN = (
+    "subject_type",
+    "subject_id",
+    "kind",
+    "created_at",
+    "status",
+    "reference",
+    "resolved_at",
+    "reason",
+)
+
+
+def _shipment_statuses(cases: Any) -> Any:
+    """The states of the order's parcels, a priority signal of returns and cancellations."""
+    statuses = (
+        select(func.array_agg(type_coerce(Shipment.status, String)))
+        .where(Shipment.order_id == cases.c.order_id)
+        .scalar_subquery()
+    )
+    return case((cases.c.subject_type != "subscription", statuses)).label("shipments")
+
+
 def _line_reasons(cases: Any) -> Any:
     """A return's reasons, from its lines."""
     reasons = (
@@ -497,12 +522,8 @@ def _waiting_on(subject_type: str, status: str) -> Waiting:
     return Waiting.CUSTOMER if status == FlowStatus.OFFERED else Waiting.CLOSED
 
 
-#: The list's rank as a priority: aging is already in it.
-_PRIORITIES = (Priority.URGENT, Priority.HIGH, Priority.NORMAL)
-
-
 def _row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
-    """A listed case with its tag: the priority its rank gives, its due time and lateness."""
+    """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness."""
     waiting_on = _waiting_on(found.subject_type, found.status)
     kept = promises(
         policy,
@@ -516,6 +537,13 @@ def _row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
         reasons = sorted(found.line_reasons or [])
     else:
         reasons = [found.reason] if found.reason else []
+    signals = {f"reason:{r}" for r in reasons} | {f"status:{found.status}"}
+    signals |= {f"shipment:{s}" for s in found.shipments or ()}
+    priority = policy.base_priority(signals)
+    # A normal case the shop has held too long counts as high.
+    if priority is Priority.NORMAL and waiting_on is Waiting.SHOP:
+        if policy.aged(found.created_at, now):
+            priority = Priority.HIGH
     return WorkRow(
         subject_type=found.subject_type,
         subject_id=found.subject_id,
@@ -529,7 +557,7 @@ def _row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
         customer_name=found.customer_name or "",
         customer_email=found.customer_email or "",
         tag=tag(
-            _PRIORITIES[found.rank],
+            priority,
             kept,
             first_responded_at=found.first_answer,
             waiting_on=waiting_on,
