@@ -158,23 +158,55 @@ def triage(cases: Iterable[Case], policy: CasePolicy, now: datetime) -> list[Cas
     """Give each case its priority (aged where it waited too long) and due times; sorted."""
     result = []
     for case in cases:
-        case.first_response_due_at = policy.first_response_due(case.arrived_at)
-        case.resolution_due_at = policy.resolution_due(case.arrived_at)
+        kept = promises(
+            policy,
+            now,
+            arrived_at=case.arrived_at,
+            waiting_on=case.waiting_on,
+            first_responded_at=case.first_responded_at,
+            resolved_at=case.resolved_at,
+        )
+        case.first_response_due_at = kept.first_response_due_at
+        case.resolution_due_at = kept.resolution_due_at
+        case.overdue_for = kept.overdue_for
         case.base_priority = policy.base_priority(case.signals)
-        waiting_on_shop = case.waiting_on is Waiting.SHOP
-        case.aged = waiting_on_shop and policy.aged(case.arrived_at, now)
+        case.aged = case.waiting_on is Waiting.SHOP and policy.aged(case.arrived_at, now)
         case.priority = case.base_priority
         if case.priority is Priority.NORMAL and case.aged:
             case.priority = Priority.HIGH
-        case.overdue_for = []
-        # Only the desk can miss a promise: a decided case waits on the customer.
-        if waiting_on_shop and case.first_responded_at is None:
-            if now > case.first_response_due_at:
-                case.overdue_for.append("first_response")
-        if waiting_on_shop and case.resolved_at is None and now > case.resolution_due_at:
-            case.overdue_for.append("resolution")
         result.append(case)
     return sorted(result, key=Case.sort_key)
+
+
+@dataclass(frozen=True)
+class Promises:
+    """When a case must be answered and decided, and which of those it has missed."""
+
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    overdue_for: list[str]
+
+
+def promises(
+    policy: CasePolicy,
+    now: datetime,
+    *,
+    arrived_at: datetime,
+    waiting_on: Waiting,
+    first_responded_at: datetime | None,
+    resolved_at: datetime | None,
+) -> Promises:
+    """A case's due times for ``now`` and the promises it has missed."""
+    first_due = policy.first_response_due(arrived_at)
+    resolution_due = policy.resolution_due(arrived_at)
+    overdue_for = []
+    # Only the desk can miss a promise: a decided case waits on the customer.
+    if waiting_on is Waiting.SHOP:
+        if first_responded_at is None and now > first_due:
+            overdue_for.append("first_response")
+        if resolved_at is None and now > resolution_due:
+            overdue_for.append("resolution")
+    return Promises(first_due, resolution_due, overdue_for)
 
 
 def _shipment_signals(order: Order) -> set[str]:
@@ -338,7 +370,7 @@ def _subscriptions(
 
 
 #: A person acting, or the rules deciding (sending to review is not an answer).
-_RESPONDING = or_(
+RESPONDING = or_(
     Event.actor.like("staff:%"),
     Event.actor.like("token:%"),
     and_(Event.actor == "rules", Event.kind.not_like("%.review")),
@@ -351,7 +383,7 @@ def _attach_first_responses(session: Session, cases: list[Case]) -> None:
         return
     rows = session.execute(
         select(Event.subject_type, Event.subject_id, func.min(Event.created_at))
-        .where(tuple_(Event.subject_type, Event.subject_id).in_(keys), _RESPONDING)
+        .where(tuple_(Event.subject_type, Event.subject_id).in_(keys), RESPONDING)
         .group_by(Event.subject_type, Event.subject_id)
     )
     first = {(t, i): at for t, i, at in rows}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import Case, Waiting
+from returns_service.cases.policy import CasePolicy, Priority
+from returns_service.cases.read_model import Case, Promises, Waiting
 
 
 @dataclass(frozen=True)
@@ -18,13 +19,33 @@ class Tag:
     overdue: bool
 
 
-def case_tag(case: Case, policy: CasePolicy) -> Tag:
-    """A triaged case's tag: the first response's due time until answered, then resolution's."""
-    due = case.first_response_due_at if case.first_responded_at is None else None
-    if due is None and case.waiting_on is Waiting.SHOP:
-        due = case.resolution_due_at
+def tag(
+    priority: Priority,
+    kept: Promises,
+    *,
+    first_responded_at: datetime | None,
+    waiting_on: Waiting,
+    policy: CasePolicy,
+) -> Tag:
+    """The first response's due time until answered, then resolution's while the shop decides."""
+    due = kept.first_response_due_at if first_responded_at is None else None
+    if due is None and waiting_on is Waiting.SHOP:
+        due = kept.resolution_due_at
     return Tag(
-        priority=case.priority.value,
+        priority=priority.value,
         due=due.astimezone(policy.calendar.timezone).strftime("%m/%d %H:%M") if due else "",
-        overdue=case.overdue,
+        overdue=bool(kept.overdue_for),
+    )
+
+
+def case_tag(case: Case, policy: CasePolicy) -> Tag:
+    """A triaged case's tag."""
+    assert case.first_response_due_at and case.resolution_due_at  # set by triage
+    kept = Promises(case.first_response_due_at, case.resolution_due_at, case.overdue_for)
+    return tag(
+        case.priority,
+        kept,
+        first_responded_at=case.first_responded_at,
+        waiting_on=case.waiting_on,
+        policy=policy,
     )

@@ -6,9 +6,12 @@ other kinds show, and fall back on those for anything shared.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from collections.abc import Callable
+from functools import lru_cache
 
-from returns_service.labels import code_label, event_label
+from flask_babel import get_locale, lazy_gettext
+
+from returns_service.labels import REASON_LABELS, code_label, event_label
 
 #: A cancellation's and a subscription flow's states, and the reasons of a flow.
 CASE_CODE_LABELS = {
@@ -86,6 +89,35 @@ def case_label(code: str) -> str:
     """A state, reason or choice of any kind of case, in the page's language."""
     found = CASE_CODE_LABELS.get(code)
     return str(found) if found is not None else code_label(code)
+
+
+def reason_label(code: str) -> str:
+    """Why a customer asked, for a case of any kind, in the page's language."""
+    found = REASON_LABELS.get(code)
+    return str(found) if found is not None else case_label(code)
+
+
+class PageWords(dict[str, str]):
+    """The words for codes in the page's language: ``words[code]``.
+
+    The catalogue does not change while the app runs, so each code's words are looked up in
+    it once per language (``_remembered``), and by a page once.
+    """
+
+    def __init__(self, lookup: Callable[[str], str]) -> None:
+        super().__init__()
+        self.lookup = lookup
+        self.language = str(get_locale())
+
+    def __missing__(self, code: str) -> str:
+        words = self[code] = _remembered(self.lookup, self.language, code)
+        return words
+
+
+@lru_cache(maxsize=4096)
+def _remembered(lookup: Callable[[str], str], language: str, code: str) -> str:
+    """``lookup(code)``, asked first while a page in ``language`` is served."""
+    return lookup(code)
 
 
 def actor_label(actor: str) -> str:

@@ -17,14 +17,13 @@ from returns_service.cancellations.schemas import REASONS as CANCELLATION_REASON
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.search import rmas_for_code
-from returns_service.cases.tags import case_tag
 from returns_service.cases.work_list import PAGE_SIZE, work_page
 from returns_service.extensions import db
 from returns_service.labels import REASON_LABELS
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_forms import ScanForm, WorkListForm
-from returns_service.staff.case_labels import case_label
+from returns_service.staff.case_labels import PageWords, case_label, reason_label
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
@@ -32,26 +31,24 @@ from returns_service.subscriptions.models import CancelReason, FlowStatus
 MAX_PAGE_SIZE = 200
 
 
-def _choices(codes: Iterable[str], everything: str) -> list[SelectChoice]:
-    return [SelectChoice("", everything)] + [SelectChoice(c, case_label(c)) for c in codes]
+def _choices(codes: Iterable[str], words: PageWords, everything: str) -> list[SelectChoice]:
+    return [SelectChoice("", everything)] + [SelectChoice(c, words[c]) for c in codes]
 
 
-def _work_list_form(user: StaffUser) -> WorkListForm:
+def _work_list_form(user: StaffUser, words: PageWords, reasons: PageWords) -> WorkListForm:
     """The filters with their choices: kinds, every kind's states and reasons, staff."""
     form = WorkListForm(request.args)
-    form.kind.choices = _choices((k.value for k in CaseKind), gettext("Every kind"))
+    form.kind.choices = _choices((k.value for k in CaseKind), words, gettext("Every kind"))
     statuses = dict.fromkeys(
         s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
     )
-    form.status.choices = _choices(statuses, gettext("Open cases"))
-    reasons = [SelectChoice(code, str(label)) for code, label in REASON_LABELS.items()]
-    reasons += [
-        SelectChoice(code, case_label(code)) for code in CANCELLATION_REASONS if code != "OTHER"
+    form.status.choices = _choices(statuses, words, gettext("Open cases"))
+    codes = [
+        *REASON_LABELS,
+        *(code for code in CANCELLATION_REASONS if code != "OTHER"),
+        *(r.value for r in CancelReason if r.value != "other"),
     ]
-    reasons += [
-        SelectChoice(r.value, case_label(r.value)) for r in CancelReason if r.value != "other"
-    ]
-    form.reason.choices = [SelectChoice("", gettext("Every reason")), *reasons]
+    form.reason.choices = _choices(codes, reasons, gettext("Every reason"))
     staff = db.session.scalars(
         select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
     )
@@ -69,7 +66,9 @@ def queue() -> ResponseReturnValue:
     """Every case needing a person or in progress, most pressing first, then oldest."""
     user = current_staff()
     assert user is not None  # staff_required
-    form = _work_list_form(user)
+    # Each code's words once per page, for the filters and the rows alike.
+    words, reasons = PageWords(case_label), PageWords(reason_label)
+    form = _work_list_form(user, words, reasons)
     form.validate()
     offset = max(0, request.args.get("offset", 0, type=int) or 0)
     limit = min(MAX_PAGE_SIZE, max(1, request.args.get("limit", PAGE_SIZE, type=int) or 1))
@@ -90,7 +89,8 @@ def queue() -> ResponseReturnValue:
         page=page,
         page_size=limit,
         args=args,
-        tag_of=lambda case: case_tag(case, policy),
+        words=words,
+        reason_words=reasons,
         scan_first=user.role is Role.WAREHOUSE,
     )
 

@@ -176,3 +176,17 @@ def test_closed_cases_are_listed_newest_first(app: Flask, session: Session, shop
     assert listed == [f"return-{ids[newer]}", f"return-{ids[older]}"]
     assert _refs(agent) == []  # closed cases leave the open list
     assert _refs(agent, f"?q={older}") == [f"return-{ids[older]}"]  # a search finds history
+
+
+def test_the_words_follow_each_page_s_language_in_turn(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    subscription_flow(shop)
+    agent = _agent(app, session)
+
+    pages = [
+        agent.get(f"/staff/?lang={lang}").get_data(as_text=True) for lang in "ja en ja".split()
+    ]
+
+    assert "定期便の解約" in pages[0] and "定期便の解約" in pages[2]
+    assert "Subscription cancellation" in pages[1] and "定期便の解約" not in pages[1]
