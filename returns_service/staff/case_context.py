@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
 from returns_service.auth.models import StaffUser
 from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import triage
+from returns_service.cases.read_model import Case, triage
 from returns_service.cases.tags import case_tag
 from returns_service.events import Event, timeline
 from returns_service.models import utcnow
-from returns_service.orders.models import Customer, Order, OrderLine, Shipment
+from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import AssignForm, NoteForm
@@ -46,35 +46,28 @@ class CustomerPanel:
 
 
 def customer_panel(session: Session, order: Order) -> CustomerPanel:
-    """The order's customer with their orders, returns and money, in three queries."""
+    """The order's customer with their orders, returns and money, in one statement."""
     if order.customer_id is None:
         orders_of = Order.id == order.id
     else:
         orders_of = Order.customer_id == order.customer_id
-    count, spent, refunded = session.execute(
+    # Money adds up in the order's currency only; units and returns over every order.
+    same_currency = Order.currency == order.currency
+    count, spent, refunded, bought, returns, returned = session.execute(
         select(
-            func.count(Order.id),
-            func.coalesce(func.sum(Order.total_amount), 0),
-            func.coalesce(func.sum(Order.refunded_amount), 0),
-        ).where(orders_of, Order.currency == order.currency)
-    ).one()
-    bought = session.scalar(
-        select(func.coalesce(func.sum(_order_lines_quantity()), 0)).where(orders_of)
-    )
-    returns, returned = session.execute(
-        select(
-            func.count(func.distinct(ReturnRequest.id)),
-            func.coalesce(func.sum(ReturnLine.quantity), 0),
-        )
-        .join(ReturnLine, ReturnLine.return_id == ReturnRequest.id)
-        .join(Order, Order.id == ReturnRequest.order_id)
-        .where(orders_of)
+            func.count(Order.id).filter(same_currency),
+            _total(func.sum(Order.total_amount).filter(same_currency)),
+            _total(func.sum(Order.refunded_amount).filter(same_currency)),
+            _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
+            _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
+            _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
+        ).where(orders_of)
     ).one()
     return CustomerPanel(
         customer=order.customer,
         orders=count,
-        returns=returns,
-        units_bought=int(bought or 0),
+        returns=int(returns),
+        units_bought=int(bought),
         units_returned=int(returned),
         spent=int(spent),
         refunded=int(refunded),
@@ -82,24 +75,30 @@ def customer_panel(session: Session, order: Order) -> CustomerPanel:
     )
 
 
-def _order_lines_quantity() -> Any:
-    return (
-        select(func.sum(OrderLine.quantity))
-        .where(OrderLine.order_id == Order.id)
-        .correlate(Order)
-        .scalar_subquery()
-    )
+def _total(summed: Any) -> Any:
+    return func.coalesce(summed, 0)
+
+
+def _returned(column: Any) -> Select:
+    """``column`` over the lines of returns."""
+    return select(column).select_from(ReturnRequest).join(ReturnRequest.lines)
+
+
+def _each_order(query: Select, of: type[OrderLine | ReturnRequest] = ReturnRequest) -> Any:
+    """``query`` for each order of the outer statement: of its lines (``of=OrderLine``) or
+    of its returns."""
+    return query.where(of.order_id == Order.id).correlate(Order).scalar_subquery()
 
 
 def order_with_shipments(session: Session, order_id: int) -> Order:
-    """The order with its lines and its shipments' lines loaded for the order panel."""
+    """The order with its lines, shipments and customer loaded for the order panel."""
     return session.scalars(
         select(Order)
         .where(Order.id == order_id)
         .options(
             selectinload(Order.lines),
-            selectinload(Order.shipments).selectinload(Shipment.lines),
-            selectinload(Order.customer),
+            selectinload(Order.shipments),
+            joinedload(Order.customer),
         )
     ).one()
 
@@ -159,18 +158,28 @@ def staff_choices(session: Session) -> list[SelectChoice]:
 
 
 def case_parts(session: Session, subject_type: str, subject_id: int, order_id: int) -> dict:
-    """The shared parts of a case page as template variables."""
+    """The shared parts of a case page as template variables, all read here."""
+    return parts_of(
+        session,
+        operations.find_case(session, subject_type, subject_id),
+        order_with_shipments(session, order_id),
+        timeline(session, subject_type, subject_id),
+    )
+
+
+def parts_of(session: Session, case: Case, order: Order, events: list[Event]) -> dict:
+    """The shared parts of a case page from what its page read: the case before triage,
+    the order with its lines, shipments and customer, and the timeline."""
     policy = CasePolicy.from_config(current_app.config)
-    case = triage([operations.find_case(session, subject_type, subject_id)], policy, utcnow())[0]
+    case = triage([case], policy, utcnow())[0]
     assign_form = AssignForm(formdata=None)
     assign_form.assignee.choices = staff_choices(session)
-    order = order_with_shipments(session, order_id)
     return {
         "case": case,
         "tag": case_tag(case, policy),
         "order": order,
         "panel": customer_panel(session, order),
-        "timeline": timeline(session, subject_type, subject_id),
+        "timeline": events,
         "notes": operations.notes(session, case),
         "note_form": NoteForm(formdata=None),
         "assign_form": assign_form,
