@@ -371,12 +371,12 @@ def _answered(case: Case, first_event_at: datetime | None) -> None:
     )
 
 
-def case_of_return(session: Session, request: ReturnRequest, events: Sequence[Event]) -> Case:
-    """The case of a return read with what ``return_case`` needs and with its timeline
-    (``events``), before triage: only its file is read here."""
+def case_of_return(request: ReturnRequest, events: Sequence[Event], file: CaseFile | None) -> Case:
+    """The case of a return read with what ``return_case`` needs, from its timeline
+    (``events``) and its file, before triage."""
     case = return_case(request)
     _answered(case, min((e.created_at for e in events if responding(e)), default=None))
-    _attach_files(session, [case])
+    case.file = file
     return case
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -48,21 +48,12 @@ class CustomerPanel:
 def customer_panel(session: Session, order: Order) -> CustomerPanel:
     """The order's customer with their orders, returns and money, in one statement."""
     if order.customer_id is None:
-        orders_of = Order.id == order.id
+        history = session.execute(_GUEST_HISTORY, {"order": order.id, "currency": order.currency})
     else:
-        orders_of = Order.customer_id == order.customer_id
-    # Money adds up in the order's currency only; units and returns over every order.
-    same_currency = Order.currency == order.currency
-    count, spent, refunded, bought, returns, returned = session.execute(
-        select(
-            func.count(Order.id).filter(same_currency),
-            _total(func.sum(Order.total_amount).filter(same_currency)),
-            _total(func.sum(Order.refunded_amount).filter(same_currency)),
-            _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
-            _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
-            _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
-        ).where(orders_of)
-    ).one()
+        history = session.execute(
+            _CUSTOMER_HISTORY, {"customer": order.customer_id, "currency": order.currency}
+        )
+    count, spent, refunded, bought, returns, returned = history.one()
     return CustomerPanel(
         customer=order.customer,
         orders=count,
@@ -73,6 +64,20 @@ def customer_panel(session: Session, order: Order) -> CustomerPanel:
         refunded=int(refunded),
         currency=order.currency,
     )
+
+
+def _history(orders_of: Any) -> Select:
+    """Orders, money, units bought and returned, and returns over ``orders_of``: money in
+    the ``currency`` given only, units and returns over every order."""
+    same_currency = Order.currency == bindparam("currency")
+    return select(
+        func.count(Order.id).filter(same_currency),
+        _total(func.sum(Order.total_amount).filter(same_currency)),
+        _total(func.sum(Order.refunded_amount).filter(same_currency)),
+        _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
+        _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
+        _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
+    ).where(orders_of)
 
 
 def _total(summed: Any) -> Any:
@@ -88,6 +93,11 @@ def _each_order(query: Select, of: type[OrderLine | ReturnRequest] = ReturnReque
     """``query`` for each order of the outer statement: of its lines (``of=OrderLine``) or
     of its returns."""
     return query.where(of.order_id == Order.id).correlate(Order).scalar_subquery()
+
+
+#: Built once (they only take parameters): a customer's history, and a guest's one order.
+_CUSTOMER_HISTORY = _history(Order.customer_id == bindparam("customer"))
+_GUEST_HISTORY = _history(Order.id == bindparam("order"))
 
 
 def order_with_shipments(session: Session, order_id: int) -> Order:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import staff_required
+from returns_service.cases.models import CaseFile
 from returns_service.cases.read_model import case_of_return
 from returns_service.errors import InvalidInput, NotFound
 from returns_service.events import timeline
@@ -40,33 +41,43 @@ def _inspectable(return_request: ReturnRequest) -> list:
     return [line for line in return_request.lines if line.received_quantity > 0]
 
 
-def _read_return(rma: str) -> ReturnRequest:
-    """The return with all its page shows, each table read once: its lines, exchanges and
-    pickup, its order with the order's lines (the return lines' too), shipments and
-    customer."""
-    return_request = db.session.scalar(
-        select(ReturnRequest)
-        .where(ReturnRequest.rma == rma)
-        .options(
-            selectinload(ReturnRequest.lines),
-            selectinload(ReturnRequest.exchanges),
-            joinedload(ReturnRequest.pickup),
-            joinedload(ReturnRequest.order).options(
-                selectinload(Order.lines),
-                selectinload(Order.shipments),
-                joinedload(Order.customer),
-            ),
+def _read_return(rma: str) -> tuple[ReturnRequest, CaseFile | None]:
+    """The return with all its page shows, each table read once, and its case's file: its
+    lines and replacements, then in one statement the file, its pickup and its order with
+    the order's lines (the return lines' too), shipments (an order has few: they multiply
+    its lines' rows) and customer."""
+    found = (
+        db.session.execute(
+            select(ReturnRequest, CaseFile)
+            .outerjoin(
+                CaseFile,
+                and_(CaseFile.subject_type == "return", CaseFile.subject_id == ReturnRequest.id),
+            )
+            .where(ReturnRequest.rma == rma)
+            .options(
+                selectinload(ReturnRequest.lines),
+                selectinload(ReturnRequest.exchanges),
+                joinedload(ReturnRequest.pickup),
+                joinedload(ReturnRequest.order).options(
+                    joinedload(Order.lines),
+                    joinedload(Order.shipments),
+                    joinedload(Order.customer),
+                ),
+            )
         )
+        .unique()
+        .one_or_none()
     )
-    if return_request is None:
+    if found is None:
         raise NotFound(f"no return {rma!r}")
-    return return_request
+    return_request, file = found
+    return return_request, file
 
 
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
-    return_request = _read_return(rma)
+    return_request, file = _read_return(rma)
     events = timeline(db.session, "return", return_request.id)
-    case = case_of_return(db.session, return_request, events)
+    case = case_of_return(return_request, events, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
     return render(
         "staff/return.html",

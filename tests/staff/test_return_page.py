@@ -10,10 +10,10 @@ from returns_service.auth.models import Role
 from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, csrf, sign_in
 
-#: The staff member, the return with its order, customer and pickup, its lines, exchanges,
-#: the order's lines and shipments, the timeline, the case's file, refunds, the staff to
+#: The staff member; the return with its case's file, pickup, order, customer, the order's
+#: lines and shipments; its lines; its replacements; the timeline, refunds, the staff to
 #: assign to, the customer's history and the notes.
-PAGE_STATEMENTS = 12
+PAGE_STATEMENTS = 9
 
 
 def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
