@@ -4,7 +4,7 @@ reasons, the timeline, notes and who holds the case. The templates' partials rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -23,6 +23,7 @@ from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import AssignForm, NoteForm
+from returns_service.staff.case_labels import actor_label, case_event_label
 from rules.facts import FACTS
 
 
@@ -121,42 +122,60 @@ class Fact:
     value: Any
 
 
-def explained_facts(facts_read: Mapping[str, Any] | None) -> list[Fact]:
-    """The facts of a decision under the registry's labels, in the staff's language."""
-    lang = language()
-    explained = []
-    for name, value in (facts_read or {}).items():
-        fact = FACTS.get(name)
-        label = getattr(fact.label, lang, fact.label.en) if fact else name
-        explained.append(Fact(label, value))
-    return explained
+@dataclass
+class CaseWords:
+    """A case page's words in its language, looked up once for the page; each timeline
+    entry's kind and actor is worded once however often it recurs."""
 
+    lang: str
+    _kinds: dict[str, str] = field(default_factory=dict)
+    _actors: dict[str, str] = field(default_factory=dict)
 
-def in_language(text: Any) -> str:
-    """A rules' text (``review_reason``, a message): its own language's part if it has one."""
-    if isinstance(text, Mapping):
-        return str(text.get(language()) or text.get("en") or "")
-    return str(text or "")
+    def explain(self, facts_read: Mapping[str, Any] | None) -> list[Fact]:
+        """The facts of a decision under the registry's labels."""
+        explained = []
+        for name, value in (facts_read or {}).items():
+            fact = FACTS.get(name)
+            label = getattr(fact.label, self.lang, fact.label.en) if fact else name
+            explained.append(Fact(label, value))
+        return explained
 
+    def in_language(self, text: Any) -> str:
+        """A rules' text (``review_reason``, a message): its own part in the page's
+        language if it has one."""
+        if isinstance(text, Mapping):
+            return str(text.get(self.lang) or text.get("en") or "")
+        return str(text or "")
 
-def review_reasons(decisions: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Why the rules left these decisions to a person, each once, in the staff's language."""
-    found: list[str] = []
-    for decision in decisions:
-        if (decision or {}).get("outcome") != "review":
-            continue
-        text = in_language((decision.get("action") or {}).get("review_reason"))
-        if text and text not in found:
-            found.append(text)
-    return found
+    def review_reasons(self, decisions: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Why the rules left these decisions to a person, each once."""
+        found: list[str] = []
+        for decision in decisions:
+            if (decision or {}).get("outcome") != "review":
+                continue
+            text = self.in_language((decision.get("action") or {}).get("review_reason"))
+            if text and text not in found:
+                found.append(text)
+        return found
 
+    def event_message(self, event: Event) -> str:
+        """An event's words: the rules' reasons where it holds them."""
+        reasons = (event.data or {}).get("review_reasons")
+        if reasons:
+            return "; ".join(filter(None, (self.in_language(reason) for reason in reasons)))
+        return event.message
 
-def event_message(event: Event) -> str:
-    """An event's words: the rules' reasons in the staff's language where it holds them."""
-    reasons = (event.data or {}).get("review_reasons")
-    if reasons:
-        return "; ".join(filter(None, (in_language(reason) for reason in reasons)))
-    return event.message
+    def event_label(self, kind: str) -> str:
+        """A timeline entry's kind in words."""
+        if kind not in self._kinds:
+            self._kinds[kind] = case_event_label(kind)
+        return self._kinds[kind]
+
+    def actor_label(self, actor: str) -> str:
+        """Who acted, in words."""
+        if actor not in self._actors:
+            self._actors[actor] = actor_label(actor)
+        return self._actors[actor]
 
 
 def staff_choices(session: Session) -> list[SelectChoice]:
@@ -184,6 +203,7 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
     case = triage([case], policy, utcnow())[0]
     assign_form = AssignForm(formdata=None)
     assign_form.assignee.choices = staff_choices(session)
+    words = CaseWords(language())
     return {
         "case": case,
         "tag": case_tag(case, policy),
@@ -193,8 +213,9 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
         "notes": operations.notes(session, case),
         "note_form": NoteForm(formdata=None),
         "assign_form": assign_form,
-        "explain": explained_facts,
-        "in_language": in_language,
-        "review_reasons": review_reasons,
-        "event_message": event_message,
+        "words": words,
+        "explain": words.explain,
+        "in_language": words.in_language,
+        "review_reasons": words.review_reasons,
+        "event_message": words.event_message,
     }
