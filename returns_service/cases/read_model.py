@@ -357,7 +357,7 @@ def _attach_first_responses(session: Session, cases: list[Case]) -> None:
             _answered(case, first.get((case.subject_type, case.subject_id)))
 
 
-def responding(event: Event) -> bool:
+def _responds(event: Event) -> bool:
     """Whether an event answers the case: ``_RESPONDING``'s test, on a loaded event."""
     return event.actor.startswith(("staff:", "token:")) or (
         event.actor == "rules" and not event.kind.endswith(".review")
@@ -375,7 +375,7 @@ def case_of_return(request: ReturnRequest, events: Sequence[Event], file: CaseFi
     """The case of a return read with what ``return_case`` needs, from its timeline
     (``events``) and its file, before triage."""
     case = return_case(request)
-    _answered(case, min((e.created_at for e in events if responding(e)), default=None))
+    _answered(case, min((e.created_at for e in events if _responds(e)), default=None))
     case.file = file
     return case
 

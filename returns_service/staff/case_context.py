@@ -215,7 +215,6 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
         "assign_form": assign_form,
         "words": words,
         "explain": words.explain,
-        "in_language": words.in_language,
         "review_reasons": words.review_reasons,
         "event_message": words.event_message,
     }
