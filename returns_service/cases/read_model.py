@@ -234,44 +234,41 @@ def _returns(
         query = query.where(ReturnRequest.resolution == Resolution.EXCHANGE)
     elif kinds == {CaseKind.RETURN}:
         query = query.where(ReturnRequest.resolution != Resolution.EXCHANGE)
-    cases = []
-    for request in session.scalars(query):
-        reasons = sorted({line.reason for line in request.lines})
-        status = request.status
-        cases.append(
-            Case(
-                subject_type="return",
-                subject_id=request.id,
-                kind=(
-                    CaseKind.EXCHANGE
-                    if request.resolution is Resolution.EXCHANGE
-                    else CaseKind.RETURN
-                ),
-                status=status.value,
-                waiting_on=(
-                    Waiting.SHOP
-                    if status in RETURN_UNDECIDED
-                    else Waiting.CLOSED
-                    if status in RETURN_CLOSED
-                    else Waiting.CUSTOMER
-                ),
-                order_id=request.order_id,
-                order_number=request.order.number,
-                reference=request.rma,
-                locale=request.locale,
-                reasons=reasons,
-                comments=[line.comment for line in request.lines if line.comment],
-                skus=sorted({line.order_line.sku for line in request.lines}),
-                arrived_at=request.created_at,
-                first_responded_at=None,
-                resolved_at=request.decided_at,
-                closed_at=request.updated_at if status in RETURN_CLOSED else None,
-                signals={f"reason:{r}" for r in reasons}
-                | {f"status:{status.value}"}
-                | _shipment_signals(request.order),
-            )
-        )
-    return cases
+    return [return_case(request) for request in session.scalars(query)]
+
+
+def return_case(request: ReturnRequest) -> Case:
+    """A return's case before triage, first response and file; its lines with their order
+    lines and its order with its shipments are read."""
+    reasons = sorted({line.reason for line in request.lines})
+    status = request.status
+    return Case(
+        subject_type="return",
+        subject_id=request.id,
+        kind=CaseKind.EXCHANGE if request.resolution is Resolution.EXCHANGE else CaseKind.RETURN,
+        status=status.value,
+        waiting_on=(
+            Waiting.SHOP
+            if status in RETURN_UNDECIDED
+            else Waiting.CLOSED
+            if status in RETURN_CLOSED
+            else Waiting.CUSTOMER
+        ),
+        order_id=request.order_id,
+        order_number=request.order.number,
+        reference=request.rma,
+        locale=request.locale,
+        reasons=reasons,
+        comments=[line.comment for line in request.lines if line.comment],
+        skus=sorted({line.order_line.sku for line in request.lines}),
+        arrived_at=request.created_at,
+        first_responded_at=None,
+        resolved_at=request.decided_at,
+        closed_at=request.updated_at if status in RETURN_CLOSED else None,
+        signals={f"reason:{r}" for r in reasons}
+        | {f"status:{status.value}"}
+        | _shipment_signals(request.order),
+    )
 
 
 def _cancellations(
@@ -389,11 +386,30 @@ def _attach_first_responses(session: Session, cases: list[Case]) -> None:
     first = {(t, i): at for t, i, at in rows}
     for case in cases:
         if case.first_responded_at is None:
-            found = first.get((case.subject_type, case.subject_id))
-            # A decision is an answer, even one whose event is not on the timeline.
-            case.first_responded_at = min(
-                (at for at in (found, case.resolved_at) if at is not None), default=None
-            )
+            _answered(case, first.get((case.subject_type, case.subject_id)))
+
+
+def _responds(event: Event) -> bool:
+    """Whether an event answers the case: ``_RESPONDING``'s test, on a loaded event."""
+    return event.actor.startswith(("staff:", "token:")) or (
+        event.actor == "rules" and not event.kind.endswith(".review")
+    )
+
+
+def _answered(case: Case, first_event_at: datetime | None) -> None:
+    # A decision is an answer, even one whose event is not on the timeline.
+    case.first_responded_at = min(
+        (at for at in (first_event_at, case.resolved_at) if at is not None), default=None
+    )
+
+
+def case_of_return(request: ReturnRequest, events: Sequence[Event], file: CaseFile | None) -> Case:
+    """The case of a return read with what ``return_case`` needs, from its timeline
+    (``events``) and its file, before triage."""
+    case = return_case(request)
+    _answered(case, min((e.created_at for e in events if _responds(e)), default=None))
+    case.file = file
+    return case
 
 
 def _attach_files(session: Session, cases: list[Case]) -> None:

@@ -172,23 +172,33 @@ def present(
     promise: ReplyPromise | None = None,
 ) -> ReturnView:
     """Gather what the API shows of a return; ``promise`` dates the reply to one in review."""
+    return ReturnView(
+        request=request,
+        decision=shown_decision(request, locale),
+        next_steps=_next_steps(request, locale, parcel_days, promise),
+        refunds=refunds_of(session, request),
+        timeline=timeline(session, "return", request.id),
+    )
+
+
+def shown_decision(request: ReturnRequest, locale: str) -> dict[str, Any]:
+    """The return's outcome with the rule and message of the line that decided it (the first
+    line not simply approved), the message in ``locale``."""
     lines = request.lines
     deciding = next(
         (line for line in lines if line.outcome and line.outcome.value != "approve"), None
     ) or (lines[0] if lines else None)
     decision = deciding.decision if deciding else {}
     message = decision.get("message") or {}
-    refunds = list(
+    return {
+        "outcome": request.decision.get("outcome"),
+        "rule": decision.get("rule"),
+        "message": message.get(locale) if isinstance(message, dict) else message,
+    }
+
+
+def refunds_of(session: Session, request: ReturnRequest) -> list[Refund]:
+    """The return's refunds, oldest first."""
+    return list(
         session.scalars(select(Refund).where(Refund.return_id == request.id).order_by(Refund.id))
-    )
-    return ReturnView(
-        request=request,
-        decision={
-            "outcome": request.decision.get("outcome"),
-            "rule": decision.get("rule"),
-            "message": message.get(locale) if isinstance(message, dict) else message,
-        },
-        next_steps=_next_steps(request, locale, parcel_days, promise),
-        refunds=refunds,
-        timeline=timeline(session, "return", request.id),
     )

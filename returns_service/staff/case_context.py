@@ -4,25 +4,26 @@ reasons, the timeline, notes and who holds the case. The templates' partials rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
 from returns_service.auth.models import StaffUser
 from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import triage
+from returns_service.cases.read_model import Case, triage
 from returns_service.cases.tags import case_tag
 from returns_service.events import Event, timeline
 from returns_service.models import utcnow
-from returns_service.orders.models import Customer, Order, OrderLine, Shipment
+from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import AssignForm, NoteForm
+from returns_service.staff.case_labels import actor_label, case_event_label
 from rules.facts import FACTS
 
 
@@ -46,35 +47,19 @@ class CustomerPanel:
 
 
 def customer_panel(session: Session, order: Order) -> CustomerPanel:
-    """The order's customer with their orders, returns and money, in three queries."""
+    """The order's customer with their orders, returns and money, in one statement."""
     if order.customer_id is None:
-        orders_of = Order.id == order.id
+        history = session.execute(_GUEST_HISTORY, {"order": order.id, "currency": order.currency})
     else:
-        orders_of = Order.customer_id == order.customer_id
-    count, spent, refunded = session.execute(
-        select(
-            func.count(Order.id),
-            func.coalesce(func.sum(Order.total_amount), 0),
-            func.coalesce(func.sum(Order.refunded_amount), 0),
-        ).where(orders_of, Order.currency == order.currency)
-    ).one()
-    bought = session.scalar(
-        select(func.coalesce(func.sum(_order_lines_quantity()), 0)).where(orders_of)
-    )
-    returns, returned = session.execute(
-        select(
-            func.count(func.distinct(ReturnRequest.id)),
-            func.coalesce(func.sum(ReturnLine.quantity), 0),
+        history = session.execute(
+            _CUSTOMER_HISTORY, {"customer": order.customer_id, "currency": order.currency}
         )
-        .join(ReturnLine, ReturnLine.return_id == ReturnRequest.id)
-        .join(Order, Order.id == ReturnRequest.order_id)
-        .where(orders_of)
-    ).one()
+    count, spent, refunded, bought, returns, returned = history.one()
     return CustomerPanel(
         customer=order.customer,
         orders=count,
-        returns=returns,
-        units_bought=int(bought or 0),
+        returns=int(returns),
+        units_bought=int(bought),
         units_returned=int(returned),
         spent=int(spent),
         refunded=int(refunded),
@@ -82,24 +67,49 @@ def customer_panel(session: Session, order: Order) -> CustomerPanel:
     )
 
 
-def _order_lines_quantity() -> Any:
-    return (
-        select(func.sum(OrderLine.quantity))
-        .where(OrderLine.order_id == Order.id)
-        .correlate(Order)
-        .scalar_subquery()
-    )
+def _history(orders_of: Any) -> Select:
+    """Orders, money, units bought and returned, and returns over ``orders_of``: money in
+    the ``currency`` given only, units and returns over every order."""
+    same_currency = Order.currency == bindparam("currency")
+    return select(
+        func.count(Order.id).filter(same_currency),
+        _total(func.sum(Order.total_amount).filter(same_currency)),
+        _total(func.sum(Order.refunded_amount).filter(same_currency)),
+        _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
+        _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
+        _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
+    ).where(orders_of)
+
+
+def _total(summed: Any) -> Any:
+    return func.coalesce(summed, 0)
+
+
+def _returned(column: Any) -> Select:
+    """``column`` over the lines of returns."""
+    return select(column).select_from(ReturnRequest).join(ReturnRequest.lines)
+
+
+def _each_order(query: Select, of: type[OrderLine | ReturnRequest] = ReturnRequest) -> Any:
+    """``query`` for each order of the outer statement: of its lines (``of=OrderLine``) or
+    of its returns."""
+    return query.where(of.order_id == Order.id).correlate(Order).scalar_subquery()
+
+
+#: Built once (they only take parameters): a customer's history, and a guest's one order.
+_CUSTOMER_HISTORY = _history(Order.customer_id == bindparam("customer"))
+_GUEST_HISTORY = _history(Order.id == bindparam("order"))
 
 
 def order_with_shipments(session: Session, order_id: int) -> Order:
-    """The order with its lines and its shipments' lines loaded for the order panel."""
+    """The order with its lines, shipments and customer loaded for the order panel."""
     return session.scalars(
         select(Order)
         .where(Order.id == order_id)
         .options(
             selectinload(Order.lines),
-            selectinload(Order.shipments).selectinload(Shipment.lines),
-            selectinload(Order.customer),
+            selectinload(Order.shipments),
+            joinedload(Order.customer),
         )
     ).one()
 
@@ -112,42 +122,60 @@ class Fact:
     value: Any
 
 
-def explained_facts(facts_read: Mapping[str, Any] | None) -> list[Fact]:
-    """The facts of a decision under the registry's labels, in the staff's language."""
-    lang = language()
-    explained = []
-    for name, value in (facts_read or {}).items():
-        fact = FACTS.get(name)
-        label = getattr(fact.label, lang, fact.label.en) if fact else name
-        explained.append(Fact(label, value))
-    return explained
+@dataclass
+class CaseWords:
+    """A case page's words in its language, looked up once for the page; each timeline
+    entry's kind and actor is worded once however often it recurs."""
 
+    lang: str
+    _kinds: dict[str, str] = field(default_factory=dict)
+    _actors: dict[str, str] = field(default_factory=dict)
 
-def in_language(text: Any) -> str:
-    """A rules' text (``review_reason``, a message): its own language's part if it has one."""
-    if isinstance(text, Mapping):
-        return str(text.get(language()) or text.get("en") or "")
-    return str(text or "")
+    def explain(self, facts_read: Mapping[str, Any] | None) -> list[Fact]:
+        """The facts of a decision under the registry's labels."""
+        explained = []
+        for name, value in (facts_read or {}).items():
+            fact = FACTS.get(name)
+            label = getattr(fact.label, self.lang, fact.label.en) if fact else name
+            explained.append(Fact(label, value))
+        return explained
 
+    def in_language(self, text: Any) -> str:
+        """A rules' text (``review_reason``, a message): its own part in the page's
+        language if it has one."""
+        if isinstance(text, Mapping):
+            return str(text.get(self.lang) or text.get("en") or "")
+        return str(text or "")
 
-def review_reasons(decisions: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Why the rules left these decisions to a person, each once, in the staff's language."""
-    found: list[str] = []
-    for decision in decisions:
-        if (decision or {}).get("outcome") != "review":
-            continue
-        text = in_language((decision.get("action") or {}).get("review_reason"))
-        if text and text not in found:
-            found.append(text)
-    return found
+    def review_reasons(self, decisions: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Why the rules left these decisions to a person, each once."""
+        found: list[str] = []
+        for decision in decisions:
+            if (decision or {}).get("outcome") != "review":
+                continue
+            text = self.in_language((decision.get("action") or {}).get("review_reason"))
+            if text and text not in found:
+                found.append(text)
+        return found
 
+    def event_message(self, event: Event) -> str:
+        """An event's words: the rules' reasons where it holds them."""
+        reasons = (event.data or {}).get("review_reasons")
+        if reasons:
+            return "; ".join(filter(None, (self.in_language(reason) for reason in reasons)))
+        return event.message
 
-def event_message(event: Event) -> str:
-    """An event's words: the rules' reasons in the staff's language where it holds them."""
-    reasons = (event.data or {}).get("review_reasons")
-    if reasons:
-        return "; ".join(filter(None, (in_language(reason) for reason in reasons)))
-    return event.message
+    def event_label(self, kind: str) -> str:
+        """A timeline entry's kind in words."""
+        if kind not in self._kinds:
+            self._kinds[kind] = case_event_label(kind)
+        return self._kinds[kind]
+
+    def actor_label(self, actor: str) -> str:
+        """Who acted, in words."""
+        if actor not in self._actors:
+            self._actors[actor] = actor_label(actor)
+        return self._actors[actor]
 
 
 def staff_choices(session: Session) -> list[SelectChoice]:
@@ -159,23 +187,34 @@ def staff_choices(session: Session) -> list[SelectChoice]:
 
 
 def case_parts(session: Session, subject_type: str, subject_id: int, order_id: int) -> dict:
-    """The shared parts of a case page as template variables."""
+    """The shared parts of a case page as template variables, all read here."""
+    return parts_of(
+        session,
+        operations.find_case(session, subject_type, subject_id),
+        order_with_shipments(session, order_id),
+        timeline(session, subject_type, subject_id),
+    )
+
+
+def parts_of(session: Session, case: Case, order: Order, events: list[Event]) -> dict:
+    """The shared parts of a case page from what its page read: the case before triage,
+    the order with its lines, shipments and customer, and the timeline."""
     policy = CasePolicy.from_config(current_app.config)
-    case = triage([operations.find_case(session, subject_type, subject_id)], policy, utcnow())[0]
+    case = triage([case], policy, utcnow())[0]
     assign_form = AssignForm(formdata=None)
     assign_form.assignee.choices = staff_choices(session)
-    order = order_with_shipments(session, order_id)
+    words = CaseWords(language())
     return {
         "case": case,
         "tag": case_tag(case, policy),
         "order": order,
         "panel": customer_panel(session, order),
-        "timeline": timeline(session, subject_type, subject_id),
+        "timeline": events,
         "notes": operations.notes(session, case),
         "note_form": NoteForm(formdata=None),
         "assign_form": assign_form,
-        "explain": explained_facts,
-        "in_language": in_language,
-        "review_reasons": review_reasons,
-        "event_message": event_message,
+        "words": words,
+        "explain": words.explain,
+        "review_reasons": words.review_reasons,
+        "event_message": words.event_message,
     }

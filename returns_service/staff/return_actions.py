@@ -6,17 +6,23 @@ from collections.abc import Callable
 
 from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import staff_required
+from returns_service.cases.models import CaseFile
+from returns_service.cases.read_model import case_of_return
 from returns_service.errors import InvalidInput, NotFound
+from returns_service.events import timeline
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.orders.models import Order
 from returns_service.returns import exchanges, operations
 from returns_service.returns.models import LineOutcome, ReturnRequest
-from returns_service.returns.submission import present_return
+from returns_service.returns.presenter import refunds_of, shown_decision
 from returns_service.shop import shop_settings
-from returns_service.staff.case_context import case_parts
+from returns_service.staff.case_context import parts_of
 from returns_service.staff.case_forms import ShippedForm
 from returns_service.staff.forms import (
     ApproveForm,
@@ -35,14 +41,51 @@ def _inspectable(return_request: ReturnRequest) -> list:
     return [line for line in return_request.lines if line.received_quantity > 0]
 
 
+def _read_return(rma: str) -> tuple[ReturnRequest, CaseFile | None]:
+    """The return with all its page shows, each table read once, and its case's file: its
+    lines and replacements, then in one statement the file, its pickup and its order with
+    the order's lines (the return lines' too), shipments (an order has few: they multiply
+    its lines' rows) and customer."""
+    found = (
+        db.session.execute(
+            select(ReturnRequest, CaseFile)
+            .outerjoin(
+                CaseFile,
+                and_(CaseFile.subject_type == "return", CaseFile.subject_id == ReturnRequest.id),
+            )
+            .where(ReturnRequest.rma == rma)
+            .options(
+                selectinload(ReturnRequest.lines),
+                selectinload(ReturnRequest.exchanges),
+                joinedload(ReturnRequest.pickup),
+                joinedload(ReturnRequest.order).options(
+                    joinedload(Order.lines),
+                    joinedload(Order.shipments),
+                    joinedload(Order.customer),
+                ),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if found is None:
+        raise NotFound(f"no return {rma!r}")
+    return_request, file = found
+    return return_request, file
+
+
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
-    return_request = operations.get_return(db.session, rma)
+    return_request, file = _read_return(rma)
+    events = timeline(db.session, "return", return_request.id)
+    case = case_of_return(return_request, events, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
     return render(
         "staff/return.html",
         status,
-        view=present_return(shop_settings(current_app), return_request),
         r=return_request,
+        # In the customer's language, as they were told.
+        decision=shown_decision(return_request, return_request.locale),
+        refunds=refunds_of(db.session, return_request),
         shipped_form=ShippedForm(formdata=None),
         receivable=receivable,
         inspectable=inspectable,
@@ -51,7 +94,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         receive_form=receive_form(receivable) if receivable else None,
         inspect_form=inspect_form(inspectable) if inspectable else None,
         error=error,
-        **case_parts(db.session, "return", return_request.id, return_request.order_id),
+        **parts_of(db.session, case, return_request.order, events),
     )
 
 

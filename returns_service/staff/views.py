@@ -17,14 +17,13 @@ from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db
 from returns_service.pages import form_expired, not_done, page_context, protect_forms
 from returns_service.staff.admin_forms import ROLE_LABELS
-from returns_service.staff.case_labels import actor_label, case_event_label, case_label
+from returns_service.staff.case_labels import actor_label, case_label
 
 T = TypeVar("T")
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 protect_forms(bp)
 bp.add_app_template_filter(case_label, "case_label")
-bp.add_app_template_filter(case_event_label, "case_event_label")
 bp.add_app_template_filter(format_percent, "percent")
 bp.add_app_template_filter(actor_label, "actor_label")
 

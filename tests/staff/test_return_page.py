@@ -1,0 +1,47 @@
+"""A return's staff page reads each table once, however much the return holds."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from bench.inprocess import counted_statements
+from returns_service.auth.models import Role
+from tests.cases.test_cases_api import _file
+from tests.shop import Shop, add_staff, csrf, sign_in
+
+#: The staff member; the return with its case's file, pickup, order, customer, the order's
+#: lines and shipments; its lines; its replacements; the timeline, refunds, the staff to
+#: assign to, the customer's history and the notes.
+PAGE_STATEMENTS = 9
+
+
+def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    small = _file(shop, "#5001", "5001", "L4", "UNWANTED")
+    with counted_statements(app) as one_line:
+        assert agent.get(f"/staff/returns/{small}").status_code == 200
+
+    order = shop.put_order("5002", number="#5002")
+    lines = [
+        {"line_id": shop.line_id(order, line), "quantity": 1, "reason": reason}
+        for line, reason in (("L1", "SIZE_TOO_SMALL"), ("L2", "UNWANTED"), ("L4", "DEFECTIVE"))
+    ]
+    # The kettle is dear enough for a person to decide: the rules impose no way back on it.
+    filed = shop.file(shop.customer("#5002"), lines, method={"type": "dropoff"})
+    assert filed.status_code == 201, filed.json
+    big = filed.json["rma"]
+    page = agent.get(f"/staff/returns/{big}").get_data(as_text=True)
+    ref = page.split("/staff/cases/", 1)[1].split("/", 1)[0]
+    for body in ("お電話で確認済み", "写真を依頼"):
+        agent.post(f"/staff/cases/{ref}/note", data={"csrf": csrf(page), "body": body})
+    agent.post(f"/staff/cases/{ref}/take", data={"csrf": csrf(page)})
+    with counted_statements(app) as three_lines:
+        page = agent.get(f"/staff/returns/{big}").get_data(as_text=True)
+
+    assert "写真を依頼" in page and 'id="assignee">aiko@shop.example<' in page
+    assert page.count('<td class="photos">') == 3
+    assert len(three_lines) == len(one_line) <= PAGE_STATEMENTS, three_lines
