@@ -1,5 +1,5 @@
-"""Helpers for the order-ingestion tests: shared real payloads, row counts, and Shopify
-webhook deliveries posted and read back through the API."""
+"""Helpers for the order-ingestion tests: shared real payloads, row counts, an integration
+token, and Shopify webhook deliveries posted and read back through the API."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ from tests.orders.shopify import sign
 def shopify_secret() -> str:
     """The webhook secret the test app is configured with."""
     return SHOPIFY_SECRET
+
+
+@pytest.fixture
+def integration(token_for: Callable[[Role], dict[str, str]]) -> dict[str, str]:
+    """The headers of an integration token, as a shop's own system sends its orders."""
+    return token_for(Role.INTEGRATION)
 
 
 @pytest.fixture
