@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import Event, record_event
+from returns_service.models import reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.refunds import notices
@@ -44,11 +45,12 @@ def refundable_balance(session: Session, order: Order) -> int:
     still_open = Refund.status.in_(OPEN_STATUSES) | (
         (Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown
     )
-    in_flight = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0)).where(
-            Refund.order_id == order.id, still_open
+    with reading_only(session, Refund):
+        in_flight = session.scalar(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.order_id == order.id, still_open
+            )
         )
-    )
     return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
 
 
@@ -70,7 +72,8 @@ def create_refund(
     capped one after the other. Returns None when nothing is owed. ``bonus`` is store
     credit the shop adds on top; it is not money paid back, so it is not capped.
     """
-    amount = min(amount, refundable_balance(session, order))
+    if amount > 0:  # nothing owed needs no balance
+        amount = min(amount, refundable_balance(session, order))
     if amount <= 0:
         return None
     provider = "store_credit" if method is RefundMethod.STORE_CREDIT else order.payment_provider
