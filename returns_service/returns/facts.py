@@ -34,15 +34,17 @@ def customer_history(session: Session, customer_id: int | None, now: datetime) -
     if customer_id is None:
         return CustomerHistory(orders=0, returns_365d=0)
     year_ago = now - timedelta(days=365)
-    orders = session.scalar(
-        select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
-    )
-    returns = session.scalar(
+    counted_orders = select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
+    counted_returns = (
         select(func.count())
         .select_from(ReturnRequest)
         .join(Order, ReturnRequest.order_id == Order.id)
         .where(Order.customer_id == customer_id, ReturnRequest.created_at >= year_ago)
     )
+    # Both counts in one round trip.
+    orders, returns = session.execute(
+        select(counted_orders.scalar_subquery(), counted_returns.scalar_subquery())
+    ).one()
     return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.catalogue.models import Variant
-from returns_service.events import Event, timeline
+from returns_service.events import Event, recorded_timeline, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
 from returns_service.returns.models import (
@@ -170,17 +170,34 @@ def present(
     locale: str,
     parcel_days: int,
     promise: ReplyPromise | None = None,
+    *,
+    filed_now: bool = False,
 ) -> ReturnView:
-    """Gather what the API shows of a return; ``promise`` dates the reply to one in review."""
+    """Gather what the API shows of a return; ``promise`` dates the reply to one in review.
+
+    ``filed_now``: the return was filed in this transaction, so its timeline is the events
+    recorded in it, and its refunds those their ``refund.created`` events name.
+    """
     lines = request.lines
     deciding = next(
         (line for line in lines if line.outcome and line.outcome.value != "approve"), None
     ) or (lines[0] if lines else None)
     decision = deciding.decision if deciding else {}
     message = decision.get("message") or {}
-    refunds = list(
-        session.scalars(select(Refund).where(Refund.return_id == request.id).order_by(Refund.id))
-    )
+    if filed_now:
+        events = recorded_timeline(session, "return", request.id)
+        refunds = [
+            session.get_one(Refund, e.data["refund_id"])
+            for e in events
+            if e.kind == "refund.created"
+        ]
+    else:
+        events = timeline(session, "return", request.id)
+        refunds = list(
+            session.scalars(
+                select(Refund).where(Refund.return_id == request.id).order_by(Refund.id)
+            )
+        )
     return ReturnView(
         request=request,
         decision={
@@ -190,5 +207,5 @@ def present(
         },
         next_steps=_next_steps(request, locale, parcel_days, promise),
         refunds=refunds,
-        timeline=timeline(session, "return", request.id),
+        timeline=events,
     )
