@@ -25,6 +25,7 @@ from returns_service.cancellations.models import (
     CancellationStatus,
 )
 from returns_service.errors import Conflict
+from returns_service.models import reading_only
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
 
@@ -96,14 +97,16 @@ def amounts_for(
     """What cancelling ``lines`` gives back after the order's settled cancellations
     (``excluding`` one of them: the one being settled)."""
     settled = (CancellationStatus.CANCELLED,)
-    shipping_before = session.scalar(
-        select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
-            Cancellation.order_id == order.id, Cancellation.status.in_(settled)
+    with reading_only(session, Cancellation, CancellationLine):
+        shipping_before = session.scalar(
+            select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
+                Cancellation.order_id == order.id, Cancellation.status.in_(settled)
+            )
         )
-    )
+        before = units_cancelled(session, order, settled, excluding=excluding)
     return cancellation_amounts(
         order,
-        before=units_cancelled(session, order, settled, excluding=excluding),
+        before=before,
         cancelling=Counter({line.order_line.id: line.quantity for line in lines}),
         shipping_refunded_before=int(shipping_before or 0),
         partial_shipping=partial_shipping,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,19 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
     if quantity >= line_quantity:
         return line_total
     return line_total * quantity // line_quantity
+
+
+def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
+    """The refunds a timeline's ``refund.created`` events name, oldest first.
+
+    For a subject created in this transaction, these are all its refunds (they are
+    usually still in the session: no statement is sent).
+    """
+    return [
+        session.get_one(Refund, event.data["refund_id"])
+        for event in events
+        if event.kind == "refund.created"
+    ]
 
 
 def refundable_balance(session: Session, order: Order) -> int:

@@ -15,6 +15,7 @@ from returns_service.catalogue.models import Variant
 from returns_service.events import Event, recorded_timeline, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
+from returns_service.refunds.operations import refunds_named
 from returns_service.returns.models import (
     ExchangeStatus,
     Resolution,
@@ -186,11 +187,7 @@ def present(
     message = decision.get("message") or {}
     if filed_now:
         events = recorded_timeline(session, "return", request.id)
-        refunds = [
-            session.get_one(Refund, e.data["refund_id"])
-            for e in events
-            if e.kind == "refund.created"
-        ]
+        refunds = refunds_named(session, events)
     else:
         events = timeline(session, "return", request.id)
         refunds = list(
