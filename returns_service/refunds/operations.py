@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
@@ -54,17 +54,19 @@ def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
     ]
 
 
+#: What an order's refunds still on their way add up to; built once (building a statement
+#: costs more than running it from the statement cache).
+_IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
+    Refund.order_id == bindparam("order_id"),
+    Refund.status.in_(OPEN_STATUSES)
+    | ((Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown),
+)
+
+
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
-    still_open = Refund.status.in_(OPEN_STATUSES) | (
-        (Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown
-    )
     with reading_only(session, Refund):
-        in_flight = session.scalar(
-            select(func.coalesce(func.sum(Refund.amount), 0)).where(
-                Refund.order_id == order.id, still_open
-            )
-        )
+        in_flight = session.scalar(_IN_FLIGHT, {"order_id": order.id})
     return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
 
 
