@@ -27,7 +27,8 @@ def locked_order_for(principal: Principal, order_number: str | None, *loading: O
             raise InvalidInput("staff name the order with order_number", field="order_number")
         query = select(Order).where(Order.number.in_(number_variants(order_number)))
     locked = query.options(*loading).with_for_update(of=Order)
-    order = db.session.execute(locked).unique().scalar_one_or_none()
-    if order is None:
+    # Every row is read: a joined collection is complete only once all its rows are in.
+    orders = db.session.execute(locked).unique().scalars().all()
+    if not orders:
         raise NotFound("no such order", field="order_number")
-    return order
+    return orders[0]
