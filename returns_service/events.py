@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, object_session
 
 from returns_service.models import Base, intpk
 
@@ -34,6 +34,17 @@ class Event(Base):
     )
 
 
+#: The session's key for the events recorded in its transaction, oldest first.
+_RECORDED = "events_recorded"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_recorded(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction ended: its events are read from the database from now on."""
+    if transaction.parent is None:
+        session.info.pop(_RECORDED, None)
+
+
 def record_event(
     session: Session,
     *,
@@ -58,6 +69,7 @@ def record_event(
         created_at=now,
     )
     session.add(event)
+    session.info.setdefault(_RECORDED, []).append(event)
     return event
 
 
@@ -94,3 +106,19 @@ def timeline(session: Session, subject_type: str, subject_id: int) -> list[Event
         .order_by(Event.id)
     )
     return list(session.scalars(query))
+
+
+def recorded_timeline(session: Session, subject_type: str, subject_id: int) -> list[Event]:
+    """A subject's events recorded in the session's transaction, oldest first.
+
+    For a subject created in this transaction that is its whole timeline, read without
+    asking the database (events rolled back with a savepoint are left out).
+    """
+    session = session if isinstance(session, Session) else session()  # a scoped session
+    return [
+        e
+        for e in session.info.get(_RECORDED, [])
+        if e.subject_type == subject_type
+        and e.subject_id == subject_id
+        and object_session(e) is session
+    ]

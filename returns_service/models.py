@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,3 +83,18 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time in UTC; operations take ``now`` as an argument, callers use this."""
     return datetime.now(UTC)
+
+
+@contextmanager
+def reading_only(session: Session, *models: type[Base]) -> Iterator[None]:
+    """Read rows of ``models`` without flushing the session's other changes first.
+
+    Queries flush every pending change before they run; a query that reads only these
+    models needs only theirs flushed. The rest (a use case's events, outbox rows, status
+    changes) then goes to the database together in one later flush instead of being split
+    at every read.
+    """
+    if any(isinstance(o, models) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.flush()
+    with session.no_autoflush:
+        yield

@@ -40,16 +40,23 @@ blp = Blueprint(
 )
 
 
+#: Built once: a schema's fields (and its nested schemas') are set up when it is built.
+_ANSWER = CancellationOut()
+
+
 def _settings() -> ShopSettings:
     return shop_settings(current_app)
 
 
-def _answer(cancellation: Cancellation, *, with_timeline: bool = True) -> Any:
+def _answer(
+    cancellation: Cancellation, *, with_timeline: bool = True, filed_now: bool = False
+) -> Any:
     return present(
         db.session,
         cancellation,
         operations.return_url(_settings()),
         with_timeline=with_timeline,
+        filed_now=filed_now,
     )
 
 
@@ -81,7 +88,7 @@ class CancellationCollection(MethodView):
         principal = current_principal()
         body = request.get_json()
         key = idempotency.header_key()
-        order = locked_order_for(principal, data["order_number"])
+        order = locked_order_for(principal, data["order_number"], *operations.ORDER_LOADING)
         # Looked up under the order's lock, so a request sent twice at once runs once.
         scope = idempotency.caller_scope("cancellation", principal)
         if (stored := idempotency.replay_answer(scope, key, body)) is not None:
@@ -99,7 +106,7 @@ class CancellationCollection(MethodView):
             locale=customer.locale if customer else _settings().locale,
         )
         db.session.flush()
-        answer = CancellationOut().dump(_answer(cancellation))
+        answer = _ANSWER.dump(_answer(cancellation, filed_now=True))
         idempotency.remember_answer(scope, key, body, answer, 201, utcnow())
         db.session.commit()
         return jsonify(answer), 201

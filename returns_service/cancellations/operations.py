@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from returns_service import outbox
 from returns_service.cancellations import notices, states
@@ -40,6 +40,12 @@ from returns_service.shop import ShopSettings
 from rules import Outcome
 from rules.facts import Scope
 
+#: What a cancellation reads of the order (customer, lines, parcels), loaded with its lock.
+ORDER_LOADING = (
+    joinedload(Order.customer),
+    joinedload(Order.lines),
+    selectinload(Order.shipments),
+)
 #: Nothing has been taken off the shelf yet: the order is cancelled at once.
 CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
 #: The warehouse is working on it: it is asked to stop, and its answer settles it.
@@ -155,6 +161,18 @@ def request_cancellation(
     """
     stage = order_stage(order)
     cancellation_lines = _cancellable(session, settings, order, lines, locale)
+    version = active_version(session, now, Scope.CANCELLATION)
+    facts = cancellation_facts(
+        order,
+        [line.order_line for line in cancellation_lines],
+        stage=stage,
+        whole_order=lines is None,
+        history=customer_history(session, order.customer_id, now),
+        now=now,
+        timezone=settings.timezone,
+    )
+    decision = compiled(version).decide(facts)
+    # Decided first, so the request is inserted with its decision rather than updated.
     cancellation = Cancellation(
         order=order,
         status=CancellationStatus.REQUESTED,
@@ -165,6 +183,7 @@ def request_cancellation(
         created_by=actor,
         created_at=now,
         lines=cancellation_lines,
+        decision=decision.as_dict() | {"version": version.number, "facts": facts},
     )
     session.add(cancellation)
     session.flush()
@@ -181,18 +200,6 @@ def request_cancellation(
             for line in cancellation_lines
         ],
     )
-    version = active_version(session, now, Scope.CANCELLATION)
-    facts = cancellation_facts(
-        order,
-        [line.order_line for line in cancellation_lines],
-        stage=stage,
-        whole_order=lines is None,
-        history=customer_history(session, order.customer_id, now),
-        now=now,
-        timezone=settings.timezone,
-    )
-    decision = compiled(version).decide(facts)
-    cancellation.decision = decision.as_dict() | {"version": version.number, "facts": facts}
     if decision.outcome is Outcome.REJECT:
         message = (decision.message or {}).get(locale, "")
         reject_with_message(

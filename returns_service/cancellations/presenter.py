@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import Cancellation, CancellationStatus
-from returns_service.events import Event, timeline
+from returns_service.events import Event, recorded_timeline, timeline
 from returns_service.refunds.models import Refund
+from returns_service.refunds.operations import refunds_named
 
 
 @dataclass
@@ -32,17 +33,31 @@ class CancellationView:
 
 
 def present(
-    session: Session, cancellation: Cancellation, return_url: str, *, with_timeline: bool = True
+    session: Session,
+    cancellation: Cancellation,
+    return_url: str,
+    *,
+    with_timeline: bool = True,
+    filed_now: bool = False,
 ) -> CancellationView:
-    """Gather what the API shows of a cancellation (lists leave the timeline out)."""
-    refunds = list(
-        session.scalars(
-            select(Refund).where(Refund.cancellation_id == cancellation.id).order_by(Refund.id)
+    """Gather what the API shows of a cancellation (lists leave the timeline out).
+
+    ``filed_now``: the cancellation was filed in this transaction, so its timeline is the
+    events recorded in it, and its refunds those their ``refund.created`` events name.
+    """
+    if filed_now:
+        events = recorded_timeline(session, "cancellation", cancellation.id)
+        refunds = refunds_named(session, events)
+    else:
+        events = timeline(session, "cancellation", cancellation.id) if with_timeline else []
+        refunds = list(
+            session.scalars(
+                select(Refund).where(Refund.cancellation_id == cancellation.id).order_by(Refund.id)
+            )
         )
-    )
     return CancellationView(
         cancellation=cancellation,
         refunds=refunds,
-        timeline=timeline(session, "cancellation", cancellation.id) if with_timeline else [],
+        timeline=events if with_timeline else [],
         return_url=return_url if cancellation.status is CancellationStatus.REFUSED else None,
     )

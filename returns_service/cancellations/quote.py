@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.amounts import (
@@ -25,8 +25,25 @@ from returns_service.cancellations.models import (
     CancellationStatus,
 )
 from returns_service.errors import Conflict
+from returns_service.models import reading_only
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
+
+#: Built once: building a statement costs more than running it from the statement cache.
+_UNITS = (
+    select(CancellationLine.order_line_id, func.sum(CancellationLine.quantity))
+    .join(Cancellation, CancellationLine.cancellation_id == Cancellation.id)
+    .where(
+        Cancellation.order_id == bindparam("order_id"),
+        Cancellation.status.in_(bindparam("statuses", expanding=True)),
+    )
+    .group_by(CancellationLine.order_line_id)
+)
+_UNITS_OF_OTHERS = _UNITS.where(Cancellation.id != bindparam("excluding"))
+_SHIPPING_REFUNDED = select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
+    Cancellation.order_id == bindparam("order_id"),
+    Cancellation.status == CancellationStatus.CANCELLED,
+)
 
 
 def units_cancelled(
@@ -37,15 +54,12 @@ def units_cancelled(
     excluding: int | None = None,
 ) -> Counter[int]:
     """Units of each order line held by the order's cancellations in ``statuses``."""
-    query = (
-        select(CancellationLine.order_line_id, func.sum(CancellationLine.quantity))
-        .join(Cancellation, CancellationLine.cancellation_id == Cancellation.id)
-        .where(Cancellation.order_id == order.id, Cancellation.status.in_(tuple(statuses)))
-        .group_by(CancellationLine.order_line_id)
-    )
-    if excluding is not None:
-        query = query.where(Cancellation.id != excluding)
-    return Counter({line_id: int(units) for line_id, units in session.execute(query)})
+    params = {"order_id": order.id, "statuses": list(statuses)}
+    if excluding is None:
+        rows = session.execute(_UNITS, params)
+    else:
+        rows = session.execute(_UNITS_OF_OTHERS, params | {"excluding": excluding})
+    return Counter({line_id: int(units) for line_id, units in rows})
 
 
 def units_left(session: Session, order: Order) -> dict[int, int]:
@@ -95,15 +109,14 @@ def amounts_for(
 ) -> CancellationAmounts:
     """What cancelling ``lines`` gives back after the order's settled cancellations
     (``excluding`` one of them: the one being settled)."""
-    settled = (CancellationStatus.CANCELLED,)
-    shipping_before = session.scalar(
-        select(func.coalesce(func.sum(Cancellation.shipping_amount), 0)).where(
-            Cancellation.order_id == order.id, Cancellation.status.in_(settled)
+    with reading_only(session, Cancellation, CancellationLine):
+        shipping_before = session.scalar(_SHIPPING_REFUNDED, {"order_id": order.id})
+        before = units_cancelled(
+            session, order, (CancellationStatus.CANCELLED,), excluding=excluding
         )
-    )
     return cancellation_amounts(
         order,
-        before=units_cancelled(session, order, settled, excluding=excluding),
+        before=before,
         cancelling=Counter({line.order_line.id: line.quantity for line in lines}),
         shipping_refunded_before=int(shipping_before or 0),
         partial_shipping=partial_shipping,

@@ -146,13 +146,12 @@ def queue_email(
 ) -> OutboxMessage:
     """Record a ``send_email`` outbox message in the caller's transaction.
 
-    The e-mail is rendered once here to check the context, so a bad one fails the caller's
-    operation instead of a job later. Raises ``ValueError`` naming what is wrong.
+    The address and the context are checked here (kind, language, keys, money, JSON), so a
+    bad one fails the caller's operation; the e-mail is rendered by the job that sends it,
+    not in the caller's request. Raises ``ValueError`` naming what is wrong.
     """
     if not isinstance(to, str) or not _ADDRESS.match(to):
         raise ValueError(f"{to!r} is not an e-mail address")
-    # Whether a context renders does not depend on the shop's name, address or time zone.
-    _render(kind, locale, context, "", "https://shop.invalid", "UTC", "https://shop.invalid/r/x")
     message = record(
         session,
         "send_email",

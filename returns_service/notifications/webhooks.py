@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, object_session
 
 from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db
+from returns_service.models import reading_only
 from returns_service.notifications import outbound
 from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
 from returns_service.outbox import OutboxMessage, record
@@ -113,6 +114,10 @@ def check_event(event: str) -> str:
 
 
 _ENDPOINTS = "active_webhook_endpoints"
+#: Built once: building a statement costs more than running it from the statement cache.
+_ACTIVE = (
+    select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
+)
 
 
 def _active_endpoints(session: Session) -> list[WebhookEndpoint]:
@@ -122,13 +127,8 @@ def _active_endpoints(session: Session) -> list[WebhookEndpoint]:
     cached = session.info.get(_ENDPOINTS)
     if cached is not None and cached[0] is session.get_transaction():
         return cached[1]
-    endpoints = list(
-        session.scalars(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.active.is_(True))
-            .order_by(WebhookEndpoint.id)
-        )
-    )
+    with reading_only(session, WebhookEndpoint):
+        endpoints = list(session.scalars(_ACTIVE))
     session.info[_ENDPOINTS] = (session.get_transaction(), endpoints)
     return endpoints
 

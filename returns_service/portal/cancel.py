@@ -131,7 +131,7 @@ def review_cancel() -> ResponseReturnValue:
 
 def _file(principal: Principal, form: CancelForm) -> Cancellation:
     """File the cancellation in one transaction; a form sent again gets the first one."""
-    order = locked_order_for(principal, None)
+    order = locked_order_for(principal, None, *operations.ORDER_LOADING)
     scope = idempotency.caller_scope("portal-cancellation", principal)
     body = {"lines": form.lines(order), "reason": form.reason.data, "comment": form.comment.data}
     fingerprint = idempotency.request_fingerprint(body)

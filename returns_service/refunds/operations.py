@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import Event, record_event
+from returns_service.models import reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.refunds import notices
@@ -39,16 +41,32 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
     return line_total * quantity // line_quantity
 
 
+def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
+    """The refunds a timeline's ``refund.created`` events name, oldest first.
+
+    For a subject created in this transaction, these are all its refunds (they are
+    usually still in the session: no statement is sent).
+    """
+    return [
+        session.get_one(Refund, event.data["refund_id"])
+        for event in events
+        if event.kind == "refund.created"
+    ]
+
+
+#: What an order's refunds still on their way add up to; built once (building a statement
+#: costs more than running it from the statement cache).
+_IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
+    Refund.order_id == bindparam("order_id"),
+    Refund.status.in_(OPEN_STATUSES)
+    | ((Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown),
+)
+
+
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
-    still_open = Refund.status.in_(OPEN_STATUSES) | (
-        (Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown
-    )
-    in_flight = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0)).where(
-            Refund.order_id == order.id, still_open
-        )
-    )
+    with reading_only(session, Refund):
+        in_flight = session.scalar(_IN_FLIGHT, {"order_id": order.id})
     return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
 
 
@@ -70,7 +88,8 @@ def create_refund(
     capped one after the other. Returns None when nothing is owed. ``bonus`` is store
     credit the shop adds on top; it is not money paid back, so it is not capped.
     """
-    amount = min(amount, refundable_balance(session, order))
+    if amount > 0:  # nothing owed needs no balance
+        amount = min(amount, refundable_balance(session, order))
     if amount <= 0:
         return None
     provider = "store_credit" if method is RefundMethod.STORE_CREDIT else order.payment_provider

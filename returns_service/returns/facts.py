@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order, OrderLine
@@ -29,20 +29,29 @@ class CustomerHistory:
         return self.returns_365d / self.orders if self.orders else 0.0
 
 
+#: Built once: building a statement costs more than running it from the statement cache.
+_HISTORY = select(
+    select(func.count())
+    .select_from(Order)
+    .where(Order.customer_id == bindparam("customer_id"))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(ReturnRequest)
+    .join(Order, ReturnRequest.order_id == Order.id)
+    .where(
+        Order.customer_id == bindparam("customer_id"),
+        ReturnRequest.created_at >= bindparam("since"),
+    )
+    .scalar_subquery(),
+)
+
+
 def customer_history(session: Session, customer_id: int | None, now: datetime) -> CustomerHistory:
     """Count a customer's orders and the return requests they filed in the last 365 days."""
     if customer_id is None:
         return CustomerHistory(orders=0, returns_365d=0)
-    year_ago = now - timedelta(days=365)
-    orders = session.scalar(
-        select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
-    )
-    returns = session.scalar(
-        select(func.count())
-        .select_from(ReturnRequest)
-        .join(Order, ReturnRequest.order_id == Order.id)
-        .where(Order.customer_id == customer_id, ReturnRequest.created_at >= year_ago)
-    )
+    since = now - timedelta(days=365)
+    orders, returns = session.execute(_HISTORY, {"customer_id": customer_id, "since": since}).one()
     return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
 
 

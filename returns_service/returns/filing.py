@@ -8,12 +8,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.lines import named_line
-from returns_service.orders.models import Order
+from returns_service.orders.models import Order, Shipment
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import customer_history, line_facts
 from returns_service.returns.models import (
@@ -31,6 +31,14 @@ from returns_service.shop import ShopSettings
 from rules.actions import Upcharge
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+
+#: What filing reads of the order (customer, lines, shipments and what they carry), loaded
+#: in two round trips with the order's lock.
+ORDER_LOADING = (
+    joinedload(Order.customer),
+    joinedload(Order.lines),
+    selectinload(Order.shipments).joinedload(Shipment.lines),
+)
 
 
 def _new_rma() -> str:
@@ -108,6 +116,9 @@ def open_return(
         created_by=actor,
         created_at=now,
         lines=return_lines,
+        # Known to be none yet: set, so reading them does not ask the database.
+        pickup=None,
+        exchanges=[],
     )
     session.add(request)
     decisions = []

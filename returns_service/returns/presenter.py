@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.catalogue.models import Variant
-from returns_service.events import Event, timeline
+from returns_service.events import Event, recorded_timeline, timeline
 from returns_service.notifications.email import format_date
 from returns_service.refunds.models import Refund
+from returns_service.refunds.operations import refunds_named
 from returns_service.returns.models import (
     ExchangeStatus,
     Resolution,
@@ -170,14 +171,26 @@ def present(
     locale: str,
     parcel_days: int,
     promise: ReplyPromise | None = None,
+    *,
+    filed_now: bool = False,
 ) -> ReturnView:
-    """Gather what the API shows of a return; ``promise`` dates the reply to one in review."""
+    """Gather what the API shows of a return; ``promise`` dates the reply to one in review.
+
+    ``filed_now``: the return was filed in this transaction, so its timeline is the events
+    recorded in it, and its refunds those their ``refund.created`` events name.
+    """
+    if filed_now:
+        events = recorded_timeline(session, "return", request.id)
+        refunds = refunds_named(session, events)
+    else:
+        events = timeline(session, "return", request.id)
+        refunds = refunds_of(session, request)
     return ReturnView(
         request=request,
         decision=shown_decision(request, locale),
         next_steps=_next_steps(request, locale, parcel_days, promise),
-        refunds=refunds_of(session, request),
-        timeline=timeline(session, "return", request.id),
+        refunds=refunds,
+        timeline=events,
     )
 
 

@@ -39,9 +39,14 @@ _ANSWER = ReturnOut()
 
 
 def present_return(
-    settings: ShopSettings, return_request: ReturnRequest, locale: str | None = None
+    settings: ShopSettings,
+    return_request: ReturnRequest,
+    locale: str | None = None,
+    *,
+    filed_now: bool = False,
 ) -> ReturnView:
-    """A return as its customer and staff see it, in the customer's language (or ``locale``)."""
+    """A return as its customer and staff see it, in the customer's language (or ``locale``);
+    ``filed_now``: filed in this transaction (see :func:`present`)."""
     promise = ReplyPromise.for_request(return_request.created_at, settings)
     return present(
         db.session,
@@ -49,6 +54,7 @@ def present_return(
         locale or return_request.locale,
         settings.return_parcel_days,
         promise,
+        filed_now=filed_now,
     )
 
 
@@ -78,7 +84,7 @@ def submit_return(
         raise InvalidInput(
             "the request is not valid", code="invalid_request", errors={"json": exc.messages}
         ) from None
-    order = locked_order_for(principal, data.get("order_number"))
+    order = locked_order_for(principal, data.get("order_number"), *filing.ORDER_LOADING)
     # Looked up under the order's lock, so a request sent twice at once runs once.
     fingerprint = idempotency.request_fingerprint(body)
     scope = idempotency.caller_scope("return", principal)
@@ -124,7 +130,7 @@ def submit_return(
         locale=locale,
     )
     db.session.flush()
-    answer = _ANSWER.dump(present_return(settings, return_request))
+    answer = _ANSWER.dump(present_return(settings, return_request, filed_now=True))
     if key:
         idempotency.remember(db.session, scope, key, fingerprint, answer, 201, now)
     written = store_photos(

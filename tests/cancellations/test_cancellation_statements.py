@@ -1,0 +1,48 @@
+"""Cancelling an order reads what it needs in a few statements, inserts the request with
+its decision, and answers with what the transaction recorded."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from bench.inprocess import counted_statements
+from tests.cancellations.conftest import Cancellations
+from tests.shop import publish_default_rules
+
+#: Order with its customer and lines (locked), its parcels, the units cancelled before,
+#: the rules in force, the customer's history; the request and its lines; the amounts
+#: settled before (two) and the refundable balance; the first flush with the refund; the
+#: webhook endpoints; the flush of the rest; the refund the answer shows.
+CANCELLING_STATEMENTS = 19
+
+
+def test_cancelling_an_order_sends_a_bounded_number_of_statements(
+    app: Flask, session: Session, cancellations: Cancellations
+) -> None:
+    publish_default_rules(session)
+    order = cancellations.put_order(fulfillment_status="allocated")
+    customer = cancellations.customer(order)
+
+    with counted_statements(app) as sent:
+        created = cancellations.cancel(customer)
+
+    assert created.status_code == 201, created.json
+    assert created.json["status"] == "cancelled"
+    # The hand-over to the queue after the commit is one more (outside the transaction).
+    assert len(sent) <= CANCELLING_STATEMENTS + 1, "\n".join(sent)
+    assert not [s for s in sent if s.startswith("UPDATE cancellations SET decision")]
+
+
+def test_the_answer_to_cancelling_is_what_reading_the_cancellation_gives(
+    session: Session, cancellations: Cancellations
+) -> None:
+    publish_default_rules(session)
+    order = cancellations.put_order(fulfillment_status="allocated")
+
+    created = cancellations.cancel(cancellations.customer(order)).json
+    read = cancellations.get(created["id"])
+
+    assert created["timeline"] == read["timeline"]
+    assert created["refund"] == read["refund"]
+    assert created["refund"]["amount"]["amount"] > 0

@@ -1,0 +1,68 @@
+"""Filing a return reads what it needs in a few statements and writes in one flush, and its
+answer, built from what the transaction recorded, is what reading the return gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from bench.inprocess import counted_statements
+from tests.shop import Shop, publish_default_rules
+
+#: Order with its customer and lines (locked), its parcels, returned units, the rules in
+#: force, the customer's history; the request and its lines; the webhook endpoints; the
+#: events, outbox rows and the request's new status in one flush.
+FILING_STATEMENTS = 11
+
+
+def _filed(shop: Shop, app: Flask, line: str, reason: str) -> tuple[dict[str, Any], list[str]]:
+    order = shop.put_order()
+    customer = shop.customer()
+    with counted_statements(app) as sent:
+        response = shop.file(
+            customer, [{"line_id": shop.line_id(order, line), "quantity": 1, "reason": reason}]
+        )
+    assert response.status_code == 201, response.json
+    return response.json, sent
+
+
+def _writes(sent: list[str]) -> list[str]:
+    return [" ".join(s.split()[:3]) for s in sent if s.startswith(("INSERT", "UPDATE"))]
+
+
+def test_filing_a_return_sends_a_bounded_number_of_statements(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    answer, sent = _filed(shop, app, "L1", "SIZE_TOO_SMALL")
+
+    assert answer["status"] == "awaiting_parcel"
+    # The hand-over to the queue after the commit is one more (outside the transaction).
+    assert len(sent) <= FILING_STATEMENTS + 1, "\n".join(sent)
+    assert _writes(sent).count("INSERT INTO events") == 1, _writes(sent)
+    assert _writes(sent).count("INSERT INTO outbox_messages") == 1, _writes(sent)
+
+
+def test_the_answer_to_filing_is_what_reading_the_return_gives(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    for line, reason in (("L1", "SIZE_TOO_SMALL"), ("L2", "UNWANTED")):
+        answer, _ = _filed(shop, app, line, reason)
+        read = shop.get(answer["rma"], shop.customer())
+
+        assert answer["timeline"] == read["timeline"]
+        assert answer["refunds"] == read["refunds"]
+        assert answer["status"] == read["status"]
+
+
+def test_a_kept_item_refunded_at_once_shows_its_refund_in_the_answer(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    answer, _ = _filed(shop, app, "L2", "UNWANTED")
+
+    assert answer["status"] == "completed" and answer["method"] == "none"
+    assert [r["amount"]["amount"] for r in answer["refunds"]] == [1100]
+    assert "refund.created" in [event["kind"] for event in answer["timeline"]]
