@@ -11,7 +11,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from returns_service.cases.read_model import CaseKind
-from returns_service.cases.work_list import WorkFilter
+from returns_service.cases.work_filter import WorkFilter
 
 
 class _GetForm(FlaskForm):

@@ -1,0 +1,259 @@
+"""The work list's ``UNION ALL`` branches, one per kind of case, for a statement's shape.
+
+Each branch selects its kind's cases in the filter's narrowing, with the columns the list
+shows, whether the case is closed and its rank (the shop's priority mapping worked out in
+SQL, so the page can be cut in the list's order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
+
+from returns_service.cancellations.models import Cancellation, CancellationStatus
+from returns_service.cases.policy import Priority
+from returns_service.cases.read_model import (
+    CANCELLATION_CLOSED,
+    CANCELLATION_UNDECIDED,
+    RETURN_CLOSED,
+    RETURN_UNDECIDED,
+    CaseKind,
+)
+from returns_service.cases.work_filter import WorkShape
+from returns_service.orders.models import Shipment
+from returns_service.returns.models import (
+    Resolution,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
+
+#: Open states named one by one: ``IN`` reads the (status, created_at) index, ``NOT IN`` not.
+RETURN_OPEN = tuple(s for s in ReturnStatus if s not in RETURN_CLOSED)
+CANCELLATION_OPEN = tuple(s for s in CancellationStatus if s not in CANCELLATION_CLOSED)
+
+#: Parameters more than one branch sends the filter's values in.
+_ORDER_IDS = bindparam("order_ids", expanding=True)
+_REASON = bindparam("reason", type_=String)
+
+
+def branches(shape: WorkShape) -> list[Select]:
+    """The branches of the kinds that can list anything in this shape (maybe none)."""
+    return [
+        branch
+        for branch in (_returns(shape), _cancellations(shape), _subscriptions(shape))
+        if branch is not None
+    ]
+
+
+def _signals(shape: WorkShape, priority: Priority, prefix: str) -> list[str]:
+    entries = dict(shape.priorities).get(priority.value, frozenset())
+    return sorted(e.split(":", 1)[1] for e in entries if e.startswith(f"{prefix}:"))
+
+
+def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
+    if not statuses:
+        return false()
+    return exists().where(Shipment.order_id == order_id, Shipment.status.in_(statuses))
+
+
+def _rank(
+    shape: WorkShape,
+    *,
+    reason: Any,
+    status: Any,
+    order_id: Any,
+    created_at: Any,
+    undecided: ColumnElement[bool],
+) -> ColumnElement[int]:
+    """0 urgent, 1 high (or a normal case aged while the shop holds it), 2 normal."""
+    ranks = []
+    for number, priority in enumerate((Priority.URGENT, Priority.HIGH)):
+        ranks.append(
+            (
+                or_(
+                    reason(_signals(shape, priority, "reason")),
+                    status.in_(_signals(shape, priority, "status")),
+                    _shipment_signal(order_id, _signals(shape, priority, "shipment")),
+                ),
+                number,
+            )
+        )
+    ranks.append((and_(undecided, created_at <= bindparam("cutoff")), 1))
+    return case(*ranks, else_=2)
+
+
+def _lists(enum: Any, shape: WorkShape) -> bool:
+    """Whether the branch of this kind's states lists anything for the chosen state."""
+    return not shape.status or shape.status in {s.value for s in enum}
+
+
+def _returns(shape: WorkShape) -> Select | None:
+    wanted = (shape.kinds or set(CaseKind)) & {CaseKind.RETURN, CaseKind.EXCHANGE}
+    if not wanted or not _lists(ReturnStatus, shape):
+        return None
+    r = ReturnRequest
+    is_exchange = r.resolution == Resolution.EXCHANGE
+
+    def line_reason(reasons: list[str]) -> ColumnElement[bool]:
+        if not reasons:
+            return false()
+        return exists().where(ReturnLine.return_id == r.id, ReturnLine.reason.in_(reasons))
+
+    query = select(
+        literal("return").label("subject_type"),
+        r.id.label("subject_id"),
+        case((is_exchange, CaseKind.EXCHANGE.value), else_=CaseKind.RETURN.value).label("kind"),
+        r.created_at.label("created_at"),
+        r.order_id.label("order_id"),
+        _rank(
+            shape,
+            reason=line_reason,
+            status=r.status,
+            order_id=r.order_id,
+            created_at=r.created_at,
+            undecided=r.status.in_(RETURN_UNDECIDED),
+        ).label("rank"),
+        _closed(r.status, RETURN_CLOSED),
+        *_shown(r.status, r.rma, r.decided_at, null()),
+    )
+    if wanted == {CaseKind.EXCHANGE}:
+        query = query.where(is_exchange)
+    elif wanted == {CaseKind.RETURN}:
+        query = query.where(~is_exchange)
+    query = _in_states(query, r.status, r.status.in_(RETURN_OPEN), shape)
+    if shape.reason:
+        query = query.where(
+            exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == _REASON)
+        )
+    if shape.searching:
+        query = query.where(
+            or_(
+                r.id.in_(bindparam("return_ids", expanding=True)),
+                r.order_id.in_(_ORDER_IDS),
+            )
+        )
+    return _dated(query, r.created_at, shape)
+
+
+def _cancellations(shape: WorkShape) -> Select | None:
+    c = Cancellation
+    return _flat_branch(
+        c,
+        "cancellation",
+        CaseKind.ORDER_CANCELLATION,
+        shape,
+        status_enum=CancellationStatus,
+        undecided=c.status.in_(CANCELLATION_UNDECIDED),
+        closed=CANCELLATION_CLOSED,
+        open_=c.status.in_(CANCELLATION_OPEN),
+        found=c.order_id.in_(_ORDER_IDS),
+        shown=_shown(c.status, null(), c.settled_at, c.reason),
+    )
+
+
+def _subscriptions(shape: WorkShape) -> Select | None:
+    s = SubscriptionCancellation
+    return _flat_branch(
+        s,
+        "subscription",
+        CaseKind.SUBSCRIPTION_CANCELLATION,
+        shape,
+        status_enum=FlowStatus,
+        undecided=false(),
+        closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
+        open_=s.status == FlowStatus.OFFERED,
+        found=or_(
+            s.subscription_reference == bindparam("text", type_=String),
+            s.order_id.in_(_ORDER_IDS),
+        ),
+        shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason),
+    )
+
+
+def _flat_branch(
+    model: Any,
+    subject_type: str,
+    kind: CaseKind,
+    shape: WorkShape,
+    *,
+    status_enum: Any,
+    undecided: ColumnElement[bool],
+    closed: Any,
+    open_: Any,
+    found: ColumnElement[bool],
+    shown: tuple[Any, ...],
+) -> Select | None:
+    """A branch for a kind whose status and reason sit on the case's own row."""
+    if shape.kinds and kind not in shape.kinds or not _lists(status_enum, shape):
+        return None
+    query = select(
+        literal(subject_type).label("subject_type"),
+        model.id.label("subject_id"),
+        literal(kind.value).label("kind"),
+        model.created_at.label("created_at"),
+        model.order_id.label("order_id"),
+        _rank(
+            shape,
+            reason=lambda reasons: model.reason.in_(reasons) if reasons else false(),
+            status=model.status,
+            order_id=model.order_id,
+            created_at=model.created_at,
+            undecided=undecided,
+        ).label("rank"),
+        _closed(model.status, closed),
+        *shown,
+    )
+    query = _in_states(query, model.status, open_, shape)
+    if shape.reason:
+        query = query.where(model.reason == _REASON)
+    if shape.searching:
+        query = query.where(found)
+    return _dated(query, model.created_at, shape)
+
+
+def _closed(status: Any, closed: Any) -> Any:
+    """1 for a case no one works on any more, 0 for an open one: open cases list first."""
+    return case((status.in_(closed), 1), else_=0).label("closed")
+
+
+def _shown(status: Any, reference: Any, resolved_at: Any, reason: Any) -> tuple[Any, ...]:
+    """What the list shows of a branch's rows: its state and reference (the order's number
+    when None), when it was decided, and the reason kept on the case's own row."""
+    return (
+        type_coerce(status, String).label("status"),
+        type_coerce(reference, String).label("reference"),
+        resolved_at.label("resolved_at"),
+        type_coerce(reason, String).label("reason"),
+    )
+
+
+def _in_states(query: Select, status: Any, open_: Any, shape: WorkShape) -> Select:
+    """The chosen state; else open cases, or every state when searching (history too)."""
+    if shape.status:
+        return query.where(status == bindparam("status", type_=String))
+    return query if shape.searching else query.where(open_)
+
+
+def _dated(query: Select, column: Any, shape: WorkShape) -> Select:
+    if shape.since:
+        query = query.where(column >= bindparam("since"))
+    if shape.until:
+        query = query.where(column < bindparam("until"))
+    return query

@@ -1,0 +1,99 @@
+"""A listed case as the work list shows it: its priority, due time and lateness worked
+out from the page statement's row, as ``triage`` would give them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from returns_service.cases.policy import CasePolicy, Priority
+from returns_service.cases.read_model import (
+    CANCELLATION_UNDECIDED,
+    RETURN_CLOSED,
+    RETURN_UNDECIDED,
+    CaseKind,
+    Waiting,
+    promises,
+)
+from returns_service.cases.tags import Tag, tag
+from returns_service.subscriptions.models import FlowStatus
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One listed case as the list shows it, with the customer it belongs to."""
+
+    subject_type: str
+    subject_id: int
+    kind: CaseKind
+    status: str
+    order_number: str
+    #: The RMA of a return or exchange, a subscription's reference, else the order number.
+    reference: str
+    reasons: list[str]
+    assignee: str | None
+    arrived_at: datetime
+    customer_name: str
+    customer_email: str
+    tag: Tag
+
+    @property
+    def ref(self) -> str:
+        """The case's id in the API: ``return-12``, ``cancellation-3``, ``subscription-5``."""
+        return f"{self.subject_type}-{self.subject_id}"
+
+
+def _waiting_on(subject_type: str, status: str) -> Waiting:
+    if subject_type == "return":
+        if status in RETURN_UNDECIDED:
+            return Waiting.SHOP
+        return Waiting.CLOSED if status in RETURN_CLOSED else Waiting.CUSTOMER
+    if subject_type == "cancellation":
+        return Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED
+    # The offers are shown at once; what follows is the customer's choice.
+    return Waiting.CUSTOMER if status == FlowStatus.OFFERED else Waiting.CLOSED
+
+
+def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
+    """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness."""
+    waiting_on = _waiting_on(found.subject_type, found.status)
+    kept = promises(
+        policy,
+        now,
+        arrived_at=found.created_at,
+        waiting_on=waiting_on,
+        first_responded_at=found.first_answer,
+        resolved_at=found.resolved_at,
+    )
+    if found.subject_type == "return":
+        reasons = sorted(found.line_reasons or [])
+    else:
+        reasons = [found.reason] if found.reason else []
+    signals = {f"reason:{r}" for r in reasons} | {f"status:{found.status}"}
+    signals |= {f"shipment:{s}" for s in found.shipments or ()}
+    priority = policy.base_priority(signals)
+    # A normal case the shop has held too long counts as high.
+    if priority is Priority.NORMAL and waiting_on is Waiting.SHOP:
+        if policy.aged(found.created_at, now):
+            priority = Priority.HIGH
+    return WorkRow(
+        subject_type=found.subject_type,
+        subject_id=found.subject_id,
+        kind=CaseKind(found.kind),
+        status=found.status,
+        order_number=found.order_number,
+        reference=found.reference or found.order_number,
+        reasons=reasons,
+        assignee=found.assignee,
+        arrived_at=found.created_at,
+        customer_name=found.customer_name or "",
+        customer_email=found.customer_email or "",
+        tag=tag(
+            priority,
+            kept,
+            first_responded_at=found.first_answer,
+            waiting_on=waiting_on,
+            policy=policy,
+        ),
+    )

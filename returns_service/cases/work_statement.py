@@ -1,0 +1,142 @@
+"""The work list page's one statement, built and cached per shape of filter.
+
+The branches are joined in one ``UNION ALL`` and the page is cut in the list's order; each
+listed case's order, customer, assignee, reasons, parcels and first answer are looked up by
+the same statement after the cut (select-list subqueries run for the page's rows only).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    type_coerce,
+    union_all,
+)
+
+from returns_service.cases.models import CaseFile
+from returns_service.cases.read_model import CANCELLATION_CLOSED, RESPONDING, RETURN_CLOSED
+from returns_service.cases.work_branches import branches
+from returns_service.cases.work_filter import WorkShape
+from returns_service.events import Event
+from returns_service.orders.models import Customer, Order, Shipment
+from returns_service.returns.models import ReturnLine
+from returns_service.subscriptions.models import FlowStatus
+
+#: States no one works on any more: a list of those shows the newest first.
+CLOSED_STATUSES = frozenset(
+    s.value for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
+) | {FlowStatus.SUPERSEDED.value}
+
+
+def _order(shape: WorkShape, cases: Any) -> tuple[Any, ...]:
+    """Open before closed, most pressing first, then oldest; a closed state newest first."""
+    if shape.status in CLOSED_STATUSES:
+        return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
+    return (
+        cases.c.closed,
+        cases.c.rank,
+        cases.c.created_at,
+        cases.c.subject_type,
+        cases.c.subject_id,
+    )
+
+
+#: The union's columns the rows show. Not the rank: a list sorted by arrival reads its page
+#: alone, and selecting the rank would have it worked out for every case of the state.
+_SHOWN = (
+    "subject_type",
+    "subject_id",
+    "kind",
+    "created_at",
+    "status",
+    "reference",
+    "resolved_at",
+    "reason",
+)
+
+
+@lru_cache(maxsize=64)
+def page_statement(shape: WorkShape) -> Select | None:
+    """The page's statement for a shape; None when no kind can match the chosen state."""
+    listed = branches(shape)
+    if not listed:
+        return None
+    cases = union_all(*listed).subquery("cases")
+    query = (
+        select(
+            *(cases.c[name] for name in _SHOWN),
+            Order.number.label("order_number"),
+            Customer.name.label("customer_name"),
+            Customer.email.label("customer_email"),
+            CaseFile.assignee,
+            _line_reasons(cases),
+            _shipment_statuses(cases),
+            _first_answer(cases),
+        )
+        .join(Order, Order.id == cases.c.order_id)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .outerjoin(
+            CaseFile,
+            and_(
+                CaseFile.subject_type == cases.c.subject_type,
+                CaseFile.subject_id == cases.c.subject_id,
+            ),
+        )
+        .order_by(*_order(shape, cases))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if shape.assignee == "none":
+        query = query.where(CaseFile.assignee.is_(None))
+    elif shape.assignee:
+        query = query.where(CaseFile.assignee == bindparam("assignee"))
+    return query
+
+
+def _shipment_statuses(cases: Any) -> Any:
+    """The states of the order's parcels, a priority signal of returns and cancellations."""
+    statuses = (
+        select(func.array_agg(type_coerce(Shipment.status, String)))
+        .where(Shipment.order_id == cases.c.order_id)
+        .scalar_subquery()
+    )
+    return case((cases.c.subject_type != "subscription", statuses)).label("shipments")
+
+
+def _line_reasons(cases: Any) -> Any:
+    """A return's reasons, from its lines."""
+    reasons = (
+        select(func.array_agg(ReturnLine.reason.distinct()))
+        .where(ReturnLine.return_id == cases.c.subject_id)
+        .scalar_subquery()
+    )
+    return case((cases.c.subject_type == "return", reasons)).label("line_reasons")
+
+
+def _first_answer(cases: Any) -> Any:
+    """When a person (or the rules deciding) first answered the case."""
+    first_event = (
+        select(func.min(Event.created_at))
+        .where(
+            Event.subject_type == cases.c.subject_type,
+            Event.subject_id == cases.c.subject_id,
+            RESPONDING,
+        )
+        .scalar_subquery()
+    )
+    # A subscription's offers answer at once; a decision is an answer even without its
+    # event on the timeline (``LEAST`` skips a NULL).
+    return case(
+        (cases.c.subject_type == "subscription", cases.c.created_at),
+        else_=func.least(first_event, cases.c.resolved_at),
+    ).label("first_answer")
