@@ -73,6 +73,8 @@ def _environment(locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Compiled once: the templates ship with the code, no file is checked per e-mail.
+        auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
     translations = Translations.load(str(TRANSLATIONS), [locale])
