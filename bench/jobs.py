@@ -71,6 +71,7 @@ def measure(shop: Shop, profile: str | None) -> None:
     """Run every pending message once; print per kind what it took."""
     times, cpu, statements = defaultdict(list), defaultdict(list), defaultdict(list)
     profiler = cProfile.Profile()
+    last: dict[str, list[str]] = {}
     pending = _pending(shop)
     with shop.app.app_context():
         jobs.queue.empty()  # run here, not by RQ
@@ -87,7 +88,7 @@ def measure(shop: Shop, profile: str | None) -> None:
             if outcome != "succeeded":
                 raise RuntimeError(f"{job} {message_id}: {outcome}")
             statements[job].append(len(sent))
-            last = {job: sent}
+            last[job] = sent
     for job in sorted(times):
         print(
             f"  {job:26} {len(times[job]):4} msgs  {statistics.median(times[job]) * 1000:6.2f} ms "
