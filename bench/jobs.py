@@ -3,9 +3,11 @@ loopback SMTP server, refunds at a loopback Stripe, webhooks to a loopback recei
 is run through ``worker.run_message``, the function RQ calls, one message after another.
 Prints per kind the median wall and CPU time (this process) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
-against RQ no-op jobs; ``--profile KIND`` prints where that kind's time goes.
+against RQ no-op jobs; ``--drain`` instead drains the outbox with worker processes, one
+then two, as ``bench.http`` does after its paths; ``--profile KIND`` prints where that
+kind's time goes.
 
-    python -m bench.jobs [--orders 60] [--profile send_email] [--rq]
+    python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from contextlib import ExitStack
@@ -23,10 +26,11 @@ from contextlib import ExitStack
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
+from bench.http import _measure_pipeline, service_env
 from bench.inprocess import counted_statements
 from bench.pipeline import NOOP_QUEUE, noop
 from bench.stack import loopback_partner, loopback_smtp, own_redis_database, throwaway_database
-from bench.workloads import SHOPIFY_SECRET, Shop
+from bench.workloads import Shop
 from returns_service.extensions import db, jobs
 from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.worker import run_message
@@ -133,23 +137,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=60, help="returns filed, orders cancelled")
     parser.add_argument("--profile", metavar="KIND", help="profile this job, e.g. send_email")
     parser.add_argument("--rq", action="store_true", help="also drain through RQ in process")
+    parser.add_argument("--drain", action="store_true", help="only drain with worker processes")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
         redis_url = stack.enter_context(own_redis_database())
         partner = stack.enter_context(loopback_partner())
-        os.environ |= {
-            "RETURNS_SMTP_HOST": "127.0.0.1",
-            "RETURNS_SMTP_PORT": str(stack.enter_context(loopback_smtp())),
-            "RETURNS_STRIPE_API_BASE": partner,
-            "RETURNS_STRIPE_API_KEY": "sk_test_bench",
-            "RETURNS_WEBHOOK_HTTP_HOSTS": "127.0.0.1",
-            "RETURNS_SHOPIFY_WEBHOOK_SECRET": SHOPIFY_SECRET,
-        }
+        instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
+        smtp_port = stack.enter_context(loopback_smtp())
+        env = service_env(database_url, redis_url, smtp_port, partner, instance)
+        os.environ |= env
         shop = Shop(database_url, redis_url, 2 * args.orders)
         shop.seed()
         _subscribe(shop, partner)
         _fill_outbox(shop, slice(0, args.orders))
+        if args.drain:
+            for missed in _measure_pipeline(database_url, redis_url, env):
+                print(f"TARGET MISSED: {missed}")
+            return 0
         measure(shop, args.profile)
         if args.rq:
             through_rq(shop, args.orders)

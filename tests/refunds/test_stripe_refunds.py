@@ -262,4 +262,4 @@ def test_a_refund_job_reads_its_refund_order_customer_and_return_in_one_statemen
     loaded = [s for s in sent if s.lstrip().startswith("SELECT refunds.")]
     assert len(loaded) == 1 and "FOR UPDATE OF refunds" in loaded[0]
     assert not [s for s in selects if s.startswith(("SELECT orders.", "SELECT customers."))]
-    assert len(sent) <= 11, sent
+    assert len(sent) <= 10, sent
