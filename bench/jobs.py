@@ -3,9 +3,9 @@ loopback SMTP server, refunds at a loopback Stripe, webhooks to a loopback recei
 is run through ``worker.run_message``, the function RQ calls, one message after another.
 Prints per kind the median wall and CPU time (this process) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
-against RQ no-op jobs; ``--drain`` instead drains the outbox with worker processes, one
-then two, as ``bench.http`` does after its paths; ``--profile KIND`` prints where that
-kind's time goes.
+against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
+``bench.http`` does (jobs/s and the worker's CPU per job, against RQ no-op jobs);
+``--profile KIND`` prints where that kind's time goes.
 
     python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain]
 """
@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import statistics
 import sys
 import tempfile
@@ -26,7 +27,8 @@ from contextlib import ExitStack
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from bench.http import _measure_pipeline, service_env
+from bench import pipeline
+from bench.http import service_env
 from bench.inprocess import counted_statements
 from bench.pipeline import NOOP_QUEUE, noop
 from bench.stack import loopback_partner, loopback_smtp, own_redis_database, throwaway_database
@@ -131,13 +133,35 @@ def through_rq(shop: Shop, orders: int) -> None:
     )
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def drain_with_workers(redis_url: str, env: dict[str, str]) -> None:
+    """Drain the waiting jobs with one worker process, then as many no-op jobs with plain RQ:
+    jobs per second, and the CPU each worker process used per job (start-up included)."""
+    waiting = pipeline.take_waiting_jobs(redis_url)
+    start = _children_cpu()
+    outbox = pipeline.drain_outbox(redis_url, env, 1, waiting)
+    middle = _children_cpu()
+    noop = pipeline.drain_noop(redis_url, env, 1, outbox.jobs)
+    end = _children_cpu()
+    print(
+        f"  1 worker process: outbox {outbox.rate:6.1f} jobs/s, "
+        f"{(middle - start) / outbox.jobs * 1000:5.2f} ms CPU per job ({outbox.jobs} jobs); "
+        f"no-op {noop.rate:6.1f} jobs/s, {(end - middle) / noop.jobs * 1000:5.2f} ms CPU per job: "
+        f"{outbox.rate / noop.rate:.2f}x"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Seed a small shop, fill its outbox, run it."""
     parser = argparse.ArgumentParser(prog="python -m bench.jobs", description=__doc__)
     parser.add_argument("--orders", type=int, default=60, help="returns filed, orders cancelled")
     parser.add_argument("--profile", metavar="KIND", help="profile this job, e.g. send_email")
     parser.add_argument("--rq", action="store_true", help="also drain through RQ in process")
-    parser.add_argument("--drain", action="store_true", help="only drain with worker processes")
+    parser.add_argument("--drain", action="store_true", help="only drain with a worker process")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
@@ -152,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         _subscribe(shop, partner)
         _fill_outbox(shop, slice(0, args.orders))
         if args.drain:
-            for missed in _measure_pipeline(database_url, redis_url, env):
-                print(f"TARGET MISSED: {missed}")
+            drain_with_workers(redis_url, env)
             return 0
         measure(shop, args.profile)
         if args.rq:
