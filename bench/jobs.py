@@ -1,7 +1,7 @@
 """The job pipeline in process: the outbox that filing and cancelling leave (e-mails to a
 loopback SMTP server, refunds at a loopback Stripe, webhooks to a loopback receiver, labels)
 is run through ``worker.run_message``, the function RQ calls, one message after another.
-Prints per kind the median wall and CPU time (this process) and the statements a message
+Prints per kind the median wall and CPU time (this thread) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
 against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
 ``bench.http`` does (jobs/s and the worker's CPU per job, against RQ no-op jobs);
@@ -83,14 +83,14 @@ def measure(shop: Shop, profile: str | None) -> None:
         jobs.queue.empty()  # run here, not by RQ
         for message_id, job in pending:
             with counted_statements(shop.app) as sent:
-                start, start_cpu = time.perf_counter(), time.process_time()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 if job == profile:
                     profiler.enable()
                 outcome = run_message(message_id)
                 if job == profile:
                     profiler.disable()
                 times[job].append(time.perf_counter() - start)
-                cpu[job].append(time.process_time() - start_cpu)
+                cpu[job].append(time.thread_time() - start_cpu)
             if outcome != "succeeded":
                 raise RuntimeError(f"{job} {message_id}: {outcome}")
             statements[job].append(len(sent))
@@ -98,7 +98,7 @@ def measure(shop: Shop, profile: str | None) -> None:
     for job in sorted(times):
         print(
             f"  {job:26} {len(times[job]):4} msgs  {statistics.median(times[job]) * 1000:6.2f} ms "
-            f"median  {statistics.median(cpu[job]) * 1000:6.2f} ms CPU  "
+            f"median  {statistics.median(cpu[job]) * 1000:6.2f} ms CPU (thread)  "
             f"{statistics.median(statements[job]):3.0f} statements"
         )
     if profile:

@@ -193,7 +193,9 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             relay(db.session, utcnow())
             if queue.count == 0:
                 return
-            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+            SimpleWorker([queue], connection=queue.connection).work(
+                burst=True, logging_level=app.config["LOG_LEVEL"]
+            )
             db.session.remove()
 
 
@@ -224,7 +226,8 @@ def work_forever(app: Flask) -> None:
                 _wait_for_redis(queue.connection)
                 worker = _StoppableWorker([queue], connection=queue.connection)
                 try:
-                    worker.work()
+                    # RQ logs at INFO unless told: a line or more per job at WARNING too.
+                    worker.work(logging_level=app.config["LOG_LEVEL"])
                 except RedisError as exc:
                     if worker.stop_signalled:
                         return
