@@ -4,13 +4,14 @@ An operation calls :func:`record` in its transaction. When that transaction comm
 new rows are enqueued to RQ with the row id as job id. Rows that were not enqueued (Redis
 was down, the process died between commit and enqueue) or whose job vanished (a worker
 died mid-job) are swept up by :func:`relay`. The outbox row, not RQ, is the source of
-truth: a job reads its row first, so a message delivered twice runs once.
+truth: a job claims its row first, so a message delivered twice runs once.
 
-A running job holds its row's lock (``FOR UPDATE``) until it commits, and PostgreSQL lets
-go of that lock the moment the worker's connection closes. The lock is the job's sign of
-life: a pending row handed to RQ that nobody holds, whose RQ job is not waiting in the
-queue, belonged to a worker that died or lost the database, and the relay hands it over
-again (checked with ``FOR UPDATE SKIP LOCKED``, so live jobs are never touched).
+A running job holds its row's lock (taken by the ``UPDATE`` that claims it) until it
+commits, and PostgreSQL lets go of that lock the moment the worker's connection closes.
+The lock is the job's sign of life: a pending row handed to RQ that nobody holds, whose
+RQ job is not waiting in the queue, belonged to a worker that died or lost the database,
+and the relay hands it over again (checked with ``FOR UPDATE SKIP LOCKED``, so live jobs
+are never touched).
 """
 
 from __future__ import annotations

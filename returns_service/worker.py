@@ -16,6 +16,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import StopRequested
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -74,19 +75,28 @@ def run_message(message_id: str) -> str:
 def _run_locked(message_id: str) -> str:
     session = db.session
     now = utcnow()
-    message = session.get(OutboxMessage, message_id, with_for_update=True)
-    if message is None:
+    # One statement claims the message and marks it done: the UPDATE holds the row's lock
+    # until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
+    # mark back with its own work. ``finished_at`` is when the job ran.
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
+        .values(
+            status=MessageStatus.SUCCEEDED,
+            attempts=OutboxMessage.attempts + 1,
+            finished_at=now,
+            last_error=None,
+        )
+        .returning(OutboxMessage.job, OutboxMessage.payload),
+        execution_options={"synchronize_session": False},
+    ).one_or_none()
+    if claimed is None:
+        status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
         session.rollback()
-        return "missing"
-    if message.status is not MessageStatus.PENDING:
-        session.rollback()
-        return message.status.value
+        return "missing" if status is None else status.value
+    job, payload = claimed
     try:
-        handler_for(message.job)(session, now, shop_settings(current_app), **message.payload)
-        message.status = MessageStatus.SUCCEEDED
-        message.attempts += 1
-        message.finished_at = utcnow()
-        message.last_error = None
+        handler_for(job)(session, now, shop_settings(current_app), **payload)
         session.commit()
         return "succeeded"
     except Exception as exc:
@@ -184,7 +194,9 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             relay(db.session, utcnow())
             if queue.count == 0:
                 return
-            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+            SimpleWorker([queue], connection=queue.connection).work(
+                burst=True, logging_level=app.config["LOG_LEVEL"]
+            )
             db.session.remove()
 
 
@@ -215,7 +227,8 @@ def work_forever(app: Flask) -> None:
                 _wait_for_redis(queue.connection)
                 worker = _StoppableWorker([queue], connection=queue.connection)
                 try:
-                    worker.work()
+                    # RQ logs at INFO unless told: a line or more per job at WARNING too.
+                    worker.work(logging_level=app.config["LOG_LEVEL"])
                 except RedisError as exc:
                     if worker.stop_signalled:
                         return

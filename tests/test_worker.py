@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+from logging import WARNING
 
 import pytest
 from flask import Flask
@@ -31,6 +33,22 @@ def test_worker_burst_runs_everything_pending_and_exits(
     assert result.exit_code == 0, result.output
     statuses = set(session.scalars(select(OutboxMessage.status)))
     assert statuses == {MessageStatus.SUCCEEDED}
+
+
+def test_the_worker_logs_each_job_only_at_the_configured_level(
+    app: Flask, shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    order = shop.put_order()
+    shop.file(
+        shop.customer(),
+        [{"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}],
+    )
+    app.config["LOG_LEVEL"] = "WARNING"
+    with caplog.at_level(logging.INFO):
+        work_burst(app)
+
+    rq_info = [r for r in caplog.records if r.name.startswith("rq.") and r.levelno < WARNING]
+    assert not rq_info, [r.getMessage() for r in rq_info]
 
 
 def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:

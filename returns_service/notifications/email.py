@@ -24,7 +24,7 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from returns_service.catalogues import TRANSLATIONS
@@ -73,6 +73,8 @@ def _environment(locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Compiled once: the templates ship with the code, no file is checked per e-mail.
+        auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
     translations = Translations.load(str(TRANSLATIONS), [locale])
@@ -183,21 +185,39 @@ def deliver_email(
 ) -> SentEmail | None:
     """Render and send a queued e-mail, once; returns None when it was sent before.
 
-    The ``SentEmail`` row is added to the caller's transaction, which commits it. If the
-    process dies after the SMTP server took the message but before that commit, the next
-    attempt sends again with the same Message-ID, so mail systems can drop the copy.
+    The ``SentEmail`` row is inserted in the caller's transaction before the e-mail goes out
+    (one statement: an e-mail already logged under this outbox id inserts nothing and is
+    not sent again), and commits with it. If the process dies after the SMTP server took
+    the message but before that commit, the next attempt sends again with the same
+    Message-ID, so mail systems can drop the copy.
     """
-    sent = session.scalar(select(SentEmail).where(SentEmail.outbox_message_id == message_id))
-    if sent is not None:
-        log.info("e-mail of outbox message %s was sent at %s", message_id, sent.sent_at)
-        return None
     config = settings.config
     try:
         rendered = render_email(kind, locale, context, settings)
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
-    transport = Transport.MAILBOX
-    if config["SMTP_HOST"]:
+    transport = Transport.SMTP if config["SMTP_HOST"] else Transport.MAILBOX
+    sent = session.scalar(
+        insert(SentEmail)
+        .values(
+            outbox_message_id=message_id,
+            kind=kind,
+            to_address=to,
+            locale=locale,
+            subject=rendered.subject,
+            body=rendered.body,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            sent_at=now,
+            transport=transport,
+        )
+        .on_conflict_do_nothing(index_elements=[SentEmail.outbox_message_id])
+        .returning(SentEmail)
+    )
+    if sent is None:
+        log.info("e-mail of outbox message %s was sent before", message_id)
+        return None
+    if transport is Transport.SMTP:
         smtp.send(
             smtp.SmtpSettings.from_config(config),
             smtp.build_message(
@@ -209,20 +229,6 @@ def deliver_email(
                 now=now,
             ),
         )
-        transport = Transport.SMTP
-    sent = SentEmail(
-        outbox_message_id=message_id,
-        kind=kind,
-        to_address=to,
-        locale=locale,
-        subject=rendered.subject,
-        body=rendered.body,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        sent_at=now,
-        transport=transport,
-    )
-    session.add(sent)
     return sent
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
+from returns_service.orders.models import Order
 from returns_service.refunds.models import Refund, RefundStatus
 from returns_service.refunds.operations import (
     refund_job_gave_up,
@@ -17,8 +19,21 @@ from returns_service.shop import ShopSettings
 
 
 def _pending_refund(session: Session, refund_id: int) -> Refund | None:
-    """The refund, locked; None if it is gone or no longer waiting to be paid."""
-    refund = session.get(Refund, refund_id, with_for_update=True)
+    """The refund, locked; None if it is gone or no longer waiting to be paid.
+
+    Its order, the order's customer and its return come in the same statement (settling
+    reads them all); only the refund's row is locked, the order's when it is updated.
+    """
+    refund = session.scalars(
+        select(Refund)
+        .where(Refund.id == refund_id)
+        .options(
+            joinedload(Refund.order).joinedload(Order.customer),
+            joinedload(Refund.return_request),
+        )
+        .with_for_update(of=Refund)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if refund is None or refund.status is not RefundStatus.PENDING:
         return None
     return refund

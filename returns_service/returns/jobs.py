@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from returns_service.returns import exchanges, operations, parcels
 from returns_service.returns.models import (
@@ -25,7 +26,14 @@ def create_return_label(
     session: Session, now: datetime, settings: ShopSettings, return_id: int
 ) -> None:
     """Buy the label a drop-off customer prints, once."""
-    request = session.get(ReturnRequest, return_id, with_for_update=True)
+    # The label goes from the order's address: read it with the return, locking the return.
+    request = session.scalars(
+        select(ReturnRequest)
+        .where(ReturnRequest.id == return_id)
+        .options(joinedload(ReturnRequest.order))
+        .with_for_update(of=ReturnRequest)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if request is None or request.status not in LABEL_STATUSES:
         return
     parcels.buy_label(session, now, request, parcels.carrier_adapter(settings.config), settings)

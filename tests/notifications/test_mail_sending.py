@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.models import utcnow
 from returns_service.notifications.email import deliver_email, queue_email
 from returns_service.notifications.models import SentEmail, Transport
@@ -285,3 +286,19 @@ def test_without_smtp_host_mail_is_stored_in_the_mailbox_only(
     assert "開封済みの化粧品" in sent.body
     assert smtp_server.received == []
     assert outbox_message(message.id).status is MessageStatus.SUCCEEDED
+
+
+def test_an_email_job_sends_two_statements_claim_and_log(
+    app: Flask, session: Session, use_smtp: Any
+) -> None:
+    message = _queue(app, session)
+
+    with app.app_context(), counted_statements(app) as sent:
+        assert run_message(message.id) == "succeeded"
+
+    # The claim marks the message done in the job's transaction; the log skips a repeat.
+    assert [" ".join(statement.split()[:3]) for statement in sent] == [
+        "UPDATE outbox_messages SET",
+        "INSERT INTO sent_emails",
+    ]
+    assert len(use_smtp.received) == 1

@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
@@ -244,3 +245,21 @@ def test_a_refund_whose_job_gave_up_on_stripe_5xx_is_failed_and_retried_with_the
     assert inbox.subjects().count(REFUND_MAIL) == 1
     kinds = [e["kind"] for e in shop.get(rma)["timeline"] if e["kind"].startswith("refund.")]
     assert kinds == ["refund.created", "refund.failed", "refund.retried", "refund.succeeded"]
+
+
+def test_a_refund_job_reads_its_refund_order_customer_and_return_in_one_statement(
+    app: Flask, shop: Shop, stripe: FakeStripe, session: Session
+) -> None:
+    order = _stripe_order(shop)
+    keep_item_return(shop, order, "L2", 1, "emily@example.com")
+    job = _refund_job(session)
+    session.rollback()
+
+    with app.app_context(), counted_statements(app) as sent:
+        assert run_message(job.id) == "succeeded"
+
+    selects = [" ".join(s.split()[:4]) for s in sent if s.lstrip().startswith("SELECT")]
+    loaded = [s for s in sent if s.lstrip().startswith("SELECT refunds.")]
+    assert len(loaded) == 1 and "FOR UPDATE OF refunds" in loaded[0]
+    assert not [s for s in selects if s.startswith(("SELECT orders.", "SELECT customers."))]
+    assert len(sent) <= 10, sent
