@@ -67,11 +67,11 @@ def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
         resolved_at=found.resolved_at,
     )
     if found.subject_type == "return":
-        reasons = sorted(found.line_reasons or [])
+        reasons = sorted(set(found.line_reasons.split(","))) if found.line_reasons else []
     else:
         reasons = [found.reason] if found.reason else []
     signals = {f"reason:{r}" for r in reasons} | {f"status:{found.status}"}
-    signals |= {f"shipment:{s}" for s in found.shipments or ()}
+    signals |= {f"shipment:{s}" for s in found.shipments.split(",")} if found.shipments else set()
     priority = policy.base_priority(signals)
     # A normal case the shop has held too long counts as high.
     if priority is Priority.NORMAL and waiting_on is Waiting.SHOP:

@@ -29,6 +29,7 @@ from returns_service.cases.work_branches import branches
 from returns_service.cases.work_filter import WorkShape
 from returns_service.events import Event
 from returns_service.orders.models import Customer, Order, Shipment
+from returns_service.portable_sql import earlier_of
 from returns_service.returns.models import ReturnLine
 from returns_service.subscriptions.models import FlowStatus
 
@@ -106,7 +107,7 @@ def page_statement(shape: WorkShape) -> Select | None:
 def _shipment_statuses(cases: Any) -> Any:
     """The states of the order's parcels, a priority signal of returns and cancellations."""
     statuses = (
-        select(func.array_agg(type_coerce(Shipment.status, String)))
+        select(func.aggregate_strings(type_coerce(Shipment.status, String), ","))
         .where(Shipment.order_id == cases.c.order_id)
         .scalar_subquery()
     )
@@ -116,7 +117,7 @@ def _shipment_statuses(cases: Any) -> Any:
 def _line_reasons(cases: Any) -> Any:
     """A return's reasons, from its lines."""
     reasons = (
-        select(func.array_agg(ReturnLine.reason.distinct()))
+        select(func.aggregate_strings(ReturnLine.reason, ","))
         .where(ReturnLine.return_id == cases.c.subject_id)
         .scalar_subquery()
     )
@@ -135,8 +136,8 @@ def _first_answer(cases: Any) -> Any:
         .scalar_subquery()
     )
     # A subscription's offers answer at once; a decision is an answer even without its
-    # event on the timeline (``LEAST`` skips a NULL).
+    # event on the timeline.
     return case(
         (cases.c.subject_type == "subscription", cases.c.created_at),
-        else_=func.least(first_event, cases.c.resolved_at),
+        else_=earlier_of(first_event, cases.c.resolved_at),
     ).label("first_answer")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from returns_service.events import Event
 from returns_service.orders.models import Order, OrderLine
+from returns_service.portable_sql import hours_between
 from returns_service.refunds.models import Refund, RefundStatus
 from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus
 
@@ -28,7 +30,8 @@ def _rate_by_product(session: Session, since: datetime, until: datetime) -> list
 
     One query that reads only the period's orders (by their index, kept apart as a
     materialized CTE so the planner cannot trade it for a scan of every order line) and, per
-    line, its returned units (by the index on ``return_lines.order_line_id``).
+    line, its returned units in a subquery (by the index on ``return_lines.order_line_id``);
+    the same SQL runs on SQLite, the demo's database.
     """
     recent = (
         select(Order.id)
@@ -37,27 +40,32 @@ def _rate_by_product(session: Session, since: datetime, until: datetime) -> list
         .prefix_with("MATERIALIZED")
     )
     returned = (
-        select(func.sum(ReturnLine.quantity).label("units"))
+        select(func.sum(ReturnLine.quantity))
         .join(ReturnRequest, ReturnLine.return_id == ReturnRequest.id)
         .where(
             ReturnLine.order_line_id == OrderLine.id,
             ReturnLine.outcome != LineOutcome.REJECT,
             ReturnRequest.status.not_in((ReturnStatus.CANCELLED, ReturnStatus.REJECTED)),
         )
-        .lateral("returned")
+        .scalar_subquery()
     )
-    query = (
+    lines = (
         select(
             OrderLine.sku,
-            func.max(OrderLine.title),
-            func.sum(OrderLine.quantity),
-            func.coalesce(func.sum(returned.c.units), 0),
+            OrderLine.title,
+            OrderLine.quantity,
+            func.coalesce(returned, 0).label("returned"),
         )
         .select_from(recent)
         .join(OrderLine, OrderLine.order_id == recent.c.id)
-        .outerjoin(returned, true())
-        .group_by(OrderLine.sku)
+        .subquery("lines")
     )
+    query = select(
+        lines.c.sku,
+        func.max(lines.c.title),
+        func.sum(lines.c.quantity),
+        func.sum(lines.c.returned),
+    ).group_by(lines.c.sku)
     rows = [
         {
             "sku": sku,
@@ -129,15 +137,10 @@ def _buckets(bounds: tuple[int, ...], counts: Any) -> list[dict[str, Any]]:
 
 
 def _hours_to_refund(session: Session, since: datetime, until: datetime) -> dict[str, Any]:
-    """Count, median, 90th percentile (interpolated) and buckets, in one aggregate."""
-    hours = func.extract("epoch", Refund.issued_at - ReturnRequest.created_at) / 3600
-    row = session.execute(
-        select(
-            func.count(),
-            func.percentile_cont(0.5).within_group(hours),
-            func.percentile_cont(0.9).within_group(hours),
-            *_bucket_counts(hours, REFUND_HOUR_BUCKETS),
-        )
+    """Count, median, 90th percentile (interpolated) and buckets."""
+    hours = hours_between(Refund.issued_at, ReturnRequest.created_at)
+    refunded = (
+        select(hours)
         .select_from(ReturnRequest)
         .join(Refund, Refund.return_id == ReturnRequest.id)
         .where(
@@ -145,8 +148,22 @@ def _hours_to_refund(session: Session, since: datetime, until: datetime) -> dict
             ReturnRequest.created_at >= since,
             ReturnRequest.created_at < until,
         )
+        .subquery("refunded")
+    )
+    value = refunded.c[0]
+    in_postgresql = session.get_bind().dialect.name == "postgresql"
+    percentiles = [func.percentile_cont(q).within_group(value) for q in (0.5, 0.9)]
+    refunds, *counts = session.execute(
+        select(
+            func.count(),
+            *_bucket_counts(value, REFUND_HOUR_BUCKETS),
+            *(percentiles if in_postgresql else ()),
+        ).select_from(refunded)
     ).one()
-    refunds, median, p90, *counts = row
+    if in_postgresql:
+        *counts, median, p90 = counts
+    elif refunds:
+        median, p90 = _median_and_p90([float(v) for v in session.scalars(select(value))])
     return {
         "refunds": int(refunds),
         "median_hours": round(float(median), 2) if refunds else None,
@@ -155,10 +172,19 @@ def _hours_to_refund(session: Session, since: datetime, until: datetime) -> dict
     }
 
 
+def _median_and_p90(values: list[float]) -> tuple[float, float]:
+    """What ``percentile_cont`` gives (interpolated between values): SQLite, the demo's
+    database, has no such aggregate."""
+    if len(values) == 1:
+        return values[0], values[0]
+    deciles = statistics.quantiles(values, n=10, method="inclusive")
+    return statistics.median(values), deciles[8]
+
+
 def _queue(session: Session, now: datetime) -> dict[str, Any]:
     """The review queue's size, its oldest wait and how long its requests have waited."""
     created = ReturnRequest.created_at
-    hours = func.extract("epoch", now - created) / 3600
+    hours = hours_between(literal(now, created.type), created)
     waiting, oldest, *counts = session.execute(
         select(func.count(), func.min(created), *_bucket_counts(hours, QUEUE_AGE_BUCKETS)).where(
             ReturnRequest.status == ReturnStatus.REVIEW

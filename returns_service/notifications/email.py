@@ -24,7 +24,6 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from returns_service.catalogues import TRANSLATIONS
@@ -34,6 +33,7 @@ from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.mail_kinds import check_context
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
+from returns_service.portable_sql import insert_skipping_duplicates
 from returns_service.shop import ShopSettings
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def deliver_email(
         raise PermanentJobError(str(exc)) from exc
     transport = Transport.SMTP if config["SMTP_HOST"] else Transport.MAILBOX
     sent = session.scalar(
-        insert(SentEmail)
+        insert_skipping_duplicates(session, SentEmail, ["outbox_message_id"])
         .values(
             outbox_message_id=message_id,
             kind=kind,
@@ -211,7 +211,6 @@ def deliver_email(
             sent_at=now,
             transport=transport,
         )
-        .on_conflict_do_nothing(index_elements=[SentEmail.outbox_message_id])
         .returning(SentEmail)
     )
     if sent is None:

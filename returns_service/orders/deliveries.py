@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import WebhookReceipt
+from returns_service.portable_sql import insert_skipping_duplicates
 
 
 def already_received(session: Session, source: str, delivery_id: str) -> bool:
@@ -27,11 +27,7 @@ def first_delivery(
     An insert that does nothing on conflict: a parallel request recording the same
     delivery waits for the first to commit, then sees it, and never fails on the key.
     """
-    dialect = session.get_bind().dialect.name
-    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
-    statement = insert_for(WebhookReceipt).values(
-        source=source, delivery_id=delivery_id, topic=topic, received_at=now
-    )
-    if hasattr(statement, "on_conflict_do_nothing"):
-        statement = statement.on_conflict_do_nothing(index_elements=["source", "delivery_id"])
+    statement = insert_skipping_duplicates(
+        session, WebhookReceipt, ["source", "delivery_id"]
+    ).values(source=source, delivery_id=delivery_id, topic=topic, received_at=now)
     return session.execute(statement.returning(WebhookReceipt.id)).first() is not None

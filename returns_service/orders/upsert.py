@@ -12,10 +12,10 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Customer
+from returns_service.portable_sql import insert_skipping_duplicates
 
 
 def _is_postgresql(session: Session) -> bool:
@@ -39,16 +39,11 @@ def customer_with_external_id(
 ) -> Customer:
     """The customer with this external id, created with ``values`` if there is none, even
     at the same moment (then the one created first is returned as it is)."""
-    if _is_postgresql(session):
-        inserted = session.scalar(
-            pg_insert(Customer)
-            .values(external_id=external_id, **values)
-            .on_conflict_do_nothing(index_elements=["external_id"])
-            .returning(Customer)
-        )
-        if inserted is not None:
-            return inserted
-        return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
-    customer = Customer(external_id=external_id, **values)
-    session.add(customer)
-    return customer
+    inserted = session.scalar(
+        insert_skipping_duplicates(session, Customer, ["external_id"])
+        .values(external_id=external_id, **values)
+        .returning(Customer)
+    )
+    if inserted is not None:
+        return inserted
+    return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()

@@ -82,6 +82,21 @@ def _wait_for_refund_mail(base: str) -> None:
     raise AssertionError("the demo's worker sent no refund e-mail within 60 s")
 
 
+def _staff_pages_answer(base: str) -> None:
+    """The work list, each case it links to, the reports and the rules open on the demo's
+    own database (SQLite), as they do on PostgreSQL."""
+    staff = _signed_in_as_demo_admin(base)
+    with staff.open(f"{base}/staff/", timeout=5) as response:
+        work_list = response.read().decode()
+    cases = sorted(
+        set(re.findall(r'href="(/staff/(?:returns|cancellations|subscriptions)/[^"]+)"', work_list))
+    )
+    assert len(cases) >= 4, work_list  # a case of each kind waits for the staff
+    for path in [*cases, "/staff/numbers", "/staff/numbers?period=365", "/staff/rules"]:
+        with staff.open(f"{base}{path}", timeout=10) as response:
+            assert response.status == 200, path
+
+
 def _stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=30)
@@ -98,6 +113,7 @@ def test_demo_starts_seeded_answers_ready_and_stops_cleanly(tmp_path: Path) -> N
         assert (status, body["status"]) == (200, "ready")
         assert _get(f"{base}/healthz") == (200, {"status": "ok"})
         _wait_for_refund_mail(base)
+        _staff_pages_answer(base)
     finally:
         output = _stop(process)
     assert process.returncode == 0, output

@@ -1,0 +1,58 @@
+"""SQL that reads the same on PostgreSQL (production, tests) and SQLite (the demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, case, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.functions import FunctionElement
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_skipping_duplicates(session: Session, entity: Any, key: list[str]) -> Insert:
+    """An INSERT of ``entity`` that does nothing where a row with the same ``key`` exists.
+
+    A parallel transaction inserting the same key waits for the first to commit, then
+    inserts nothing: neither fails on the unique index.
+    """
+    statement = _INSERTS.get(session.get_bind().dialect.name, insert)(entity)
+    if hasattr(statement, "on_conflict_do_nothing"):
+        statement = statement.on_conflict_do_nothing(index_elements=key)
+    return statement
+
+
+def earlier_of(first: ColumnElement[Any], second: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The smaller of two values, skipping a NULL (PostgreSQL's ``LEAST``; SQLite's ``min``
+    of two values is NULL when either is)."""
+    return func.coalesce(case((first < second, first), else_=second), first, second)
+
+
+class hours_between(FunctionElement[float]):  # noqa: N801 - used as a SQL function
+    """Hours from ``earlier`` to ``later`` (two timestamps), as a float."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_in_postgresql(element: hours_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM {compiler.process(later, **kw)} - "
+        f"{compiler.process(earlier, **kw)}) / 3600.0)"
+    )
+
+
+@compiles(hours_between, "sqlite")
+def _hours_in_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)})) * 24.0)"
+    )
