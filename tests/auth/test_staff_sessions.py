@@ -131,3 +131,23 @@ def test_a_staff_form_without_its_token_changes_nothing(
     assert refused.status_code == 400
     assert "This form has expired" in refused.get_data(as_text=True)
     assert session.scalar(select(ReturnRequest.status)) is ReturnStatus.REVIEW
+
+
+def test_sign_in_attempts_beyond_the_limit_are_refused(app: Flask, session: Session) -> None:
+    """The limits sit on the sign-in view alone; every other request skips the limiter."""
+    add_staff(session, EMAIL, Role.AGENT)
+    saved = app.config["PORTAL_RATE_LIMIT"]
+    app.config["PORTAL_RATE_LIMIT"] = "3 per minute"
+    try:
+        client = app.test_client()
+        token = csrf(client.get("/staff/login").get_data(as_text=True))
+        wrong = {"csrf": token, "email": EMAIL, "password": "not the password"}
+        attempts = [client.post("/staff/login", data=wrong).status_code for _ in range(4)]
+        assert client.get("/staff/login").status_code == 200  # a page without a limit
+    finally:
+        app.config["PORTAL_RATE_LIMIT"] = saved
+    assert attempts == [401, 401, 401, 429]
+    assert not any(
+        getattr(hook, "__name__", "") == "_check_request_limit"
+        for hook in app.before_request_funcs[None]
+    )
