@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from returns_service.config import Settings
 from returns_service.instance_secrets import instance_secret_key
+from returns_service.session_cookie import SessionCookies
 from returns_service.setting_values import normalise_database_url
 from returns_service.shop import EXTENSION_KEY, ShopSettings
 
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_environ()
     instance_path = str(Path(settings.instance_path).resolve()) if settings.instance_path else None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.session_interface = SessionCookies()
     app.config.from_mapping(_settings_config(settings, Path(app.instance_path)))
     from returns_service.api.docs import ASSETS_URL
 

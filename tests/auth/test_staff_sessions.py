@@ -151,3 +151,19 @@ def test_sign_in_attempts_beyond_the_limit_are_refused(app: Flask, session: Sess
         getattr(hook, "__name__", "") == "_check_request_limit"
         for hook in app.before_request_funcs[None]
     )
+
+
+def test_a_changed_secret_key_refuses_cookies_signed_with_the_old_one(
+    app: Flask, aiko: FlaskClient
+) -> None:
+    """The cookie's serializer is kept per key: a rotated key is honoured at once."""
+    old = app.config["SECRET_KEY"]
+    assert _signed_in(aiko)
+    before, fallback = _copy_of(aiko, app), _copy_of(aiko, app)
+    try:
+        app.config["SECRET_KEY"] = old + "-rotated"
+        assert not _signed_in(before)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert _signed_in(fallback)  # the old key as a fallback still reads the cookie
+    finally:
+        app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=[])
