@@ -25,7 +25,21 @@ from bench.workloads import STAFF_EMAIL, STAFF_PASSWORD, Shop, _return_body
 from bench.wrk import Request
 from returns_service.extensions import db
 
+
+def health_check(shop: Shop) -> list[Request]:
+    """The floor: no credentials, no database; what Flask and our hooks cost alone."""
+    return [Request("GET", "/healthz", {})]
+
+
+def token_read(shop: Shop) -> list[Request]:
+    """The cheapest call with an API token (the empty list of webhook endpoints): what
+    every API request pays around its use case."""
+    return [Request("GET", "/api/v1/webhooks/endpoints", {"Authorization": f"Bearer {shop.admin}"})]
+
+
 PATHS = {
+    "health check": health_check,
+    "API read with a token": token_read,
     "file a return": Shop.file_returns,
     "PUT an order": Shop.put_orders,
     "portal order read": Shop.read_orders,

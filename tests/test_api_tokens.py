@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from returns_service.auth.models import ApiToken, Role
-from returns_service.auth.tokens import create_token, principal_for_token
+from returns_service.auth.models import Role
+from returns_service.auth.tokens import TokenCheck, check_token, create_token
 from returns_service.models import utcnow
 
 
@@ -19,17 +19,27 @@ def test_last_use_is_kept_to_the_minute_without_a_write_per_call(
     token, plain = create_token(session, "shop", Role.INTEGRATION, start)
     session.commit()
 
-    assert principal_for_token(session, plain, start).actor == "token:shop"
+    first = check_token(session, plain, start)
+    assert first.principal.actor == "token:shop" and first.wrote
     session.commit()
-    principal_for_token(session, plain, start + timedelta(seconds=30))
-    assert not session.dirty  # nothing to write within the minute
+    assert not check_token(session, plain, start + timedelta(seconds=30)).wrote
     session.commit()
-    assert session.get(ApiToken, token.id).last_used_at == start
+    session.refresh(token)
+    assert token.last_used_at == start  # nothing written within the minute
 
-    principal_for_token(session, plain, start + timedelta(seconds=61))
+    assert check_token(session, plain, start + timedelta(seconds=61)).wrote
     session.commit()
-    assert session.get(ApiToken, token.id).last_used_at == start + timedelta(seconds=61)
+    session.refresh(token)
+    assert token.last_used_at == start + timedelta(seconds=61)
+
+
+def test_a_revoked_token_is_nobody_s(app: Flask, session: Session) -> None:
+    token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
+    token.revoked_at = utcnow()
+    session.commit()
+
+    assert check_token(session, plain, utcnow()) == TokenCheck(None)
 
 
 def test_a_token_without_our_prefix_is_nobody_s(app: Flask, session: Session) -> None:
-    assert principal_for_token(session, "eyJvcmRlciI6MX0.customer-token", utcnow()) is None
+    assert check_token(session, "eyJvcmRlciI6MX0.customer-token", utcnow()).principal is None

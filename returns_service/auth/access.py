@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from returns_service.auth.models import Role
-from returns_service.auth.tokens import Principal, principal_for_token
+from returns_service.auth.tokens import Principal, check_token
 from returns_service.errors import Forbidden, Unauthorized
 from returns_service.extensions import db
 from returns_service.models import utcnow
@@ -41,11 +41,12 @@ def current_principal() -> Principal:
     token = bearer_token()
     if token is None:
         raise Unauthorized("an Authorization: Bearer <token> header is required")
-    principal = principal_for_token(db.session, token, utcnow())
-    if principal is not None and db.session.dirty:
+    checked = check_token(db.session, token, utcnow())
+    if checked.wrote:
         # Keep last_used_at. Otherwise the read stays in the request's transaction: a
         # commit here would hand the connection back and check it out (pinged) again.
         db.session.commit()
+    principal = checked.principal
     for resolver in _RESOLVERS:
         if principal is not None:
             break

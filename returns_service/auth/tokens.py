@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import ApiToken, Role
@@ -41,18 +41,35 @@ def create_token(session: Session, name: str, role: Role, now: datetime) -> tupl
     return token, plain
 
 
-def principal_for_token(session: Session, plain: str, now: datetime) -> Principal | None:
-    """The principal of a valid, unrevoked token; None otherwise.
+#: Every API call's lookup: the few columns a principal needs, built once. Rows rather than
+#: an ``ApiToken`` object: nothing is kept in the session for the rest of the request.
+_LIVE_TOKEN = select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.last_used_at).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCheck:
+    """What a bearer token was found to be; ``wrote`` when its last use moved."""
+
+    principal: Principal | None
+    wrote: bool = False
+
+
+def check_token(session: Session, plain: str, now: datetime) -> TokenCheck:
+    """The principal of a valid, unrevoked token (None otherwise), its last use kept.
 
     ``last_used_at`` moves at most once a minute: a busy integration would otherwise write
     and commit its token's row on every request, its two workers' requests taking turns
-    on that row's lock. The caller commits only when it moved (``session.dirty``).
+    on that row's lock. The caller commits only when it moved (``wrote``).
     """
     if not plain.startswith(TOKEN_PREFIX):
-        return None  # a customer's token, or garbage: no need to ask the database
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-    return Principal(actor=f"token:{token.name}", role=token.role, caller=f"token#{token.id}")
+        return TokenCheck(None)  # a customer's token, or garbage: no need to ask the database
+    token = session.execute(_LIVE_TOKEN, {"token_hash": hash_token(plain)}).one_or_none()
+    if token is None:
+        return TokenCheck(None)
+    principal = Principal(actor=f"token:{token.name}", role=token.role, caller=f"token#{token.id}")
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return TokenCheck(principal)
+    session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return TokenCheck(principal, wrote=True)

@@ -131,3 +131,39 @@ def test_a_staff_form_without_its_token_changes_nothing(
     assert refused.status_code == 400
     assert "This form has expired" in refused.get_data(as_text=True)
     assert session.scalar(select(ReturnRequest.status)) is ReturnStatus.REVIEW
+
+
+def test_sign_in_attempts_beyond_the_limit_are_refused(app: Flask, session: Session) -> None:
+    """The limits sit on the sign-in view alone; every other request skips the limiter."""
+    add_staff(session, EMAIL, Role.AGENT)
+    saved = app.config["PORTAL_RATE_LIMIT"]
+    app.config["PORTAL_RATE_LIMIT"] = "3 per minute"
+    try:
+        client = app.test_client()
+        token = csrf(client.get("/staff/login").get_data(as_text=True))
+        wrong = {"csrf": token, "email": EMAIL, "password": "not the password"}
+        attempts = [client.post("/staff/login", data=wrong).status_code for _ in range(4)]
+        assert client.get("/staff/login").status_code == 200  # a page without a limit
+    finally:
+        app.config["PORTAL_RATE_LIMIT"] = saved
+    assert attempts == [401, 401, 401, 429]
+    assert not any(
+        getattr(hook, "__name__", "") == "_check_request_limit"
+        for hook in app.before_request_funcs[None]
+    )
+
+
+def test_a_changed_secret_key_refuses_cookies_signed_with_the_old_one(
+    app: Flask, aiko: FlaskClient
+) -> None:
+    """The cookie's serializer is kept per key: a rotated key is honoured at once."""
+    old = app.config["SECRET_KEY"]
+    assert _signed_in(aiko)
+    before, fallback = _copy_of(aiko, app), _copy_of(aiko, app)
+    try:
+        app.config["SECRET_KEY"] = old + "-rotated"
+        assert not _signed_in(before)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert _signed_in(fallback)  # the old key as a fallback still reads the cookie
+    finally:
+        app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=[])
