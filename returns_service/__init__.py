@@ -67,7 +67,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     wire()
     _register_blueprints(app)
-    _check_limits_in_views_only(app)
     from returns_service.cli import register_commands
 
     register_commands(app)
@@ -116,20 +115,6 @@ def _init_extensions(app: Flask) -> None:
     if not event.contains(db.session_factory, "after_commit", outbox.enqueue_after_commit):
         event.listen(db.session_factory, "after_commit", outbox.enqueue_after_commit)
         event.listen(db.session_factory, "after_rollback", outbox.forget_after_rollback)
-
-
-def _check_limits_in_views_only(app: Flask) -> None:
-    """Drop Flask-Limiter's pass over its limits before every request, which only default,
-    application and blueprint limits need: ours are all on views (``@limiter.limit``), whose
-    decorators check them. Kept as it is if any of those other kinds is ever configured."""
-    from returns_service.extensions import limiter
-
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
-        return
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        hooks.remove(limiter._check_request_limit)
 
 
 def _register_blueprints(app: Flask) -> None:
