@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -52,3 +52,8 @@ def customer_with_external_id(
     customer = Customer(external_id=external_id, **values)
     session.add(customer)
     return customer
+
+
+def new_customer(session: Session, values: dict[str, Any]) -> Customer:
+    """A customer without an external id, inserted with ``values`` and returned as loaded."""
+    return session.scalars(insert(Customer).returning(Customer), [values]).one()
