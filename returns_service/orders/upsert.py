@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from returns_service.orders.inserts import insert_rows
 from returns_service.orders.models import Customer
 
 
@@ -56,4 +57,5 @@ def customer_with_external_id(
 
 def new_customer(session: Session, values: dict[str, Any]) -> Customer:
     """A customer without an external id, inserted with ``values`` and returned as loaded."""
-    return session.scalars(insert(Customer).returning(Customer), [values]).one()
+    [customer] = insert_rows(session, Customer, [values])
+    return customer
