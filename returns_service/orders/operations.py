@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from carriers import normalise_japanese_status
@@ -39,16 +39,31 @@ _WHOLE_ORDER = (
 )
 
 
-def find_order(
-    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
-) -> Order | None:
-    """The order with this external id (``whole``: with its lines and parcels)."""
-    query = select(Order).where(Order.external_id == external_id)
+def _order_query(*, lock: bool, whole: bool) -> Select[tuple[Order]]:
+    query = select(Order).where(Order.external_id == bindparam("external_id"))
     if lock:
         query = query.with_for_update()
     if whole:
         query = query.options(*_WHOLE_ORDER)
-    return session.scalar(query)
+    return query
+
+
+#: Built once: building a query with loader options, and its cache key, cost more than
+#: running it.
+_ORDER_QUERIES = {
+    (lock, whole): _order_query(lock=lock, whole=whole)
+    for lock in (False, True)
+    for whole in (False, True)
+}
+_CUSTOMER_BY_EXTERNAL_ID = select(Customer).where(Customer.external_id == bindparam("external_id"))
+_CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("email")).limit(1)
+
+
+def find_order(
+    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
+) -> Order | None:
+    """The order with this external id (``whole``: with its lines and parcels)."""
+    return session.scalar(_ORDER_QUERIES[lock, whole], {"external_id": external_id})
 
 
 def get_order(session: Session, external_id: str, *, lock: bool = False) -> Order:
@@ -62,13 +77,9 @@ def get_order(session: Session, external_id: str, *, lock: bool = False) -> Orde
 def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
     customer = None
     if data.get("external_id"):
-        customer = session.scalar(
-            select(Customer).where(Customer.external_id == data["external_id"])
-        )
+        customer = session.scalar(_CUSTOMER_BY_EXTERNAL_ID, {"external_id": data["external_id"]})
     if customer is None and data.get("email"):
-        customer = session.scalar(
-            select(Customer).where(Customer.email == data["email"].lower()).limit(1)
-        )
+        customer = session.scalar(_CUSTOMER_BY_EMAIL, {"email": data["email"].lower()})
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from returns_service.orders.inserts import insert_rows
 from returns_service.orders.models import Customer
+
+#: Built once, as it is the same statement every time.
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 
 
 def _is_postgresql(session: Session) -> bool:
@@ -32,7 +35,7 @@ def lock_order_key(session: Session, external_id: str) -> None:
     if _is_postgresql(session):
         digest = hashlib.sha256(f"order\n{external_id}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        session.execute(select(func.pg_advisory_xact_lock(key)))
+        session.execute(_ADVISORY_LOCK, {"key": key})
 
 
 def customer_with_external_id(
