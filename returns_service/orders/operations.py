@@ -142,7 +142,6 @@ def upsert_order(
         _replace_lines(order, lines)
     for shipment_data in data.get("shipments", []):
         _apply_shipment(order, shipment_data, now)
-    session.flush()  # the order with its lines and parcels, each table in one batch
     record_event(
         session,
         subject_type=ORDER,
@@ -153,6 +152,7 @@ def upsert_order(
         now=now,
         source=order.source.value,
     )
+    session.flush()  # the order's changes, parcels and event, each table in one batch
     hold_update(session, now, order, settings, new=outcome == "created")
     return order, outcome
 
