@@ -26,9 +26,16 @@ from returns_service.shop import ShopSettings
 class CancellationGuard:
     """The cancellations' guard on order updates (registered in the app factory)."""
 
-    def hold(self, session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
-        """Hold an updated order to its cancellations; the caller holds the order's lock."""
-        order_updated(session, now, settings, order)
+    def hold(
+        self, session: Session, now: datetime, order: Order, settings: ShopSettings, *, new: bool
+    ) -> None:
+        """Hold an updated order to its cancellations; the caller holds the order's lock.
+
+        An order this change created has none (a cancellation needs the order's id), so
+        there is nothing to read.
+        """
+        if not new:
+            order_updated(session, now, settings, order)
 
     def note_refused(self, session: Session, now: datetime, refusal: Conflict, actor: str) -> None:
         """Put a refused shipment on its cancellation's timeline."""

@@ -22,8 +22,13 @@ from returns_service.shop import ShopSettings
 class OrderUpdateGuard(Protocol):
     """Holds an order update to what another part of the service has promised."""
 
-    def hold(self, session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
-        """Accept the updated order, adjust what depends on it, or raise Conflict."""
+    def hold(
+        self, session: Session, now: datetime, order: Order, settings: ShopSettings, *, new: bool
+    ) -> None:
+        """Accept the updated order, adjust what depends on it, or raise Conflict.
+
+        ``new``: the change created the order, so nothing can have been promised on it yet.
+        """
 
     def note_refused(self, session: Session, now: datetime, refusal: Conflict, actor: str) -> None:
         """Put a refused update where staff will see it (in a new transaction)."""
@@ -38,13 +43,16 @@ def register_guard(guard: OrderUpdateGuard) -> None:
         _GUARDS.append(guard)
 
 
-def hold_update(session: Session, now: datetime, order: Order, settings: ShopSettings) -> None:
-    """Run every guard on an updated order; the caller holds the order's row lock."""
+def hold_update(
+    session: Session, now: datetime, order: Order, settings: ShopSettings, *, new: bool = False
+) -> None:
+    """Run every guard on an updated order (``new``: one this change created); the caller
+    holds the order's row lock."""
     if not _GUARDS:
         # Fail closed: an update nothing checked could ship what was refunded.
         raise RuntimeError("no order update guards are registered: build the app first")
     for guard in _GUARDS:
-        guard.hold(session, now, order, settings)
+        guard.hold(session, now, order, settings, new=new)
 
 
 def note_refused(session: Session, now: datetime, refusal: Conflict, actor: str) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
-from returns_service.orders import upsert
+from returns_service.orders import inserts, upsert
 from returns_service.orders.guards import hold_update
 from returns_service.orders.models import (
     Customer,
@@ -39,16 +39,31 @@ _WHOLE_ORDER = (
 )
 
 
-def find_order(
-    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
-) -> Order | None:
-    """The order with this external id (``whole``: with its lines and parcels)."""
-    query = select(Order).where(Order.external_id == external_id)
+def _order_query(*, lock: bool, whole: bool) -> Select[tuple[Order]]:
+    query = select(Order).where(Order.external_id == bindparam("external_id"))
     if lock:
         query = query.with_for_update()
     if whole:
         query = query.options(*_WHOLE_ORDER)
-    return session.scalar(query)
+    return query
+
+
+#: Built once: building a query with loader options, and its cache key, cost more than
+#: running it.
+_ORDER_QUERIES = {
+    (lock, whole): _order_query(lock=lock, whole=whole)
+    for lock in (False, True)
+    for whole in (False, True)
+}
+_CUSTOMER_BY_EXTERNAL_ID = select(Customer).where(Customer.external_id == bindparam("external_id"))
+_CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("email")).limit(1)
+
+
+def find_order(
+    session: Session, external_id: str, *, lock: bool = False, whole: bool = False
+) -> Order | None:
+    """The order with this external id (``whole``: with its lines and parcels)."""
+    return session.scalar(_ORDER_QUERIES[lock, whole], {"external_id": external_id})
 
 
 def get_order(session: Session, external_id: str, *, lock: bool = False) -> Order:
@@ -62,20 +77,15 @@ def get_order(session: Session, external_id: str, *, lock: bool = False) -> Orde
 def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
     customer = None
     if data.get("external_id"):
-        customer = session.scalar(
-            select(Customer).where(Customer.external_id == data["external_id"])
-        )
+        customer = session.scalar(_CUSTOMER_BY_EXTERNAL_ID, {"external_id": data["external_id"]})
     if customer is None and data.get("email"):
-        customer = session.scalar(
-            select(Customer).where(Customer.email == data["email"].lower()).limit(1)
-        )
-    if customer is None and data.get("external_id"):
+        customer = session.scalar(_CUSTOMER_BY_EMAIL, {"email": data["email"].lower()})
+    if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
+        if not data.get("external_id"):
+            return upsert.new_customer(session, details)
         customer = upsert.customer_with_external_id(session, data["external_id"], details)
-    if customer is None:
-        customer = Customer()
-        session.add(customer)
     customer.external_id = data.get("external_id") or customer.external_id
     for name, value in _customer_details(data, customer, default_locale).items():
         setattr(customer, name, value)
@@ -120,40 +130,18 @@ def upsert_order(
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
-    # Queries, so before the new order is added to the session.
     customer = _customer(session, data["customer"], settings.locale)
+    values = _order_values(data, order)
+    lines = [_line_values(line) for line in data["lines"]]
     if order is None:
-        # Empty, not unloaded: nothing asks the database for a new order's parcels.
-        order = Order(external_id=external_id, lines=[], shipments=[])
-        session.add(order)
-    order.customer = customer
-    order.number = data["number"]
-    order.placed_at = data["placed_at"]
-    order.source_updated_at = data.get("updated_at") or order.source_updated_at
-    order.currency = data["currency"]
-    order.financial_status = data["financial_status"]
-    order.fulfillment_status = (
-        data["fulfillment_status"] or order.fulfillment_status or FulfillmentStatus.UNFULFILLED
-    )
-    order.source = data["source"]
-    order.payment_provider = data["payment"]["provider"]
-    order.payment_reference = data["payment"]["reference"]
-    order.payment_method = data["payment"]["method"]
-    order.subscription_reference = data.get("subscription_reference")
-    order.is_subscription = bool(order.subscription_reference)
-    order.tags = list(data.get("tags", []))
-    order.cancelled_at = data.get("cancelled_at") or order.cancelled_at
-    address = data.get("shipping_address") or {}
-    order.shipping_address = address
-    order.shipping_country = address.get("country")
-    order.total_amount = _amount(data, "total")
-    order.shipping_amount = _amount(data, "shipping")
-    order.discount_amount = _amount(data, "discount")
-    order.refunded_amount = max(_amount(data, "refunded"), order.refunded_amount or 0)
-    _replace_lines(order, data["lines"])
+        order = inserts.insert_order(session, external_id, customer, values, lines)
+    else:
+        order.customer = customer
+        for name, value in values.items():
+            setattr(order, name, value)
+        _replace_lines(order, lines)
     for shipment_data in data.get("shipments", []):
         _apply_shipment(order, shipment_data, now)
-    session.flush()  # the order with its lines and parcels, each table in one batch
     record_event(
         session,
         subject_type=ORDER,
@@ -164,7 +152,8 @@ def upsert_order(
         now=now,
         source=order.source.value,
     )
-    hold_update(session, now, order, settings)
+    session.flush()  # the order's changes, parcels and event, each table in one batch
+    hold_update(session, now, order, settings, new=outcome == "created")
     return order, outcome
 
 
@@ -172,21 +161,63 @@ def _is_stale(order: Order, updated_at: datetime | None) -> bool:
     return bool(updated_at and order.source_updated_at and updated_at < order.source_updated_at)
 
 
+def _order_values(data: dict[str, Any], order: Order | None) -> dict[str, Any]:
+    """The order's columns as the document gives them; what it leaves out stays as stored."""
+    address = data.get("shipping_address") or {}
+    reference = data.get("subscription_reference")
+    return {
+        "number": data["number"],
+        "placed_at": data["placed_at"],
+        "source_updated_at": data.get("updated_at") or (order and order.source_updated_at),
+        "currency": data["currency"],
+        "financial_status": data["financial_status"],
+        "fulfillment_status": (
+            data["fulfillment_status"]
+            or (order and order.fulfillment_status)
+            or FulfillmentStatus.UNFULFILLED
+        ),
+        "source": data["source"],
+        "payment_provider": data["payment"]["provider"],
+        "payment_reference": data["payment"]["reference"],
+        "payment_method": data["payment"]["method"],
+        "subscription_reference": reference,
+        "is_subscription": bool(reference),
+        "tags": list(data.get("tags", [])),
+        # An order cancelled stays cancelled.
+        "cancelled_at": data.get("cancelled_at") or (order and order.cancelled_at),
+        "shipping_address": address,
+        "shipping_country": address.get("country"),
+        "total_amount": _amount(data, "total"),
+        "shipping_amount": _amount(data, "shipping"),
+        "discount_amount": _amount(data, "discount"),
+        "refunded_amount": max(_amount(data, "refunded"), (order and order.refunded_amount) or 0),
+    }
+
+
+def _line_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A line's columns as the document gives them."""
+    return {
+        "external_id": data["external_id"],
+        "sku": data["sku"],
+        "product_id": data.get("product_id"),
+        "variant_id": data.get("variant_id"),
+        "title": data["title"],
+        "quantity": data["quantity"],
+        "unit_price": data["unit_price"]["amount"],
+        "discount": data["discount"]["amount"] if data.get("discount") else 0,
+        "product_type": data["product_type"],
+        "tags": list(data["tags"]),
+        "is_final_sale": data["final_sale"],
+    }
+
+
 def _replace_lines(order: Order, lines: list[dict[str, Any]]) -> None:
     existing = {line.external_id: line for line in order.lines}
     kept = []
-    for data in lines:
-        line = existing.pop(data["external_id"], None) or OrderLine(external_id=data["external_id"])
-        line.sku = data["sku"]
-        line.product_id = data.get("product_id")
-        line.variant_id = data.get("variant_id")
-        line.title = data["title"]
-        line.quantity = data["quantity"]
-        line.unit_price = data["unit_price"]["amount"]
-        line.discount = data["discount"]["amount"] if data.get("discount") else 0
-        line.product_type = data["product_type"]
-        line.tags = list(data["tags"])
-        line.is_final_sale = data["final_sale"]
+    for values in lines:
+        line = existing.pop(values["external_id"], None) or OrderLine()
+        for name, value in values.items():
+            setattr(line, name, value)
         kept.append(line)
     # A line the shop no longer sends is kept: returns and shipments may point at it.
     order.lines = kept + list(existing.values())

@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from returns_service.orders.inserts import insert_rows
 from returns_service.orders.models import Customer
 from returns_service.portable_sql import insert_skipping_duplicates
+
+#: Built once, as it is the same statement every time.
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 
 
 def _is_postgresql(session: Session) -> bool:
@@ -31,7 +35,7 @@ def lock_order_key(session: Session, external_id: str) -> None:
     if _is_postgresql(session):
         digest = hashlib.sha256(f"order\n{external_id}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        session.execute(select(func.pg_advisory_xact_lock(key)))
+        session.execute(_ADVISORY_LOCK, {"key": key})
 
 
 def customer_with_external_id(
@@ -47,3 +51,9 @@ def customer_with_external_id(
     if inserted is not None:
         return inserted
     return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
+
+
+def new_customer(session: Session, values: dict[str, Any]) -> Customer:
+    """A customer without an external id, inserted with ``values`` and returned as loaded."""
+    [customer] = insert_rows(session, Customer, [values])
+    return customer
