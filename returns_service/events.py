@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, select
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, object_session
 
 from returns_service.models import Base, intpk
@@ -100,12 +100,15 @@ def note_on(
 
 def timeline(session: Session, subject_type: str, subject_id: int) -> list[Event]:
     """A subject's events, oldest first."""
-    query = (
-        select(Event)
-        .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-        .order_by(Event.id)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_TIMELINE, {"type": subject_type, "id": subject_id}))
+
+
+#: Built once: a subject's events in order.
+_TIMELINE = (
+    select(Event)
+    .where(Event.subject_type == bindparam("type"), Event.subject_id == bindparam("id"))
+    .order_by(Event.id)
+)
 
 
 def recorded_timeline(session: Session, subject_type: str, subject_id: int) -> list[Event]:

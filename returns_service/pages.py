@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import numbers
 from flask import Blueprint, Flask, Response, current_app, request, session
 from flask_babel import (
-    format_currency,
     format_date,
     format_datetime,
     get_locale,
@@ -114,7 +115,16 @@ def language() -> str:
 
 def money(amount: int, currency: str) -> str:
     """Minor units written for people in the page's language: ``￥1,200``, ``$12.50``."""
-    return format_currency(Decimal(amount).scaleb(-exponent(currency)), currency.upper())
+    return _money(amount, currency, language())
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: int, currency: str, locale: str) -> str:
+    """``money`` in ``locale``, worked out by Babel once: a page shows the same sums (an
+    order's total, a zero) several times, and Babel's locale data does not change."""
+    return numbers.format_currency(
+        Decimal(amount).scaleb(-exponent(currency)), currency.upper(), locale=locale
+    )
 
 
 def local_datetime(moment: datetime) -> str:

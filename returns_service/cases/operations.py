@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from returns_service.cases.models import CaseFile, CaseNote
@@ -75,12 +75,12 @@ def add_note(session: Session, now: datetime, case: Case, author: str, body: str
 
 def notes(session: Session, case: Case) -> list[CaseNote]:
     """The case's notes, oldest first."""
-    return list(
-        session.scalars(
-            select(CaseNote)
-            .where(
-                CaseNote.subject_type == case.subject_type, CaseNote.subject_id == case.subject_id
-            )
-            .order_by(CaseNote.id)
-        )
-    )
+    return list(session.scalars(_NOTES, {"type": case.subject_type, "id": case.subject_id}))
+
+
+#: Built once: a case's notes in order.
+_NOTES = (
+    select(CaseNote)
+    .where(CaseNote.subject_type == bindparam("type"), CaseNote.subject_id == bindparam("id"))
+    .order_by(CaseNote.id)
+)

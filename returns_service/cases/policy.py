@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from business_time import ShopCalendar
@@ -37,15 +38,16 @@ class CasePolicy:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CasePolicy:
-        """The policy from the app's settings."""
-        return cls(
-            calendar=ShopCalendar.from_settings(
-                config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
-            ),
-            first_response_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
-            resolution_days=config["SLA_RESOLUTION_BUSINESS_DAYS"],
-            priorities=parse_case_priorities(config["CASE_PRIORITIES"]),
-            aging_days=config["CASE_AGING_BUSINESS_DAYS"],
+        """The policy from the app's settings: one per set of settings, so its calendar
+        works out each year's holidays once rather than on every page."""
+        return _policy(
+            config["TIMEZONE"],
+            config["BUSINESS_HOURS"],
+            config["CLOSED_DAYS"],
+            config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
+            config["SLA_RESOLUTION_BUSINESS_DAYS"],
+            config["CASE_PRIORITIES"],
+            config["CASE_AGING_BUSINESS_DAYS"],
         )
 
     def first_response_due(self, arrived_at: datetime) -> datetime:
@@ -67,3 +69,24 @@ class CasePolicy:
     def aged(self, arrived_at: datetime, now: datetime) -> bool:
         """Whether a case has waited long enough that a normal one counts as high."""
         return now >= self.calendar.add_business_days(arrived_at, self.aging_days)
+
+
+@lru_cache(maxsize=8)
+def _policy(
+    timezone: str,
+    business_hours: str,
+    closed_days: str,
+    first_response_days: int,
+    resolution_days: int,
+    priorities: str,
+    aging_days: int,
+) -> CasePolicy:
+    """The policy of these settings' values (texts and numbers: a changed setting is
+    another key)."""
+    return CasePolicy(
+        calendar=ShopCalendar.from_settings(timezone, business_hours, closed_days),
+        first_response_days=first_response_days,
+        resolution_days=resolution_days,
+        priorities=parse_case_priorities(priorities),
+        aging_days=aging_days,
+    )

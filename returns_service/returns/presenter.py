@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as format_day
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from returns_service.catalogue.models import Variant
@@ -212,6 +212,8 @@ def shown_decision(request: ReturnRequest, locale: str) -> dict[str, Any]:
 
 def refunds_of(session: Session, request: ReturnRequest) -> list[Refund]:
     """The return's refunds, oldest first."""
-    return list(
-        session.scalars(select(Refund).where(Refund.return_id == request.id).order_by(Refund.id))
-    )
+    return list(session.scalars(_REFUNDS, {"request": request.id}))
+
+
+#: Built once: a return's refunds in order.
+_REFUNDS = select(Refund).where(Refund.return_id == bindparam("request")).order_by(Refund.id)

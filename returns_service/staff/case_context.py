@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -46,16 +47,17 @@ class CustomerPanel:
         return self.units_returned / self.units_bought if self.units_bought else 0.0
 
 
-def customer_panel(session: Session, order: Order) -> CustomerPanel:
-    """The order's customer with their orders, returns and money, in one statement."""
+def panel_and_staff(session: Session, order: Order) -> tuple[CustomerPanel, list[str]]:
+    """The order's customer with their orders, returns and money, and the active staff's
+    e-mail addresses (whom the case may be given to), in one statement."""
     if order.customer_id is None:
         history = session.execute(_GUEST_HISTORY, {"order": order.id, "currency": order.currency})
     else:
         history = session.execute(
             _CUSTOMER_HISTORY, {"customer": order.customer_id, "currency": order.currency}
         )
-    count, spent, refunded, bought, returns, returned = history.one()
-    return CustomerPanel(
+    count, spent, refunded, bought, returns, returned, staff = history.one()
+    panel = CustomerPanel(
         customer=order.customer,
         orders=count,
         returns=int(returns),
@@ -65,11 +67,12 @@ def customer_panel(session: Session, order: Order) -> CustomerPanel:
         refunded=int(refunded),
         currency=order.currency,
     )
+    return panel, staff or []
 
 
 def _history(orders_of: Any) -> Select:
     """Orders, money, units bought and returned, and returns over ``orders_of``: money in
-    the ``currency`` given only, units and returns over every order."""
+    the ``currency`` given only, units and returns over every order; then the active staff."""
     same_currency = Order.currency == bindparam("currency")
     return select(
         func.count(Order.id).filter(same_currency),
@@ -78,7 +81,16 @@ def _history(orders_of: Any) -> Select:
         _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
         _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
         _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
+        _ACTIVE_STAFF,
     ).where(orders_of)
+
+
+#: The active staff's e-mail addresses in order, as one value.
+_ACTIVE_STAFF = (
+    select(func.array_agg(aggregate_order_by(StaffUser.email, StaffUser.email)))
+    .where(StaffUser.active)
+    .scalar_subquery()
+)
 
 
 def _total(summed: Any) -> Any:
@@ -180,9 +192,12 @@ class CaseWords:
 
 def staff_choices(session: Session) -> list[SelectChoice]:
     """Active staff to assign a case to."""
-    emails = session.scalars(
-        select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
+    return _choices(
+        session.scalars(select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email))
     )
+
+
+def _choices(emails: Iterable[str]) -> list[SelectChoice]:
     return [SelectChoice(email, email) for email in emails]
 
 
@@ -201,14 +216,15 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
     the order with its lines, shipments and customer, and the timeline."""
     policy = CasePolicy.from_config(current_app.config)
     case = triage([case], policy, utcnow())[0]
+    panel, staff = panel_and_staff(session, order)
     assign_form = AssignForm(formdata=None)
-    assign_form.assignee.choices = staff_choices(session)
+    assign_form.assignee.choices = _choices(staff)
     words = CaseWords(language())
     return {
         "case": case,
         "tag": case_tag(case, policy),
         "order": order,
-        "panel": customer_panel(session, order),
+        "panel": panel,
         "timeline": events,
         "notes": operations.notes(session, case),
         "note_form": NoteForm(formdata=None),

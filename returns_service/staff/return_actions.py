@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import staff_required
@@ -19,7 +20,13 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order
 from returns_service.returns import exchanges, operations
-from returns_service.returns.models import LineOutcome, ReturnRequest
+from returns_service.returns.models import (
+    Exchange,
+    LineOutcome,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
 from returns_service.returns.presenter import refunds_of, shown_decision
 from returns_service.shop import shop_settings
 from returns_service.staff.case_context import parts_of
@@ -34,44 +41,59 @@ from returns_service.staff.views import act_then_show, render
 
 
 def _receivable(return_request: ReturnRequest) -> list:
+    """The lines the warehouse may record as arrived: approved ones, while the parcel is due."""
+    if return_request.status not in (ReturnStatus.AWAITING_PARCEL, ReturnStatus.IN_TRANSIT):
+        return []
     return [line for line in return_request.lines if line.outcome is LineOutcome.APPROVE]
 
 
 def _inspectable(return_request: ReturnRequest) -> list:
+    """The lines the warehouse may grade: received ones, once the parcel is in."""
+    if return_request.status is not ReturnStatus.RECEIVED:
+        return []
     return [line for line in return_request.lines if line.received_quantity > 0]
 
 
 def _read_return(rma: str) -> tuple[ReturnRequest, CaseFile | None]:
-    """The return with all its page shows, each table read once, and its case's file: its
-    lines and replacements, then in one statement the file, its pickup and its order with
-    the order's lines (the return lines' too), shipments (an order has few: they multiply
-    its lines' rows) and customer."""
-    found = (
-        db.session.execute(
-            select(ReturnRequest, CaseFile)
-            .outerjoin(
-                CaseFile,
-                and_(CaseFile.subject_type == "return", CaseFile.subject_id == ReturnRequest.id),
-            )
-            .where(ReturnRequest.rma == rma)
-            .options(
-                selectinload(ReturnRequest.lines),
-                selectinload(ReturnRequest.exchanges),
-                joinedload(ReturnRequest.pickup),
-                joinedload(ReturnRequest.order).options(
-                    joinedload(Order.lines),
-                    joinedload(Order.shipments),
-                    joinedload(Order.customer),
-                ),
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
+    """The return with all its page shows, each table read once, and its case's file: in
+    one statement the return, the file, its pickup and its order with the order's lines
+    (the return lines' too), shipments (an order has few: they multiply its lines' rows)
+    and customer; in a second its lines, each with its replacement if it has one."""
+    found = db.session.execute(_RETURN_WITH_ORDER, {"rma": rma}).unique().one_or_none()
     if found is None:
         raise NotFound(f"no return {rma!r}")
     return_request, file = found
+    lines = db.session.execute(_LINES_WITH_EXCHANGES, {"request": return_request.id}).all()
+    set_committed_value(return_request, "lines", [line for line, _ in lines])
+    set_committed_value(return_request, "exchanges", [e for _, e in lines if e is not None])
     return return_request, file
+
+
+#: Built once (they only take parameters): a return with its file, pickup and order...
+_RETURN_WITH_ORDER = (
+    select(ReturnRequest, CaseFile)
+    .outerjoin(
+        CaseFile,
+        and_(CaseFile.subject_type == "return", CaseFile.subject_id == ReturnRequest.id),
+    )
+    .where(ReturnRequest.rma == bindparam("rma"))
+    .options(
+        joinedload(ReturnRequest.pickup),
+        joinedload(ReturnRequest.order).options(
+            joinedload(Order.lines),
+            joinedload(Order.shipments),
+            joinedload(Order.customer),
+        ),
+    )
+)
+
+#: ... and its lines in order, each with its replacement (an exchange replaces one line).
+_LINES_WITH_EXCHANGES = (
+    select(ReturnLine, Exchange)
+    .outerjoin(Exchange, Exchange.return_line_id == ReturnLine.id)
+    .where(ReturnLine.return_id == bindparam("request"))
+    .order_by(ReturnLine.id)
+)
 
 
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
@@ -79,6 +101,8 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
     events = timeline(db.session, "return", return_request.id)
     case = case_of_return(return_request, events, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
+    # Each form is built only where the page may show it.
+    in_review = return_request.status is ReturnStatus.REVIEW
     return render(
         "staff/return.html",
         status,
@@ -86,11 +110,11 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         # In the customer's language, as they were told.
         decision=shown_decision(return_request, return_request.locale),
         refunds=refunds_of(db.session, return_request),
-        shipped_form=ShippedForm(formdata=None),
+        shipped_form=ShippedForm(formdata=None) if return_request.exchanges else None,
         receivable=receivable,
         inspectable=inspectable,
-        approve_form=ApproveForm(formdata=None),
-        reject_form=RejectForm(formdata=None),
+        approve_form=ApproveForm(formdata=None) if in_review else None,
+        reject_form=RejectForm(formdata=None) if in_review else None,
         receive_form=receive_form(receivable) if receivable else None,
         inspect_form=inspect_form(inspectable) if inspectable else None,
         error=error,

@@ -7,8 +7,11 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import format_percent, gettext
+from flask_babel import format_percent, get_translations, gettext
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.exceptions import Forbidden as ForbiddenPage
 
 from returns_service.auth.models import Role
@@ -40,10 +43,26 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
             may=lambda *roles: user is not None and may(user, *roles),
             Role=Role,
             role_labels=ROLE_LABELS,
+            gettext=_page_gettext(),
             **context,
         ),
         status,
     )
+
+
+def _page_gettext() -> Callable[..., str]:
+    """The templates' ``_()`` for one page: its language's catalogue is found once, not at
+    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own."""
+    translate = get_translations().ugettext
+
+    @pass_context
+    def page_gettext(context: Context, text: str, **variables: Any) -> str:
+        found = translate(text)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return page_gettext
 
 
 def act_then_show(

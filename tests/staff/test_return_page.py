@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy.orm import Session
 
@@ -11,9 +13,9 @@ from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, csrf, sign_in
 
 #: The staff member; the return with its case's file, pickup, order, customer, the order's
-#: lines and shipments; its lines; its replacements; the timeline, refunds, the staff to
-#: assign to, the customer's history and the notes.
-PAGE_STATEMENTS = 9
+#: lines and shipments; its lines with their replacements; the timeline; refunds; the
+#: customer's history with the staff to assign to; the notes.
+PAGE_STATEMENTS = 7
 
 
 def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
@@ -45,3 +47,23 @@ def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
     assert "写真を依頼" in page and 'id="assignee">aiko@shop.example<' in page
     assert page.count('<td class="photos">') == 3
     assert len(three_lines) == len(one_line) <= PAGE_STATEMENTS, three_lines
+
+
+def test_the_assign_form_offers_the_active_staff_in_order(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    for email in ("yui@shop.example", "aiko@shop.example", "ben@shop.example"):
+        add_staff(session, email, Role.AGENT)
+    add_staff(session, "left@shop.example", Role.AGENT).active = False
+    session.commit()
+    agent = sign_in(app.test_client(), "yui@shop.example")
+    rma = _file(shop, "#5003", "5003", "L4", "UNWANTED")
+
+    page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
+
+    select = page.split('id="assign-to"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([^"]+)"', select) == [
+        "aiko@shop.example",
+        "ben@shop.example",
+        "yui@shop.example",
+    ]
