@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -67,7 +66,7 @@ def panel_and_staff(session: Session, order: Order) -> tuple[CustomerPanel, list
         refunded=int(refunded),
         currency=order.currency,
     )
-    return panel, staff or []
+    return panel, sorted(staff.split("\n")) if staff else []
 
 
 def _history(orders_of: Any) -> Select:
@@ -85,9 +84,9 @@ def _history(orders_of: Any) -> Select:
     ).where(orders_of)
 
 
-#: The active staff's e-mail addresses in order, as one value.
+#: The active staff's e-mail addresses, as one value (a line each).
 _ACTIVE_STAFF = (
-    select(func.array_agg(aggregate_order_by(StaffUser.email, StaffUser.email)))
+    select(func.aggregate_strings(StaffUser.email, "\n"))
     .where(StaffUser.active)
     .scalar_subquery()
 )
