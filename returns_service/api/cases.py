@@ -14,7 +14,7 @@ from returns_service.auth.access import current_principal, require_roles
 from returns_service.auth.models import Role
 from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import Case, CaseKind, Waiting, load_cases, parse_ref, triage
+from returns_service.cases.read_model import Case, CaseKind, Waiting, load_cases, parse_ref
 from returns_service.cases.schemas import (
     AssignSchema,
     CaseDetailOut,
@@ -24,6 +24,7 @@ from returns_service.cases.schemas import (
     NoteOut,
 )
 from returns_service.cases.swaps import WRONG_ITEM, possibly_swapped_with
+from returns_service.cases.triage import triage
 from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow

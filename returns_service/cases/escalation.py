@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from returns_service.cases.operations import case_file
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import Case, Waiting, load_cases, triage
+from returns_service.cases.read_model import Case, Waiting, load_cases
+from returns_service.cases.triage import triage
 from returns_service.notifications.desk import email_desk
 from returns_service.notifications.webhooks import queue_webhook
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from returns_service.cases.policy import CasePolicy, Priority
-from returns_service.cases.read_model import Case, Promises, Waiting
+from returns_service.cases.read_model import Case, Waiting
+from returns_service.cases.triage import Promises
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from returns_service.cases.read_model import (
     RETURN_UNDECIDED,
     CaseKind,
     Waiting,
-    promises,
 )
 from returns_service.cases.tags import Tag, tag
+from returns_service.cases.triage import promises
 from returns_service.subscriptions.models import FlowStatus
 
 

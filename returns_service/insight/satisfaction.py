@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from returns_service.cases.models import CaseFile
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import Case, load_cases, triage
+from returns_service.cases.read_model import Case, load_cases
+from returns_service.cases.triage import triage
 
 UNASSIGNED = "(unassigned)"
 

@@ -15,8 +15,9 @@ from wtforms import SelectChoice
 from returns_service.auth.models import StaffUser
 from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.read_model import Case, triage
+from returns_service.cases.read_model import Case
 from returns_service.cases.tags import case_tag
+from returns_service.cases.triage import triage
 from returns_service.events import Event, timeline
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
@@ -86,9 +87,7 @@ def _history(orders_of: Any) -> Select:
 
 #: The active staff's e-mail addresses, as one value (a line each).
 _ACTIVE_STAFF = (
-    select(func.aggregate_strings(StaffUser.email, "\n"))
-    .where(StaffUser.active)
-    .scalar_subquery()
+    select(func.aggregate_strings(StaffUser.email, "\n")).where(StaffUser.active).scalar_subquery()
 )
 
 

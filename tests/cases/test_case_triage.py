@@ -9,7 +9,8 @@ import pytest
 
 from business_time import ShopCalendar
 from returns_service.cases.policy import CasePolicy, Priority
-from returns_service.cases.read_model import Case, CaseKind, Waiting, triage
+from returns_service.cases.read_model import Case, CaseKind, Waiting
+from returns_service.cases.triage import triage
 from returns_service.config import DEFAULT_CASE_PRIORITIES
 from returns_service.setting_values import parse_case_priorities
 
