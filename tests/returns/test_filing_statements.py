@@ -67,3 +67,12 @@ def test_a_kept_item_refunded_at_once_shows_its_refund_in_the_answer(
     assert answer["status"] == "completed" and answer["method"] == "none"
     assert [r["amount"]["amount"] for r in answer["refunds"]] == [1100]
     assert "refund.created" in [event["kind"] for event in answer["timeline"]]
+
+
+def test_the_answer_reads_no_refund_the_transaction_created(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    _, sent = _filed(shop, app, "L2", "UNWANTED")
+
+    assert not [s for s in sent if s.startswith("SELECT refunds.id")], "\n".join(sent)
