@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import Event, record_event
-from returns_service.models import reading_only
+from returns_service.models import kept_in_transaction, reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.refunds import notices
@@ -26,6 +26,8 @@ from returns_service.refunds.models import (
 )
 from returns_service.refunds.providers import RETRIED, staff_retries
 
+#: The kind of the refunds created in a transaction (see kept_in_transaction).
+_CREATED = "refunds"
 #: Refunds still on their way count against what may be refunded.
 OPEN_STATUSES = (RefundStatus.PENDING, RefundStatus.PROCESSING)
 
@@ -44,11 +46,12 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
 def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
     """The refunds a timeline's ``refund.created`` events name, oldest first.
 
-    For a subject created in this transaction, these are all its refunds (they are
-    usually still in the session: no statement is sent).
+    For a subject created in this transaction, these are all its refunds (those created in
+    the transaction are kept in it: no statement is sent for them).
     """
+    created = {refund.id: refund for refund in kept_in_transaction(session, _CREATED)}
     return [
-        session.get_one(Refund, event.data["refund_id"])
+        created.get(event.data["refund_id"]) or session.get_one(Refund, event.data["refund_id"])
         for event in events
         if event.kind == "refund.created"
     ]
@@ -105,6 +108,7 @@ def create_refund(
     )
     session.add(refund)
     session.flush()
+    kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)
     else:
