@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
@@ -66,6 +66,10 @@ _IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
 )
 
 
+#: A refund inserted and read back as a Refund of the session.
+_INSERT = insert(Refund).returning(Refund)
+
+
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
     with reading_only(session, Refund):
@@ -96,18 +100,20 @@ def create_refund(
     if amount <= 0:
         return None
     provider = "store_credit" if method is RefundMethod.STORE_CREDIT else order.payment_provider
-    refund = Refund(
-        order_id=order.id,
-        return_id=return_id,
-        cancellation_id=cancellation_id,
-        amount=amount,
-        currency=order.currency,
-        method=method,
-        provider=provider,
-        created_at=now,
-    )
-    session.add(refund)
-    session.flush()
+    row = {
+        "order_id": order.id,
+        "return_id": return_id,
+        "cancellation_id": cancellation_id,
+        "amount": amount,
+        "currency": order.currency,
+        "method": method,
+        "provider": provider,
+        "created_at": now,
+    }
+    # Its id is needed now, and it needs only rows already written (the order, its return or
+    # cancellation): it goes out alone, the use case's other changes in their one flush.
+    with session.no_autoflush:
+        refund = session.scalars(_INSERT, [row]).one()
     kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)

@@ -14,6 +14,9 @@ from tests.shop import Shop, publish_default_rules
 #: force, the customer's history; the request and its lines; the webhook endpoints; the
 #: events, outbox rows and the request's new status in one flush.
 FILING_STATEMENTS = 11
+#: A kept item refunded at once: also what is still on its way (read), the refund (inserted
+#: on its own), and the line's refund.
+REFUNDED_AT_ONCE_STATEMENTS = 14
 
 
 def _filed(shop: Shop, app: Flask, line: str, reason: str) -> tuple[dict[str, Any], list[str]]:
@@ -67,6 +70,19 @@ def test_a_kept_item_refunded_at_once_shows_its_refund_in_the_answer(
     assert answer["status"] == "completed" and answer["method"] == "none"
     assert [r["amount"]["amount"] for r in answer["refunds"]] == [1100]
     assert "refund.created" in [event["kind"] for event in answer["timeline"]]
+
+
+def test_a_refund_at_once_leaves_the_other_writes_in_one_flush(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    answer, sent = _filed(shop, app, "L2", "UNWANTED")
+
+    assert answer["status"] == "completed"
+    assert len(sent) <= REFUNDED_AT_ONCE_STATEMENTS, "\n".join(sent)
+    for table in ("events", "outbox_messages", "refunds"):
+        assert _writes(sent).count(f"INSERT INTO {table}") == 1, _writes(sent)
+    assert _writes(sent).count("UPDATE return_requests SET") == 1, _writes(sent)
 
 
 def test_the_answer_reads_no_refund_the_transaction_created(
