@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, event, select
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, object_session
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
-from returns_service.models import Base, intpk
+from returns_service.models import Base, intpk, kept_in_transaction
 
 
 class Event(Base):
@@ -34,15 +34,8 @@ class Event(Base):
     )
 
 
-#: The session's key for the events recorded in its transaction, oldest first.
-_RECORDED = "events_recorded"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_recorded(session: Session, transaction: SessionTransaction) -> None:
-    """The transaction ended: its events are read from the database from now on."""
-    if transaction.parent is None:
-        session.info.pop(_RECORDED, None)
+#: The kind of the events recorded in a transaction, oldest first (see kept_in_transaction).
+_RECORDED = "events"
 
 
 def record_event(
@@ -69,7 +62,7 @@ def record_event(
         created_at=now,
     )
     session.add(event)
-    session.info.setdefault(_RECORDED, []).append(event)
+    kept_in_transaction(session, _RECORDED).append(event)
     return event
 
 
@@ -120,7 +113,7 @@ def recorded_timeline(session: Session, subject_type: str, subject_id: int) -> l
     session = session if isinstance(session, Session) else session()  # a scoped session
     return [
         e
-        for e in session.info.get(_RECORDED, [])
+        for e in kept_in_transaction(session, _RECORDED)
         if e.subject_type == subject_type
         and e.subject_id == subject_id
         and object_session(e) is session

@@ -8,9 +8,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,3 +107,25 @@ def reading_only(session: Session, *models: type[Base]) -> Iterator[None]:
         session.flush()
     with session.no_autoflush:
         yield
+
+
+#: The ``session.info`` key of what :func:`kept_in_transaction` holds.
+_KEPT = "kept_in_transaction"
+
+
+def kept_in_transaction(session: Session, kind: str) -> list[Any]:
+    """A list of ``kind`` that lives as long as the session's transaction.
+
+    What a use case recorded (its events, its refunds) is held here, so the answer built at
+    its end finds it without asking the database: the session holds clean objects only
+    weakly, and would read a flushed one again by its key.
+    """
+    session = session if isinstance(session, Session) else session()  # a scoped session
+    return session.info.setdefault(_KEPT, {}).setdefault(kind, [])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_kept(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction ended: what it recorded is read from the database from now on."""
+    if transaction.parent is None:
+        session.info.pop(_KEPT, None)

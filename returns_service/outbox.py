@@ -1,10 +1,13 @@
 """Transactional outbox: side effects recorded in the same commit, relayed to RQ after it.
 
 An operation calls :func:`record` in its transaction. When that transaction commits, the
-new rows are enqueued to RQ with the row id as job id. Rows that were not enqueued (Redis
-was down, the process died between commit and enqueue) or whose job vanished (a worker
-died mid-job) are swept up by :func:`relay`. The outbox row, not RQ, is the source of
-truth: a job claims its row first, so a message delivered twice runs once.
+new rows are enqueued to RQ with the row id as job id; the committing request writes
+nothing more to the database for it. Rows that were not enqueued (Redis was down, the
+process died between commit and enqueue) or whose job vanished (a worker died mid-job) are
+swept up by :func:`relay`, which tells a row its committer handed over (its RQ job is
+waiting or running) from one nobody did, and notes the hand-over of both. The outbox row,
+not RQ, is the source of truth: a job reads its row first, so a message delivered twice
+runs once.
 
 A running job holds its row's lock (taken by the ``UPDATE`` that claims it) until it
 commits, and PostgreSQL lets go of that lock the moment the worker's connection closes.
@@ -26,13 +29,12 @@ from typing import Any
 from flask import has_app_context
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from returns_service.extensions import db, jobs
-from returns_service.models import Base, str_enum, utcnow
+from returns_service.models import Base, str_enum
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,10 @@ ENQUEUE_LEASE = timedelta(minutes=10)
 ORPHAN_AFTER = timedelta(seconds=15)
 #: RQ states in which the job will still run without our help.
 _WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
+#: RQ states of a job handed over and not yet run: an unmarked row whose job is in one was
+#: handed over by the transaction that committed it (a job that started and died leaves
+#: its row to the orphan check once marked).
+_HANDED_OVER = _WAITING | {JobStatus.STARTED}
 _PENDING_KEY = "outbox_pending"
 
 
@@ -168,7 +174,7 @@ def _enqueue(message_ids: list[str]) -> list[str]:
 
 
 def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
-    """Note the hand-over: one statement on its own (autocommit), no transaction around it."""
+    """Note the hand-over (the relay's): one statement on its own (autocommit)."""
     if not message_ids:
         return
     with db.engine.connect() as connection:
@@ -180,14 +186,16 @@ def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
 def enqueue_after_commit(session: Session) -> None:
     """``after_commit`` hook: enqueue what the transaction recorded.
 
-    SQLAlchemy fires the hook for savepoints too; only the outermost commit counts.
+    The rows are not marked handed over here (a statement more for every request): the
+    relay finds their jobs waiting in RQ and marks them. SQLAlchemy fires the hook for
+    savepoints too; only the outermost commit counts.
     """
     if session.in_nested_transaction():
         return
     message_ids = session.info.pop(_PENDING_KEY, [])
     if not message_ids or not has_app_context():
         return
-    _mark_enqueued(_enqueue(message_ids), utcnow())
+    _enqueue(message_ids)
 
 
 def forget_after_rollback(session: Session) -> None:
@@ -213,7 +221,7 @@ def relay(session: Session, now: datetime, limit: int = 500) -> int:
                 OutboxMessage.enqueued_at < now - ORPHAN_AFTER,
             ),
         )
-        # Never handed over first: a long queue of handed-over rows must not hold them back.
+        # Never marked handed over first: a long queue of marked rows must not hold them back.
         .order_by(OutboxMessage.enqueued_at.asc().nulls_first(), OutboxMessage.created_at)
         .limit(limit)
         # A locked row is being run by a live worker: leave it alone.
@@ -221,24 +229,30 @@ def relay(session: Session, now: datetime, limit: int = 500) -> int:
     )
     rows = session.execute(due).all()
     session.rollback()  # end the read transaction before talking to Redis
-    message_ids = [
-        message_id
-        for message_id, enqueued_at in rows
-        if enqueued_at is None or _orphaned(message_id, enqueued_at, now)
-    ]
+    if not rows:
+        return 0
+    try:
+        found = Job.fetch_many([message_id for message_id, _ in rows], connection=jobs.redis)
+    except RedisError as exc:
+        log.warning("could not read the outbox's jobs from RQ: %s (next round)", exc)
+        return 0
+    handed_over, message_ids = [], []
+    for (message_id, enqueued_at), job in zip(rows, found, strict=True):
+        status = job.get_status(refresh=False) if job is not None else None
+        if enqueued_at is None and status in _HANDED_OVER:
+            handed_over.append(message_id)  # by the transaction that committed it
+        elif enqueued_at is None or _orphaned(status, enqueued_at, now):
+            message_ids.append(message_id)
     enqueued = _enqueue(message_ids)
-    _mark_enqueued(enqueued, now)
+    _mark_enqueued([*handed_over, *enqueued], now)
     return len(enqueued)
 
 
-def _orphaned(message_id: str, enqueued_at: datetime, now: datetime) -> bool:
-    """Whether an unlocked row handed to RQ will not run unless handed over again."""
-    try:
-        status = Job.fetch(message_id, connection=jobs.redis).get_status(refresh=False)
-    except NoSuchJobError:
-        return True  # expired or lost with Redis's data
-    except RedisError:
-        return False  # cannot tell now; the next round will
+def _orphaned(status: JobStatus | None, enqueued_at: datetime, now: datetime) -> bool:
+    """Whether an unlocked row handed to RQ will not run unless handed over again, its RQ
+    job in ``status`` (None: expired or lost with Redis's data)."""
+    if status is None:
+        return True
     if status in _WAITING:
         return enqueued_at < now - ENQUEUE_LEASE
     # Started by a worker that no longer holds the lock (killed, or cut from the database),

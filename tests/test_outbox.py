@@ -52,6 +52,29 @@ def test_a_rolled_back_transaction_enqueues_nothing(app: Flask) -> None:
         assert _queued(app) == 0
 
 
+def test_a_commit_hands_over_and_the_relay_only_notes_it(app: Flask) -> None:
+    with app.app_context():
+        message_id = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        db.session.commit()
+        assert _queued(app) == 1
+        assert db.session.get(OutboxMessage, message_id).enqueued_at is None  # not written
+
+        assert outbox.relay(db.session, utcnow()) == 0  # its job waits in the queue
+        assert _queued(app) == 1
+        assert db.session.get(OutboxMessage, message_id).enqueued_at is not None
+
+
+def test_the_relay_hands_over_a_row_never_handed_over(app: Flask) -> None:
+    with app.app_context():
+        outbox.record(db.session, "restock", utcnow(), return_line_id=1)
+        db.session.info.pop("outbox_pending")  # as if the process died after its commit
+        db.session.commit()
+        assert _queued(app) == 0
+
+        assert outbox.relay(db.session, utcnow()) == 1
+        assert _queued(app) == 1
+
+
 def test_recording_an_unknown_job_fails_in_the_transaction(app: Flask) -> None:
     import pytest
 

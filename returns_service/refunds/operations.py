@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import Event, record_event
-from returns_service.models import reading_only
+from returns_service.models import kept_in_transaction, reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
 from returns_service.refunds import notices
@@ -26,6 +26,8 @@ from returns_service.refunds.models import (
 )
 from returns_service.refunds.providers import RETRIED, staff_retries
 
+#: The kind of the refunds created in a transaction (see kept_in_transaction).
+_CREATED = "refunds"
 #: Refunds still on their way count against what may be refunded.
 OPEN_STATUSES = (RefundStatus.PENDING, RefundStatus.PROCESSING)
 
@@ -44,11 +46,12 @@ def share_of_line(line_total: int, line_quantity: int, quantity: int) -> int:
 def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
     """The refunds a timeline's ``refund.created`` events name, oldest first.
 
-    For a subject created in this transaction, these are all its refunds (they are
-    usually still in the session: no statement is sent).
+    For a subject created in this transaction, these are all its refunds (those created in
+    the transaction are kept in it: no statement is sent for them).
     """
+    created = {refund.id: refund for refund in kept_in_transaction(session, _CREATED)}
     return [
-        session.get_one(Refund, event.data["refund_id"])
+        created.get(event.data["refund_id"]) or session.get_one(Refund, event.data["refund_id"])
         for event in events
         if event.kind == "refund.created"
     ]
@@ -61,6 +64,10 @@ _IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
     Refund.status.in_(OPEN_STATUSES)
     | ((Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown),
 )
+
+
+#: A refund inserted and read back as a Refund of the session.
+_INSERT = insert(Refund).returning(Refund)
 
 
 def refundable_balance(session: Session, order: Order) -> int:
@@ -93,18 +100,21 @@ def create_refund(
     if amount <= 0:
         return None
     provider = "store_credit" if method is RefundMethod.STORE_CREDIT else order.payment_provider
-    refund = Refund(
-        order_id=order.id,
-        return_id=return_id,
-        cancellation_id=cancellation_id,
-        amount=amount,
-        currency=order.currency,
-        method=method,
-        provider=provider,
-        created_at=now,
-    )
-    session.add(refund)
-    session.flush()
+    row = {
+        "order_id": order.id,
+        "return_id": return_id,
+        "cancellation_id": cancellation_id,
+        "amount": amount,
+        "currency": order.currency,
+        "method": method,
+        "provider": provider,
+        "created_at": now,
+    }
+    # Its id is needed now, and it needs only rows already written (the order, its return or
+    # cancellation): it goes out alone, the use case's other changes in their one flush.
+    with session.no_autoflush:
+        refund = session.scalars(_INSERT, [row]).one()
+    kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)
     else:

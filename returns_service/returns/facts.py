@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,12 @@ from sqlalchemy.orm import Session
 from returns_service.orders.models import Order, OrderLine
 from returns_service.refunds.operations import share_of_line
 from returns_service.returns.models import ReturnLine, ReturnRequest
-from returns_service.returns.quantities import delivered_at, latest_shipment_status
+from returns_service.returns.quantities import (
+    count_units,
+    delivered_at,
+    latest_shipment_status,
+    returned_units_column,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +35,13 @@ class CustomerHistory:
         return self.returns_365d / self.orders if self.orders else 0.0
 
 
-#: Built once: building a statement costs more than running it from the statement cache.
-_HISTORY = select(
+_ORDERS = (
     select(func.count())
     .select_from(Order)
     .where(Order.customer_id == bindparam("customer_id"))
-    .scalar_subquery(),
+    .scalar_subquery()
+)
+_RETURNS_SINCE = (
     select(func.count())
     .select_from(ReturnRequest)
     .join(Order, ReturnRequest.order_id == Order.id)
@@ -42,8 +49,17 @@ _HISTORY = select(
         Order.customer_id == bindparam("customer_id"),
         ReturnRequest.created_at >= bindparam("since"),
     )
-    .scalar_subquery(),
+    .scalar_subquery()
 )
+#: Built once: building a statement costs more than running it from the statement cache.
+_HISTORY = select(_ORDERS, _RETURNS_SINCE)
+#: The history with the units the order's returns hold: filing reads both after taking
+#: the order's lock, in one round trip.
+_PAST = select(_ORDERS, _RETURNS_SINCE, returned_units_column(bindparam("order_id")))
+
+
+def _history(orders: int | None, returns: int | None) -> CustomerHistory:
+    return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
 
 
 def customer_history(session: Session, customer_id: int | None, now: datetime) -> CustomerHistory:
@@ -52,7 +68,19 @@ def customer_history(session: Session, customer_id: int | None, now: datetime) -
         return CustomerHistory(orders=0, returns_365d=0)
     since = now - timedelta(days=365)
     orders, returns = session.execute(_HISTORY, {"customer_id": customer_id, "since": since}).one()
-    return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
+    return _history(orders, returns)
+
+
+def order_past(
+    session: Session, order: Order, now: datetime
+) -> tuple[Counter[int], CustomerHistory]:
+    """The units of each line the order's live returns hold (see
+    :func:`~returns_service.returns.quantities.returned_quantities`) and its customer's
+    history (none without a customer), in one statement."""
+    since = now - timedelta(days=365)
+    values = {"customer_id": order.customer_id, "since": since, "order_id": order.id}
+    orders, returns, held = session.execute(_PAST, values).one()
+    return count_units(held), _history(orders, returns)
 
 
 def line_facts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order, Shipment
 from returns_service.returns import exchanges, notices, states
-from returns_service.returns.facts import customer_history, line_facts
+from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
     LineOutcome,
     Resolution,
@@ -46,10 +47,14 @@ def _new_rma() -> str:
 
 
 def _line_inputs(
-    session: Session, order: Order, lines: list[dict[str, Any]], resolution: Resolution
+    session: Session,
+    order: Order,
+    lines: list[dict[str, Any]],
+    resolution: Resolution,
+    returned: Counter[int],
 ) -> list[ReturnLine]:
     by_id = {line.id: line for line in order.lines}
-    returnable = returnable_quantities(session, order)
+    returnable = returnable_quantities(session, order, returned)
     asked: dict[int, int] = {}
     built = []
     for index, data in enumerate(lines):
@@ -101,10 +106,10 @@ def open_return(
             f"order {order.number} was cancelled; there is nothing to return",
             code="order_cancelled",
         )
-    return_lines = _line_inputs(session, order, lines, resolution)
+    returned, history = order_past(session, order, now)
+    return_lines = _line_inputs(session, order, lines, resolution, returned)
     version = active_version(session, now)
     rule_set = compiled(version)
-    history = customer_history(session, order.customer_id, now)
     request = ReturnRequest(
         rma=_new_rma(),
         order=order,

@@ -10,10 +10,13 @@ from flask import Flask
 from bench.inprocess import counted_statements
 from tests.shop import Shop, publish_default_rules
 
-#: Order with its customer and lines (locked), its parcels, returned units, the rules in
-#: force, the customer's history; the request and its lines; the webhook endpoints; the
-#: events, outbox rows and the request's new status in one flush.
-FILING_STATEMENTS = 11
+#: Order with its customer and lines (locked), its parcels, the units its returns hold with
+#: the customer's history, the rules in force; the request and its lines; the webhook
+#: endpoints; the events, outbox rows and the request's new status in one flush.
+FILING_STATEMENTS = 10
+#: A kept item refunded at once: also what is still on its way (read), the refund (inserted
+#: on its own), and the line's refund.
+REFUNDED_AT_ONCE_STATEMENTS = 13
 
 
 def _filed(shop: Shop, app: Flask, line: str, reason: str) -> tuple[dict[str, Any], list[str]]:
@@ -38,8 +41,9 @@ def test_filing_a_return_sends_a_bounded_number_of_statements(
     answer, sent = _filed(shop, app, "L1", "SIZE_TOO_SMALL")
 
     assert answer["status"] == "awaiting_parcel"
-    # The hand-over to the queue after the commit is one more (outside the transaction).
-    assert len(sent) <= FILING_STATEMENTS + 1, "\n".join(sent)
+    # The hand-over to the queue after the commit writes nothing to the database.
+    assert len(sent) <= FILING_STATEMENTS, "\n".join(sent)
+    assert not any("outbox_messages SET enqueued_at" in s for s in sent), "\n".join(sent)
     assert _writes(sent).count("INSERT INTO events") == 1, _writes(sent)
     assert _writes(sent).count("INSERT INTO outbox_messages") == 1, _writes(sent)
 
@@ -66,3 +70,25 @@ def test_a_kept_item_refunded_at_once_shows_its_refund_in_the_answer(
     assert answer["status"] == "completed" and answer["method"] == "none"
     assert [r["amount"]["amount"] for r in answer["refunds"]] == [1100]
     assert "refund.created" in [event["kind"] for event in answer["timeline"]]
+
+
+def test_a_refund_at_once_leaves_the_other_writes_in_one_flush(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    answer, sent = _filed(shop, app, "L2", "UNWANTED")
+
+    assert answer["status"] == "completed"
+    assert len(sent) <= REFUNDED_AT_ONCE_STATEMENTS, "\n".join(sent)
+    for table in ("events", "outbox_messages", "refunds"):
+        assert _writes(sent).count(f"INSERT INTO {table}") == 1, _writes(sent)
+    assert _writes(sent).count("UPDATE return_requests SET") == 1, _writes(sent)
+
+
+def test_the_answer_reads_no_refund_the_transaction_created(
+    app: Flask, session: Any, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    _, sent = _filed(shop, app, "L2", "UNWANTED")
+
+    assert not [s for s in sent if s.startswith("SELECT refunds.id")], "\n".join(sent)
