@@ -81,7 +81,8 @@ _RETURN = frozenset({Scope.RETURN})
 _CANCELLATION = frozenset({Scope.CANCELLATION})
 # Order and customer facts mean the same thing whether a line is returned or cancelled.
 _BOTH = frozenset(Scope)
-_MINOR_UNITS = "minor units of `currency`"
+#: The unit of the facts that are sums of money, in the order's currency.
+MINOR_UNITS = "minor units of `currency`"
 
 
 _ALL = (
@@ -152,7 +153,7 @@ _ALL = (
         Text("単価", "Unit price"),
         Text("割引後の 1 点あたりの価格", "Price of one unit after discounts"),
         scopes=_RETURN,
-        unit=_MINOR_UNITS,
+        unit=MINOR_UNITS,
         minimum=0,
     ),
     Fact(
@@ -161,7 +162,7 @@ _ALL = (
         Text("明細合計", "Line total"),
         Text("返品する数量分の金額", "Price of the quantity being returned"),
         scopes=_RETURN,
-        unit=_MINOR_UNITS,
+        unit=MINOR_UNITS,
         minimum=0,
     ),
     Fact(
@@ -170,7 +171,7 @@ _ALL = (
         Text("注文合計", "Order total"),
         Text("注文全体の合計金額", "Total of the whole order"),
         scopes=_BOTH,
-        unit=_MINOR_UNITS,
+        unit=MINOR_UNITS,
         minimum=0,
     ),
     Fact(

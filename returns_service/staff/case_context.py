@@ -25,7 +25,7 @@ from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import AssignForm, NoteForm
 from returns_service.staff.case_labels import actor_label, case_event_label
-from rules.facts import FACTS
+from rules.facts import FACTS, MINOR_UNITS
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,8 @@ class Fact:
 
     label: str
     value: Any
+    #: The currency of a sum of money (in its minor units); None for other facts.
+    currency: str | None = None
 
 
 @dataclass
@@ -141,13 +143,14 @@ class CaseWords:
     _kinds: dict[str, str] = field(default_factory=dict)
     _actors: dict[str, str] = field(default_factory=dict)
 
-    def explain(self, facts_read: Mapping[str, Any] | None) -> list[Fact]:
-        """The facts of a decision under the registry's labels."""
+    def explain(self, facts_read: Mapping[str, Any] | None, currency: str) -> list[Fact]:
+        """The facts of a decision under the registry's labels; sums of money in ``currency``."""
         explained = []
         for name, value in (facts_read or {}).items():
             fact = FACTS.get(name)
             label = getattr(fact.label, self.lang, fact.label.en) if fact else name
-            explained.append(Fact(label, value))
+            amount = fact is not None and fact.unit == MINOR_UNITS and isinstance(value, int)
+            explained.append(Fact(label, value, currency if amount else None))
         return explained
 
     def in_language(self, text: Any) -> str:

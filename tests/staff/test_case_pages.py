@@ -225,6 +225,8 @@ def test_a_return_page_shows_the_whole_picture_in_the_staff_language(
     assert "セール品" in ja or "最終セール" in ja or "返品不可" in ja
     # Money as people write it; the customer with their history; the order and its parcel.
     assert re.search(r'id="order-total">[￥¥]\d{3},\d{3}<', ja)
+    assert re.search(r"<dt>明細合計</dt><dd>[￥¥]128,000</dd>", ja)  # a fact that is money
+    assert re.search(r"<dt>Line total</dt><dd>[￥¥]128,000</dd>", en)
     assert 'id="customer-name">佐藤 花子<' in ja
     assert "400011112222" in en
     assert "Sent to a person · Rules" in en and "return.review" not in en
