@@ -110,11 +110,10 @@ def recorded_timeline(session: Session, subject_type: str, subject_id: int) -> l
     For a subject created in this transaction that is its whole timeline, read without
     asking the database (events rolled back with a savepoint are left out).
     """
-    session = session if isinstance(session, Session) else session()  # a scoped session
     return [
         e
         for e in kept_in_transaction(session, _RECORDED)
         if e.subject_type == subject_type
         and e.subject_id == subject_id
-        and object_session(e) is session
+        and object_session(e) is not None
     ]
