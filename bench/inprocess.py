@@ -92,7 +92,18 @@ def _send(shop: Shop, item: Request) -> int:
     return response.status_code
 
 
-def measure(shop: Shop, name: str, count: int, profile: bool) -> None:
+#: What a profile lists by default: our code and the libraries it drives.
+OURS = "returns_service|rules/|jinja|marshmallow|smtp|babel"
+
+
+def measure(
+    shop: Shop,
+    name: str,
+    count: int,
+    profile: bool,
+    order: str = "cumulative",
+    restrict: str = OURS,
+) -> None:
     """Send ``count`` requests of one path; print statements and timings."""
     items = PATHS[name](shop)
     items = (items * (count + 3))[: count + 3]  # a read path's few requests, again and again
@@ -119,8 +130,7 @@ def measure(shop: Shop, name: str, count: int, profile: bool) -> None:
         f"{statistics.median(statements):4.0f} statements"
     )
     if profiler:
-        ours = "returns_service|rules/|jinja|marshmallow|smtp|babel"
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(ours, 60)
+        pstats.Stats(profiler).sort_stats(order).print_stats(restrict, 60)
         for statement in sent:
             print("   ", " ".join(statement.split())[:160])
 
@@ -130,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--profile", choices=sorted(PATHS), help="profile this path")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, ...)")
+    parser.add_argument("--restrict", default=OURS, help="a regex of what the profile lists")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
@@ -139,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         _prepare(shop)
         names = [args.profile] if args.profile else list(PATHS)
         for name in names:
-            measure(shop, name, args.requests, bool(args.profile))
+            measure(shop, name, args.requests, bool(args.profile), args.sort, args.restrict)
     return 0
 
 
