@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import current_app
@@ -10,15 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from limits import parse
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
 from returns_service.errors import NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow
-from returns_service.orders.models import Order, Shipment
 from returns_service.orders.schemas import OrderOut
 from returns_service.portal import tokens
 from returns_service.portal.lookup import (
@@ -29,7 +25,7 @@ from returns_service.portal.lookup import (
     order_limit_key,
 )
 from returns_service.returns.eligibility import order_eligibility
-from returns_service.returns.quantities import count_units, returned_units_column
+from returns_service.returns.order_snapshot import order_snapshot
 from returns_service.schemas import Text
 
 blp = Blueprint(
@@ -77,32 +73,12 @@ class PortalOrderOut(OrderOut):
 class _OrderWithEligibility:
     """An order seen through the portal: the order's attributes plus ``eligibility``."""
 
-    def __init__(self, order: Order, eligibility: list[Any]) -> None:
+    def __init__(self, order: Any, eligibility: list[Any]) -> None:
         self._order = order
         self.eligibility = eligibility
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._order, name)
-
-
-#: The order with everything the answer shows, and the units its returns hold, in two
-#: round trips: the order with its customer, lines and what its returns hold, then its
-#: parcels with their lines (joining both would return lines times parcel lines rows).
-#: Built once: only the order's id changes between requests.
-_ORDER_AND_RETURNED = (
-    select(Order, returned_units_column(Order.id))
-    .where(Order.id == bindparam("order_id"))
-    .options(
-        joinedload(Order.customer),
-        joinedload(Order.lines),
-        selectinload(Order.shipments).joinedload(Shipment.lines),
-    )
-)
-
-
-def _order_and_returned(order_id: int) -> tuple[Order, Counter[int]] | None:
-    row = db.session.execute(_ORDER_AND_RETURNED, {"order_id": order_id}).unique().one_or_none()
-    return None if row is None else (row[0], count_units(row[1]))
 
 
 def _hit_order_limit(number: str) -> None:
@@ -157,7 +133,7 @@ class PortalOrder(MethodView):
         principal = current_principal()
         if principal.order_id is None:
             raise NotFound("staff tokens open orders through /api/v1/orders")
-        loaded = _order_and_returned(principal.order_id)
+        loaded = order_snapshot(db.session, principal.order_id)
         if loaded is None:
             raise NotFound(NO_MATCH)
         order, returned = loaded

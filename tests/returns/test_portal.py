@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from bench.inprocess import counted_statements
-from tests.shop import Shop
+from returns_service.models import utcnow
+from returns_service.orders import documents
+from tests.shop import Shop, order_document
 
 
 def test_unknown_order_and_wrong_email_get_the_same_answer(shop: Shop) -> None:
@@ -110,3 +114,41 @@ def test_reading_the_order_takes_two_queries_whatever_its_returns(app: Flask, sh
     by_line = {e["line_id"]: e for e in response.json["eligibility"]}
     assert by_line[shop.line_id(order, "L1")]["reason"] == "already_returned"
     assert by_line[shop.line_id(order, "L2")]["returnable_quantity"] == 1
+
+
+def test_portal_shows_the_order_as_the_order_api_does(shop: Shop) -> None:
+    """The portal reads the order without the ORM: the same document, parcels and all."""
+    now = utcnow()
+    document = order_document()
+    lines = document["lines"]
+    document["shipments"] = [
+        documents.shipment(
+            "S1", lines[:2], status="delivered", carrier="yamato", tracking_number="4001",
+            shipped_at=now - timedelta(days=4), delivered_at=now - timedelta(days=2),
+        ),
+        documents.shipment(
+            "S2", lines[2:3], status="in_transit", carrier="sagawa", tracking_number="4002",
+            shipped_at=now - timedelta(days=1),
+        ),
+        documents.shipment(
+            "S3", [], status="pending", carrier="", tracking_number="", shipped_at=None
+        ),
+    ]  # fmt: skip
+    stored = shop.client.put("/api/v1/orders/5001", json=document, headers=shop.integration)
+    assert stored.status_code == 201, stored.json
+    customer = shop.customer()
+    line = {"line_id": shop.line_id(stored.json, "L1"), "quantity": 1, "reason": "UNWANTED"}
+    assert shop.file(customer, [line]).status_code == 201
+
+    portal = shop.client.get("/api/v1/portal/order", headers=customer).json
+    eligibility = {e["line_id"]: e for e in portal.pop("eligibility")}
+    assert portal == shop.client.get("/api/v1/orders/5001", headers=shop.agent).json
+    assert [s["lines"] for s in portal["shipments"]] == [
+        [{"line_id": "L1", "quantity": 1}, {"line_id": "L2", "quantity": 2}],
+        [{"line_id": "L3", "quantity": 1}],
+        [],
+    ]
+    reasons = {line["external_id"]: eligibility[line["id"]]["reason"] for line in portal["lines"]}
+    assert reasons == {
+        "L1": "already_returned", "L2": None, "L3": "not_delivered", "L4": "not_delivered"
+    }  # fmt: skip
