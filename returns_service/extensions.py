@@ -14,7 +14,7 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 from redis import Redis
 from rq import Queue
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -45,6 +45,15 @@ class Database:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self.session_factory.configure(bind=self._engine)
         app.teardown_appcontext(self._remove_session)
+
+    def connection_without_transaction(self) -> Connection:
+        """A pooled connection on which every statement stands alone: no ``BEGIN`` before
+        them, no ``ROLLBACK`` after (two round trips, more than a small read costs).
+
+        For reads that write nothing and whose statements need not see one snapshot;
+        close it (``with``) to give it back.
+        """
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _remove_session(self, exc: BaseException | None) -> None:
         self.session.remove()

@@ -133,7 +133,8 @@ class PortalOrder(MethodView):
         principal = current_principal()
         if principal.order_id is None:
             raise NotFound("staff tokens open orders through /api/v1/orders")
-        loaded = order_snapshot(db.session, principal.order_id)
+        with db.connection_without_transaction() as connection:
+            loaded = order_snapshot(connection, principal.order_id)
         if loaded is None:
             raise NotFound(NO_MATCH)
         order, returned = loaded

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Column, Row, Table, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Connection, Row, Table, bindparam, select
 
 from returns_service.orders.models import Customer, Order, OrderLine, Shipment, ShipmentLine
 from returns_service.returns.quantities import count_units, returned_units_column
@@ -84,10 +83,13 @@ _ORDER_ROW = _Slicer(_ORDER_KEYS, _CUSTOMER_KEYS, ("returned",), _LINE_KEYS)
 _PARCEL_ROW = _Slicer(_SHIPMENT_KEYS, _SHIPMENT_LINE_KEYS)
 
 
-def order_snapshot(session: Session, order_id: int) -> tuple[Any, Counter[int]] | None:
+def order_snapshot(connection: Connection, order_id: int) -> tuple[Any, Counter[int]] | None:
     """The order (read-only, shaped as an ``Order``) and the units its returns hold per
-    line id, in two round trips; None when there is no such order."""
-    connection = session.connection()
+    line id, in two round trips; None when there is no such order.
+
+    The two statements may run outside a transaction: a parcel line whose order line was
+    added after the first one read the lines is left out, as the order was read before.
+    """
     rows = connection.execute(_ORDER_AND_LINES, {"order_id": order_id}).all()
     if not rows:
         return None
@@ -115,7 +117,7 @@ def _parcels(rows: Iterable[Row[Any]], lines_by_id: dict[int, Any]) -> list[Any]
             shipment = shipments[row[0]] = _PARCEL_ROW.part(row, 0)
             shipment.lines = []
         shipment_line = _PARCEL_ROW.part(row, 1)
-        if shipment_line is not None:
+        if shipment_line is not None and shipment_line.order_line_id in lines_by_id:
             shipment_line.order_line = lines_by_id[shipment_line.order_line_id]
             shipment.lines.append(shipment_line)
     return list(shipments.values())
