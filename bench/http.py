@@ -83,13 +83,14 @@ def service_env(
     }
 
 
-def _row(name: str, result: Result, bare: Result | None) -> str:
-    ratio = f"{result.rate / bare.rate:5.2f}x" if bare else "    1x"
-    p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x" if bare else ""
+def _row(name: str, result: Result, bare: Result) -> str:
+    ratio = f"{result.rate / bare.rate:5.2f}x"
+    p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x"
     failed = f"  ({result.non2xx} non-2xx, {result.errors} errors)" if result.non2xx else ""
     return (
         f"  {name:24} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
-        f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}{failed}"
+        f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}   "
+        f"(bare {bare.rate:6.1f} req/s, p99 {bare.p99_ms:5.1f} ms){failed}"
     )
 
 
@@ -106,13 +107,19 @@ def _check(path: Path, result: Result, bare: Result) -> list[str]:
     return missed
 
 
-def _measure_paths(shop: Shop, server: Served, bare: Result, seconds: float) -> list[str]:
+def _measure_paths(
+    shop: Shop, server: Served, bare_server: Served, seconds: float, paths: tuple[Path, ...]
+) -> list[str]:
+    """Each path right after the yardstick, its ratio to that: on a shared machine the
+    load of the minute moves both alike, and a yardstick measured once would not follow."""
     missed = []
-    for path in PATHS:
+    for path in paths:
         items = path.requests(shop)
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
+        bare = load(bare_server.url, shop.bare_inserts(), seconds)
+        bare_server.wait_until_idle()
         result = load(server.url, items, seconds)
         server.wait_until_idle()
         print(_row(path.name, result, bare), flush=True)
@@ -146,8 +153,9 @@ def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]
     return missed
 
 
-def run(seconds: float) -> list[str]:
-    """Run every measurement; returns the targets missed."""
+def run(seconds: float, only: list[str] | None = None) -> list[str]:
+    """Run every measurement (``only``: these paths, and no pipeline); returns the targets
+    missed."""
     ensure_wrk()
     per_path = max(200, math.ceil(seconds * MAX_RATE))
     with ExitStack() as stack:
@@ -163,18 +171,21 @@ def run(seconds: float) -> list[str]:
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
         env = service_env(database_url, redis_url, smtp_port, partner, instance)
         print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
+        print("each path right after the bare insert (the yardstick), its ratio to that one")
         bare_env = {"BARE_DATABASE_URL": database_url}
-        with gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server:
-            load(bare_server.url, shop.bare_inserts(), 1)  # warm up
+        with (
+            gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server,
+            gunicorn("wsgi:app", env, "service") as server,
+        ):
+            load(bare_server.url, shop.bare_inserts(), 1)  # warm up both workers
             bare_server.wait_until_idle()
-            bare = load(bare_server.url, shop.bare_inserts(), seconds)
-        print(_row("bare insert (yardstick)", bare, None), flush=True)
-        with gunicorn("wsgi:app", env, "service") as server:
             shop.prepare(server.url, partner)
-            load(server.url, shop.read_orders(), 1)  # warm up both workers
+            load(server.url, shop.read_orders(), 1)
             server.wait_until_idle()
-            missed = _measure_paths(shop, server, bare, seconds)
-        missed += _measure_pipeline(database_url, redis_url, env)
+            paths = tuple(path for path in PATHS if not only or path.name in only)
+            missed = _measure_paths(shop, server, bare_server, seconds, paths)
+        if not only:
+            missed += _measure_pipeline(database_url, redis_url, env)
     return missed
 
 
@@ -183,8 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 5)))
     parser.add_argument("--report-only", action="store_true", help="never exit non-zero")
+    parser.add_argument(
+        "--only", action="append", choices=[path.name for path in PATHS], help="this path only"
+    )
     args = parser.parse_args(argv)
-    missed = run(args.seconds)
+    missed = run(args.seconds, args.only)
     for target in missed:
         print(f"TARGET MISSED: {target}")
     return 0 if args.report_only or not missed else 1
