@@ -44,7 +44,7 @@ def aging_cutoff(policy: CasePolicy, now: datetime) -> datetime:
     low, high = now - timedelta(days=7 * policy.aging_days + 60), now
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) / 2
-        if policy.aged(middle, now):
+        if policy.aged(middle, now, remember=False):
             low = middle
         else:
             high = middle
