@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import Select
 
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkFilter
@@ -21,15 +24,40 @@ class _GetForm(FlaskForm):
         csrf = False
 
 
+#: How many renderings a select keeps before it starts again.
+_REMEMBERED_SELECTS = 512
+
+
+class RememberedSelect(Select):
+    """WTForms' select, its markup kept per choices, choice made and attributes: the work
+    list offers the same few dozen choices (worded once per language) on every page, and
+    writing their options out cost more than the rest of the form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[Any, ...], Markup] = {}
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        """The select's markup, written the first time these choices are shown this way."""
+        choices = tuple((c.value, str(c.label)) for c in field.choices)
+        key = (field.id, field.name, field.data, tuple(sorted(kwargs.items())), choices)
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= _REMEMBERED_SELECTS:
+                self._made.clear()
+            made = self._made[key] = super().__call__(field, **kwargs)
+        return made
+
+
 class WorkListForm(_GetForm):
     """The work list's filters and search box; choices are filled per request."""
 
     q = StringField(
         _l("Search (RMA, order, tracking number, name, e-mail or phone)"), [Length(max=200)]
     )
-    kind = SelectField(_l("Kind"), validate_choice=False, default="")
-    status = SelectField(_l("Status"), validate_choice=False, default="")
-    reason = SelectField(_l("Reason"), validate_choice=False, default="")
+    kind = SelectField(_l("Kind"), validate_choice=False, default="", widget=RememberedSelect())
+    status = SelectField(_l("Status"), validate_choice=False, default="", widget=RememberedSelect())
+    reason = SelectField(_l("Reason"), validate_choice=False, default="", widget=RememberedSelect())
     since = DateField(_l("Filed from"), [Optional()])
     until = DateField(_l("Filed until"), [Optional()])
     assignee = SelectField(_l("Assigned to"), validate_choice=False, default="")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.routing import UnicodeConverter
 from wtforms import SelectChoice
 
 from returns_service.auth.models import Role, StaffUser
@@ -18,9 +20,11 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.search import rmas_for_code
 from returns_service.cases.work_list import PAGE_SIZE, work_page
+from returns_service.cases.work_rows import WorkRow
 from returns_service.extensions import db
 from returns_service.labels import REASON_LABELS
 from returns_service.models import utcnow
+from returns_service.pages import language
 from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
@@ -30,25 +34,60 @@ from returns_service.subscriptions.models import CancelReason, FlowStatus
 #: The longest page a ``limit`` may ask for.
 MAX_PAGE_SIZE = 200
 
+#: Each kind's page: its endpoint and the route's last segment, the row's value naming it.
+_CASE_PAGES = {
+    "return": ("staff_pages.show_return", "rma", "reference"),
+    "cancellation": ("staff_pages.show_cancellation", "cancellation_id", "subject_id"),
+    "subscription": ("staff_pages.show_subscription", "flow_id", "subject_id"),
+}
+
+
+def _case_pages() -> Callable[[WorkRow], str]:
+    """Each listed case's address, as ``url_for`` gives it: asked once per kind for the
+    page, each case's key then put in as the route's converter puts it (a row's
+    ``url_for`` was a fifth of the list's rendering)."""
+    to_url = UnicodeConverter(current_app.url_map).to_url
+    found = {}
+    for kind, (endpoint, argument, attribute) in _CASE_PAGES.items():
+        sample = url_for(endpoint, **{argument: 1})
+        assert sample.endswith("/1")  # the case's key ends every case page's route
+        found[kind] = (sample[:-1], attribute)
+
+    def address(row: WorkRow) -> str:
+        prefix, attribute = found[row.subject_type]
+        return prefix + to_url(getattr(row, attribute))
+
+    return address
+
 
 def _choices(codes: Iterable[str], words: PageWords, everything: str) -> list[SelectChoice]:
     return [SelectChoice("", everything)] + [SelectChoice(c, words[c]) for c in codes]
 
 
-def _work_list_form(user: StaffUser, words: PageWords, reasons: PageWords) -> WorkListForm:
-    """The filters with their choices: kinds, every kind's states and reasons, staff."""
-    form = WorkListForm(request.args)
-    form.kind.choices = _choices((k.value for k in CaseKind), words, gettext("Every kind"))
+@lru_cache(maxsize=8)
+def _fixed_choices(language: str) -> tuple[list[SelectChoice], ...]:
+    """The kinds, every kind's states and every reason, worded once per ``language`` (the
+    page's: these are looked up while a page in it is served)."""
+    words, reasons = PageWords(case_label), PageWords(reason_label)
     statuses = dict.fromkeys(
         s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
     )
-    form.status.choices = _choices(statuses, words, gettext("Open cases"))
     codes = [
         *REASON_LABELS,
         *(code for code in CANCELLATION_REASONS if code != "OTHER"),
         *(r.value for r in CancelReason if r.value != "other"),
     ]
-    form.reason.choices = _choices(codes, reasons, gettext("Every reason"))
+    return (
+        _choices((k.value for k in CaseKind), words, gettext("Every kind")),
+        _choices(statuses, words, gettext("Open cases")),
+        _choices(codes, reasons, gettext("Every reason")),
+    )
+
+
+def _work_list_form(user: StaffUser) -> WorkListForm:
+    """The filters with their choices: kinds, every kind's states and reasons, staff."""
+    form = WorkListForm(request.args)
+    form.kind.choices, form.status.choices, form.reason.choices = _fixed_choices(language())
     staff = db.session.scalars(
         select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
     )
@@ -68,7 +107,7 @@ def queue() -> ResponseReturnValue:
     assert user is not None  # staff_required
     # Each code's words once per page, for the filters and the rows alike.
     words, reasons = PageWords(case_label), PageWords(reason_label)
-    form = _work_list_form(user, words, reasons)
+    form = _work_list_form(user)
     form.validate()
     offset = max(0, request.args.get("offset", 0, type=int) or 0)
     limit = min(MAX_PAGE_SIZE, max(1, request.args.get("limit", PAGE_SIZE, type=int) or 1))
@@ -91,6 +130,7 @@ def queue() -> ResponseReturnValue:
         args=args,
         words=words,
         reason_words=reasons,
+        case_page=_case_pages(),
         scan_first=user.role is Role.WAREHOUSE,
     )
 
