@@ -7,11 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import Select
+from wtforms.widgets import DateInput, Select, TextInput
 
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkFilter
@@ -24,43 +25,58 @@ class _GetForm(FlaskForm):
         csrf = False
 
 
-#: How many renderings a select keeps before it starts again.
-_REMEMBERED_SELECTS = 512
+#: How many renderings a field keeps before it starts again.
+_REMEMBERED_RENDERINGS = 512
 
 
-class RememberedSelect(Select):
-    """WTForms' select, its markup kept per choices, choice made and attributes: the work
-    list offers the same few dozen choices (worded once per language) on every page, and
-    writing their options out cost more than the rest of the form."""
+class Remembered:
+    """A field's widget whose markup is kept per what the field shows (its value, choices and
+    attributes): the work list's filters show the same few dozen choices (worded once per
+    language) and the same empty boxes on every page, and writing them out cost as much as
+    the rest of the page's top."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, widget: Any) -> None:
+        self.widget = widget
         self._made: dict[tuple[Any, ...], Markup] = {}
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        """The select's markup, written the first time these choices are shown this way."""
-        choices = tuple((c.value, str(c.label)) for c in field.choices)
-        key = (field.id, field.name, field.data, tuple(sorted(kwargs.items())), choices)
+        """The field's markup, written by the widget the first time it is shown this way."""
+        choices = getattr(field, "choices", None) or ()
+        key = (
+            field.id,
+            field.name,
+            field.data,
+            tuple(field.raw_data or ()),
+            tuple(sorted(kwargs.items())),
+            tuple((c.value, str(c.label)) for c in choices),
+        )
         made = self._made.get(key)
         if made is None:
-            if len(self._made) >= _REMEMBERED_SELECTS:
+            if len(self._made) >= _REMEMBERED_RENDERINGS:
                 self._made.clear()
-            made = self._made[key] = super().__call__(field, **kwargs)
+            made = self._made[key] = self.widget(field, **kwargs)
         return made
+
+
+def _choice(label: LazyString) -> SelectField:
+    """A filter's select: its choices are filled per request, none of them is refused."""
+    return SelectField(label, validate_choice=False, default="", widget=Remembered(Select()))
 
 
 class WorkListForm(_GetForm):
     """The work list's filters and search box; choices are filled per request."""
 
     q = StringField(
-        _l("Search (RMA, order, tracking number, name, e-mail or phone)"), [Length(max=200)]
+        _l("Search (RMA, order, tracking number, name, e-mail or phone)"),
+        [Length(max=200)],
+        widget=Remembered(TextInput()),
     )
-    kind = SelectField(_l("Kind"), validate_choice=False, default="", widget=RememberedSelect())
-    status = SelectField(_l("Status"), validate_choice=False, default="", widget=RememberedSelect())
-    reason = SelectField(_l("Reason"), validate_choice=False, default="", widget=RememberedSelect())
-    since = DateField(_l("Filed from"), [Optional()])
-    until = DateField(_l("Filed until"), [Optional()])
-    assignee = SelectField(_l("Assigned to"), validate_choice=False, default="")
+    kind = _choice(_l("Kind"))
+    status = _choice(_l("Status"))
+    reason = _choice(_l("Reason"))
+    since = DateField(_l("Filed from"), [Optional()], widget=Remembered(DateInput()))
+    until = DateField(_l("Filed until"), [Optional()], widget=Remembered(DateInput()))
+    assignee = _choice(_l("Assigned to"))
 
     def work_filter(self, me: str, timezone: str) -> WorkFilter:
         """The filter the fields describe; an invalid date narrows nothing."""
@@ -90,7 +106,11 @@ def _start_of(day: date | None, zone: ZoneInfo, *, next_day: bool = False) -> da
 class ScanForm(_GetForm):
     """What a barcode scanner types: an RMA or a tracking number, then Enter."""
 
-    code = StringField(_l("Scan an RMA or tracking number"), [DataRequired(), Length(max=200)])
+    code = StringField(
+        _l("Scan an RMA or tracking number"),
+        [DataRequired(), Length(max=200)],
+        widget=Remembered(TextInput()),
+    )
 
 
 class NoteForm(FlaskForm):
