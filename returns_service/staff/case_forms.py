@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import DateInput, Select, TextInput
+from wtforms.widgets import DateInput, Select, TextArea, TextInput
 
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkFilter
@@ -32,8 +32,8 @@ _REMEMBERED_RENDERINGS = 512
 class Remembered:
     """A field's widget whose markup is kept per what the field shows (its value, choices and
     attributes): the work list's filters show the same few dozen choices (worded once per
-    language) and the same empty boxes on every page, and writing them out cost as much as
-    the rest of the page's top."""
+    language) and every case page the same staff and empty note box, and WTForms writing
+    them out cost as much as the rest of the page's top."""
 
     def __init__(self, widget: Any) -> None:
         self.widget = widget
@@ -116,13 +116,15 @@ class ScanForm(_GetForm):
 class NoteForm(FlaskForm):
     """An internal note; customers never see it."""
 
-    body = TextAreaField(_l("Internal note"), [DataRequired(), Length(max=4000)])
+    body = TextAreaField(
+        _l("Internal note"), [DataRequired(), Length(max=4000)], widget=Remembered(TextArea())
+    )
 
 
 class AssignForm(FlaskForm):
     """Give the case to a staff member."""
 
-    assignee = SelectField(_l("Assign to"), validate_choice=False)
+    assignee = SelectField(_l("Assign to"), validate_choice=False, widget=Remembered(Select()))
 
 
 class WarehouseAnswerForm(FlaskForm):

@@ -8,7 +8,6 @@ from functools import lru_cache
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
 from werkzeug.routing import UnicodeConverter
 from wtforms import SelectChoice
 
@@ -26,6 +25,7 @@ from returns_service.labels import REASON_LABELS
 from returns_service.models import utcnow
 from returns_service.pages import language
 from returns_service.returns.models import ReturnStatus
+from returns_service.staff.case_context import active_staff
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
 from returns_service.staff.views import render
@@ -88,9 +88,7 @@ def _work_list_form(user: StaffUser) -> WorkListForm:
     """The filters with their choices: kinds, every kind's states and reasons, staff."""
     form = WorkListForm(request.args)
     form.kind.choices, form.status.choices, form.reason.choices = _fixed_choices(language())
-    staff = db.session.scalars(
-        select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
-    )
+    staff = active_staff(db.session)
     form.assignee.choices = [
         SelectChoice("", gettext("Anyone")),
         SelectChoice("me", gettext("Me")),
