@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from werkzeug.routing import UnicodeConverter
 from wtforms import SelectChoice
 
 from returns_service.auth.models import Role, StaffUser
@@ -19,7 +18,6 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.search import rmas_for_code
 from returns_service.cases.work_list import PAGE_SIZE, work_page
-from returns_service.cases.work_rows import WorkRow
 from returns_service.extensions import db
 from returns_service.labels import REASON_LABELS
 from returns_service.models import utcnow
@@ -28,36 +26,12 @@ from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_context import active_staff
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
+from returns_service.staff.queue_rows import row_writer
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
 #: The longest page a ``limit`` may ask for.
 MAX_PAGE_SIZE = 200
-
-#: Each kind's page: its endpoint and the route's last segment, the row's value naming it.
-_CASE_PAGES = {
-    "return": ("staff_pages.show_return", "rma", "reference"),
-    "cancellation": ("staff_pages.show_cancellation", "cancellation_id", "subject_id"),
-    "subscription": ("staff_pages.show_subscription", "flow_id", "subject_id"),
-}
-
-
-def _case_pages() -> Callable[[WorkRow], str]:
-    """Each listed case's address, as ``url_for`` gives it: asked once per kind for the
-    page, each case's key then put in as the route's converter puts it (a row's
-    ``url_for`` was a fifth of the list's rendering)."""
-    to_url = UnicodeConverter(current_app.url_map).to_url
-    found = {}
-    for kind, (endpoint, argument, attribute) in _CASE_PAGES.items():
-        sample = url_for(endpoint, **{argument: 1})
-        assert sample.endswith("/1")  # the case's key ends every case page's route
-        found[kind] = (sample[:-1], attribute)
-
-    def address(row: WorkRow) -> str:
-        prefix, attribute = found[row.subject_type]
-        return prefix + to_url(getattr(row, attribute))
-
-    return address
 
 
 def _choices(codes: Iterable[str], words: PageWords, everything: str) -> list[SelectChoice]:
@@ -128,7 +102,7 @@ def queue() -> ResponseReturnValue:
         args=args,
         words=words,
         reason_words=reasons,
-        case_page=_case_pages(),
+        row_markup=row_writer(),
         scan_first=user.role is Role.WAREHOUSE,
     )
 
