@@ -61,17 +61,34 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
 
 def _page_gettext() -> Callable[..., str]:
     """The templates' ``_()`` for one page: its language's catalogue is found once, not at
-    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own."""
-    translate = get_translations().ugettext
+    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own. A
+    text without variables is translated once per catalogue (a page asks for ~50)."""
+    translations = get_translations()
+    translate = translations.ugettext
 
     @pass_context
     def page_gettext(context: Context, text: str, **variables: Any) -> str:
-        found = translate(text)
-        if context.eval_ctx.autoescape:
-            found = Markup(found)
-        return found % variables
+        autoescape = context.eval_ctx.autoescape
+        if not variables:
+            key = (translations, text, autoescape)
+            found = _translated.get(key)
+            if found is None:
+                if len(_translated) >= _REMEMBERED_TEXTS:
+                    _translated.clear()
+                found = _translated[key] = _filled(translate(text), autoescape, {})
+            return found
+        return _filled(translate(text), autoescape, variables)
 
     return page_gettext
+
+
+#: How many translated texts are kept before they are all translated afresh.
+_REMEMBERED_TEXTS = 4096
+_translated: dict[tuple[Any, str, bool], str] = {}
+
+
+def _filled(found: str, autoescape: bool, variables: dict[str, Any]) -> str:
+    return (Markup(found) if autoescape else found) % variables
 
 
 def _page_times() -> Callable[[datetime], str]:
