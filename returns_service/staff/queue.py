@@ -77,7 +77,7 @@ def queue() -> ResponseReturnValue:
     """Every case needing a person or in progress, most pressing first, then oldest."""
     user = current_staff()
     assert user is not None  # staff_required
-    # Each code's words once per page, for the filters and the rows alike.
+    # Each code's words once per page, for the rows it writes.
     words, reasons = PageWords(case_label), PageWords(reason_label)
     form = _work_list_form(user)
     form.validate()
