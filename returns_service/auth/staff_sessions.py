@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, redirect, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
@@ -54,10 +54,15 @@ def load_staff(session_id: str) -> StaffUser | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None  # a cookie from before session versions, or forged
-    user = db.session.get(StaffUser, int(user_id))
+    user = db.session.execute(_STAFF_BY_ID, {"id": int(user_id)}).scalar_one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+#: Built once (it only takes the id): every staff page reads its member with it, and
+#: ``Session.get`` cost half as much again around the same statement.
+_STAFF_BY_ID = select(StaffUser).where(StaffUser.id == bindparam("id"))
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,9 @@ class Priority(StrEnum):
 
 #: Queues sort by this, most pressing first.
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
+#: How many due times and aging cutoffs a policy keeps before it starts again.
+_REMEMBERED_DUE_TIMES = 20_000
+_REMEMBERED_CUTOFFS = 64
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,14 @@ class CasePolicy:
     #: ``{"urgent": {"reason:WRONG_ITEM", ...}, "high": {...}}``; the rest is normal.
     priorities: Mapping[str, frozenset[str]]
     aging_days: int
+    #: ``(arrival, business days)`` to the moment they end: the lists show the same cases
+    #: page after page, and the calendar's answer never changes.
+    _ends: dict[tuple[datetime, int], datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _cutoffs: dict[datetime, datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CasePolicy:
@@ -52,11 +63,11 @@ class CasePolicy:
 
     def first_response_due(self, arrived_at: datetime) -> datetime:
         """When a case that arrived at ``arrived_at`` must have had its first answer."""
-        return self.calendar.add_business_days(arrived_at, self.first_response_days)
+        return self._after(arrived_at, self.first_response_days)
 
     def resolution_due(self, arrived_at: datetime) -> datetime:
         """When a case that arrived at ``arrived_at`` must be decided."""
-        return self.calendar.add_business_days(arrived_at, self.resolution_days)
+        return self._after(arrived_at, self.resolution_days)
 
     def base_priority(self, signals: Iterable[str]) -> Priority:
         """The priority the mapping gives a case's signals (``reason:X``, ``status:Y`` ...)."""
@@ -68,7 +79,38 @@ class CasePolicy:
 
     def aged(self, arrived_at: datetime, now: datetime) -> bool:
         """Whether a case has waited long enough that a normal one counts as high."""
-        return now >= self.calendar.add_business_days(arrived_at, self.aging_days)
+        return now >= self._after(arrived_at, self.aging_days)
+
+    def aging_cutoff(self, now: datetime) -> datetime:
+        """The latest arrival that has aged by ``now``, to the second; worked out once a
+        second (aging is monotonic, so it is bisected: two dozen steps of the calendar)."""
+        second = now.replace(microsecond=0)
+        cutoff = self._cutoffs.get(second)
+        if cutoff is None:
+            if len(self._cutoffs) >= _REMEMBERED_CUTOFFS:
+                self._cutoffs.clear()
+            cutoff = self._cutoffs[second] = self._bisect_cutoff(second)
+        return cutoff
+
+    def _bisect_cutoff(self, now: datetime) -> datetime:
+        low, high = now - timedelta(days=7 * self.aging_days + 60), now
+        while high - low > timedelta(seconds=1):
+            middle = low + (high - low) / 2
+            if now >= self.calendar.add_business_days(middle, self.aging_days):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def _after(self, moment: datetime, days: int) -> datetime:
+        """``days`` business days after ``moment``, worked out by the calendar once."""
+        key = (moment, days)
+        end = self._ends.get(key)
+        if end is None:
+            if len(self._ends) >= _REMEMBERED_DUE_TIMES:
+                self._ends.clear()
+            end = self._ends[key] = self.calendar.add_business_days(moment, days)
+        return end
 
 
 @lru_cache(maxsize=8)

@@ -7,6 +7,7 @@ SQL, so the page can be cut in the list's order).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -53,6 +54,15 @@ _ORDER_IDS = bindparam("order_ids", expanding=True)
 _REASON = bindparam("reason", type_=String)
 
 
+def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN (...)`` of values this module names, each its own parameter: an
+    expanding list would have the statement's text written out again at every execution."""
+    values = list(values)
+    if not values:
+        return false()
+    return column.in_([literal(value, column.type) for value in values])
+
+
 def branches(shape: WorkShape) -> list[Select]:
     """The branches of the kinds that can list anything in this shape (maybe none)."""
     return [
@@ -70,7 +80,7 @@ def _signals(shape: WorkShape, priority: Priority, prefix: str) -> list[str]:
 def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
     if not statuses:
         return false()
-    return exists().where(Shipment.order_id == order_id, Shipment.status.in_(statuses))
+    return exists().where(Shipment.order_id == order_id, _one_of(Shipment.status, statuses))
 
 
 def _rank(
@@ -89,7 +99,7 @@ def _rank(
             (
                 or_(
                     reason(_signals(shape, priority, "reason")),
-                    status.in_(_signals(shape, priority, "status")),
+                    _one_of(status, _signals(shape, priority, "status")),
                     _shipment_signal(order_id, _signals(shape, priority, "shipment")),
                 ),
                 number,
@@ -114,7 +124,7 @@ def _returns(shape: WorkShape) -> Select | None:
     def line_reason(reasons: list[str]) -> ColumnElement[bool]:
         if not reasons:
             return false()
-        return exists().where(ReturnLine.return_id == r.id, ReturnLine.reason.in_(reasons))
+        return exists().where(ReturnLine.return_id == r.id, _one_of(ReturnLine.reason, reasons))
 
     query = select(
         literal("return").label("subject_type"),
@@ -128,7 +138,7 @@ def _returns(shape: WorkShape) -> Select | None:
             status=r.status,
             order_id=r.order_id,
             created_at=r.created_at,
-            undecided=r.status.in_(RETURN_UNDECIDED),
+            undecided=_one_of(r.status, RETURN_UNDECIDED),
         ).label("rank"),
         _closed(r.status, RETURN_CLOSED),
         *_shown(r.status, r.rma, r.decided_at, null()),
@@ -137,7 +147,7 @@ def _returns(shape: WorkShape) -> Select | None:
         query = query.where(is_exchange)
     elif wanted == {CaseKind.RETURN}:
         query = query.where(~is_exchange)
-    query = _in_states(query, r.status, r.status.in_(RETURN_OPEN), shape)
+    query = _in_states(query, r.status, _one_of(r.status, RETURN_OPEN), shape)
     if shape.reason:
         query = query.where(
             exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == _REASON)
@@ -160,9 +170,9 @@ def _cancellations(shape: WorkShape) -> Select | None:
         CaseKind.ORDER_CANCELLATION,
         shape,
         status_enum=CancellationStatus,
-        undecided=c.status.in_(CANCELLATION_UNDECIDED),
+        undecided=_one_of(c.status, CANCELLATION_UNDECIDED),
         closed=CANCELLATION_CLOSED,
-        open_=c.status.in_(CANCELLATION_OPEN),
+        open_=_one_of(c.status, CANCELLATION_OPEN),
         found=c.order_id.in_(_ORDER_IDS),
         shown=_shown(c.status, null(), c.settled_at, c.reason),
     )
@@ -211,7 +221,7 @@ def _flat_branch(
         model.order_id.label("order_id"),
         _rank(
             shape,
-            reason=lambda reasons: model.reason.in_(reasons) if reasons else false(),
+            reason=lambda reasons: _one_of(model.reason, reasons),
             status=model.status,
             order_id=model.order_id,
             created_at=model.created_at,
@@ -230,7 +240,7 @@ def _flat_branch(
 
 def _closed(status: Any, closed: Any) -> Any:
     """1 for a case no one works on any more, 0 for an open one: open cases list first."""
-    return case((status.in_(closed), 1), else_=0).label("closed")
+    return case((_one_of(status, closed), 1), else_=0).label("closed")
 
 
 def _shown(status: Any, reference: Any, resolved_at: Any, reason: Any) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ values as its parameters and turns its rows into listed cases (``work_rows``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -39,18 +39,6 @@ class WorkPage:
     has_more: bool = False
 
 
-def aging_cutoff(policy: CasePolicy, now: datetime) -> datetime:
-    """The latest arrival that has aged by ``now``: aging is monotonic, so bisect it."""
-    low, high = now - timedelta(days=7 * policy.aging_days + 60), now
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if policy.aged(middle, now):
-            low = middle
-        else:
-            high = middle
-    return low
-
-
 def work_page(
     session: Session,
     flt: WorkFilter,
@@ -68,7 +56,7 @@ def work_page(
         return WorkPage(offset=offset)
     found = search(session, flt.query) if flt.query else Found([], [], "")
     params = {
-        "cutoff": aging_cutoff(policy, now),
+        "cutoff": policy.aging_cutoff(now),
         "status": flt.status,
         "reason": flt.reason,
         "since": flt.since,

@@ -31,7 +31,7 @@ class WorkRow:
     order_number: str
     #: The RMA of a return or exchange, a subscription's reference, else the order number.
     reference: str
-    reasons: list[str]
+    reasons: tuple[str, ...]
     assignee: str | None
     arrived_at: datetime
     customer_name: str
@@ -67,9 +67,9 @@ def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
         resolved_at=found.resolved_at,
     )
     if found.subject_type == "return":
-        reasons = sorted(set(found.line_reasons.split(","))) if found.line_reasons else []
+        reasons = tuple(sorted(set(found.line_reasons.split(",")))) if found.line_reasons else ()
     else:
-        reasons = [found.reason] if found.reason else []
+        reasons = (found.reason,) if found.reason else ()
     signals = {f"reason:{r}" for r in reasons} | {f"status:{found.status}"}
     signals |= {f"shipment:{s}" for s in found.shipments.split(",")} if found.shipments else set()
     priority = policy.base_priority(signals)

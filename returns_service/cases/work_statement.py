@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal_column,
     select,
     type_coerce,
     union_all,
@@ -51,6 +52,10 @@ def _order(shape: WorkShape, cases: Any) -> tuple[Any, ...]:
         cases.c.subject_id,
     )
 
+
+#: What the aggregates join values with, written into the statement (a plain string would
+#: be a parameter that has the statement's text written out again at every execution).
+_COMMA: Any = literal_column("','")
 
 #: The union's columns the rows show. Not the rank: a list sorted by arrival reads its page
 #: alone, and selecting the rank would have it worked out for every case of the state.
@@ -107,7 +112,7 @@ def page_statement(shape: WorkShape) -> Select | None:
 def _shipment_statuses(cases: Any) -> Any:
     """The states of the order's parcels, a priority signal of returns and cancellations."""
     statuses = (
-        select(func.aggregate_strings(type_coerce(Shipment.status, String), ","))
+        select(func.aggregate_strings(type_coerce(Shipment.status, String), _COMMA))
         .where(Shipment.order_id == cases.c.order_id)
         .scalar_subquery()
     )
@@ -117,7 +122,7 @@ def _shipment_statuses(cases: Any) -> Any:
 def _line_reasons(cases: Any) -> Any:
     """A return's reasons, from its lines."""
     reasons = (
-        select(func.aggregate_strings(ReturnLine.reason, ","))
+        select(func.aggregate_strings(ReturnLine.reason, _COMMA))
         .where(ReturnLine.return_id == cases.c.subject_id)
         .scalar_subquery()
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import DateInput, Select, TextArea, TextInput
 
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkFilter
@@ -21,18 +25,58 @@ class _GetForm(FlaskForm):
         csrf = False
 
 
+#: How many renderings a field keeps before it starts again.
+_REMEMBERED_RENDERINGS = 512
+
+
+class Remembered:
+    """A field's widget whose markup is kept per what the field shows (its value, choices and
+    attributes): the work list's filters show the same few dozen choices (worded once per
+    language) and every case page the same staff and empty note box, and WTForms writing
+    them out cost as much as the rest of the page's top."""
+
+    def __init__(self, widget: Any) -> None:
+        self.widget = widget
+        self._made: dict[tuple[Any, ...], Markup] = {}
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        """The field's markup, written by the widget the first time it is shown this way."""
+        choices = getattr(field, "choices", None) or ()
+        key = (
+            field.id,
+            field.name,
+            field.data,
+            tuple(field.raw_data or ()),
+            tuple(sorted(kwargs.items())),
+            tuple((c.value, str(c.label)) for c in choices),
+        )
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= _REMEMBERED_RENDERINGS:
+                self._made.clear()
+            made = self._made[key] = self.widget(field, **kwargs)
+        return made
+
+
+def _choice(label: LazyString) -> SelectField:
+    """A filter's select: its choices are filled per request, none of them is refused."""
+    return SelectField(label, validate_choice=False, default="", widget=Remembered(Select()))
+
+
 class WorkListForm(_GetForm):
     """The work list's filters and search box; choices are filled per request."""
 
     q = StringField(
-        _l("Search (RMA, order, tracking number, name, e-mail or phone)"), [Length(max=200)]
+        _l("Search (RMA, order, tracking number, name, e-mail or phone)"),
+        [Length(max=200)],
+        widget=Remembered(TextInput()),
     )
-    kind = SelectField(_l("Kind"), validate_choice=False, default="")
-    status = SelectField(_l("Status"), validate_choice=False, default="")
-    reason = SelectField(_l("Reason"), validate_choice=False, default="")
-    since = DateField(_l("Filed from"), [Optional()])
-    until = DateField(_l("Filed until"), [Optional()])
-    assignee = SelectField(_l("Assigned to"), validate_choice=False, default="")
+    kind = _choice(_l("Kind"))
+    status = _choice(_l("Status"))
+    reason = _choice(_l("Reason"))
+    since = DateField(_l("Filed from"), [Optional()], widget=Remembered(DateInput()))
+    until = DateField(_l("Filed until"), [Optional()], widget=Remembered(DateInput()))
+    assignee = _choice(_l("Assigned to"))
 
     def work_filter(self, me: str, timezone: str) -> WorkFilter:
         """The filter the fields describe; an invalid date narrows nothing."""
@@ -62,19 +106,25 @@ def _start_of(day: date | None, zone: ZoneInfo, *, next_day: bool = False) -> da
 class ScanForm(_GetForm):
     """What a barcode scanner types: an RMA or a tracking number, then Enter."""
 
-    code = StringField(_l("Scan an RMA or tracking number"), [DataRequired(), Length(max=200)])
+    code = StringField(
+        _l("Scan an RMA or tracking number"),
+        [DataRequired(), Length(max=200)],
+        widget=Remembered(TextInput()),
+    )
 
 
 class NoteForm(FlaskForm):
     """An internal note; customers never see it."""
 
-    body = TextAreaField(_l("Internal note"), [DataRequired(), Length(max=4000)])
+    body = TextAreaField(
+        _l("Internal note"), [DataRequired(), Length(max=4000)], widget=Remembered(TextArea())
+    )
 
 
 class AssignForm(FlaskForm):
     """Give the case to a staff member."""
 
-    assignee = SelectField(_l("Assign to"), validate_choice=False)
+    assignee = SelectField(_l("Assign to"), validate_choice=False, widget=Remembered(Select()))
 
 
 class WarehouseAnswerForm(FlaskForm):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from returns_service.auth.models import Role, StaffUser
@@ -21,9 +21,12 @@ from returns_service.cases.work_list import PAGE_SIZE, work_page
 from returns_service.extensions import db
 from returns_service.labels import REASON_LABELS
 from returns_service.models import utcnow
+from returns_service.pages import language
 from returns_service.returns.models import ReturnStatus
+from returns_service.staff.case_context import active_staff
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
+from returns_service.staff.queue_rows import row_writer
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
@@ -35,23 +38,31 @@ def _choices(codes: Iterable[str], words: PageWords, everything: str) -> list[Se
     return [SelectChoice("", everything)] + [SelectChoice(c, words[c]) for c in codes]
 
 
-def _work_list_form(user: StaffUser, words: PageWords, reasons: PageWords) -> WorkListForm:
-    """The filters with their choices: kinds, every kind's states and reasons, staff."""
-    form = WorkListForm(request.args)
-    form.kind.choices = _choices((k.value for k in CaseKind), words, gettext("Every kind"))
+@lru_cache(maxsize=8)
+def _fixed_choices(language: str) -> tuple[list[SelectChoice], ...]:
+    """The kinds, every kind's states and every reason, worded once per ``language`` (the
+    page's: these are looked up while a page in it is served)."""
+    words, reasons = PageWords(case_label), PageWords(reason_label)
     statuses = dict.fromkeys(
         s.value for enum in (ReturnStatus, CancellationStatus, FlowStatus) for s in enum
     )
-    form.status.choices = _choices(statuses, words, gettext("Open cases"))
     codes = [
         *REASON_LABELS,
         *(code for code in CANCELLATION_REASONS if code != "OTHER"),
         *(r.value for r in CancelReason if r.value != "other"),
     ]
-    form.reason.choices = _choices(codes, reasons, gettext("Every reason"))
-    staff = db.session.scalars(
-        select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
+    return (
+        _choices((k.value for k in CaseKind), words, gettext("Every kind")),
+        _choices(statuses, words, gettext("Open cases")),
+        _choices(codes, reasons, gettext("Every reason")),
     )
+
+
+def _work_list_form(user: StaffUser) -> WorkListForm:
+    """The filters with their choices: kinds, every kind's states and reasons, staff."""
+    form = WorkListForm(request.args)
+    form.kind.choices, form.status.choices, form.reason.choices = _fixed_choices(language())
+    staff = active_staff(db.session)
     form.assignee.choices = [
         SelectChoice("", gettext("Anyone")),
         SelectChoice("me", gettext("Me")),
@@ -66,9 +77,9 @@ def queue() -> ResponseReturnValue:
     """Every case needing a person or in progress, most pressing first, then oldest."""
     user = current_staff()
     assert user is not None  # staff_required
-    # Each code's words once per page, for the filters and the rows alike.
+    # Each code's words once per page, for the rows it writes.
     words, reasons = PageWords(case_label), PageWords(reason_label)
-    form = _work_list_form(user, words, reasons)
+    form = _work_list_form(user)
     form.validate()
     offset = max(0, request.args.get("offset", 0, type=int) or 0)
     limit = min(MAX_PAGE_SIZE, max(1, request.args.get("limit", PAGE_SIZE, type=int) or 1))
@@ -91,6 +102,7 @@ def queue() -> ResponseReturnValue:
         args=args,
         words=words,
         reason_words=reasons,
+        row_markup=row_writer(),
         scan_first=user.role is Role.WAREHOUSE,
     )
 

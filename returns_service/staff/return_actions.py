@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
@@ -18,7 +19,7 @@ from returns_service.errors import InvalidInput, NotFound
 from returns_service.events import timeline
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.orders.models import Order
+from returns_service.orders.models import Order, OrderLine
 from returns_service.returns import exchanges, operations
 from returns_service.returns.models import (
     Exchange,
@@ -56,16 +57,27 @@ def _inspectable(return_request: ReturnRequest) -> list:
 
 def _read_return(rma: str) -> tuple[ReturnRequest, CaseFile | None]:
     """The return with all its page shows, each table read once, and its case's file: in
-    one statement the return, the file, its pickup and its order with the order's lines
-    (the return lines' too), shipments (an order has few: they multiply its lines' rows)
-    and customer; in a second its lines, each with its replacement if it has one."""
+    one statement the return, the file, its pickup and its order with its shipments (an
+    order has few) and customer; in a second the order's lines, each with the return's
+    line for it and that line's replacement. The order's lines are not joined to the
+    first: each would repeat (and have decoded again) every column of the return and order."""
     found = db.session.execute(_RETURN_WITH_ORDER, {"rma": rma}).unique().one_or_none()
     if found is None:
         raise NotFound(f"no return {rma!r}")
     return_request, file = found
-    lines = db.session.execute(_LINES_WITH_EXCHANGES, {"request": return_request.id}).all()
-    set_committed_value(return_request, "lines", [line for line, _ in lines])
-    set_committed_value(return_request, "exchanges", [e for _, e in lines if e is not None])
+    rows = db.session.execute(
+        _ORDER_LINES_WITH_RETURNED,
+        {"order": return_request.order_id, "request": return_request.id},
+    ).all()
+    returned = sorted((line for _, line, _ in rows if line is not None), key=attrgetter("id"))
+    replacements = {line.id: exchange for _, line, exchange in rows if exchange is not None}
+    for order_line, line, _ in rows:
+        if line is not None:
+            set_committed_value(line, "order_line", order_line)
+    set_committed_value(return_request.order, "lines", list(dict.fromkeys(r[0] for r in rows)))
+    set_committed_value(return_request, "lines", returned)
+    exchanges = [replacements[line.id] for line in returned if line.id in replacements]
+    set_committed_value(return_request, "exchanges", exchanges)
     return return_request, file
 
 
@@ -80,19 +92,26 @@ _RETURN_WITH_ORDER = (
     .options(
         joinedload(ReturnRequest.pickup),
         joinedload(ReturnRequest.order).options(
-            joinedload(Order.lines),
             joinedload(Order.shipments),
             joinedload(Order.customer),
         ),
     )
 )
 
-#: ... and its lines in order, each with its replacement (an exchange replaces one line).
-_LINES_WITH_EXCHANGES = (
-    select(ReturnLine, Exchange)
+#: ... and the order's lines in order, each with the return's line for it (if any) and that
+#: line's replacement (an exchange replaces one line).
+_ORDER_LINES_WITH_RETURNED = (
+    select(OrderLine, ReturnLine, Exchange)
+    .outerjoin(
+        ReturnLine,
+        and_(
+            ReturnLine.order_line_id == OrderLine.id,
+            ReturnLine.return_id == bindparam("request"),
+        ),
+    )
     .outerjoin(Exchange, Exchange.return_line_id == ReturnLine.id)
-    .where(ReturnLine.return_id == bindparam("request"))
-    .order_by(ReturnLine.id)
+    .where(OrderLine.order_id == bindparam("order"))
+    .order_by(OrderLine.id, ReturnLine.id)
 )
 
 

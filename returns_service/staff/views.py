@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import format_percent, get_translations, gettext
+from flask_babel import format_percent, get_locale, get_timezone, get_translations, gettext
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -18,7 +20,13 @@ from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, may, staff_principal
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db
-from returns_service.pages import form_expired, not_done, page_context, protect_forms
+from returns_service.pages import (
+    form_expired,
+    local_datetime,
+    not_done,
+    page_context,
+    protect_forms,
+)
 from returns_service.staff.admin_forms import ROLE_LABELS
 from returns_service.staff.case_labels import actor_label, case_label
 
@@ -44,6 +52,7 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
             Role=Role,
             role_labels=ROLE_LABELS,
             gettext=_page_gettext(),
+            shop_time=_page_times(),
             **context,
         ),
         status,
@@ -52,17 +61,49 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
 
 def _page_gettext() -> Callable[..., str]:
     """The templates' ``_()`` for one page: its language's catalogue is found once, not at
-    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own."""
-    translate = get_translations().ugettext
+    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own. A
+    text without variables is translated once per catalogue (a page asks for ~50)."""
+    translations = get_translations()
+    translate = translations.ugettext
 
     @pass_context
     def page_gettext(context: Context, text: str, **variables: Any) -> str:
-        found = translate(text)
-        if context.eval_ctx.autoescape:
-            found = Markup(found)
-        return found % variables
+        autoescape = context.eval_ctx.autoescape
+        if not variables:
+            key = (translations, text, autoescape)
+            found = _translated.get(key)
+            if found is None:
+                if len(_translated) >= _REMEMBERED_TEXTS:
+                    _translated.clear()
+                found = _translated[key] = _filled(translate(text), autoescape, {})
+            return found
+        return _filled(translate(text), autoescape, variables)
 
     return page_gettext
+
+
+#: How many translated texts are kept before they are all translated afresh.
+_REMEMBERED_TEXTS = 4096
+_translated: dict[tuple[Any, str, bool], str] = {}
+
+
+def _filled(found: str, autoescape: bool, variables: dict[str, Any]) -> str:
+    return (Markup(found) if autoescape else found) % variables
+
+
+def _page_times() -> Callable[[datetime], str]:
+    """The templates' ``shop_time(moment)`` for one page: ``local_datetime`` with the page's
+    language and the shop's time zone found once, each moment worded by Babel once (a list
+    shows the same arrivals page after page)."""
+    locale, zone = str(get_locale()), str(get_timezone())
+    return lambda moment: _worded_time(moment, locale, zone)
+
+
+@lru_cache(maxsize=4096)
+def _worded_time(moment: datetime, locale: str, zone: str) -> str:
+    """``local_datetime(moment)``, asked first while a page in ``locale`` and ``zone`` is
+    served (the key names both, so no other page's words are given)."""
+    return local_datetime(moment)
 
 
 def act_then_show(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
 from tests.cases.test_cases_api import _file, backdate
-from tests.shop import Shop, add_staff, sign_in
+from tests.shop import Shop, add_staff, csrf, sign_in
 
 
 def test_the_work_list_in_english_puts_urgent_first_with_words_from_the_catalogue(
@@ -59,3 +59,23 @@ def test_a_returns_page_carries_its_priority_tag_and_due_time(
 
     assert 'data-priority="urgent">Urgent</span>' in page
     assert re.search(r'<span class="due[^"]*">due [^<]+</span>', page)
+
+
+def test_a_listed_row_is_written_again_once_what_it_shows_changes(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    rma = _file(shop, "#5001", "5001", "L4", "WRONG_ITEM")
+    add_staff(session, "aiko@shop.example", Role.AGENT, locale="en")
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+
+    def row(path: str = "/staff/") -> str:
+        html = agent.get(path).get_data(as_text=True)
+        return html.split(f">{rma}</a>")[1].split("</tr>")[0]
+
+    assert "aiko@shop.example" not in row()
+    page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    ref = re.search(r"/staff/cases/(return-\d+)/take", page).group(1)
+    assert agent.post(f"/staff/cases/{ref}/take", data={"csrf": csrf(page)}).status_code == 302
+
+    assert "<td>aiko@shop.example</td>" in row()
+    assert "返品" in row("/staff/?lang=ja") and "Return" in row("/staff/?lang=en")
