@@ -35,7 +35,7 @@ from bench.stack import loopback_partner, loopback_smtp, own_redis_database, thr
 from bench.workloads import Shop
 from returns_service.extensions import db, jobs
 from returns_service.outbox import MessageStatus, OutboxMessage
-from returns_service.worker import run_message
+from returns_service.worker import prepare_process, run_message
 
 
 def _subscribe(shop: Shop, partner: str) -> None:
@@ -81,6 +81,7 @@ def measure(shop: Shop, profile: str | None) -> None:
     pending = _pending(shop)
     with shop.app.app_context():
         jobs.queue.empty()  # run here, not by RQ
+        prepare_process()  # as a worker process does
         for message_id, job in pending:
             with counted_statements(shop.app) as sent:
                 start, start_cpu = time.perf_counter(), time.thread_time()
