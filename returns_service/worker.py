@@ -99,14 +99,16 @@ _CLAIM = (
         last_error=None,
     )
     .returning(OutboxMessage.job, OutboxMessage.payload)
-    .execution_options(synchronize_session=False)
 )
 
 
 def _run_locked(message_id: str) -> str:
     session = db.session
     now = utcnow()
-    claimed = session.execute(_CLAIM, {"message_id": message_id, "now": now}).one_or_none()
+    # On the session's connection, in its transaction: the ORM adds nothing to this statement.
+    claimed = (
+        session.connection().execute(_CLAIM, {"message_id": message_id, "now": now}).one_or_none()
+    )
     if claimed is None:
         status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
         session.rollback()
