@@ -4,8 +4,8 @@ is run through ``worker.run_message``, the function RQ calls, one message after 
 Prints per kind the median wall and CPU time (this thread) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
 against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
-``bench.http`` does, or with ``--workers`` processes (jobs/s and the workers' CPU per job,
-against RQ no-op jobs on as many RQ workers);
+``bench.http`` does, or with ``--workers`` processes (jobs/s, the workers' CPU per job, the
+time inside a job and RQ's between jobs, against RQ no-op jobs on as many RQ workers);
 ``--profile KIND`` prints where that kind's time goes.
 
     python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain [--workers 2]]
@@ -154,7 +154,11 @@ def drain_with_workers(redis_url: str, env: dict[str, str], workers: int) -> Non
         f"  {workers} worker process{'es' if workers > 1 else ''}: outbox {outbox.rate:6.1f} "
         f"jobs/s, {(middle - start) / outbox.jobs * 1000:5.2f} ms CPU per job ({outbox.jobs} "
         f"jobs); no-op {noop.rate:6.1f} jobs/s, {(end - middle) / noop.jobs * 1000:5.2f} ms "
-        f"CPU per job: {outbox.rate / noop.rate:.2f}x"
+        f"CPU per job: {outbox.rate / noop.rate:.2f}x\n"
+        f"  inside a job {outbox.in_jobs / outbox.jobs * 1000:5.2f} ms (no-op "
+        f"{noop.in_jobs / noop.jobs * 1000:5.2f} ms), RQ between jobs "
+        f"{(outbox.seconds * workers - outbox.in_jobs) / outbox.jobs * 1000:5.2f} ms (no-op "
+        f"{(noop.seconds * workers - noop.in_jobs) / noop.jobs * 1000:5.2f} ms)"
     )
 
 
