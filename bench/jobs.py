@@ -4,10 +4,11 @@ is run through ``worker.run_message``, the function RQ calls, one message after 
 Prints per kind the median wall and CPU time (this thread) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
 against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
-``bench.http`` does (jobs/s and the worker's CPU per job, against RQ no-op jobs);
+``bench.http`` does, or with ``--workers`` processes (jobs/s, the workers' CPU per job, the
+time inside a job and RQ's between jobs, against RQ no-op jobs on as many RQ workers);
 ``--profile KIND`` prints where that kind's time goes.
 
-    python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain]
+    python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain [--workers 2]]
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from bench.stack import loopback_partner, loopback_smtp, own_redis_database, thr
 from bench.workloads import Shop
 from returns_service.extensions import db, jobs
 from returns_service.outbox import MessageStatus, OutboxMessage
-from returns_service.worker import run_message
+from returns_service.worker import prepare_process, run_message
 
 
 def _subscribe(shop: Shop, partner: str) -> None:
@@ -81,6 +82,7 @@ def measure(shop: Shop, profile: str | None) -> None:
     pending = _pending(shop)
     with shop.app.app_context():
         jobs.queue.empty()  # run here, not by RQ
+        prepare_process()  # as a worker process does
         for message_id, job in pending:
             with counted_statements(shop.app) as sent:
                 start, start_cpu = time.perf_counter(), time.thread_time()
@@ -138,20 +140,25 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def drain_with_workers(redis_url: str, env: dict[str, str]) -> None:
-    """Drain the waiting jobs with one worker process, then as many no-op jobs with plain RQ:
-    jobs per second, and the CPU each worker process used per job (start-up included)."""
+def drain_with_workers(redis_url: str, env: dict[str, str], workers: int) -> None:
+    """Drain the waiting jobs with ``workers`` worker processes, then as many no-op jobs with
+    as many plain RQ workers: jobs per second, and the CPU the worker processes used per job
+    (start-up included)."""
     waiting = pipeline.take_waiting_jobs(redis_url)
     start = _children_cpu()
-    outbox = pipeline.drain_outbox(redis_url, env, 1, waiting)
+    outbox = pipeline.drain_outbox(redis_url, env, workers, waiting)
     middle = _children_cpu()
-    noop = pipeline.drain_noop(redis_url, env, 1, outbox.jobs)
+    noop = pipeline.drain_noop(redis_url, env, workers, outbox.jobs)
     end = _children_cpu()
     print(
-        f"  1 worker process: outbox {outbox.rate:6.1f} jobs/s, "
-        f"{(middle - start) / outbox.jobs * 1000:5.2f} ms CPU per job ({outbox.jobs} jobs); "
-        f"no-op {noop.rate:6.1f} jobs/s, {(end - middle) / noop.jobs * 1000:5.2f} ms CPU per job: "
-        f"{outbox.rate / noop.rate:.2f}x"
+        f"  {workers} worker process{'es' if workers > 1 else ''}: outbox {outbox.rate:6.1f} "
+        f"jobs/s, {(middle - start) / outbox.jobs * 1000:5.2f} ms CPU per job ({outbox.jobs} "
+        f"jobs); no-op {noop.rate:6.1f} jobs/s, {(end - middle) / noop.jobs * 1000:5.2f} ms "
+        f"CPU per job: {outbox.rate / noop.rate:.2f}x\n"
+        f"  inside a job {outbox.in_jobs / outbox.jobs * 1000:5.2f} ms (no-op "
+        f"{noop.in_jobs / noop.jobs * 1000:5.2f} ms), RQ between jobs "
+        f"{(outbox.seconds * workers - outbox.in_jobs) / outbox.jobs * 1000:5.2f} ms (no-op "
+        f"{(noop.seconds * workers - noop.in_jobs) / noop.jobs * 1000:5.2f} ms)"
     )
 
 
@@ -161,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=60, help="returns filed, orders cancelled")
     parser.add_argument("--profile", metavar="KIND", help="profile this job, e.g. send_email")
     parser.add_argument("--rq", action="store_true", help="also drain through RQ in process")
-    parser.add_argument("--drain", action="store_true", help="only drain with a worker process")
+    parser.add_argument("--drain", action="store_true", help="only drain with worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes that drain")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
@@ -176,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         _subscribe(shop, partner)
         _fill_outbox(shop, slice(0, args.orders))
         if args.drain:
-            drain_with_workers(redis_url, env)
+            drain_with_workers(redis_url, env, args.workers)
             return 0
         measure(shop, args.profile)
         if args.rq:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, func, insert
+from sqlalchemy import ColumnElement, Engine, Float, case, event, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -56,3 +56,27 @@ def _hours_in_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
         f"((julianday({compiler.process(later, **kw)}) - "
         f"julianday({compiler.process(earlier, **kw)})) * 24.0)"
     )
+
+
+def _commit_without_waiting_for_disk(dbapi_connection: Any, _record: Any) -> None:
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # so that no rollback undoes the setting
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
+
+
+def commit_without_waiting_for_disk(engine: Engine) -> None:
+    """Let this process's commits return before PostgreSQL has written them to disk.
+
+    For processes whose transactions record an effect already made elsewhere (a job that
+    sent its e-mail): a database crash loses at most the last fraction of a second of
+    commits, whose jobs then run again, as after a worker killed before its commit. The
+    data stays consistent; other sessions see a commit at once. Set on every new connection,
+    so the pool is emptied; SQLite has no such setting.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    if not event.contains(engine, "connect", _commit_without_waiting_for_disk):
+        event.listen(engine, "connect", _commit_without_waiting_for_disk)
+        engine.dispose()

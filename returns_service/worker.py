@@ -16,7 +16,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import StopRequested
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from returns_service.outbox import (
     handler_for,
     relay,
 )
+from returns_service.portable_sql import commit_without_waiting_for_disk
 from returns_service.shop import ShopSettings, shop_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,16 @@ DATABASE_WAIT_SECONDS = 60.0
 def backoff(attempts: int, base_seconds: float) -> timedelta:
     """Exponential backoff after the given number of failed attempts, capped at an hour."""
     return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 3600))
+
+
+def prepare_process() -> None:
+    """Set up a worker process once, in an app context, before its first job.
+
+    A job makes its effect elsewhere (an e-mail sent, a refund paid) before it commits and
+    is safe to run again, so its commit need not wait for the disk: a database crash that
+    loses it runs the job again, as a worker killed before its commit does.
+    """
+    commit_without_waiting_for_disk(db.engine)
 
 
 def run_message(message_id: str) -> str:
@@ -72,24 +83,32 @@ def run_message(message_id: str) -> str:
         pause = min(pause * 2, 2.0)
 
 
+#: One statement claims the message and marks it done: the UPDATE holds the row's lock
+#: until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
+#: mark back with its own work. ``finished_at`` is when the job ran. Built once.
+_CLAIM = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id == bindparam("message_id"),
+        OutboxMessage.status == MessageStatus.PENDING,
+    )
+    .values(
+        status=MessageStatus.SUCCEEDED,
+        attempts=OutboxMessage.attempts + 1,
+        finished_at=bindparam("now"),
+        last_error=None,
+    )
+    .returning(OutboxMessage.job, OutboxMessage.payload)
+)
+
+
 def _run_locked(message_id: str) -> str:
     session = db.session
     now = utcnow()
-    # One statement claims the message and marks it done: the UPDATE holds the row's lock
-    # until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
-    # mark back with its own work. ``finished_at`` is when the job ran.
-    claimed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
-        .values(
-            status=MessageStatus.SUCCEEDED,
-            attempts=OutboxMessage.attempts + 1,
-            finished_at=now,
-            last_error=None,
-        )
-        .returning(OutboxMessage.job, OutboxMessage.payload),
-        execution_options={"synchronize_session": False},
-    ).one_or_none()
+    # On the session's connection, in its transaction: the ORM adds nothing to this statement.
+    claimed = (
+        session.connection().execute(_CLAIM, {"message_id": message_id, "now": now}).one_or_none()
+    )
     if claimed is None:
         status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
         session.rollback()
@@ -188,6 +207,7 @@ def run_periodic_tasks() -> None:
 def work_burst(app: Flask, max_rounds: int = 100) -> None:
     """Relay and run everything that is due, until nothing is left, then return."""
     with app.app_context():
+        prepare_process()
         run_periodic_tasks()
         queue = jobs.queue
         for _ in range(max_rounds):
@@ -216,6 +236,8 @@ def work_forever(app: Flask) -> None:
     Redis being away at start or later does not end the process: it waits and reconnects,
     and the relay thread keeps sweeping the outbox meanwhile.
     """
+    with app.app_context():
+        prepare_process()
     stop = threading.Event()
     relay_thread = threading.Thread(target=_relay_loop, args=(app, stop), daemon=True)
     relay_thread.start()

@@ -9,15 +9,16 @@ from logging import WARNING
 import pytest
 from flask import Flask
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.notifications.models import WebhookEndpoint
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
 from returns_service.wiring import JOBS
-from returns_service.worker import backoff, run_message, work_burst
+from returns_service.worker import backoff, prepare_process, run_message, work_burst
 from tests.shop import Shop
 
 
@@ -49,6 +50,15 @@ def test_the_worker_logs_each_job_only_at_the_configured_level(
 
     rq_info = [r for r in caplog.records if r.name.startswith("rq.") and r.levelno < WARNING]
     assert not rq_info, [r.getMessage() for r in rq_info]
+
+
+def test_a_worker_commits_without_waiting_for_the_disk(app: Flask) -> None:
+    with app.app_context():
+        prepare_process()
+        with db.engine.connect() as connection:
+            setting = connection.scalar(text("SHOW synchronous_commit"))
+            connection.rollback()
+            assert connection.scalar(text("SHOW synchronous_commit")) == setting == "off"
 
 
 def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:

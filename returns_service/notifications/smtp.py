@@ -14,7 +14,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email import policy
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,25 @@ def message_id_header(message_id: str, mail_from: str) -> str:
     return f"<{message_id}@{domain}>"
 
 
+class _KeptHeaderClasses(HeaderRegistry):
+    """The header registry, building each header's class once, not for every header set
+    (the standard one makes a new class each time: a fifth of building a message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
+
+
+_POLICY = policy.default.clone(header_factory=_KeptHeaderClasses())
+
+
 def build_message(
     rendered: RenderedEmail,
     *,
@@ -69,7 +89,7 @@ def build_message(
     now: datetime,
 ) -> EmailMessage:
     """A UTF-8 plain-text message; headers with Japanese are encoded by the e-mail policy."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = Address(display_name=shop_name, addr_spec=mail_from)
     message["To"] = to
     message["Subject"] = rendered.subject

@@ -1,14 +1,18 @@
-"""A worker keeps its SMTP connection between messages and replaces one the server dropped."""
+"""A worker keeps its SMTP connection between messages and replaces one the server dropped;
+the message it builds is the standard e-mail policy's, byte for byte."""
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from returns_service.notifications import smtp
+from returns_service.notifications.email import RenderedEmail
 from returns_service.notifications.smtp import SmtpSettings, TransientMailError
 from tests.notifications.conftest import RecordingHandler, free_port
 
@@ -75,3 +79,27 @@ def test_a_server_gone_for_good_is_still_a_transient_error(server: Server) -> No
     with pytest.raises(TransientMailError):
         smtp.send(server.settings, _message(2))
     assert len(server.handler.received) == 1
+
+
+def test_a_built_message_reads_as_the_standard_policy_writes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered = RenderedEmail(
+        subject="返品を受け付けました（注文 #1001）" * 4, body="本文です。\n" * 20
+    )
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+
+    def built() -> bytes:
+        message = smtp.build_message(
+            rendered,
+            to="山田 花子 <hanako@example.jp>",
+            mail_from="shop@example.com",
+            shop_name="テスト店",
+            message_id="m-1",
+            now=now,
+        )
+        return message.as_bytes()
+
+    kept = built()
+    monkeypatch.setattr(smtp, "_POLICY", email.policy.default)
+    assert kept == built()
