@@ -53,19 +53,22 @@ _RETURNS_SINCE = (
     )
     .scalar_subquery()
 )
+#: A customer's orders and returns of the year, as two columns (``customer_id`` and
+#: ``since`` are bound), read with :func:`history_of`.
+HISTORY_COLUMNS = (_ORDERS, _RETURNS_SINCE)
 #: Built once: building a statement costs more than running it from the statement cache.
-_HISTORY = select(_ORDERS, _RETURNS_SINCE)
+_HISTORY = select(*HISTORY_COLUMNS)
 #: The history, the units the order's returns hold and the rules in force: filing reads
 #: them after taking the order's lock, in one round trip.
 _PAST = select(
-    _ORDERS,
-    _RETURNS_SINCE,
+    *HISTORY_COLUMNS,
     returned_units_column(bindparam("order_id")),
     *IN_FORCE_COLUMNS[Scope.RETURN],
 )
 
 
-def _history(orders: int | None, returns: int | None) -> CustomerHistory:
+def history_of(orders: int | None, returns: int | None) -> CustomerHistory:
+    """The history from the values of :data:`HISTORY_COLUMNS`."""
     return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
 
 
@@ -75,7 +78,7 @@ def customer_history(session: Session, customer_id: int | None, now: datetime) -
         return CustomerHistory(orders=0, returns_365d=0)
     since = now - timedelta(days=365)
     orders, returns = session.execute(_HISTORY, {"customer_id": customer_id, "since": since}).one()
-    return _history(orders, returns)
+    return history_of(orders, returns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ def order_past(session: Session, order: Order, now: datetime) -> OrderPast:
     orders, returns, held, version_id, published_at = session.execute(_PAST, values).one()
     return OrderPast(
         returned=count_units(held),
-        history=_history(orders, returns),
+        history=history_of(orders, returns),
         rules=rules_in_force(session, now, Scope.RETURN, version_id, published_at),
     )
 
