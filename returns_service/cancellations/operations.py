@@ -41,6 +41,8 @@ from returns_service.shop import ShopSettings
 from rules import Outcome
 
 #: What a cancellation reads of the order (customer, lines, parcels), loaded with its lock.
+#: The parcels come in a second statement on purpose: it sees a parcel committed while the
+#: lock was waited for, which rows joined to the locking statement would not.
 ORDER_LOADING = (
     joinedload(Order.customer),
     joinedload(Order.lines),
