@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from returns_service import outbox
 from returns_service.cancellations import notices, states
@@ -40,14 +40,11 @@ from returns_service.returns.written import insert_returning, keep_as_loaded
 from returns_service.shop import ShopSettings
 from rules import Outcome
 
-#: What a cancellation reads of the order (customer, lines, parcels), loaded with its lock.
-#: The parcels come in a second statement on purpose: it sees a parcel committed while the
-#: lock was waited for, which rows joined to the locking statement would not.
-ORDER_LOADING = (
-    joinedload(Order.customer),
-    joinedload(Order.lines),
-    selectinload(Order.shipments),
-)
+#: What a cancellation reads of the order with its lock (customer, lines). Its parcels come
+#: in a later statement (with what :func:`cancelling_past` reads, or on first use): that
+#: one sees a parcel committed while the lock was waited for, which rows joined to the
+#: locking statement would not.
+ORDER_LOADING = (joinedload(Order.customer), joinedload(Order.lines))
 #: Nothing has been taken off the shelf yet: the order is cancelled at once.
 CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
 #: The warehouse is working on it: it is asked to stop, and its answer settles it.
@@ -163,8 +160,8 @@ def request_cancellation(
     return. The cancellation rules may reject the request or send it to a person first.
     The caller must hold the order's row lock.
     """
-    stage = order_stage(order)
     past = cancelling_past(session, order, now)
+    stage = order_stage(order)
     cancellation_lines = _cancellable(session, settings, order, lines, locale, past.taken)
     version = past.rules
     facts = cancellation_facts(

@@ -21,6 +21,7 @@ from returns_service.returns.quantities import (
     latest_shipment_status,
     returned_units_column,
 )
+from returns_service.returns.with_parcels import read_with_parcels, with_parcels
 from rules.facts import Scope
 
 
@@ -58,12 +59,16 @@ _RETURNS_SINCE = (
 HISTORY_COLUMNS = (_ORDERS, _RETURNS_SINCE)
 #: Built once: building a statement costs more than running it from the statement cache.
 _HISTORY = select(*HISTORY_COLUMNS)
-#: The history, the units the order's returns hold and the rules in force: filing reads
-#: them after taking the order's lock, in one round trip.
-_PAST = select(
-    *HISTORY_COLUMNS,
-    returned_units_column(bindparam("order_id")),
-    *IN_FORCE_COLUMNS[Scope.RETURN],
+#: The history, the units the order's returns hold, the rules in force and the order's
+#: parcels with their lines: filing reads them after taking the order's lock, in one
+#: round trip.
+_PAST = with_parcels(
+    [
+        *HISTORY_COLUMNS,
+        returned_units_column(bindparam("order_id")),
+        *IN_FORCE_COLUMNS[Scope.RETURN],
+    ],
+    parcel_lines=True,
 )
 
 
@@ -95,10 +100,12 @@ class OrderPast:
 
 def order_past(session: Session, order: Order, now: datetime) -> OrderPast:
     """What the order's returns hold, its customer's history and the return rules in
-    force, in one statement."""
-    since = now - timedelta(days=365)
-    values = {"customer_id": order.customer_id, "since": since, "order_id": order.id}
-    orders, returns, held, version_id, published_at = session.execute(_PAST, values).one()
+    force, in one statement that also loads the order's parcels (see
+    :mod:`~returns_service.returns.with_parcels`)."""
+    values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
+    orders, returns, held, version_id, published_at = read_with_parcels(
+        session, order, _PAST, values
+    )
     return OrderPast(
         returned=count_units(held),
         history=history_of(orders, returns),

@@ -9,12 +9,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.lines import named_line
-from returns_service.orders.models import Order, Shipment
+from returns_service.orders.models import Order
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
@@ -33,13 +33,9 @@ from rules.actions import Upcharge
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 
-#: What filing reads of the order (customer, lines, shipments and what they carry), loaded
-#: in two round trips with the order's lock.
-ORDER_LOADING = (
-    joinedload(Order.customer),
-    joinedload(Order.lines),
-    selectinload(Order.shipments).joinedload(Shipment.lines),
-)
+#: What filing reads of the order with its lock (customer, lines); its parcels come with
+#: what :func:`order_past` reads next.
+ORDER_LOADING = (joinedload(Order.customer), joinedload(Order.lines))
 
 
 def _new_rma() -> str:

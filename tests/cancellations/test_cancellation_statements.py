@@ -10,11 +10,12 @@ from bench.inprocess import counted_statements
 from tests.cancellations.conftest import Cancellations
 from tests.shop import publish_default_rules
 
-#: Order with its customer and lines (locked), its parcels; the units its cancellations hold,
-#: what the settled ones gave back, the customer's history and the rules in force (one
-#: statement); the request and its lines; the refundable balance and the refund; the webhook
-#: endpoints; the events, outbox rows, the order's and the request's changes in one flush.
-CANCELLING_STATEMENTS = 12
+#: Order with its customer and lines (locked); its parcels, the units its cancellations
+#: hold, what the settled ones gave back, the customer's history and the rules in force
+#: (one statement, under the lock); the request and its lines; the refundable balance and
+#: the refund; the webhook endpoints; the events, outbox rows, the order's and the
+#: request's changes in one flush.
+CANCELLING_STATEMENTS = 11
 
 
 def test_cancelling_an_order_sends_a_bounded_number_of_statements(
