@@ -11,11 +11,12 @@ decided one after the other, never both.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from returns_service import outbox
 from returns_service.cancellations import notices, states
@@ -26,7 +27,8 @@ from returns_service.cancellations.models import (
     CancellationLine,
     CancellationStatus,
 )
-from returns_service.cancellations.quote import amounts_for, chosen_lines
+from returns_service.cancellations.past import cancelling_past
+from returns_service.cancellations.quote import SettledBefore, amounts_for, chosen_lines
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
 from returns_service.errors import Conflict, NotFound
 from returns_service.notifications.formatting import format_date
@@ -34,18 +36,15 @@ from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund, refundable_balance
-from returns_service.returns.facts import customer_history
-from returns_service.rulesets.operations import active_version, compiled
+from returns_service.returns.written import insert_returning, keep_as_loaded
 from returns_service.shop import ShopSettings
 from rules import Outcome
-from rules.facts import Scope
 
-#: What a cancellation reads of the order (customer, lines, parcels), loaded with its lock.
-ORDER_LOADING = (
-    joinedload(Order.customer),
-    joinedload(Order.lines),
-    selectinload(Order.shipments),
-)
+#: What a cancellation reads of the order with its lock (customer, lines). Its parcels come
+#: in a later statement (with what :func:`cancelling_past` reads, or on first use): that
+#: one sees a parcel committed while the lock was waited for, which rows joined to the
+#: locking statement would not.
+ORDER_LOADING = (joinedload(Order.customer), joinedload(Order.lines))
 #: Nothing has been taken off the shelf yet: the order is cancelled at once.
 CANCEL_AT_ONCE = (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.ALLOCATED)
 #: The warehouse is working on it: it is asked to stop, and its answer settles it.
@@ -103,8 +102,10 @@ def _cancellable(
     order: Order,
     lines: list[dict[str, Any]] | None,
     locale: str,
+    taken: Counter[int] | None = None,
 ) -> list[CancellationLine]:
-    """The lines to cancel, or Conflict: the order has shipped, or nothing is left."""
+    """The lines to cancel, or Conflict: the order has shipped, or nothing is left
+    (``taken``: the units cancellations hold, when read already)."""
     stage = order_stage(order)
     if stage is FulfillmentStatus.SHIPPED:
         raise Conflict(
@@ -115,7 +116,7 @@ def _cancellable(
             return_url=return_url(settings),
             fulfillment_status=stage.value,
         )
-    cancellation_lines = chosen_lines(session, order, lines)
+    cancellation_lines = chosen_lines(session, order, lines, taken)
     if not cancellation_lines or order.cancelled_at is not None:
         raise Conflict(
             notices.customer_text("nothing_left", locale, order_number=order.number),
@@ -159,21 +160,23 @@ def request_cancellation(
     return. The cancellation rules may reject the request or send it to a person first.
     The caller must hold the order's row lock.
     """
+    past = cancelling_past(session, order, now)
     stage = order_stage(order)
-    cancellation_lines = _cancellable(session, settings, order, lines, locale)
-    version = active_version(session, now, Scope.CANCELLATION)
+    cancellation_lines = _cancellable(session, settings, order, lines, locale, past.taken)
+    version = past.rules
     facts = cancellation_facts(
         order,
         [line.order_line for line in cancellation_lines],
         stage=stage,
         whole_order=lines is None,
-        history=customer_history(session, order.customer_id, now),
+        history=past.history,
         now=now,
         timezone=settings.timezone,
     )
-    decision = compiled(version).decide(facts)
+    decision = version.rules.decide(facts)
     # Decided first, so the request is inserted with its decision rather than updated.
     cancellation = Cancellation(
+        order_id=order.id,
         order=order,
         status=CancellationStatus.REQUESTED,
         reason=reason,
@@ -185,8 +188,11 @@ def request_cancellation(
         lines=cancellation_lines,
         decision=decision.as_dict() | {"version": version.number, "facts": facts},
     )
-    session.add(cancellation)
-    session.flush()
+    insert_returning(session, [cancellation])
+    for line in cancellation_lines:
+        line.cancellation_id = cancellation.id
+    insert_returning(session, cancellation_lines)
+    keep_as_loaded(session, [cancellation, *cancellation_lines])
     states.note(
         session,
         cancellation,
@@ -220,7 +226,15 @@ def request_cancellation(
             locale, days=settings.reply_days, date=reply_by(settings, now, locale)
         )
     else:
-        go_ahead(session, now, settings, cancellation, actor="rules", rule=decision.rule)
+        go_ahead(
+            session,
+            now,
+            settings,
+            cancellation,
+            actor="rules",
+            settled_before=past.settled,
+            rule=decision.rule,
+        )
     return cancellation
 
 
@@ -231,12 +245,16 @@ def go_ahead(
     cancellation: Cancellation,
     *,
     actor: str,
+    settled_before: SettledBefore | None = None,
     **data: Any,
 ) -> None:
-    """The cancellation may go ahead: how is up to the order's progress."""
+    """The cancellation may go ahead: how is up to the order's progress (``settled_before``:
+    see :func:`settle_cancelled`)."""
     stage = order_stage(cancellation.order)
     if stage in CANCEL_AT_ONCE:
-        settle_cancelled(session, now, settings, cancellation, actor=actor, **data)
+        settle_cancelled(
+            session, now, settings, cancellation, actor=actor, settled_before=settled_before, **data
+        )
     elif stage in ASK_WAREHOUSE:
         states.move(
             session,
@@ -261,12 +279,20 @@ def settle_cancelled(
     cancellation: Cancellation,
     *,
     actor: str,
+    settled_before: SettledBefore | None = None,
     **data: Any,
 ) -> Refund | None:
-    """Take the lines off the order and refund them (and shipping when it is due)."""
+    """Take the lines off the order and refund them (and shipping when it is due), after
+    what the order's settled cancellations gave back (``settled_before``, when read under
+    the same lock already)."""
     order = cancellation.order
     amounts = amounts_for(
-        session, order, cancellation.lines, _partial_shipping(settings), excluding=cancellation.id
+        session,
+        order,
+        cancellation.lines,
+        _partial_shipping(settings),
+        excluding=cancellation.id,
+        before=settled_before,
     )
     cancellation.goods_amount = amounts.goods
     cancellation.shipping_amount = amounts.shipping

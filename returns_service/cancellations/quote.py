@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ScalarSelect, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.amounts import (
@@ -44,6 +45,39 @@ _SHIPPING_REFUNDED = select(func.coalesce(func.sum(Cancellation.shipping_amount)
     Cancellation.order_id == bindparam("order_id"),
     Cancellation.status == CancellationStatus.CANCELLED,
 )
+#: What :func:`units_left` counts as taken: units held by cancellations open or settled.
+TAKEN = (*OPEN_STATUSES, CancellationStatus.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class SettledBefore:
+    """What the order's settled cancellations took off it and gave back: what a new one's
+    amounts are worked out after (see :func:`amounts_for`)."""
+
+    units: Counter[int]
+    shipping: int
+
+
+def units_column(statuses: Iterable[CancellationStatus]) -> ScalarSelect[str | None]:
+    """:func:`units_cancelled` as a column (``order_id`` is bound), so that it is read with
+    other things in one round trip; read it with
+    :func:`~returns_service.returns.quantities.count_units`."""
+    pair = (
+        cast(CancellationLine.order_line_id, String) + ":" + cast(CancellationLine.quantity, String)
+    )
+    return (
+        select(func.aggregate_strings(pair, ","))
+        .join_from(CancellationLine, Cancellation)
+        .where(
+            Cancellation.order_id == bindparam("order_id"),
+            Cancellation.status.in_(list(statuses)),
+        )
+        .scalar_subquery()
+    )
+
+
+#: The shipping the order's settled cancellations gave back, as a column.
+SHIPPING_REFUNDED_COLUMN = _SHIPPING_REFUNDED.scalar_subquery()
 
 
 def units_cancelled(
@@ -62,22 +96,28 @@ def units_cancelled(
     return Counter({line_id: int(units) for line_id, units in rows})
 
 
-def units_left(session: Session, order: Order) -> dict[int, int]:
-    """Units of each order line that no cancellation, settled or being decided, holds."""
-    taken = units_cancelled(session, order, (*OPEN_STATUSES, CancellationStatus.CANCELLED))
+def units_left(session: Session, order: Order, taken: Counter[int] | None = None) -> dict[int, int]:
+    """Units of each order line that no cancellation, settled or being decided, holds
+    (``taken``: those held, when read already)."""
+    if taken is None:
+        taken = units_cancelled(session, order, TAKEN)
     return {line.id: line.quantity - taken[line.id] for line in order.lines}
 
 
 def chosen_lines(
-    session: Session, order: Order, lines: list[dict[str, Any]] | None
+    session: Session,
+    order: Order,
+    lines: list[dict[str, Any]] | None,
+    taken: Counter[int] | None = None,
 ) -> list[CancellationLine]:
     """The units asked for per line (``None``: all still on the order), checked against
-    what is left to cancel; not added to the session. Needs the order's row lock."""
-    left = units_left(session, order)
+    what is left to cancel (see :func:`units_left`); not added to the session. Needs the
+    order's row lock."""
+    left = units_left(session, order, taken)
     by_id = {line.id: line for line in order.lines}
     if lines is None:
         return [
-            CancellationLine(order_line=by_id[line_id], quantity=units)
+            CancellationLine(order_line_id=line_id, order_line=by_id[line_id], quantity=units)
             for line_id, units in left.items()
             if units > 0
         ]
@@ -94,7 +134,7 @@ def chosen_lines(
                 left=left[line.id],
             )
     return [
-        CancellationLine(order_line=by_id[line_id], quantity=units)
+        CancellationLine(order_line_id=line_id, order_line=by_id[line_id], quantity=units)
         for line_id, units in asked.items()
     ]
 
@@ -106,18 +146,21 @@ def amounts_for(
     partial_shipping: PartialShipping,
     *,
     excluding: int | None,
+    before: SettledBefore | None = None,
 ) -> CancellationAmounts:
     """What cancelling ``lines`` gives back after the order's settled cancellations
-    (``excluding`` one of them: the one being settled)."""
-    with reading_only(session, Cancellation, CancellationLine):
-        shipping_before = session.scalar(_SHIPPING_REFUNDED, {"order_id": order.id})
-        before = units_cancelled(
-            session, order, (CancellationStatus.CANCELLED,), excluding=excluding
-        )
+    (``excluding`` one of them: the one being settled; ``before``: read already)."""
+    if before is None:
+        with reading_only(session, Cancellation, CancellationLine):
+            shipping = session.scalar(_SHIPPING_REFUNDED, {"order_id": order.id})
+            units = units_cancelled(
+                session, order, (CancellationStatus.CANCELLED,), excluding=excluding
+            )
+        before = SettledBefore(units=units, shipping=int(shipping or 0))
     return cancellation_amounts(
         order,
-        before=before,
+        before=before.units,
         cancelling=Counter({line.order_line.id: line.quantity for line in lines}),
-        shipping_refunded_before=int(shipping_before or 0),
+        shipping_refunded_before=before.shipping,
         partial_shipping=partial_shipping,
     )

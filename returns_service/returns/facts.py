@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order, OrderLine
 from returns_service.refunds.operations import share_of_line
+from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.quantities import (
     count_units,
@@ -20,6 +21,8 @@ from returns_service.returns.quantities import (
     latest_shipment_status,
     returned_units_column,
 )
+from returns_service.returns.with_parcels import read_with_parcels, with_parcels
+from rules.facts import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +54,26 @@ _RETURNS_SINCE = (
     )
     .scalar_subquery()
 )
+#: A customer's orders and returns of the year, as two columns (``customer_id`` and
+#: ``since`` are bound), read with :func:`history_of`.
+HISTORY_COLUMNS = (_ORDERS, _RETURNS_SINCE)
 #: Built once: building a statement costs more than running it from the statement cache.
-_HISTORY = select(_ORDERS, _RETURNS_SINCE)
-#: The history with the units the order's returns hold: filing reads both after taking
-#: the order's lock, in one round trip.
-_PAST = select(_ORDERS, _RETURNS_SINCE, returned_units_column(bindparam("order_id")))
+_HISTORY = select(*HISTORY_COLUMNS)
+#: The history, the units the order's returns hold, the rules in force and the order's
+#: parcels with their lines: filing reads them after taking the order's lock, in one
+#: round trip.
+_PAST = with_parcels(
+    [
+        *HISTORY_COLUMNS,
+        returned_units_column(bindparam("order_id")),
+        *IN_FORCE_COLUMNS[Scope.RETURN],
+    ],
+    parcel_lines=True,
+)
 
 
-def _history(orders: int | None, returns: int | None) -> CustomerHistory:
+def history_of(orders: int | None, returns: int | None) -> CustomerHistory:
+    """The history from the values of :data:`HISTORY_COLUMNS`."""
     return CustomerHistory(orders=int(orders or 0), returns_365d=int(returns or 0))
 
 
@@ -68,19 +83,34 @@ def customer_history(session: Session, customer_id: int | None, now: datetime) -
         return CustomerHistory(orders=0, returns_365d=0)
     since = now - timedelta(days=365)
     orders, returns = session.execute(_HISTORY, {"customer_id": customer_id, "since": since}).one()
-    return _history(orders, returns)
+    return history_of(orders, returns)
 
 
-def order_past(
-    session: Session, order: Order, now: datetime
-) -> tuple[Counter[int], CustomerHistory]:
-    """The units of each line the order's live returns hold (see
-    :func:`~returns_service.returns.quantities.returned_quantities`) and its customer's
-    history (none without a customer), in one statement."""
-    since = now - timedelta(days=365)
-    values = {"customer_id": order.customer_id, "since": since, "order_id": order.id}
-    orders, returns, held = session.execute(_PAST, values).one()
-    return count_units(held), _history(orders, returns)
+@dataclass(frozen=True, slots=True)
+class OrderPast:
+    """What filing reads once it holds the order's lock."""
+
+    #: Units of each line the order's live returns hold (see
+    #: :func:`~returns_service.returns.quantities.returned_quantities`).
+    returned: Counter[int]
+    #: The customer's (none without a customer).
+    history: CustomerHistory
+    rules: InForce
+
+
+def order_past(session: Session, order: Order, now: datetime) -> OrderPast:
+    """What the order's returns hold, its customer's history and the return rules in
+    force, in one statement that also loads the order's parcels (see
+    :mod:`~returns_service.returns.with_parcels`)."""
+    values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
+    orders, returns, held, version_id, published_at = read_with_parcels(
+        session, order, _PAST, values
+    )
+    return OrderPast(
+        returned=count_units(held),
+        history=history_of(orders, returns),
+        rules=rules_in_force(session, now, Scope.RETURN, version_id, published_at),
+    )
 
 
 def line_facts(

@@ -9,12 +9,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.lines import named_line
-from returns_service.orders.models import Order, Shipment
+from returns_service.orders.models import Order
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
@@ -27,19 +27,15 @@ from returns_service.returns.models import (
 )
 from returns_service.returns.operations import approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
-from returns_service.rulesets.operations import active_version, compiled
+from returns_service.returns.written import insert_returning, keep_as_loaded
 from returns_service.shop import ShopSettings
 from rules.actions import Upcharge
 
 _RMA_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 
-#: What filing reads of the order (customer, lines, shipments and what they carry), loaded
-#: in two round trips with the order's lock.
-ORDER_LOADING = (
-    joinedload(Order.customer),
-    joinedload(Order.lines),
-    selectinload(Order.shipments).joinedload(Shipment.lines),
-)
+#: What filing reads of the order with its lock (customer, lines); its parcels come with
+#: what :func:`order_past` reads next.
+ORDER_LOADING = (joinedload(Order.customer), joinedload(Order.lines))
 
 
 def _new_rma() -> str:
@@ -73,6 +69,7 @@ def _line_inputs(
             exchange_sku = exchanges.chosen_replacement(session, line, data, index)
         built.append(
             ReturnLine(
+                order_line_id=line.id,
                 order_line=line,
                 quantity=data["quantity"],
                 reason=data["reason"],
@@ -106,12 +103,12 @@ def open_return(
             f"order {order.number} was cancelled; there is nothing to return",
             code="order_cancelled",
         )
-    returned, history = order_past(session, order, now)
-    return_lines = _line_inputs(session, order, lines, resolution, returned)
-    version = active_version(session, now)
-    rule_set = compiled(version)
+    past = order_past(session, order, now)
+    return_lines = _line_inputs(session, order, lines, resolution, past.returned)
+    version = past.rules
     request = ReturnRequest(
         rma=_new_rma(),
+        order_id=order.id,
         order=order,
         resolution=resolution,
         method=ReturnMethod(method["type"]),
@@ -125,7 +122,6 @@ def open_return(
         pickup=None,
         exchanges=[],
     )
-    session.add(request)
     decisions = []
     for return_line in return_lines:
         facts = line_facts(
@@ -133,12 +129,12 @@ def open_return(
             return_line.order_line,
             return_line,
             resolution.value,
-            history,
+            past.history,
             now,
             settings.timezone,
         )
         decision = _terms_checked(
-            session, rule_set.decide(facts), return_line, resolution, index=len(decisions)
+            session, version.rules.decide(facts), return_line, resolution, index=len(decisions)
         )
         return_line.outcome = LineOutcome(decision.outcome.value)
         # The full facts are kept, not only those read: a simulation of another rule set
@@ -154,7 +150,11 @@ def open_return(
     }
     # Written once, decided: the request and its lines are inserted with their decisions
     # rather than inserted and then updated.
-    session.flush()
+    insert_returning(session, [request])
+    for return_line in return_lines:
+        return_line.return_id = request.id
+    insert_returning(session, return_lines)
+    keep_as_loaded(session, [request, *return_lines])
     states.record_filed(session, request, now=now, actor=actor)
     notices.return_received(
         session, now, settings, request, in_review=outcome is rules.RequestOutcome.REVIEW

@@ -10,17 +10,22 @@ from bench.inprocess import counted_statements
 from tests.cancellations.conftest import Cancellations
 from tests.shop import publish_default_rules
 
-#: Order with its customer and lines (locked), its parcels, the units cancelled before,
-#: the rules in force, the customer's history; the request and its lines; the amounts
-#: settled before (two) and the refundable balance; the first flush with the refund; the
-#: webhook endpoints; the flush of the rest; the refund the answer shows.
-CANCELLING_STATEMENTS = 19
+#: Order with its customer and lines (locked); its parcels, the units its cancellations
+#: hold, what the settled ones gave back, the customer's history and the rules in force
+#: (one statement, under the lock); the request and its lines; the refundable balance and
+#: the refund; the webhook endpoints; the events, outbox rows, the order's and the
+#: request's changes in one flush.
+CANCELLING_STATEMENTS = 11
 
 
 def test_cancelling_an_order_sends_a_bounded_number_of_statements(
     app: Flask, session: Session, cancellations: Cancellations
 ) -> None:
     publish_default_rules(session)
+    # The first cancellation after a publication also reads the new version (once per
+    # process), which the count leaves out.
+    first = cancellations.put_order("6009", number="#6009", fulfillment_status="allocated")
+    assert cancellations.cancel(cancellations.customer(first)).status_code == 201
     order = cancellations.put_order(fulfillment_status="allocated")
     customer = cancellations.customer(order)
 

@@ -10,13 +10,23 @@ from flask import Flask
 from bench.inprocess import counted_statements
 from tests.shop import Shop, publish_default_rules
 
-#: Order with its customer and lines (locked), its parcels, the units its returns hold with
-#: the customer's history, the rules in force; the request and its lines; the webhook
-#: endpoints; the events, outbox rows and the request's new status in one flush.
-FILING_STATEMENTS = 10
+#: Order with its customer and lines (locked); its parcels, the units its returns hold, the
+#: customer's history and the rules in force (one statement, under the lock); the request
+#: and its lines; the webhook endpoints; the events, outbox rows and the request's new
+#: status in one flush.
+FILING_STATEMENTS = 8
 #: A kept item refunded at once: also what is still on its way (read), the refund (inserted
 #: on its own), and the line's refund.
-REFUNDED_AT_ONCE_STATEMENTS = 13
+REFUNDED_AT_ONCE_STATEMENTS = 11
+
+
+def _rules_seen(session: Any, shop: Shop, app: Flask) -> None:
+    """Publish the rules and file once: the first filing after a publication also reads the
+    new version (once per process), which the counts below leave out."""
+    publish_default_rules(session)
+    other = shop.put_order(external_id="5009", number="#5009")
+    line = {"line_id": shop.line_id(other, "L1"), "quantity": 1, "reason": "SIZE_TOO_SMALL"}
+    assert shop.file(shop.customer("#5009"), [line]).status_code == 201
 
 
 def _filed(shop: Shop, app: Flask, line: str, reason: str) -> tuple[dict[str, Any], list[str]]:
@@ -37,7 +47,7 @@ def _writes(sent: list[str]) -> list[str]:
 def test_filing_a_return_sends_a_bounded_number_of_statements(
     app: Flask, session: Any, shop: Shop
 ) -> None:
-    publish_default_rules(session)
+    _rules_seen(session, shop, app)
     answer, sent = _filed(shop, app, "L1", "SIZE_TOO_SMALL")
 
     assert answer["status"] == "awaiting_parcel"
@@ -75,7 +85,7 @@ def test_a_kept_item_refunded_at_once_shows_its_refund_in_the_answer(
 def test_a_refund_at_once_leaves_the_other_writes_in_one_flush(
     app: Flask, session: Any, shop: Shop
 ) -> None:
-    publish_default_rules(session)
+    _rules_seen(session, shop, app)
     answer, sent = _filed(shop, app, "L2", "UNWANTED")
 
     assert answer["status"] == "completed"

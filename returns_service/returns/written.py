@@ -1,0 +1,63 @@
+"""New objects written by a plain insert and kept in the session as loaded.
+
+A request filed or a cancellation asked for is built and decided before anything is
+written, so its row and its lines' rows are known whole: each table gets one insert that
+returns the ids and defaults, without the unit of work's sorting and bookkeeping (as
+``orders/inserts.py`` does for a new order; measured, about a tenth cheaper than a flush of
+the same rows). The objects stay out of the session while they are decided (no read
+flushes them early) and keep the relationships they were built with, as loaded, so
+reading them asks the database nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Insert, Table, insert, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from returns_service.models import Base
+
+#: Each insert built once per table and columns sent: building one costs more than running
+#: it from the statement cache.
+_INSERTS: dict[tuple[Table, tuple[str, ...]], Insert] = {}
+
+
+def _insert(table: Table, keys: tuple[str, ...]) -> Insert:
+    statement = _INSERTS.get((table, keys))
+    if statement is None:
+        returned = [column for column in table.columns if column.key not in keys]
+        statement = insert(table).returning(*returned, sort_by_parameter_order=True)
+        _INSERTS[(table, keys)] = statement
+    return statement
+
+
+def insert_returning(session: Session, objects: Sequence[Base]) -> None:
+    """Insert new objects of one model in one statement, setting what it returns on them.
+
+    Every object must have the same columns set (relationships are not written: set the
+    foreign keys too). What is not set comes back from the insert (ids, defaults). The
+    objects stay out of the session until :func:`keep_as_loaded`.
+    """
+    if not objects:
+        return
+    table = inspect(objects[0]).mapper.local_table
+    keys = tuple(column.key for column in table.columns if column.key in objects[0].__dict__)
+    rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
+    results = session.execute(_insert(table, keys), rows, execution_options={"render_nulls": True})
+    for instance, result in zip(objects, results, strict=True):
+        for key, value in result._asdict().items():
+            set_committed_value(instance, key, value)
+
+
+def keep_as_loaded(session: Session, objects: Sequence[Base]) -> None:
+    """Put inserted objects in the session as if just read: nothing of them is written again.
+
+    All are made loaded before any joins the session, so a parent's cascade does not add
+    its children as new.
+    """
+    for instance in objects:
+        make_transient_to_detached(instance)
+    for instance in objects:
+        session.add(instance)
