@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Float, case, event, func, insert
+from sqlalchemy import ColumnElement, Engine, Float, case, event, func, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -64,6 +64,14 @@ def _commit_without_waiting_for_disk(dbapi_connection: Any, _record: Any) -> Non
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
     dbapi_connection.autocommit = autocommit
+
+
+def wait_for_disk_at_commit(session: Session) -> None:
+    """Make this transaction's commit wait until PostgreSQL has written it to disk, in a
+    process that otherwise does not wait (:func:`commit_without_waiting_for_disk`): for a
+    commit that records what cannot be had again, such as a refresh token already spent."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO on"))
 
 
 def commit_without_waiting_for_disk(engine: Engine) -> None:

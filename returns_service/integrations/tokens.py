@@ -20,6 +20,7 @@ from returns_service.extensions import db
 from returns_service.integrations.models import OAuthToken
 from returns_service.integrations.oauth import TokenEndpoint, TokenPair
 from returns_service.models import utcnow
+from returns_service.portable_sql import wait_for_disk_at_commit
 
 
 def _digest(pair: TokenPair) -> str:
@@ -61,6 +62,9 @@ class StoredTokens:
         """Refresh under the row's lock, unless another worker already replaced ``stale``."""
 
         def renew_locked(session: Session) -> TokenPair:
+            # Workers commit without waiting for the disk; losing this commit in a
+            # database crash would keep a refresh token the token endpoint has spent.
+            wait_for_disk_at_commit(session)
             row = self._row(session, lock=True)
             if row.access_token != stale.access_token:
                 return _pair(row)

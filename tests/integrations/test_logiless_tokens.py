@@ -15,16 +15,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from returns_service.auth.models import Role
+from returns_service.extensions import db
 from returns_service.integrations.models import OAuthToken
 from returns_service.integrations.oauth import TokenPair
 from returns_service.integrations.tokens import StoredTokens
 from returns_service.inventory.models import StockItem
 from returns_service.outbox import OutboxMessage
+from returns_service.portable_sql import commit_without_waiting_for_disk
 from tests.conftest import shared_fixture_path
 from tests.shop import Shop
 
@@ -227,3 +229,27 @@ def test_two_workers_renewing_at_once_spend_the_refresh_token_once(app: Flask) -
     assert calls == [FIRST]
     assert [pair.access_token for pair in results] == ["access-2", "access-2"]
     assert store.current().refresh_token == "refresh-2"
+
+
+def test_a_renewal_commits_to_disk_in_a_worker_that_does_not_wait(app: Flask) -> None:
+    """Workers commit without waiting for the disk (a lost commit reruns a job); a spent
+    refresh token cannot be had again, so its renewal's commit waits."""
+    store = StoredTokens("logiless", FIRST)
+    seen: list[str] = []
+
+    def refresh(pair: TokenPair) -> TokenPair:
+        with db.engine.connect() as other:  # the renewal's own connection is busy: ask it
+            seen.append(other.scalar(text("SHOW synchronous_commit")))
+        return TokenPair("access-2", "refresh-2")
+
+    def in_renewal(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FOR UPDATE" in statement:
+            seen.append(cursor.connection.execute("SHOW synchronous_commit").fetchone()[0])
+
+    commit_without_waiting_for_disk(db.engine)
+    event.listen(db.engine, "after_cursor_execute", in_renewal)
+    try:
+        store.renew(store.current(), refresh)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", in_renewal)
+    assert seen == ["on", "off"]  # the renewal's transaction waits; another does not
