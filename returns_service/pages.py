@@ -17,6 +17,8 @@ from flask_babel import (
     gettext,
 )
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf
@@ -51,7 +53,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=_shop_timezone)
     csrf.init_app(app)
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money"] = _page_money
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["event_label"] = event_label
@@ -116,6 +118,13 @@ def language() -> str:
 def money(amount: int, currency: str) -> str:
     """Minor units written for people in the page's language: ``￥1,200``, ``$12.50``."""
     return _money(amount, currency, language())
+
+
+@pass_context
+def _page_money(context: Context, amount: int, currency: str) -> str:
+    """The templates' ``money``: the page's language is the ``lang`` its context holds
+    (``page_context``), not looked up again for each of a page's sums."""
+    return _money(amount, currency, context.get("lang") or language())
 
 
 @lru_cache(maxsize=4096)
