@@ -18,13 +18,14 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import Case
 from returns_service.cases.tags import case_tag
 from returns_service.cases.triage import triage
-from returns_service.events import Event, timeline
+from returns_service.events import Event
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import AssignForm, NoteForm
 from returns_service.staff.case_labels import actor_label, case_event_label
+from returns_service.staff.case_records import CaseRecords, case_records
 from rules.facts import FACTS, MINOR_UNITS
 
 
@@ -215,13 +216,13 @@ def case_parts(session: Session, subject_type: str, subject_id: int, order_id: i
         session,
         operations.find_case(session, subject_type, subject_id),
         order_with_shipments(session, order_id),
-        timeline(session, subject_type, subject_id),
+        case_records(session, subject_type, subject_id),
     )
 
 
-def parts_of(session: Session, case: Case, order: Order, events: list[Event]) -> dict:
+def parts_of(session: Session, case: Case, order: Order, records: CaseRecords) -> dict:
     """The shared parts of a case page from what its page read: the case before triage,
-    the order with its lines, shipments and customer, and the timeline."""
+    the order with its lines, shipments and customer, and the case's timeline and notes."""
     policy = CasePolicy.from_config(current_app.config)
     case = triage([case], policy, utcnow())[0]
     panel, staff = panel_and_staff(session, order)
@@ -233,8 +234,8 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
         "tag": case_tag(case, policy),
         "order": order,
         "panel": panel,
-        "timeline": events,
-        "notes": operations.notes(session, case),
+        "timeline": records.timeline,
+        "notes": records.notes,
         "note_form": NoteForm(formdata=None),
         "assign_form": assign_form,
         "words": words,

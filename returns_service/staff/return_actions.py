@@ -16,7 +16,6 @@ from returns_service.auth.staff_sessions import staff_required
 from returns_service.cases.models import CaseFile
 from returns_service.cases.read_model import case_of_return
 from returns_service.errors import InvalidInput, NotFound
-from returns_service.events import timeline
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order, OrderLine
@@ -28,10 +27,11 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
-from returns_service.returns.presenter import refunds_of, shown_decision
+from returns_service.returns.presenter import shown_decision
 from returns_service.shop import shop_settings
 from returns_service.staff.case_context import parts_of
 from returns_service.staff.case_forms import ShippedForm
+from returns_service.staff.case_records import case_records
 from returns_service.staff.forms import (
     ApproveForm,
     RejectForm,
@@ -117,8 +117,8 @@ _ORDER_LINES_WITH_RETURNED = (
 
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
     return_request, file = _read_return(rma)
-    events = timeline(db.session, "return", return_request.id)
-    case = case_of_return(return_request, events, file)
+    records = case_records(db.session, "return", return_request.id)
+    case = case_of_return(return_request, records.timeline, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
     # Each form is built only where the page may show it.
     in_review = return_request.status is ReturnStatus.REVIEW
@@ -128,7 +128,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         r=return_request,
         # In the customer's language, as they were told.
         decision=shown_decision(return_request, return_request.locale),
-        refunds=refunds_of(db.session, return_request),
+        refunds=records.refunds,
         shipped_form=ShippedForm(formdata=None) if return_request.exchanges else None,
         receivable=receivable,
         inspectable=inspectable,
@@ -137,7 +137,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         receive_form=receive_form(receivable) if receivable else None,
         inspect_form=inspect_form(inspectable) if inspectable else None,
         error=error,
-        **parts_of(db.session, case, return_request.order, events),
+        **parts_of(db.session, case, return_request.order, records),
     )
 
 

@@ -13,9 +13,9 @@ from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, csrf, sign_in
 
 #: The staff member; the return with its case's file, pickup, order, customer, the order's
-#: lines and shipments; its lines with their replacements; the timeline; refunds; the
-#: customer's history with the staff to assign to; the notes.
-PAGE_STATEMENTS = 7
+#: lines and shipments; its lines with their replacements; the timeline, notes and refunds;
+#: the customer's history with the staff to assign to.
+PAGE_STATEMENTS = 5
 
 
 def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
