@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -103,16 +104,24 @@ class InspectForm(ReceiveForm):
 
 def receive_form(lines: Sequence[ReturnLine]) -> ReceiveForm:
     """The receiving form of a return's approved lines."""
+    return _receiving(tuple((line.id, line.quantity) for line in lines))()
+
+
+@lru_cache(maxsize=1024)
+def _receiving(lines: tuple[tuple[int, int], ...]) -> type[ReceiveForm]:
+    """The form's class for lines of these ids and quantities, made once: WTForms making a
+    class cost as much as the rest of the return page's forms (its labels are worded when
+    shown, so one class serves every language)."""
 
     class Form(ReceiveForm):
-        line_ids = tuple(line.id for line in lines)
+        line_ids = tuple(line_id for line_id, _ in lines)
 
-    for line in lines:
+    for line_id, quantity in lines:
         field = IntegerField(
-            _l("Units received"), [Optional(), NumberRange(min=0)], default=line.quantity
+            _l("Units received"), [Optional(), NumberRange(min=0)], default=quantity
         )
-        setattr(Form, f"received_{line.id}", field)
-    return Form()
+        setattr(Form, f"received_{line_id}", field)
+    return Form
 
 
 def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
