@@ -23,8 +23,8 @@ from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
-from returns_service.staff.case_forms import AssignForm, NoteForm
-from returns_service.staff.case_labels import actor_label, case_event_label
+from returns_service.staff.case_forms import SHOWN_ONLY, AssignForm, NoteForm
+from returns_service.staff.case_labels import PageWords, actor_label, case_event_label
 from returns_service.staff.case_records import CaseRecords, case_records
 from rules.facts import FACTS, MINOR_UNITS
 
@@ -52,9 +52,11 @@ def panel_and_staff(session: Session, order: Order) -> tuple[CustomerPanel, list
     """The order's customer with their orders, returns and money, and the active staff's
     e-mail addresses (whom the case may be given to), in one statement."""
     if order.customer_id is None:
-        history = session.execute(_GUEST_HISTORY, {"order": order.id, "currency": order.currency})
+        history = session.connection().execute(
+            _GUEST_HISTORY, {"order": order.id, "currency": order.currency}
+        )
     else:
-        history = session.execute(
+        history = session.connection().execute(
             _CUSTOMER_HISTORY, {"customer": order.customer_id, "currency": order.currency}
         )
     count, spent, refunded, bought, returns, returned, staff = history.one()
@@ -138,11 +140,11 @@ class Fact:
 @dataclass
 class CaseWords:
     """A case page's words in its language, looked up once for the page; each timeline
-    entry's kind and actor is worded once however often it recurs."""
+    entry's kind and actor is worded once per language however often it recurs."""
 
     lang: str
-    _kinds: dict[str, str] = field(default_factory=dict)
-    _actors: dict[str, str] = field(default_factory=dict)
+    _kinds: PageWords = field(default_factory=lambda: PageWords(case_event_label))
+    _actors: PageWords = field(default_factory=lambda: PageWords(actor_label))
 
     def explain(self, facts_read: Mapping[str, Any] | None, currency: str) -> list[Fact]:
         """The facts of a decision under the registry's labels; sums of money in ``currency``."""
@@ -181,14 +183,10 @@ class CaseWords:
 
     def event_label(self, kind: str) -> str:
         """A timeline entry's kind in words."""
-        if kind not in self._kinds:
-            self._kinds[kind] = case_event_label(kind)
         return self._kinds[kind]
 
     def actor_label(self, actor: str) -> str:
         """Who acted, in words."""
-        if actor not in self._actors:
-            self._actors[actor] = actor_label(actor)
         return self._actors[actor]
 
 
@@ -226,7 +224,7 @@ def parts_of(session: Session, case: Case, order: Order, records: CaseRecords) -
     policy = CasePolicy.from_config(current_app.config)
     case = triage([case], policy, utcnow())[0]
     panel, staff = panel_and_staff(session, order)
-    assign_form = AssignForm(formdata=None)
+    assign_form = AssignForm(formdata=None, meta=SHOWN_ONLY)
     assign_form.assignee.choices = _choices(staff)
     words = CaseWords(language())
     return {
@@ -236,7 +234,7 @@ def parts_of(session: Session, case: Case, order: Order, records: CaseRecords) -
         "panel": panel,
         "timeline": records.timeline,
         "notes": records.notes,
-        "note_form": NoteForm(formdata=None),
+        "note_form": NoteForm(formdata=None, meta=SHOWN_ONLY),
         "assign_form": assign_form,
         "words": words,
         "explain": words.explain,

@@ -46,7 +46,9 @@ class CaseRecords:
 def case_records(session: Session, subject_type: str, subject_id: int) -> CaseRecords:
     """The case's timeline, notes and refunds (a return's only), in one round trip."""
     found: tuple[list[Any], ...] = ([], [], [])
-    rows = session.execute(_statement(subject_type), {"type": subject_type, "id": subject_id})
+    rows = session.connection().execute(
+        _statement(subject_type), {"type": subject_type, "id": subject_id}
+    )
     for row in rows:
         part = row[0]
         record = SimpleNamespace(id=row[1], created_at=row[2])
@@ -94,7 +96,7 @@ def _part(part: int) -> Select:
         model.id.label("id"),
         model.created_at.label("created_at"),
         *(
-            column.label(f"{owner}_{name}")
+            column.label(f"{name}_{owner}")
             for column, (owner, name) in zip(columns, _SLOTS, strict=True)
         ),
     )

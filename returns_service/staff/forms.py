@@ -102,9 +102,9 @@ class InspectForm(ReceiveForm):
         }
 
 
-def receive_form(lines: Sequence[ReturnLine]) -> ReceiveForm:
-    """The receiving form of a return's approved lines."""
-    return _receiving(tuple((line.id, line.quantity) for line in lines))()
+def receive_form(lines: Sequence[ReturnLine], meta: dict[str, Any] | None = None) -> ReceiveForm:
+    """The receiving form of a return's approved lines (``meta``: WTForms' options)."""
+    return _receiving(tuple((line.id, line.quantity) for line in lines))(meta=meta or {})
 
 
 @lru_cache(maxsize=1024)
@@ -124,8 +124,8 @@ def _receiving(lines: tuple[tuple[int, int], ...]) -> type[ReceiveForm]:
     return Form
 
 
-def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
-    """The inspection form of a return's received lines."""
+def inspect_form(lines: Sequence[ReturnLine], meta: dict[str, Any] | None = None) -> InspectForm:
+    """The inspection form of a return's received lines (``meta``: WTForms' options)."""
 
     class Form(InspectForm):
         line_ids = tuple(line.id for line in lines)
@@ -144,4 +144,4 @@ def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
             SelectField(_l("Disposition"), choices=dispositions, validate_choice=False),
         )
         setattr(Form, f"notes_{line.id}", StringField(_l("Notes"), [Length(max=2000)]))
-    return Form()
+    return Form(meta=meta or {})

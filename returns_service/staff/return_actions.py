@@ -22,7 +22,7 @@ from returns_service.returns.models import (
 from returns_service.returns.presenter import shown_decision
 from returns_service.shop import shop_settings
 from returns_service.staff.case_context import parts_of
-from returns_service.staff.case_forms import ShippedForm
+from returns_service.staff.case_forms import SHOWN_ONLY, ShippedForm
 from returns_service.staff.case_records import case_records
 from returns_service.staff.forms import (
     ApproveForm,
@@ -62,13 +62,15 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         # In the customer's language, as they were told.
         decision=shown_decision(return_request, return_request.locale),
         refunds=records.refunds,
-        shipped_form=ShippedForm(formdata=None) if return_request.exchanges else None,
+        shipped_form=ShippedForm(formdata=None, meta=SHOWN_ONLY)
+        if return_request.exchanges
+        else None,
         receivable=receivable,
         inspectable=inspectable,
-        approve_form=ApproveForm(formdata=None) if in_review else None,
-        reject_form=RejectForm(formdata=None) if in_review else None,
-        receive_form=receive_form(receivable) if receivable else None,
-        inspect_form=inspect_form(inspectable) if inspectable else None,
+        approve_form=ApproveForm(formdata=None, meta=SHOWN_ONLY) if in_review else None,
+        reject_form=RejectForm(formdata=None, meta=SHOWN_ONLY) if in_review else None,
+        receive_form=receive_form(receivable, SHOWN_ONLY) if receivable else None,
+        inspect_form=inspect_form(inspectable, SHOWN_ONLY) if inspectable else None,
         error=error,
         **parts_of(db.session, case, return_request.order, records),
     )
