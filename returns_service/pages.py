@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -57,7 +58,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["event_label"] = event_label
-    app.jinja_env.filters["label"] = code_label
+    app.jinja_env.filters["label"] = page_words(code_label)
     app.after_request(_security_headers)
 
 
@@ -125,6 +126,24 @@ def _page_money(context: Context, amount: int, currency: str) -> str:
     """The templates' ``money``: the page's language is the ``lang`` its context holds
     (``page_context``), not looked up again for each of a page's sums."""
     return _money(amount, currency, context.get("lang") or language())
+
+
+def page_words(lookup: Callable[[str], str]) -> Callable[..., str]:
+    """A template filter giving ``lookup(code)`` in the page's language (the ``lang`` its
+    context holds), each code's words looked up once per language."""
+
+    @pass_context
+    def words(context: Context, code: str) -> str:
+        return in_language(lookup, context.get("lang") or language(), code)
+
+    return words
+
+
+@lru_cache(maxsize=4096)
+def in_language(lookup: Callable[[str], str], locale: str, code: str) -> str:
+    """``lookup(code)``, asked first while a page in ``locale`` is served: the catalogues do
+    not change while the app runs, and a lazy text is translated again at every use."""
+    return lookup(code)
 
 
 @lru_cache(maxsize=4096)

@@ -19,11 +19,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import NumberInput
 
 from returns_service.errors import InvalidInput
 from returns_service.labels import code_label
 from returns_service.returns.models import Disposition, ItemCondition, ReturnLine
 from returns_service.returns.schemas import InspectSchema, ReceiveSchema
+from returns_service.staff.case_forms import Remembered
 
 
 class SignInForm(FlaskForm):
@@ -118,7 +120,10 @@ def _receiving(lines: tuple[tuple[int, int], ...]) -> type[ReceiveForm]:
 
     for line_id, quantity in lines:
         field = IntegerField(
-            _l("Units received"), [Optional(), NumberRange(min=0)], default=quantity
+            _l("Units received"),
+            [Optional(), NumberRange(min=0)],
+            default=quantity,
+            widget=Remembered(NumberInput()),
         )
         setattr(Form, f"received_{line_id}", field)
     return Form
