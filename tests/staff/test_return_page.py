@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
+from returns_service.refunds.models import Refund, RefundMethod, RefundStatus
+from returns_service.returns.models import ReturnRequest
 from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, csrf, sign_in
 
@@ -67,3 +70,37 @@ def test_the_assign_form_offers_the_active_staff_in_order(
         "ben@shop.example",
         "yui@shop.example",
     ]
+
+
+def test_the_return_page_lists_its_refunds_in_order_beside_its_history(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    rma = _file(shop, "#5004", "5004", "L4", "UNWANTED")
+    request = session.scalar(select(ReturnRequest).where(ReturnRequest.rma == rma))
+    for amount, method, status in (
+        (1200, RefundMethod.ORIGINAL_PAYMENT, RefundStatus.SUCCEEDED),
+        (300, RefundMethod.STORE_CREDIT, RefundStatus.PENDING),
+    ):
+        session.add(
+            Refund(
+                order_id=request.order_id,
+                return_id=request.id,
+                amount=amount,
+                currency="JPY",
+                method=method,
+                provider="manual",
+                status=status,
+            )
+        )
+    session.commit()
+
+    page = agent.get(f"/staff/returns/{rma}?lang=en").get_data(as_text=True)
+
+    refunds = page.split('<ul id="refunds">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"<li>([^<]+)</li>", refunds) == [
+        "¥1,200 · Original payment method · Succeeded",
+        "¥300 · Store credit · Pending",
+    ]
+    assert "Requested · Customer" in page.split('id="timeline"', 1)[1]
