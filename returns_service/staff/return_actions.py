@@ -49,7 +49,7 @@ def _inspectable(return_request: ReturnRequest) -> list:
 
 
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
-    return_request, file = read_return(db.session.connection(), rma)
+    return_request, file, history = read_return(db.session.connection(), rma)
     records = case_records(db.session, "return", return_request.id)
     case = case_of_return(return_request, records.timeline, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
@@ -72,7 +72,7 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         receive_form=receive_form(receivable, SHOWN_ONLY) if receivable else None,
         inspect_form=inspect_form(inspectable, SHOWN_ONLY) if inspectable else None,
         error=error,
-        **parts_of(db.session, case, return_request.order, records),
+        **parts_of(case, return_request.order, records, history),
     )
 
 

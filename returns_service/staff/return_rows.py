@@ -12,13 +12,14 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, select
+from sqlalchemy import Connection, Table, and_, bindparam, select, true
 
 from returns_service.cases.models import CaseFile
 from returns_service.errors import NotFound
 from returns_service.orders.models import Customer, Order, OrderLine, Shipment
 from returns_service.returns.models import Exchange, Pickup, ReturnLine, ReturnRequest
 from returns_service.returns.order_snapshot import Slicer, column_keys
+from returns_service.staff.case_context import RETURN_HISTORY
 
 
 def _table(model: type[Any]) -> Table:
@@ -29,11 +30,23 @@ _RETURNS, _FILES, _PICKUPS = _table(ReturnRequest), _table(CaseFile), _table(Pic
 _ORDERS, _CUSTOMERS, _SHIPMENTS = _table(Order), _table(Customer), _table(Shipment)
 _ORDER_LINES, _LINES, _EXCHANGES = _table(OrderLine), _table(ReturnLine), _table(Exchange)
 
+_HISTORY = RETURN_HISTORY.subquery("history")
+
 #: The return with its case's file, its pickup, its order and customer, a row per parcel
-#: of the order (an order has few). Built once: only the RMA changes between pages.
+#: of the order (an order has few), each with the customer's history (one row, joined to
+#: every row). Built once: only the RMA changes between pages.
 _RETURN_WITH_ORDER = (
-    select(*_RETURNS.c, *_FILES.c, *_PICKUPS.c, *_ORDERS.c, *_CUSTOMERS.c, *_SHIPMENTS.c)
+    select(
+        *_RETURNS.c,
+        *_FILES.c,
+        *_PICKUPS.c,
+        *_ORDERS.c,
+        *_CUSTOMERS.c,
+        *_SHIPMENTS.c,
+        *_HISTORY.c,
+    )
     .join_from(_RETURNS, _ORDERS, _ORDERS.c.id == _RETURNS.c.order_id)
+    .join(_HISTORY, true())
     .outerjoin(
         _FILES,
         and_(_FILES.c.subject_type == "return", _FILES.c.subject_id == _RETURNS.c.id),
@@ -45,7 +58,10 @@ _RETURN_WITH_ORDER = (
     .order_by(_SHIPMENTS.c.id)
 )
 _RETURN_PARTS = Slicer(
-    *map(column_keys, (_RETURNS.c, _FILES.c, _PICKUPS.c, _ORDERS.c, _CUSTOMERS.c, _SHIPMENTS.c))
+    *map(
+        column_keys,
+        (_RETURNS.c, _FILES.c, _PICKUPS.c, _ORDERS.c, _CUSTOMERS.c, _SHIPMENTS.c, _HISTORY.c),
+    )
 )
 
 #: The order's lines in order, each with the return's line for it (if any) and that line's
@@ -70,10 +86,11 @@ _LINE_PARTS = Slicer(*map(column_keys, (_ORDER_LINES.c, _LINES.c, _EXCHANGES.c))
 _LINE_TOTAL = OrderLine.total.fget  # type: ignore[attr-defined]
 
 
-def read_return(connection: Connection, rma: str) -> tuple[Any, Any]:
+def read_return(connection: Connection, rma: str) -> tuple[Any, Any, Any]:
     """The return (shaped as a ``ReturnRequest`` with its lines, their order lines and
-    replacements, its pickup, and its order with lines, parcels and customer) and its
-    case's file (None before the desk touched it), in two round trips; NotFound if none."""
+    replacements, its pickup, and its order with lines, parcels and customer), its case's
+    file (None before the desk touched it) and its customer's history (for
+    ``panel_and_staff``), in two round trips; NotFound if none."""
     rows = connection.execute(_RETURN_WITH_ORDER, {"rma": rma}).all()
     if not rows:
         raise NotFound(f"no return {rma!r}")
@@ -99,4 +116,4 @@ def read_return(connection: Connection, rma: str) -> tuple[Any, Any]:
             replacements[line.id] = _LINE_PARTS.part(row, 2)
     request.lines = sorted(returned, key=attrgetter("id"))
     request.exchanges = [replacements[line.id] for line in request.lines if replacements[line.id]]
-    return request, file
+    return request, file, _RETURN_PARTS.part(first, 6)
