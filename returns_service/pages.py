@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +18,8 @@ from flask_babel import (
     gettext,
 )
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf
@@ -51,11 +54,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=_shop_timezone)
     csrf.init_app(app)
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money"] = _page_money
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["event_label"] = event_label
-    app.jinja_env.filters["label"] = code_label
+    app.jinja_env.filters["label"] = page_words(code_label)
     app.after_request(_security_headers)
 
 
@@ -116,6 +119,31 @@ def language() -> str:
 def money(amount: int, currency: str) -> str:
     """Minor units written for people in the page's language: ``￥1,200``, ``$12.50``."""
     return _money(amount, currency, language())
+
+
+@pass_context
+def _page_money(context: Context, amount: int, currency: str) -> str:
+    """The templates' ``money``: the page's language is the ``lang`` its context holds
+    (``page_context``), not looked up again for each of a page's sums."""
+    return _money(amount, currency, context.get("lang") or language())
+
+
+def page_words(lookup: Callable[[str], str]) -> Callable[..., str]:
+    """A template filter giving ``lookup(code)`` in the page's language (the ``lang`` its
+    context holds), each code's words looked up once per language."""
+
+    @pass_context
+    def words(context: Context, code: str) -> str:
+        return in_language(lookup, context.get("lang") or language(), code)
+
+    return words
+
+
+@lru_cache(maxsize=4096)
+def in_language(lookup: Callable[[str], str], locale: str, code: str) -> str:
+    """``lookup(code)``, asked first while a page in ``locale`` is served: the catalogues do
+    not change while the app runs, and a lazy text is translated again at every use."""
+    return lookup(code)
 
 
 @lru_cache(maxsize=4096)

@@ -47,18 +47,19 @@ _PARCELS = (
 )
 
 
-def _keys(columns: Iterable[Column[Any]]) -> tuple[str, ...]:
+def column_keys(columns: Iterable[Column[Any]]) -> tuple[str, ...]:
+    """The attribute names of a table's columns, in the table's order."""
     return tuple(column.key for column in columns)
 
 
-_ORDER_KEYS = _keys(_ORDERS.c)
-_CUSTOMER_KEYS = _keys(_CUSTOMERS.c)
-_LINE_KEYS = _keys(_LINES.c)
-_SHIPMENT_KEYS = _keys(_SHIPMENTS.c)
-_SHIPMENT_LINE_KEYS = _keys(_SHIPMENT_LINES.c)
+_ORDER_KEYS = column_keys(_ORDERS.c)
+_CUSTOMER_KEYS = column_keys(_CUSTOMERS.c)
+_LINE_KEYS = column_keys(_LINES.c)
+_SHIPMENT_KEYS = column_keys(_SHIPMENTS.c)
+_SHIPMENT_LINE_KEYS = column_keys(_SHIPMENT_LINES.c)
 
 
-class _Slicer:
+class Slicer:
     """Cuts a joined row into each table's attributes, by the tables' column counts."""
 
     def __init__(self, *key_groups: Sequence[str]) -> None:
@@ -79,8 +80,8 @@ class _Slicer:
 
 #: The model's own formula, read off the class rather than written again.
 _LINE_TOTAL = OrderLine.total.fget  # type: ignore[attr-defined]
-_ORDER_ROW = _Slicer(_ORDER_KEYS, _CUSTOMER_KEYS, ("returned",), _LINE_KEYS)
-_PARCEL_ROW = _Slicer(_SHIPMENT_KEYS, _SHIPMENT_LINE_KEYS)
+_ORDER_ROW = Slicer(_ORDER_KEYS, _CUSTOMER_KEYS, ("returned",), _LINE_KEYS)
+_PARCEL_ROW = Slicer(_SHIPMENT_KEYS, _SHIPMENT_LINE_KEYS)
 
 
 def order_snapshot(connection: Connection, order_id: int) -> tuple[Any, Counter[int]] | None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Row, Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from wtforms import SelectChoice
 
 from returns_service.auth.models import StaffUser
@@ -18,13 +18,14 @@ from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import Case
 from returns_service.cases.tags import case_tag
 from returns_service.cases.triage import triage
-from returns_service.events import Event, timeline
+from returns_service.events import Event
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
 from returns_service.returns.models import ReturnLine, ReturnRequest
-from returns_service.staff.case_forms import AssignForm, NoteForm
-from returns_service.staff.case_labels import actor_label, case_event_label
+from returns_service.staff.case_forms import SHOWN_ONLY, AssignForm, NoteForm
+from returns_service.staff.case_labels import PageWords, actor_label, case_event_label
+from returns_service.staff.case_records import CaseRecords, case_records
 from rules.facts import FACTS, MINOR_UNITS
 
 
@@ -47,42 +48,58 @@ class CustomerPanel:
         return self.units_returned / self.units_bought if self.units_bought else 0.0
 
 
-def panel_and_staff(session: Session, order: Order) -> tuple[CustomerPanel, list[str]]:
-    """The order's customer with their orders, returns and money, and the active staff's
-    e-mail addresses (whom the case may be given to), in one statement."""
+def customer_history(session: Session, order: Order) -> Row[Any]:
+    """The order's customer's orders, returns and money (a guest's: their one order's),
+    and the active staff, in one statement (see ``panel_and_staff``)."""
     if order.customer_id is None:
-        history = session.execute(_GUEST_HISTORY, {"order": order.id, "currency": order.currency})
+        history = session.connection().execute(
+            _GUEST_HISTORY, {"order": order.id, "currency": order.currency}
+        )
     else:
-        history = session.execute(
+        history = session.connection().execute(
             _CUSTOMER_HISTORY, {"customer": order.customer_id, "currency": order.currency}
         )
-    count, spent, refunded, bought, returns, returned, staff = history.one()
+    return history.one()
+
+
+def panel_and_staff(order: Order, history: Any) -> tuple[CustomerPanel, list[str]]:
+    """The order's customer with their history (a ``customer_history`` row, or its columns
+    read with the order), and the active staff's e-mail addresses, whom the case may be
+    given to."""
     panel = CustomerPanel(
         customer=order.customer,
-        orders=count,
-        returns=int(returns),
-        units_bought=int(bought),
-        units_returned=int(returned),
-        spent=int(spent),
-        refunded=int(refunded),
+        orders=history.orders,
+        returns=int(history.returns),
+        units_bought=int(history.units_bought),
+        units_returned=int(history.units_returned),
+        spent=int(history.spent),
+        refunded=int(history.refunded),
         currency=order.currency,
     )
+    staff = history.staff
     return panel, sorted(staff.split("\n")) if staff else []
 
 
-def _history(orders_of: Any) -> Select:
-    """Orders, money, units bought and returned, and returns over ``orders_of``: money in
-    the ``currency`` given only, units and returns over every order; then the active staff."""
-    same_currency = Order.currency == bindparam("currency")
+def _history(currency: Any) -> Select:
+    """Orders, money, units bought and returned, and returns over the orders the statement
+    is narrowed to: money in ``currency`` only, units and returns over every order; then
+    the active staff."""
+    same_currency = Order.currency == currency
     return select(
-        func.count(Order.id).filter(same_currency),
-        _total(func.sum(Order.total_amount).filter(same_currency)),
-        _total(func.sum(Order.refunded_amount).filter(same_currency)),
-        _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))),
-        _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))),
-        _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))),
-        _ACTIVE_STAFF,
-    ).where(orders_of)
+        func.count(Order.id).filter(same_currency).label("orders"),
+        _total(func.sum(Order.total_amount).filter(same_currency)).label("spent"),
+        _total(func.sum(Order.refunded_amount).filter(same_currency)).label("refunded"),
+        _total(func.sum(_each_order(select(func.sum(OrderLine.quantity)), OrderLine))).label(
+            "units_bought"
+        ),
+        _total(func.sum(_each_order(_returned(func.count(ReturnRequest.id.distinct()))))).label(
+            "returns"
+        ),
+        _total(func.sum(_each_order(_returned(func.sum(ReturnLine.quantity))))).label(
+            "units_returned"
+        ),
+        _ACTIVE_STAFF.label("staff"),
+    )
 
 
 #: The active staff's e-mail addresses, as one value (a line each).
@@ -106,9 +123,24 @@ def _each_order(query: Select, of: type[OrderLine | ReturnRequest] = ReturnReque
     return query.where(of.order_id == Order.id).correlate(Order).scalar_subquery()
 
 
-#: Built once (they only take parameters): a customer's history, and a guest's one order.
-_CUSTOMER_HISTORY = _history(Order.customer_id == bindparam("customer"))
-_GUEST_HISTORY = _history(Order.id == bindparam("order"))
+#: Built once (they only take parameters): a customer's history, and a guest's one order...
+_CUSTOMER_HISTORY = _history(bindparam("currency")).where(
+    Order.customer_id == bindparam("customer")
+)
+_GUEST_HISTORY = _history(bindparam("currency")).where(Order.id == bindparam("order"))
+_THIS_ORDER, _ASKED = aliased(Order), aliased(ReturnRequest)
+#: ... and the history of the customer of the return with the RMA given, either way: a
+#: guest's order has no customer to match, so only the order itself is counted.
+RETURN_HISTORY = (
+    _history(_THIS_ORDER.currency)
+    .join_from(
+        Order,
+        _THIS_ORDER,
+        or_(Order.customer_id == _THIS_ORDER.customer_id, Order.id == _THIS_ORDER.id),
+    )
+    .join(_ASKED, _ASKED.order_id == _THIS_ORDER.id)
+    .where(_ASKED.rma == bindparam("rma"))
+)
 
 
 def order_with_shipments(session: Session, order_id: int) -> Order:
@@ -137,11 +169,11 @@ class Fact:
 @dataclass
 class CaseWords:
     """A case page's words in its language, looked up once for the page; each timeline
-    entry's kind and actor is worded once however often it recurs."""
+    entry's kind and actor is worded once per language however often it recurs."""
 
     lang: str
-    _kinds: dict[str, str] = field(default_factory=dict)
-    _actors: dict[str, str] = field(default_factory=dict)
+    _kinds: PageWords = field(default_factory=lambda: PageWords(case_event_label))
+    _actors: PageWords = field(default_factory=lambda: PageWords(actor_label))
 
     def explain(self, facts_read: Mapping[str, Any] | None, currency: str) -> list[Fact]:
         """The facts of a decision under the registry's labels; sums of money in ``currency``."""
@@ -180,14 +212,10 @@ class CaseWords:
 
     def event_label(self, kind: str) -> str:
         """A timeline entry's kind in words."""
-        if kind not in self._kinds:
-            self._kinds[kind] = case_event_label(kind)
         return self._kinds[kind]
 
     def actor_label(self, actor: str) -> str:
         """Who acted, in words."""
-        if actor not in self._actors:
-            self._actors[actor] = actor_label(actor)
         return self._actors[actor]
 
 
@@ -211,21 +239,23 @@ def _choices(emails: Iterable[str]) -> list[SelectChoice]:
 
 def case_parts(session: Session, subject_type: str, subject_id: int, order_id: int) -> dict:
     """The shared parts of a case page as template variables, all read here."""
+    order = order_with_shipments(session, order_id)
     return parts_of(
-        session,
         operations.find_case(session, subject_type, subject_id),
-        order_with_shipments(session, order_id),
-        timeline(session, subject_type, subject_id),
+        order,
+        case_records(session, subject_type, subject_id),
+        customer_history(session, order),
     )
 
 
-def parts_of(session: Session, case: Case, order: Order, events: list[Event]) -> dict:
+def parts_of(case: Case, order: Order, records: CaseRecords, history: Any) -> dict:
     """The shared parts of a case page from what its page read: the case before triage,
-    the order with its lines, shipments and customer, and the timeline."""
+    the order with its lines, shipments and customer, the case's timeline and notes, and
+    its customer's history (see ``panel_and_staff``)."""
     policy = CasePolicy.from_config(current_app.config)
     case = triage([case], policy, utcnow())[0]
-    panel, staff = panel_and_staff(session, order)
-    assign_form = AssignForm(formdata=None)
+    panel, staff = panel_and_staff(order, history)
+    assign_form = AssignForm(formdata=None, meta=SHOWN_ONLY)
     assign_form.assignee.choices = _choices(staff)
     words = CaseWords(language())
     return {
@@ -233,9 +263,9 @@ def parts_of(session: Session, case: Case, order: Order, events: list[Event]) ->
         "tag": case_tag(case, policy),
         "order": order,
         "panel": panel,
-        "timeline": events,
-        "notes": operations.notes(session, case),
-        "note_form": NoteForm(formdata=None),
+        "timeline": records.timeline,
+        "notes": records.notes,
+        "note_form": NoteForm(formdata=None, meta=SHOWN_ONLY),
         "assign_form": assign_form,
         "words": words,
         "explain": words.explain,

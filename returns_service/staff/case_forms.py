@@ -113,6 +113,11 @@ class ScanForm(_GetForm):
     )
 
 
+#: A form built only to be shown, with ``formdata=None``: no token of its own (each page's
+#: form carries the session's in its hidden field, and a form sent is checked on arrival).
+SHOWN_ONLY = {"csrf": False}
+
+
 class NoteForm(FlaskForm):
     """An internal note; customers never see it."""
 

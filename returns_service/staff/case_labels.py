@@ -7,11 +7,11 @@ other kinds show, and fall back on those for anything shared.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from flask_babel import get_locale, lazy_gettext
 
 from returns_service.labels import REASON_LABELS, code_label, event_label
+from returns_service.pages import in_language
 
 #: A cancellation's and a subscription flow's states, and the reasons of a flow.
 CASE_CODE_LABELS = {
@@ -110,14 +110,8 @@ class PageWords(dict[str, str]):
         self.language = str(get_locale())
 
     def __missing__(self, code: str) -> str:
-        words = self[code] = _remembered(self.lookup, self.language, code)
+        words = self[code] = in_language(self.lookup, self.language, code)
         return words
-
-
-@lru_cache(maxsize=4096)
-def _remembered(lookup: Callable[[str], str], language: str, code: str) -> str:
-    """``lookup(code)``, asked first while a page in ``language`` is served."""
-    return lookup(code)
 
 
 def actor_label(actor: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,11 +19,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import NumberInput
 
 from returns_service.errors import InvalidInput
 from returns_service.labels import code_label
 from returns_service.returns.models import Disposition, ItemCondition, ReturnLine
 from returns_service.returns.schemas import InspectSchema, ReceiveSchema
+from returns_service.staff.case_forms import Remembered
 
 
 class SignInForm(FlaskForm):
@@ -101,22 +104,33 @@ class InspectForm(ReceiveForm):
         }
 
 
-def receive_form(lines: Sequence[ReturnLine]) -> ReceiveForm:
-    """The receiving form of a return's approved lines."""
+def receive_form(lines: Sequence[ReturnLine], meta: dict[str, Any] | None = None) -> ReceiveForm:
+    """The receiving form of a return's approved lines (``meta``: WTForms' options)."""
+    return _receiving(tuple((line.id, line.quantity) for line in lines))(meta=meta or {})
+
+
+@lru_cache(maxsize=1024)
+def _receiving(lines: tuple[tuple[int, int], ...]) -> type[ReceiveForm]:
+    """The form's class for lines of these ids and quantities, made once: WTForms making a
+    class cost as much as the rest of the return page's forms (its labels are worded when
+    shown, so one class serves every language)."""
 
     class Form(ReceiveForm):
-        line_ids = tuple(line.id for line in lines)
+        line_ids = tuple(line_id for line_id, _ in lines)
 
-    for line in lines:
+    for line_id, quantity in lines:
         field = IntegerField(
-            _l("Units received"), [Optional(), NumberRange(min=0)], default=line.quantity
+            _l("Units received"),
+            [Optional(), NumberRange(min=0)],
+            default=quantity,
+            widget=Remembered(NumberInput()),
         )
-        setattr(Form, f"received_{line.id}", field)
-    return Form()
+        setattr(Form, f"received_{line_id}", field)
+    return Form
 
 
-def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
-    """The inspection form of a return's received lines."""
+def inspect_form(lines: Sequence[ReturnLine], meta: dict[str, Any] | None = None) -> InspectForm:
+    """The inspection form of a return's received lines (``meta``: WTForms' options)."""
 
     class Form(InspectForm):
         line_ids = tuple(line.id for line in lines)
@@ -135,4 +149,4 @@ def inspect_form(lines: Sequence[ReturnLine]) -> InspectForm:
             SelectField(_l("Disposition"), choices=dispositions, validate_choice=False),
         )
         setattr(Form, f"notes_{line.id}", StringField(_l("Notes"), [Length(max=2000)]))
-    return Form()
+    return Form(meta=meta or {})

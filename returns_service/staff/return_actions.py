@@ -3,41 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 
 from flask import Blueprint, current_app, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import staff_required
-from returns_service.cases.models import CaseFile
 from returns_service.cases.read_model import case_of_return
 from returns_service.errors import InvalidInput, NotFound
-from returns_service.events import timeline
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.orders.models import Order, OrderLine
 from returns_service.returns import exchanges, operations
 from returns_service.returns.models import (
-    Exchange,
     LineOutcome,
-    ReturnLine,
     ReturnRequest,
     ReturnStatus,
 )
-from returns_service.returns.presenter import refunds_of, shown_decision
+from returns_service.returns.presenter import shown_decision
 from returns_service.shop import shop_settings
 from returns_service.staff.case_context import parts_of
-from returns_service.staff.case_forms import ShippedForm
+from returns_service.staff.case_forms import SHOWN_ONLY, ShippedForm
+from returns_service.staff.case_records import case_records
 from returns_service.staff.forms import (
     ApproveForm,
     RejectForm,
     inspect_form,
     receive_form,
 )
+from returns_service.staff.return_rows import read_return
 from returns_service.staff.views import act_then_show, render
 
 
@@ -55,70 +48,10 @@ def _inspectable(return_request: ReturnRequest) -> list:
     return [line for line in return_request.lines if line.received_quantity > 0]
 
 
-def _read_return(rma: str) -> tuple[ReturnRequest, CaseFile | None]:
-    """The return with all its page shows, each table read once, and its case's file: in
-    one statement the return, the file, its pickup and its order with its shipments (an
-    order has few) and customer; in a second the order's lines, each with the return's
-    line for it and that line's replacement. The order's lines are not joined to the
-    first: each would repeat (and have decoded again) every column of the return and order."""
-    found = db.session.execute(_RETURN_WITH_ORDER, {"rma": rma}).unique().one_or_none()
-    if found is None:
-        raise NotFound(f"no return {rma!r}")
-    return_request, file = found
-    rows = db.session.execute(
-        _ORDER_LINES_WITH_RETURNED,
-        {"order": return_request.order_id, "request": return_request.id},
-    ).all()
-    returned = sorted((line for _, line, _ in rows if line is not None), key=attrgetter("id"))
-    replacements = {line.id: exchange for _, line, exchange in rows if exchange is not None}
-    for order_line, line, _ in rows:
-        if line is not None:
-            set_committed_value(line, "order_line", order_line)
-    set_committed_value(return_request.order, "lines", list(dict.fromkeys(r[0] for r in rows)))
-    set_committed_value(return_request, "lines", returned)
-    exchanges = [replacements[line.id] for line in returned if line.id in replacements]
-    set_committed_value(return_request, "exchanges", exchanges)
-    return return_request, file
-
-
-#: Built once (they only take parameters): a return with its file, pickup and order...
-_RETURN_WITH_ORDER = (
-    select(ReturnRequest, CaseFile)
-    .outerjoin(
-        CaseFile,
-        and_(CaseFile.subject_type == "return", CaseFile.subject_id == ReturnRequest.id),
-    )
-    .where(ReturnRequest.rma == bindparam("rma"))
-    .options(
-        joinedload(ReturnRequest.pickup),
-        joinedload(ReturnRequest.order).options(
-            joinedload(Order.shipments),
-            joinedload(Order.customer),
-        ),
-    )
-)
-
-#: ... and the order's lines in order, each with the return's line for it (if any) and that
-#: line's replacement (an exchange replaces one line).
-_ORDER_LINES_WITH_RETURNED = (
-    select(OrderLine, ReturnLine, Exchange)
-    .outerjoin(
-        ReturnLine,
-        and_(
-            ReturnLine.order_line_id == OrderLine.id,
-            ReturnLine.return_id == bindparam("request"),
-        ),
-    )
-    .outerjoin(Exchange, Exchange.return_line_id == ReturnLine.id)
-    .where(OrderLine.order_id == bindparam("order"))
-    .order_by(OrderLine.id, ReturnLine.id)
-)
-
-
 def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturnValue:
-    return_request, file = _read_return(rma)
-    events = timeline(db.session, "return", return_request.id)
-    case = case_of_return(return_request, events, file)
+    return_request, file, history = read_return(db.session.connection(), rma)
+    records = case_records(db.session, "return", return_request.id)
+    case = case_of_return(return_request, records.timeline, file)
     receivable, inspectable = _receivable(return_request), _inspectable(return_request)
     # Each form is built only where the page may show it.
     in_review = return_request.status is ReturnStatus.REVIEW
@@ -128,16 +61,18 @@ def _return_page(rma: str, status: int = 200, error: str = "") -> ResponseReturn
         r=return_request,
         # In the customer's language, as they were told.
         decision=shown_decision(return_request, return_request.locale),
-        refunds=refunds_of(db.session, return_request),
-        shipped_form=ShippedForm(formdata=None) if return_request.exchanges else None,
+        refunds=records.refunds,
+        shipped_form=ShippedForm(formdata=None, meta=SHOWN_ONLY)
+        if return_request.exchanges
+        else None,
         receivable=receivable,
         inspectable=inspectable,
-        approve_form=ApproveForm(formdata=None) if in_review else None,
-        reject_form=RejectForm(formdata=None) if in_review else None,
-        receive_form=receive_form(receivable) if receivable else None,
-        inspect_form=inspect_form(inspectable) if inspectable else None,
+        approve_form=ApproveForm(formdata=None, meta=SHOWN_ONLY) if in_review else None,
+        reject_form=RejectForm(formdata=None, meta=SHOWN_ONLY) if in_review else None,
+        receive_form=receive_form(receivable, SHOWN_ONLY) if receivable else None,
+        inspect_form=inspect_form(inspectable, SHOWN_ONLY) if inspectable else None,
         error=error,
-        **parts_of(db.session, case, return_request.order, events),
+        **parts_of(case, return_request.order, records, history),
     )
 
 

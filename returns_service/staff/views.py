@@ -25,6 +25,7 @@ from returns_service.pages import (
     local_datetime,
     not_done,
     page_context,
+    page_words,
     protect_forms,
 )
 from returns_service.staff.admin_forms import ROLE_LABELS
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 protect_forms(bp)
-bp.add_app_template_filter(case_label, "case_label")
+bp.add_app_template_filter(page_words(case_label), "case_label")
 bp.add_app_template_filter(format_percent, "percent")
 bp.add_app_template_filter(actor_label, "actor_label")
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
+from returns_service.refunds.models import Refund, RefundMethod, RefundStatus
+from returns_service.returns.models import ReturnRequest
+from returns_service.staff.case_context import customer_history, panel_and_staff
 from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, csrf, sign_in
 
-#: The staff member; the return with its case's file, pickup, order, customer, the order's
-#: lines and shipments; its lines with their replacements; the timeline; refunds; the
-#: customer's history with the staff to assign to; the notes.
-PAGE_STATEMENTS = 7
+#: The staff member; the return with its case's file, pickup, order, customer, shipments,
+#: the customer's history and the staff to assign to; the order's lines with the return's
+#: lines and their replacements; the timeline, notes and refunds.
+PAGE_STATEMENTS = 4
 
 
 def test_the_return_page_reads_each_table_once_however_many_lines_and_events(
@@ -67,3 +71,57 @@ def test_the_assign_form_offers_the_active_staff_in_order(
         "ben@shop.example",
         "yui@shop.example",
     ]
+
+
+def test_the_return_page_lists_its_refunds_in_order_beside_its_history(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    rma = _file(shop, "#5004", "5004", "L4", "UNWANTED")
+    request = session.scalar(select(ReturnRequest).where(ReturnRequest.rma == rma))
+    for amount, method, status in (
+        (1200, RefundMethod.ORIGINAL_PAYMENT, RefundStatus.SUCCEEDED),
+        (300, RefundMethod.STORE_CREDIT, RefundStatus.PENDING),
+    ):
+        session.add(
+            Refund(
+                order_id=request.order_id,
+                return_id=request.id,
+                amount=amount,
+                currency="JPY",
+                method=method,
+                provider="manual",
+                status=status,
+            )
+        )
+    session.commit()
+
+    page = agent.get(f"/staff/returns/{rma}?lang=en").get_data(as_text=True)
+
+    refunds = page.split('<ul id="refunds">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"<li>([^<]+)</li>", refunds) == [
+        "¥1,200 · Original payment method · Succeeded",
+        "¥300 · Store credit · Pending",
+    ]
+    assert "Requested · Customer" in page.split('id="timeline"', 1)[1]
+
+
+def test_the_customer_panel_counts_every_order_and_return_of_the_customer(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    _file(shop, "#5005", "5005", "L4", "UNWANTED")
+    rma = _file(shop, "#5006", "5006", "L1", "UNWANTED")
+    request = session.scalar(select(ReturnRequest).where(ReturnRequest.rma == rma))
+    # What the other case pages read for the same order, statement apart.
+    panel, staff = panel_and_staff(request.order, customer_history(session, request.order))
+
+    page = agent.get(f"/staff/returns/{rma}?lang=en").get_data(as_text=True)
+
+    customer = page.split('id="customer"', 1)[1].split("</section>", 1)[0]
+    assert (panel.orders, panel.returns, staff) == (2, 2, ["aiko@shop.example"])
+    assert f"<dt>Orders</dt><dd>{panel.orders}</dd>" in customer
+    assert f'id="customer-returns">{panel.returns} (' in customer
+    assert f"¥{panel.spent:,}" in customer
