@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, func, insert
+from sqlalchemy import ColumnElement, Float, case, func, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -56,3 +56,14 @@ def _hours_in_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
         f"((julianday({compiler.process(later, **kw)}) - "
         f"julianday({compiler.process(earlier, **kw)})) * 24.0)"
     )
+
+
+def without_jit(session: Session) -> None:
+    """Turn PostgreSQL's JIT compilation off for the rest of the transaction.
+
+    The planner asks for it on a query it expects to be long (a million lines read, or a
+    subquery costed per line), and compiling then takes 0.15-0.7 s: longer than it saves on
+    queries whose per-row work is a lookup or two. SQLite has no JIT.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
