@@ -48,10 +48,23 @@ def _field(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
-def copy_rows(connection: Any, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
-    """Send rows to ``table`` with one ``COPY``; ``connection`` is a psycopg 3 connection."""
+def copy_rows(
+    connection: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple],
+    *,
+    frozen: bool = False,
+) -> int:
+    """Send rows to ``table`` with one ``COPY``; ``connection`` is a psycopg 3 connection.
+
+    ``frozen`` writes them as autovacuum leaves a shop's old rows (see :func:`empty_tables`):
+    otherwise the first statement to read each page, a measured one, rewrites it.
+    """
     count = 0
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    if frozen:
+        statement += " WITH (FREEZE)"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         buffer: list[str] = []
         for row in rows:
@@ -73,6 +86,13 @@ def reset_sequences(connection: Any) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
+
+
+def empty_tables(connection: Any) -> None:
+    """Empty the seeded tables in the current transaction: only then may ``COPY`` write
+    rows frozen into them (until that transaction commits)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
 
 
 @dataclass(frozen=True)
@@ -103,7 +123,9 @@ def email_of(order_id: int) -> str:
     return f"c{order_id}@example.jp"
 
 
-def seed_orders(connection: Any, batch: OrderBatch, now: datetime, *, days: int = 730) -> None:
+def seed_orders(
+    connection: Any, batch: OrderBatch, now: datetime, *, days: int = 730, frozen: bool = False
+) -> None:
     """Customers, orders, lines and (if delivered) one shipment per order, placed over
     the last ``days`` days; a delivered order arrived three days after it was placed."""
     rng = random.Random(batch.first)
@@ -116,6 +138,7 @@ def seed_orders(connection: Any, batch: OrderBatch, now: datetime, *, days: int 
         "customers",
         ("id", "external_id", "email", "name", "locale", "created_at"),
         ((n, f"C{n}", email_of(n), "佐藤 花子", "ja", placed[n]) for n in batch.order_ids()),
+        frozen=frozen,
     )
     total = sum(_PRICES[i % len(_PRICES)] for i in range(batch.lines))
     address = {"name": "佐藤 花子", "country": "JP", "postal_code": "150-0001", "city": "渋谷区"}
@@ -154,6 +177,7 @@ def seed_orders(connection: Any, batch: OrderBatch, now: datetime, *, days: int 
             )  # fmt: skip
             for n in batch.order_ids()
         ),
+        frozen=frozen,
     )
     copy_rows(
         connection,
@@ -188,6 +212,7 @@ def seed_orders(connection: Any, batch: OrderBatch, now: datetime, *, days: int 
             for n in batch.order_ids()
             for line in batch.line_ids(n)
         ),
+        frozen=frozen,
     )
     if not batch.delivered:
         return
@@ -217,12 +242,14 @@ def seed_orders(connection: Any, batch: OrderBatch, now: datetime, *, days: int 
             )  # fmt: skip
             for n in batch.order_ids()
         ),
+        frozen=frozen,
     )
     copy_rows(
         connection,
         "shipment_lines",
         ("id", "shipment_id", "order_line_id", "quantity"),
         ((line, n, line, 1) for n in batch.order_ids() for line in batch.line_ids(n)),
+        frozen=frozen,
     )
 
 
@@ -239,7 +266,13 @@ def _past_lines(
 
 
 def seed_returns(
-    connection: Any, batch: OrderBatch, now: datetime, *, in_review: int = 20, days: int = 730
+    connection: Any,
+    batch: OrderBatch,
+    now: datetime,
+    *,
+    in_review: int = 20,
+    days: int = 730,
+    frozen: bool = False,
 ) -> None:
     """One past return of two lines per order of ``batch`` (which must be delivered), decided
     by the default rules and filed over the last ``days`` days; the newest ``in_review``
@@ -275,6 +308,7 @@ def seed_returns(
             )  # fmt: skip
             for n in batch.order_ids()
         ),
+        frozen=frozen,
     )
     copy_rows(
         connection,
@@ -308,4 +342,5 @@ def seed_returns(
             )  # fmt: skip
             for n, line, facts, decision in _past_lines(batch, rng)
         ),
+        frozen=frozen,
     )

@@ -25,6 +25,7 @@ from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.simulation import past_line_decisions
 from returns_service.setting_values import normalise_database_url
 from rules.mentioned import facts_mentioned
+from rules.simulation import MONEY_FACTS
 
 PAST_REQUESTS = 20_000
 LINES_PER_REQUEST = 5
@@ -157,7 +158,7 @@ def main() -> int:
             report = rules.simulate(
                 compiled,
                 past_line_decisions(
-                    session, last=PAST_REQUESTS, facts=facts_mentioned(compiled.doc)
+                    session, last=PAST_REQUESTS, facts=facts_mentioned(compiled.doc) | MONEY_FACTS
                 ),
             )
             simulating = time.perf_counter() - start

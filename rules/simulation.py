@@ -11,15 +11,18 @@ refund or store credit, a rejection or a review pays nothing yet. Exchanges move
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.actions import Outcome
 from rules.compiler import CompiledRuleSet
 
 
-@dataclass(frozen=True, slots=True)
-class PastLineDecision:
-    """A line decided earlier: the facts seen then, and what was decided by which rule."""
+class PastLineDecision(NamedTuple):
+    """A line decided earlier: the facts seen then, and what was decided by which rule.
+
+    A tuple rather than a frozen dataclass: a simulation makes one per past line, a million
+    of them, and a frozen dataclass takes three times as long to make.
+    """
 
     request_id: str | int
     line_id: str | int
@@ -69,6 +72,9 @@ class MoneyChange:
 MONEY_FACTS = frozenset({"line_total", "order_total", "resolution", "currency"})
 #: The outcomes that pay a line's value back.
 _PAYING = frozenset({Outcome.APPROVE, Outcome.APPROVE_KEEP_ITEM})
+#: Outcomes by value (an outcome is its value too): looked up a million times, faster than
+#: calling ``Outcome``.
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _MONEY_RESOLUTIONS = {"refund": "refund", "store_credit": "store_credit"}
 
 
@@ -148,21 +154,17 @@ def simulate(
 ) -> SimulationReport:
     """Decide every past line again with `compiled` and count what changes."""
     decide = compiled.decide
-    transitions: Counter[tuple[Outcome, Outcome]] = Counter()
-    before: Counter[str] = Counter()
-    after: Counter[str] = Counter()
-    moved: Counter[tuple[str, str]] = Counter()
+    # One count per (outcome before, after, rule before, after), the rest summed from it:
+    # one increment per line instead of four.
+    seen: Counter[tuple[Outcome, Outcome, str, str]] = Counter()
     sample: list[ChangedLine] = []
     more: Counter[tuple[str, str]] = Counter()
     less: Counter[tuple[str, str]] = Counter()
     for line in past:
         decision = decide(line.facts)
-        old_outcome, new_outcome = Outcome(line.outcome), decision.outcome
-        transitions[old_outcome, new_outcome] += 1
-        before[line.rule] += 1
-        after[decision.rule] += 1
-        if decision.rule != line.rule:
-            moved[line.rule, decision.rule] += 1
+        old_outcome = _OUTCOMES.get(line.outcome) or Outcome(line.outcome)
+        new_outcome = decision.outcome
+        seen[old_outcome, new_outcome, line.rule, decision.rule] += 1
         if new_outcome is old_outcome:
             continue
         amount, currency, paid_as = _value(line.facts)
@@ -183,11 +185,18 @@ def simulate(
                     paid_as,
                 )
             )
+    transitions: Counter[tuple[Outcome, Outcome]] = Counter()
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
     gained: Counter[str] = Counter()
     lost: Counter[str] = Counter()
-    for (old_rule, new_rule), count in moved.items():
-        lost[old_rule] += count
-        gained[new_rule] += count
+    for (old_outcome, new_outcome, old_rule, new_rule), count in seen.items():
+        transitions[old_outcome, new_outcome] += count
+        before[old_rule] += count
+        after[new_rule] += count
+        if old_rule != new_rule:
+            lost[old_rule] += count
+            gained[new_rule] += count
     names = [rule["name"] for rule in compiled.doc["rules"]]
     current = set(names)
     names += [name for name in before if name not in current]

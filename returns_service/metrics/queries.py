@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.events import Event
 from returns_service.orders.models import Order, OrderLine
-from returns_service.portable_sql import hours_between
+from returns_service.portable_sql import hours_between, without_jit
 from returns_service.refunds.models import Refund, RefundStatus
 from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus
 
@@ -79,19 +80,23 @@ def _rate_by_product(session: Session, since: datetime, until: datetime) -> list
     return sorted(rows, key=lambda row: (-row["rate"], row["sku"]))
 
 
-def _count_by(session: Session, column: Any, since: datetime, until: datetime) -> dict[str, int]:
+def _reasons_and_outcomes(
+    session: Session, since: datetime, until: datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Lines of the period's requests by reason and by outcome, counted in one pass."""
     query = (
-        select(column, func.count())
-        .select_from(ReturnLine)
+        select(ReturnLine.reason, ReturnLine.outcome, func.count())
         .join(ReturnRequest, ReturnLine.return_id == ReturnRequest.id)
         .where(ReturnRequest.created_at >= since, ReturnRequest.created_at < until)
-        .group_by(column)
+        .group_by(ReturnLine.reason, ReturnLine.outcome)
     )
-    return {
-        str(key.value if hasattr(key, "value") else key): int(n)
-        for key, n in session.execute(query)
-        if key is not None
-    }
+    reasons: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    for reason, outcome, n in session.execute(query):
+        for counted, key in ((reasons, reason), (outcomes, outcome)):
+            if key is not None:
+                counted[str(key.value if hasattr(key, "value") else key)] += int(n)
+    return dict(reasons), dict(outcomes)
 
 
 def _automation(session: Session, since: datetime, until: datetime) -> dict[str, Any]:
@@ -199,12 +204,16 @@ def _queue(session: Session, now: datetime) -> dict[str, Any]:
 
 def return_metrics(session: Session, since: datetime, until: datetime, now: datetime) -> dict:
     """Every number of the returns dashboard for requests (or orders) in [since, until)."""
+    # The return rate by product is costed per order line of the period: PostgreSQL would
+    # spend longer compiling it than running it.
+    without_jit(session)
+    reasons, outcomes = _reasons_and_outcomes(session, since, until)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "return_rate_by_product": _rate_by_product(session, since, until),
-        "reasons": _count_by(session, ReturnLine.reason, since, until),
-        "line_outcomes": _count_by(session, ReturnLine.outcome, since, until),
+        "reasons": reasons,
+        "line_outcomes": outcomes,
         "statuses": {
             status.value: int(n)
             for status, n in session.execute(

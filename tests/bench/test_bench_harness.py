@@ -132,6 +132,28 @@ def test_past_decisions_with_only_the_facts_a_draft_reads_keep_their_types(
     assert whole[0].facts == facts
 
 
+def test_past_decisions_read_numbers_as_json_does_whatever_the_facts_are_called(
+    app: Flask, session: Session
+) -> None:
+    _seed(OrderBatch(1, 1, lines=1))
+    facts = {
+        "line_total": -7,
+        "order_total": "12abc",  # not a number after all: read as sent
+        "customer_return_rate_365d": 0.5,
+        "unit_price": 1.0,
+        'name"), print("': 1,
+    }
+    decision = {"outcome": "reject", "rule": "r", "facts": facts}
+    session.execute(update(ReturnLine).values(decision=decision))
+    session.commit()
+
+    (line,) = past_line_decisions(session, facts=[*facts])
+
+    assert line.facts == facts
+    assert [type(line.facts[n]) for n in facts] == [int, str, float, float, int]
+    assert line.outcome is rules.Outcome.REJECT
+
+
 def test_the_facts_a_rule_set_mentions_cover_what_deciding_reads() -> None:
     document = rules.default_rule_set()
     compiled = rules.compile_rule_set(document)
