@@ -7,12 +7,14 @@ are worked out for ``now`` on every read rather than stored.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from returns_service.cancellations.models import (
@@ -56,6 +58,24 @@ SURVEYED_STATUSES = frozenset(
     {_R.COMPLETED.value, _R.REJECTED.value, *(s.value for s in CANCELLATION_CLOSED)}
     | {s.value for s in SUBSCRIPTION_CLOSED}
 )
+
+
+def return_waiting_on(status: ReturnStatus) -> Waiting:
+    """Whose move a return in ``status`` waits for."""
+    if status in RETURN_UNDECIDED:
+        return Waiting.SHOP
+    return Waiting.CLOSED if status in RETURN_CLOSED else Waiting.CUSTOMER
+
+
+def cancellation_waiting_on(status: CancellationStatus) -> Waiting:
+    """Whose move an order's cancellation in ``status`` waits for."""
+    return Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED
+
+
+def subscription_waiting_on(status: FlowStatus) -> Waiting:
+    """Whose move a subscription's cancellation waits for: the offers are shown at once,
+    and what follows is the customer's choice."""
+    return Waiting.CUSTOMER if status is FlowStatus.OFFERED else Waiting.CLOSED
 
 
 @dataclass
@@ -192,13 +212,7 @@ def return_case(request: ReturnRequest) -> Case:
         subject_id=request.id,
         kind=CaseKind.EXCHANGE if request.resolution is Resolution.EXCHANGE else CaseKind.RETURN,
         status=status.value,
-        waiting_on=(
-            Waiting.SHOP
-            if status in RETURN_UNDECIDED
-            else Waiting.CLOSED
-            if status in RETURN_CLOSED
-            else Waiting.CUSTOMER
-        ),
+        waiting_on=return_waiting_on(status),
         order_id=request.order_id,
         order_number=request.order.number,
         reference=request.rma,
@@ -243,7 +257,7 @@ def _cancellations(
                 subject_id=cancellation.id,
                 kind=CaseKind.ORDER_CANCELLATION,
                 status=status.value,
-                waiting_on=Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED,
+                waiting_on=cancellation_waiting_on(status),
                 order_id=cancellation.order_id,
                 order_number=cancellation.order.number,
                 reference=cancellation.order.number,
@@ -292,8 +306,7 @@ def _subscriptions(
                 subject_id=flow.id,
                 kind=CaseKind.SUBSCRIPTION_CANCELLATION,
                 status=status.value,
-                # The offers are shown at once; what follows is the customer's choice.
-                waiting_on=Waiting.CUSTOMER if status is FlowStatus.OFFERED else Waiting.CLOSED,
+                waiting_on=subscription_waiting_on(status),
                 order_id=flow.order_id,
                 order_number=flow.order.number,
                 reference=flow.subscription_reference,
@@ -319,13 +332,24 @@ RESPONDING = or_(
 )
 
 
+def _subjects_in(
+    subject_type: Any, subject_id: Any, keys: Iterable[tuple[str, int]]
+) -> ColumnElement[bool]:
+    """Rows of these subjects: a list of ids per kind of subject, not of (kind, id) pairs
+    (PostgreSQL nests a condition per pair, and a month of a big shop overran its stack)."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for kind, subject in keys:
+        ids[kind].append(subject)
+    return or_(*(and_(subject_type == kind, subject_id.in_(group)) for kind, group in ids.items()))
+
+
 def _attach_first_responses(session: Session, cases: list[Case]) -> None:
     keys = [(c.subject_type, c.subject_id) for c in cases if c.first_responded_at is None]
     if not keys:
         return
     rows = session.execute(
         select(Event.subject_type, Event.subject_id, func.min(Event.created_at))
-        .where(tuple_(Event.subject_type, Event.subject_id).in_(keys), RESPONDING)
+        .where(_subjects_in(Event.subject_type, Event.subject_id, keys), RESPONDING)
         .group_by(Event.subject_type, Event.subject_id)
     )
     first = {(t, i): at for t, i, at in rows}
@@ -362,7 +386,7 @@ def _attach_files(session: Session, cases: list[Case]) -> None:
     if not keys:
         return
     files = session.scalars(
-        select(CaseFile).where(tuple_(CaseFile.subject_type, CaseFile.subject_id).in_(keys))
+        select(CaseFile).where(_subjects_in(CaseFile.subject_type, CaseFile.subject_id, keys))
     )
     by_key = {(f.subject_type, f.subject_id): f for f in files}
     for case in cases:

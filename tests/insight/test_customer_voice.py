@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.cases.models import CaseFile
 from returns_service.returns.models import ReturnStatus
 from tests.insight.history import give_back, sell, tokyo
@@ -172,3 +174,22 @@ def test_share_of_promises_met_matches_the_dates_worked_out_by_hand(
         "resolution": {"met": 3, "missed": 1, "share_met": 0.75},
     }
     assert response.json["by_kind"]["return"] == response.json["promises"]
+
+
+def test_promises_are_read_in_one_statement_per_kind_of_case_however_many(
+    app: Flask, shop: Shop, session: Session
+) -> None:
+    """A month of a big shop is tens of thousands of cases: read as whole cases, with their
+    first answers asked for by a list of every case's key, it overran PostgreSQL's stack."""
+    mugs = sell(session, "MUG", 40, tokyo(2026, 10, 20, 12))
+    for day in range(1, 29):
+        give_back(session, mugs, tokyo(2026, 11, day, 10), ("UNWANTED", 1, ""))
+    session.commit()
+
+    with counted_statements(app) as sent:
+        response = shop.client.get(f"/api/v1/metrics/cases?{PERIOD}", headers=shop.agent)
+
+    assert response.status_code == 200, response.json
+    assert response.json["cases"] == 28
+    case_reads = [s for s in sent if "api_tokens" not in s]
+    assert len(case_reads) == 3  # returns, cancellations, subscriptions

@@ -1,0 +1,117 @@
+"""What the numbers page needs of each case that arrived in a period to tell the promises
+kept: its kind, whose move it is, when it arrived, was first answered and was decided.
+
+One statement per kind of case, a row per case, each first answer found by the timeline's
+index. Reading whole cases (lines, orders, parcels, files) for a month of a big shop took
+seconds, and their first answers as a list of every case's key overran PostgreSQL's stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal, select, type_coerce
+from sqlalchemy.orm import Session
+
+from returns_service.cancellations.models import Cancellation
+from returns_service.cases.read_model import (
+    RESPONDING,
+    CaseKind,
+    Waiting,
+    cancellation_waiting_on,
+    return_waiting_on,
+    subscription_waiting_on,
+)
+from returns_service.events import Event
+from returns_service.portable_sql import earlier_of
+from returns_service.returns.models import Resolution, ReturnRequest
+from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseFacts:
+    """One case's moments, as the promises made to it are judged by."""
+
+    kind: CaseKind
+    waiting_on: Waiting
+    arrived_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+
+
+def _first_answer(subject_type: str, subject_id: Any, decided_at: Any) -> ColumnElement[Any]:
+    """The case's first answer: its first responding event, or its decision if earlier."""
+    first_event = (
+        select(func.min(Event.created_at))
+        .where(Event.subject_type == subject_type, Event.subject_id == subject_id, RESPONDING)
+        .scalar_subquery()
+    )
+    return type_coerce(earlier_of(first_event, decided_at), Event.created_at.type)
+
+
+def _in_period(created_at: Any, query: Select[Any], since: datetime, until: datetime) -> Any:
+    return query.where(created_at >= since, created_at < until)
+
+
+_RETURNS = select(
+    ReturnRequest.resolution,
+    ReturnRequest.status,
+    ReturnRequest.created_at,
+    _first_answer("return", ReturnRequest.id, ReturnRequest.decided_at),
+    ReturnRequest.decided_at,
+)
+_CANCELLATIONS = select(
+    literal(CaseKind.ORDER_CANCELLATION.value),
+    Cancellation.status,
+    Cancellation.created_at,
+    _first_answer("cancellation", Cancellation.id, Cancellation.settled_at),
+    Cancellation.settled_at,
+)
+#: A subscription's offers are its first answer, shown the moment it arrives.
+_SUBSCRIPTIONS = select(
+    literal(CaseKind.SUBSCRIPTION_CANCELLATION.value),
+    SubscriptionCancellation.status,
+    SubscriptionCancellation.created_at,
+    SubscriptionCancellation.created_at,
+    SubscriptionCancellation.closed_at,
+).where(SubscriptionCancellation.status != FlowStatus.SUPERSEDED)
+
+
+def _return_kind(resolution: Resolution) -> CaseKind:
+    return CaseKind.EXCHANGE if resolution is Resolution.EXCHANGE else CaseKind.RETURN
+
+
+#: Per kind of case: its statement, its created-at column, how a row's first two values
+#: give its kind and whose move it is (the rest of ``read_model``'s reading of a case).
+_READS: tuple[tuple[Select[Any], Any, Callable[[Any, Any], tuple[CaseKind, Waiting]]], ...] = (
+    (
+        _RETURNS,
+        ReturnRequest.created_at,
+        lambda resolution, status: (_return_kind(resolution), return_waiting_on(status)),
+    ),
+    (
+        _CANCELLATIONS,
+        Cancellation.created_at,
+        lambda kind, status: (CaseKind(kind), cancellation_waiting_on(status)),
+    ),
+    (
+        _SUBSCRIPTIONS,
+        SubscriptionCancellation.created_at,
+        lambda kind, status: (CaseKind(kind), subscription_waiting_on(status)),
+    ),
+)
+
+
+def promise_facts(session: Session, since: datetime, until: datetime) -> list[PromiseFacts]:
+    """Every case that arrived from ``since`` until before ``until``."""
+    facts = []
+    for query, created_at, kind_and_waiting in _READS:
+        for first, second, arrived, answered, resolved in session.execute(
+            _in_period(created_at, query, since, until)
+        ):
+            kind, waiting_on = kind_and_waiting(first, second)
+            facts.append(PromiseFacts(kind, waiting_on, arrived, answered, resolved))
+    return facts
