@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from returns_service.orders.models import Order
@@ -13,30 +14,41 @@ from returns_service.refunds.operations import (
     refund_job_gave_up,
     settle_refund,
 )
-from returns_service.refunds.providers import RefundCall, attempt_key, provider_for
+from returns_service.refunds.providers import (
+    RefundCall,
+    attempt_key,
+    ever_retried,
+    provider_for,
+)
 from returns_service.refunds.store_credit import credit_refund
 from returns_service.shop import ShopSettings
 
 
-def _pending_refund(session: Session, refund_id: int) -> Refund | None:
-    """The refund, locked; None if it is gone or no longer waiting to be paid.
-
-    Its order, the order's customer and its return come in the same statement (settling
-    reads them all); only the refund's row is locked, the order's when it is updated.
-    """
-    refund = session.scalars(
-        select(Refund)
-        .where(Refund.id == refund_id)
+@cache
+def _pending_statement() -> Select[tuple[Refund, bool]]:
+    """The refund, locked, with its order, the order's customer and its return (settling reads
+    them all) and whether its order's refunds were ever retried (see ``ever_retried``); only
+    the refund's row is locked, the order's when it is updated. Built once, on first use
+    (when every model is mapped)."""
+    return (
+        select(Refund, ever_retried())
+        .where(Refund.id == bindparam("refund_id"))
         .options(
             joinedload(Refund.order).joinedload(Order.customer),
             joinedload(Refund.return_request),
         )
         .with_for_update(of=Refund)
         .execution_options(populate_existing=True)
-    ).one_or_none()
-    if refund is None or refund.status is not RefundStatus.PENDING:
+    )
+
+
+def _pending_refund(session: Session, refund_id: int) -> tuple[Refund, bool] | None:
+    """The refund, locked, and whether it may have been retried; None if it is gone or no
+    longer waiting to be paid."""
+    row = session.execute(_pending_statement(), {"refund_id": refund_id}).one_or_none()
+    if row is None or row[0].status is not RefundStatus.PENDING:
         return None
-    return refund
+    return row[0], row[1]
 
 
 def issue_refund(session: Session, now: datetime, settings: ShopSettings, refund_id: int) -> None:
@@ -46,15 +58,16 @@ def issue_refund(session: Session, now: datetime, settings: ShopSettings, refund
     refund's idempotency key (the same on every retry of the job), so a retry after a
     crash cannot pay twice.
     """
-    refund = _pending_refund(session, refund_id)
-    if refund is None:
+    pending = _pending_refund(session, refund_id)
+    if pending is None:
         return
+    refund, retried = pending
     order = refund.order
     provider = provider_for(refund.provider, session, now, settings.config)
     outcome = provider.refund(
         RefundCall(
             refund_id=refund.id,
-            idempotency_key=attempt_key(session, refund),
+            idempotency_key=attempt_key(session, refund, retried),
             amount=refund.amount,
             currency=refund.currency,
             payment_reference=order.payment_reference,
@@ -69,9 +82,9 @@ def issue_store_credit(
     session: Session, now: datetime, settings: ShopSettings, refund_id: int, bonus: int = 0
 ) -> None:
     """Credit the customer's store-credit account, once per refund, with the shop's bonus."""
-    refund = _pending_refund(session, refund_id)
-    if refund is not None:
-        credit_refund(session, now, refund, bonus)
+    pending = _pending_refund(session, refund_id)
+    if pending is not None:
+        credit_refund(session, now, pending[0], bonus)
 
 
 def refund_gave_up(

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service import outbox
 from returns_service.errors import Conflict, InvalidInput, NotFound
@@ -180,6 +181,37 @@ def redeem_store_credit(
     return entry
 
 
+#: A settled refund added to its order's refunded amount, in the UPDATE itself: the order's
+#: row is not locked while its refunds are paid, so two refunds of one order settled at
+#: once each add theirs to what the other committed. Built once.
+_ADD_REFUNDED = (
+    update(Order)
+    .where(Order.id == bindparam("order_id"))
+    .values(
+        refunded_amount=Order.refunded_amount + bindparam("amount"),
+        financial_status=case(
+            (
+                Order.refunded_amount + bindparam("amount") >= Order.total_amount,
+                literal(FinancialStatus.REFUNDED, Order.financial_status.type),
+            ),
+            else_=literal(FinancialStatus.PARTIALLY_REFUNDED, Order.financial_status.type),
+        ),
+        updated_at=bindparam("now"),
+    )
+    .returning(Order.refunded_amount, Order.financial_status)
+)
+
+
+def _add_refunded(session: Session, now: datetime, order: Order, amount: int) -> None:
+    """Count a refund paid against its order; the order in the session shows the new
+    amount without a flush of its own (the UPDATE runs on the session's connection)."""
+    parameters = {"order_id": order.id, "amount": amount, "now": now}
+    refunded, financial_status = session.connection().execute(_ADD_REFUNDED, parameters).one()
+    set_committed_value(order, "refunded_amount", refunded)
+    set_committed_value(order, "financial_status", financial_status)
+    set_committed_value(order, "updated_at", now)
+
+
 def settle_refund(
     session: Session,
     now: datetime,
@@ -200,12 +232,7 @@ def settle_refund(
     order = refund.order
     if status is RefundStatus.SUCCEEDED:
         refund.issued_at = now
-        order.refunded_amount += refund.amount
-        order.financial_status = (
-            FinancialStatus.REFUNDED
-            if order.refunded_amount >= order.total_amount
-            else FinancialStatus.PARTIALLY_REFUNDED
-        )
+        _add_refunded(session, now, order, refund.amount)
     elif status is RefundStatus.FAILED:
         refund.failure_reason = failure_reason or "the payment provider refused the refund"
     subject_type, subject_id = refund.subject

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from returns_service.events import Event
+from returns_service.portable_sql import insert_skipping_duplicates
 from returns_service.refunds.models import Refund, RefundStatus, SandboxRefund
 
 #: The timeline event of a staff retry of a failed refund; its count names the attempt.
@@ -66,20 +67,25 @@ class SandboxProvider:
         self.now = now
 
     def refund(self, call: RefundCall) -> RefundOutcome:
+        # One statement in the usual case: the row is inserted unless the key was seen, and
+        # only a repeated key reads the first refund's row.
+        inserted = insert_skipping_duplicates(self.session, SandboxRefund, ["idempotency_key"])
         recorded = self.session.scalar(
-            select(SandboxRefund).where(SandboxRefund.idempotency_key == call.idempotency_key)
-        )
-        if recorded is None:
-            recorded = SandboxRefund(
+            inserted.values(
                 idempotency_key=call.idempotency_key,
                 payment_reference=call.payment_reference,
                 amount=call.amount,
                 currency=call.currency,
                 created_at=self.now,
+            ).returning(SandboxRefund.id)
+        )
+        if recorded is None:
+            recorded = self.session.scalar(
+                select(SandboxRefund.id).where(
+                    SandboxRefund.idempotency_key == call.idempotency_key
+                )
             )
-            self.session.add(recorded)
-            self.session.flush()
-        return RefundOutcome(RefundStatus.SUCCEEDED, reference=f"sandbox_re_{recorded.id}")
+        return RefundOutcome(RefundStatus.SUCCEEDED, reference=f"sandbox_re_{recorded}")
 
 
 class ManualProvider:
@@ -102,14 +108,21 @@ def staff_retries(session: Session, refund: Refund) -> int:
     )
 
 
-def attempt_key(session: Session, refund: Refund) -> str:
+def ever_retried() -> ColumnElement[bool]:
+    """Whether staff ever sent a refund of the refund's order again: read with the refund,
+    so that the key of a refund never retried (nearly all) needs no statement of its own."""
+    return exists().where(Event.order_id == Refund.order_id, Event.kind == RETRIED)
+
+
+def attempt_key(session: Session, refund: Refund, retried: bool = True) -> str:
     """``refund-<id>``, then ``refund-<id>-<n>`` after the n-th staff retry.
 
     Stripe answers a repeated key with the first answer, and our Shopify lookup finds the
     first refund again: a refund that failed would fail again on every retry with the same
-    key. Automatic retries of the job keep the key, so they can never pay twice.
+    key. Automatic retries of the job keep the key, so they can never pay twice. ``retried``
+    False (see :func:`ever_retried`) says there is no retry to count.
     """
-    retries = staff_retries(session, refund)
+    retries = staff_retries(session, refund) if retried else 0
     return f"refund-{refund.id}" if retries == 0 else f"refund-{refund.id}-{retries}"
 
 

@@ -125,10 +125,24 @@ def _error_message(response: requests.Response) -> str:
 
 class _Http(threading.local):
     """One HTTP session per thread: a worker's refunds reuse its connection to Stripe
-    (no TCP and TLS handshake per refund)."""
+    (no TCP and TLS handshake per refund).
+
+    What the environment says about a URL (proxies, CA bundle) is read at its first request
+    and kept: requests otherwise reads every variable of the environment at each request.
+    """
 
     def __init__(self) -> None:
         self.session = requests.Session()
+        self.environment: dict[str, dict[str, Any]] = {}
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        environment = self.environment.get(url)
+        if environment is None:
+            self.session.trust_env = True
+            environment = self.session.merge_environment_settings(url, {}, None, None, None)
+            self.environment[url] = environment
+            self.session.trust_env = False
+        return self.session.post(url, **environment, **kwargs)
 
 
 _http = _Http()
@@ -176,9 +190,7 @@ class StripeProvider:
             "Idempotency-Key": call.idempotency_key,
         }
         try:
-            response = _http.session.post(
-                self.url, data=form, headers=headers, timeout=self.timeout
-            )
+            response = _http.post(self.url, data=form, headers=headers, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ProviderUnavailable(f"Stripe could not be reached: {exc}") from exc
         except requests.RequestException as exc:

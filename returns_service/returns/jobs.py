@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from returns_service.returns import exchanges, operations, parcels
@@ -22,18 +23,24 @@ from returns_service.shop import ShopSettings
 LABEL_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.AWAITING_PARCEL)
 
 
+@cache
+def _label_return() -> Select[tuple[ReturnRequest]]:
+    """The label goes from the order's address: the return is read with its order, locking
+    the return. Built once, on first use (building costs more than running it cached)."""
+    return (
+        select(ReturnRequest)
+        .where(ReturnRequest.id == bindparam("return_id"))
+        .options(joinedload(ReturnRequest.order))
+        .with_for_update(of=ReturnRequest)
+        .execution_options(populate_existing=True)
+    )
+
+
 def create_return_label(
     session: Session, now: datetime, settings: ShopSettings, return_id: int
 ) -> None:
     """Buy the label a drop-off customer prints, once."""
-    # The label goes from the order's address: read it with the return, locking the return.
-    request = session.scalars(
-        select(ReturnRequest)
-        .where(ReturnRequest.id == return_id)
-        .options(joinedload(ReturnRequest.order))
-        .with_for_update(of=ReturnRequest)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    request = session.scalars(_label_return(), {"return_id": return_id}).one_or_none()
     if request is None or request.status not in LABEL_STATUSES:
         return
     parcels.buy_label(session, now, request, parcels.carrier_adapter(settings.config), settings)

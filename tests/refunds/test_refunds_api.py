@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import rules
 from returns_service.auth.models import Role
 from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.orders.models import FinancialStatus, Order
 from returns_service.outbox import MessageStatus, OutboxMessage, give_up_handler_for
 from returns_service.refunds.models import RefundStatus, StoreCreditAccount
+from returns_service.refunds.operations import settle_refund
 from tests.refunds.conftest import FakeStripe, keep_item_return, only_refund, put_paid_order
 from tests.shop import Inbox, Shop
 
@@ -208,3 +210,26 @@ def test_store_credit_whose_job_gave_up_is_failed_and_retried_with_its_bonus(
     code = session.scalars(select(StoreCreditAccount.code)).one()
     account = shop.client.get(f"/api/v1/store-credit/{code}", headers=shop.integration)
     assert account.json["balance"] == {"amount": 12800 + 1280, "currency": "JPY"}
+
+
+def test_a_refund_settled_adds_to_what_another_settled_meanwhile(
+    shop: Shop, session: Session
+) -> None:
+    _manual_refund(shop)
+    refund = only_refund(session)
+    order = refund.order
+    assert order.refunded_amount == 0
+    # Another refund of the order is paid while this one is on its way (the order's row is
+    # not locked while refunds are paid).
+    with db.engine.begin() as other:
+        other.execute(update(Order).where(Order.id == order.id).values(refunded_amount=1000))
+
+    settle_refund(session, utcnow(), refund, RefundStatus.SUCCEEDED, None)
+    session.commit()
+
+    assert (order.refunded_amount, order.financial_status) == (
+        3200,
+        FinancialStatus.PARTIALLY_REFUNDED,
+    )
+    session.expire_all()
+    assert only_refund(session).order.refunded_amount == 3200

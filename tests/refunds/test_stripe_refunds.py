@@ -252,14 +252,14 @@ def test_a_refund_job_reads_its_refund_order_customer_and_return_in_one_statemen
 ) -> None:
     order = _stripe_order(shop)
     keep_item_return(shop, order, "L2", 1, "emily@example.com")
-    job = _refund_job(session)
+    job_id = _refund_job(session).id  # read now: after the rollback it would be read again
     session.rollback()
 
     with app.app_context(), counted_statements(app) as sent:
-        assert run_message(job.id) == "succeeded"
+        assert run_message(job_id) == "succeeded"
 
     selects = [" ".join(s.split()[:4]) for s in sent if s.lstrip().startswith("SELECT")]
     loaded = [s for s in sent if s.lstrip().startswith("SELECT refunds.")]
     assert len(loaded) == 1 and "FOR UPDATE OF refunds" in loaded[0]
     assert not [s for s in selects if s.startswith(("SELECT orders.", "SELECT customers."))]
-    assert len(sent) <= 10, sent
+    assert len(sent) <= 7, sent
