@@ -3,9 +3,9 @@
 Per size: opening an order, reading it, filing a return and the staff work list (open
 cases, a search by e-mail, the closed history and a scanned RMA; medians of sequential
 requests, in process), every SQL statement they ran checked with EXPLAIN (no
-sequential scan of a big table), the numbers page's dashboard over the last 30 days, and a
-draft simulated over every past return line, streamed from PostgreSQL with the facts the
-rules API reads.
+sequential scan of a big table), the numbers page's queries over the last 30 days (the
+dashboard, promises kept, survey answers), and a draft simulated over every past return
+line, streamed from PostgreSQL with the facts the rules API reads.
 
     python -m bench.scale [--orders 1000000] [--small 10000] [--report-only]
 
@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -39,7 +39,9 @@ from bench.simulation_db_bench import _draft
 from bench.stack import own_redis_database, throwaway_database
 from bench.workloads import SECRET_KEY, _return_body
 from returns_service import create_app
+from returns_service.cases.policy import CasePolicy
 from returns_service.extensions import db
+from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.metrics.dashboard import dashboard
 from returns_service.models import utcnow
 from returns_service.portal import tokens
@@ -77,6 +79,15 @@ class Statements:
     def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if self.recording and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "WITH")):
             self.seen.setdefault(statement, parameters)
+
+
+def _numbers_page(app: Any, now: datetime) -> None:
+    """What the staff numbers page reads for the last 30 days: the dashboard, the promises
+    kept and the survey answers."""
+    since, policy = now - timedelta(days=30), CasePolicy.from_config(app.config)
+    dashboard(db.session, since, now, now, app.config["TIMEZONE"])
+    case_numbers(db.session, since, now, policy, now)
+    satisfaction(db.session, since, now, policy, now)
 
 
 def _seq_scans(url: str, statements: dict[str, Any]) -> list[str]:
@@ -192,7 +203,7 @@ def measure(orders: int) -> dict[str, Any]:
         figures |= _staff_work_list_ms(app, client, old[0])
         with app.app_context():
             start = time.perf_counter()
-            dashboard(db.session, now - timedelta(days=30), now, now, app.config["TIMEZONE"])
+            _numbers_page(app, now)
             metrics_seconds = time.perf_counter() - start
             db.session.remove()
         statements.recording = False
