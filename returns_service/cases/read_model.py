@@ -60,22 +60,22 @@ SURVEYED_STATUSES = frozenset(
 )
 
 
-def return_waiting_on(status: ReturnStatus) -> Waiting:
+def return_waiting_on(status: str) -> Waiting:
     """Whose move a return in ``status`` waits for."""
     if status in RETURN_UNDECIDED:
         return Waiting.SHOP
     return Waiting.CLOSED if status in RETURN_CLOSED else Waiting.CUSTOMER
 
 
-def cancellation_waiting_on(status: CancellationStatus) -> Waiting:
+def cancellation_waiting_on(status: str) -> Waiting:
     """Whose move an order's cancellation in ``status`` waits for."""
     return Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED
 
 
-def subscription_waiting_on(status: FlowStatus) -> Waiting:
+def subscription_waiting_on(status: str) -> Waiting:
     """Whose move a subscription's cancellation waits for: the offers are shown at once,
     and what follows is the customer's choice."""
-    return Waiting.CUSTOMER if status is FlowStatus.OFFERED else Waiting.CLOSED
+    return Waiting.CUSTOMER if status == FlowStatus.OFFERED else Waiting.CLOSED
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from returns_service.cases.policy import CasePolicy, Priority
 from returns_service.cases.read_model import Case, Waiting
@@ -18,14 +19,7 @@ def triage(cases: Iterable[Case], policy: CasePolicy, now: datetime) -> list[Cas
     """Give each case its priority (aged where it waited too long) and due times; sorted."""
     result = []
     for case in cases:
-        kept = promises(
-            policy,
-            now,
-            arrived_at=case.arrived_at,
-            waiting_on=case.waiting_on,
-            first_responded_at=case.first_responded_at,
-            resolved_at=case.resolved_at,
-        )
+        kept = promises_of(case, policy, now)
         case.first_response_due_at = kept.first_response_due_at
         case.resolution_due_at = kept.resolution_due_at
         case.overdue_for = kept.overdue_for
@@ -45,6 +39,27 @@ class Promises:
     first_response_due_at: datetime
     resolution_due_at: datetime
     overdue_for: list[str]
+
+
+class HasMoments(Protocol):
+    """What a case's promises are judged by (a whole case, or its promise facts)."""
+
+    arrived_at: datetime
+    waiting_on: Waiting
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+
+
+def promises_of(case: HasMoments, policy: CasePolicy, now: datetime) -> Promises:
+    """:func:`promises` for a case read with its moments."""
+    return promises(
+        policy,
+        now,
+        arrived_at=case.arrived_at,
+        waiting_on=case.waiting_on,
+        first_responded_at=case.first_responded_at,
+        resolved_at=case.resolved_at,
+    )
 
 
 def promises(

@@ -9,15 +9,14 @@ from typing import Any
 
 from returns_service.cases.policy import CasePolicy, Priority
 from returns_service.cases.read_model import (
-    CANCELLATION_UNDECIDED,
-    RETURN_CLOSED,
-    RETURN_UNDECIDED,
     CaseKind,
     Waiting,
+    cancellation_waiting_on,
+    return_waiting_on,
+    subscription_waiting_on,
 )
 from returns_service.cases.tags import Tag, tag
 from returns_service.cases.triage import promises
-from returns_service.subscriptions.models import FlowStatus
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,10 @@ class WorkRow:
 
 def _waiting_on(subject_type: str, status: str) -> Waiting:
     if subject_type == "return":
-        if status in RETURN_UNDECIDED:
-            return Waiting.SHOP
-        return Waiting.CLOSED if status in RETURN_CLOSED else Waiting.CUSTOMER
+        return return_waiting_on(status)
     if subject_type == "cancellation":
-        return Waiting.SHOP if status in CANCELLATION_UNDECIDED else Waiting.CLOSED
-    # The offers are shown at once; what follows is the customer's choice.
-    return Waiting.CUSTOMER if status == FlowStatus.OFFERED else Waiting.CLOSED
+        return cancellation_waiting_on(status)
+    return subscription_waiting_on(status)
 
 
 def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:

@@ -15,7 +15,7 @@ from returns_service.cases.models import CaseFile
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.promise_facts import PromiseFacts, promise_facts
 from returns_service.cases.read_model import Case, load_cases
-from returns_service.cases.triage import promises, triage
+from returns_service.cases.triage import promises_of, triage
 
 UNASSIGNED = "(unassigned)"
 
@@ -89,14 +89,7 @@ def promises_met(
     """Of the cases whose due time has come or which were answered, the share on time."""
     tally = {"first_response": [0, 0], "resolution": [0, 0]}
     for case in cases:
-        kept = promises(
-            policy,
-            now,
-            arrived_at=case.arrived_at,
-            waiting_on=case.waiting_on,
-            first_responded_at=case.first_responded_at,
-            resolved_at=case.resolved_at,
-        )
+        kept = promises_of(case, policy, now)
         for promise, done, due in (
             ("first_response", case.first_responded_at, kept.first_response_due_at),
             ("resolution", case.resolved_at, kept.resolution_due_at),
