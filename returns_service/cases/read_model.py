@@ -7,14 +7,12 @@ are worked out for ``now`` on every read rather than stored.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from returns_service.cancellations.models import (
@@ -24,6 +22,7 @@ from returns_service.cancellations.models import (
 )
 from returns_service.cases.models import CaseFile, CaseNote
 from returns_service.cases.policy import PRIORITY_RANK, Priority
+from returns_service.cases.subject_keys import IDS_PER_STATEMENT, batches, subjects_in
 from returns_service.events import Event
 from returns_service.orders.models import Order
 from returns_service.returns.models import Resolution, ReturnLine, ReturnRequest, ReturnStatus
@@ -152,11 +151,26 @@ def load_cases(
 ) -> list[Case]:
     """The cases of the given kinds (open ones unless asked), before triage.
 
-    ``subjects`` picks cases by their subject; ``arrived`` keeps those filed in a period.
+    ``subjects`` picks cases by their subject (none when it is empty); ``arrived`` keeps
+    those filed in a period.
     """
+    if subjects is not None and len(subjects) > IDS_PER_STATEMENT:
+        return [
+            case
+            for start in range(0, len(subjects), IDS_PER_STATEMENT)
+            for case in load_cases(
+                session,
+                kinds=kinds,
+                include_closed=include_closed,
+                subjects=subjects[start : start + IDS_PER_STATEMENT],
+                arrived=arrived,
+            )
+        ]
     kinds = set(kinds)
     found: list[Case] = []
-    wanted = {t: [i for s, i in subjects if s == t] for t in _SUBJECTS} if subjects else None
+    wanted = (
+        {t: [i for s, i in subjects if s == t] for t in _SUBJECTS} if subjects is not None else None
+    )
     return_kinds = kinds & {CaseKind.RETURN, CaseKind.EXCHANGE}
     if return_kinds and (wanted is None or wanted["return"]):
         found += _returns(
@@ -332,27 +346,17 @@ RESPONDING = or_(
 )
 
 
-def _subjects_in(
-    subject_type: Any, subject_id: Any, keys: Iterable[tuple[str, int]]
-) -> ColumnElement[bool]:
-    """Rows of these subjects: a list of ids per kind of subject, not of (kind, id) pairs
-    (PostgreSQL nests a condition per pair, and a month of a big shop overran its stack)."""
-    ids: dict[str, list[int]] = defaultdict(list)
-    for kind, subject in keys:
-        ids[kind].append(subject)
-    return or_(*(and_(subject_type == kind, subject_id.in_(group)) for kind, group in ids.items()))
-
-
 def _attach_first_responses(session: Session, cases: list[Case]) -> None:
     keys = [(c.subject_type, c.subject_id) for c in cases if c.first_responded_at is None]
-    if not keys:
-        return
-    rows = session.execute(
-        select(Event.subject_type, Event.subject_id, func.min(Event.created_at))
-        .where(_subjects_in(Event.subject_type, Event.subject_id, keys), RESPONDING)
-        .group_by(Event.subject_type, Event.subject_id)
-    )
-    first = {(t, i): at for t, i, at in rows}
+    first = {
+        (t, i): at
+        for batch in batches(keys)
+        for t, i, at in session.execute(
+            select(Event.subject_type, Event.subject_id, func.min(Event.created_at))
+            .where(subjects_in(Event.subject_type, Event.subject_id, batch), RESPONDING)
+            .group_by(Event.subject_type, Event.subject_id)
+        )
+    }
     for case in cases:
         if case.first_responded_at is None:
             _answered(case, first.get((case.subject_type, case.subject_id)))
@@ -383,11 +387,12 @@ def case_of_return(request: ReturnRequest, events: Sequence[Event], file: CaseFi
 
 def _attach_files(session: Session, cases: list[Case]) -> None:
     keys = [(c.subject_type, c.subject_id) for c in cases]
-    if not keys:
-        return
-    files = session.scalars(
-        select(CaseFile).where(_subjects_in(CaseFile.subject_type, CaseFile.subject_id, keys))
-    )
-    by_key = {(f.subject_type, f.subject_id): f for f in files}
+    by_key = {
+        (f.subject_type, f.subject_id): f
+        for batch in batches(keys)
+        for f in session.scalars(
+            select(CaseFile).where(subjects_in(CaseFile.subject_type, CaseFile.subject_id, batch))
+        )
+    }
     for case in cases:
         case.file = by_key.get((case.subject_type, case.subject_id))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
+from returns_service.cases import read_model, subject_keys
 from returns_service.cases.models import CaseFile
 from returns_service.returns.models import ReturnStatus
 from tests.insight.history import give_back, sell, tokyo
@@ -193,3 +195,39 @@ def test_promises_are_read_in_one_statement_per_kind_of_case_however_many(
     assert response.json["cases"] == 28
     case_reads = [s for s in sent if "api_tokens" not in s]
     assert len(case_reads) == 3  # returns, cancellations, subscriptions
+
+
+def test_no_survey_answers_read_no_cases(app: Flask, shop: Shop, session: Session) -> None:
+    """With nobody answering in the period, no case is read (an empty list of subjects was
+    taken for "every case": a big shop's whole history, past PostgreSQL's parameters)."""
+    mugs = sell(session, "MUG", 10, tokyo(2026, 10, 20, 12))
+    give_back(session, mugs, tokyo(2026, 11, 2, 10), ("UNWANTED", 1, ""))
+    session.commit()
+
+    with counted_statements(app) as sent:
+        response = shop.client.get(f"/api/v1/metrics/satisfaction?{PERIOD}", headers=shop.agent)
+
+    assert response.status_code == 200, response.json
+    assert not [s for s in sent if "return_requests" in s]
+
+
+def test_many_cases_are_read_in_batches_a_statement_can_take(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mugs = sell(session, "MUG", 10, tokyo(2026, 10, 20, 12))
+    requests = [
+        give_back(session, mugs, tokyo(2026, 11, day, 10), ("UNWANTED", 1, "")) for day in (2, 3, 4)
+    ]
+    session.flush()
+    session.add(CaseFile(subject_type="return", subject_id=requests[2].id, assignee="ken@shop"))
+    session.commit()
+    monkeypatch.setattr(read_model, "IDS_PER_STATEMENT", 2)
+    monkeypatch.setattr(subject_keys, "IDS_PER_STATEMENT", 2)
+
+    cases = read_model.load_cases(
+        session, include_closed=True, subjects=[("return", r.id) for r in requests]
+    )
+
+    assert sorted(c.subject_id for c in cases) == sorted(r.id for r in requests)
+    files = [c.file and c.file.assignee for c in sorted(cases, key=lambda c: c.subject_id)]
+    assert files == [None, None, "ken@shop"]
