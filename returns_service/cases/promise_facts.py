@@ -26,7 +26,7 @@ from returns_service.cases.read_model import (
     subscription_waiting_on,
 )
 from returns_service.events import Event
-from returns_service.portable_sql import earlier_of
+from returns_service.portable_sql import earlier_of, without_jit
 from returns_service.returns.models import Resolution, ReturnRequest
 from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
 
@@ -107,6 +107,7 @@ _READS: tuple[tuple[Select[Any], Any, Callable[[Any, Any], tuple[CaseKind, Waiti
 
 def promise_facts(session: Session, since: datetime, until: datetime) -> list[PromiseFacts]:
     """Every case that arrived from ``since`` until before ``until``."""
+    without_jit(session)  # a month of a big shop: PostgreSQL would compile, for longer
     facts = []
     for query, created_at, kind_and_waiting in _READS:
         for first, second, arrived, answered, resolved in session.execute(

@@ -15,7 +15,7 @@ from returns_service.cases.models import CaseFile
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.promise_facts import PromiseFacts, promise_facts
 from returns_service.cases.read_model import Case, load_cases
-from returns_service.cases.triage import promises_of, triage
+from returns_service.cases.triage import Promises, promises_of, triage
 
 UNASSIGNED = "(unassigned)"
 
@@ -83,13 +83,11 @@ def _grouped(
     return {key: _summary(scores, scale) for key, scores in sorted(groups.items())}
 
 
-def promises_met(
-    cases: Iterable[PromiseFacts], policy: CasePolicy, now: datetime
-) -> dict[str, Any]:
-    """Of the cases whose due time has come or which were answered, the share on time."""
+def promises_met(judged: Iterable[tuple[PromiseFacts, Promises]], now: datetime) -> dict[str, Any]:
+    """Of the cases whose due time has come or which were answered, the share on time
+    (each case with the promises :func:`promises_of` gave it)."""
     tally = {"first_response": [0, 0], "resolution": [0, 0]}
-    for case in cases:
-        kept = promises_of(case, policy, now)
+    for case, kept in judged:
         for promise, done, due in (
             ("first_response", case.first_responded_at, kept.first_response_due_at),
             ("resolution", case.resolved_at, kept.resolution_due_at),
@@ -112,12 +110,15 @@ def case_numbers(
     session: Session, since: datetime, until: datetime, policy: CasePolicy, now: datetime
 ) -> dict[str, Any]:
     """Promises met for the cases that arrived in the period, overall and per kind."""
-    arrived = promise_facts(session, since, until)
-    kinds = sorted({c.kind.value for c in arrived})
+    judged = [
+        (case, promises_of(case, policy, now)) for case in promise_facts(session, since, until)
+    ]
+    kinds = sorted({case.kind.value for case, _ in judged})
     return {
-        "cases": len(arrived),
-        "promises": promises_met(arrived, policy, now),
+        "cases": len(judged),
+        "promises": promises_met(judged, now),
         "by_kind": {
-            k: promises_met([c for c in arrived if c.kind.value == k], policy, now) for k in kinds
+            kind: promises_met([j for j in judged if j[0].kind.value == kind], now)
+            for kind in kinds
         },
     }

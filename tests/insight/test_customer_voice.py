@@ -193,7 +193,7 @@ def test_promises_are_read_in_one_statement_per_kind_of_case_however_many(
 
     assert response.status_code == 200, response.json
     assert response.json["cases"] == 28
-    case_reads = [s for s in sent if "api_tokens" not in s]
+    case_reads = [s for s in sent if s.startswith("SELECT") and "api_tokens" not in s]
     assert len(case_reads) == 3  # returns, cancellations, subscriptions
 
 
