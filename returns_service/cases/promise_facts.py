@@ -13,21 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, type_coerce
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import Cancellation
+from returns_service.cases.answers import first_answer
 from returns_service.cases.read_model import (
-    RESPONDING,
     CaseKind,
     Waiting,
     cancellation_waiting_on,
+    return_kind,
     return_waiting_on,
     subscription_waiting_on,
 )
-from returns_service.events import Event
-from returns_service.portable_sql import earlier_of, without_jit
-from returns_service.returns.models import Resolution, ReturnRequest
+from returns_service.portable_sql import without_jit
+from returns_service.returns.models import ReturnRequest
 from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
 
 
@@ -42,16 +42,6 @@ class PromiseFacts:
     resolved_at: datetime | None
 
 
-def _first_answer(subject_type: str, subject_id: Any, decided_at: Any) -> ColumnElement[Any]:
-    """The case's first answer: its first responding event, or its decision if earlier."""
-    first_event = (
-        select(func.min(Event.created_at))
-        .where(Event.subject_type == subject_type, Event.subject_id == subject_id, RESPONDING)
-        .scalar_subquery()
-    )
-    return type_coerce(earlier_of(first_event, decided_at), Event.created_at.type)
-
-
 def _in_period(created_at: Any, query: Select[Any], since: datetime, until: datetime) -> Any:
     return query.where(created_at >= since, created_at < until)
 
@@ -60,14 +50,14 @@ _RETURNS = select(
     ReturnRequest.resolution,
     ReturnRequest.status,
     ReturnRequest.created_at,
-    _first_answer("return", ReturnRequest.id, ReturnRequest.decided_at),
+    first_answer("return", ReturnRequest.id, ReturnRequest.decided_at),
     ReturnRequest.decided_at,
 )
 _CANCELLATIONS = select(
     literal(CaseKind.ORDER_CANCELLATION.value),
     Cancellation.status,
     Cancellation.created_at,
-    _first_answer("cancellation", Cancellation.id, Cancellation.settled_at),
+    first_answer("cancellation", Cancellation.id, Cancellation.settled_at),
     Cancellation.settled_at,
 )
 #: A subscription's offers are its first answer, shown the moment it arrives.
@@ -80,17 +70,13 @@ _SUBSCRIPTIONS = select(
 ).where(SubscriptionCancellation.status != FlowStatus.SUPERSEDED)
 
 
-def _return_kind(resolution: Resolution) -> CaseKind:
-    return CaseKind.EXCHANGE if resolution is Resolution.EXCHANGE else CaseKind.RETURN
-
-
 #: Per kind of case: its statement, its created-at column, how a row's first two values
 #: give its kind and whose move it is (the rest of ``read_model``'s reading of a case).
 _READS: tuple[tuple[Select[Any], Any, Callable[[Any, Any], tuple[CaseKind, Waiting]]], ...] = (
     (
         _RETURNS,
         ReturnRequest.created_at,
-        lambda resolution, status: (_return_kind(resolution), return_waiting_on(status)),
+        lambda resolution, status: (return_kind(resolution), return_waiting_on(status)),
     ),
     (
         _CANCELLATIONS,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from returns_service.cancellations.models import (
@@ -20,6 +20,7 @@ from returns_service.cancellations.models import (
     CancellationLine,
     CancellationStatus,
 )
+from returns_service.cases.answers import RESPONDING, responds
 from returns_service.cases.models import CaseFile, CaseNote
 from returns_service.cases.policy import PRIORITY_RANK, Priority
 from returns_service.cases.subject_keys import IDS_PER_STATEMENT, batches, subjects_in
@@ -57,6 +58,11 @@ SURVEYED_STATUSES = frozenset(
     {_R.COMPLETED.value, _R.REJECTED.value, *(s.value for s in CANCELLATION_CLOSED)}
     | {s.value for s in SUBSCRIPTION_CLOSED}
 )
+
+
+def return_kind(resolution: Resolution) -> CaseKind:
+    """A return's kind of case: an exchange, or a return."""
+    return CaseKind.EXCHANGE if resolution is Resolution.EXCHANGE else CaseKind.RETURN
 
 
 def return_waiting_on(status: str) -> Waiting:
@@ -157,13 +163,9 @@ def load_cases(
     if subjects is not None and len(subjects) > IDS_PER_STATEMENT:
         return [
             case
-            for start in range(0, len(subjects), IDS_PER_STATEMENT)
+            for batch in batches(list(subjects))
             for case in load_cases(
-                session,
-                kinds=kinds,
-                include_closed=include_closed,
-                subjects=subjects[start : start + IDS_PER_STATEMENT],
-                arrived=arrived,
+                session, kinds=kinds, include_closed=include_closed, subjects=batch, arrived=arrived
             )
         ]
     kinds = set(kinds)
@@ -224,7 +226,7 @@ def return_case(request: ReturnRequest) -> Case:
     return Case(
         subject_type="return",
         subject_id=request.id,
-        kind=CaseKind.EXCHANGE if request.resolution is Resolution.EXCHANGE else CaseKind.RETURN,
+        kind=return_kind(request.resolution),
         status=status.value,
         waiting_on=return_waiting_on(status),
         order_id=request.order_id,
@@ -338,14 +340,6 @@ def _subscriptions(
     return cases
 
 
-#: A person acting, or the rules deciding (sending to review is not an answer).
-RESPONDING = or_(
-    Event.actor.like("staff:%"),
-    Event.actor.like("token:%"),
-    and_(Event.actor == "rules", Event.kind.not_like("%.review")),
-)
-
-
 def _attach_first_responses(session: Session, cases: list[Case]) -> None:
     keys = [(c.subject_type, c.subject_id) for c in cases if c.first_responded_at is None]
     first = {
@@ -362,13 +356,6 @@ def _attach_first_responses(session: Session, cases: list[Case]) -> None:
             _answered(case, first.get((case.subject_type, case.subject_id)))
 
 
-def _responds(event: Event) -> bool:
-    """Whether an event answers the case: ``_RESPONDING``'s test, on a loaded event."""
-    return event.actor.startswith(("staff:", "token:")) or (
-        event.actor == "rules" and not event.kind.endswith(".review")
-    )
-
-
 def _answered(case: Case, first_event_at: datetime | None) -> None:
     # A decision is an answer, even one whose event is not on the timeline.
     case.first_responded_at = min(
@@ -380,7 +367,7 @@ def case_of_return(request: ReturnRequest, events: Sequence[Event], file: CaseFi
     """The case of a return read with what ``return_case`` needs, from its timeline
     (``events``) and its file, before triage."""
     case = return_case(request)
-    _answered(case, min((e.created_at for e in events if _responds(e)), default=None))
+    _answered(case, min((e.created_at for e in events if responds(e)), default=None))
     case.file = file
     return case
 

@@ -55,8 +55,10 @@ def work_page(
     if statement is None:
         return WorkPage(offset=offset)
     found = search(session, flt.query) if flt.query else Found([], [], "")
+    # One moment for the page's order and its rows' tags, so that they agree.
+    cutoff = policy.aging_cutoff(now)
     params = {
-        "cutoff": policy.aging_cutoff(now),
+        "cutoff": cutoff,
         "status": flt.status,
         "reason": flt.reason,
         "since": flt.since,
@@ -69,5 +71,5 @@ def work_page(
         "limit": limit + 1,
     }
     found_rows = session.execute(statement, params).all()
-    rows = [work_row(listed, policy, now) for listed in found_rows[:limit]]
+    rows = [work_row(listed, policy, now, cutoff) for listed in found_rows[:limit]]
     return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)

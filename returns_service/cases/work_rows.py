@@ -51,8 +51,9 @@ def _waiting_on(subject_type: str, status: str) -> Waiting:
     return subscription_waiting_on(status)
 
 
-def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
-    """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness."""
+def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetime) -> WorkRow:
+    """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness;
+    a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`)."""
     waiting_on = _waiting_on(found.subject_type, found.status)
     kept = promises(
         policy,
@@ -71,7 +72,7 @@ def work_row(found: Any, policy: CasePolicy, now: datetime) -> WorkRow:
     priority = policy.base_priority(signals)
     # A normal case the shop has held too long counts as high.
     if priority is Priority.NORMAL and waiting_on is Waiting.SHOP:
-        if policy.aged(found.created_at, now):
+        if found.created_at <= aged_cutoff:
             priority = Priority.HIGH
     return WorkRow(
         subject_type=found.subject_type,

@@ -24,13 +24,12 @@ from sqlalchemy import (
     union_all,
 )
 
+from returns_service.cases.answers import first_answer
 from returns_service.cases.models import CaseFile
-from returns_service.cases.read_model import CANCELLATION_CLOSED, RESPONDING, RETURN_CLOSED
+from returns_service.cases.read_model import CANCELLATION_CLOSED, RETURN_CLOSED
 from returns_service.cases.work_branches import branches
 from returns_service.cases.work_filter import WorkShape
-from returns_service.events import Event
 from returns_service.orders.models import Customer, Order, Shipment
-from returns_service.portable_sql import earlier_of
 from returns_service.returns.models import ReturnLine
 from returns_service.subscriptions.models import FlowStatus
 
@@ -130,19 +129,9 @@ def _line_reasons(cases: Any) -> Any:
 
 
 def _first_answer(cases: Any) -> Any:
-    """When a person (or the rules deciding) first answered the case."""
-    first_event = (
-        select(func.min(Event.created_at))
-        .where(
-            Event.subject_type == cases.c.subject_type,
-            Event.subject_id == cases.c.subject_id,
-            RESPONDING,
-        )
-        .scalar_subquery()
-    )
-    # A subscription's offers answer at once; a decision is an answer even without its
-    # event on the timeline.
+    """When a person (or the rules deciding) first answered the case; a subscription's
+    offers answer at once."""
     return case(
         (cases.c.subject_type == "subscription", cases.c.created_at),
-        else_=earlier_of(first_event, cases.c.resolved_at),
+        else_=first_answer(cases.c.subject_type, cases.c.subject_id, cases.c.resolved_at),
     ).label("first_answer")

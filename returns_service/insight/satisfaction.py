@@ -113,12 +113,11 @@ def case_numbers(
     judged = [
         (case, promises_of(case, policy, now)) for case in promise_facts(session, since, until)
     ]
-    kinds = sorted({case.kind.value for case, _ in judged})
+    by_kind: dict[str, list[tuple[PromiseFacts, Promises]]] = defaultdict(list)
+    for case, kept in judged:
+        by_kind[case.kind.value].append((case, kept))
     return {
         "cases": len(judged),
         "promises": promises_met(judged, now),
-        "by_kind": {
-            kind: promises_met([j for j in judged if j[0].kind.value == kind], now)
-            for kind in kinds
-        },
+        "by_kind": {kind: promises_met(by_kind[kind], now) for kind in sorted(by_kind)},
     }

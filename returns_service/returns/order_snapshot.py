@@ -69,6 +69,10 @@ class Slicer:
             self.spans.append((keys, start, start + len(keys)))
             start += len(keys)
 
+    def value(self, row: Row[Any], index: int) -> Any:
+        """The value of part ``index`` when it is a single column."""
+        return row[self.spans[index][1]]
+
     def part(self, row: Row[Any], index: int) -> SimpleNamespace | None:
         """Table ``index``'s part of the row; None where an outer join found nothing."""
         keys, start, end = self.spans[index]
@@ -80,6 +84,15 @@ class Slicer:
 
 #: The model's own formula, read off the class rather than written again.
 _LINE_TOTAL = OrderLine.total.fget  # type: ignore[attr-defined]
+
+
+def add_line(order: Any, line: Any) -> None:
+    """Put a line read as a row on its order read as a row, as the ORM would: with its
+    ``order`` and the model's ``total``."""
+    line.order, line.total = order, _LINE_TOTAL(line)
+    order.lines.append(line)
+
+
 _ORDER_ROW = Slicer(_ORDER_KEYS, _CUSTOMER_KEYS, ("returned",), _LINE_KEYS)
 _PARCEL_ROW = Slicer(_SHIPMENT_KEYS, _SHIPMENT_LINE_KEYS)
 
@@ -102,12 +115,10 @@ def order_snapshot(connection: Connection, order_id: int) -> tuple[Any, Counter[
     for row in rows:
         line = _ORDER_ROW.part(row, 3)
         if line is not None:
-            line.order = order
-            line.total = _LINE_TOTAL(line)
-            order.lines.append(line)
+            add_line(order, line)
             lines_by_id[line.id] = line
     order.shipments = _parcels(connection.execute(_PARCELS, {"order_id": order_id}), lines_by_id)
-    return order, count_units(rows[0][len(_ORDER_KEYS) + len(_CUSTOMER_KEYS)])
+    return order, count_units(_ORDER_ROW.value(rows[0], 2))
 
 
 def _parcels(rows: Iterable[Row[Any]], lines_by_id: dict[int, Any]) -> list[Any]:

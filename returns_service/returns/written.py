@@ -43,7 +43,11 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     if not objects:
         return
     table = inspect(objects[0]).mapper.local_table
-    keys = tuple(column.key for column in table.columns if column.key in objects[0].__dict__)
+    columns = [column.key for column in table.columns]
+    keys = tuple(key for key in columns if key in objects[0].__dict__)
+    for instance in objects[1:]:
+        if tuple(key for key in columns if key in instance.__dict__) != keys:
+            raise ValueError(f"{table.name}: objects inserted together must set the same columns")
     rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
     results = session.execute(_insert(table, keys), rows, execution_options={"render_nulls": True})
     for instance, result in zip(objects, results, strict=True):

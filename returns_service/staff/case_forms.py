@@ -66,10 +66,9 @@ def _choice(label: LazyString) -> SelectField:
 class WorkListForm(_GetForm):
     """The work list's filters and search box; choices are filled per request."""
 
+    # Not remembered: what is searched for is often a customer's e-mail or phone number.
     q = StringField(
-        _l("Search (RMA, order, tracking number, name, e-mail or phone)"),
-        [Length(max=200)],
-        widget=Remembered(TextInput()),
+        _l("Search (RMA, order, tracking number, name, e-mail or phone)"), [Length(max=200)]
     )
     kind = _choice(_l("Kind"))
     status = _choice(_l("Status"))

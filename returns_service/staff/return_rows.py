@@ -18,7 +18,7 @@ from returns_service.cases.models import CaseFile
 from returns_service.errors import NotFound
 from returns_service.orders.models import Customer, Order, OrderLine, Shipment
 from returns_service.returns.models import Exchange, Pickup, ReturnLine, ReturnRequest
-from returns_service.returns.order_snapshot import Slicer, column_keys
+from returns_service.returns.order_snapshot import Slicer, add_line, column_keys
 from returns_service.staff.case_context import RETURN_HISTORY
 
 
@@ -82,8 +82,6 @@ _ORDER_LINES_WITH_RETURNED = (
     .order_by(_ORDER_LINES.c.id, _LINES.c.id)
 )
 _LINE_PARTS = Slicer(*map(column_keys, (_ORDER_LINES.c, _LINES.c, _EXCHANGES.c)))
-#: The model's own formula, read off the class rather than written again.
-_LINE_TOTAL = OrderLine.total.fget  # type: ignore[attr-defined]
 
 
 def read_return(connection: Connection, rma: str) -> tuple[Any, Any, Any]:
@@ -107,8 +105,7 @@ def read_return(connection: Connection, rma: str) -> tuple[Any, Any, Any]:
     for row in lines:
         order_line = _LINE_PARTS.part(row, 0)
         if not order.lines or order.lines[-1].id != order_line.id:
-            order_line.order, order_line.total = order, _LINE_TOTAL(order_line)
-            order.lines.append(order_line)
+            add_line(order, order_line)
         line = _LINE_PARTS.part(row, 1)
         if line is not None:
             line.order_line = order.lines[-1]
