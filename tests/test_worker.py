@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from logging import WARNING
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -37,14 +38,14 @@ def test_worker_burst_runs_everything_pending_and_exits(
 
 
 def test_the_worker_logs_each_job_only_at_the_configured_level(
-    app: Flask, shop: Shop, caplog: pytest.LogCaptureFixture
+    app: Flask, shop: Shop, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order = shop.put_order()
     shop.file(
         shop.customer(),
         [{"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}],
     )
-    app.config["LOG_LEVEL"] = "WARNING"
+    monkeypatch.setitem(app.config, "LOG_LEVEL", "WARNING")
     with caplog.at_level(logging.INFO):
         work_burst(app)
 
@@ -59,6 +60,13 @@ def test_a_worker_commits_without_waiting_for_the_disk(app: Flask) -> None:
             setting = connection.scalar(text("SHOW synchronous_commit"))
             connection.rollback()
             assert connection.scalar(text("SHOW synchronous_commit")) == setting == "off"
+
+
+def test_the_app_s_own_commits_wait_for_the_disk(app: Flask, client: Any) -> None:
+    """Only workers stop waiting: what a request committed is on disk before it answers."""
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
 
 
 def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:

@@ -212,7 +212,7 @@ def test_no_survey_answers_read_no_cases(app: Flask, shop: Shop, session: Sessio
 
 
 def test_many_cases_are_read_in_batches_a_statement_can_take(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mugs = sell(session, "MUG", 10, tokyo(2026, 10, 20, 12))
     requests = [
@@ -224,9 +224,14 @@ def test_many_cases_are_read_in_batches_a_statement_can_take(
     monkeypatch.setattr(read_model, "IDS_PER_STATEMENT", 2)
     monkeypatch.setattr(subject_keys, "IDS_PER_STATEMENT", 2)
 
-    cases = read_model.load_cases(
-        session, include_closed=True, subjects=[("return", r.id) for r in requests]
-    )
+    with counted_statements(app) as sent:
+        cases = read_model.load_cases(
+            session, include_closed=True, subjects=[("return", r.id) for r in requests]
+        )
+
+    # Two batches (2 ids, then 1), each reading its returns, first answers and files.
+    assert sum(s.startswith("SELECT return_requests") for s in sent) == 2, sent
+    assert sum("FROM case_files" in s for s in sent) == 2, sent
 
     assert sorted(c.subject_id for c in cases) == sorted(r.id for r in requests)
     files = [c.file and c.file.assignee for c in sorted(cases, key=lambda c: c.subject_id)]
