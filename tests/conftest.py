@@ -17,11 +17,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from returns_service import create_app, portable_sql, use_shop_settings
+from returns_service import create_app, use_shop_settings
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token
 from returns_service.catalogues import compile_catalogues
@@ -224,16 +224,6 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     flush_if_mine(redis, run_id)
     yield
     flush_if_mine(redis, run_id)
-    with app.app_context():
-        _commits_wait_for_disk_again(db.engine)
-
-
-def _commits_wait_for_disk_again(engine: Engine) -> None:
-    """Undo a test's worker setting (:func:`commit_without_waiting_for_disk`) on the shared
-    engine: the next test's requests commit as a web process does."""
-    if event.contains(engine, "connect", portable_sql._commit_without_waiting_for_disk):
-        event.remove(engine, "connect", portable_sql._commit_without_waiting_for_disk)
-        engine.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from logging import WARNING
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -60,13 +59,6 @@ def test_a_worker_commits_without_waiting_for_the_disk(app: Flask) -> None:
             setting = connection.scalar(text("SHOW synchronous_commit"))
             connection.rollback()
             assert connection.scalar(text("SHOW synchronous_commit")) == setting == "off"
-
-
-def test_the_app_s_own_commits_wait_for_the_disk(app: Flask, client: Any) -> None:
-    """Only workers stop waiting: what a request committed is on disk before it answers."""
-    assert client.get("/healthz").status_code == 200
-    with app.app_context():
-        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
 
 
 def test_backoff_doubles_from_the_base_and_stops_at_an_hour() -> None:
