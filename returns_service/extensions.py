@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -12,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
+from psycopg.pq import TransactionStatus
 from redis import Redis
 from rq import Queue
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -41,6 +43,8 @@ class Database:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         self._engine = create_engine(url, **options)
         _ping_when_idle(self._engine)
+        if self._engine.dialect.name == "postgresql":
+            _keep_prepared_statements(self._engine)
         if url.startswith("sqlite"):
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self.session_factory.configure(bind=self._engine)
@@ -84,6 +88,51 @@ def _ping_when_idle(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # noqa: BLE001 - any failure means a dead connection
             raise DisconnectionError(str(error)) from error  # the pool reconnects
+
+
+#: In a connection's ``info``: whether its transaction sent anything that may have written.
+_MAY_HAVE_WRITTEN = "may_have_written"
+
+
+def _keep_prepared_statements(engine: Engine) -> None:
+    """End a transaction that wrote nothing with ``COMMIT`` where SQLAlchemy would roll back.
+
+    psycopg prepares a statement on a connection once it has run a few times there (the
+    plan is then made once, not at every execution: for a page's larger statements that
+    was most of PostgreSQL's work), and forgets every prepared statement of the connection
+    at each ``ROLLBACK``. Every request that only reads ends its transaction with one (the
+    session closes, the pool resets the connection), so pages planned their statements
+    afresh on every request. For a transaction that wrote nothing, ``COMMIT`` and
+    ``ROLLBACK`` are the same; one with any insert, update, delete or text statement other
+    than a ``SET LOCAL`` (or one in error) is still rolled back.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _began(connection: Connection) -> None:
+        connection.info[_MAY_HAVE_WRITTEN] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        context = args[-2]
+        if (
+            context.isinsert
+            or context.isupdate
+            or context.isdelete
+            or (context.is_text and not statement.startswith("SET LOCAL "))
+        ):
+            connection.info[_MAY_HAVE_WRITTEN] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rolling_back(connection: Connection) -> None:
+        if connection.invalidated or connection.info.get(_MAY_HAVE_WRITTEN) is not False:
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status != TransactionStatus.INTRANS:
+            return  # nothing begun, or a statement failed: the rollback ends it
+        try:
+            dbapi_connection.commit()  # the rollback that follows finds nothing to undo
+        except psycopg.Error:
+            pass  # a broken connection: the rollback that follows deals with it
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
