@@ -34,9 +34,9 @@ from returns_service.errors import Conflict, NotFound
 from returns_service.notifications.formatting import format_date
 from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
+from returns_service.plain_inserts import insert_returning, keep_as_loaded
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund, refundable_balance
-from returns_service.returns.written import insert_returning, keep_as_loaded
 from returns_service.shop import ShopSettings
 from rules import Outcome
 

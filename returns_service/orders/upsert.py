@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from returns_service.orders.inserts import insert_rows
 from returns_service.orders.models import Customer
+from returns_service.plain_inserts import insert_rows
 from returns_service.portable_sql import insert_skipping_duplicates
 
 #: Built once, as it is the same statement every time.

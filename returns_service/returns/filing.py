@@ -15,6 +15,7 @@ import rules
 from returns_service.errors import Conflict, InvalidInput
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
+from returns_service.plain_inserts import insert_returning, keep_as_loaded
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
@@ -27,7 +28,6 @@ from returns_service.returns.models import (
 )
 from returns_service.returns.operations import approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
-from returns_service.returns.written import insert_returning, keep_as_loaded
 from returns_service.shop import ShopSettings
 from rules.actions import Upcharge
 

@@ -1,23 +1,25 @@
-"""New objects written by a plain insert and kept in the session as loaded.
+"""New rows written by a plain insert per table, their objects kept in the session as loaded.
 
-A request filed or a cancellation asked for is built and decided before anything is
-written, so its row and its lines' rows are known whole: each table gets one insert that
-returns the ids and defaults, without the unit of work's sorting and bookkeeping (as
-``orders/inserts.py`` does for a new order; measured, about a tenth cheaper than a flush of
-the same rows). The objects stay out of the session while they are decided (no read
-flushes them early) and keep the relationships they were built with, as loaded, so
-reading them asks the database nothing.
+A new order, a request filed or a cancellation asked for is known whole before anything is
+written: each table gets one insert that returns the ids and defaults, without the unit of
+work's sorting and bookkeeping (measured, about a tenth cheaper than a flush of the same
+rows). Objects built beforehand stay out of the session while they are decided (no read
+flushes them early) and keep the relationships they were built with, as loaded, so reading
+them asks the database nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Insert, Table, insert, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.models import Base
+
+_Row = TypeVar("_Row", bound=Base)
 
 #: Each insert built once per table and columns sent: building one costs more than running
 #: it from the statement cache.
@@ -65,3 +67,22 @@ def keep_as_loaded(session: Session, objects: Sequence[Base]) -> None:
         make_transient_to_detached(instance)
     for instance in objects:
         session.add(instance)
+
+
+def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]]) -> list[_Row]:
+    """Insert ``rows`` of ``model``'s table in one statement; their objects, as loaded.
+
+    Every row must name the same columns; the rest (ids, defaults) come back from the
+    insert, so the objects have nothing left to load.
+    """
+    table = model.__table__
+    keys = tuple(rows[0])
+    if any(tuple(row) != keys for row in rows[1:]):
+        raise ValueError(f"{table.name}: rows inserted together must name the same columns")
+    # Rows with and without a value of a column are one statement, not a batch each.
+    results = session.execute(_insert(table, keys), rows, execution_options={"render_nulls": True})
+    objects = [
+        model(**values, **result._asdict()) for values, result in zip(rows, results, strict=True)
+    ]
+    keep_as_loaded(session, objects)
+    return objects
