@@ -51,7 +51,7 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
         if tuple(key for key in columns if key in instance.__dict__) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
     rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
-    results = session.execute(_insert(table, keys), rows, execution_options={"render_nulls": True})
+    results = session.connection().execute(_insert(table, keys), rows)
     for instance, result in zip(objects, results, strict=True):
         for key, value in result._asdict().items():
             set_committed_value(instance, key, value)
@@ -73,16 +73,22 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     """Insert ``rows`` of ``model``'s table in one statement; their objects, as loaded.
 
     Every row must name the same columns; the rest (ids, defaults) come back from the
-    insert, so the objects have nothing left to load.
+    insert, so the objects have nothing left to load. The objects are made as the ORM
+    makes those it reads, their values set without the constructor's bookkeeping of each
+    change (which cost more than the insert): so no model with validators is taken.
     """
-    table = model.__table__
+    mapper = inspect(model)
+    if mapper.validators:
+        raise TypeError(f"{model.__name__} validates its values: build it with its constructor")
+    table = mapper.local_table
     keys = tuple(rows[0])
     if any(tuple(row) != keys for row in rows[1:]):
         raise ValueError(f"{table.name}: rows inserted together must name the same columns")
-    # Rows with and without a value of a column are one statement, not a batch each.
-    results = session.execute(_insert(table, keys), rows, execution_options={"render_nulls": True})
-    objects = [
-        model(**values, **result._asdict()) for values, result in zip(rows, results, strict=True)
-    ]
+    results = session.connection().execute(_insert(table, keys), rows)
+    objects = []
+    for values, result in zip(rows, results, strict=True):
+        instance = mapper.class_manager.new_instance()
+        instance.__dict__.update(values, **result._asdict())
+        objects.append(instance)
     keep_as_loaded(session, objects)
     return objects

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bench.inprocess import counted_statements
 from returns_service.orders.models import Customer
 from returns_service.plain_inserts import insert_returning, insert_rows
+from returns_service.rulesets.models import RuleSetVersion
 
 
 def test_inserted_rows_are_loaded_objects_with_their_ids_and_defaults(
@@ -41,3 +42,9 @@ def test_rows_naming_different_columns_are_refused_before_anything_is_sent(
     with counted_statements(app) as sent_too, pytest.raises(ValueError, match="same columns"):
         insert_returning(session, [Customer(email="a@shop.example"), Customer(name="B")])
     assert sent == sent_too == []
+
+
+def test_a_model_that_validates_its_values_is_not_taken(app: Flask, session: Session) -> None:
+    with counted_statements(app) as sent, pytest.raises(TypeError, match="validates"):
+        insert_rows(session, RuleSetVersion, [{"number": 1}])
+    assert sent == []

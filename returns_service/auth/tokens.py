@@ -65,7 +65,10 @@ def check_token(session: Session, plain: str, now: datetime) -> TokenCheck:
     """
     if not plain.startswith(TOKEN_PREFIX):
         return TokenCheck(None)  # a customer's token, or garbage: no need to ask the database
-    token = session.execute(_LIVE_TOKEN, {"token_hash": hash_token(plain)}).one_or_none()
+    # On the connection: a statement of columns needs none of the ORM's handling.
+    token = (
+        session.connection().execute(_LIVE_TOKEN, {"token_hash": hash_token(plain)}).one_or_none()
+    )
     if token is None:
         return TokenCheck(None)
     principal = Principal(actor=f"token:{token.name}", role=token.role, caller=f"token#{token.id}")

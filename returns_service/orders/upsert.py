@@ -35,7 +35,7 @@ def lock_order_key(session: Session, external_id: str) -> None:
     if _is_postgresql(session):
         digest = hashlib.sha256(f"order\n{external_id}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        session.execute(_ADVISORY_LOCK, {"key": key})
+        session.connection().execute(_ADVISORY_LOCK, {"key": key})
 
 
 def customer_with_external_id(
