@@ -90,18 +90,6 @@ def commit_without_waiting_for_disk(engine: Engine) -> None:
         engine.dispose()
 
 
-def with_generic_plans(session: Session) -> None:
-    """Have PostgreSQL plan this transaction's prepared statements once, for any values.
-
-    For a statement whose plan hardly depends on its values but takes long to make (the
-    work list's union of every kind of case: planning it cost more than running it), where
-    PostgreSQL's own choice kept planning it afresh at every execution. SQLite has no plans
-    kept.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
-
-
 def without_jit(session: Session) -> None:
     """Turn PostgreSQL's JIT compilation off for the rest of the transaction.
 

@@ -20,7 +20,6 @@ from returns_service.cases.search import Found, search
 from returns_service.cases.work_filter import WorkFilter, shape_of
 from returns_service.cases.work_rows import WorkRow, work_row
 from returns_service.cases.work_statement import page_statement
-from returns_service.portable_sql import with_generic_plans
 from returns_service.returns.models import ReturnStatus
 from returns_service.subscriptions.models import FlowStatus
 
@@ -71,7 +70,6 @@ def work_page(
         "offset": offset,
         "limit": limit + 1,
     }
-    with_generic_plans(session)
     found_rows = session.execute(statement, params).all()
     rows = [work_row(listed, policy, now, cutoff) for listed in found_rows[:limit]]
     return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)
