@@ -62,17 +62,21 @@ class Database:
         self.session.remove()
 
 
-#: The longest statement whose placeholders psycopg converts once rather than on every
-#: execution; the work list's and a return page's exceed psycopg's own 4 KiB.
+#: The longest statement, and the most parameters, with which psycopg converts a statement's
+#: placeholders once rather than on every execution: the work list's statement (6 KiB, 86
+#: parameters) and a return page's first (4 KiB) are past psycopg's own 4 KiB and 50.
 CACHED_STATEMENT_LENGTH = 16_384
+CACHED_STATEMENT_PARAMS = 256
 
 
 def cache_long_statements() -> None:
-    """Raise psycopg's limit on the statements it keeps converted (a module setting of
-    ``psycopg._queries``; its cache keeps 128 statements whatever their length): parsing
+    """Raise psycopg's limits on the statements it keeps converted (module settings of
+    ``psycopg._queries``; its cache keeps 128 statements whatever their size): parsing
     the work list's statement again was a tenth of the page's time."""
     if _queries.MAX_CACHED_STATEMENT_LENGTH < CACHED_STATEMENT_LENGTH:
         _queries.MAX_CACHED_STATEMENT_LENGTH = CACHED_STATEMENT_LENGTH
+    if _queries.MAX_CACHED_STATEMENT_PARAMS < CACHED_STATEMENT_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = CACHED_STATEMENT_PARAMS
 
 
 #: A connection back in the pool for longer than this is pinged before it is used again.

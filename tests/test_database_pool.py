@@ -65,12 +65,14 @@ def test_an_idle_connection_that_died_is_replaced_before_use(
 
 
 def test_long_statements_are_converted_once(engine: Engine) -> None:
-    """psycopg keeps its conversion of statements up to its module's limit; the engine
-    raises it (the test fails if psycopg renames the setting or stops reading it)."""
+    """psycopg keeps its conversion of statements within its module's limits; the engine
+    raises them (the test fails if psycopg renames the settings or stops reading them)."""
     assert _queries.MAX_CACHED_STATEMENT_LENGTH >= extensions.CACHED_STATEMENT_LENGTH
-    long = "SELECT %(x)s::int" + " " * 6000 + "-- padding"
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS >= extensions.CACHED_STATEMENT_PARAMS
+    names = [f"x{n}" for n in range(100)]
+    long = "SELECT " + " + ".join(f"%({name})s::int" for name in names) + " " * 6000
     converted = _queries._query2pg.cache_info().misses
     with engine.connect() as connection:
         for _ in range(3):
-            assert connection.exec_driver_sql(long, {"x": 1}).scalar() == 1
+            assert connection.exec_driver_sql(long, dict.fromkeys(names, 1)).scalar() == 100
     assert _queries._query2pg.cache_info().misses == converted + 1
