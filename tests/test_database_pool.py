@@ -1,4 +1,5 @@
-"""The connection pool pings a connection only after it sat idle, and replaces a dead one."""
+"""The connection pool pings a connection only after it sat idle, and replaces a dead one;
+psycopg converts a long statement once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from psycopg import _queries
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
@@ -60,3 +62,17 @@ def test_an_idle_connection_that_died_is_replaced_before_use(
     sent = _statements(engine)
     assert _backend_pid(engine) != dead  # no error: the ping found it dead, a new one came
     assert sent == ["SELECT pg_backend_pid()"]
+
+
+def test_long_statements_are_converted_once(engine: Engine) -> None:
+    """psycopg keeps its conversion of statements within its module's limits; the engine
+    raises them (the test fails if psycopg renames the settings or stops reading them)."""
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH >= extensions.CACHED_STATEMENT_LENGTH
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS >= extensions.CACHED_STATEMENT_PARAMS
+    names = [f"x{n}" for n in range(100)]
+    long = "SELECT " + " + ".join(f"%({name})s::int" for name in names) + " " * 6000
+    converted = _queries._query2pg.cache_info().misses
+    with engine.connect() as connection:
+        for _ in range(3):
+            assert connection.exec_driver_sql(long, dict.fromkeys(names, 1)).scalar() == 100
+    assert _queries._query2pg.cache_info().misses == converted + 1

@@ -46,6 +46,10 @@ class CasePolicy:
     _cutoffs: dict[datetime, datetime] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: The work list's rows as ``work_rows`` worked them out under this policy.
+    listed: dict[tuple[Any, ...], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CasePolicy:

@@ -70,6 +70,7 @@ def work_page(
         "offset": offset,
         "limit": limit + 1,
     }
-    found_rows = session.execute(statement, params).all()
+    # Read for showing only: past the ORM's handling of a statement, on the session's connection.
+    found_rows = session.connection().execute(statement, params).all()
     rows = [work_row(listed, policy, now, cutoff) for listed in found_rows[:limit]]
     return WorkPage(rows=rows, offset=offset, has_more=len(found_rows) > limit)

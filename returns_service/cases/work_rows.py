@@ -51,10 +51,34 @@ def _waiting_on(subject_type: str, status: str) -> Waiting:
     return subscription_waiting_on(status)
 
 
+#: How many listed cases a policy keeps before it works them all out afresh.
+_REMEMBERED_ROWS = 4096
+
+
 def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetime) -> WorkRow:
     """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness;
-    a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`)."""
+    a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`).
+
+    Kept under the statement's whole row and the two things ``now`` changes (whether the
+    case is overdue, whether it has aged): a list shows the same cases page after page."""
     waiting_on = _waiting_on(found.subject_type, found.status)
+    shop = waiting_on is Waiting.SHOP
+    overdue = shop and (
+        (found.first_answer is None and now > policy.first_response_due(found.created_at))
+        or (found.resolved_at is None and now > policy.resolution_due(found.created_at))
+    )
+    key = (tuple(found), overdue, shop and found.created_at <= aged_cutoff)
+    row = policy.listed.get(key)
+    if row is None:
+        if len(policy.listed) >= _REMEMBERED_ROWS:
+            policy.listed.clear()
+        row = policy.listed[key] = _worked_out(found, waiting_on, policy, now, aged_cutoff)
+    return row
+
+
+def _worked_out(
+    found: Any, waiting_on: Waiting, policy: CasePolicy, now: datetime, aged_cutoff: datetime
+) -> WorkRow:
     kept = promises(
         policy,
         now,

@@ -26,7 +26,7 @@ from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_context import active_staff
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
-from returns_service.staff.queue_rows import row_writer
+from returns_service.staff.queue_rows import filters_writer, row_writer
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
@@ -93,6 +93,19 @@ def queue() -> ResponseReturnValue:
         limit=limit,
     )
     args = {k: v for k, v in request.args.items() if k != "offset"}
+    scan_first = user.role is Role.WAREHOUSE
+    # What the filters show besides words: what each field read from the query string, the
+    # staff to choose from (not the member themself) and the scan box's focus; never kept
+    # while the search box holds text.
+    shown = (
+        None
+        if form.q.data
+        else (
+            tuple(tuple(field.raw_data or ()) for field in form),
+            tuple(c.value for c in form.assignee.choices),
+            scan_first,
+        )
+    )
     return render(
         "staff/queue.html",
         form=form,
@@ -103,7 +116,8 @@ def queue() -> ResponseReturnValue:
         words=words,
         reason_words=reasons,
         row_markup=row_writer(),
-        scan_first=user.role is Role.WAREHOUSE,
+        filters_markup=filters_writer(shown),
+        scan_first=scan_first,
     )
 
 

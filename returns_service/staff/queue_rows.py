@@ -1,14 +1,17 @@
-"""The work list's rows as ``staff/_work_row.html`` writes them, each kept per what it shows.
+"""The work list's rows as ``staff/_work_row.html`` writes them, each kept per what it shows,
+and its scan box and filters as ``staff/_work_filters.html`` writes them, kept likewise.
 
 A page lists mostly the cases the page before it listed, and writing its rows (their words,
 due times, arrivals in the shop's time, links) was most of its rendering. A row is written
 again whenever anything it shows changes: it is kept under the row itself (its tag, so its
-due time and lateness, included) with the page's language, time zone and root address.
+due time and lateness, included) with the page's language, time zone and root address. The
+filters are kept under the page's query string, language, root address and choices; never
+while the search box holds text (often a customer's e-mail or phone number).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import request
@@ -21,10 +24,19 @@ from returns_service.cases.work_rows import WorkRow
 
 #: The template whose ``work_row`` macro writes a row.
 ROW_TEMPLATE = "staff/_work_row.html"
-#: How many rows are kept before they are all written afresh.
+#: The template whose ``filters`` macro writes the scan box and the filters.
+FILTERS_TEMPLATE = "staff/_work_filters.html"
+#: How many rows, and how many sets of filters, are kept before they are written afresh.
 _REMEMBERED_ROWS = 4096
+_REMEMBERED_FILTERS = 256
 
 _written: dict[tuple[Any, ...], Markup] = {}
+_filters: dict[Hashable, Markup] = {}
+
+
+def _macros(context: Context, template: str) -> Any:
+    """``template``'s macros, seeing the page's own variables (words, forms, ``_``)."""
+    return context.environment.get_template(template).make_module(context.get_all())
 
 
 def row_writer() -> Callable[..., Markup]:
@@ -40,11 +52,30 @@ def row_writer() -> Callable[..., Markup]:
         written = _written.get(key)
         if written is None:
             if "macros" not in page:
-                template = context.environment.get_template(ROW_TEMPLATE)
-                page["macros"] = template.make_module(context.get_all())
+                page["macros"] = _macros(context, ROW_TEMPLATE)
             if len(_written) >= _REMEMBERED_ROWS:
                 _written.clear()
             written = _written[key] = page["macros"].work_row(row)
         return written
 
     return row_markup
+
+
+def filters_writer(shown: Hashable | None) -> Callable[..., Markup]:
+    """The work list template's ``filters_markup()``: the scan box and filters kept under
+    ``shown`` (everything they show but the page's language and root address), or written
+    afresh and not kept where ``shown`` is None."""
+
+    @pass_context
+    def filters_markup(context: Context) -> Markup:
+        key = None if shown is None else (context["lang"], request.script_root, shown)
+        written = _filters.get(key) if key is not None else None
+        if written is None:
+            written = _macros(context, FILTERS_TEMPLATE).filters()
+            if key is not None:
+                if len(_filters) >= _REMEMBERED_FILTERS:
+                    _filters.clear()
+                _filters[key] = written
+        return written
+
+    return filters_markup

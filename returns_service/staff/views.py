@@ -44,6 +44,7 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
     """A staff page with the signed-in member, their roles (and every role's name) and the
     shared context."""
     user = current_staff()
+    page_gettext = _page_gettext()
     return (
         render_template(
             template,
@@ -52,7 +53,9 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
             may=lambda *roles: user is not None and may(user, *roles),
             Role=Role,
             role_labels=ROLE_LABELS,
-            gettext=_page_gettext(),
+            gettext=page_gettext,
+            # ``_()`` straight to it rather than through the i18n extension's alias.
+            _=page_gettext,
             shop_time=_page_times(),
             **context,
         ),

@@ -1,0 +1,68 @@
+"""What the work list keeps per process (its rows worked out and written, its filters) shows
+a change at once, and a search's text is never kept."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from returns_service.auth.models import Role
+from returns_service.cases.policy import CasePolicy
+from returns_service.cases.work_rows import work_row
+from returns_service.staff import queue_rows
+from tests.cases.test_cases_api import _file
+from tests.shop import Shop, add_staff, sign_in
+
+Found = namedtuple(
+    "Found",
+    "subject_type subject_id kind created_at status reference resolved_at reason order_number "
+    "line_reasons shipments assignee customer_name customer_email first_answer",
+)
+
+
+def _found(**changes: object) -> Found:
+    listed = Found(
+        "return", 1, "return", datetime(2026, 3, 2, 1, tzinfo=UTC), "review", "R-1", None, None,
+        "#1", "UNWANTED", None, None, "Hanako", "h@example.jp", None,
+    )  # fmt: skip
+    return listed._replace(**changes)
+
+
+def test_a_kept_row_follows_the_clock_and_the_case(app: Flask) -> None:
+    policy = CasePolicy.from_config(app.config)
+    found = _found()
+    due = policy.first_response_due(found.created_at)
+    early, cutoff = due - timedelta(minutes=1), found.created_at - timedelta(seconds=1)
+
+    fresh = work_row(found, policy, early, cutoff)
+    assert (fresh.tag.overdue, fresh.tag.priority) == (False, "normal")
+    assert work_row(found, policy, early, cutoff) is fresh  # kept
+    late = work_row(found, policy, due + timedelta(minutes=1), cutoff)
+    assert late.tag.overdue and late.tag.priority == "normal"
+    aged = work_row(found, policy, early, found.created_at)
+    assert not aged.tag.overdue and aged.tag.priority == "high"
+    answered = work_row(_found(first_answer=early, status="approved"), policy, early, cutoff)
+    assert answered.status == "approved" and answered.tag.due != fresh.tag.due
+    assert work_row(_found(assignee="aiko@shop.example"), policy, early, cutoff).assignee
+
+
+def test_the_filters_show_a_new_member_at_once_and_never_keep_a_search(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    _file(shop, "#5001", "5001", "L4", "WRONG_ITEM")
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    assert "ken@shop.example" not in agent.get("/staff/?lang=en").get_data(as_text=True)
+
+    add_staff(session, "ken@shop.example", Role.AGENT)
+    page = agent.get("/staff/?kind=return").get_data(as_text=True)
+    assert '<option value="ken@shop.example">ken@shop.example</option>' in page
+    assert '<option selected value="return">' in page
+
+    searched = agent.get("/staff/?q=hanako%40example.jp").get_data(as_text=True)
+    assert 'value="hanako@example.jp"' in searched
+    assert "hanako" not in repr(queue_rows._filters)
+    assert 'value="hanako' not in agent.get("/staff/").get_data(as_text=True)
