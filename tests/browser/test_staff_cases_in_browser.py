@@ -120,7 +120,9 @@ def test_an_agent_approves_a_return_after_viewing_its_photo(
     page.click(f"#work-list a:has-text('{rma}')")
     page.wait_for_url(f"**/staff/returns/{rma}")
     thumbnail = page.locator("img.thumbnail")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 8
+    thumbnail.scroll_into_view_if_needed()  # loaded lazily, once near the screen
+    page.wait_for_function("img => img.complete", arg=thumbnail.element_handle())
+    assert thumbnail.evaluate("img => img.naturalWidth") == 8
     with page.expect_popup() as opened:
         thumbnail.click()
     photo = opened.value
