@@ -47,7 +47,7 @@ class Kept:
 def _verdict(done: Any, due: Any, now: datetime) -> ColumnElement[str]:
     """Met if done by its due time, missed if done later, owed if not done and past it (a
     miss when it is the desk's move), else NULL. The comparison is the CASE's operand, so
-    ``done`` (a first answer's subquery) is worked out once."""
+    ``done`` (a first answer reads the timeline) is not read again for each branch."""
     return case(
         (true(), _MET),
         (false(), _MISSED),
