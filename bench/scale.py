@@ -86,7 +86,7 @@ def _numbers_page(app: Any, now: datetime) -> None:
     kept and the survey answers."""
     since, policy = now - timedelta(days=30), CasePolicy.from_config(app.config)
     dashboard(db.session, since, now, now, app.config["TIMEZONE"])
-    case_numbers(db.session, since, now, policy, now)
+    case_numbers(db.session, since, now, now)
     satisfaction(db.session, since, now, policy, now)
 
 

@@ -12,10 +12,13 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import rules
 from bench.rules_bench import random_facts
+from returns_service.config import Settings
+from returns_service.shop import ShopSettings
 
 #: Rows sent to the server per ``COPY`` write.
 CHUNK = 5_000
@@ -33,6 +36,16 @@ _SKUS = ("TS-", "CLR-", "JK-", "SH-", "DNM-", "MUG-")
 #: Line prices by position: the first is kept by the customer and refunded at once under
 #: the default rules, the second comes back by parcel.
 _PRICES = (1_200, 12_800, 3_900, 4_000, 2_900)
+
+
+@cache
+def _shop() -> ShopSettings:
+    return ShopSettings.from_config(Settings.from_environ().as_config())
+
+
+def promised(arrived_at: datetime) -> dict[str, datetime]:
+    """A case's due times as the app a bench builds from the environment keeps them."""
+    return _shop().promised(arrived_at)
 
 
 def _field(value: Any) -> str:
@@ -287,7 +300,8 @@ def seed_returns(
         "return_requests",
         (
             "id, rma, order_id, status, resolution, method, method_details, locale, decision, "
-            "restocking_fee, created_by, created_at, decided_at, updated_at"
+            "restocking_fee, created_by, created_at, decided_at, updated_at, "
+            "first_response_due_at, resolution_due_at"
         ).split(", "),  # fmt: skip
         (
             (
@@ -305,6 +319,7 @@ def seed_returns(
                 filed[n],
                 filed[n],
                 now,
+                *promised(filed[n]).values(),
             )  # fmt: skip
             for n in batch.order_ids()
         ),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 import rules
 from bench.rules_bench import random_facts
+from bench.seed import promised
 from returns_service.migrate import upgrade
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
@@ -96,6 +97,7 @@ def _fill(url: str) -> None:
                 "created_by": "bench",
                 "created_at": now - timedelta(minutes=index),
                 "updated_at": now,
+                **promised(now - timedelta(minutes=index)),
             }
             for index in range(PAST_REQUESTS)
         ]

@@ -19,7 +19,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -87,6 +87,16 @@ class Base(DeclarativeBase):
         list[Any]: JSONType,
         list[str]: JSONType,
     }
+
+
+class Promised:
+    """A case's due times, fixed when it arrives (the promise its customer is shown), so
+    the promises kept are counted in SQL; changed settings apply to cases arriving after."""
+
+    #: When the desk must have answered the case first.
+    first_response_due_at: Mapped[datetime]
+    #: When the desk must have decided it.
+    resolution_due_at: Mapped[datetime]
 
 
 def utcnow() -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Float, case, event, func, insert, text
+from sqlalchemy import Boolean, ColumnElement, Engine, Float, case, event, func, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -56,6 +56,31 @@ def _hours_in_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
         f"((julianday({compiler.process(later, **kw)}) - "
         f"julianday({compiler.process(earlier, **kw)})) * 24.0)"
     )
+
+
+class among(FunctionElement[bool]):  # noqa: N801 - used as a SQL operator
+    """Whether a column's value is one of those a scalar subquery selects.
+
+    PostgreSQL reads ``= ANY (ARRAY (subquery))`` as a list of values to look up by the
+    column's index; the ``IN (subquery)`` that SQLite gets may become a join the planner
+    chooses to make by reading the column's whole table.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "among"
+
+
+@compiles(among, "postgresql")
+def _among_in_postgresql(element: among, compiler: Any, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY (ARRAY {values})"
+
+
+@compiles(among)
+def _among_elsewhere(element: among, compiler: Any, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} IN {values}"
 
 
 def _commit_without_waiting_for_disk(dbapi_connection: Any, _record: Any) -> None:

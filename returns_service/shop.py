@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from business_time import ShopCalendar
@@ -34,6 +34,8 @@ class ShopSettings:
     calendar: ShopCalendar
     #: Business days within which the desk promises a first reply.
     reply_days: int
+    #: Business days within which the desk promises to decide a case.
+    resolution_days: int
     #: Days a customer has to send an approved return's parcel.
     return_parcel_days: int
     #: Shipping given back by a cancellation that leaves lines: none, proportional or full.
@@ -68,12 +70,20 @@ class ShopSettings:
                 config["TIMEZONE"], config["BUSINESS_HOURS"], config["CLOSED_DAYS"]
             ),
             reply_days=config["SLA_FIRST_RESPONSE_BUSINESS_DAYS"],
+            resolution_days=config["SLA_RESOLUTION_BUSINESS_DAYS"],
             return_parcel_days=config["RETURN_PARCEL_DAYS"],
             partial_cancel_shipping=config["REFUND_SHIPPING_ON_PARTIAL_CANCEL"],
             stop_timeout=timedelta(minutes=config["WAREHOUSE_STOP_TIMEOUT_MINUTES"]),
             subscription_interval_days=config["SUBSCRIPTION_INTERVAL_DAYS"],
             config=config,
         )
+
+    def promised(self, arrived_at: datetime) -> dict[str, datetime]:
+        """A new case's due times (first answer, decision), as its row keeps them."""
+        return {
+            "first_response_due_at": self.calendar.add_business_days(arrived_at, self.reply_days),
+            "resolution_due_at": self.calendar.add_business_days(arrived_at, self.resolution_days),
+        }
 
     def return_address(self, country: str | None) -> dict[str, str]:
         """Where a parcel from this country goes back: its own address where one is set,

@@ -23,16 +23,21 @@ from werkzeug.test import TestResponse
 from carriers.sandbox import SIGNATURE_HEADER, scan_body, sign_scan
 from carriers.status import TrackingStatus
 from returns_service.auth.models import Role, StaffUser
+from returns_service.config import Settings
 from returns_service.models import utcnow
 from returns_service.notifications.smtp import close_kept_connection
 from returns_service.orders import documents
 from returns_service.rulesets.operations import active_version
+from returns_service.shop import ShopSettings
 from returns_service.worker import work_burst
 from rules.facts import Scope
 
 #: When simulated carrier scans happen, unless a test says otherwise.
 SCAN_TIME = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 #: Reasons the default rules collect with a pickup; the others are dropped off.
+#: The test app's settings as it reads them from the environment: they date the promises of
+#: the cases tests write or backdate straight in the database.
+TEST_SHOP = ShopSettings.from_config(Settings.from_environ().as_config())
 COLLECTED_REASONS = frozenset({"DEFECTIVE", "WRONG_ITEM", "NOT_AS_DESCRIBED"})
 
 

@@ -185,6 +185,7 @@ def request_cancellation(
         locale=locale,
         created_by=actor,
         created_at=now,
+        **settings.promised(now),
         lines=cancellation_lines,
         decision=decision.as_dict() | {"version": version.number, "facts": facts},
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from returns_service.cases.policy import CasePolicy, Priority
 from returns_service.cases.read_model import Case, Waiting
@@ -41,16 +40,7 @@ class Promises:
     overdue_for: list[str]
 
 
-class HasMoments(Protocol):
-    """What a case's promises are judged by (a whole case, or its promise facts)."""
-
-    arrived_at: datetime
-    waiting_on: Waiting
-    first_responded_at: datetime | None
-    resolved_at: datetime | None
-
-
-def promises_of(case: HasMoments, policy: CasePolicy, now: datetime) -> Promises:
+def promises_of(case: Case, policy: CasePolicy, now: datetime) -> Promises:
     """:func:`promises` for a case read with its moments."""
     return promises(
         policy,

@@ -4,7 +4,6 @@ share of promised response times met."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from returns_service.cases.models import CaseFile
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.promise_facts import PromiseFacts, promise_facts
+from returns_service.cases.promises_kept import PROMISES, Kept, promises_kept
 from returns_service.cases.read_model import Case, load_cases
-from returns_service.cases.triage import Promises, promises_of, triage
+from returns_service.cases.triage import triage
 
 UNASSIGNED = "(unassigned)"
 
@@ -83,41 +82,30 @@ def _grouped(
     return {key: _summary(scores, scale) for key, scores in sorted(groups.items())}
 
 
-def promises_met(judged: Iterable[tuple[PromiseFacts, Promises]], now: datetime) -> dict[str, Any]:
-    """Of the cases whose due time has come or which were answered, the share on time
-    (each case with the promises :func:`promises_of` gave it)."""
-    tally = {"first_response": [0, 0], "resolution": [0, 0]}
-    for case, kept in judged:
-        for promise, done, due in (
-            ("first_response", case.first_responded_at, kept.first_response_due_at),
-            ("resolution", case.resolved_at, kept.resolution_due_at),
-        ):
-            if done is not None:
-                tally[promise][0 if done <= due else 1] += 1
-            elif now > due and promise in kept.overdue_for:
-                tally[promise][1] += 1
-    return {
-        promise: {
+def _shares(kept: list[Kept]) -> dict[str, Any]:
+    """Per promise, the cases that met and missed it and the share met (None when none
+    was judged yet)."""
+    shares = {}
+    for promise in PROMISES:
+        met = sum(k.met[promise] for k in kept)
+        missed = sum(k.missed[promise] for k in kept)
+        shares[promise] = {
             "met": met,
             "missed": missed,
             "share_met": round(met / (met + missed), 4) if met + missed else None,
         }
-        for promise, (met, missed) in tally.items()
-    }
+    return shares
 
 
 def case_numbers(
-    session: Session, since: datetime, until: datetime, policy: CasePolicy, now: datetime
+    session: Session, since: datetime, until: datetime, now: datetime
 ) -> dict[str, Any]:
-    """Promises met for the cases that arrived in the period, overall and per kind."""
-    judged = [
-        (case, promises_of(case, policy, now)) for case in promise_facts(session, since, until)
-    ]
-    by_kind: dict[str, list[tuple[PromiseFacts, Promises]]] = defaultdict(list)
-    for case, kept in judged:
-        by_kind[case.kind.value].append((case, kept))
+    """Promises met for the cases that arrived in the period, overall and per kind: of the
+    cases answered or decided, or whose due time has passed while the desk owed the step,
+    the share on time."""
+    by_kind = promises_kept(session, since, until, now)
     return {
-        "cases": len(judged),
-        "promises": promises_met(judged, now),
-        "by_kind": {kind: promises_met(by_kind[kind], now) for kind in sorted(by_kind)},
+        "cases": sum(k.cases for k in by_kind.values()),
+        "promises": _shares(list(by_kind.values())),
+        "by_kind": {kind.value: _shares([by_kind[kind]]) for kind in sorted(by_kind)},
     }

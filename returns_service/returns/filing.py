@@ -117,6 +117,7 @@ def open_return(
         rule_set_version_id=version.id,
         created_by=actor,
         created_at=now,
+        **settings.promised(now),
         lines=return_lines,
         # Known to be none yet: set, so reading them does not ask the database.
         pickup=None,

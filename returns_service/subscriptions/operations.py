@@ -135,6 +135,7 @@ def start(
         locale=locale,
         created_by=actor,
         created_at=now,
+        **settings.promised(now),
     )
     session.add(flow)
     session.flush()

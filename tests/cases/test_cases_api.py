@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from returns_service.auth.models import Role
 from returns_service.models import utcnow
 from returns_service.returns.models import ReturnRequest
-from tests.shop import Shop
+from tests.shop import TEST_SHOP, Shop
 
 
 def _file(shop: Shop, number: str, external_id: str, line: str, reason: str) -> str:
@@ -24,11 +24,12 @@ def _file(shop: Shop, number: str, external_id: str, line: str, reason: str) -> 
 
 
 def backdate(session: Session, rma: str, days: int) -> None:
-    """Make a return look filed ``days`` calendar days ago."""
+    """Make a return look filed ``days`` calendar days ago, with the due times it then had."""
+    filed = utcnow() - timedelta(days=days)
     session.execute(
         update(ReturnRequest)
         .where(ReturnRequest.rma == rma)
-        .values(created_at=utcnow() - timedelta(days=days))
+        .values(created_at=filed, **TEST_SHOP.promised(filed))
     )
     session.commit()
 

@@ -17,6 +17,7 @@ from returns_service.returns.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from tests.shop import TEST_SHOP
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 _numbers = itertools.count(1)
@@ -59,6 +60,7 @@ def give_back(
         resolution=Resolution.REFUND,
         method=ReturnMethod.DROPOFF,
         created_at=filed_at,
+        **TEST_SHOP.promised(filed_at),
         lines=[
             ReturnLine(
                 order_line_id=line.id,
