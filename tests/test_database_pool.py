@@ -8,7 +8,21 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from psycopg import _queries
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    column,
+    create_engine,
+    event,
+    func,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.pool import NullPool
 
 from returns_service import extensions
@@ -31,9 +45,13 @@ def _statements(engine: Engine) -> list[str]:
     return sent
 
 
+def _pid(connection: Connection) -> int:
+    return connection.scalar(select(func.pg_backend_pid()))
+
+
 def _backend_pid(engine: Engine) -> int:
     with engine.connect() as connection:
-        return connection.scalar(text("SELECT pg_backend_pid()"))
+        return _pid(connection)
 
 
 def test_a_connection_used_a_moment_ago_is_not_pinged(
@@ -61,7 +79,7 @@ def test_an_idle_connection_that_died_is_replaced_before_use(
     monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)
     sent = _statements(engine)
     assert _backend_pid(engine) != dead  # no error: the ping found it dead, a new one came
-    assert sent == ["SELECT pg_backend_pid()"]
+    assert len(sent) == 1 and "pg_backend_pid" in sent[0]  # and no ping of its own
 
 
 def test_long_statements_are_converted_once(engine: Engine) -> None:
@@ -76,3 +94,81 @@ def test_long_statements_are_converted_once(engine: Engine) -> None:
         for _ in range(3):
             assert connection.exec_driver_sql(long, dict.fromkeys(names, 1)).scalar() == 100
     assert _queries._query2pg.cache_info().misses == converted + 1
+
+
+_SCRATCH = Table("read_transactions_scratch", MetaData(), Column("n", Integer))
+#: psycopg prepares a statement the sixth time a connection runs it.
+_TIMES_TO_PREPARE = 6
+
+
+@pytest.fixture
+def scratch(engine: Engine) -> Iterator[Table]:
+    """A table of its own to write to and roll back."""
+    with engine.begin() as connection:
+        _SCRATCH.create(connection, checkfirst=True)
+    yield _SCRATCH
+    with engine.begin() as connection:
+        _SCRATCH.drop(connection)
+
+
+def _prepared(connection: Connection) -> int:
+    statements = table("pg_prepared_statements", column("name"))
+    return connection.scalar(select(func.count()).select_from(statements))
+
+
+def _read_until_prepared(connection: Connection) -> None:
+    for _ in range(_TIMES_TO_PREPARE):
+        connection.execute(select(_SCRATCH.c.n)).all()
+
+
+def test_a_transaction_that_only_read_keeps_the_prepared_statements(
+    engine: Engine, scratch: Table
+) -> None:
+    with engine.connect() as connection:
+        pid = _pid(connection)
+        connection.execute(text("SET LOCAL jit = off"))
+        _read_until_prepared(connection)
+        assert _prepared(connection) == 1
+    # Closed with its transaction open: SQLAlchemy rolls it back.
+    with engine.connect() as connection:
+        assert _pid(connection) == pid
+        assert _prepared(connection) == 1
+
+
+def test_a_transaction_that_wrote_is_rolled_back(engine: Engine, scratch: Table) -> None:
+    with engine.connect() as connection:
+        _read_until_prepared(connection)
+        connection.execute(_SCRATCH.insert().values(n=1))
+        connection.rollback()
+        assert connection.scalar(select(_SCRATCH.c.n)) is None
+        assert _prepared(connection) == 0  # psycopg forgets them at a rollback
+
+
+def test_a_text_statement_counts_as_a_write(engine: Engine, scratch: Table) -> None:
+    with engine.connect() as connection:
+        connection.execute(text(f"INSERT INTO {_SCRATCH.name} VALUES (2)"))
+        connection.rollback()
+        assert connection.scalar(select(_SCRATCH.c.n)) is None
+
+
+def test_a_transaction_in_error_is_rolled_back_and_the_connection_still_serves(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        with pytest.raises(Exception, match="division by zero"):
+            connection.execute(select(text("1 / 0")))
+        connection.rollback()
+        assert connection.scalar(select(text("1"))) == 1
+
+
+def test_the_writes_of_the_next_transaction_are_tracked_afresh(
+    engine: Engine, scratch: Table
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(_SCRATCH.insert().values(n=3))
+        connection.commit()
+        connection.execute(select(_SCRATCH.c.n)).all()  # a new transaction that only reads
+        connection.rollback()
+        connection.execute(_SCRATCH.insert().values(n=4))
+        connection.rollback()
+        assert connection.execute(select(_SCRATCH.c.n)).scalars().all() == [3]
