@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from business_time import ShopCalendar
+from returns_service.kept_values import KeptValues
 from returns_service.setting_values import parse_case_priorities
 
 
@@ -26,6 +27,8 @@ PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 #: How many due times and aging cutoffs a policy keeps before it starts again.
 _REMEMBERED_DUE_TIMES = 20_000
 _REMEMBERED_CUTOFFS = 64
+#: How many listed cases of the work list a policy keeps.
+_REMEMBERED_LISTED = 4096
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,24 @@ class CasePolicy:
     aging_days: int
     #: ``(arrival, business days)`` to the moment they end: the lists show the same cases
     #: page after page, and the calendar's answer never changes.
-    _ends: dict[tuple[datetime, int], datetime] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    _ends: KeptValues[datetime] = field(
+        default_factory=lambda: KeptValues(_REMEMBERED_DUE_TIMES),
+        init=False,
+        repr=False,
+        compare=False,
     )
-    _cutoffs: dict[datetime, datetime] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    _cutoffs: KeptValues[datetime] = field(
+        default_factory=lambda: KeptValues(_REMEMBERED_CUTOFFS),
+        init=False,
+        repr=False,
+        compare=False,
     )
     #: The work list's rows as ``work_rows`` worked them out under this policy.
-    listed: dict[tuple[Any, ...], Any] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    listed: KeptValues[Any] = field(
+        default_factory=lambda: KeptValues(_REMEMBERED_LISTED),
+        init=False,
+        repr=False,
+        compare=False,
     )
 
     @classmethod
@@ -89,12 +101,7 @@ class CasePolicy:
         """The latest arrival that has aged by ``now``, to the second; worked out once a
         second (aging is monotonic, so it is bisected: two dozen steps of the calendar)."""
         second = now.replace(microsecond=0)
-        cutoff = self._cutoffs.get(second)
-        if cutoff is None:
-            if len(self._cutoffs) >= _REMEMBERED_CUTOFFS:
-                self._cutoffs.clear()
-            cutoff = self._cutoffs[second] = self._bisect_cutoff(second)
-        return cutoff
+        return self._cutoffs.get(second, lambda: self._bisect_cutoff(second))
 
     def _bisect_cutoff(self, now: datetime) -> datetime:
         low, high = now - timedelta(days=7 * self.aging_days + 60), now
@@ -108,13 +115,7 @@ class CasePolicy:
 
     def _after(self, moment: datetime, days: int) -> datetime:
         """``days`` business days after ``moment``, worked out by the calendar once."""
-        key = (moment, days)
-        end = self._ends.get(key)
-        if end is None:
-            if len(self._ends) >= _REMEMBERED_DUE_TIMES:
-                self._ends.clear()
-            end = self._ends[key] = self.calendar.add_business_days(moment, days)
-        return end
+        return self._ends.get((moment, days), lambda: self.calendar.add_business_days(moment, days))
 
 
 @lru_cache(maxsize=8)

@@ -51,10 +51,6 @@ def _waiting_on(subject_type: str, status: str) -> Waiting:
     return subscription_waiting_on(status)
 
 
-#: How many listed cases a policy keeps before it works them all out afresh.
-_REMEMBERED_ROWS = 4096
-
-
 def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetime) -> WorkRow:
     """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness;
     a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`).
@@ -68,12 +64,7 @@ def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetim
         or (found.resolved_at is None and now > policy.resolution_due(found.created_at))
     )
     key = (tuple(found), overdue, shop and found.created_at <= aged_cutoff)
-    row = policy.listed.get(key)
-    if row is None:
-        if len(policy.listed) >= _REMEMBERED_ROWS:
-            policy.listed.clear()
-        row = policy.listed[key] = _worked_out(found, waiting_on, policy, now, aged_cutoff)
-    return row
+    return policy.listed.get(key, lambda: _worked_out(found, waiting_on, policy, now, aged_cutoff))
 
 
 def _worked_out(

@@ -16,6 +16,7 @@ from wtforms.widgets import DateInput, Select, TextArea, TextInput
 
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkFilter
+from returns_service.kept_values import KeptValues
 
 
 class _GetForm(FlaskForm):
@@ -37,7 +38,7 @@ class Remembered:
 
     def __init__(self, widget: Any) -> None:
         self.widget = widget
-        self._made: dict[tuple[Any, ...], Markup] = {}
+        self._made: KeptValues[Markup] = KeptValues(_REMEMBERED_RENDERINGS)
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         """The field's markup, written by the widget the first time it is shown this way."""
@@ -50,12 +51,7 @@ class Remembered:
             tuple(sorted(kwargs.items())),
             tuple((c.value, str(c.label)) for c in choices),
         )
-        made = self._made.get(key)
-        if made is None:
-            if len(self._made) >= _REMEMBERED_RENDERINGS:
-                self._made.clear()
-            made = self._made[key] = self.widget(field, **kwargs)
-        return made
+        return self._made.get(key, lambda: self.widget(field, **kwargs))
 
 
 def _choice(label: LazyString) -> SelectField:

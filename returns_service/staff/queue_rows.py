@@ -21,17 +21,15 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from returns_service.cases.work_rows import WorkRow
+from returns_service.kept_values import KeptValues
 
 #: The template whose ``work_row`` macro writes a row.
 ROW_TEMPLATE = "staff/_work_row.html"
 #: The template whose ``filters`` macro writes the scan box and the filters.
 FILTERS_TEMPLATE = "staff/_work_filters.html"
 #: How many rows, and how many sets of filters, are kept before they are written afresh.
-_REMEMBERED_ROWS = 4096
-_REMEMBERED_FILTERS = 256
-
-_written: dict[tuple[Any, ...], Markup] = {}
-_filters: dict[Hashable, Markup] = {}
+_written: KeptValues[Markup] = KeptValues(4096)
+_filters: KeptValues[Markup] = KeptValues(256)
 
 
 def _macros(context: Context, template: str) -> Any:
@@ -49,14 +47,13 @@ def row_writer() -> Callable[..., Markup]:
         if not page:
             page["key"] = (context["lang"], str(get_timezone()), request.script_root)
         key = (page["key"], row)
-        written = _written.get(key)
-        if written is None:
+
+        def write() -> Markup:
             if "macros" not in page:
                 page["macros"] = _macros(context, ROW_TEMPLATE)
-            if len(_written) >= _REMEMBERED_ROWS:
-                _written.clear()
-            written = _written[key] = page["macros"].work_row(row)
-        return written
+            return page["macros"].work_row(row)
+
+        return _written.get(key, write)
 
     return row_markup
 
@@ -68,14 +65,11 @@ def filters_writer(shown: Hashable | None) -> Callable[..., Markup]:
 
     @pass_context
     def filters_markup(context: Context) -> Markup:
-        key = None if shown is None else (context["lang"], request.script_root, shown)
-        written = _filters.get(key) if key is not None else None
-        if written is None:
-            written = _macros(context, FILTERS_TEMPLATE).filters()
-            if key is not None:
-                if len(_filters) >= _REMEMBERED_FILTERS:
-                    _filters.clear()
-                _filters[key] = written
-        return written
+        def write() -> Markup:
+            return _macros(context, FILTERS_TEMPLATE).filters()
+
+        if shown is None:
+            return write()
+        return _filters.get((context["lang"], request.script_root, shown), write)
 
     return filters_markup

@@ -20,6 +20,7 @@ from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, may, staff_principal
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db
+from returns_service.kept_values import KeptValues
 from returns_service.pages import (
     form_expired,
     local_datetime,
@@ -74,13 +75,10 @@ def _page_gettext() -> Callable[..., str]:
     def page_gettext(context: Context, text: str, **variables: Any) -> str:
         autoescape = context.eval_ctx.autoescape
         if not variables:
-            key = (translations, text, autoescape)
-            found = _translated.get(key)
-            if found is None:
-                if len(_translated) >= _REMEMBERED_TEXTS:
-                    _translated.clear()
-                found = _translated[key] = _filled(translate(text), autoescape, {})
-            return found
+            return _translated.get(
+                (translations, text, autoescape),
+                lambda: _filled(translate(text), autoescape, {}),
+            )
         return _filled(translate(text), autoescape, variables)
 
     return page_gettext
@@ -88,7 +86,7 @@ def _page_gettext() -> Callable[..., str]:
 
 #: How many translated texts are kept before they are all translated afresh.
 _REMEMBERED_TEXTS = 4096
-_translated: dict[tuple[Any, str, bool], str] = {}
+_translated: KeptValues[str] = KeptValues(_REMEMBERED_TEXTS)
 
 
 def _filled(found: str, autoescape: bool, variables: dict[str, Any]) -> str:
