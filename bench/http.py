@@ -130,7 +130,7 @@ def _measure_paths(
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
     waiting = pipeline.take_waiting_jobs(redis_url)
     if len(waiting) < 20:
-        return [f"pipeline: only {len(waiting)} jobs were left to drain"]
+        return [f"pipeline: only {len(waiting)} RQ jobs were left to drain"]
     half = len(waiting) // 2
     one = pipeline.drain_outbox(redis_url, env, 1, waiting[:half])
     two = pipeline.drain_outbox(redis_url, env, 2, waiting[half:])
@@ -139,7 +139,10 @@ def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]
     failures = pipeline.outbox_failures(database_url)
     per_worker = one.rate / noop_one.rate
     speedup = two.rate / one.rate
-    print(f"job pipeline ({len(waiting):,} jobs waiting, {failures} did not succeed)")
+    print(
+        f"job pipeline ({one.jobs + two.jobs:,} outbox messages in {len(waiting):,} RQ jobs, "
+        f"{failures} did not succeed)"
+    )
     print(f"  outbox, 1 worker   {one.rate:8.1f} jobs/s   RQ no-op {noop_one.rate:8.1f} jobs/s")
     print(f"  outbox, 2 workers  {two.rate:8.1f} jobs/s   RQ no-op {noop_two.rate:8.1f} jobs/s")
     print(f"  per worker vs no-op {per_worker:5.2f}x   two workers vs one {speedup:5.2f}x")

@@ -1,5 +1,6 @@
 """Jobs per second: draining the outbox the HTTP paths left (e-mails, refunds, webhooks)
-with one worker and with two, against RQ no-op jobs on the same Redis.
+with one worker and with two, against RQ no-op jobs on the same Redis. A job here is one
+outbox message (one side effect), however many of them one RQ job runs.
 
 The measured span runs from the first job's start to the last job's end as RQ recorded
 them, so that worker start-up (importing the app) counts for neither side.
@@ -31,8 +32,9 @@ def noop() -> None:
 
 @dataclass(frozen=True)
 class Drain:
-    """Jobs run, the span they took, and the seconds spent inside them (RQ's start to end of
-    each job, summed): the rest of the span is RQ's own work between jobs."""
+    """Jobs run (outbox messages, or no-op jobs), the span they took, and the seconds spent
+    inside RQ's jobs (start to end of each, summed): the rest of the span is RQ's own work
+    between jobs."""
 
     jobs: int
     seconds: float
@@ -46,12 +48,14 @@ class Drain:
 
 def _span(redis: Redis, job_ids: list[str]) -> Drain:
     jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job and job.ended_at]
+    # An outbox job runs the messages it was given; a no-op job is one.
+    messages = sum(len(job.args) or 1 for job in jobs)
     if len(jobs) < 2:
-        return Drain(len(jobs), 0.0)
+        return Drain(messages, 0.0)
     start = min(job.started_at for job in jobs)
     end = max(job.ended_at for job in jobs)
     in_jobs = sum((job.ended_at - job.started_at).total_seconds() for job in jobs)
-    return Drain(len(jobs), (end - start).total_seconds(), in_jobs)
+    return Drain(messages, (end - start).total_seconds(), in_jobs)
 
 
 def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str) -> None:

@@ -1,13 +1,14 @@
 """Transactional outbox: side effects recorded in the same commit, relayed to RQ after it.
 
-An operation calls :func:`record` in its transaction. When that transaction commits, the
-new rows are enqueued to RQ with the row id as job id; the committing request writes
-nothing more to the database for it. Rows that were not enqueued (Redis was down, the
-process died between commit and enqueue) or whose job vanished (a worker died mid-job) are
-swept up by :func:`relay`, which tells a row its committer handed over (its RQ job is
-waiting or running) from one nobody did, and notes the hand-over of both. The outbox row,
-not RQ, is the source of truth: a job reads its row first, so a message delivered twice
-runs once.
+An operation calls :func:`record` in its transaction. When that transaction commits, its
+new rows are handed to RQ as one job (up to :data:`BATCH_SIZE` rows a job), whose id the
+rows' own ids name (see :func:`batch_job_id`); the committing request writes nothing more
+to the database for it. The job runs each row in a transaction of its own. Rows that were
+not enqueued (Redis was down, the process died between commit and enqueue) or whose job
+vanished (a worker died mid-job) are swept up by :func:`relay`, which tells a row its
+committer handed over (its RQ job is waiting or running) from one nobody did, and notes
+the hand-over of both. The outbox row, not RQ, is the source of truth: a job reads its row
+first, so a message delivered twice runs once.
 
 A running job holds its row's lock (taken by the ``UPDATE`` that claims it) until it
 commits, and PostgreSQL lets go of that lock the moment the worker's connection closes.
@@ -51,6 +52,10 @@ _WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 #: its row to the orphan check once marked).
 _HANDED_OVER = _WAITING | {JobStatus.STARTED}
 _PENDING_KEY = "outbox_pending"
+_BATCH_KEY = "outbox_batch"
+#: At most this many rows of one transaction go to RQ as one job: RQ's own work per job is
+#: shared by a transaction's side effects, and a long batch still fits in a job's time.
+BATCH_SIZE = 16
 
 
 class MessageStatus(StrEnum):
@@ -83,7 +88,7 @@ class OutboxMessage(Base):
 
 JobHandler = Callable[..., None]
 _HANDLERS: dict[str, JobHandler] = {}
-_RUNNER: Callable[[str], object] | None = None
+_RUNNER: Callable[..., object] | None = None
 
 
 def register_job(name: str, handler: JobHandler) -> None:
@@ -127,31 +132,47 @@ def give_up_handler_for(name: str) -> GiveUpHandler | None:
 def record(session: Session, job: str, now: datetime, **payload: Any) -> OutboxMessage:
     """Add a side effect to the caller's transaction; it is enqueued only once that commits."""
     handler_for(job)  # fail in the transaction, not in the worker, on a typo
+    batch = session.info.setdefault(_BATCH_KEY, uuid.uuid4().hex[:24])
+    pending = session.info.setdefault(_PENDING_KEY, [])
     message = OutboxMessage(
-        id=uuid.uuid4().hex,
+        id=f"{batch}-{len(pending)}",
         job=job,
         payload=payload,
         created_at=now,
         run_after=now,
     )
     session.add(message)
-    session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    pending.append(message.id)
     return message
 
 
-def register_runner(runner: Callable[[str], object]) -> None:
-    """The function RQ calls with a message id to run it (the worker's, set by the factory)."""
+def batch_job_id(message_id: str) -> str | None:
+    """The id of the RQ job its transaction's commit handed this message to, if any.
+
+    A message's id is its transaction's batch and its place in it (``<batch>-<n>``); the
+    commit hands messages ``0`` to ``BATCH_SIZE - 1`` to job ``<batch>_0``, and so on, so
+    the relay can tell from a row alone which job to look for. A job the relay hands over
+    runs one message and has the message's own id.
+    """
+    batch, dash, place = message_id.rpartition("-")
+    if not dash or not place.isdigit():
+        return None
+    return f"{batch}_{int(place) // BATCH_SIZE}"
+
+
+def register_runner(runner: Callable[..., object]) -> None:
+    """The function RQ calls with a job's message ids to run them (the worker's, set by the
+    factory)."""
     global _RUNNER
     _RUNNER = runner
 
 
-def _enqueue(message_ids: list[str]) -> list[str]:
-    """Hand messages to RQ in one round trip; returns the ids handed over (all or none).
-    Redis errors are logged, not raised."""
+def _enqueue(batches: dict[str, list[str]]) -> list[str]:
+    """Hand each batch of messages to RQ as one job named by its key, all in one round trip;
+    returns the ids handed over (all or none). Redis errors are logged, not raised."""
     if _RUNNER is None:
         raise RuntimeError("no outbox runner is registered: build the app first")
-    unique = list(dict.fromkeys(message_ids))
-    if not unique:
+    if not batches:
         return []
     queue = jobs.queue
     try:
@@ -159,18 +180,35 @@ def _enqueue(message_ids: list[str]) -> list[str]:
             [
                 Queue.prepare_data(
                     _RUNNER,
-                    (message_id,),
-                    job_id=message_id,
+                    tuple(message_ids),
+                    job_id=job_id,
                     result_ttl=3600,
                     failure_ttl=7 * 24 * 3600,
                 )
-                for message_id in unique
+                for job_id, message_ids in batches.items()
             ]
         )
     except RedisError as exc:
-        log.warning("could not enqueue outbox messages %s: %s (the relay will)", unique, exc)
+        log.warning("could not enqueue outbox messages %s: %s (the relay will)", batches, exc)
         return []
-    return unique
+    return [message_id for message_ids in batches.values() for message_id in message_ids]
+
+
+def _each_alone(message_ids: Iterable[str]) -> dict[str, list[str]]:
+    """One job per message, named by the message: how the relay hands messages over."""
+    return {message_id: [message_id] for message_id in message_ids}
+
+
+def _batched(message_ids: list[str], batch: str | None) -> dict[str, list[str]]:
+    """A transaction's messages by the job its commit hands them to: its own new messages in
+    batches (see :func:`batch_job_id`), older ones it put back in line each alone."""
+    batches: dict[str, list[str]] = {}
+    for message_id in dict.fromkeys(message_ids):
+        job_id = batch_job_id(message_id)
+        if batch is None or job_id is None or not job_id.startswith(batch + "_"):
+            job_id = message_id
+        batches.setdefault(job_id, []).append(message_id)
+    return batches
 
 
 def _mark_enqueued(message_ids: list[str], now: datetime) -> None:
@@ -193,9 +231,10 @@ def enqueue_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     message_ids = session.info.pop(_PENDING_KEY, [])
+    batch = session.info.pop(_BATCH_KEY, None)
     if not message_ids or not has_app_context():
         return
-    _enqueue(message_ids)
+    _enqueue(_batched(message_ids, batch))
 
 
 def forget_after_rollback(session: Session) -> None:
@@ -207,12 +246,13 @@ def forget_after_rollback(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_BATCH_KEY, None)
 
 
 def relay(session: Session, now: datetime, limit: int = 500) -> int:
     """Enqueue due messages that are not with RQ, or whose worker died; returns how many."""
     due = (
-        select(OutboxMessage.id, OutboxMessage.enqueued_at)
+        select(OutboxMessage.id, OutboxMessage.enqueued_at, OutboxMessage.attempts)
         .where(
             OutboxMessage.status == MessageStatus.PENDING,
             OutboxMessage.run_after <= now,
@@ -232,20 +272,37 @@ def relay(session: Session, now: datetime, limit: int = 500) -> int:
     if not rows:
         return 0
     try:
-        found = Job.fetch_many([message_id for message_id, _ in rows], connection=jobs.redis)
+        statuses = _job_statuses(rows)
     except RedisError as exc:
         log.warning("could not read the outbox's jobs from RQ: %s (next round)", exc)
         return 0
     handed_over, message_ids = [], []
-    for (message_id, enqueued_at), job in zip(rows, found, strict=True):
-        status = job.get_status(refresh=False) if job is not None else None
+    for (message_id, enqueued_at, _), status in zip(rows, statuses, strict=True):
         if enqueued_at is None and status in _HANDED_OVER:
             handed_over.append(message_id)  # by the transaction that committed it
         elif enqueued_at is None or _orphaned(status, enqueued_at, now):
             message_ids.append(message_id)
-    enqueued = _enqueue(message_ids)
+    enqueued = _enqueue(_each_alone(message_ids))
     _mark_enqueued([*handed_over, *enqueued], now)
     return len(enqueued)
+
+
+def _job_statuses(rows: list[Any]) -> list[JobStatus | None]:
+    """The RQ status of each row's job, in one round trip: the job the relay handed it to if
+    there is one, else its commit's batch job while the row has not run (a row that ran and
+    failed is done with that job), else None."""
+    own_ids = [message_id for message_id, _, _ in rows]
+    batch_ids = [
+        (batch_job_id(message_id) if attempts == 0 else None) or message_id
+        for message_id, _, attempts in rows
+    ]
+    found = Job.fetch_many([*own_ids, *batch_ids], connection=jobs.redis)
+    return [
+        job.get_status(refresh=False) if job is not None else None
+        for job in (
+            own or batch for own, batch in zip(found[: len(rows)], found[len(rows) :], strict=True)
+        )
+    ]
 
 
 def _orphaned(status: JobStatus | None, enqueued_at: datetime, now: datetime) -> bool:
@@ -301,5 +358,5 @@ def retry_failed(session: Session, message_id: str, now: datetime) -> OutboxMess
     message.attempts = 0
     message.run_after = now
     message.enqueued_at = None
-    session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    session.info.setdefault(_PENDING_KEY, []).append(message.id)  # handed over alone
     return message

@@ -87,7 +87,7 @@ _CANCELLATION_GUARD = CancellationGuard()
 
 def wire() -> None:
     """Register every job, periodic task, payment provider and order guard; idempotent."""
-    outbox.register_runner(worker.run_message)
+    outbox.register_runner(worker.run_messages)
     for name, handler in JOBS.items():
         outbox.register_job(name, handler)
     for name, handler in GIVE_UP_HANDLERS.items():

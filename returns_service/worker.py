@@ -37,6 +37,7 @@ from returns_service.shop import ShopSettings, shop_settings
 log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 5.0
+_UNREACHABLE = "database unavailable"
 #: How long a job waits for an unreachable database before leaving itself to the relay.
 DATABASE_WAIT_SECONDS = 60.0
 
@@ -54,6 +55,17 @@ def prepare_process() -> None:
     loses it runs the job again, as a worker killed before its commit does.
     """
     commit_without_waiting_for_disk(db.engine)
+
+
+def run_messages(*message_ids: str) -> list[str]:
+    """Run the messages of one RQ job in turn, each in its own transaction; returns how each
+    went. While the database cannot be reached the rest are left to the relay too."""
+    outcomes = []
+    for message_id in message_ids:
+        outcomes.append(run_message(message_id))
+        if outcomes[-1] == _UNREACHABLE:
+            break
+    return outcomes
 
 
 def run_message(message_id: str) -> str:
@@ -77,7 +89,7 @@ def run_message(message_id: str) -> str:
             _discard_session()
             if time.monotonic() + pause > deadline:
                 log.warning("job %s left for the relay: %s", message_id, _first_line(exc))
-                return "database unavailable"
+                return _UNREACHABLE
             log.warning("job %s waits for the database: %s", message_id, _first_line(exc))
         time.sleep(pause)
         pause = min(pause * 2, 2.0)

@@ -14,22 +14,29 @@ from returns_service import outbox
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.outbox import OutboxMessage
-from returns_service.worker import run_message
+from returns_service.worker import run_message, run_messages
 
 
 def _queued(app: Flask) -> int:
     return Redis.from_url(app.config["REDIS_URL"]).llen("rq:queue:returns")
 
 
+def _waiting(app: Flask) -> dict[str, list[str]]:
+    """The message ids each job waiting in the queue will run, by job id."""
+    redis = Redis.from_url(app.config["REDIS_URL"])
+    job_ids = [raw.decode() for raw in redis.lrange("rq:queue:returns", 0, -1)]
+    return {job.id: list(job.args) for job in Job.fetch_many(job_ids, connection=redis)}
+
+
 def test_a_savepoint_inside_the_transaction_enqueues_nothing_early(app: Flask) -> None:
     with app.app_context():
         session = db.session
-        outbox.record(session, "restock", utcnow(), return_line_id=1)
+        first = outbox.record(session, "restock", utcnow(), return_line_id=1).id
         with session.begin_nested():
-            outbox.record(session, "restock", utcnow(), return_line_id=2)
+            second = outbox.record(session, "restock", utcnow(), return_line_id=2).id
         assert _queued(app) == 0
         session.commit()
-        assert _queued(app) == 2
+        assert _waiting(app) == {outbox.batch_job_id(first): [first, second]}
 
 
 def test_a_rolled_back_savepoint_keeps_the_outer_transactions_messages(app: Flask) -> None:
@@ -40,7 +47,78 @@ def test_a_rolled_back_savepoint_keeps_the_outer_transactions_messages(app: Flas
         outbox.record(session, "restock", utcnow(), return_line_id=2)
         savepoint.rollback()
         session.commit()
-        assert _queued(app) == 2  # the undone row's job finds no row and does nothing
+        # The undone row's turn finds no row and does nothing.
+        assert [len(ids) for ids in _waiting(app).values()] == [2]
+
+
+def test_a_transactions_messages_go_to_rq_in_batches_named_by_their_ids(app: Flask) -> None:
+    with app.app_context():
+        ids = [
+            outbox.record(db.session, "restock", utcnow(), return_line_id=line).id
+            for line in range(outbox.BATCH_SIZE + 3)
+        ]
+        db.session.commit()
+        later = outbox.record(db.session, "restock", utcnow(), return_line_id=99).id
+        db.session.commit()
+
+    waiting = _waiting(app)
+    assert list(waiting.values()) == [ids[: outbox.BATCH_SIZE], ids[outbox.BATCH_SIZE :], [later]]
+    assert {outbox.batch_job_id(i) for i in ids} == set(list(waiting)[:2])
+    assert outbox.batch_job_id(later) == list(waiting)[2]  # the next transaction, its own
+    assert outbox.batch_job_id(ids[0]) != outbox.batch_job_id(later)
+    assert outbox.batch_job_id("c0ffee" * 5 + "ab") is None  # an id from before batches
+
+
+def test_a_batch_runs_each_message_in_a_transaction_of_its_own(
+    app: Flask, session: Session
+) -> None:
+    with app.app_context():
+        broken = outbox.record(db.session, "restock", utcnow()).id  # no payload: it fails
+        fine = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        db.session.commit()
+        assert run_messages(broken, fine) == ["retry", "succeeded"]
+
+    session.expire_all()
+    assert session.get(OutboxMessage, broken).status is outbox.MessageStatus.PENDING
+    assert session.get(OutboxMessage, broken).attempts == 1
+    assert session.get(OutboxMessage, fine).status is outbox.MessageStatus.SUCCEEDED
+
+
+def test_the_relay_notes_a_waiting_batch_and_hands_over_what_it_left(app: Flask) -> None:
+    with app.app_context():
+        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        second = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        db.session.commit()
+        assert outbox.relay(db.session, utcnow()) == 0  # both wait in their batch's job
+        assert len(_waiting(app)) == 1
+
+        # The batch's worker ran the first and stopped (the database went away).
+        assert run_message(first) == "succeeded"
+        job = Job.fetch(outbox.batch_job_id(first), connection=jobs.redis)
+        job.set_status("finished")
+        job.save()
+        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+        later = utcnow() + outbox.ORPHAN_AFTER + timedelta(seconds=1)
+        assert outbox.relay(db.session, later) == 1
+    assert _waiting(app) == {second: [second]}  # alone, under its own id
+
+
+def test_a_batch_message_that_failed_is_handed_over_alone_when_due(
+    app: Flask, session: Session
+) -> None:
+    with app.app_context():
+        broken = outbox.record(db.session, "restock", utcnow()).id
+        outbox.record(db.session, "restock", utcnow(), return_line_id=1)
+        db.session.commit()
+        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+        job = Job.fetch(outbox.batch_job_id(broken), connection=jobs.redis)
+        job.set_status("started")  # its batch's job is still busy with the next message
+        job.save()
+        assert run_message(broken) == "retry"
+        later = utcnow() + timedelta(hours=2)
+        # Only the failed one is due and not held back by its batch's job: it ran once.
+        assert outbox.relay(db.session, later) == 1
+    assert _waiting(app) == {broken: [broken]}
 
 
 def test_a_rolled_back_transaction_enqueues_nothing(app: Flask) -> None:

@@ -20,7 +20,7 @@ from rq import Worker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.outbox import MessageStatus, OutboxMessage
+from returns_service.outbox import MessageStatus, OutboxMessage, batch_job_id
 from returns_service.refunds.models import RefundStatus
 from tests.conftest import shared_payload
 from tests.faults.conftest import Processes, wait_for
@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_refund_is_covered_by_another_within_a_minute_refund
         shop, "stripe", PAYMENT_INTENT, email_address="emily@example.com", locale="en"
     )
     keep_item_return(shop, order, "L2", 2, "emily@example.com")
-    job_id = _refund_job(session).id
+    job_id = batch_job_id(_refund_job(session).id)  # handed over with its transaction's
 
     wait_for(slow_stripe.holding.is_set, 30, "a worker to call Stripe")
     busy = wait_for(lambda: _worker_running(redis_url, job_id), 10, "RQ to name the worker")
