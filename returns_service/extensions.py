@@ -21,6 +21,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from returns_service.lazy_description import LazyDescriptionCursor
+
 
 class Database:
     """The engine and a scoped session per thread, removed when the app context ends."""
@@ -44,6 +46,7 @@ class Database:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             cache_long_statements()
+            options["connect_args"] = {"cursor_factory": LazyDescriptionCursor}
         self._engine = create_engine(url, **options)
         _ping_when_idle(self._engine)
         if self._engine.dialect.name == "postgresql":

@@ -1,10 +1,12 @@
 """The connection pool pings a connection only after it sat idle, and replaces a dead one;
-psycopg converts a long statement once."""
+psycopg converts a long statement once, and describes a result's columns only when they are
+read."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from flask import Flask
 from psycopg import _queries
@@ -27,6 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from returns_service import extensions
 from returns_service.extensions import Database
+from returns_service.lazy_description import LazyDescriptionCursor
 
 
 @pytest.fixture
@@ -172,3 +175,48 @@ def test_the_writes_of_the_next_transaction_are_tracked_afresh(
         connection.execute(_SCRATCH.insert().values(n=4))
         connection.rollback()
         assert connection.execute(select(_SCRATCH.c.n)).scalars().all() == [3]
+
+
+def test_a_cursor_describes_its_columns_when_they_are_read(database_url: str) -> None:
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, cursor_factory=LazyDescriptionCursor) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1 AS one, 'two'::text AS two")
+        described = cursor.description
+        assert len(described) == 2
+        assert [column.name for column in described] == ["one", "two"]
+        assert described[1].type_code == psycopg.adapters.types["text"].oid
+        assert cursor.fetchall() == [(1, "two")]
+
+        cursor.execute("SELECT 3 AS three")
+        read_in_time, read_late = cursor.description, cursor.description
+        assert read_in_time[0].name == "three"
+        cursor.execute("SELECT 4 AS four")
+        assert read_in_time[0].name == "three"  # built while it was current
+        with pytest.raises(RuntimeError, match="another statement"):
+            read_late[0]  # noqa: B018 (it would name the next statement's columns)
+
+        cursor.execute("CREATE TEMPORARY TABLE nothing_returned (id int)")
+        assert cursor.description is None
+
+
+def test_a_statement_run_again_does_not_describe_its_columns(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = []
+    psycopgs_own = psycopg.Cursor.description
+
+    def counted(cursor: psycopg.Cursor) -> object:
+        built.append(cursor)
+        return psycopgs_own.fget(cursor)
+
+    monkeypatch.setattr(psycopg.Cursor, "description", property(counted))
+    statement = select(func.now().label("now"), func.pg_backend_pid().label("pid"))
+    with engine.connect() as connection:
+        first = connection.execute(statement).one()
+        assert built  # SQLAlchemy reads the names once, to know the statement's columns
+        before = len(built)
+        again = connection.execute(statement).one()
+    assert len(built) == before
+    assert again._mapping["pid"] == first._mapping["pid"]
+    assert list(again._fields) == ["now", "pid"]
