@@ -127,6 +127,10 @@ def _measure_paths(
     return missed
 
 
+def _share(drain: pipeline.Drain) -> str:
+    return "  ?" if drain.cpu_busy is None else f"{drain.cpu_busy:4.0%}"
+
+
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
     waiting = pipeline.take_waiting_jobs(redis_url)
     if len(waiting) < 20:
@@ -143,8 +147,14 @@ def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]
         f"job pipeline ({one.jobs + two.jobs:,} outbox messages in {len(waiting):,} RQ jobs, "
         f"{failures} did not succeed)"
     )
-    print(f"  outbox, 1 worker   {one.rate:8.1f} jobs/s   RQ no-op {noop_one.rate:8.1f} jobs/s")
-    print(f"  outbox, 2 workers  {two.rate:8.1f} jobs/s   RQ no-op {noop_two.rate:8.1f} jobs/s")
+    print(
+        f"  outbox, 1 worker   {one.rate:8.1f} jobs/s   RQ no-op {noop_one.rate:8.1f} jobs/s"
+        f"   processors busy {_share(one)} / {_share(noop_one)}"
+    )
+    print(
+        f"  outbox, 2 workers  {two.rate:8.1f} jobs/s   RQ no-op {noop_two.rate:8.1f} jobs/s"
+        f"   processors busy {_share(two)} / {_share(noop_two)}"
+    )
     print(f"  per worker vs no-op {per_worker:5.2f}x   two workers vs one {speedup:5.2f}x")
     missed = []
     if failures:

@@ -9,6 +9,8 @@ them, so that worker start-up (importing the app) counts for neither side.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -39,6 +41,8 @@ class Drain:
     jobs: int
     seconds: float
     in_jobs: float = 0.0
+    #: How busy the machine's processors were over the span (0 to 1; None if unknown).
+    cpu_busy: float | None = None
 
     @property
     def rate(self) -> float:
@@ -46,7 +50,7 @@ class Drain:
         return self.jobs / self.seconds if self.seconds else 0.0
 
 
-def _span(redis: Redis, job_ids: list[str]) -> Drain:
+def _span(redis: Redis, job_ids: list[str], load: list[CpuSample]) -> Drain:
     jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job and job.ended_at]
     # An outbox job runs the messages it was given; a no-op job is one.
     messages = sum(len(job.args) or 1 for job in jobs)
@@ -55,17 +59,65 @@ def _span(redis: Redis, job_ids: list[str]) -> Drain:
     start = min(job.started_at for job in jobs)
     end = max(job.ended_at for job in jobs)
     in_jobs = sum((job.ended_at - job.started_at).total_seconds() for job in jobs)
-    return Drain(messages, (end - start).total_seconds(), in_jobs)
+    return Drain(
+        messages,
+        (end - start).total_seconds(),
+        in_jobs,
+        _busy_between(load, start.timestamp(), end.timestamp()),
+    )
 
 
-def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str) -> None:
-    with ExitStack() as stack:
-        children = [
-            stack.enter_context(process(args, env, f"{name}-{index}")) for index in range(count)
-        ]
-        for child in children:
-            if child.wait(timeout=600) != 0:
-                raise RuntimeError(f"a {name} worker failed; see returns-bench-{name}-*.log")
+@dataclass(frozen=True)
+class CpuSample:
+    """The machine's processor time so far (all processors, in clock ticks) at a moment."""
+
+    at: float
+    busy: int
+    total: int
+
+
+def _cpu_sample() -> CpuSample | None:
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    except (OSError, ValueError):
+        return None  # not Linux: the share is left out
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return CpuSample(time.time(), sum(fields) - idle, sum(fields))
+
+
+def _busy_between(load: list[CpuSample], start: float, end: float) -> float | None:
+    inside = [sample for sample in load if start <= sample.at <= end]
+    if len(inside) < 2 or inside[-1].total == inside[0].total:
+        return None
+    first, last = inside[0], inside[-1]
+    return (last.busy - first.busy) / (last.total - first.total)
+
+
+def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str) -> list[CpuSample]:
+    """Run the workers to the end; the machine's processor time sampled meanwhile, so the
+    share the drain kept busy can be told (two workers on two processors saturate them)."""
+    load: list[CpuSample] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            if (taken := _cpu_sample()) is not None:
+                load.append(taken)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        with ExitStack() as stack:
+            children = [
+                stack.enter_context(process(args, env, f"{name}-{index}")) for index in range(count)
+            ]
+            for child in children:
+                if child.wait(timeout=600) != 0:
+                    raise RuntimeError(f"a {name} worker failed; see returns-bench-{name}-*.log")
+    finally:
+        done.set()
+        sampler.join()
+    return load
 
 
 def _finished_ids(queue: Queue) -> list[str]:
@@ -80,8 +132,8 @@ def drain_outbox(redis_url: str, env: Mapping[str, str], workers: int, job_ids: 
     for job_id in job_ids:
         queue.push_job_id(job_id)
     args = [sys.executable, "-m", "returns_service", "worker", "--burst"]
-    _run_workers(workers, args, env, "worker")
-    return _span(redis, [i for i in _finished_ids(queue) if i not in before])
+    load = _run_workers(workers, args, env, "worker")
+    return _span(redis, [i for i in _finished_ids(queue) if i not in before], load)
 
 
 def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) -> Drain:
@@ -93,8 +145,8 @@ def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) 
         str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--quiet",
         "--worker-class", "rq.SimpleWorker", "--url", redis_url, NOOP_QUEUE,
     ]  # fmt: skip
-    _run_workers(workers, args, env, "noop")
-    return _span(redis, ids)
+    load = _run_workers(workers, args, env, "noop")
+    return _span(redis, ids, load)
 
 
 def take_waiting_jobs(redis_url: str) -> list[str]:
