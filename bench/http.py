@@ -135,9 +135,10 @@ def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]
     waiting = pipeline.take_waiting_jobs(redis_url)
     if len(waiting) < 20:
         return [f"pipeline: only {len(waiting)} RQ jobs were left to drain"]
-    half = len(waiting) // 2
-    one = pipeline.drain_outbox(redis_url, env, 1, waiting[:half])
-    two = pipeline.drain_outbox(redis_url, env, 2, waiting[half:])
+    # Every other job to each drain: the queue holds each path's jobs in a run (filing's
+    # first, the webhooks' last), and both drains must get the same mix of work.
+    one = pipeline.drain_outbox(redis_url, env, 1, waiting[0::2])
+    two = pipeline.drain_outbox(redis_url, env, 2, waiting[1::2])
     noop_one = pipeline.drain_noop(redis_url, env, 1, one.jobs)
     noop_two = pipeline.drain_noop(redis_url, env, 2, two.jobs)
     failures = pipeline.outbox_failures(database_url)
