@@ -12,9 +12,10 @@ first, so a message delivered twice runs once.
 
 A running job holds its row's lock (taken by the ``UPDATE`` that claims it) until it
 commits, and PostgreSQL lets go of that lock the moment the worker's connection closes.
-The lock is the job's sign of life: a pending row handed to RQ that nobody holds, whose
-RQ job is not waiting in the queue, belonged to a worker that died or lost the database,
-and the relay hands it over again (checked with ``FOR UPDATE SKIP LOCKED``, so live jobs
+The lock is the job's sign of life (a batch also holds the rows waiting their turn, see
+``worker.held_while_running``): a pending row handed to RQ that nobody holds, whose RQ job
+is not waiting in the queue, belonged to a worker that died or lost the database, and the
+relay hands it over again (checked with ``FOR UPDATE SKIP LOCKED``, so live jobs
 are never touched).
 """
 
@@ -56,6 +57,8 @@ _BATCH_KEY = "outbox_batch"
 #: At most this many rows of one transaction go to RQ as one job: RQ's own work per job is
 #: shared by a transaction's side effects, and a long batch still fits in a job's time.
 BATCH_SIZE = 16
+#: RQ's time for a job, per message it runs (RQ's own default for a job of one).
+MESSAGE_SECONDS = 180
 
 
 class MessageStatus(StrEnum):
@@ -182,6 +185,7 @@ def _enqueue(batches: dict[str, list[str]]) -> list[str]:
                     _RUNNER,
                     tuple(message_ids),
                     job_id=job_id,
+                    timeout=MESSAGE_SECONDS * len(message_ids),
                     result_ttl=3600,
                     failure_ttl=7 * 24 * 3600,
                 )
@@ -338,7 +342,7 @@ def failed_messages(session: Session, jobs: Iterable[str], **payload: Any) -> li
         select(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.job.in_(tuple(jobs)))
         .order_by(OutboxMessage.created_at)
-        .with_for_update()
+        .with_for_update(key_share=True)  # not held up by a batch holding its rows
     )
     return [
         message
@@ -349,7 +353,7 @@ def failed_messages(session: Session, jobs: Iterable[str], **payload: Any) -> li
 
 def retry_failed(session: Session, message_id: str, now: datetime) -> OutboxMessage:
     """Put a failed message back in line (staff asked for it); enqueued after commit."""
-    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    message = session.get(OutboxMessage, message_id, with_for_update={"key_share": True})
     if message is None:
         raise LookupError(f"no job {message_id!r}")
     if message.status is not MessageStatus.FAILED:

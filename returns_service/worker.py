@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import StopRequested
-from sqlalchemy import bindparam, select, update
+from rq.timeouts import BaseTimeoutException
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -61,11 +62,55 @@ def run_messages(*message_ids: str) -> list[str]:
     """Run the messages of one RQ job in turn, each in its own transaction; returns how each
     went. While the database cannot be reached the rest are left to the relay too."""
     outcomes = []
-    for message_id in message_ids:
-        outcomes.append(run_message(message_id))
-        if outcomes[-1] == _UNREACHABLE:
-            break
+    with held_while_running(message_ids):
+        for message_id in message_ids:
+            outcomes.append(run_message(message_id))
+            if outcomes[-1] == _UNREACHABLE:
+                break
     return outcomes
+
+
+#: The weakest row lock: the relay's ``FOR UPDATE SKIP LOCKED`` passes over the rows it
+#: holds, while a row's own claim and failure record (``FOR NO KEY UPDATE``) are not held up.
+_HOLD = (
+    select(OutboxMessage.id)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(read=True, key_share=True)
+)
+
+
+@contextlib.contextmanager
+def held_while_running(message_ids: Sequence[str]) -> Iterator[None]:
+    """Hold a batch's rows on a connection of their own while the batch runs.
+
+    A running row's claim locks only that row; those waiting their turn behind it would
+    look orphaned to the relay, which would hand them over again while the batch still
+    runs them. The hold is the batch's sign of life, as a row's lock is a job's: it goes
+    with the connection when the worker dies. Where the database is away, nothing is held
+    (each row waits for it in turn).
+    """
+    connection = _holding(message_ids) if len(message_ids) > 1 else None
+    try:
+        yield
+    finally:
+        if connection is not None:
+            with contextlib.suppress(DBAPIError):
+                connection.close()  # ends its transaction: the rows are let go
+
+
+def _holding(message_ids: Sequence[str]) -> Connection | None:
+    """A connection whose transaction holds the rows; None where the database is away."""
+    try:
+        connection = db.engine.connect()
+    except DBAPIError:
+        return None
+    try:
+        connection.execute(_HOLD, {"ids": list(message_ids)})
+    except DBAPIError:
+        with contextlib.suppress(DBAPIError):
+            connection.close()
+        return None
+    return connection
 
 
 def run_message(message_id: str) -> str:
@@ -134,6 +179,10 @@ def _run_locked(message_id: str) -> str:
         if isinstance(exc, DBAPIError) and _database_unreachable(exc):
             raise
         session.rollback()
+        if isinstance(exc, BaseTimeoutException):
+            # RQ's time for the whole job is up: not this message's failure. It is left
+            # pending for the relay, with the rest of the batch.
+            raise
         _record_failure(message_id, exc)
         return "retry"
 
@@ -157,9 +206,9 @@ def _first_line(exc: BaseException) -> str:
 
 def _record_failure(message_id: str, exc: Exception) -> None:
     session = db.session
-    message = session.get(OutboxMessage, message_id, with_for_update=True)
-    if message is None:
-        session.rollback()
+    message = session.get(OutboxMessage, message_id, with_for_update={"key_share": True})
+    if message is None or message.status is not MessageStatus.PENDING:
+        session.rollback()  # gone, or another delivery of it ran it meanwhile
         return
     now = utcnow()
     message.attempts += 1

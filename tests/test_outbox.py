@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from redis import Redis
 from rq.job import Job
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +17,12 @@ from returns_service import outbox
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.outbox import OutboxMessage
-from returns_service.worker import run_message, run_messages
+from returns_service.worker import (
+    _record_failure,
+    held_while_running,
+    run_message,
+    run_messages,
+)
 
 
 def _queued(app: Flask) -> int:
@@ -154,8 +162,6 @@ def test_the_relay_hands_over_a_row_never_handed_over(app: Flask) -> None:
 
 
 def test_recording_an_unknown_job_fails_in_the_transaction(app: Flask) -> None:
-    import pytest
-
     with app.app_context(), pytest.raises(LookupError, match="no job handler named 'nope'"):
         outbox.record(db.session, "nope", utcnow())
 
@@ -215,3 +221,117 @@ def test_the_relay_hands_over_a_job_redis_lost(app: Flask) -> None:
 
     with app.app_context():
         assert outbox.relay(db.session, utcnow()) == 1
+
+
+def _batch_started(app: Flask, count: int) -> list[str]:
+    """``count`` restock rows committed together, their batch job taken by a worker (RQ
+    marked it started) and noted by the relay a while ago."""
+    with app.app_context():
+        ids = [
+            outbox.record(db.session, "restock", utcnow(), return_line_id=line).id
+            for line in range(count)
+        ]
+        db.session.commit()
+        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+        job = Job.fetch(outbox.batch_job_id(ids[0]), connection=jobs.redis)
+        job.set_status("started")
+        job.save()
+        assert outbox.relay(db.session, utcnow()) == 0  # notes the hand-over
+    return ids
+
+
+def test_the_relay_leaves_the_rows_a_running_batch_holds(app: Flask) -> None:
+    ids = _batch_started(app, 3)
+    later = utcnow() + outbox.ORPHAN_AFTER + timedelta(seconds=1)
+    with app.app_context():
+        with held_while_running(ids):
+            # The first row runs (its claim is not held up); the rest wait their turn.
+            assert run_message(ids[0]) == "succeeded"
+            assert outbox.relay(db.session, later) == 0
+        # The worker died without running them: its hold went with its connection.
+        assert outbox.relay(db.session, later) == 2
+    assert sorted(_waiting(app)) == sorted(ids[1:])
+
+
+def test_a_held_row_that_fails_records_its_failure(app: Flask, session: Session) -> None:
+    with app.app_context():
+        broken = outbox.record(db.session, "restock", utcnow()).id  # no payload: it fails
+        outbox.record(db.session, "restock", utcnow(), return_line_id=1)
+        db.session.commit()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with app.app_context(), held_while_running([broken, "other"]):
+            outcome.append(run_message(broken))
+
+    # Were the failure's own lock to wait for the hold, this would never end.
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert outcome == ["retry"]
+    session.expire_all()
+    assert session.get(OutboxMessage, broken).attempts == 1
+
+
+def test_a_failure_recorded_after_another_delivery_ran_the_row_changes_nothing(
+    app: Flask, session: Session
+) -> None:
+    with app.app_context():
+        message_id = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        db.session.commit()
+        assert run_message(message_id) == "succeeded"
+        _record_failure(message_id, RuntimeError("a slower delivery of the same row failed"))
+
+    session.expire_all()
+    message = session.get(OutboxMessage, message_id)
+    assert (message.status, message.attempts, message.last_error) == (
+        outbox.MessageStatus.SUCCEEDED,
+        1,
+        None,
+    )
+
+
+def test_a_batch_whose_time_is_up_leaves_the_rest_pending(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_time(*args: object, **kwargs: object) -> None:
+        raise JobTimeoutException("Task exceeded maximum timeout value (180 seconds)")
+
+    with app.app_context():
+        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        second = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        db.session.commit()
+        monkeypatch.setitem(outbox._HANDLERS, "restock", out_of_time)
+        with pytest.raises(JobTimeoutException):
+            run_messages(first, second)
+
+    session.expire_all()
+    for message_id in (first, second):
+        message = session.get(OutboxMessage, message_id)
+        assert (message.status, message.attempts) == (outbox.MessageStatus.PENDING, 0)
+
+
+def test_a_failed_message_put_back_beside_new_ones_goes_to_rq_alone(
+    app: Flask, session: Session
+) -> None:
+    with app.app_context():
+        failed = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        db.session.commit()
+        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+        session.get(OutboxMessage, failed).status = outbox.MessageStatus.FAILED
+        session.commit()
+
+        new = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        outbox.retry_failed(db.session, failed, utcnow())
+        db.session.commit()
+
+    assert _waiting(app) == {outbox.batch_job_id(new): [new], failed: [failed]}
+
+
+def test_a_batch_job_is_given_time_for_each_of_its_messages(app: Flask) -> None:
+    with app.app_context():
+        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        outbox.record(db.session, "restock", utcnow(), return_line_id=2)
+        db.session.commit()
+        job = Job.fetch(outbox.batch_job_id(first), connection=jobs.redis)
+    assert job.timeout == 2 * outbox.MESSAGE_SECONDS
