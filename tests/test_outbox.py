@@ -29,6 +29,25 @@ def _queued(app: Flask) -> int:
     return Redis.from_url(app.config["REDIS_URL"]).llen("rq:queue:returns")
 
 
+def _restocks(*lines: int | None) -> list[str]:
+    """Restock messages recorded in the app context's transaction, their ids; ``None``: one
+    without its payload, which fails when run."""
+    return [
+        outbox.record(
+            db.session, "restock", utcnow(), **({} if line is None else {"return_line_id": line})
+        ).id
+        for line in lines
+    ]
+
+
+def _batch_taken(app: Flask, message_id: str, rq_status: str) -> None:
+    """The batch job of this message taken from the queue, now in ``rq_status``."""
+    Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+    job = Job.fetch(outbox.batch_job_id(message_id), connection=jobs.redis)
+    job.set_status(rq_status)
+    job.save()
+
+
 def _waiting(app: Flask) -> dict[str, list[str]]:
     """The message ids each job waiting in the queue will run, by job id."""
     redis = Redis.from_url(app.config["REDIS_URL"])
@@ -61,10 +80,7 @@ def test_a_rolled_back_savepoint_keeps_the_outer_transactions_messages(app: Flas
 
 def test_a_transactions_messages_go_to_rq_in_batches_named_by_their_ids(app: Flask) -> None:
     with app.app_context():
-        ids = [
-            outbox.record(db.session, "restock", utcnow(), return_line_id=line).id
-            for line in range(outbox.BATCH_SIZE + 3)
-        ]
+        ids = _restocks(*range(outbox.BATCH_SIZE + 3))
         db.session.commit()
         later = outbox.record(db.session, "restock", utcnow(), return_line_id=99).id
         db.session.commit()
@@ -81,8 +97,7 @@ def test_a_batch_runs_each_message_in_a_transaction_of_its_own(
     app: Flask, session: Session
 ) -> None:
     with app.app_context():
-        broken = outbox.record(db.session, "restock", utcnow()).id  # no payload: it fails
-        fine = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        broken, fine = _restocks(None, 1)
         db.session.commit()
         assert run_messages(broken, fine) == ["retry", "succeeded"]
 
@@ -94,18 +109,14 @@ def test_a_batch_runs_each_message_in_a_transaction_of_its_own(
 
 def test_the_relay_notes_a_waiting_batch_and_hands_over_what_it_left(app: Flask) -> None:
     with app.app_context():
-        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
-        second = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        first, second = _restocks(1, 2)
         db.session.commit()
         assert outbox.relay(db.session, utcnow()) == 0  # both wait in their batch's job
         assert len(_waiting(app)) == 1
 
         # The batch's worker ran the first and stopped (the database went away).
         assert run_message(first) == "succeeded"
-        job = Job.fetch(outbox.batch_job_id(first), connection=jobs.redis)
-        job.set_status("finished")
-        job.save()
-        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
+        _batch_taken(app, first, "finished")
         later = utcnow() + outbox.ORPHAN_AFTER + timedelta(seconds=1)
         assert outbox.relay(db.session, later) == 1
     assert _waiting(app) == {second: [second]}  # alone, under its own id
@@ -115,13 +126,9 @@ def test_a_batch_message_that_failed_is_handed_over_alone_when_due(
     app: Flask, session: Session
 ) -> None:
     with app.app_context():
-        broken = outbox.record(db.session, "restock", utcnow()).id
-        outbox.record(db.session, "restock", utcnow(), return_line_id=1)
+        broken, _ = _restocks(None, 1)
         db.session.commit()
-        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
-        job = Job.fetch(outbox.batch_job_id(broken), connection=jobs.redis)
-        job.set_status("started")  # its batch's job is still busy with the next message
-        job.save()
+        _batch_taken(app, broken, "started")  # its batch's job is busy with the next message
         assert run_message(broken) == "retry"
         later = utcnow() + timedelta(hours=2)
         # Only the failed one is due and not held back by its batch's job: it ran once.
@@ -227,15 +234,9 @@ def _batch_started(app: Flask, count: int) -> list[str]:
     """``count`` restock rows committed together, their batch job taken by a worker (RQ
     marked it started) and noted by the relay a while ago."""
     with app.app_context():
-        ids = [
-            outbox.record(db.session, "restock", utcnow(), return_line_id=line).id
-            for line in range(count)
-        ]
+        ids = _restocks(*range(count))
         db.session.commit()
-        Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
-        job = Job.fetch(outbox.batch_job_id(ids[0]), connection=jobs.redis)
-        job.set_status("started")
-        job.save()
+        _batch_taken(app, ids[0], "started")
         assert outbox.relay(db.session, utcnow()) == 0  # notes the hand-over
     return ids
 
@@ -255,8 +256,7 @@ def test_the_relay_leaves_the_rows_a_running_batch_holds(app: Flask) -> None:
 
 def test_a_held_row_that_fails_records_its_failure(app: Flask, session: Session) -> None:
     with app.app_context():
-        broken = outbox.record(db.session, "restock", utcnow()).id  # no payload: it fails
-        outbox.record(db.session, "restock", utcnow(), return_line_id=1)
+        broken, _ = _restocks(None, 1)
         db.session.commit()
     outcome: list[str] = []
 
@@ -298,8 +298,7 @@ def test_a_batch_whose_time_is_up_leaves_the_rest_pending(
         raise JobTimeoutException("Task exceeded maximum timeout value (180 seconds)")
 
     with app.app_context():
-        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
-        second = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        first, second = _restocks(1, 2)
         db.session.commit()
         monkeypatch.setitem(outbox._HANDLERS, "restock", out_of_time)
         with pytest.raises(JobTimeoutException):
@@ -330,8 +329,7 @@ def test_a_failed_message_put_back_beside_new_ones_goes_to_rq_alone(
 
 def test_a_batch_job_is_given_time_for_each_of_its_messages(app: Flask) -> None:
     with app.app_context():
-        first = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
-        outbox.record(db.session, "restock", utcnow(), return_line_id=2)
+        first, _ = _restocks(1, 2)
         db.session.commit()
         job = Job.fetch(outbox.batch_job_id(first), connection=jobs.redis)
     assert job.timeout == 2 * outbox.MESSAGE_SECONDS
