@@ -1,11 +1,13 @@
 """The job pipeline in process: the outbox that filing and cancelling leave (e-mails to a
 loopback SMTP server, refunds at a loopback Stripe, webhooks to a loopback receiver, labels)
-is run through ``worker.run_message``, the function RQ calls, one message after another.
+is run through ``worker.run_message`` (what RQ's job runs for each of its messages), one
+message after another.
 Prints per kind the median wall and CPU time (this thread) and the statements a message
 sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
 against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
-``bench.http`` does, or with ``--workers`` processes (jobs/s, the workers' CPU per job, the
-time inside a job and RQ's between jobs, against RQ no-op jobs on as many RQ workers);
+``bench.http`` does, or with ``--workers`` processes (messages/s, the workers' CPU per
+message, the time inside RQ's jobs and between them per message, against RQ no-op jobs on
+as many RQ workers);
 ``--profile KIND`` prints where that kind's time goes.
 
     python -m bench.jobs [--orders 60] [--profile send_email] [--rq | --drain [--workers 2]]
