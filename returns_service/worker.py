@@ -105,7 +105,7 @@ def _holding(message_ids: Sequence[str]) -> Connection | None:
     except DBAPIError:
         return None
     try:
-        connection.execute(_HOLD, {"ids": list(message_ids)})
+        connection.execute(_HOLD, {"ids": list(message_ids)}).close()  # the locks stay
     except DBAPIError:
         with contextlib.suppress(DBAPIError):
             connection.close()
