@@ -1,8 +1,9 @@
 """The work list page's one statement, built and cached per shape of filter.
 
-The branches are joined in one ``UNION ALL`` and the page is cut in the list's order; each
-listed case's order, customer, assignee, reasons, parcels and first answer are looked up by
-the same statement after the cut (select-list subqueries run for the page's rows only).
+The branches are joined in one ``UNION ALL`` and the page is cut in the list's order in a
+subquery of its own; each listed case's order, customer, assignee, reasons, parcels and first
+answer are joined and looked up after the cut, for the page's rows only (joined before it,
+PostgreSQL joined and carried every open case through the sort).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ CLOSED_STATUSES = frozenset(
 
 def _order(shape: WorkShape, cases: Any) -> tuple[Any, ...]:
     """Open before closed, most pressing first, then oldest; a closed state newest first."""
-    if shape.status in CLOSED_STATUSES:
+    if _newest_first(shape):
         return (cases.c.created_at.desc(), cases.c.subject_type, cases.c.subject_id.desc())
     return (
         cases.c.closed,
@@ -52,12 +53,17 @@ def _order(shape: WorkShape, cases: Any) -> tuple[Any, ...]:
     )
 
 
+def _newest_first(shape: WorkShape) -> bool:
+    return shape.status in CLOSED_STATUSES
+
+
 #: What the aggregates join values with, written into the statement (a plain string would
 #: be a parameter that has the statement's text written out again at every execution).
 _COMMA: Any = literal_column("','")
 
-#: The union's columns the rows show. Not the rank: a list sorted by arrival reads its page
-#: alone, and selecting the rank would have it worked out for every case of the state.
+#: The union's columns the rows show. Not the rank of a list sorted by arrival: that list
+#: reads its page alone, and selecting the rank would have it worked out for every case of
+#: the state.
 _SHOWN = (
     "subject_type",
     "subject_id",
@@ -67,7 +73,9 @@ _SHOWN = (
     "reference",
     "resolved_at",
     "reason",
+    "order_id",
 )
+_RANKED = ("closed", "rank")
 
 
 @lru_cache(maxsize=64)
@@ -77,35 +85,46 @@ def page_statement(shape: WorkShape) -> Select | None:
     if not listed:
         return None
     cases = union_all(*listed).subquery("cases")
-    query = (
+    kept = _SHOWN if _newest_first(shape) else _SHOWN + _RANKED
+    cut = select(*(cases.c[name] for name in kept))
+    if shape.assignee:
+        assigned = and_(
+            CaseFile.subject_type == cases.c.subject_type,
+            CaseFile.subject_id == cases.c.subject_id,
+        )
+        cut = cut.outerjoin(CaseFile, assigned)
+        if shape.assignee == "none":
+            cut = cut.where(CaseFile.assignee.is_(None))
+        else:
+            cut = cut.where(CaseFile.assignee == bindparam("assignee"))
+    page = (
+        cut.order_by(*_order(shape, cases))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("page")
+    )
+    return (
         select(
-            *(cases.c[name] for name in _SHOWN),
+            *(page.c[name] for name in _SHOWN if name != "order_id"),
             Order.number.label("order_number"),
             Customer.name.label("customer_name"),
             Customer.email.label("customer_email"),
             CaseFile.assignee,
-            _line_reasons(cases),
-            _shipment_statuses(cases),
-            _first_answer(cases),
+            _line_reasons(page),
+            _shipment_statuses(page),
+            _first_answer(page),
         )
-        .join(Order, Order.id == cases.c.order_id)
+        .join(Order, Order.id == page.c.order_id)
         .outerjoin(Customer, Customer.id == Order.customer_id)
         .outerjoin(
             CaseFile,
             and_(
-                CaseFile.subject_type == cases.c.subject_type,
-                CaseFile.subject_id == cases.c.subject_id,
+                CaseFile.subject_type == page.c.subject_type,
+                CaseFile.subject_id == page.c.subject_id,
             ),
         )
-        .order_by(*_order(shape, cases))
-        .offset(bindparam("offset", type_=Integer))
-        .limit(bindparam("limit", type_=Integer))
+        .order_by(*_order(shape, page))
     )
-    if shape.assignee == "none":
-        query = query.where(CaseFile.assignee.is_(None))
-    elif shape.assignee:
-        query = query.where(CaseFile.assignee == bindparam("assignee"))
-    return query
 
 
 def _shipment_statuses(cases: Any) -> Any:
