@@ -278,6 +278,14 @@ def _past_lines(
             yield n, line, facts, decision
 
 
+def _past_reasons(batch: OrderBatch, rng: random.Random) -> Iterator[str]:
+    """Each request's ``line_reasons``, of the lines ``_past_lines`` gives with an ``rng`` in
+    the same state (the requests are written before their lines)."""
+    for n in batch.order_ids():
+        lines = batch.line_ids(n)[:2]
+        yield ",".join(sorted({random_facts(rng)["reason"] for _ in lines}))
+
+
 def seed_returns(
     connection: Any,
     batch: OrderBatch,
@@ -290,7 +298,6 @@ def seed_returns(
     """One past return of two lines per order of ``batch`` (which must be delivered), decided
     by the default rules and filed over the last ``days`` days; the newest ``in_review``
     wait for a person, the rest are done."""
-    rng = random.Random(-batch.first)
     last = batch.first + batch.count - 1
     filed = {
         n: now - timedelta(days=(last - n) * days / batch.count, hours=1) for n in batch.order_ids()
@@ -300,7 +307,7 @@ def seed_returns(
         "return_requests",
         (
             "id, rma, order_id, status, resolution, method, method_details, locale, decision, "
-            "restocking_fee, created_by, created_at, decided_at, updated_at, "
+            "restocking_fee, line_reasons, created_by, created_at, decided_at, updated_at, "
             "first_response_due_at, resolution_due_at"
         ).split(", "),  # fmt: skip
         (
@@ -315,13 +322,16 @@ def seed_returns(
                 "ja",
                 {"outcome": "approve", "rules": ["default"]},
                 0,
+                reasons,
                 "customer",
                 filed[n],
                 filed[n],
                 now,
                 *promised(filed[n]).values(),
             )  # fmt: skip
-            for n in batch.order_ids()
+            for n, reasons in zip(
+                batch.order_ids(), _past_reasons(batch, random.Random(-batch.first)), strict=True
+            )
         ),
         frozen=frozen,
     )
@@ -355,7 +365,7 @@ def seed_returns(
                 0,
                 "",
             )  # fmt: skip
-            for n, line, facts, decision in _past_lines(batch, rng)
+            for n, line, facts, decision in _past_lines(batch, random.Random(-batch.first))
         ),
         frozen=frozen,
     )

@@ -5,11 +5,13 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session
 
 from returns_service.migrate import alembic_config, upgrade
 from returns_service.models import Base
 from returns_service.wiring import load_all_models
+from tests.insight.history import give_back, sell, tokyo
 
 
 def test_migrations_match_models(database_url: str) -> None:
@@ -40,3 +42,24 @@ def test_migrations_go_down_and_up_again_on_postgresql(database_url: str) -> Non
     command.downgrade(alembic_config(database_url), "0001")
     upgrade(database_url)
     test_migrations_match_models(database_url)
+
+
+def test_returns_filed_before_their_reasons_were_kept_get_them_from_their_lines(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'returns.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        line = sell(session, "TS-1", 3, tokyo(2026, 11, 2))
+        reasons = [("SIZE_TOO_SMALL", 1, ""), ("DEFECTIVE", 1, ""), ("SIZE_TOO_SMALL", 1, "")]
+        both = give_back(session, line, tokyo(2026, 11, 5), *reasons).id
+        one = give_back(session, line, tokyo(2026, 11, 6), ("UNWANTED", 1, "")).id
+        session.commit()
+    command.downgrade(alembic_config(url), "0016")
+    upgrade(url)
+
+    with engine.connect() as connection:
+        kept = dict(connection.execute(text("SELECT id, line_reasons FROM return_requests")).all())
+    engine.dispose()
+    assert kept == {both: "DEFECTIVE,SIZE_TOO_SMALL", one: "UNWANTED"}

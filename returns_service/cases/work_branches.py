@@ -20,6 +20,7 @@ from sqlalchemy import (
     exists,
     false,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -121,10 +122,14 @@ def _returns(shape: WorkShape) -> Select | None:
     r = ReturnRequest
     is_exchange = r.resolution == Resolution.EXCHANGE
 
+    # The reasons kept on the request's row, between commas: ",DEFECTIVE,SIZE_TOO_SMALL,".
+    comma = literal_column("','", String)
+    between_commas = comma + r.line_reasons + comma
+
     def line_reason(reasons: list[str]) -> ColumnElement[bool]:
         if not reasons:
             return false()
-        return exists().where(ReturnLine.return_id == r.id, _one_of(ReturnLine.reason, reasons))
+        return or_(*(between_commas.like(literal(f"%,{reason},%")) for reason in reasons))
 
     query = select(
         literal("return").label("subject_type"),
@@ -141,7 +146,7 @@ def _returns(shape: WorkShape) -> Select | None:
             undecided=_one_of(r.status, RETURN_UNDECIDED),
         ).label("rank"),
         _closed(r.status, RETURN_CLOSED),
-        *_shown(r.status, r.rma, r.decided_at, null()),
+        *_shown(r.status, r.rma, r.decided_at, null(), r.line_reasons),
     )
     if wanted == {CaseKind.EXCHANGE}:
         query = query.where(is_exchange)
@@ -174,7 +179,7 @@ def _cancellations(shape: WorkShape) -> Select | None:
         closed=CANCELLATION_CLOSED,
         open_=_one_of(c.status, CANCELLATION_OPEN),
         found=c.order_id.in_(_ORDER_IDS),
-        shown=_shown(c.status, null(), c.settled_at, c.reason),
+        shown=_shown(c.status, null(), c.settled_at, c.reason, null()),
     )
 
 
@@ -193,7 +198,7 @@ def _subscriptions(shape: WorkShape) -> Select | None:
             s.subscription_reference == bindparam("text", type_=String),
             s.order_id.in_(_ORDER_IDS),
         ),
-        shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason),
+        shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason, null()),
     )
 
 
@@ -243,14 +248,18 @@ def _closed(status: Any, closed: Any) -> Any:
     return case((_one_of(status, closed), 1), else_=0).label("closed")
 
 
-def _shown(status: Any, reference: Any, resolved_at: Any, reason: Any) -> tuple[Any, ...]:
+def _shown(
+    status: Any, reference: Any, resolved_at: Any, reason: Any, line_reasons: Any
+) -> tuple[Any, ...]:
     """What the list shows of a branch's rows: its state and reference (the order's number
-    when None), when it was decided, and the reason kept on the case's own row."""
+    when None), when it was decided, the reason kept on the case's own row and a return's
+    lines' reasons."""
     return (
         type_coerce(status, String).label("status"),
         type_coerce(reference, String).label("reference"),
         resolved_at.label("resolved_at"),
         type_coerce(reason, String).label("reason"),
+        type_coerce(line_reasons, String).label("line_reasons"),
     )
 
 

@@ -31,7 +31,6 @@ from returns_service.cases.read_model import CANCELLATION_CLOSED, RETURN_CLOSED
 from returns_service.cases.work_branches import branches
 from returns_service.cases.work_filter import WorkShape
 from returns_service.orders.models import Customer, Order, Shipment
-from returns_service.returns.models import ReturnLine
 from returns_service.subscriptions.models import FlowStatus
 
 #: States no one works on any more: a list of those shows the newest first.
@@ -73,6 +72,7 @@ _SHOWN = (
     "reference",
     "resolved_at",
     "reason",
+    "line_reasons",
     "order_id",
 )
 _RANKED = ("closed", "rank")
@@ -110,7 +110,6 @@ def page_statement(shape: WorkShape) -> Select | None:
             Customer.name.label("customer_name"),
             Customer.email.label("customer_email"),
             CaseFile.assignee,
-            _line_reasons(page),
             _shipment_statuses(page),
             _first_answer(page),
         )
@@ -135,16 +134,6 @@ def _shipment_statuses(cases: Any) -> Any:
         .scalar_subquery()
     )
     return case((cases.c.subject_type != "subscription", statuses)).label("shipments")
-
-
-def _line_reasons(cases: Any) -> Any:
-    """A return's reasons, from its lines."""
-    reasons = (
-        select(func.aggregate_strings(ReturnLine.reason, _COMMA))
-        .where(ReturnLine.return_id == cases.c.subject_id)
-        .scalar_subquery()
-    )
-    return case((cases.c.subject_type == "return", reasons)).label("line_reasons")
 
 
 def _first_answer(cases: Any) -> Any:

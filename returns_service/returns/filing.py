@@ -25,6 +25,7 @@ from returns_service.returns.models import (
     ReturnMethod,
     ReturnRequest,
     ReturnStatus,
+    line_reasons_of,
 )
 from returns_service.returns.operations import approve, record_rejection
 from returns_service.returns.quantities import returnable_quantities
@@ -118,6 +119,7 @@ def open_return(
         created_by=actor,
         created_at=now,
         **settings.promised(now),
+        line_reasons=line_reasons_of(return_lines),
         lines=return_lines,
         # Known to be none yet: set, so reading them does not ask the database.
         pickup=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -104,6 +105,9 @@ class ReturnRequest(Promised, Base):
     #: The carrier's own id of the return shipment (EasyPost books pickups against it).
     carrier_shipment_id: Mapped[str | None] = mapped_column(String(64))
     restocking_fee: Mapped[int] = mapped_column(default=0)
+    #: Its lines' reasons, distinct, sorted, comma-joined (``line_reasons_of``): fixed when
+    #: filed, kept on the row so that the work list ranks open returns without their lines.
+    line_reasons: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64), default="customer")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     decided_at: Mapped[datetime | None]
@@ -116,6 +120,11 @@ class ReturnRequest(Promised, Base):
     )
     pickup: Mapped[Pickup | None] = relationship(back_populates="request", uselist=False)
     exchanges: Mapped[list[Exchange]] = relationship(back_populates="request")
+
+
+def line_reasons_of(lines: Iterable[ReturnLine]) -> str:
+    """What a return keeps as its ``line_reasons``: ``"DEFECTIVE,SIZE_TOO_SMALL"``."""
+    return ",".join(sorted({line.reason for line in lines}))
 
 
 class ReturnLine(Base):

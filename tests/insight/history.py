@@ -61,6 +61,7 @@ def give_back(
         method=ReturnMethod.DROPOFF,
         created_at=filed_at,
         **TEST_SHOP.promised(filed_at),
+        line_reasons=",".join(sorted({reason for reason, _, _ in reasons})),
         lines=[
             ReturnLine(
                 order_line_id=line.id,
