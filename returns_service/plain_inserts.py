@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Insert, Table, insert, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from returns_service.loaded_objects import as_loaded, loadable
 from returns_service.models import Base
 
 _Row = TypeVar("_Row", bound=Base)
@@ -57,18 +58,6 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
             set_committed_value(instance, key, value)
 
 
-def keep_as_loaded(session: Session, objects: Sequence[Base]) -> None:
-    """Put inserted objects in the session as if just read: nothing of them is written again.
-
-    All are made loaded before any joins the session, so a parent's cascade does not add
-    its children as new.
-    """
-    for instance in objects:
-        make_transient_to_detached(instance)
-    for instance in objects:
-        session.add(instance)
-
-
 def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]]) -> list[_Row]:
     """Insert ``rows`` of ``model``'s table in one statement; their objects, as loaded.
 
@@ -77,18 +66,13 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     makes those it reads, their values set without the constructor's bookkeeping of each
     change (which cost more than the insert): so no model with validators is taken.
     """
-    mapper = inspect(model)
-    if mapper.validators:
-        raise TypeError(f"{model.__name__} validates its values: build it with its constructor")
-    table = mapper.local_table
+    table = loadable(model).local_table
     keys = tuple(rows[0])
     if any(tuple(row) != keys for row in rows[1:]):
         raise ValueError(f"{table.name}: rows inserted together must name the same columns")
     results = session.connection().execute(_insert(table, keys), rows)
-    objects = []
-    for values, result in zip(rows, results, strict=True):
-        instance = mapper.class_manager.new_instance()
-        instance.__dict__.update(values, **result._asdict())
-        objects.append(instance)
-    keep_as_loaded(session, objects)
-    return objects
+    return as_loaded(
+        session,
+        model,
+        (values | result._asdict() for values, result in zip(rows, results, strict=True)),
+    )

@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 from flask import Flask, abort, redirect, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import Principal
 from returns_service.extensions import db, login_manager
+from returns_service.loaded_objects import as_loaded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,15 +56,26 @@ def load_staff(session_id: str) -> StaffUser | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None  # a cookie from before session versions, or forged
-    user = db.session.execute(_STAFF_BY_ID, {"id": int(user_id)}).scalar_one_or_none()
-    if user is None or not user.active or user.session_version != int(version):
+    session = db.session()
+    kept = session.identity_map.get(identity_key(StaffUser, int(user_id)))
+    if kept is not None:
+        user = kept
+    else:
+        row = session.connection().execute(_STAFF_BY_ID, {"id": int(user_id)}).one_or_none()
+        if row is None:
+            return None
+        [user] = as_loaded(session, StaffUser, [row._mapping])
+    if not user.active or user.session_version != int(version):
         return None
     return user
 
 
-#: Built once (it only takes the id): every staff page reads its member with it, and
-#: ``Session.get`` cost half as much again around the same statement.
-_STAFF_BY_ID = select(StaffUser).where(StaffUser.id == bindparam("id"))
+#: Built once (it only takes the id), every column by key: every staff page reads its member
+#: with it, as a plain row made an object as loaded (through the ORM's query it cost three
+#: times as much, a tenth of a staff page).
+_STAFF_BY_ID = select(
+    *(column.label(column.key) for column in StaffUser.__table__.columns)
+).where(StaffUser.id == bindparam("id"))
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:

@@ -31,10 +31,11 @@ from returns_service.cancellations.past import cancelling_past
 from returns_service.cancellations.quote import SettledBefore, amounts_for, chosen_lines
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
 from returns_service.errors import Conflict, NotFound
+from returns_service.loaded_objects import keep_as_loaded
 from returns_service.notifications.formatting import format_date
 from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
-from returns_service.plain_inserts import insert_returning, keep_as_loaded
+from returns_service.plain_inserts import insert_returning
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund, refundable_balance
 from returns_service.shop import ShopSettings

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, joinedload
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
+from returns_service.loaded_objects import keep_as_loaded
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
-from returns_service.plain_inserts import insert_returning, keep_as_loaded
+from returns_service.plain_inserts import insert_returning
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
