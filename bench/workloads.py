@@ -123,6 +123,9 @@ class Shop:
         )
         if signed_in.status_code != 302:
             raise RuntimeError(f"staff sign-in failed: {signed_in.status_code}")
+        # A first page, as a browser opens after signing in: the cookie it sets (the forms'
+        # token) is kept, as a browser keeps it, rather than set again on every request.
+        browser.get(base_url + "/staff/", timeout=30).raise_for_status()
         self.cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
         order_id = self.reading.first
         filed = requests.post(

@@ -49,6 +49,7 @@ class Database:
             options["connect_args"] = {"cursor_factory": LazyDescriptionCursor}
         self._engine = create_engine(url, **options)
         _ping_when_idle(self._engine)
+        _refuse_writes_when_read_only(self._engine)
         if self._engine.dialect.name == "postgresql":
             _keep_prepared_statements(self._engine)
         if url.startswith("sqlite"):
@@ -64,6 +65,18 @@ class Database:
         close it (``with``) to give it back.
         """
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def read_only_session(self) -> None:
+        """Have this session's statements stand alone, as with
+        :meth:`connection_without_transaction`, and refuse any that writes.
+
+        For a request that only shows what is there (a staff page opened): under PostgreSQL's
+        read committed every statement sees its own snapshot anyway, so only the ``BEGIN``
+        and ``COMMIT`` round trips go. Called before the session has its connection.
+        """
+        self.session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT", _READ_ONLY: True}
+        )
 
     def _remove_session(self, exc: BaseException | None) -> None:
         self.session.remove()
@@ -113,6 +126,32 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(str(error)) from error  # the pool reconnects
 
 
+#: The execution option of a read-only session's connection (:meth:`Database.read_only_session`).
+_READ_ONLY = "returns_read_only"
+
+
+class WriteWhileReadOnly(RuntimeError):
+    """A statement that may write, sent on a read-only session's connection."""
+
+
+def _may_write(statement: str, context: Any) -> bool:
+    """Whether a statement may write: an insert, update, delete, or text other than a
+    ``SET LOCAL``."""
+    return bool(
+        context.isinsert
+        or context.isupdate
+        or context.isdelete
+        or (context.is_text and not statement.startswith("SET LOCAL "))
+    )
+
+
+def _refuse_writes_when_read_only(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if connection.get_execution_options().get(_READ_ONLY) and _may_write(statement, args[-2]):
+            raise WriteWhileReadOnly(f"a read-only session may not send: {statement[:80]}")
+
+
 #: In a connection's ``info``: whether its transaction sent anything that may have written.
 _MAY_HAVE_WRITTEN = "may_have_written"
 
@@ -136,13 +175,7 @@ def _keep_prepared_statements(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        context = args[-2]
-        if (
-            context.isinsert
-            or context.isupdate
-            or context.isdelete
-            or (context.is_text and not statement.startswith("SET LOCAL "))
-        ):
+        if _may_write(statement, args[-2]):
             connection.info[_MAY_HAVE_WRITTEN] = True
 
     @event.listens_for(engine, "rollback")
