@@ -2,10 +2,11 @@
 
 Per size: opening an order, reading it, filing a return and the staff work list (open
 cases, a search by e-mail, the closed history and a scanned RMA; medians of sequential
-requests, in process), every SQL statement they ran checked with EXPLAIN (no
-sequential scan of a big table), the numbers page's queries over the last 30 days (the
-dashboard, promises kept, survey answers), and a draft simulated over every past return
-line, streamed from PostgreSQL with the facts the rules API reads.
+requests, in process, in three rounds taken in turn with the other size's), every SQL
+statement they ran checked with EXPLAIN (no sequential scan of a big table), the numbers
+page's queries over the last 30 days (the dashboard, promises kept, survey answers), and a
+draft simulated over every past return line, streamed from PostgreSQL with the facts the
+rules API reads.
 
     python -m bench.scale [--orders 1000000] [--small 10000] [--report-only]
 
@@ -20,11 +21,13 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select
 
 import rules
 from bench.seed import (
@@ -50,6 +53,8 @@ from rules.mentioned import facts_mentioned
 from rules.simulation import MONEY_FACTS
 
 SAMPLES = 25
+#: Rounds of samples per size, taken in turn with the other size's.
+ROUNDS = 3
 MAX_GROWTH = 1.2
 MAX_METRICS_SECONDS = 1.0
 MAX_SIMULATION_SECONDS = 10.0
@@ -114,13 +119,13 @@ def _seq_scans(url: str, statements: dict[str, Any]) -> list[str]:
     return found
 
 
-def _median_ms(run: Callable[[int], Any], samples: int = SAMPLES) -> float:
+def _timed_ms(run: Callable[[int], Any], indexes: range) -> list[float]:
     times = []
-    for index in range(samples):
+    for index in indexes:
         start = time.perf_counter()
         run(index)
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times
 
 
 def _checked(response: Any) -> Any:
@@ -129,8 +134,32 @@ def _checked(response: Any) -> Any:
     return response
 
 
-def measure(orders: int) -> dict[str, Any]:
-    """Seed a shop of ``orders`` orders and measure it; returns the figures and verdicts."""
+def _spread(batch: OrderBatch, count: int) -> list[int]:
+    """``count`` orders of ``batch`` spread over it, newest and oldest alike."""
+    step = max(1, batch.count // (count + 1))
+    return [batch.first + i * step for i in range(count)]
+
+
+@dataclass
+class Shop:
+    """A seeded shop of one size, and what its rounds measured."""
+
+    orders: int
+    url: str
+    redis_url: str
+    seeded: float
+    #: Orders with a past return (opened and read) and without (returns filed on them),
+    #: a different one for every sample of every round.
+    old: list[int]
+    fresh: list[int]
+    fresh_lines: list[int]
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    statements: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def seeded_shop(orders: int) -> Iterator[Shop]:
+    """A shop of ``orders`` orders seeded in a throw-away database, dropped at the end."""
     with throwaway_database() as url, own_redis_database() as redis_url:
         now = utcnow()
         with_returns = OrderBatch(1, orders // 2)
@@ -153,96 +182,118 @@ def measure(orders: int) -> dict[str, Any]:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
         engine.dispose()
-        seeded = time.perf_counter() - start
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "REDIS_URL": redis_url,
-                "SECRET_KEY": SECRET_KEY,
-                "PORTAL_RATE_LIMIT": "1000000 per minute",
-                "LOG_LEVEL": "WARNING",
-            }
+        fresh = _spread(without, SAMPLES * ROUNDS)
+        yield Shop(
+            orders=orders,
+            url=url,
+            redis_url=redis_url,
+            seeded=time.perf_counter() - start,
+            old=_spread(with_returns, SAMPLES * ROUNDS),
+            fresh=fresh,
+            fresh_lines=[without.line_ids(order_id)[1] for order_id in fresh],
         )
+
+
+@contextmanager
+def served(shop: Shop) -> Iterator[Any]:
+    """The app on the shop's database, its statements recorded into the shop's."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": shop.url,
+            "REDIS_URL": shop.redis_url,
+            "SECRET_KEY": SECRET_KEY,
+            "PORTAL_RATE_LIMIT": "1000000 per minute",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    statements = Statements(db.engine)
+    statements.seen = shop.statements
+    statements.recording = True
+    try:
+        yield app
+    finally:
+        statements.recording = False
+        db.engine.dispose()
+
+
+def measure_round(shop: Shop, number: int) -> None:
+    """One round of samples of every path on ``shop``: its orders ``number``-th share."""
+    indexes = range(number * SAMPLES, (number + 1) * SAMPLES)
+    with served(shop) as app:
         client = app.test_client()
-        statements = Statements(db.engine)
-        # Orders spread over the shop, newest and oldest alike.
-        step = max(1, without.count // (SAMPLES + 1))
-        fresh = [without.first + i * step for i in range(SAMPLES)]
-        old = [
-            with_returns.first + i * max(1, with_returns.count // (SAMPLES + 1))
-            for i in range(SAMPLES)
-        ]
 
         def token(order_id: int) -> dict[str, str]:
             with app.app_context():
                 return {"Authorization": f"Bearer {tokens.issue(order_id)}"}
 
-        statements.recording = True
-        figures = {
-            "open an order": _median_ms(
-                lambda i: _checked(
-                    client.post(
-                        "/api/v1/portal/session",
-                        json={"order_number": f"#{old[i]}", "email": email_of(old[i])},
-                    )
-                )
-            ),
-            "read an order": _median_ms(
-                lambda i: _checked(client.get("/api/v1/portal/order", headers=token(old[i])))
-            ),
-            "file a return": _median_ms(
-                lambda i: _checked(
-                    client.post(
-                        "/api/v1/returns",
-                        json=_return_body(without.line_ids(fresh[i])[1]),
-                        headers=token(fresh[i]),
-                    )
-                )
-            ),
+        def open_order(i: int) -> Any:
+            body = {"order_number": f"#{shop.old[i]}", "email": email_of(shop.old[i])}
+            return _checked(client.post("/api/v1/portal/session", json=body))
+
+        def read_order(i: int) -> Any:
+            return _checked(client.get("/api/v1/portal/order", headers=token(shop.old[i])))
+
+        def file_return(i: int) -> Any:
+            body = _return_body(shop.fresh_lines[i])
+            return _checked(client.post("/api/v1/returns", json=body, headers=token(shop.fresh[i])))
+
+        found = {
+            "open an order": _timed_ms(open_order, indexes),
+            "read an order": _timed_ms(read_order, indexes),
+            "file a return": _timed_ms(file_return, indexes),
+            **_staff_work_list_ms(app, client, shop.old[0]),
         }
-        figures |= _staff_work_list_ms(app, client, old[0])
-        with app.app_context():
-            start = time.perf_counter()
-            _numbers_page(app, now)
-            metrics_seconds = time.perf_counter() - start
-            db.session.remove()
-        statements.recording = False
-        scans = _seq_scans(url, statements.seen)
-        with app.app_context():
-            compiled = rules.compile_rule_set(_draft())
-            start = time.perf_counter()
-            read = facts_mentioned(compiled.doc) | MONEY_FACTS  # as the rules API reads them
-            report = rules.simulate(compiled, past_line_decisions(db.session, facts=read))
-            simulation_seconds = time.perf_counter() - start
-            db.session.remove()
-        db.engine.dispose()
+    for name, times in found.items():
+        shop.samples.setdefault(name, []).extend(times)
+
+
+def measure_once(shop: Shop) -> dict[str, Any]:
+    """The numbers page, the plans of every statement seen and the simulation, once."""
+    with served(shop) as app, app.app_context():
+        now = utcnow()
+        start = time.perf_counter()
+        _numbers_page(app, now)
+        metrics_seconds = time.perf_counter() - start
+        db.session.remove()
+    scans = _seq_scans(shop.url, shop.statements)
+    with served(shop) as app, app.app_context():
+        compiled = rules.compile_rule_set(_draft())
+        start = time.perf_counter()
+        read = facts_mentioned(compiled.doc) | MONEY_FACTS  # as the rules API reads them
+        report = rules.simulate(compiled, past_line_decisions(db.session, facts=read))
+        simulation_seconds = time.perf_counter() - start
+        db.session.remove()
     return {
-        "orders": orders,
-        "seeded": seeded,
-        "figures": figures,
+        "orders": shop.orders,
+        "seeded": shop.seeded,
+        "figures": {name: statistics.median(times) for name, times in shop.samples.items()},
         "metrics": metrics_seconds,
         "scans": scans,
-        "statements": len(statements.seen),
+        "statements": len(shop.statements),
         "simulated": report.total,
         "simulation": simulation_seconds,
     }
 
 
-def _staff_work_list_ms(app: Any, client: Any, order_id: int) -> dict[str, float]:
+def _staff_work_list_ms(app: Any, client: Any, order_id: int) -> dict[str, list[float]]:
     """The staff work list as staff use it: open cases, a search, the history, a scan."""
     from werkzeug.security import generate_password_hash
 
     from returns_service.auth.models import Role, StaffUser
 
     with app.app_context():
-        db.session.add(
-            StaffUser(
-                email="scale@example.jp",
-                role=Role.ADMIN,
-                password_hash=generate_password_hash("scale bench"),
+        if (
+            db.session.scalar(select(StaffUser).where(StaffUser.email == "scale@example.jp"))
+            is None
+        ):
+            db.session.add(
+                StaffUser(
+                    email="scale@example.jp",
+                    role=Role.ADMIN,
+                    password_hash=generate_password_hash("scale bench"),
+                )
             )
-        )
-        db.session.commit()
+            db.session.commit()
     page = client.get("/staff/login").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     client.post(
@@ -255,7 +306,8 @@ def _staff_work_list_ms(app: Any, client: Any, order_id: int) -> dict[str, float
         "scan an RMA": f"/staff/scan?code=R-{order_id:08d}",
     }
     return {
-        name: _median_ms(lambda i, p=path: _checked(client.get(p))) for name, path in paths.items()
+        name: _timed_ms(lambda i, p=path: _checked(client.get(p)), range(SAMPLES))
+        for name, path in paths.items()
     }
 
 
@@ -266,7 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args(argv)
-    small, big = measure(args.small), measure(args.orders)
+    with seeded_shop(args.small) as small_shop, seeded_shop(args.orders) as big_shop:
+        # Round by round, one size after the other: the machine's pace drifts over the
+        # minutes between them, and both sizes see the same drift.
+        for number in range(ROUNDS):
+            for shop in (small_shop, big_shop):
+                measure_round(shop, number)
+        small, big = measure_once(small_shop), measure_once(big_shop)
     missed = []
     print(f"{'':22} {small['orders']:>12,} orders {big['orders']:>12,} orders   growth")
     for name, small_ms in small["figures"].items():

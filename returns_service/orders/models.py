@@ -149,8 +149,10 @@ class Shipment(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     carrier: Mapped[str] = mapped_column(String(64), default="")
     tracking_number: Mapped[str | None] = mapped_column(String(128), index=True)
+    #: Indexed: the work list looks for open cases whose parcel is in a state the shop's
+    #: priority mapping names (an exception, say), among the few parcels in it.
     status: Mapped[ShipmentStatus] = mapped_column(
-        str_enum(ShipmentStatus), default=ShipmentStatus.PENDING
+        str_enum(ShipmentStatus), default=ShipmentStatus.PENDING, index=True
     )
     #: The warehouse (or Shopify location) the parcel left from; None where the shop has one.
     warehouse: Mapped[str | None] = mapped_column(String(64))
