@@ -22,7 +22,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from returns_service.config import LOCALES
-from returns_service.extensions import babel, csrf
+from returns_service.extensions import babel, csrf, db
 from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, event_label
 from returns_service.money import exponent
 
@@ -69,6 +69,16 @@ def protect_forms(blueprint: Blueprint) -> None:
     def _check_token() -> None:
         if request.method == "POST":
             csrf.protect()
+
+
+def read_only_when_showing(blueprint: Blueprint) -> None:
+    """Have a page opened (``GET``, ``HEAD``) read without a transaction and write nothing
+    (:meth:`Database.read_only_session`); a form sent runs in one transaction."""
+
+    @blueprint.before_request
+    def _read_only() -> None:
+        if request.method in ("GET", "HEAD"):
+            db.read_only_session()
 
 
 def _security_headers(response: Response) -> Response:

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_percent, get_locale, get_timezone, get_translations, gettext
 from flask_wtf.csrf import CSRFError
@@ -28,6 +28,7 @@ from returns_service.pages import (
     page_context,
     page_words,
     protect_forms,
+    read_only_when_showing,
 )
 from returns_service.staff.admin_forms import ROLE_LABELS
 from returns_service.staff.case_labels import actor_label, case_label
@@ -36,14 +37,7 @@ T = TypeVar("T")
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 protect_forms(bp)
-
-
-@bp.before_request
-def _read_only_when_showing() -> None:
-    """A page opened (``GET``) reads without a transaction and writes nothing."""
-    if request.method in ("GET", "HEAD"):
-        db.read_only_session()
-
+read_only_when_showing(bp)
 bp.add_app_template_filter(page_words(case_label), "case_label")
 bp.add_app_template_filter(format_percent, "percent")
 bp.add_app_template_filter(actor_label, "actor_label")
