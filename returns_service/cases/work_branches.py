@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     case,
     exists,
     false,
-    literal,
     literal_column,
     null,
     or_,
@@ -55,13 +55,22 @@ _ORDER_IDS = bindparam("order_ids", expanding=True)
 _REASON = bindparam("reason", type_=String)
 
 
+def constant(value: str | int) -> ColumnElement[Any]:
+    """``value`` written into the statement as a literal (quotes doubled), not sent as a
+    parameter: with the states, signals and kinds in its text, PostgreSQL plans the work
+    list once for every page (a generic plan) where it planned it afresh at each execution,
+    as a plan for unknown states could not tell which index reads the open cases."""
+    if isinstance(value, int):
+        return literal_column(str(int(value)), Integer)
+    return literal_column("'" + str(value).replace("'", "''") + "'", String)
+
+
 def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN (...)`` of values this module names, each its own parameter: an
-    expanding list would have the statement's text written out again at every execution."""
+    """``column IN (...)`` of values this module names, written into the statement."""
     values = list(values)
     if not values:
         return false()
-    return column.in_([literal(value, column.type) for value in values])
+    return column.in_([constant(getattr(value, "value", value)) for value in values])
 
 
 def branches(shape: WorkShape) -> list[Select]:
@@ -103,11 +112,11 @@ def _rank(
                     _one_of(status, _signals(shape, priority, "status")),
                     _shipment_signal(order_id, _signals(shape, priority, "shipment")),
                 ),
-                number,
+                constant(number),
             )
         )
-    ranks.append((and_(undecided, created_at <= bindparam("cutoff")), 1))
-    return case(*ranks, else_=2)
+    ranks.append((and_(undecided, created_at <= bindparam("cutoff")), constant(1)))
+    return case(*ranks, else_=constant(2))
 
 
 def _lists(enum: Any, shape: WorkShape) -> bool:
@@ -120,21 +129,24 @@ def _returns(shape: WorkShape) -> Select | None:
     if not wanted or not _lists(ReturnStatus, shape):
         return None
     r = ReturnRequest
-    is_exchange = r.resolution == Resolution.EXCHANGE
+    is_exchange = r.resolution == constant(Resolution.EXCHANGE.value)
 
     # The reasons kept on the request's row, between commas: ",DEFECTIVE,SIZE_TOO_SMALL,".
-    comma = literal_column("','", String)
+    comma = constant(",")
     between_commas = comma + r.line_reasons + comma
 
     def line_reason(reasons: list[str]) -> ColumnElement[bool]:
         if not reasons:
             return false()
-        return or_(*(between_commas.like(literal(f"%,{reason},%")) for reason in reasons))
+        return or_(*(between_commas.like(constant(f"%,{reason},%")) for reason in reasons))
 
     query = select(
-        literal("return").label("subject_type"),
+        constant("return").label("subject_type"),
         r.id.label("subject_id"),
-        case((is_exchange, CaseKind.EXCHANGE.value), else_=CaseKind.RETURN.value).label("kind"),
+        case(
+            (is_exchange, constant(CaseKind.EXCHANGE.value)),
+            else_=constant(CaseKind.RETURN.value),
+        ).label("kind"),
         r.created_at.label("created_at"),
         r.order_id.label("order_id"),
         _rank(
@@ -193,7 +205,7 @@ def _subscriptions(shape: WorkShape) -> Select | None:
         status_enum=FlowStatus,
         undecided=false(),
         closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
-        open_=s.status == FlowStatus.OFFERED,
+        open_=s.status == constant(FlowStatus.OFFERED.value),
         found=or_(
             s.subscription_reference == bindparam("text", type_=String),
             s.order_id.in_(_ORDER_IDS),
@@ -219,9 +231,9 @@ def _flat_branch(
     if shape.kinds and kind not in shape.kinds or not _lists(status_enum, shape):
         return None
     query = select(
-        literal(subject_type).label("subject_type"),
+        constant(subject_type).label("subject_type"),
         model.id.label("subject_id"),
-        literal(kind.value).label("kind"),
+        constant(kind.value).label("kind"),
         model.created_at.label("created_at"),
         model.order_id.label("order_id"),
         _rank(
@@ -245,7 +257,7 @@ def _flat_branch(
 
 def _closed(status: Any, closed: Any) -> Any:
     """1 for a case no one works on any more, 0 for an open one: open cases list first."""
-    return case((_one_of(status, closed), 1), else_=0).label("closed")
+    return case((_one_of(status, closed), constant(1)), else_=constant(0)).label("closed")
 
 
 def _shown(

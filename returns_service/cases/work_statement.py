@@ -28,7 +28,7 @@ from sqlalchemy import (
 from returns_service.cases.answers import first_answer
 from returns_service.cases.models import CaseFile
 from returns_service.cases.read_model import CANCELLATION_CLOSED, RETURN_CLOSED
-from returns_service.cases.work_branches import branches
+from returns_service.cases.work_branches import branches, constant
 from returns_service.cases.work_filter import WorkShape
 from returns_service.orders.models import Customer, Order, Shipment
 from returns_service.subscriptions.models import FlowStatus
@@ -99,8 +99,8 @@ def page_statement(shape: WorkShape) -> Select | None:
             cut = cut.where(CaseFile.assignee == bindparam("assignee"))
     page = (
         cut.order_by(*_order(shape, cases))
-        .offset(bindparam("offset", type_=Integer))
-        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer, literal_execute=True))
+        .limit(bindparam("limit", type_=Integer, literal_execute=True))
         .subquery("page")
     )
     return (
@@ -133,13 +133,13 @@ def _shipment_statuses(cases: Any) -> Any:
         .where(Shipment.order_id == cases.c.order_id)
         .scalar_subquery()
     )
-    return case((cases.c.subject_type != "subscription", statuses)).label("shipments")
+    return case((cases.c.subject_type != constant("subscription"), statuses)).label("shipments")
 
 
 def _first_answer(cases: Any) -> Any:
     """When a person (or the rules deciding) first answered the case; a subscription's
     offers answer at once."""
     return case(
-        (cases.c.subject_type == "subscription", cases.c.created_at),
+        (cases.c.subject_type == constant("subscription"), cases.c.created_at),
         else_=first_answer(cases.c.subject_type, cases.c.subject_id, cases.c.resolved_at),
     ).label("first_answer")
