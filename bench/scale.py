@@ -195,8 +195,9 @@ def seeded_shop(orders: int) -> Iterator[Shop]:
 
 
 @contextmanager
-def served(shop: Shop) -> Iterator[Any]:
-    """The app on the shop's database, its statements recorded into the shop's."""
+def served(shop: Shop, *, recording: bool = True) -> Iterator[Any]:
+    """The app on the shop's database, its statements recorded into the shop's (those
+    :func:`_seq_scans` explains) unless ``recording`` is off."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": shop.url,
@@ -208,7 +209,7 @@ def served(shop: Shop) -> Iterator[Any]:
     )
     statements = Statements(db.engine)
     statements.seen = shop.statements
-    statements.recording = True
+    statements.recording = recording
     try:
         yield app
     finally:
@@ -256,7 +257,7 @@ def measure_once(shop: Shop) -> dict[str, Any]:
         metrics_seconds = time.perf_counter() - start
         db.session.remove()
     scans = _seq_scans(shop.url, shop.statements)
-    with served(shop) as app, app.app_context():
+    with served(shop, recording=False) as app, app.app_context():
         compiled = rules.compile_rule_set(_draft())
         start = time.perf_counter()
         read = facts_mentioned(compiled.doc) | MONEY_FACTS  # as the rules API reads them

@@ -41,7 +41,7 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
 
     Every object must have the same columns set (relationships are not written: set the
     foreign keys too). What is not set comes back from the insert (ids, defaults). The
-    objects stay out of the session until :func:`keep_as_loaded`.
+    objects stay out of the session until :func:`loaded_objects.keep_as_loaded`.
     """
     if not objects:
         return

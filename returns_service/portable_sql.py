@@ -113,14 +113,3 @@ def commit_without_waiting_for_disk(engine: Engine) -> None:
     if not event.contains(engine, "connect", _commit_without_waiting_for_disk):
         event.listen(engine, "connect", _commit_without_waiting_for_disk)
         engine.dispose()
-
-
-def without_jit(session: Session) -> None:
-    """Turn PostgreSQL's JIT compilation off for the rest of the transaction.
-
-    The planner asks for it on a query it expects to be long (a million lines read, or a
-    subquery costed per line), and compiling then takes 0.15-0.7 s: longer than it saves on
-    queries whose per-row work is a lookup or two. SQLite has no JIT.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))

@@ -5,6 +5,7 @@ database addresses, and the settings written as JSON documents.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +64,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+#: A reason, state or parcel state as the priority mapping names it: ``WRONG_ITEM``.
+_CODE = re.compile(r"[A-Za-z0-9_]+")
+
+
 def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:
     """The ``RETURNS_CASE_PRIORITIES`` JSON as ``{"urgent": {"reason:WRONG_ITEM", ...}, ...}``.
 
@@ -84,10 +89,10 @@ def parse_case_priorities(text: str) -> dict[str, frozenset[str]]:
             raise ConfigError(f"{name}: {priority} must be a list of strings")
         for entry in entries:
             signal, sep, value = entry.partition(":")
-            if not sep or signal not in PRIORITY_SIGNALS or not value:
+            if not sep or signal not in PRIORITY_SIGNALS or not _CODE.fullmatch(value):
                 raise ConfigError(
                     f"{name}: {entry!r} must be signal:value with a signal from "
-                    f"{', '.join(PRIORITY_SIGNALS)}"
+                    f"{', '.join(PRIORITY_SIGNALS)} and a code of letters, digits and _"
                 )
         mapping[priority] = frozenset(entries)
     return mapping

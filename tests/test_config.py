@@ -154,6 +154,7 @@ def test_instance_secret_key_is_the_same_for_processes_starting_together(
         ("RETURNS_CASE_PRIORITIES", "{", "RETURNS_CASE_PRIORITIES must be JSON"),
         ("RETURNS_CASE_PRIORITIES", '{"critical": []}', "'critical' is not one of"),
         ("RETURNS_CASE_PRIORITIES", '{"urgent": ["colour:red"]}', "signal:value"),
+        ("RETURNS_CASE_PRIORITIES", '{"urgent": ["reason:WRONG ITEM"]}', "letters, digits and _"),
         ("RETURNS_SURVEY_SCALE", "stars", "RETURNS_SURVEY_SCALE"),
     ],
 )

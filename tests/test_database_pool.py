@@ -220,3 +220,18 @@ def test_a_statement_run_again_does_not_describe_its_columns(
     assert len(built) == before
     assert again._mapping["pid"] == first._mapping["pid"]
     assert list(again._fields) == ["now", "pid"]
+
+
+def test_the_service_connects_with_jit_off_after_the_urls_own_options(database_url: str) -> None:
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        database_url + "?options=-c%20statement_timeout%3D4321"
+    )
+    database = Database()
+    database.init_app(app)
+    try:
+        with database.engine.connect() as connection:
+            assert connection.scalar(text("SHOW jit")) == "off"
+            assert connection.scalar(text("SHOW statement_timeout")) == "4321ms"
+    finally:
+        database.engine.dispose()

@@ -60,7 +60,9 @@ def _fill() -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("return_requests") as batch:
-        batch.add_column(sa.Column("line_reasons", sa.Text(), nullable=True))
+        # With a default in the database: a process still on the code before this one files
+        # returns without the column while a deploy rolls out.
+        batch.add_column(sa.Column("line_reasons", sa.Text(), nullable=True, server_default=""))
     _fill()
     with op.batch_alter_table("return_requests") as batch:
         batch.alter_column("line_reasons", existing_type=sa.Text(), nullable=False)

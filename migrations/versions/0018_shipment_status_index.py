@@ -19,7 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_shipments_status", "shipments", ["status"])
+    # Built without holding writes back on PostgreSQL (outside a transaction, as it must be).
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "ix_shipments_status", "shipments", ["status"], postgresql_concurrently=True
+        )
 
 
 def downgrade() -> None:

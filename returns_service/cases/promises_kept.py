@@ -26,7 +26,6 @@ from returns_service.cases.read_model import (
     return_waiting_on,
     subscription_waiting_on,
 )
-from returns_service.portable_sql import without_jit
 from returns_service.returns.models import ReturnRequest
 from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
 
@@ -93,7 +92,6 @@ def promises_kept(
 ) -> dict[CaseKind, Kept]:
     """The kinds of case that arrived from ``since`` until before ``until``, with their
     promises met and missed by ``now``."""
-    without_jit(session)  # a month of a big shop: PostgreSQL would compile, for longer
     kept: dict[CaseKind, Kept] = {}
     for model, kind_column, answered, resolved, where, kind_and_waiting in _READS:
         rows = (

@@ -56,13 +56,23 @@ _REASON = bindparam("reason", type_=String)
 
 
 def constant(value: str | int) -> ColumnElement[Any]:
-    """``value`` written into the statement as a literal (quotes doubled), not sent as a
-    parameter: with the states, signals and kinds in its text, PostgreSQL plans the work
-    list once for every page (a generic plan) where it planned it afresh at each execution,
-    as a plan for unknown states could not tell which index reads the open cases."""
+    """``value`` written into the statement as a literal (quotes doubled; a backslash is
+    refused), not sent as a parameter: with the states, signals and kinds in its text,
+    PostgreSQL plans the work list once for every page (a generic plan) where it planned it
+    afresh at each execution, as a plan for unknown states could not tell which index reads
+    the open cases. The values are the models' codes and the shop's priority mapping, whose
+    codes the settings hold to letters, digits and ``_``."""
     if isinstance(value, int):
         return literal_column(str(int(value)), Integer)
+    if "\\" in str(value):
+        # What a backslash means in a literal depends on a server setting: never written in.
+        raise ValueError(f"a constant may not hold a backslash: {value!r}")
     return literal_column("'" + str(value).replace("'", "''") + "'", String)
+
+
+def _escaped(code: str) -> str:
+    """``code`` for a ``LIKE`` pattern escaped with ``!``: its ``_`` matches only itself."""
+    return code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
@@ -138,7 +148,12 @@ def _returns(shape: WorkShape) -> Select | None:
     def line_reason(reasons: list[str]) -> ColumnElement[bool]:
         if not reasons:
             return false()
-        return or_(*(between_commas.like(constant(f"%,{reason},%")) for reason in reasons))
+        return or_(
+            *(
+                between_commas.like(constant(f"%,{_escaped(reason)},%"), escape="!")
+                for reason in reasons
+            )
+        )
 
     query = select(
         constant("return").label("subject_type"),

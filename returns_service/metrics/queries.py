@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from returns_service.events import Event
 from returns_service.orders.models import Order, OrderLine
-from returns_service.portable_sql import among, hours_between, without_jit
+from returns_service.portable_sql import among, hours_between
 from returns_service.refunds.models import Refund, RefundStatus
 from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus
 
@@ -208,7 +208,6 @@ def return_metrics(session: Session, since: datetime, until: datetime, now: date
     """Every number of the returns dashboard for requests (or orders) in [since, until)."""
     # The return rate by product is costed per order line of the period: PostgreSQL would
     # spend longer compiling it than running it.
-    without_jit(session)
     reasons, outcomes = _reasons_and_outcomes(session, since, until)
     return {
         "since": since.isoformat(),

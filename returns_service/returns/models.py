@@ -107,7 +107,7 @@ class ReturnRequest(Promised, Base):
     restocking_fee: Mapped[int] = mapped_column(default=0)
     #: Its lines' reasons, distinct, sorted, comma-joined (``line_reasons_of``): fixed when
     #: filed, kept on the row so that the work list ranks open returns without their lines.
-    line_reasons: Mapped[str] = mapped_column(Text, default="")
+    line_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(64), default="customer")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     decided_at: Mapped[datetime | None]

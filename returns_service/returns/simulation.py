@@ -13,7 +13,6 @@ from sqlalchemy import ColumnElement, Result, Row, Select, Text, cast, select, t
 from sqlalchemy.orm import Session
 
 import rules
-from returns_service.portable_sql import without_jit
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from rules.facts import FACTS, FactType
 
@@ -89,7 +88,6 @@ def past_line_decisions(
         until,
     )
     # Core rows from a server-side cursor: no ORM rows, never a million lines in memory.
-    without_jit(session)
     rows = session.connection().execute(query.execution_options(yield_per=BATCH))
     outcomes = {outcome.value: outcome for outcome in rules.Outcome}
     facts_of = _whole_document if readers is None else _row_mapper(readers, FIRST_FACT)
