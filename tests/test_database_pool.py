@@ -224,9 +224,7 @@ def test_a_statement_run_again_does_not_describe_its_columns(
 
 def test_the_service_connects_with_jit_off_after_the_urls_own_options(database_url: str) -> None:
     app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = (
-        database_url + "?options=-c%20statement_timeout%3D4321"
-    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url + "?options=-c%20statement_timeout%3D4321"
     database = Database()
     database.init_app(app)
     try:

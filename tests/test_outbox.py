@@ -19,7 +19,6 @@ from werkzeug import Request, Response
 from returns_service import outbox
 from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
-from returns_service.notifications.models import WebhookEndpoint
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import OutboxMessage
 from returns_service.worker import (
@@ -28,6 +27,7 @@ from returns_service.worker import (
     run_message,
     run_messages,
 )
+from tests.notifications.outbound import add_endpoint
 
 
 def _queued(app: Flask) -> int:
@@ -87,7 +87,7 @@ def test_a_transactions_messages_go_to_rq_in_batches_named_by_their_ids(app: Fla
     with app.app_context():
         ids = _restocks(*range(outbox.BATCH_SIZE + 3))
         db.session.commit()
-        later = outbox.record(db.session, "restock", utcnow(), return_line_id=99).id
+        [later] = _restocks(99)
         db.session.commit()
 
     waiting = _waiting(app)
@@ -152,7 +152,7 @@ def test_a_rolled_back_transaction_enqueues_nothing(app: Flask) -> None:
 
 def test_a_commit_hands_over_and_the_relay_only_notes_it(app: Flask) -> None:
     with app.app_context():
-        message_id = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        [message_id] = _restocks(1)
         db.session.commit()
         assert _queued(app) == 1
         assert db.session.get(OutboxMessage, message_id).enqueued_at is None  # not written
@@ -282,7 +282,7 @@ def test_a_failure_recorded_after_another_delivery_ran_the_row_changes_nothing(
     app: Flask, session: Session
 ) -> None:
     with app.app_context():
-        message_id = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        [message_id] = _restocks(1)
         db.session.commit()
         assert run_message(message_id) == "succeeded"
         _record_failure(message_id, RuntimeError("a slower delivery of the same row failed"))
@@ -304,10 +304,7 @@ def _answer_late(request: Request) -> Response:
 def test_a_batch_whose_time_is_up_leaves_the_rest_pending(
     app: Flask, session: Session, httpserver: HTTPServer
 ) -> None:
-    session.add(
-        WebhookEndpoint(url=httpserver.url_for("/slow"), secret="s" * 24, created_at=utcnow())
-    )
-    session.commit()
+    add_endpoint(session, httpserver.url_for("/slow"))
     httpserver.expect_request("/slow", method="POST").respond_with_handler(_answer_late)
     with app.app_context():
         ids = [
@@ -331,13 +328,13 @@ def test_a_failed_message_put_back_beside_new_ones_goes_to_rq_alone(
     app: Flask, session: Session
 ) -> None:
     with app.app_context():
-        failed = outbox.record(db.session, "restock", utcnow(), return_line_id=1).id
+        [failed] = _restocks(1)
         db.session.commit()
         Redis.from_url(app.config["REDIS_URL"]).delete("rq:queue:returns")
         session.get(OutboxMessage, failed).status = outbox.MessageStatus.FAILED
         session.commit()
 
-        new = outbox.record(db.session, "restock", utcnow(), return_line_id=2).id
+        [new] = _restocks(2)
         outbox.retry_failed(db.session, failed, utcnow())
         db.session.commit()
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from returns_service.extensions import db
 from returns_service.models import utcnow
-from returns_service.notifications.models import WebhookEndpoint
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
 from returns_service.wiring import JOBS
 from returns_service.worker import backoff, prepare_process, run_message, work_burst
+from tests.notifications.outbound import add_endpoint
 from tests.shop import Shop
 
 
@@ -128,10 +128,7 @@ def test_a_succeeded_message_delivered_again_runs_nothing(
 def test_a_webhook_delivered_again_after_a_lost_acknowledgement_posts_once(
     app: Flask, session: Session, httpserver: HTTPServer
 ) -> None:
-    session.add(
-        WebhookEndpoint(url=httpserver.url_for("/hook"), secret="s" * 24, created_at=utcnow())
-    )
-    session.commit()
+    add_endpoint(session, httpserver.url_for("/hook"))
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     [message] = queue_webhook(session, utcnow(), "return.approved", {"rma": "RMA-1"})
     session.commit()
