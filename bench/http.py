@@ -83,15 +83,31 @@ def service_env(
     }
 
 
-def _row(name: str, result: Result, bare: Result) -> str:
+def _busy(share: float | None) -> str:
+    return "  ?" if share is None else f"{share:4.0%}"
+
+
+def _row(name: str, result: Result, bare: Result, busy: tuple[float | None, float | None]) -> str:
     ratio = f"{result.rate / bare.rate:5.2f}x"
     p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x"
     failed = f"  ({result.non2xx} non-2xx, {result.errors} errors)" if result.non2xx else ""
     return (
         f"  {name:24} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
         f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}   "
-        f"(bare {bare.rate:6.1f} req/s, p99 {bare.p99_ms:5.1f} ms){failed}"
+        f"(bare {bare.rate:6.1f} req/s, p99 {bare.p99_ms:5.1f} ms)  "
+        f"busy {_busy(busy[0])} / {_busy(busy[1])}{failed}"
     )
+
+
+def _load(url: str, items: list[Request], seconds: float) -> tuple[Result, float | None]:
+    """A load's result and how busy the machine's processors were meanwhile: a path that
+    leaves them idle waits (round trips, locks); one that fills them costs processor time."""
+    before = pipeline.cpu_sample()
+    result = load(url, items, seconds)
+    after = pipeline.cpu_sample()
+    if before is None or after is None:
+        return result, None
+    return result, pipeline.busy_between([before, after], before.at, after.at)
 
 
 def _check(path: Path, result: Result, bare: Result) -> list[str]:
@@ -118,11 +134,11 @@ def _measure_paths(
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
-        bare = load(bare_server.url, shop.bare_inserts(), seconds)
+        bare, bare_busy = _load(bare_server.url, shop.bare_inserts(), seconds)
         bare_server.wait_until_idle()
-        result = load(server.url, items, seconds)
+        result, busy = _load(server.url, items, seconds)
         server.wait_until_idle()
-        print(_row(path.name, result, bare), flush=True)
+        print(_row(path.name, result, bare, (busy, bare_busy)), flush=True)
         missed += _check(path, result, bare)
     return missed
 

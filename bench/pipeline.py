@@ -63,7 +63,7 @@ def _span(redis: Redis, job_ids: list[str], load: list[CpuSample]) -> Drain:
         messages,
         (end - start).total_seconds(),
         in_jobs,
-        _busy_between(load, start.timestamp(), end.timestamp()),
+        busy_between(load, start.timestamp(), end.timestamp()),
     )
 
 
@@ -76,7 +76,8 @@ class CpuSample:
     total: int
 
 
-def _cpu_sample() -> CpuSample | None:
+def cpu_sample() -> CpuSample | None:
+    """The machine's processor time so far, or None where /proc/stat is not there."""
     try:
         fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
     except (OSError, ValueError):
@@ -85,7 +86,8 @@ def _cpu_sample() -> CpuSample | None:
     return CpuSample(time.time(), sum(fields) - idle, sum(fields))
 
 
-def _busy_between(load: list[CpuSample], start: float, end: float) -> float | None:
+def busy_between(load: list[CpuSample], start: float, end: float) -> float | None:
+    """The share of the processors' time that was busy between two moments of ``load``."""
     inside = [sample for sample in load if start <= sample.at <= end]
     if len(inside) < 2 or inside[-1].total == inside[0].total:
         return None
@@ -101,7 +103,7 @@ def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str)
 
     def sample() -> None:
         while not done.wait(0.05):
-            if (taken := _cpu_sample()) is not None:
+            if (taken := cpu_sample()) is not None:
                 load.append(taken)
 
     sampler = threading.Thread(target=sample, daemon=True)
