@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import Executable, Select, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 _Row = TypeVar("_Row")
@@ -49,3 +49,32 @@ def as_loaded(session: Session, model: type[_Row], rows: Iterable[Mapping[str, A
         objects.append(instance)
     keep_as_loaded(session, objects)
     return objects
+
+
+def every_column(model: type) -> Select:
+    """A select of every column of ``model``'s table, labelled by key: rows
+    :func:`read_as_loaded` makes objects of."""
+    return select(*(column.label(column.key) for column in loadable(model).local_table.columns))
+
+
+def read_as_loaded(
+    session: Session, model: type[_Row], statement: Executable, params: Mapping[str, Any]
+) -> list[_Row]:
+    """The objects of the rows a plain statement (see :func:`every_column`) returns, made
+    as the ORM makes those it reads (about half the time of the ORM's query of the same
+    rows); a row whose object the session holds already gives that object, as the ORM's
+    query would, and the session's changes are flushed first unless autoflush is off."""
+    if session.autoflush:
+        session.flush()
+    mapper = loadable(model)
+    keys = [column.key for column in mapper.primary_key]
+    objects: list[_Row | None] = []
+    new: list[Mapping[str, Any]] = []
+    for row in session.connection().execute(statement, params).mappings():
+        key = mapper.identity_key_from_primary_key([row[name] for name in keys])
+        kept = session.identity_map.get(key)
+        objects.append(kept)
+        if kept is None:
+            new.append(row)
+    made = iter(as_loaded(session, model, new))
+    return [kept if kept is not None else next(made) for kept in objects]

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.tokens import Principal
 from returns_service.extensions import db, login_manager
-from returns_service.loaded_objects import as_loaded
+from returns_service.loaded_objects import every_column, read_as_loaded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,14 +57,12 @@ def load_staff(session_id: str) -> StaffUser | None:
     if not user_id.isdigit() or not version.isdigit():
         return None  # a cookie from before session versions, or forged
     session = db.session()
-    kept = session.identity_map.get(identity_key(StaffUser, int(user_id)))
-    if kept is not None:
-        user = kept
-    else:
-        row = session.connection().execute(_STAFF_BY_ID, {"id": int(user_id)}).one_or_none()
-        if row is None:
+    user = session.identity_map.get(identity_key(StaffUser, int(user_id)))
+    if user is None:
+        found = read_as_loaded(session, StaffUser, _STAFF_BY_ID, {"id": int(user_id)})
+        if not found:
             return None
-        [user] = as_loaded(session, StaffUser, [row._mapping])
+        [user] = found
     if not user.active or user.session_version != int(version):
         return None
     return user
@@ -73,9 +71,7 @@ def load_staff(session_id: str) -> StaffUser | None:
 #: Built once (it only takes the id), every column by key: every staff page reads its member
 #: with it, as a plain row made an object as loaded (measured, a fifth less of the sign-in
 #: check than the ORM's query of the same row, connection and all).
-_STAFF_BY_ID = select(*(column.label(column.key) for column in StaffUser.__table__.columns)).where(
-    StaffUser.id == bindparam("id")
-)
+_STAFF_BY_ID = every_column(StaffUser).where(StaffUser.id == bindparam("id"))
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:

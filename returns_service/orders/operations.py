@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
+from returns_service.loaded_objects import every_column, read_as_loaded
 from returns_service.orders import inserts, upsert
 from returns_service.orders.guards import hold_update
 from returns_service.orders.models import (
@@ -55,8 +56,15 @@ _ORDER_QUERIES = {
     for lock in (False, True)
     for whole in (False, True)
 }
-_CUSTOMER_BY_EXTERNAL_ID = select(Customer).where(Customer.external_id == bindparam("external_id"))
-_CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("email")).limit(1)
+_CUSTOMER_BY_EXTERNAL_ID = every_column(Customer).where(
+    Customer.external_id == bindparam("external_id")
+)
+_CUSTOMER_BY_EMAIL = every_column(Customer).where(Customer.email == bindparam("email")).limit(1)
+#: Whether the order is there, its row locked: a new order (most deliveries) needs no more,
+#: and the ORM's query of a whole order costs several times this even when it finds none.
+_LOCKED_ORDER_ID = (
+    select(Order.id).where(Order.external_id == bindparam("external_id")).with_for_update()
+)
 
 
 def find_order(
@@ -74,12 +82,20 @@ def get_order(session: Session, external_id: str, *, lock: bool = False) -> Orde
     return order
 
 
-def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
-    customer = None
+def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
+    """The customer the document names: by the shop's id for them, else by e-mail."""
+    found: list[Customer] = []
     if data.get("external_id"):
-        customer = session.scalar(_CUSTOMER_BY_EXTERNAL_ID, {"external_id": data["external_id"]})
-    if customer is None and data.get("email"):
-        customer = session.scalar(_CUSTOMER_BY_EMAIL, {"email": data["email"].lower()})
+        by_id = {"external_id": data["external_id"]}
+        found = read_as_loaded(session, Customer, _CUSTOMER_BY_EXTERNAL_ID, by_id)
+    if not found and data.get("email"):
+        by_email = {"email": data["email"].lower()}
+        found = read_as_loaded(session, Customer, _CUSTOMER_BY_EMAIL, by_email)
+    return found[0] if found else None
+
+
+def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
+    customer = _found_customer(session, data)
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
@@ -126,7 +142,8 @@ def upsert_order(
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    order = find_order(session, external_id, lock=True, whole=True)
+    there = session.connection().execute(_LOCKED_ORDER_ID, {"external_id": external_id}).first()
+    order = find_order(session, external_id, whole=True) if there else None
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"

@@ -204,10 +204,11 @@ def test_putting_an_order_reads_and_writes_each_table_once_however_many_parcels(
                 assert put_order(client, integration, f"P{parcels}", document).status_code < 300
             seen[parcels] = len(sent)
 
-    # The token, the lock, the order; the customer (by external id, by e-mail, inserted);
-    # one insert per table (order, lines, parcels, their lines, the event). A new order has
-    # no cancellations to hold it to: none are read.
+    # The token, the lock, whether the order is there; the customer (by external id, by
+    # e-mail, inserted); one insert per table (order, lines, parcels, their lines, the
+    # event). A new order has no cancellations to hold it to: none are read.
     assert created == {1: 11, 3: 11}, created
-    # The token, the lock, the order, its lines, its parcels, their lines, the customer;
-    # the parcel lines replaced (an insert, a delete), the event, the cancellations.
-    assert replaced == {1: 11, 3: 11}, replaced
+    # The token, the lock, whether the order is there (its row locked), the order, its
+    # lines, its parcels, their lines, the customer; the parcel lines replaced (an insert,
+    # a delete), the event, the cancellations.
+    assert replaced == {1: 12, 3: 12}, replaced
