@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import create_engine
 
-from bench import pipeline
+from bench import pipeline, processors
 from bench.bare_app import metadata
 from bench.stack import (
     Served,
@@ -102,12 +102,12 @@ def _row(name: str, result: Result, bare: Result, busy: tuple[float | None, floa
 def _load(url: str, items: list[Request], seconds: float) -> tuple[Result, float | None]:
     """A load's result and how busy the machine's processors were meanwhile: a path that
     leaves them idle waits (round trips, locks); one that fills them costs processor time."""
-    before = pipeline.cpu_sample()
+    before = processors.cpu_sample()
     result = load(url, items, seconds)
-    after = pipeline.cpu_sample()
+    after = processors.cpu_sample()
     if before is None or after is None:
         return result, None
-    return result, pipeline.busy_between([before, after], before.at, after.at)
+    return result, processors.busy_between([before, after], before.at, after.at)
 
 
 def _check(path: Path, result: Result, bare: Result) -> list[str]:

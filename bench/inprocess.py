@@ -1,7 +1,8 @@
 """The hot paths in process: Flask's test client, one request after another, counting the
-statements each request sends and timing it (wall, and this process's CPU: on a shared
-machine the CPU time is the steadier figure); ``--profile PATH`` prints where one path's
-time goes (cProfile, cumulative) and the statements of its last request.
+statements each request sends and timing it (wall, and the processor time spent by this
+process and by PostgreSQL's: on a shared machine those are the steadier figures, and a
+loaded server's throughput is bounded by their sum); ``--profile PATH`` prints where one
+path's time goes (cProfile, cumulative) and the statements of its last request.
 
     python -m bench.inprocess [--requests 40] [--profile "file a return"]
 """
@@ -20,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from flask import Flask
 from sqlalchemy import event
 
+from bench.processors import postgres_cpu_seconds
 from bench.stack import own_redis_database, throwaway_database
 from bench.workloads import STAFF_EMAIL, STAFF_PASSWORD, Shop, _return_body
 from bench.wrk import Request
@@ -112,6 +114,7 @@ def measure(
     times, cpu, statements = [], [], []
     # CPU time, not wall: waiting on the database or a busy machine is not this code's cost.
     profiler = cProfile.Profile(time.process_time) if profile else None
+    postgres_before = postgres_cpu_seconds()
     for item in items[3:]:
         with counted_statements(shop.app) as sent:
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -125,9 +128,17 @@ def measure(
         if status >= 300:
             raise RuntimeError(f"{name}: {item.method} {item.path} answered {status}")
         statements.append(len(sent))
+    postgres_after = postgres_cpu_seconds()
+    # Means for the processor time: a loaded server's throughput is what it costs on the
+    # whole, its odd slow request (a collection, a longer plan) included.
+    postgres = (
+        f"{(postgres_after - postgres_before) / count * 1000:5.2f} ms PostgreSQL"
+        if postgres_before is not None and postgres_after is not None
+        else "     ? PostgreSQL"
+    )
     print(
         f"  {name:20} {statistics.median(times) * 1000:7.1f} ms median  "
-        f"{statistics.median(cpu) * 1000:7.1f} ms CPU (this process)  "
+        f"CPU per request (mean) {statistics.fmean(cpu) * 1000:5.2f} ms here, {postgres}  "
         f"{statistics.median(statements):4.0f} statements"
     )
     if profiler:

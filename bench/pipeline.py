@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import create_engine, func, select
 
+from bench.processors import CpuSample, busy_between, cpu_sample
 from bench.stack import process
 from returns_service.extensions import JobQueue
 from returns_service.outbox import MessageStatus, OutboxMessage
@@ -65,34 +65,6 @@ def _span(redis: Redis, job_ids: list[str], load: list[CpuSample]) -> Drain:
         in_jobs,
         busy_between(load, start.timestamp(), end.timestamp()),
     )
-
-
-@dataclass(frozen=True)
-class CpuSample:
-    """The machine's processor time so far (all processors, in clock ticks) at a moment."""
-
-    at: float
-    busy: int
-    total: int
-
-
-def cpu_sample() -> CpuSample | None:
-    """The machine's processor time so far, or None where /proc/stat is not there."""
-    try:
-        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
-    except (OSError, ValueError):
-        return None  # not Linux: the share is left out
-    idle = fields[3] + fields[4]  # idle and waiting for I/O
-    return CpuSample(time.time(), sum(fields) - idle, sum(fields))
-
-
-def busy_between(load: list[CpuSample], start: float, end: float) -> float | None:
-    """The share of the processors' time that was busy between two moments of ``load``."""
-    inside = [sample for sample in load if start <= sample.at <= end]
-    if len(inside) < 2 or inside[-1].total == inside[0].total:
-        return None
-    first, last = inside[0], inside[-1]
-    return (last.busy - first.busy) / (last.total - first.total)
 
 
 def _run_workers(count: int, args: list[str], env: Mapping[str, str], name: str) -> list[CpuSample]:

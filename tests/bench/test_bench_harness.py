@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 import rules
+from bench.processors import CpuSample, busy_between, cpu_sample, postgres_cpu_seconds
 from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
 from bench.wrk import CONNECTIONS, Request, load
@@ -176,3 +177,24 @@ def test_a_draft_that_reads_no_fact_still_gets_every_line(app: Flask, session: S
     _seed(OrderBatch(1, 2, lines=2))
 
     assert [p.facts for p in past_line_decisions(session, facts=[])] == [{}] * 4
+
+
+def test_postgresql_processor_time_grows_with_the_work_it_is_given(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("reads PostgreSQL's processes")
+    before = postgres_cpu_seconds()
+    if before is None:
+        pytest.skip("no /proc here")
+    session.execute(text("SELECT count(*) FROM generate_series(1, 3000000)")).scalar()
+    after = postgres_cpu_seconds()
+    assert after is not None and after - before >= 0.05
+
+
+def test_the_busy_share_is_taken_between_the_samples_of_the_span() -> None:
+    load = [CpuSample(1.0, 100, 1000), CpuSample(2.0, 400, 1600), CpuSample(3.0, 900, 2000)]
+    assert busy_between(load, 1.0, 2.0) == 0.5
+    assert busy_between(load, 1.0, 3.0) == 0.8
+    assert busy_between(load, 2.5, 3.0) is None  # one sample only: nothing to tell
+    sample = cpu_sample()
+    if sample is not None:
+        assert 0 <= sample.busy <= sample.total

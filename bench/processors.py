@@ -1,0 +1,59 @@
+"""Processor time read off Linux's /proc: how busy the machine was over a span, and how
+much PostgreSQL's processes spent. On another system each reading is None (left out)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """The machine's processor time so far (all processors, in clock ticks) at a moment."""
+
+    at: float
+    busy: int
+    total: int
+
+
+def cpu_sample() -> CpuSample | None:
+    """The machine's processor time so far, or None where /proc/stat is not there."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    except (OSError, ValueError):
+        return None  # not Linux: the share is left out
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return CpuSample(time.time(), sum(fields) - idle, sum(fields))
+
+
+def busy_between(load: list[CpuSample], start: float, end: float) -> float | None:
+    """The share of the processors' time that was busy between two moments of ``load``."""
+    inside = [sample for sample in load if start <= sample.at <= end]
+    if len(inside) < 2 or inside[-1].total == inside[0].total:
+        return None
+    first, last = inside[0], inside[-1]
+    return (last.busy - first.busy) / (last.total - first.total)
+
+
+def postgres_cpu_seconds() -> float | None:
+    """The processor time (user and system) spent so far by every process named postgres
+    on the machine: the server's work for a span of requests is the difference (other
+    databases' and autovacuum's work in the span counts too)."""
+    proc = Path("/proc")
+    if not (proc / "stat").exists():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name, _, rest = stat.partition("(")[2].rpartition(")")
+        if name.startswith("postgres"):
+            fields = rest.split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
