@@ -84,10 +84,12 @@ def service_env(
 
 
 def _busy(share: float | None) -> str:
-    return "  ?" if share is None else f"{share:4.0%}"
+    return "   ?" if share is None else f"{share:4.0%}"
 
 
-def _row(name: str, result: Result, bare: Result, busy: tuple[float | None, float | None]) -> str:
+def _row(
+    name: str, result: Result, bare: Result, busy: float | None, bare_busy: float | None
+) -> str:
     ratio = f"{result.rate / bare.rate:5.2f}x"
     p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x"
     failed = f"  ({result.non2xx} non-2xx, {result.errors} errors)" if result.non2xx else ""
@@ -95,7 +97,7 @@ def _row(name: str, result: Result, bare: Result, busy: tuple[float | None, floa
         f"  {name:24} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
         f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}   "
         f"(bare {bare.rate:6.1f} req/s, p99 {bare.p99_ms:5.1f} ms)  "
-        f"busy {_busy(busy[0])} / {_busy(busy[1])}{failed}"
+        f"busy {_busy(busy)} / {_busy(bare_busy)}{failed}"
     )
 
 
@@ -138,13 +140,9 @@ def _measure_paths(
         bare_server.wait_until_idle()
         result, busy = _load(server.url, items, seconds)
         server.wait_until_idle()
-        print(_row(path.name, result, bare, (busy, bare_busy)), flush=True)
+        print(_row(path.name, result, bare, busy, bare_busy), flush=True)
         missed += _check(path, result, bare)
     return missed
-
-
-def _share(drain: pipeline.Drain) -> str:
-    return "  ?" if drain.cpu_busy is None else f"{drain.cpu_busy:4.0%}"
 
 
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
@@ -166,11 +164,11 @@ def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]
     )
     print(
         f"  outbox, 1 worker   {one.rate:8.1f} jobs/s   RQ no-op {noop_one.rate:8.1f} jobs/s"
-        f"   processors busy {_share(one)} / {_share(noop_one)}"
+        f"   processors busy {_busy(one.cpu_busy)} / {_busy(noop_one.cpu_busy)}"
     )
     print(
         f"  outbox, 2 workers  {two.rate:8.1f} jobs/s   RQ no-op {noop_two.rate:8.1f} jobs/s"
-        f"   processors busy {_share(two)} / {_share(noop_two)}"
+        f"   processors busy {_busy(two.cpu_busy)} / {_busy(noop_two.cpu_busy)}"
     )
     print(f"  per worker vs no-op {per_worker:5.2f}x   two workers vs one {speedup:5.2f}x")
     missed = []

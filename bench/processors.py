@@ -38,9 +38,10 @@ def busy_between(load: list[CpuSample], start: float, end: float) -> float | Non
 
 
 def postgres_cpu_seconds() -> float | None:
-    """The processor time (user and system) spent so far by every process named postgres
-    on the machine: the server's work for a span of requests is the difference (other
-    databases' and autovacuum's work in the span counts too)."""
+    """The processor time (user and system) spent so far by PostgreSQL's processes on this
+    machine, with that of those that ended (the postmaster's reaped children): the server's
+    work for a span of requests is the difference, which never goes down (other databases'
+    and autovacuum's work in the span counts too)."""
     proc = Path("/proc")
     if not (proc / "stat").exists():
         return None
@@ -52,8 +53,9 @@ def postgres_cpu_seconds() -> float | None:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # ended meanwhile
+        # "pid (name) state ppid ...": the name may hold spaces and parentheses.
         name, _, rest = stat.partition("(")[2].rpartition(")")
-        if name.startswith("postgres"):
+        if name == "postgres":
             fields = rest.split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")

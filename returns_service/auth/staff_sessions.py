@@ -57,6 +57,7 @@ def load_staff(session_id: str) -> StaffUser | None:
     if not user_id.isdigit() or not version.isdigit():
         return None  # a cookie from before session versions, or forged
     session = db.session()
+    # Held already (a page that signs in and shows): no statement at all.
     user = session.identity_map.get(identity_key(StaffUser, int(user_id)))
     if user is None:
         found = read_as_loaded(session, StaffUser, _STAFF_BY_ID, {"id": int(user_id)})

@@ -50,11 +50,10 @@ def _order_query(*, lock: bool, whole: bool) -> Select[tuple[Order]]:
 
 
 #: Built once: building a query with loader options, and its cache key, cost more than
-#: running it.
+#: running it. A whole order is read under the row lock its caller took already.
 _ORDER_QUERIES = {
     (lock, whole): _order_query(lock=lock, whole=whole)
-    for lock in (False, True)
-    for whole in (False, True)
+    for lock, whole in ((False, False), (True, False), (False, True))
 }
 _CUSTOMER_BY_EXTERNAL_ID = every_column(Customer).where(
     Customer.external_id == bindparam("external_id")
@@ -70,7 +69,8 @@ _LOCKED_ORDER_ID = (
 def find_order(
     session: Session, external_id: str, *, lock: bool = False, whole: bool = False
 ) -> Order | None:
-    """The order with this external id (``whole``: with its lines and parcels)."""
+    """The order with this external id (``lock``: its row locked; ``whole``: with its lines
+    and parcels, for a caller that holds the lock)."""
     return session.scalar(_ORDER_QUERIES[lock, whole], {"external_id": external_id})
 
 
@@ -142,8 +142,10 @@ def upsert_order(
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
     upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    there = session.connection().execute(_LOCKED_ORDER_ID, {"external_id": external_id}).first()
-    order = find_order(session, external_id, whole=True) if there else None
+    by_id = {"external_id": external_id}
+    locked_id = session.connection().execute(_LOCKED_ORDER_ID, by_id).scalar()
+    # Read committed: the whole order's read after the lock sees what was committed before it.
+    order = None if locked_id is None else find_order(session, external_id, whole=True)
     if order is not None and _is_stale(order, data.get("updated_at")):
         return order, "stale"
     outcome = "updated" if order else "created"
