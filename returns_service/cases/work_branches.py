@@ -70,6 +70,10 @@ def constant(value: str | int) -> ColumnElement[Any]:
     return literal_column("'" + str(value).replace("'", "''") + "'", String)
 
 
+#: What the kept reasons and the parcels' states are joined with, written into the statement.
+COMMA = constant(",")
+
+
 def _escaped(code: str) -> str:
     """``code`` for a ``LIKE`` pattern escaped with ``!``: its ``_`` matches only itself."""
     return code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
@@ -142,8 +146,7 @@ def _returns(shape: WorkShape) -> Select | None:
     is_exchange = r.resolution == constant(Resolution.EXCHANGE.value)
 
     # The reasons kept on the request's row, between commas: ",DEFECTIVE,SIZE_TOO_SMALL,".
-    comma = constant(",")
-    between_commas = comma + r.line_reasons + comma
+    between_commas = COMMA + r.line_reasons + COMMA
 
     def line_reason(reasons: list[str]) -> ColumnElement[bool]:
         if not reasons:

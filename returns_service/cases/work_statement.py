@@ -19,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    literal_column,
     select,
     type_coerce,
     union_all,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from returns_service.cases.answers import first_answer
 from returns_service.cases.models import CaseFile
 from returns_service.cases.read_model import CANCELLATION_CLOSED, RETURN_CLOSED
-from returns_service.cases.work_branches import branches, constant
+from returns_service.cases.work_branches import COMMA, branches, constant
 from returns_service.cases.work_filter import WorkShape
 from returns_service.orders.models import Customer, Order, Shipment
 from returns_service.subscriptions.models import FlowStatus
@@ -55,10 +54,6 @@ def _order(shape: WorkShape, cases: Any) -> tuple[Any, ...]:
 def _newest_first(shape: WorkShape) -> bool:
     return shape.status in CLOSED_STATUSES
 
-
-#: What the aggregates join values with, written into the statement (a plain string would
-#: be a parameter that has the statement's text written out again at every execution).
-_COMMA: Any = literal_column("','")
 
 #: The union's columns the rows show. Not the rank of a list sorted by arrival: that list
 #: reads its page alone, and selecting the rank would have it worked out for every case of
@@ -129,7 +124,7 @@ def page_statement(shape: WorkShape) -> Select | None:
 def _shipment_statuses(cases: Any) -> Any:
     """The states of the order's parcels, a priority signal of returns and cancellations."""
     statuses = (
-        select(func.aggregate_strings(type_coerce(Shipment.status, String), _COMMA))
+        select(func.aggregate_strings(type_coerce(Shipment.status, String), COMMA))
         .where(Shipment.order_id == cases.c.order_id)
         .scalar_subquery()
     )
