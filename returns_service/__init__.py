@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from returns_service.config import Settings
 from returns_service.instance_secrets import instance_secret_key
+from returns_service.json_codec import FastJSONProvider
 from returns_service.session_cookie import SessionCookies
 from returns_service.setting_values import normalise_database_url
 from returns_service.shop import EXTENSION_KEY, ShopSettings
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_environ()
     instance_path = str(Path(settings.instance_path).resolve()) if settings.instance_path else None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.json = FastJSONProvider(app)
     app.session_interface = SessionCookies()
     app.config.from_mapping(_settings_config(settings, Path(app.instance_path)))
     from returns_service.api.docs import ASSETS_URL
@@ -50,7 +52,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL=ASSETS_URL,
-        JSON_SORT_KEYS=False,
     )
     if test_config is not None:
         app.config.update(test_config)
