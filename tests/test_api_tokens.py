@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
-from returns_service.auth.tokens import TokenCheck, check_token, create_token
+from returns_service.auth.operations import revoke_token
+from returns_service.auth.tokens import (
+    Principal,
+    RecentChecks,
+    TokenCheck,
+    check_token,
+    create_token,
+)
 from returns_service.models import utcnow
 
 
@@ -43,3 +53,79 @@ def test_a_revoked_token_is_nobody_s(app: Flask, session: Session) -> None:
 
 def test_a_token_without_our_prefix_is_nobody_s(app: Flask, session: Session) -> None:
     assert check_token(session, "eyJvcmRlciI6MX0.customer-token", utcnow()).principal is None
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The statements the session's engine sends while the block runs."""
+    sent: list[str] = []
+
+    def count(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(session.get_bind(), "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", count)
+
+
+def test_a_token_found_valid_is_taken_without_asking_again_for_a_while(
+    app: Flask, session: Session
+) -> None:
+    token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
+    session.commit()
+    first = check_token(session, plain, utcnow(), trusted_for=5)
+    session.commit()
+    with _statements(session) as sent:
+        again = check_token(session, plain, utcnow(), trusted_for=5)
+
+    assert again == TokenCheck(first.principal) and sent == []
+
+
+def test_a_token_revoked_in_this_process_is_refused_at_once(app: Flask, session: Session) -> None:
+    token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
+    session.commit()
+    assert check_token(session, plain, utcnow(), trusted_for=60).principal is not None
+    session.commit()
+
+    revoke_token(session, utcnow(), token.id)
+    session.commit()
+
+    assert check_token(session, plain, utcnow(), trusted_for=60) == TokenCheck(None)
+
+
+def test_without_a_time_to_trust_every_check_asks_the_database(
+    app: Flask, session: Session
+) -> None:
+    token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
+    session.commit()
+    assert check_token(session, plain, utcnow()).principal is not None
+    token.revoked_at = utcnow()  # as another process would, without this one hearing of it
+    session.commit()
+
+    assert check_token(session, plain, utcnow()) == TokenCheck(None)
+
+
+def test_a_recent_check_lapses_after_its_time() -> None:
+    now = [100.0]
+    checks = RecentChecks(clock=lambda: now[0])
+    principal = Principal(actor="token:shop", role=Role.INTEGRATION)
+    checks.keep("hash", principal, 5)
+
+    now[0] = 104.9
+    assert checks.get("hash") == principal
+    now[0] = 105.0
+    assert checks.get("hash") is None
+
+
+def test_recent_checks_keep_nothing_for_no_time_and_forget_all_when_full() -> None:
+    checks = RecentChecks(limit=2)
+    principal = Principal(actor="token:shop", role=Role.INTEGRATION)
+    checks.keep("none", principal, 0)
+    assert checks.get("none") is None
+
+    checks.keep("a", principal, 60)
+    checks.keep("b", principal, 60)
+    checks.keep("c", principal, 60)  # the third: the first two are forgotten
+    assert [checks.get(key) for key in "abc"] == [None, None, principal]

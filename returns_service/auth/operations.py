@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from returns_service.auth.models import ApiToken, Role, StaffUser
-from returns_service.auth.tokens import create_token
+from returns_service.auth.tokens import create_token, recent_checks
 from returns_service.errors import Conflict, InvalidInput, NotFound
 
 #: The roles a person signing in may have; ``integration`` is for systems' tokens only.
@@ -129,4 +129,5 @@ def revoke_token(session: Session, now: datetime, token_id: int) -> ApiToken:
     if token.revoked_at is not None:
         raise Conflict(f"token {token_id} was revoked at {token.revoked_at.isoformat()}")
     token.revoked_at = now
+    recent_checks.forget(token.token_hash)
     return token
