@@ -292,13 +292,21 @@ def seed_returns(
     now: datetime,
     *,
     in_review: int = 20,
+    awaiting_parcel: int = 0,
     days: int = 730,
     frozen: bool = False,
 ) -> None:
     """One past return of two lines per order of ``batch`` (which must be delivered), decided
     by the default rules and filed over the last ``days`` days; the newest ``in_review``
-    wait for a person, the rest are done."""
+    wait for a person, the ``awaiting_parcel`` before them for their parcel, the rest are
+    done."""
     last = batch.first + batch.count - 1
+
+    def status(n: int) -> str:
+        if last - n < in_review:
+            return "review"
+        return "awaiting_parcel" if last - n < in_review + awaiting_parcel else "completed"
+
     filed = {
         n: now - timedelta(days=(last - n) * days / batch.count, hours=1) for n in batch.order_ids()
     }
@@ -315,7 +323,7 @@ def seed_returns(
                 n,
                 f"R-{n:08d}",
                 n,
-                "review" if last - n < in_review else "completed",
+                status(n),
                 "refund",
                 "dropoff",
                 {},

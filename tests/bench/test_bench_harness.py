@@ -22,17 +22,19 @@ from bench.wrk import CONNECTIONS, Request, load
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order, OrderLine, ShipmentLine
-from returns_service.returns.models import ReturnLine
+from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.simulation import past_line_decisions
 from rules.mentioned import facts_mentioned
 
 
-def _seed(batch: OrderBatch) -> None:
+def _seed(batch: OrderBatch, awaiting_parcel: int = 0) -> None:
     raw = db.engine.raw_connection()
     try:
         now = utcnow()
         seed_orders(raw.driver_connection, batch, now - timedelta(days=1), days=10)
-        seed_returns(raw.driver_connection, batch, now, in_review=2)
+        seed_returns(
+            raw.driver_connection, batch, now, in_review=2, awaiting_parcel=awaiting_parcel
+        )
         reset_sequences(raw.driver_connection)
         raw.commit()
     finally:
@@ -59,6 +61,20 @@ def test_seeded_shop_is_whole_and_streams_its_past_decisions(app: Flask, session
     session.add(OrderLine(order_id=1, external_id="L9", title="t", quantity=1, unit_price=1,
                           discount=0))  # fmt: skip
     session.commit()
+
+
+def test_the_newest_seeded_returns_are_open_the_rest_done(app: Flask, session: Session) -> None:
+    _seed(OrderBatch(1, 6, lines=3), awaiting_parcel=3)
+
+    statuses = session.execute(select(ReturnRequest.id, ReturnRequest.status).order_by("id"))
+    assert [status.value for _, status in statuses] == [
+        "completed",
+        "awaiting_parcel",
+        "awaiting_parcel",
+        "awaiting_parcel",
+        "review",
+        "review",
+    ]
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench does)")
