@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
+from flask.wrappers import Response
 
 #: Keys that are not strings (an id as a key) written as strings, as ``json.dumps`` does;
 #: dates and times handed to the provider's ``default``, so answers word them as before.
@@ -44,7 +45,7 @@ class FastJSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         return orjson.loads(s)
 
-    def response(self, *args: Any, **kwargs: Any) -> Any:
+    def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(obj)  # indented, as Flask's own
