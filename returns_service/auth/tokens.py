@@ -62,9 +62,9 @@ class RecentChecks:
     """Principals of tokens found valid lately, by the token's hash, each until a moment.
 
     An integration sends its token with every call; asking the database each time cost
-    every call a statement (3% of an order's ``PUT``). A token revoked here is forgotten at once (see
-    :meth:`forget`); another process of the service goes on taking it until its own entry
-    lapses, ``RETURNS_TOKEN_CHECK_SECONDS`` at most.
+    every call a statement (3% of an order's ``PUT``). A token revoked here is forgotten at
+    once (see :meth:`forget`); another process of the service goes on taking it until its
+    own entry lapses, ``RETURNS_TOKEN_CHECK_SECONDS`` at most.
     """
 
     def __init__(self, limit: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
