@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 
 from returns_service import create_app, use_shop_settings
 from returns_service.auth.models import Role
-from returns_service.auth.tokens import create_token
+from returns_service.auth.tokens import create_token, recent_checks
 from returns_service.catalogues import compile_catalogues
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
@@ -208,7 +208,8 @@ def _truncate_all() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test that uses the app starts from empty tables and an empty Redis database.
+    """Each test that uses the app starts from empty tables, an empty Redis database and no
+    API token trusted from an earlier test.
 
     No app context stays open during the test: like in production, each request and each
     job gets its own, with its own database session.
@@ -220,6 +221,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     redis = Redis.from_url(request.getfixturevalue("redis_url"))
     with app.app_context():
         _truncate_all()
+    recent_checks.clear()
     run_id = request.getfixturevalue("redis_run_id")
     flush_if_mine(redis, run_id)
     yield

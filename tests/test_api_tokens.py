@@ -18,6 +18,8 @@ from returns_service.auth.tokens import (
     TokenCheck,
     check_token,
     create_token,
+    hash_token,
+    recent_checks,
 )
 from returns_service.models import utcnow
 
@@ -90,6 +92,22 @@ def test_a_token_revoked_in_this_process_is_refused_at_once(app: Flask, session:
     session.commit()
 
     revoke_token(session, utcnow(), token.id)
+    session.commit()
+
+    assert check_token(session, plain, utcnow(), trusted_for=60) == TokenCheck(None)
+
+
+def test_a_check_made_while_the_revocation_was_not_committed_is_forgotten_at_its_commit(
+    app: Flask, session: Session
+) -> None:
+    token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
+    session.commit()
+    revoke_token(session, utcnow(), token.id)
+    # Another thread's request, checking before the revocation is committed, still finds
+    # the token live and trusts it.
+    principal = Principal(actor="token:shop", role=Role.INTEGRATION, caller=f"token#{token.id}")
+    recent_checks.keep(hash_token(plain), principal, 60)
+
     session.commit()
 
     assert check_token(session, plain, utcnow(), trusted_for=60) == TokenCheck(None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -122,12 +122,18 @@ def issue_token(session: Session, now: datetime, name: str, role: Role) -> tuple
 
 
 def revoke_token(session: Session, now: datetime, token_id: int) -> ApiToken:
-    """Refuse the token from now on; Conflict when it was revoked before."""
+    """Refuse the token: in this process at once, in the service's others within
+    ``RETURNS_TOKEN_CHECK_SECONDS`` (see ``auth.tokens.RecentChecks``); Conflict when it was
+    revoked before."""
     token = session.get(ApiToken, token_id, with_for_update=True) if 0 < token_id < 2**31 else None
     if token is None:
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is not None:
         raise Conflict(f"token {token_id} was revoked at {token.revoked_at.isoformat()}")
     token.revoked_at = now
-    recent_checks.forget(token.token_hash)
+    token_hash = token.token_hash
+    recent_checks.forget(token_hash)
+    # Again once committed: a request of another thread may have checked the token before.
+    own = session if isinstance(session, Session) else session()  # a scoped session
+    event.listen(own, "after_commit", lambda _: recent_checks.forget(token_hash), once=True)
     return token

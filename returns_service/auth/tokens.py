@@ -84,12 +84,16 @@ class RecentChecks:
         if seconds <= 0:
             return
         if len(self._until) >= self.limit:
-            self._until.clear()
+            self.clear()
         self._until[token_hash] = (principal, self.clock() + seconds)
 
     def forget(self, token_hash: str) -> None:
         """Ask the database again at the token's next use."""
         self._until.pop(token_hash, None)
+
+    def clear(self) -> None:
+        """Ask the database again at every token's next use."""
+        self._until.clear()
 
 
 #: This process's recent checks.

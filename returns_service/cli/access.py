@@ -137,7 +137,8 @@ def tokens_list(show_all: bool) -> None:
 @click.argument("token_id", type=int)
 @with_appcontext
 def tokens_revoke(token_id: int) -> None:
-    """Revoke a token by its id (see ``tokens list``); it is refused from now on."""
+    """Revoke a token by its id (see ``tokens list``); every web process refuses it within
+    RETURNS_TOKEN_CHECK_SECONDS."""
     try:
         token = access.revoke_token(db.session, utcnow(), token_id)
     except NotFound:

@@ -3,6 +3,8 @@ ids, out-of-order updates, and the statements a PUT costs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -184,9 +186,13 @@ def test_older_update_is_ignored(client: FlaskClient, integration: dict[str, str
 
 
 def test_putting_an_order_reads_and_writes_each_table_once_however_many_parcels(
-    app: Flask, client: FlaskClient, integration: dict[str, str]
+    app: Flask,
+    client: FlaskClient,
+    integration: dict[str, str],
+    configure: Callable[..., None],
 ) -> None:
     # The token's last use is noted once, and it is trusted for the calls that follow.
+    configure(TOKEN_CHECK_SECONDS=3600)
     put_order(client, integration, "WARM", jpy_order())
     created, replaced = {}, {}
     for parcels in (1, 3):
