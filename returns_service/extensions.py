@@ -21,7 +21,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from returns_service.json_codec import dumps_column, loads_column
 from returns_service.lazy_description import LazyDescriptionCursor
 
 
@@ -42,11 +41,7 @@ class Database:
     def init_app(self, app: Flask) -> None:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         # hide_parameters: errors and logs must not carry customers' data bound into SQL.
-        options: dict[str, Any] = {
-            "hide_parameters": True,
-            "json_serializer": dumps_column,
-            "json_deserializer": loads_column,
-        }
+        options: dict[str, Any] = {"hide_parameters": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:

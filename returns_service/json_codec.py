@@ -1,7 +1,10 @@
-"""JSON through orjson, for Flask's requests and answers and for the database's JSON columns.
+"""The API's answers written by orjson.
 
-Every API call parses a body or writes an answer, and most write JSON columns (events,
-outbox messages, decisions): the standard library's encoder was a few per cent of each.
+Every API call writes an answer, and the standard library's encoder was a few per cent of
+the cheaper ones (a portal order's answer took 0.055 ms to write, 0.004 ms with orjson).
+Only writing answers goes through it: request bodies and the database's JSON columns keep
+the standard library, whose numbers are exact at any size (orjson reads an integer past
+64 bits as a float and will not write one).
 """
 
 from __future__ import annotations
@@ -12,42 +15,30 @@ import orjson
 from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Response
 
-#: Keys that are not strings (an id as a key) written as strings, as ``json.dumps`` does;
-#: dates and times handed to the provider's ``default``, so answers word them as before.
-_ANSWER_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-
-
-def dumps_column(value: Any) -> str:
-    """A JSON column's text (the engine's ``json_serializer``)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-#: A JSON column's value from its text (the engine's ``json_deserializer``).
-loads_column = orjson.loads
+#: As Flask writes answers: keys sorted (an idempotent replay, read back from a JSON
+#: column, is the same bytes as the first answer), keys that are not strings written as
+#: strings, dates and times handed to the provider's ``default``.
+_ANSWER_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 class FastJSONProvider(DefaultJSONProvider):
-    """Flask's JSON provider with orjson's encoder and decoder.
+    """Flask's JSON provider, writing answers with orjson.
 
-    Answers keep the keys in the order their schemas give them and non-ASCII text as
-    UTF-8 (rather than ``\\u`` escapes); anything orjson does not know (dates, decimals,
-    markup) is turned into JSON by Flask's own ``default``. A call with the standard
-    library's options (``indent`` and the like) is left to it.
+    Answers are what Flask's own would write, but for non-ASCII text, kept as UTF-8 rather
+    than ``\\u`` escapes (here and in debug mode's indented answers alike): keys sorted,
+    anything orjson does not know (dates, decimals, markup) turned into JSON by Flask's own
+    ``default``. What orjson refuses (an integer past 64 bits) is written by the standard
+    library; orjson writes a float that is not a number as ``null``.
     """
 
-    def dumps(self, obj: Any, **kwargs: Any) -> str:
-        if kwargs:
-            return super().dumps(obj, **kwargs)
-        return orjson.dumps(obj, default=self.default, option=_ANSWER_OPTIONS).decode()
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        if kwargs:
-            return super().loads(s, **kwargs)
-        return orjson.loads(s)
+    ensure_ascii = False
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(obj)  # indented, as Flask's own
-        body = orjson.dumps(obj, default=self.default, option=_ANSWER_OPTIONS)
+        try:
+            body = orjson.dumps(obj, default=self.default, option=_ANSWER_OPTIONS)
+        except TypeError:
+            return super().response(obj)
         return self._app.response_class(body + b"\n", mimetype=self.mimetype)
