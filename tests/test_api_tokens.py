@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
 from returns_service.auth.operations import revoke_token
 from returns_service.auth.tokens import (
@@ -57,21 +55,6 @@ def test_a_token_without_our_prefix_is_nobody_s(app: Flask, session: Session) ->
     assert check_token(session, "eyJvcmRlciI6MX0.customer-token", utcnow()).principal is None
 
 
-@contextmanager
-def _statements(session: Session) -> Iterator[list[str]]:
-    """The statements the session's engine sends while the block runs."""
-    sent: list[str] = []
-
-    def count(*args: object) -> None:
-        sent.append(str(args[2]))
-
-    event.listen(session.get_bind(), "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", count)
-
-
 def test_a_token_found_valid_is_taken_without_asking_again_for_a_while(
     app: Flask, session: Session
 ) -> None:
@@ -79,7 +62,7 @@ def test_a_token_found_valid_is_taken_without_asking_again_for_a_while(
     session.commit()
     first = check_token(session, plain, utcnow(), trusted_for=5)
     session.commit()
-    with _statements(session) as sent:
+    with counted_statements(app) as sent:
         again = check_token(session, plain, utcnow(), trusted_for=5)
 
     assert again == TokenCheck(first.principal) and sent == []
@@ -118,11 +101,12 @@ def test_without_a_time_to_trust_every_check_asks_the_database(
 ) -> None:
     token, plain = create_token(session, "shop", Role.INTEGRATION, utcnow())
     session.commit()
-    assert check_token(session, plain, utcnow()).principal is not None
+    assert check_token(session, plain, utcnow(), trusted_for=60).principal is not None
+    session.commit()
     token.revoked_at = utcnow()  # as another process would, without this one hearing of it
     session.commit()
 
-    assert check_token(session, plain, utcnow()) == TokenCheck(None)
+    assert check_token(session, plain, utcnow(), trusted_for=0) == TokenCheck(None)
 
 
 def test_a_recent_check_lapses_after_its_time() -> None:
