@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     TypeDecorator,
     event,
@@ -97,6 +98,18 @@ class Promised:
     first_response_due_at: Mapped[datetime]
     #: When the desk must have decided it.
     resolution_due_at: Mapped[datetime]
+
+
+class Ranked:
+    """A case's place in the work list before aging, kept on its row so that the list reads
+    its page off an index (``cases.ranks`` keeps them; 0 urgent, 1 high, 2 normal)."""
+
+    #: The shop's priority mapping applied to the case's reasons and state.
+    own_rank: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    #: The mapping applied to the states of its order's parcels.
+    parcel_rank: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    #: The lesser of the two: what the list sorts by.
+    signal_rank: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
 
 
 def utcnow() -> datetime:

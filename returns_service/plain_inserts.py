@@ -10,7 +10,7 @@ them asks the database nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Insert, Table, insert, inspect
@@ -25,6 +25,18 @@ _Row = TypeVar("_Row", bound=Base)
 #: Each insert built once per table and columns sent: building one costs more than running
 #: it from the statement cache.
 _INSERTS: dict[tuple[Table, tuple[str, ...]], Insert] = {}
+
+#: What must be worked out on new objects of a model before a plain insert writes them, as
+#: a flush's ``before_flush`` listeners would (they do not see these objects).
+_BEFORE_INSERT: dict[type[Base], list[Callable[[Session, Sequence[Any]], None]]] = {}
+
+
+def before_insert(model: type[Base], hook: Callable[[Session, Sequence[Any]], None]) -> None:
+    """Have ``hook(session, objects)`` run on new objects of ``model`` before
+    :func:`insert_returning` writes them; registering a hook twice keeps one."""
+    hooks = _BEFORE_INSERT.setdefault(model, [])
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 def _insert(table: Table, keys: tuple[str, ...]) -> Insert:
@@ -45,6 +57,8 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     """
     if not objects:
         return
+    for hook in _BEFORE_INSERT.get(type(objects[0]), ()):
+        hook(session, objects)
     table = inspect(objects[0]).mapper.local_table
     columns = [column.key for column in table.columns]
     keys = tuple(key for key in columns if key in objects[0].__dict__)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from returns_service import outbox, worker
+from returns_service import outbox, plain_inserts, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations import side_effects as cancellation_side_effects
 from returns_service.cancellations.guard import CancellationGuard
 from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_provider
 from returns_service.cases import jobs as case_jobs
+from returns_service.cases import ranks
 from returns_service.catalogue import jobs as catalogue_jobs
 from returns_service.extensions import db
 from returns_service.insight import jobs as insight_jobs
@@ -100,9 +101,12 @@ def wire() -> None:
     register_guard(_CANCELLATION_GUARD)
     # The integrations react to new timeline events and route customer messages in the
     # same flush, so their outbox rows commit with the change that caused them.
-    for listener in (queue_reactions, route_customer_messages):
+    # The work list's ranks follow the cases' states and their parcels' in the same flush.
+    for listener in (queue_reactions, route_customer_messages, ranks.keep_ranks):
         if not event.contains(db.session_factory, "before_flush", listener):
             event.listen(db.session_factory, "before_flush", listener)
+    for model in ranks.RANKED:
+        plain_inserts.before_insert(model, ranks.rank_new)
 
 
 def load_all_models() -> None:

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 from returns_service import create_app, use_shop_settings
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token, recent_checks
+from returns_service.cases import rank_basis
 from returns_service.catalogues import compile_catalogues
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
@@ -222,6 +223,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     with app.app_context():
         _truncate_all()
     recent_checks.clear()
+    rank_basis.confirmed.clear()
     run_id = request.getfixturevalue("redis_run_id")
     flush_if_mine(redis, run_id)
     yield

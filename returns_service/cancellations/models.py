@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from returns_service.models import Base, Promised, intpk, str_enum, utcnow
+from returns_service.models import Base, Promised, Ranked, intpk, str_enum, utcnow
 from returns_service.orders.models import Order, OrderLine
 
 
@@ -58,7 +58,7 @@ OPEN_STATUSES = (
 )
 
 
-class Cancellation(Promised, Base):
+class Cancellation(Promised, Ranked, Base):
     """A request to cancel an order or some of its lines."""
 
     __tablename__ = "cancellations"

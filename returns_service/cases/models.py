@@ -1,14 +1,17 @@
-"""What a case holds of its own: assignee, escalation, survey, and staff notes; and the
-indexes the work list reads the kinds of cases by."""
+"""What a case holds of its own: assignee, escalation, survey, and staff notes; the
+priority mapping the kept ranks were worked out with; and the indexes the work list reads
+the kinds of cases by."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from returns_service.cancellations.models import Cancellation
+from returns_service.cases.case_states import CANCELLATION_OPEN, RETURN_OPEN, SUBSCRIPTION_OPEN
 from returns_service.models import Base, intpk, utcnow
 from returns_service.orders.models import Customer
 from returns_service.returns.models import Exchange, ReturnRequest
@@ -55,6 +58,32 @@ class CaseNote(Base):
     __table_args__ = (Index("ix_case_notes_subject", "subject_type", "subject_id", "id"),)
 
 
+class RankBasis(Base):
+    """The shop's priority mapping the open cases' kept ranks were worked out with (one
+    row): a process with another mapping works them out again (``cases.rank_basis``)."""
+
+    __tablename__ = "case_rank_basis"
+
+    id: Mapped[intpk]
+    #: The mapping as canonical JSON; empty before the ranks were first worked out.
+    mapping: Mapped[str] = mapped_column(Text, default="")
+    refreshed_at: Mapped[datetime | None]
+
+
+def _open_by_rank(name: str, model: type[Base], open_states: tuple[Any, ...]) -> Index:
+    """An open case's page position before aging: most pressing, then oldest (partial, so
+    that it holds the cases the desk works on only)."""
+    predicate = model.status.in_(open_states)
+    return Index(
+        name,
+        model.signal_rank,
+        model.created_at,
+        model.id,
+        postgresql_where=predicate,
+        sqlite_where=predicate,
+    )
+
+
 #: What the staff work list filters and sorts on, declared beside the cases that need them:
 #: each kind's states by arrival, a replacement's tracking number for the scan box, and the
 #: customer's name for the search.
@@ -69,4 +98,11 @@ WORK_LIST_INDEXES = (
     Index("ix_exchanges_tracking_number", Exchange.tracking_number),
     # A name is searched by its start (``LIKE '佐藤%'``): PostgreSQL needs the pattern ops.
     Index("ix_customers_name", Customer.name, postgresql_ops={"name": "text_pattern_ops"}),
+    _open_by_rank("ix_return_requests_open_rank", ReturnRequest, RETURN_OPEN),
+    _open_by_rank("ix_cancellations_open_rank", Cancellation, CANCELLATION_OPEN),
+    _open_by_rank(
+        "ix_subscription_cancellations_open_rank",
+        SubscriptionCancellation,
+        SUBSCRIPTION_OPEN,
+    ),
 )

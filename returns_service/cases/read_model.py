@@ -21,6 +21,13 @@ from returns_service.cancellations.models import (
     CancellationStatus,
 )
 from returns_service.cases.answers import RESPONDING, responds
+from returns_service.cases.case_states import (
+    CANCELLATION_CLOSED,
+    CANCELLATION_UNDECIDED,
+    RETURN_CLOSED,
+    RETURN_UNDECIDED,
+    SUBSCRIPTION_CLOSED,
+)
 from returns_service.cases.models import CaseFile, CaseNote
 from returns_service.cases.policy import PRIORITY_RANK, Priority
 from returns_service.cases.subject_keys import IDS_PER_STATEMENT, batches, subjects_in
@@ -48,11 +55,6 @@ class Waiting(StrEnum):
 
 
 _R, _C, _F = ReturnStatus, CancellationStatus, FlowStatus
-RETURN_UNDECIDED = (_R.REQUESTED, _R.REVIEW)
-RETURN_CLOSED = (_R.REJECTED, _R.COMPLETED, _R.CANCELLED, _R.EXPIRED)
-CANCELLATION_UNDECIDED = (_C.REQUESTED, _C.REVIEW, _C.PENDING_STOP)
-CANCELLATION_CLOSED = (_C.CANCELLED, _C.REFUSED, _C.REJECTED)
-SUBSCRIPTION_CLOSED = (_F.SAVED, _F.CANCELLED)
 #: Statuses after which the customer gets the satisfaction survey.
 SURVEYED_STATUSES = frozenset(
     {_R.COMPLETED.value, _R.REJECTED.value, *(s.value for s in CANCELLATION_CLOSED)}

@@ -1,8 +1,11 @@
 """The work list's ``UNION ALL`` branches, one per kind of case, for a statement's shape.
 
 Each branch selects its kind's cases in the filter's narrowing, with the columns the list
-shows, whether the case is closed and its rank (the shop's priority mapping worked out in
-SQL, so the page can be cut in the list's order).
+shows, whether the case is closed and its rank: the rank kept on the case
+(``cases.ranks``), or high where a normal case has aged while the shop holds it. A list of
+the open cases (no state chosen, no search, no assignee) reads each kind's page off its
+index of open cases by rank: one part in the kept rank's order, and one of the normal cases
+that have aged, each cut at the page's depth, so the page never ranks every open case.
 """
 
 from __future__ import annotations
@@ -28,16 +31,18 @@ from sqlalchemy import (
 )
 
 from returns_service.cancellations.models import Cancellation, CancellationStatus
-from returns_service.cases.policy import Priority
-from returns_service.cases.read_model import (
+from returns_service.cases.case_states import (
     CANCELLATION_CLOSED,
+    CANCELLATION_OPEN,
     CANCELLATION_UNDECIDED,
     RETURN_CLOSED,
+    RETURN_OPEN,
     RETURN_UNDECIDED,
-    CaseKind,
+    SUBSCRIPTION_CLOSED,
+    SUBSCRIPTION_OPEN,
 )
+from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkShape
-from returns_service.orders.models import Shipment
 from returns_service.returns.models import (
     Resolution,
     ReturnLine,
@@ -46,13 +51,13 @@ from returns_service.returns.models import (
 )
 from returns_service.subscriptions.models import FlowStatus, SubscriptionCancellation
 
-#: Open states named one by one: ``IN`` reads the (status, created_at) index, ``NOT IN`` not.
-RETURN_OPEN = tuple(s for s in ReturnStatus if s not in RETURN_CLOSED)
-CANCELLATION_OPEN = tuple(s for s in CancellationStatus if s not in CANCELLATION_CLOSED)
-
 #: Parameters more than one branch sends the filter's values in.
 _ORDER_IDS = bindparam("order_ids", expanding=True)
 _REASON = bindparam("reason", type_=String)
+#: How deep the page reaches: its offset and length, and one more row.
+_DEPTH = bindparam("depth", type_=Integer, literal_execute=True)
+#: A kind no state of which waits on the shop: nothing of it ages.
+_NEVER = false()
 
 
 def constant(value: str | int) -> ColumnElement[Any]:
@@ -74,11 +79,6 @@ def constant(value: str | int) -> ColumnElement[Any]:
 COMMA = constant(",")
 
 
-def _escaped(code: str) -> str:
-    """``code`` for a ``LIKE`` pattern escaped with ``!``: its ``_`` matches only itself."""
-    return code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
 def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column IN (...)`` of values this module names, written into the statement."""
     values = list(values)
@@ -89,48 +89,50 @@ def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
 
 def branches(shape: WorkShape) -> list[Select]:
     """The branches of the kinds that can list anything in this shape (maybe none)."""
-    return [
-        branch
-        for branch in (_returns(shape), _cancellations(shape), _subscriptions(shape))
-        if branch is not None
-    ]
+    return [*_returns(shape), *_cancellations(shape), *_subscriptions(shape)]
 
 
-def _signals(shape: WorkShape, priority: Priority, prefix: str) -> list[str]:
-    entries = dict(shape.priorities).get(priority.value, frozenset())
-    return sorted(e.split(":", 1)[1] for e in entries if e.startswith(f"{prefix}:"))
-
-
-def _shipment_signal(order_id: Any, statuses: list[str]) -> ColumnElement[bool]:
-    if not statuses:
-        return false()
-    return exists().where(Shipment.order_id == order_id, _one_of(Shipment.status, statuses))
-
-
-def _rank(
-    shape: WorkShape,
-    *,
-    reason: Any,
-    status: Any,
-    order_id: Any,
-    created_at: Any,
-    undecided: ColumnElement[bool],
-) -> ColumnElement[int]:
+def _rank(model: Any, undecided: ColumnElement[bool]) -> ColumnElement[int]:
     """0 urgent, 1 high (or a normal case aged while the shop holds it), 2 normal."""
-    ranks = []
-    for number, priority in enumerate((Priority.URGENT, Priority.HIGH)):
-        ranks.append(
-            (
-                or_(
-                    reason(_signals(shape, priority, "reason")),
-                    _one_of(status, _signals(shape, priority, "status")),
-                    _shipment_signal(order_id, _signals(shape, priority, "shipment")),
-                ),
-                constant(number),
-            )
-        )
-    ranks.append((and_(undecided, created_at <= bindparam("cutoff")), constant(1)))
-    return case(*ranks, else_=constant(2))
+    return case(
+        (model.signal_rank <= constant(1), model.signal_rank),
+        (_aged_normal(model, undecided), constant(1)),
+        else_=constant(2),
+    )
+
+
+def _aged_normal(model: Any, undecided: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A case the mapping leaves normal that the shop has held past the aging cutoff."""
+    return and_(
+        undecided, model.signal_rank == constant(2), model.created_at <= bindparam("cutoff")
+    )
+
+
+def _by_index(shape: WorkShape) -> bool:
+    """Whether the page is cut per kind off the index of open cases by rank."""
+    return not (shape.status or shape.searching or shape.assignee)
+
+
+def _parts(
+    query: Select, model: Any, undecided: ColumnElement[bool], shape: WorkShape
+) -> list[Select]:
+    """The branch as it is read: whole, or its page's depth in each order the index gives
+    (the kept rank's, and the aged normal cases' by arrival)."""
+    if not _by_index(shape):
+        return [query]
+    aged = _aged_normal(model, undecided)
+    ranked = query.where(~aged).order_by(model.signal_rank, model.created_at, model.id)
+    parts = [ranked]
+    if undecided is not _NEVER:
+        parts.append(query.where(aged).order_by(model.created_at, model.id))
+    return [_cut(part.limit(_DEPTH)) for part in parts]
+
+
+def _cut(part: Select) -> Select:
+    """A part cut at the page's depth, as a member of the union (SQLite takes no
+    ``ORDER BY`` or ``LIMIT`` on one)."""
+    cut = part.subquery()
+    return select(*cut.c)
 
 
 def _lists(enum: Any, shape: WorkShape) -> bool:
@@ -138,26 +140,13 @@ def _lists(enum: Any, shape: WorkShape) -> bool:
     return not shape.status or shape.status in {s.value for s in enum}
 
 
-def _returns(shape: WorkShape) -> Select | None:
+def _returns(shape: WorkShape) -> list[Select]:
     wanted = (shape.kinds or set(CaseKind)) & {CaseKind.RETURN, CaseKind.EXCHANGE}
     if not wanted or not _lists(ReturnStatus, shape):
-        return None
+        return []
     r = ReturnRequest
     is_exchange = r.resolution == constant(Resolution.EXCHANGE.value)
-
-    # The reasons kept on the request's row, between commas: ",DEFECTIVE,SIZE_TOO_SMALL,".
-    between_commas = COMMA + r.line_reasons + COMMA
-
-    def line_reason(reasons: list[str]) -> ColumnElement[bool]:
-        if not reasons:
-            return false()
-        return or_(
-            *(
-                between_commas.like(constant(f"%,{_escaped(reason)},%"), escape="!")
-                for reason in reasons
-            )
-        )
-
+    undecided = _one_of(r.status, RETURN_UNDECIDED)
     query = select(
         constant("return").label("subject_type"),
         r.id.label("subject_id"),
@@ -167,16 +156,9 @@ def _returns(shape: WorkShape) -> Select | None:
         ).label("kind"),
         r.created_at.label("created_at"),
         r.order_id.label("order_id"),
-        _rank(
-            shape,
-            reason=line_reason,
-            status=r.status,
-            order_id=r.order_id,
-            created_at=r.created_at,
-            undecided=_one_of(r.status, RETURN_UNDECIDED),
-        ).label("rank"),
+        _rank(r, undecided).label("rank"),
         _closed(r.status, RETURN_CLOSED),
-        *_shown(r.status, r.rma, r.decided_at, null(), r.line_reasons),
+        *_shown(r, r.rma, r.decided_at, null(), r.line_reasons),
     )
     if wanted == {CaseKind.EXCHANGE}:
         query = query.where(is_exchange)
@@ -194,10 +176,10 @@ def _returns(shape: WorkShape) -> Select | None:
                 r.order_id.in_(_ORDER_IDS),
             )
         )
-    return _dated(query, r.created_at, shape)
+    return _parts(_dated(query, r.created_at, shape), r, undecided, shape)
 
 
-def _cancellations(shape: WorkShape) -> Select | None:
+def _cancellations(shape: WorkShape) -> list[Select]:
     c = Cancellation
     return _flat_branch(
         c,
@@ -209,11 +191,11 @@ def _cancellations(shape: WorkShape) -> Select | None:
         closed=CANCELLATION_CLOSED,
         open_=_one_of(c.status, CANCELLATION_OPEN),
         found=c.order_id.in_(_ORDER_IDS),
-        shown=_shown(c.status, null(), c.settled_at, c.reason, null()),
+        shown=_shown(c, null(), c.settled_at, c.reason, null()),
     )
 
 
-def _subscriptions(shape: WorkShape) -> Select | None:
+def _subscriptions(shape: WorkShape) -> list[Select]:
     s = SubscriptionCancellation
     return _flat_branch(
         s,
@@ -221,14 +203,14 @@ def _subscriptions(shape: WorkShape) -> Select | None:
         CaseKind.SUBSCRIPTION_CANCELLATION,
         shape,
         status_enum=FlowStatus,
-        undecided=false(),
-        closed=(FlowStatus.SAVED, FlowStatus.CANCELLED, FlowStatus.SUPERSEDED),
-        open_=s.status == constant(FlowStatus.OFFERED.value),
+        undecided=_NEVER,
+        closed=(*SUBSCRIPTION_CLOSED, FlowStatus.SUPERSEDED),
+        open_=_one_of(s.status, SUBSCRIPTION_OPEN),
         found=or_(
             s.subscription_reference == bindparam("text", type_=String),
             s.order_id.in_(_ORDER_IDS),
         ),
-        shown=_shown(s.status, s.subscription_reference, s.closed_at, s.reason, null()),
+        shown=_shown(s, s.subscription_reference, s.closed_at, s.reason, null()),
     )
 
 
@@ -244,24 +226,17 @@ def _flat_branch(
     open_: Any,
     found: ColumnElement[bool],
     shown: tuple[Any, ...],
-) -> Select | None:
+) -> list[Select]:
     """A branch for a kind whose status and reason sit on the case's own row."""
     if shape.kinds and kind not in shape.kinds or not _lists(status_enum, shape):
-        return None
+        return []
     query = select(
         constant(subject_type).label("subject_type"),
         model.id.label("subject_id"),
         constant(kind.value).label("kind"),
         model.created_at.label("created_at"),
         model.order_id.label("order_id"),
-        _rank(
-            shape,
-            reason=lambda reasons: _one_of(model.reason, reasons),
-            status=model.status,
-            order_id=model.order_id,
-            created_at=model.created_at,
-            undecided=undecided,
-        ).label("rank"),
+        _rank(model, undecided).label("rank"),
         _closed(model.status, closed),
         *shown,
     )
@@ -270,7 +245,7 @@ def _flat_branch(
         query = query.where(model.reason == _REASON)
     if shape.searching:
         query = query.where(found)
-    return _dated(query, model.created_at, shape)
+    return _parts(_dated(query, model.created_at, shape), model, undecided, shape)
 
 
 def _closed(status: Any, closed: Any) -> Any:
@@ -279,17 +254,18 @@ def _closed(status: Any, closed: Any) -> Any:
 
 
 def _shown(
-    status: Any, reference: Any, resolved_at: Any, reason: Any, line_reasons: Any
+    model: Any, reference: Any, resolved_at: Any, reason: Any, line_reasons: Any
 ) -> tuple[Any, ...]:
     """What the list shows of a branch's rows: its state and reference (the order's number
-    when None), when it was decided, the reason kept on the case's own row and a return's
-    lines' reasons."""
+    when None), when it was decided, the reason kept on the case's own row, a return's
+    lines' reasons, and its kept rank (its priority before aging)."""
     return (
-        type_coerce(status, String).label("status"),
+        type_coerce(model.status, String).label("status"),
         type_coerce(reference, String).label("reference"),
         resolved_at.label("resolved_at"),
         type_coerce(reason, String).label("reason"),
         type_coerce(line_reasons, String).label("line_reasons"),
+        model.signal_rank.label("signal_rank"),
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 
 
@@ -33,7 +32,7 @@ class WorkFilter:
 @dataclass(frozen=True)
 class WorkShape:
     """What the page's statement is built from; the filter's values are its parameters, so
-    one statement serves every page of the same shape and the shop's priority mapping."""
+    one statement serves every page of the same shape."""
 
     kinds: frozenset[CaseKind]
     #: A state to list (one of some kind's), or "" for open cases.
@@ -44,12 +43,10 @@ class WorkShape:
     #: "", "none" (nobody's) or "someone" (the ``assignee`` parameter's).
     assignee: str
     searching: bool
-    #: The mapping's entries: ``(("high", frozenset({"status:review"})), ...)``.
-    priorities: tuple[tuple[str, frozenset[str]], ...]
 
 
-def shape_of(flt: WorkFilter, policy: CasePolicy) -> WorkShape:
-    """The shape of statement that lists ``flt`` under the shop's priority mapping."""
+def shape_of(flt: WorkFilter) -> WorkShape:
+    """The shape of statement that lists ``flt``."""
     return WorkShape(
         kinds=flt.kinds,
         status=flt.status,
@@ -58,5 +55,4 @@ def shape_of(flt: WorkFilter, policy: CasePolicy) -> WorkShape:
         until=flt.until is not None,
         assignee="someone" if flt.assignee not in ("", "none") else flt.assignee,
         searching=bool(flt.query),
-        priorities=tuple(sorted(policy.priorities.items())),
     )

@@ -2,9 +2,10 @@
 
 The page's statement (``work_statement``, cached per shape of filter from ``work_filter``,
 over the kinds' branches of ``work_branches``) picks a page of cases in the list's order
-(priority from the shop's mapping, then arrival) with the columns the list shows; a page
-costs one statement whatever its length or the shop's size. This module sends the filter's
-values as its parameters and turns its rows into listed cases (``work_rows``).
+(priority from the shop's mapping kept on each case, then arrival) with the columns the
+list shows; a page costs one statement whatever its length or the shop's size. This
+module sends the filter's values as its parameters and turns its rows into listed cases
+(``work_rows``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import CancellationStatus
+from returns_service.cases import rank_basis
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.search import Found, search
 from returns_service.cases.work_filter import WorkFilter, shape_of
@@ -51,9 +53,10 @@ def work_page(
     """One page of the work list: most pressing first, then oldest."""
     if flt.status and flt.status not in _STATUSES:
         return WorkPage(offset=offset)
-    statement = page_statement(shape_of(flt, policy))
+    statement = page_statement(shape_of(flt))
     if statement is None:
         return WorkPage(offset=offset)
+    rank_basis.ensure_current(policy, now)
     found = search(session, flt.query) if flt.query else Found([], [], "")
     # One moment for the page's order and its rows' tags, so that they agree.
     cutoff = policy.aging_cutoff(now)
@@ -69,6 +72,7 @@ def work_page(
         "text": found.text,
         "offset": offset,
         "limit": limit + 1,
+        "depth": offset + limit + 1,
     }
     # Read for showing only: past the ORM's handling of a statement, on the session's connection.
     found_rows = session.connection().execute(statement, params).all()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from returns_service.cases.policy import CasePolicy, Priority
+from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
 from returns_service.cases.read_model import (
     CaseKind,
     Waiting,
@@ -17,6 +17,9 @@ from returns_service.cases.read_model import (
 )
 from returns_service.cases.tags import Tag, tag
 from returns_service.cases.triage import promises
+
+#: The priority of a rank kept on a case.
+RANKED_PRIORITY = {rank: priority for priority, rank in PRIORITY_RANK.items()}
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,7 @@ def _worked_out(
         reasons = tuple(sorted(set(found.line_reasons.split(",")))) if found.line_reasons else ()
     else:
         reasons = (found.reason,) if found.reason else ()
-    signals = {f"reason:{r}" for r in reasons} | {f"status:{found.status}"}
-    signals |= {f"shipment:{s}" for s in found.shipments.split(",")} if found.shipments else set()
-    priority = policy.base_priority(signals)
+    priority = RANKED_PRIORITY[found.signal_rank]
     # A normal case the shop has held too long counts as high.
     if priority is Priority.NORMAL and waiting_on is Waiting.SHOP:
         if found.created_at <= aged_cutoff:

@@ -1,9 +1,9 @@
 """The work list page's one statement, built and cached per shape of filter.
 
 The branches are joined in one ``UNION ALL`` and the page is cut in the list's order in a
-subquery of its own; each listed case's order, customer, assignee, reasons, parcels and first
-answer are joined and looked up after the cut, for the page's rows only (joined before it,
-PostgreSQL joined and carried every open case through the sort).
+subquery of its own; each listed case's order, customer, assignee and first answer are
+joined and looked up after the cut, for the page's rows only (joined before it, PostgreSQL
+joined and carried every open case through the sort).
 """
 
 from __future__ import annotations
@@ -14,27 +14,28 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Select,
-    String,
     and_,
     bindparam,
     case,
-    func,
     select,
-    type_coerce,
     union_all,
 )
 
 from returns_service.cases.answers import first_answer
+from returns_service.cases.case_states import (
+    CANCELLATION_CLOSED,
+    RETURN_CLOSED,
+    SUBSCRIPTION_CLOSED,
+)
 from returns_service.cases.models import CaseFile
-from returns_service.cases.read_model import CANCELLATION_CLOSED, RETURN_CLOSED
-from returns_service.cases.work_branches import COMMA, branches, constant
+from returns_service.cases.work_branches import branches, constant
 from returns_service.cases.work_filter import WorkShape
-from returns_service.orders.models import Customer, Order, Shipment
+from returns_service.orders.models import Customer, Order
 from returns_service.subscriptions.models import FlowStatus
 
 #: States no one works on any more: a list of those shows the newest first.
 CLOSED_STATUSES = frozenset(
-    s.value for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, FlowStatus.SAVED, FlowStatus.CANCELLED)
+    s.value for s in (*RETURN_CLOSED, *CANCELLATION_CLOSED, *SUBSCRIPTION_CLOSED)
 ) | {FlowStatus.SUPERSEDED.value}
 
 
@@ -68,6 +69,7 @@ _SHOWN = (
     "resolved_at",
     "reason",
     "line_reasons",
+    "signal_rank",
     "order_id",
 )
 _RANKED = ("closed", "rank")
@@ -105,7 +107,6 @@ def page_statement(shape: WorkShape) -> Select | None:
             Customer.name.label("customer_name"),
             Customer.email.label("customer_email"),
             CaseFile.assignee,
-            _shipment_statuses(page),
             _first_answer(page),
         )
         .join(Order, Order.id == page.c.order_id)
@@ -119,16 +120,6 @@ def page_statement(shape: WorkShape) -> Select | None:
         )
         .order_by(*_order(shape, page))
     )
-
-
-def _shipment_statuses(cases: Any) -> Any:
-    """The states of the order's parcels, a priority signal of returns and cancellations."""
-    statuses = (
-        select(func.aggregate_strings(type_coerce(Shipment.status, String), COMMA))
-        .where(Shipment.order_id == cases.c.order_id)
-        .scalar_subquery()
-    )
-    return case((cases.c.subject_type != constant("subscription"), statuses)).label("shipments")
 
 
 def _first_answer(cases: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from returns_service.models import SKU_LENGTH, Base, Promised, intpk, str_enum, utcnow
+from returns_service.models import SKU_LENGTH, Base, Promised, Ranked, intpk, str_enum, utcnow
 from returns_service.orders.models import Order, OrderLine
 
 # What the customer wants back, and a line's decision, are the rules' own vocabulary.
@@ -76,7 +76,7 @@ class Disposition(StrEnum):
     DISPOSE = "dispose"
 
 
-class ReturnRequest(Promised, Base):
+class ReturnRequest(Promised, Ranked, Base):
     """A return authorisation (RMA): what comes back, why, and what the customer gets."""
 
     __tablename__ = "return_requests"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from returns_service.models import Base, Promised, intpk, str_enum, utcnow
+from returns_service.models import Base, Promised, Ranked, intpk, str_enum, utcnow
 from returns_service.orders.models import Order
 
 
@@ -41,7 +41,7 @@ class FlowStatus(StrEnum):
     SUPERSEDED = "superseded"  # the customer started again, with another reason
 
 
-class SubscriptionCancellation(Promised, Base):
+class SubscriptionCancellation(Promised, Ranked, Base):
     """One customer's attempt to cancel a subscription, and how it ended."""
 
     __tablename__ = "subscription_cancellations"

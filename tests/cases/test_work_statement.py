@@ -1,5 +1,5 @@
-"""The work list's statement carries the states, signals and kinds in its text, so that
-PostgreSQL can plan it once for every page; what it writes in stays a literal."""
+"""The work list's statement carries the states and kinds in its text, so that PostgreSQL
+can plan it once for every page; what it writes in stays a literal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from returns_service.cases.policy import CasePolicy
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_branches import constant
 from returns_service.cases.work_filter import WorkFilter, shape_of
@@ -16,9 +15,18 @@ from returns_service.cases.work_statement import page_statement
 from returns_service.extensions import db
 
 #: What a page's statement may still send as parameters: the aging cutoff, the page's
-#: place (written in at execution), and what counts as a first answer (shared with the
-#: numbers page, and only in the page's rows' subqueries).
-PAGE_PARAMETERS = {"cutoff", "offset", "limit", "actor_1", "actor_2", "actor_3", "kind_1"}
+#: place and depth (written in at execution), and what counts as a first answer (shared
+#: with the numbers page, and only in the page's rows' subqueries).
+PAGE_PARAMETERS = {
+    "cutoff",
+    "offset",
+    "limit",
+    "depth",
+    "actor_1",
+    "actor_2",
+    "actor_3",
+    "kind_1",
+}
 
 
 @pytest.mark.parametrize(
@@ -30,11 +38,10 @@ PAGE_PARAMETERS = {"cutoff", "offset", "limit", "actor_1", "actor_2", "actor_3",
     ],
     ids=["open cases", "exchanges", "subscription cancellations"],
 )
-def test_the_open_list_sends_no_state_signal_or_kind_as_a_parameter(
+def test_the_open_list_sends_no_state_or_kind_as_a_parameter(
     app: Flask, flt: WorkFilter, open_state: str
 ) -> None:
-    policy = CasePolicy.from_config(app.config)
-    statement = page_statement(shape_of(flt, policy))
+    statement = page_statement(shape_of(flt))
     with app.app_context():
         compiled = statement.compile(dialect=db.engine.dialect)
     assert set(compiled.params) <= PAGE_PARAMETERS, set(compiled.params) - PAGE_PARAMETERS

@@ -19,14 +19,14 @@ from tests.shop import Shop, add_staff, sign_in
 Found = namedtuple(
     "Found",
     "subject_type subject_id kind created_at status reference resolved_at reason order_number "
-    "line_reasons shipments assignee customer_name customer_email first_answer",
+    "line_reasons signal_rank assignee customer_name customer_email first_answer",
 )
 
 
 def _found(**changes: object) -> Found:
     listed = Found(
         "return", 1, "return", datetime(2026, 3, 2, 1, tzinfo=UTC), "review", "R-1", None, None,
-        "#1", "UNWANTED", None, None, "Hanako", "h@example.jp", None,
+        "#1", "UNWANTED", 2, None, "Hanako", "h@example.jp", None,
     )  # fmt: skip
     return listed._replace(**changes)
 
