@@ -48,7 +48,7 @@ class Database:
             cache_long_statements()
             options["connect_args"] = {
                 "cursor_factory": LazyDescriptionCursor,
-                "options": _without_jit(make_url(url).query.get("options")),
+                "options": _server_options(make_url(url).query.get("options")),
             }
         self._engine = create_engine(url, **options)
         _ping_when_idle(self._engine)
@@ -85,17 +85,22 @@ class Database:
         self.session.remove()
 
 
-def _without_jit(options: str | tuple[str, ...] | None) -> str:
-    """The connection's server options with PostgreSQL's JIT compilation off, after any the
-    database URL gives.
+def _server_options(options: str | tuple[str, ...] | None) -> str:
+    """The connection's server options, after any the database URL gives: JIT compilation
+    off, and times in UTC.
 
     The planner asks for JIT on a query it expects to be long (a month of a big shop on the
     numbers page, a simulation over a million lines), and compiling then took 0.15-0.7 s:
     longer than it saves on queries whose per-row work is a lookup or two. Set for the
     connection rather than per transaction, as a page opened reads without one.
+
+    The service keeps and compares every moment in UTC; psycopg reads a timestamp sent in
+    the zone named ``UTC`` without Python's help, and one in any other zone (``Etc/UTC``,
+    a server's default, included) with a call per value: 51 rows of the work list read in
+    0.12 ms more.
     """
     given = " ".join(options) if isinstance(options, tuple) else options or ""
-    return f"{given} -c jit=off".strip()
+    return f"{given} -c jit=off -c TimeZone=UTC".strip()
 
 
 #: The longest statement, and the most parameters, with which psycopg converts a statement's

@@ -34,7 +34,8 @@ NAMING_CONVENTION = {
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC; naive values are refused.
 
-    SQLite hands back naive datetimes, so values read are marked as UTC again.
+    SQLite hands back naive datetimes, so values read are marked as UTC again; PostgreSQL's
+    come back in UTC as they are.
     """
 
     impl = DateTime(timezone=True)
@@ -46,6 +47,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: times must carry a time zone")
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name == "postgresql":
+            # The service's connections read times in UTC (``extensions``): psycopg hands
+            # them back in UTC already, and a call per value cost the lists that show many.
+            return None
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:

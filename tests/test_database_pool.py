@@ -5,6 +5,7 @@ read."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 
 import psycopg
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    literal_column,
     select,
     table,
     text,
@@ -30,6 +32,7 @@ from sqlalchemy.pool import NullPool
 from returns_service import extensions
 from returns_service.extensions import Database
 from returns_service.lazy_description import LazyDescriptionCursor
+from returns_service.models import UTCDateTime
 
 
 @pytest.fixture
@@ -222,7 +225,9 @@ def test_a_statement_run_again_does_not_describe_its_columns(
     assert list(again._fields) == ["now", "pid"]
 
 
-def test_the_service_connects_with_jit_off_after_the_urls_own_options(database_url: str) -> None:
+def test_the_service_connects_with_jit_off_and_utc_after_the_urls_own_options(
+    database_url: str,
+) -> None:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url + "?options=-c%20statement_timeout%3D4321"
     database = Database()
@@ -230,6 +235,10 @@ def test_the_service_connects_with_jit_off_after_the_urls_own_options(database_u
     try:
         with database.engine.connect() as connection:
             assert connection.scalar(text("SHOW jit")) == "off"
+            assert connection.scalar(text("SHOW TimeZone")) == "UTC"
+            # Read as they come: a moment in UTC, as the models' UTCDateTime promises.
+            moment = connection.scalar(select(literal_column("now()", UTCDateTime())))
+            assert moment.tzinfo is UTC
             assert connection.scalar(text("SHOW statement_timeout")) == "4321ms"
     finally:
         database.engine.dispose()
