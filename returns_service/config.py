@@ -79,9 +79,10 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "returns@example.com"
     portal_token_minutes: int = 60
-    #: How long a process takes an API token it found valid without asking the database
-    #: again: a token revoked elsewhere is refused by every process within this time.
-    token_check_seconds: int = 5
+    #: How long a process takes an API token it found valid, and a staff member it read,
+    #: without asking the database again: a change made elsewhere (a token revoked, a
+    #: sign-out, a deactivation) reaches every process within this time.
+    access_check_seconds: int = 5
     portal_rate_limit: str = "10 per minute"
     redis_key_prefix: str = ""
     upload_dir: str = ""  # empty: instance/uploads
@@ -258,7 +259,7 @@ class Settings:
                 f"{', '.join(PARTIAL_CANCEL_SHIPPING)}, "
                 f"got {self.refund_shipping_on_partial_cancel!r}"
             )
-        for name in ("job_retries", "shopify_stock_sync_minutes", "token_check_seconds"):
+        for name in ("job_retries", "shopify_stock_sync_minutes", "access_check_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{name.upper()} must not be negative")
         self._check_business_time()

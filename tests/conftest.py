@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from returns_service import create_app, use_shop_settings
+from returns_service.auth import staff_directory
 from returns_service.auth.models import Role
 from returns_service.auth.tokens import create_token, recent_checks
 from returns_service.cases import rank_basis
@@ -209,8 +210,8 @@ def _truncate_all() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test that uses the app starts from empty tables, an empty Redis database and no
-    API token trusted from an earlier test.
+    """Each test that uses the app starts from empty tables, an empty Redis database, and no
+    API token, staff member or kept ranks' mapping trusted from an earlier test.
 
     No app context stays open during the test: like in production, each request and each
     job gets its own, with its own database session.
@@ -223,6 +224,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     with app.app_context():
         _truncate_all()
     recent_checks.clear()
+    staff_directory.forget()
     rank_basis.confirmed.clear()
     run_id = request.getfixturevalue("redis_run_id")
     flush_if_mine(redis, run_id)

@@ -41,7 +41,7 @@ def current_principal() -> Principal:
     token = bearer_token()
     if token is None:
         raise Unauthorized("an Authorization: Bearer <token> header is required")
-    trusted_for = current_app.config["TOKEN_CHECK_SECONDS"]
+    trusted_for = current_app.config["ACCESS_CHECK_SECONDS"]
     checked = check_token(db.session, token, utcnow(), trusted_for=trusted_for)
     if checked.wrote:
         # Keep last_used_at. Otherwise the read stays in the request's transaction: a

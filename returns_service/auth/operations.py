@@ -123,7 +123,7 @@ def issue_token(session: Session, now: datetime, name: str, role: Role) -> tuple
 
 def revoke_token(session: Session, now: datetime, token_id: int) -> ApiToken:
     """Refuse the token: in this process at once, in the service's others within
-    ``RETURNS_TOKEN_CHECK_SECONDS`` (see ``auth.tokens.RecentChecks``); Conflict when it was
+    ``RETURNS_ACCESS_CHECK_SECONDS`` (see ``auth.tokens.RecentChecks``); Conflict when it was
     revoked before."""
     token = session.get(ApiToken, token_id, with_for_update=True) if 0 < token_id < 2**31 else None
     if token is None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from returns_service.auth.models import ApiToken, Role
 
 TOKEN_PREFIX = "rsk_"
+V = TypeVar("V")
 #: How precisely a token's ``last_used_at`` is kept.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -58,46 +60,48 @@ class TokenCheck:
     wrote: bool = False
 
 
-class RecentChecks:
-    """Principals of tokens found valid lately, by the token's hash, each until a moment.
+class RecentChecks(Generic[V]):
+    """What was found valid lately (a token's principal, a staff member's row), by key,
+    each until a moment.
 
-    An integration sends its token with every call; asking the database each time cost
-    every call a statement (3% of an order's ``PUT``). A token revoked here is forgotten at
-    once (see :meth:`forget`); another process of the service goes on taking it until its
-    own entry lapses, ``RETURNS_TOKEN_CHECK_SECONDS`` at most.
+    An integration sends its token with every call, and a staff member's browser its
+    sign-in with every page; asking the database each time cost every call a statement (3%
+    of an order's ``PUT``, a tenth of a staff page). What this process changes it forgets
+    at once (see :meth:`forget`); another process of the service goes on taking it until
+    its own entry lapses, ``RETURNS_ACCESS_CHECK_SECONDS`` at most.
     """
 
     def __init__(self, limit: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.clock = clock
-        self._until: dict[str, tuple[Principal, float]] = {}
+        self._until: dict[str, tuple[V, float]] = {}
 
-    def get(self, token_hash: str) -> Principal | None:
-        """The principal of a token checked less than its time ago, if any."""
-        found = self._until.get(token_hash)
+    def get(self, key: str) -> V | None:
+        """What was found for ``key`` less than its time ago, if anything."""
+        found = self._until.get(key)
         if found is None or found[1] <= self.clock():
             return None
         return found[0]
 
-    def keep(self, token_hash: str, principal: Principal, seconds: float) -> None:
-        """Take the token's principal without asking again for ``seconds``."""
+    def keep(self, key: str, value: V, seconds: float) -> None:
+        """Take ``value`` for ``key`` without asking again for ``seconds``."""
         if seconds <= 0:
             return
         if len(self._until) >= self.limit:
             self.clear()
-        self._until[token_hash] = (principal, self.clock() + seconds)
+        self._until[key] = (value, self.clock() + seconds)
 
-    def forget(self, token_hash: str) -> None:
-        """Ask the database again at the token's next use."""
-        self._until.pop(token_hash, None)
+    def forget(self, key: str) -> None:
+        """Ask the database again at the key's next use."""
+        self._until.pop(key, None)
 
     def clear(self) -> None:
-        """Ask the database again at every token's next use."""
+        """Ask the database again at every key's next use."""
         self._until.clear()
 
 
-#: This process's recent checks.
-recent_checks = RecentChecks()
+#: This process's recent checks of tokens, by the token's hash.
+recent_checks: RecentChecks[Principal] = RecentChecks()
 
 
 def check_token(

@@ -76,7 +76,8 @@ def users_list() -> None:
 @click.argument("email")
 @with_appcontext
 def users_deactivate(email: str) -> None:
-    """Refuse a staff member from now on; their open sessions end at once."""
+    """Refuse a staff member from now on; their open sessions end in every web process
+    within RETURNS_ACCESS_CHECK_SECONDS."""
     user = _staff(email)
     try:
         access.deactivate_staff(user)
@@ -90,7 +91,8 @@ def users_deactivate(email: str) -> None:
 @click.argument("email")
 @with_appcontext
 def users_set_password(email: str) -> None:
-    """Set a new password (read from standard input); open sessions end at once."""
+    """Set a new password (read from standard input); open sessions end in every web
+    process within RETURNS_ACCESS_CHECK_SECONDS."""
     user = _staff(email)
     access.set_password(user, _read_password())
     db.session.commit()
@@ -138,7 +140,7 @@ def tokens_list(show_all: bool) -> None:
 @with_appcontext
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by its id (see ``tokens list``); every web process refuses it within
-    RETURNS_TOKEN_CHECK_SECONDS."""
+    RETURNS_ACCESS_CHECK_SECONDS."""
     try:
         token = access.revoke_token(db.session, utcnow(), token_id)
     except NotFound:

@@ -54,7 +54,7 @@ def create_token() -> ResponseReturnValue:
 @staff_required(Role.ADMIN)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Refuse a token: this process at once, the service's others within
-    ``RETURNS_TOKEN_CHECK_SECONDS``."""
+    ``RETURNS_ACCESS_CHECK_SECONDS``."""
     return in_one_transaction(
         lambda: access.revoke_token(db.session, utcnow(), token_id),
         lambda token: redirect(url_for("staff_pages.admin_tokens", revoked=token.id)),

@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from wtforms import SelectChoice
 
+from returns_service.auth import staff_directory
 from returns_service.auth.models import StaffUser
 from returns_service.cases import operations
 from returns_service.cases.policy import CasePolicy
@@ -225,13 +226,8 @@ def staff_choices(session: Session) -> list[SelectChoice]:
 
 
 def active_staff(session: Session) -> list[str]:
-    """The active staff's e-mail addresses, in order (read on the session's connection,
-    past the ORM's handling of a statement: they are only shown)."""
-    return list(session.connection().scalars(_ACTIVE_STAFF_EMAILS))
-
-
-#: Built once (it takes nothing).
-_ACTIVE_STAFF_EMAILS = select(StaffUser.email).where(StaffUser.active).order_by(StaffUser.email)
+    """The active staff's e-mail addresses, in order."""
+    return staff_directory.active_emails(session, current_app.config["ACCESS_CHECK_SECONDS"])
 
 
 def _choices(emails: Iterable[str]) -> list[SelectChoice]:

@@ -3,14 +3,16 @@ cookies and pages carry the flags and headers that keep them out of other sites'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
+from returns_service.auth import staff_directory
 from returns_service.auth.models import Role, StaffUser
 from returns_service.auth.staff_sessions import cookie_settings
 from returns_service.cli import main
@@ -81,6 +83,34 @@ def test_deactivation_ends_every_session(app: Flask, aiko: FlaskClient, session:
     assert not _signed_in(copy)
     session.expire_all()
     assert session.scalar(select(StaffUser.active)) is False
+
+
+def test_pages_within_the_window_read_their_member_once(
+    app: Flask, aiko: FlaskClient, configure: Callable[..., None]
+) -> None:
+    def staff_reads() -> int:
+        with counted_statements(app) as sent:
+            assert _signed_in(aiko)
+        return sum("FROM staff_users" in statement for statement in sent)
+
+    assert staff_reads() == 2  # the member, and the staff to filter the list by
+    assert staff_reads() == 0
+    configure(ACCESS_CHECK_SECONDS=0)
+    assert staff_reads() == 2
+
+
+def test_a_change_made_by_another_process_is_taken_once_the_window_lapses(
+    app: Flask, aiko: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(staff_directory.members, "clock", lambda: now[0])
+    assert _signed_in(aiko)
+    # Deactivated by another process: this one does not see the write.
+    session.execute(update(StaffUser).where(StaffUser.email == EMAIL).values(active=False))
+    session.commit()
+    assert _signed_in(aiko)
+    now[0] += app.config["ACCESS_CHECK_SECONDS"]
+    assert not _signed_in(aiko)
 
 
 def test_the_session_cookie_is_lax_and_http_only(app: Flask, session: Session) -> None:

@@ -192,7 +192,7 @@ def test_putting_an_order_reads_and_writes_each_table_once_however_many_parcels(
     configure: Callable[..., None],
 ) -> None:
     # The token's last use is noted once, and it is trusted for the calls that follow.
-    configure(TOKEN_CHECK_SECONDS=3600)
+    configure(ACCESS_CHECK_SECONDS=3600)
     put_order(client, integration, "WARM", jpy_order())
     created, replaced = {}, {}
     for parcels in (1, 3):

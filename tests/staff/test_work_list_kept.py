@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from returns_service.auth.models import Role
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.work_rows import work_row
+from returns_service.extensions import db
 from returns_service.staff import queue_rows
 from tests.cases.test_cases_api import _file
 from tests.shop import Shop, add_staff, sign_in
@@ -57,7 +58,8 @@ def test_the_filters_show_a_new_member_at_once_and_never_keep_a_search(
     agent = sign_in(app.test_client(), "aiko@shop.example")
     assert "ken@shop.example" not in agent.get("/staff/?lang=en").get_data(as_text=True)
 
-    add_staff(session, "ken@shop.example", Role.AGENT)
+    with app.app_context():  # added by this process: shown at once, not a few seconds later
+        add_staff(db.session, "ken@shop.example", Role.AGENT)
     page = agent.get("/staff/?kind=return").get_data(as_text=True)
     assert '<option value="ken@shop.example">ken@shop.example</option>' in page
     assert '<option selected value="return">' in page
