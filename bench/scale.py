@@ -81,7 +81,12 @@ class Statements:
         self.seen: dict[str, Any] = {}
         event.listen(engine, "before_cursor_execute", self._record)
 
-    def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+    def _record(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        # One of many rows' parameters explains the statement as well as any: the first.
+        if many and isinstance(parameters, list | tuple):
+            parameters = parameters[0] if parameters else {}
         if self.recording and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "WITH")):
             self.seen.setdefault(statement, parameters)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, literal, select
 
-from returns_service.portable_sql import among
+from returns_service.portable_sql import among, earlier_of
 
 _METADATA = MetaData()
 #: Temporary: the suite's database keeps no table the models do not describe.
@@ -32,3 +32,16 @@ def test_among_keeps_the_rows_whose_value_a_subquery_selects(where: str, databas
         none = connection.scalars(select(_NUMBERS.c.n).where(among(_NUMBERS.c.id, nothing)))
         assert (found, none.all()) == ([10, 20], [])
     engine.dispose()
+
+
+@pytest.mark.parametrize("where", ["postgresql", "sqlite"])
+def test_earlier_of_skips_a_null_on_both(where: str, database_url: str) -> None:
+    engine = create_engine(database_url if where == "postgresql" else "sqlite://")
+    pairs = [(1, 2), (2, 1), (None, 3), (4, None), (None, None)]
+    with engine.connect() as connection:
+        found = [
+            connection.scalar(select(earlier_of(literal(a, Integer()), literal(b, Integer()))))
+            for a, b in pairs
+        ]
+    engine.dispose()
+    assert found == [1, 1, 3, 4, None]

@@ -85,9 +85,11 @@ def ensure_current(policy: CasePolicy, now: datetime) -> None:
 
 def _rerank_open(connection: Connection, policy: CasePolicy, model: Any) -> None:
     reasons = model.line_reasons if model is ReturnRequest else model.reason
+    table = model.__table__
+    # Where the state moved meanwhile, the move's own flush ranked the case: left as it is.
     write = (
-        update(model.__table__)
-        .where(model.__table__.c.id == bindparam("case_id"))
+        update(table)
+        .where(table.c.id == bindparam("case_id"), table.c.status == bindparam("seen_status"))
         .values(
             own_rank=bindparam("own"),
             parcel_rank=bindparam("parcel"),
@@ -115,7 +117,13 @@ def _rerank_open(connection: Connection, policy: CasePolicy, model: Any) -> None
             own = own_rank(policy, reasons_of(model, kept), status)
             parcel = parcel_rank(policy, parcels[order_id])
             rows.append(
-                {"case_id": case_id, "own": own, "parcel": parcel, "signal": min(own, parcel)}
+                {
+                    "case_id": case_id,
+                    "seen_status": status,
+                    "own": own,
+                    "parcel": parcel,
+                    "signal": min(own, parcel),
+                }
             )
         connection.execute(write, rows)
         last = cases[-1].id

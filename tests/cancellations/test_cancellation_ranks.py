@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,14 +21,18 @@ def _ranks(session: Session, cancellation_id: int) -> tuple[int, int, int]:
     return tuple(found)
 
 
+def _stop_asked(shop: Shop, cancellations: Cancellations) -> tuple[dict[str, Any], Any]:
+    """A packed order, and the cancellation of one of its lines asking the warehouse."""
+    order = cancellations.put_order(fulfillment_status="packed")
+    line = shop.line_id(order, "L1")
+    customer = cancellations.customer(order)
+    return order, cancellations.cancel(customer, [{"line_id": line, "quantity": 1}])
+
+
 def test_a_stop_asked_of_the_warehouse_is_high_until_it_is_answered(
     shop: Shop, cancellations: Cancellations, session: Session
 ) -> None:
-    order = cancellations.put_order(fulfillment_status="packed")
-    line = shop.line_id(order, "L1")
-    pending = cancellations.cancel(
-        cancellations.customer(order), [{"line_id": line, "quantity": 1}]
-    )
+    _, pending = _stop_asked(shop, cancellations)
     assert pending.json["status"] == "pending_stop"
     assert _ranks(session, pending.json["id"]) == (1, 2, 1)  # "status:pending_stop" is high
 
@@ -38,11 +44,7 @@ def test_a_stop_asked_of_the_warehouse_is_high_until_it_is_answered(
 def test_a_parcel_in_trouble_ranks_a_cancellation_of_its_order(
     shop: Shop, cancellations: Cancellations, session: Session
 ) -> None:
-    order = cancellations.put_order(fulfillment_status="packed")
-    line = shop.line_id(order, "L1")
-    pending = cancellations.cancel(
-        cancellations.customer(order), [{"line_id": line, "quantity": 1}]
-    )
+    order, pending = _stop_asked(shop, cancellations)
 
     assert cancellations.ship("6001", order, status="exception").status_code in (200, 201)
 
