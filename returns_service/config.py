@@ -34,6 +34,10 @@ DEFAULT_CASE_PRIORITIES = (
     '"shipment:exception", "shipment:returned_to_sender"]}'
 )
 WAREHOUSE_SYSTEMS = ("webhooks", "logiless")
+#: Settings renamed, old name to new: a service started with an old one refuses to start
+#: rather than quietly use the default (a shop that asked for every token to be checked
+#: would otherwise have them trusted for seconds).
+RENAMED = {"TOKEN_CHECK_SECONDS": "ACCESS_CHECK_SECONDS"}
 #: Settings that hold credentials: never logged, never shown.
 SECRET_SETTINGS = frozenset(
     {
@@ -198,6 +202,9 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every ``RETURNS_*`` variable, parse and check it."""
         environ = os.environ if environ is None else environ
+        for old, new in RENAMED.items():
+            if PREFIX + old in environ:
+                raise ConfigError(f"{PREFIX}{old} is now {PREFIX}{new}: set that instead")
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = environ.get(PREFIX + f.name.upper())

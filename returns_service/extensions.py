@@ -55,6 +55,7 @@ class Database:
         _refuse_writes_when_read_only(self._engine)
         if self._engine.dialect.name == "postgresql":
             _keep_prepared_statements(self._engine)
+            event.listen(self._engine, "connect", in_utc)
         if url.startswith("sqlite"):
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self.session_factory.configure(bind=self._engine)
@@ -210,6 +211,16 @@ def _keep_prepared_statements(engine: Engine) -> None:
             dbapi_connection.commit()  # the rollback that follows finds nothing to undo
         except psycopg.Error:
             pass  # a broken connection: the rollback that follows deals with it
+
+
+def in_utc(dbapi_connection: Any, _connection_record: Any = None) -> None:
+    """Set a new connection's time zone to UTC where its options did not (a pooler in
+    between may drop them): ``models.UTCDateTime`` reads PostgreSQL's times as they come."""
+    if dbapi_connection.info.parameter_status("TimeZone") == "UTC":
+        return
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

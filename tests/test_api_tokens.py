@@ -131,3 +131,15 @@ def test_recent_checks_keep_nothing_for_no_time_and_forget_all_when_full() -> No
     checks.keep("b", principal, 60)
     checks.keep("c", principal, 60)  # the third: the first two are forgotten
     assert [checks.get(key) for key in "abc"] == [None, None, principal]
+
+
+def test_a_value_read_before_a_forgetting_is_not_kept() -> None:
+    checks = RecentChecks()
+    principal = Principal(actor="token:shop", role=Role.INTEGRATION)
+    read_in = checks.generation  # a request starts reading the token's row
+    checks.forget("hash")  # another thread's revocation commits meanwhile
+    checks.keep("hash", principal, 60, read_in)
+    assert checks.get("hash") is None
+
+    checks.keep("hash", principal, 60, checks.generation)  # read after it: kept
+    assert checks.get("hash") == principal

@@ -64,6 +64,7 @@ def test_values_are_read_and_parsed() -> None:
         ("RETURNS_REDIS_URL", "http://x", "RETURNS_REDIS_URL must look like redis://"),
         ("RETURNS_JOB_RETRIES", "-1", "RETURNS_JOB_RETRIES must not be negative"),
         ("RETURNS_ACCESS_CHECK_SECONDS", "-5", "RETURNS_ACCESS_CHECK_SECONDS must not be negative"),
+        ("RETURNS_TOKEN_CHECK_SECONDS", "0", "RETURNS_TOKEN_CHECK_SECONDS is now RETURNS_ACCESS_"),
         ("RETURNS_PORTAL_TOKEN_MINUTES", "0", "RETURNS_PORTAL_TOKEN_MINUTES must be positive"),
     ],
 )

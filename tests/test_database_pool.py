@@ -242,3 +242,11 @@ def test_the_service_connects_with_jit_off_and_utc_after_the_urls_own_options(
             assert connection.scalar(text("SHOW statement_timeout")) == "4321ms"
     finally:
         database.engine.dispose()
+
+
+def test_a_connection_whose_options_did_not_set_utc_is_set_to_it(database_url: str) -> None:
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, options="-c TimeZone=Asia/Tokyo") as connection:
+        extensions.in_utc(connection)
+        assert connection.info.parameter_status("TimeZone") == "UTC"
+        assert connection.execute("SHOW TimeZone").fetchone() == ("UTC",)

@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe."""
 
+import json
 from pathlib import Path
 
 from alembic import command
@@ -63,3 +64,30 @@ def test_returns_filed_before_their_reasons_were_kept_get_them_from_their_lines(
         kept = dict(connection.execute(text("SELECT id, line_reasons FROM return_requests")).all())
     engine.dispose()
     assert kept == {both: "DEFECTIVE,SIZE_TOO_SMALL", one: "UNWANTED"}
+
+
+def test_cases_filed_before_ranks_were_kept_get_them_under_the_mapping_in_force(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'returns.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session:  # no app: nothing ranks them as they are written
+        line = sell(session, "TS-1", 3, tokyo(2026, 11, 2))
+        defective = give_back(session, line, tokyo(2026, 11, 5), ("DEFECTIVE", 1, "")).id
+        unwanted = give_back(session, line, tokyo(2026, 11, 6), ("UNWANTED", 1, "")).id
+        session.commit()
+    command.downgrade(alembic_config(url), "0018")
+    upgrade(url)
+
+    with engine.connect() as connection:
+        ranks = {
+            case_id: tuple(found)
+            for case_id, *found in connection.execute(
+                text("SELECT id, own_rank, parcel_rank, signal_rank FROM return_requests")
+            )
+        }
+        basis = connection.scalar(text("SELECT mapping FROM case_rank_basis"))
+    engine.dispose()
+    assert ranks == {defective: (0, 2, 0), unwanted: (2, 2, 2)}
+    assert "reason:DEFECTIVE" in json.loads(basis)["urgent"]

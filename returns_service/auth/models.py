@@ -51,8 +51,11 @@ class StaffUser(Base):
         return f"{self.id}:{self.session_version}"
 
     def end_sessions(self) -> None:
-        """Make every session cookie issued to this person so far worthless."""
-        self.session_version += 1
+        """Make every session cookie issued to this person so far worthless.
+
+        Counted up in the database, not from the row as this request holds it: a process
+        may take its staff as read a moment ago (``auth.staff_directory``)."""
+        self.session_version = type(self).session_version + 1
 
     def set_password(self, password_hash: str) -> None:
         """Store a new password hash and end the sessions signed in with the old one."""

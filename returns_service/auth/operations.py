@@ -92,7 +92,8 @@ def _not_yourself(user: StaffUser, by: StaffUser | None, what: str) -> None:
 
 
 def deactivate_staff(user: StaffUser, *, by: StaffUser | None = None) -> None:
-    """Refuse the staff member from now on; their open sessions end at once."""
+    """Refuse the staff member from now on; their open sessions end (in every web process
+    within ``RETURNS_ACCESS_CHECK_SECONDS``)."""
     _not_yourself(user, by, "deactivate")
     if not user.active:
         raise Conflict(f"{user.email} is deactivated already")
@@ -100,7 +101,8 @@ def deactivate_staff(user: StaffUser, *, by: StaffUser | None = None) -> None:
 
 
 def set_password(user: StaffUser, password: str) -> None:
-    """Give the staff member a new password; their open sessions end at once."""
+    """Give the staff member a new password; their open sessions end (in every web process
+    within ``RETURNS_ACCESS_CHECK_SECONDS``)."""
     user.set_password(_checked_password(password))
 
 

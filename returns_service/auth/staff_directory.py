@@ -4,7 +4,8 @@ active to assign cases to.
 Every staff page read its member's row, and the work list the active staff, with a
 statement each. Both are kept for ``RETURNS_ACCESS_CHECK_SECONDS``: a change this process
 writes to any staff member (signing out, a role, deactivation, a new member) forgets them
-at once and again at its commit; another process takes the change within those seconds.
+at once and again at its commit, and a row read before then is not kept; another process
+takes the change within those seconds.
 A kept row becomes the request's own object as if read (``loaded_objects.as_loaded``), so
 a page that changes its member writes what it changed, as before.
 """
@@ -44,11 +45,12 @@ def member(session: Session, user_id: int, trusted_for: float) -> StaffUser | No
     kept = members.get(str(user_id)) if trusted_for > 0 else None
     if kept is not None:
         return as_loaded(session, StaffUser, [kept])[0]
+    read_in = members.generation
     found = read_as_loaded(session, StaffUser, _STAFF_BY_ID, {"id": user_id})
     if not found:
         return None
-    columns = loadable(StaffUser).local_table.columns
-    members.keep(str(user_id), {c.key: getattr(found[0], c.key) for c in columns}, trusted_for)
+    row = {c.key: getattr(found[0], c.key) for c in loadable(StaffUser).local_table.columns}
+    members.keep(str(user_id), row, trusted_for, read_in)
     return found[0]
 
 
@@ -57,8 +59,9 @@ def active_emails(session: Session, trusted_for: float) -> list[str]:
     past the ORM's handling of a statement: they are only shown)."""
     kept = active.get(_ACTIVE) if trusted_for > 0 else None
     if kept is None:
+        read_in = active.generation
         kept = list(session.connection().scalars(_ACTIVE_STAFF_EMAILS))
-        active.keep(_ACTIVE, kept, trusted_for)
+        active.keep(_ACTIVE, kept, trusted_for, read_in)
     return list(kept)
 
 

@@ -74,6 +74,8 @@ class RecentChecks(Generic[V]):
     def __init__(self, limit: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.clock = clock
+        #: Moves at every forgetting: a value read from the database before it is not kept.
+        self.generation = 0
         self._until: dict[str, tuple[V, float]] = {}
 
     def get(self, key: str) -> V | None:
@@ -83,9 +85,11 @@ class RecentChecks(Generic[V]):
             return None
         return found[0]
 
-    def keep(self, key: str, value: V, seconds: float) -> None:
-        """Take ``value`` for ``key`` without asking again for ``seconds``."""
-        if seconds <= 0:
+    def keep(self, key: str, value: V, seconds: float, read_in: int | None = None) -> None:
+        """Take ``value`` for ``key`` without asking again for ``seconds``; not when
+        something was forgotten since its reading began (``read_in``: the generation then),
+        as the change forgotten may have committed after the value was read."""
+        if seconds <= 0 or (read_in is not None and read_in != self.generation):
             return
         if len(self._until) >= self.limit:
             self.clear()
@@ -93,10 +97,12 @@ class RecentChecks(Generic[V]):
 
     def forget(self, key: str) -> None:
         """Ask the database again at the key's next use."""
+        self.generation += 1
         self._until.pop(key, None)
 
     def clear(self) -> None:
         """Ask the database again at every key's next use."""
+        self.generation += 1
         self._until.clear()
 
 
@@ -120,12 +126,13 @@ def check_token(
     token_hash = hash_token(plain)
     if trusted_for > 0 and (known := recent_checks.get(token_hash)) is not None:
         return TokenCheck(known)
+    read_in = recent_checks.generation
     # On the connection: a statement of columns needs none of the ORM's handling.
     token = session.connection().execute(_LIVE_TOKEN, {"token_hash": token_hash}).one_or_none()
     if token is None:
         return TokenCheck(None)
     principal = Principal(actor=f"token:{token.name}", role=token.role, caller=f"token#{token.id}")
-    recent_checks.keep(token_hash, principal, trusted_for)
+    recent_checks.keep(token_hash, principal, trusted_for, read_in)
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return TokenCheck(principal)
     session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

@@ -20,7 +20,13 @@ from sqlalchemy import Connection, bindparam, select, update
 from returns_service.cases.case_states import CANCELLATION_OPEN, RETURN_OPEN, SUBSCRIPTION_OPEN
 from returns_service.cases.models import RankBasis
 from returns_service.cases.policy import CasePolicy
-from returns_service.cases.ranks import RANKED, own_rank, parcel_rank, reasons_of
+from returns_service.cases.ranks import (
+    PARCEL_RANKED,
+    RANKED,
+    own_rank,
+    parcel_rank,
+    reasons_of,
+)
 from returns_service.extensions import db
 from returns_service.orders.models import Shipment
 from returns_service.portable_sql import insert_skipping_duplicates
@@ -31,25 +37,8 @@ BATCH = 2_000
 _OPEN = dict(zip(RANKED, (RETURN_OPEN, CANCELLATION_OPEN, SUBSCRIPTION_OPEN), strict=True))
 
 
-class ConfirmedBases:
-    """The (database, mapping) pairs this process found the kept ranks worked out with."""
-
-    def __init__(self) -> None:
-        self._seen: set[tuple[str, str]] = set()
-
-    def __contains__(self, key: tuple[str, str]) -> bool:
-        return key in self._seen
-
-    def add(self, key: tuple[str, str]) -> None:
-        """Remember a pair found current."""
-        self._seen.add(key)
-
-    def clear(self) -> None:
-        """Forget every pair (a database emptied under the process, as tests do)."""
-        self._seen.clear()
-
-
-confirmed = ConfirmedBases()
+#: The (database, mapping) pairs this process found the kept ranks worked out with.
+confirmed: set[tuple[str, str]] = set()
 
 
 def mapping_text(policy: CasePolicy) -> str:
@@ -115,7 +104,7 @@ def _rerank_open(connection: Connection, policy: CasePolicy, model: Any) -> None
         rows = []
         for case_id, order_id, status, kept in cases:
             own = own_rank(policy, reasons_of(model, kept), status)
-            parcel = parcel_rank(policy, parcels[order_id])
+            parcel = parcel_rank(policy, parcels[order_id] if model in PARCEL_RANKED else [])
             rows.append(
                 {
                     "case_id": case_id,

@@ -34,6 +34,9 @@ from returns_service.subscriptions.models import SubscriptionCancellation
 
 #: The kinds of case that keep ranks.
 RANKED = (ReturnRequest, Cancellation, SubscriptionCancellation)
+#: The kinds whose order's parcels are a signal (a subscription's flow is about the
+#: subscription, not a parcel: the case pages leave them out too).
+PARCEL_RANKED = (ReturnRequest, Cancellation)
 
 
 def reasons_of(model: type[Base], kept: str | None) -> list[str]:
@@ -92,8 +95,11 @@ def rank_new(session: Session, subjects: Sequence[Base]) -> None:
 
 def _rank_whole(session: Session, policy: CasePolicy, subject: Any) -> None:
     subject.own_rank = _own_rank_of(policy, subject)
-    statuses = _parcel_statuses(session, subject.order_id, _loaded_order(subject))
-    subject.parcel_rank = parcel_rank(policy, statuses)
+    if isinstance(subject, PARCEL_RANKED):
+        statuses = _parcel_statuses(session, subject.order_id, _loaded_order(subject))
+        subject.parcel_rank = parcel_rank(policy, statuses)
+    else:
+        subject.parcel_rank = parcel_rank(policy, [])
     subject.signal_rank = min(subject.own_rank, subject.parcel_rank)
 
 
@@ -139,7 +145,7 @@ def _rerank_parcels(session: Session, policy: CasePolicy, order: Order) -> None:
     if rank == parcel_rank(policy, before):
         return
     connection = session.connection()
-    for model in RANKED:
+    for model in PARCEL_RANKED:
         connection.execute(
             update(model)
             .where(model.order_id == order.id)
@@ -150,6 +156,6 @@ def _rerank_parcels(session: Session, policy: CasePolicy, order: Order) -> None:
         )
     # The session's copies of those cases read as the database now holds them.
     for held in list(session.identity_map.values()):
-        if isinstance(held, RANKED) and held.order_id == order.id:
+        if isinstance(held, PARCEL_RANKED) and held.order_id == order.id:
             set_committed_value(held, "parcel_rank", rank)
             set_committed_value(held, "signal_rank", min(held.own_rank, rank))

@@ -75,10 +75,6 @@ def constant(value: str | int) -> ColumnElement[Any]:
     return literal_column("'" + str(value).replace("'", "''") + "'", String)
 
 
-#: What the kept reasons and the parcels' states are joined with, written into the statement.
-COMMA = constant(",")
-
-
 def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column IN (...)`` of values this module names, written into the statement."""
     values = list(values)

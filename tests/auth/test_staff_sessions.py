@@ -113,6 +113,23 @@ def test_a_change_made_by_another_process_is_taken_once_the_window_lapses(
     assert not _signed_in(aiko)
 
 
+def test_a_sign_out_from_a_row_read_a_moment_ago_still_ends_every_session(
+    app: Flask, aiko: FlaskClient, session: Session
+) -> None:
+    page = aiko.get("/staff/").get_data(as_text=True)  # the member's row, kept a while
+    # Another process ends the sessions meanwhile (a new password, say): this one does not
+    # see it, and takes the old cookie within the window.
+    bump = {"session_version": StaffUser.session_version + 1}
+    session.execute(update(StaffUser).where(StaffUser.email == EMAIL).values(bump))
+    session.commit()
+
+    assert aiko.post("/staff/logout", data={"csrf": csrf(page)}).status_code == 302
+
+    session.expire_all()
+    # Counted up from the database's value, not written back from the kept row.
+    assert session.scalar(select(StaffUser.session_version)) == 2
+
+
 def test_the_session_cookie_is_lax_and_http_only(app: Flask, session: Session) -> None:
     add_staff(session, EMAIL, Role.AGENT)
     client = app.test_client()

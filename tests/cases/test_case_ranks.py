@@ -17,6 +17,7 @@ from bench.inprocess import counted_statements
 from returns_service.auth.models import Role
 from returns_service.cases.models import RankBasis
 from returns_service.returns.models import ReturnRequest
+from returns_service.subscriptions.models import SubscriptionCancellation
 from tests.cases.test_cases_api import _file, backdate
 from tests.shop import Shop, add_staff, order_document, sign_in
 
@@ -175,3 +176,27 @@ def test_a_new_mapping_ranks_the_open_cases_again_once(
     assert len(again) < len(first)
     kept: Any = session.scalar(select(RankBasis.mapping))
     assert json.loads(kept) == {"urgent": ["reason:UNWANTED"]}
+
+
+def test_a_subscriptions_cancellation_is_not_ranked_by_its_orders_parcels(
+    app: Flask, shop: Shop, session: Session, configure: Callable[..., None]
+) -> None:
+    configure(CASE_PRIORITIES=json.dumps({"urgent": ["shipment:delivered"]}))
+    latest = shop.put_subscription_orders("SUB-9")  # its parcel delivered: "urgent"
+    customer = shop.customer(latest["number"], latest["customer"]["email"])
+    started = shop.client.post(
+        "/api/v1/subscriptions/SUB-9/cancellation", json={"reason": "moving"}, headers=customer
+    )
+    assert started.status_code == 201, started.json
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+
+    flow = session.execute(
+        select(
+            SubscriptionCancellation.own_rank,
+            SubscriptionCancellation.parcel_rank,
+            SubscriptionCancellation.signal_rank,
+        )
+    ).one()
+    assert tuple(flow) == (2, 2, 2)  # as the case page has it: parcels are no signal of it
+    assert _staff_list(agent) == _api_list(shop) == [("subscription-1", "normal")]
