@@ -92,6 +92,11 @@ def _staff_pages_answer(base: str) -> None:
         set(re.findall(r'href="(/staff/(?:returns|cancellations|subscriptions)/[^"]+)"', work_list))
     )
     assert len(cases) >= 4, work_list  # a case of each kind waits for the staff
+    # Ranked as they were seeded: the wrong item first, urgent, then the rest.
+    priorities = re.findall(r'data-priority="(\w+)"', work_list)
+    assert priorities[0] == "urgent" and priorities == sorted(
+        priorities, key=["urgent", "high", "normal"].index
+    ), priorities
     for path in [*cases, "/staff/numbers", "/staff/numbers?period=365", "/staff/rules"]:
         with staff.open(f"{base}{path}", timeout=10) as response:
             assert response.status == 200, path
