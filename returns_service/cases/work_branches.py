@@ -62,11 +62,10 @@ _NEVER = false()
 
 def constant(value: str | int) -> ColumnElement[Any]:
     """``value`` written into the statement as a literal (quotes doubled; a backslash is
-    refused), not sent as a parameter: with the states, signals and kinds in its text,
+    refused), not sent as a parameter: with the states, ranks and kinds in its text,
     PostgreSQL plans the work list once for every page (a generic plan) where it planned it
     afresh at each execution, as a plan for unknown states could not tell which index reads
-    the open cases. The values are the models' codes and the shop's priority mapping, whose
-    codes the settings hold to letters, digits and ``_``."""
+    the open cases. The values are the models' codes and the ranks' numbers."""
     if isinstance(value, int):
         return literal_column(str(int(value)), Integer)
     if "\\" in str(value):
