@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from returns_service.models import Base, intpk, kept_in_transaction
 
@@ -113,7 +113,5 @@ def recorded_timeline(session: Session, subject_type: str, subject_id: int) -> l
     return [
         e
         for e in kept_in_transaction(session, _RECORDED)
-        if e.subject_type == subject_type
-        and e.subject_id == subject_id
-        and object_session(e) is not None
+        if e.subject_type == subject_type and e.subject_id == subject_id
     ]

@@ -140,8 +140,10 @@ def reading_only(session: Session, *models: type[Base]) -> Iterator[None]:
         yield
 
 
-#: The ``session.info`` key of what :func:`kept_in_transaction` holds.
+#: The ``session.info`` keys of what :func:`kept_in_transaction` holds, and of how long each
+#: list was when each open savepoint began.
 _KEPT = "kept_in_transaction"
+_KEPT_AT_SAVEPOINT = "kept_at_savepoint"
 
 
 def kept_in_transaction(session: Session, kind: str) -> list[Any]:
@@ -149,10 +151,34 @@ def kept_in_transaction(session: Session, kind: str) -> list[Any]:
 
     What a use case recorded (its events, its refunds) is held here, so the answer built at
     its end finds it without asking the database: the session holds clean objects only
-    weakly, and would read a flushed one again by its key.
+    weakly, and would read a flushed one again by its key. What was added within a savepoint
+    that is rolled back is taken off again.
     """
     session = session if isinstance(session, Session) else session()  # a scoped session
     return session.info.setdefault(_KEPT, {}).setdefault(kind, [])
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_kept(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint began: note how long each kept list is."""
+    if transaction.nested:
+        kept = session.info.get(_KEPT, {})
+        marks = session.info.setdefault(_KEPT_AT_SAVEPOINT, {})
+        marks[transaction] = {kind: len(items) for kind, items in kept.items()}
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_kept(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A savepoint was rolled back: what was kept within it is gone with its rows.
+
+    (Called after the savepoint's ``after_transaction_end``, so its marks are kept until
+    the outermost transaction ends.)
+    """
+    marks = session.info.get(_KEPT_AT_SAVEPOINT, {}).get(previous_transaction)
+    if marks is None:
+        return
+    for kind, items in session.info.get(_KEPT, {}).items():
+        del items[marks.get(kind, 0) :]
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -160,3 +186,4 @@ def _forget_kept(session: Session, transaction: SessionTransaction) -> None:
     """The transaction ended: what it recorded is read from the database from now on."""
     if transaction.parent is None:
         session.info.pop(_KEPT, None)
+        session.info.pop(_KEPT_AT_SAVEPOINT, None)

@@ -141,6 +141,8 @@ def record(session: Session, job: str, now: datetime, **payload: Any) -> OutboxM
         id=f"{batch}-{len(pending)}",
         job=job,
         payload=payload,
+        status=MessageStatus.PENDING,
+        attempts=0,
         created_at=now,
         run_after=now,
     )

@@ -18,6 +18,7 @@ from returns_service.cancellations.shopify import CANCEL_PROVIDER, canceller_pro
 from returns_service.cases import jobs as case_jobs
 from returns_service.cases import ranks
 from returns_service.catalogue import jobs as catalogue_jobs
+from returns_service.events import Event
 from returns_service.extensions import db
 from returns_service.insight import jobs as insight_jobs
 from returns_service.integrations import warehouse_jobs as warehouse_jobs
@@ -29,6 +30,7 @@ from returns_service.integrations.shopify_returns import jobs as shopify_return_
 from returns_service.integrations.zendesk import jobs as zendesk_jobs
 from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
+from returns_service.outbox import OutboxMessage
 from returns_service.refunds import jobs as refund_jobs
 from returns_service.refunds.providers import register_provider
 from returns_service.refunds.shopify import shopify_provider
@@ -102,11 +104,18 @@ def wire() -> None:
     # The integrations react to new timeline events and route customer messages in the
     # same flush, so their outbox rows commit with the change that caused them.
     # The work list's ranks follow the cases' states and their parcels' in the same flush.
-    for listener in (queue_reactions, route_customer_messages, ranks.keep_ranks):
+    for listener in (
+        queue_reactions,
+        route_customer_messages,
+        ranks.keep_ranks,
+        plain_inserts.write_appended,
+    ):
         if not event.contains(db.session_factory, "before_flush", listener):
             event.listen(db.session_factory, "before_flush", listener)
     for model in ranks.RANKED:
         plain_inserts.before_insert(model, ranks.rank_new)
+    plain_inserts.write_at_flush(Event)
+    plain_inserts.write_at_flush(OutboxMessage)
 
 
 def load_all_models() -> None:
