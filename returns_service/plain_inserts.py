@@ -19,12 +19,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.loaded_objects import as_loaded, loadable
 from returns_service.models import Base
+from returns_service.portable_sql import insert_skipping_duplicates
 
 _Row = TypeVar("_Row", bound=Base)
 
-#: Each insert built once per table and columns sent: building one costs more than running
-#: it from the statement cache.
+#: Each insert built once per table and columns sent (and, for one that skips a row whose
+#: key is taken, that key and the dialect): building one costs more than running it from
+#: the statement cache.
 _INSERTS: dict[tuple[Table, tuple[str, ...]], Insert] = {}
+_INSERTS_UNLESS_TAKEN: dict[tuple[Table, tuple[str, ...], tuple[str, ...], str], Insert] = {}
 
 #: What must be worked out on new objects of a model before a plain insert writes them, as
 #: a flush's ``before_flush`` listeners would (they do not see these objects).
@@ -39,12 +42,15 @@ def before_insert(model: type[Base], hook: Callable[[Session, Sequence[Any]], No
         hooks.append(hook)
 
 
+def _returning(table: Table, keys: tuple[str, ...], statement: Insert) -> Insert:
+    returned = [column for column in table.columns if column.key not in keys]
+    return statement.returning(*returned, sort_by_parameter_order=True)
+
+
 def _insert(table: Table, keys: tuple[str, ...]) -> Insert:
     statement = _INSERTS.get((table, keys))
     if statement is None:
-        returned = [column for column in table.columns if column.key not in keys]
-        statement = insert(table).returning(*returned, sort_by_parameter_order=True)
-        _INSERTS[(table, keys)] = statement
+        statement = _INSERTS[(table, keys)] = _returning(table, keys, insert(table))
     return statement
 
 
@@ -70,6 +76,29 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     for instance, result in zip(objects, results, strict=True):
         for key, value in result._asdict().items():
             set_committed_value(instance, key, value)
+
+
+def insert_row_unless_taken(
+    session: Session, model: type[_Row], values: dict[str, Any], key: tuple[str, ...]
+) -> _Row | None:
+    """Insert one row of ``model`` unless its ``key`` (a unique key's columns) is taken;
+    its object as loaded, as :func:`insert_rows` makes them, or None where the key is taken.
+
+    Taken by a row already there, or by one a parallel transaction inserts meanwhile: the
+    insert then waits for that one to commit, and inserts nothing.
+    """
+    table = loadable(model).local_table
+    keys = tuple(values)
+    cache_key = (table, keys, key, session.get_bind().dialect.name)
+    statement = _INSERTS_UNLESS_TAKEN.get(cache_key)
+    if statement is None:
+        statement = _returning(table, keys, insert_skipping_duplicates(session, table, list(key)))
+        _INSERTS_UNLESS_TAKEN[cache_key] = statement
+    result = session.connection().execute(statement, values).first()
+    if result is None:
+        return None
+    [row] = as_loaded(session, model, [values | result._asdict()])
+    return row
 
 
 def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]]) -> list[_Row]:

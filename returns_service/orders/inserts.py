@@ -1,5 +1,8 @@
 """A new order written in two statements, the order and then its lines, each returning its ids.
 
+The order is inserted unless its external id is taken (by a parallel delivery of the same
+new order): then nothing is written, and the caller updates the one that is there.
+
 The objects the rest of the request uses are built from the values sent and the ids
 returned, attached to the session as loaded (see ``plain_inserts``). An existing order is
 still changed through the unit of work, as are a new order's parcels (seldom sent).
@@ -13,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.orders.models import Customer, Order, OrderLine
-from returns_service.plain_inserts import insert_rows
+from returns_service.plain_inserts import insert_row_unless_taken, insert_rows
 
 
 def insert_order(
@@ -22,12 +25,19 @@ def insert_order(
     customer: Customer,
     values: dict[str, Any],
     lines: list[dict[str, Any]],
-) -> Order:
+) -> Order | None:
     """Insert an order with its lines; returned as loaded, with its customer, lines and
-    (none yet) parcels, so that nothing asks the database for them again."""
-    [order] = insert_rows(
-        session, Order, [{"external_id": external_id, "customer_id": customer.id, **values}]
+    (none yet) parcels, so that nothing asks the database for them again. None, with
+    nothing written, where an order with this external id is there (or was inserted
+    meanwhile by a transaction that committed)."""
+    order = insert_row_unless_taken(
+        session,
+        Order,
+        {"external_id": external_id, "customer_id": customer.id, **values},
+        ("external_id",),
     )
+    if order is None:
+        return None
     inserted = insert_rows(session, OrderLine, [{"order_id": order.id, **line} for line in lines])
     for line in inserted:
         set_committed_value(line, "order", order)

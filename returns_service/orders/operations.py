@@ -94,18 +94,20 @@ def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
     return found[0] if found else None
 
 
-def _customer(session: Session, data: dict[str, Any], default_locale: str) -> Customer:
+def _customer(session: Session, data: dict[str, Any], default_locale: str) -> tuple[Customer, bool]:
+    """The document's customer, and whether this transaction alone knows it: inserted here,
+    with no key a parallel transaction could find it by."""
     customer = _found_customer(session, data)
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
         if not data.get("external_id"):
-            return upsert.new_customer(session, details)
+            return upsert.new_customer(session, details), True
         customer = upsert.customer_with_external_id(session, data["external_id"], details)
     customer.external_id = data.get("external_id") or customer.external_id
     for name, value in _customer_details(data, customer, default_locale).items():
         setattr(customer, name, value)
-    return customer
+    return customer, False
 
 
 def _customer_details(
@@ -141,24 +143,19 @@ def upsert_order(
     stay the same across updates. An order cancelled stays cancelled. The guards may
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
-    upsert.lock_order_key(session, external_id)  # deliveries of a new order take turns
-    by_id = {"external_id": external_id}
-    locked_id = session.connection().execute(_LOCKED_ORDER_ID, by_id).scalar()
-    # Read committed: the whole order's read after the lock sees what was committed before it.
-    order = None if locked_id is None else find_order(session, external_id, whole=True)
-    if order is not None and _is_stale(order, data.get("updated_at")):
-        return order, "stale"
+    order = _locked_order(session, external_id)
     outcome = "updated" if order else "created"
-    customer = _customer(session, data["customer"], settings.locale)
-    values = _order_values(data, order)
-    lines = [_line_values(line) for line in data["lines"]]
     if order is None:
-        order = inserts.insert_order(session, external_id, customer, values, lines)
-    else:
-        order.customer = customer
-        for name, value in values.items():
+        order = _insert_order(session, external_id, data, settings.locale)
+    if order is None:  # a parallel delivery inserted it first (and orders are never deleted)
+        order, outcome = _locked_order(session, external_id), "updated"
+    if outcome == "updated":
+        if _is_stale(order, data.get("updated_at")):
+            return order, "stale"
+        order.customer, _ = _customer(session, data["customer"], settings.locale)
+        for name, value in _order_values(data, order).items():
             setattr(order, name, value)
-        _replace_lines(order, lines)
+        _replace_lines(order, [_line_values(line) for line in data["lines"]])
     for shipment_data in data.get("shipments", []):
         _apply_shipment(order, shipment_data, now)
     record_event(
@@ -174,6 +171,33 @@ def upsert_order(
     session.flush()  # the order's changes, parcels and event, each table in one batch
     hold_update(session, now, order, settings, new=outcome == "created")
     return order, outcome
+
+
+def _locked_order(session: Session, external_id: str) -> Order | None:
+    """The order with this external id, its row locked first, then read whole; None (read
+    in one small statement) where there is none."""
+    by_id = {"external_id": external_id}
+    locked_id = session.connection().execute(_LOCKED_ORDER_ID, by_id).scalar()
+    # Read committed: the whole order's read after the lock sees what was committed before it.
+    return None if locked_id is None else find_order(session, external_id, whole=True)
+
+
+def _insert_order(
+    session: Session, external_id: str, data: dict[str, Any], default_locale: str
+) -> Order | None:
+    """Insert the new order, with its customer where new; None, with nothing left written,
+    where a parallel delivery of the same order inserted it first (the insert waited for
+    that one's commit).
+
+    Deliveries of a new order arrive together (the same webhook retried, ``orders/create``
+    with ``orders/updated``): the first to insert it wins, the others update it.
+    """
+    customer, known_here_only = _customer(session, data["customer"], default_locale)
+    lines = [_line_values(line) for line in data["lines"]]
+    order = inserts.insert_order(session, external_id, customer, _order_values(data, None), lines)
+    if order is None and known_here_only:
+        session.delete(customer)  # the winner's order names a customer of its own
+    return order
 
 
 def _is_stale(order: Order, updated_at: datetime | None) -> bool:
