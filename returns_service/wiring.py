@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from returns_service import outbox, plain_inserts, worker
+from returns_service import outbox, plain_inserts, plain_updates, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations import side_effects as cancellation_side_effects
 from returns_service.cancellations.guard import CancellationGuard
@@ -30,6 +30,7 @@ from returns_service.integrations.shopify_returns import jobs as shopify_return_
 from returns_service.integrations.zendesk import jobs as zendesk_jobs
 from returns_service.notifications import jobs as notification_jobs
 from returns_service.orders.guards import register_guard
+from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
 from returns_service.refunds import jobs as refund_jobs
 from returns_service.refunds.providers import register_provider
@@ -38,6 +39,7 @@ from returns_service.refunds.stripe import stripe_provider
 from returns_service.returns import jobs as return_jobs
 from returns_service.returns import pending_photos
 from returns_service.returns import side_effects as return_side_effects
+from returns_service.returns.models import ReturnLine
 
 JOBS = {
     "send_email": notification_jobs.send_email,
@@ -108,12 +110,15 @@ def wire() -> None:
         queue_reactions,
         route_customer_messages,
         ranks.keep_ranks,
+        plain_updates.write_updated,
         plain_inserts.write_appended,
     ):
         if not event.contains(db.session_factory, "before_flush", listener):
             event.listen(db.session_factory, "before_flush", listener)
     for model in ranks.RANKED:
         plain_inserts.before_insert(model, ranks.rank_new)
+    for model in (*ranks.RANKED, ReturnLine, Order):
+        plain_updates.write_at_flush(model)
     plain_inserts.write_at_flush(Event)
     plain_inserts.write_at_flush(OutboxMessage)
 

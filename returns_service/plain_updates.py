@@ -1,0 +1,127 @@
+"""Changed rows of chosen models written by one plain ``UPDATE`` each at flush, outside the
+unit of work.
+
+A use case that moves a case writes a few of its columns (its state, when it was decided,
+its rank). The unit of work's flush of that one object cost several times its statement:
+it sorts the flush and runs the bookkeeping of each of the model's relationships. A
+``before_flush`` listener, after every other one, writes each changed object of the models
+of :func:`write_at_flush` whose changes are all to its own columns with one ``UPDATE`` by
+its primary key, only the columns whose values changed (and those worked out on update),
+and marks it written; an object with a changed relationship or key is left to the unit of
+work. An object written here within a savepoint that is rolled back is expired, as the
+unit of work's are, so that it is read again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Update, bindparam, event, inspect, update
+from sqlalchemy.orm import ColumnProperty, Mapper, Session, SessionTransaction
+from sqlalchemy.orm.base import NO_VALUE
+
+from returns_service.models import Base
+
+#: The models written here, with their own columns by attribute.
+_MODELS: dict[type[Base], dict[str, Any]] = {}
+#: The attributes of each model's primary key, which is never changed here.
+_KEYS: dict[type[Base], frozenset[str]] = {}
+#: The attributes of each model's columns worked out on update, with their function.
+_ON_UPDATE: dict[type[Base], dict[str, Any]] = {}
+#: Each update built once per model and columns set.
+_UPDATES: dict[tuple[type[Base], tuple[str, ...]], Update] = {}
+
+
+def write_at_flush(model: type[Base]) -> None:
+    """Have :func:`write_updated` write changed objects of ``model``: refused (``TypeError``)
+    for a model whose rows span more than its table, with a key of several columns, a
+    version counter, a column worked out on update in SQL (the flush would read it back),
+    or listeners of its updates."""
+    mapper: Mapper[Any] = inspect(model)
+    if (
+        mapper.inherits is not None
+        or len(mapper.primary_key) != 1
+        or mapper.version_id_col is not None
+        or mapper.dispatch.before_update
+        or mapper.dispatch.after_update
+    ):
+        raise TypeError(f"{model.__name__}: its updates need the unit of work")
+    columns = {
+        prop.key: prop.columns[0]
+        for prop in mapper.column_attrs
+        if isinstance(prop, ColumnProperty) and len(prop.columns) == 1
+    }
+    on_update = {key: c.onupdate for key, c in columns.items() if c.onupdate is not None}
+    if any(not default.is_callable for default in on_update.values()):
+        raise TypeError(f"{model.__name__} works out a column on update in SQL")
+    _MODELS[model] = columns
+    _KEYS[model] = frozenset(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+    _ON_UPDATE[model] = {key: default.arg for key, default in on_update.items()}
+
+
+def _update(model: type[Base], keys: tuple[str, ...]) -> Update:
+    statement = _UPDATES.get((model, keys))
+    if statement is None:
+        table = inspect(model).local_table
+        [primary_key] = table.primary_key.columns
+        statement = (
+            update(table)
+            .where(primary_key == bindparam("_primary_key"))
+            .values({key: bindparam(key) for key in keys})
+        )
+        _UPDATES[(model, keys)] = statement
+    return statement
+
+
+def write_updated(session: Session, flush_context: Any, instances: Any) -> None:
+    """``before_flush``, after every other listener: write the changed objects of the models
+    of :func:`write_at_flush` whose changes are all to their own columns."""
+    if not _MODELS:
+        return
+    for instance in session.dirty:
+        model = type(instance)
+        columns = _MODELS.get(model)
+        if columns is None:
+            continue
+        state = inspect(instance)
+        before = state.committed_state
+        if not before or any(
+            key not in columns or key not in state.dict or key in _KEYS[model] for key in before
+        ):
+            continue
+        values = {
+            columns[key].key: state.dict[key]
+            for key, value in before.items()
+            if value is NO_VALUE or not columns[key].type.compare_values(value, state.dict[key])
+        }
+        if values:
+            for key, work_out in _ON_UPDATE[model].items():
+                if key not in before:
+                    state.dict[key] = values[columns[key].key] = work_out(None)
+            session.connection().execute(
+                _update(model, tuple(values)), {"_primary_key": state.identity[0], **values}
+            )
+            if session.in_nested_transaction():
+                session.info.setdefault(_WRITTEN_IN_SAVEPOINTS, []).append(instance)
+        state._commit_all(state.dict, session.identity_map)
+
+
+#: The ``session.info`` key of the objects written here while a savepoint was open.
+_WRITTEN_IN_SAVEPOINTS = "written_in_savepoints"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _expire_undone(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A savepoint was rolled back: what was written here within it is read again (the
+    unit of work expires the objects it wrote there; an outer transaction rolled back
+    expires every object)."""
+    if previous_transaction.nested:
+        for instance in session.info.get(_WRITTEN_IN_SAVEPOINTS, []):
+            if instance in session:
+                session.expire(instance)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_written(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITTEN_IN_SAVEPOINTS, None)
