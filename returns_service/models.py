@@ -171,10 +171,15 @@ def _mark_kept(session: Session, transaction: SessionTransaction) -> None:
 def _undo_kept(session: Session, previous_transaction: SessionTransaction) -> None:
     """A savepoint was rolled back: what was kept within it is gone with its rows.
 
-    (Called after the savepoint's ``after_transaction_end``, so its marks are kept until
-    the outermost transaction ends.)
+    A flush that fails within a savepoint rolls it back from the flush's own inner
+    transaction, and the savepoint is then only closed: so the savepoint is the nearest
+    one above the transaction rolled back. (Called after the savepoint's
+    ``after_transaction_end``, so its marks are kept until the outermost transaction ends.)
     """
-    marks = session.info.get(_KEPT_AT_SAVEPOINT, {}).get(previous_transaction)
+    transaction: SessionTransaction | None = previous_transaction
+    while transaction is not None and not transaction.nested:
+        transaction = transaction.parent
+    marks = session.info.get(_KEPT_AT_SAVEPOINT, {}).get(transaction)
     if marks is None:
         return
     for kind, items in session.info.get(_KEPT, {}).items():

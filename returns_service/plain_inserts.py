@@ -140,8 +140,8 @@ def write_at_flush(model: type[Base]) -> None:
 
 def write_appended(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush``, after every other listener: write the flush's new objects of the
-    models of :func:`write_at_flush` by one plain insert per model (and columns set), and
-    take them out of the session.
+    models of :func:`write_at_flush` by one plain insert per model (and run of objects
+    setting the same columns), and take them out of the session.
 
     The unit of work's sorting and bookkeeping cost several times their insert. Written
     before the flush's other rows, which is safe: what such a row names (its subject, its
@@ -159,10 +159,12 @@ def write_appended(session: Session, flush_context: Any, instances: Any) -> None
             session.expunge(instance)
         statement = _APPENDED[model]
         columns = [column.key for column in statement.table.columns]
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for instance in objects:
+        batches: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
+        for instance in objects:  # in the order recorded, as their ids must be
             values = instance.__dict__
             keys = tuple(key for key in columns if key in values)
-            by_columns.setdefault(keys, []).append({key: values[key] for key in keys})
-        for rows in by_columns.values():
+            if not batches or batches[-1][0] != keys:
+                batches.append((keys, []))
+            batches[-1][1].append({key: values[key] for key in keys})
+        for _, rows in batches:
             session.connection().execute(statement, rows)

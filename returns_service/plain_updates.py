@@ -7,18 +7,20 @@ it sorts the flush and runs the bookkeeping of each of the model's relationships
 ``before_flush`` listener, after every other one, writes each changed object of the models
 of :func:`write_at_flush` whose changes are all to its own columns with one ``UPDATE`` by
 its primary key, only the columns whose values changed (and those worked out on update),
-and marks it written; an object with a changed relationship or key is left to the unit of
-work. An object written here within a savepoint that is rolled back is expired, as the
-unit of work's are, so that it is read again.
+and marks it written as the unit of work does (so a savepoint rolled back, or a transaction,
+expires it); an object with a changed relationship or key, or a value given as SQL, is left
+to the unit of work. The objects are written in the order of their table and key, as the
+unit of work writes them, so that two transactions take the rows' locks in one order.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Update, bindparam, event, inspect, update
-from sqlalchemy.orm import ColumnProperty, Mapper, Session, SessionTransaction
+from sqlalchemy import ClauseElement, Update, bindparam, inspect, update
+from sqlalchemy.orm import ColumnProperty, Mapper, Session
 from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.exc import StaleDataError
 
 from returns_service.models import Base
 
@@ -36,7 +38,8 @@ def write_at_flush(model: type[Base]) -> None:
     """Have :func:`write_updated` write changed objects of ``model``: refused (``TypeError``)
     for a model whose rows span more than its table, with a key of several columns, a
     version counter, a column worked out on update in SQL (the flush would read it back),
-    or listeners of its updates."""
+    or listeners of its updates (registered before this is called: the models are
+    registered once all listeners are)."""
     mapper: Mapper[Any] = inspect(model)
     if (
         mapper.inherits is not None
@@ -78,50 +81,41 @@ def write_updated(session: Session, flush_context: Any, instances: Any) -> None:
     of :func:`write_at_flush` whose changes are all to their own columns."""
     if not _MODELS:
         return
-    for instance in session.dirty:
-        model = type(instance)
-        columns = _MODELS.get(model)
-        if columns is None:
-            continue
-        state = inspect(instance)
-        before = state.committed_state
-        if not before or any(
-            key not in columns or key not in state.dict or key in _KEYS[model] for key in before
-        ):
-            continue
-        values = {
-            columns[key].key: state.dict[key]
-            for key, value in before.items()
-            if value is NO_VALUE or not columns[key].type.compare_values(value, state.dict[key])
-        }
-        if values:
-            for key, work_out in _ON_UPDATE[model].items():
-                if key not in before:
-                    state.dict[key] = values[columns[key].key] = work_out(None)
-            session.connection().execute(
-                _update(model, tuple(values)), {"_primary_key": state.identity[0], **values}
-            )
-            if session.in_nested_transaction():
-                session.info.setdefault(_WRITTEN_IN_SAVEPOINTS, []).append(instance)
-        state._commit_all(state.dict, session.identity_map)
+    changed = [
+        (state.mapper.local_table.name, state.identity, state)
+        for state in (inspect(instance) for instance in session.dirty)
+        if state.class_ in _MODELS
+    ]
+    for _, _, state in sorted(changed, key=lambda item: item[:2]):
+        _write(session, state)
 
 
-#: The ``session.info`` key of the objects written here while a savepoint was open.
-_WRITTEN_IN_SAVEPOINTS = "written_in_savepoints"
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _expire_undone(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A savepoint was rolled back: what was written here within it is read again (the
-    unit of work expires the objects it wrote there; an outer transaction rolled back
-    expires every object)."""
-    if previous_transaction.nested:
-        for instance in session.info.get(_WRITTEN_IN_SAVEPOINTS, []):
-            if instance in session:
-                session.expire(instance)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_written(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WRITTEN_IN_SAVEPOINTS, None)
+def _write(session: Session, state: Any) -> None:
+    model = state.class_
+    columns = _MODELS[model]
+    before = state.committed_state
+    if not before or any(
+        key not in columns
+        or key not in state.dict
+        or key in _KEYS[model]
+        or isinstance(state.dict[key], ClauseElement)
+        for key in before
+    ):
+        return  # the unit of work's
+    values = {
+        columns[key].key: state.dict[key]
+        for key, value in before.items()
+        if value is NO_VALUE or not columns[key].type.compare_values(value, state.dict[key])
+    }
+    if values:
+        for key, work_out in _ON_UPDATE[model].items():
+            if key not in before:
+                state.dict[key] = values[columns[key].key] = work_out(None)
+        result = session.connection().execute(
+            _update(model, tuple(values)), {"_primary_key": state.identity[0], **values}
+        )
+        if result.rowcount != 1:
+            raise StaleDataError(f"{model.__name__} {state.identity[0]} is no longer there")
+    state._commit_all(state.dict, session.identity_map)
+    # Noted as the unit of work notes what it wrote: a rollback expires it.
+    session._register_altered([state])

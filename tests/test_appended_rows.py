@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from returns_service import outbox
@@ -107,3 +108,18 @@ def test_events_of_a_savepoint_rolled_back_leave_the_recorded_timeline(session: 
     session.commit()
     assert [e.kind for e in timeline(session, "return", 4)] == ["return.filed", "return.received"]
     assert recorded_timeline(session, "return", 4) == []  # the transaction ended
+
+
+def test_events_of_a_savepoint_whose_flush_failed_leave_the_recorded_timeline(
+    session: Session,
+) -> None:
+    session.add(Customer(external_id="C-1", email="c1@shop.example", name="C"))
+    _event(session, 5, "return.filed")
+    session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        _event(session, 5, "return.approved")
+        session.add(Customer(external_id="C-1", email="again@shop.example", name="C"))
+        session.flush()  # the event is written, then the customer's insert fails
+    assert [e.kind for e in recorded_timeline(session, "return", 5)] == ["return.filed"]
+    session.commit()
+    assert [e.kind for e in timeline(session, "return", 5)] == ["return.filed"]

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
@@ -102,6 +103,20 @@ def test_an_object_written_in_a_savepoint_rolled_back_is_read_again(order: Order
     order.financial_status = "refunded"
     db.session.flush()
     savepoint.rollback()
+    assert order.financial_status == "paid"
+    db.session.commit()
+    assert _stored(order).financial_status == "paid"
+
+
+def test_an_object_written_by_a_flush_that_fails_in_a_savepoint_is_read_again(
+    order: Order,
+) -> None:
+    db.session.add(Customer(external_id="C-1", email="c1@shop.example", name="C"))
+    db.session.commit()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        order.financial_status = "refunded"
+        db.session.add(Customer(external_id="C-1", email="again@shop.example", name="C"))
+        db.session.flush()  # the order's update is sent, then the customer's insert fails
     assert order.financial_status == "paid"
     db.session.commit()
     assert _stored(order).financial_status == "paid"

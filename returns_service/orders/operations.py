@@ -95,15 +95,17 @@ def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
 
 
 def _customer(session: Session, data: dict[str, Any], default_locale: str) -> tuple[Customer, bool]:
-    """The document's customer, and whether this transaction alone knows it: inserted here,
-    with no key a parallel transaction could find it by."""
+    """The document's customer, its details brought up to date, and whether it was inserted
+    here."""
     customer = _found_customer(session, data)
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
         if not data.get("external_id"):
             return upsert.new_customer(session, details), True
-        customer = upsert.customer_with_external_id(session, data["external_id"], details)
+        customer, inserted = upsert.customer_with_external_id(session, data["external_id"], details)
+        if inserted:
+            return customer, True
     customer.external_id = data.get("external_id") or customer.external_id
     for name, value in _customer_details(data, customer, default_locale).items():
         setattr(customer, name, value)
@@ -185,18 +187,23 @@ def _locked_order(session: Session, external_id: str) -> Order | None:
 def _insert_order(
     session: Session, external_id: str, data: dict[str, Any], default_locale: str
 ) -> Order | None:
-    """Insert the new order, with its customer where new; None, with nothing left written,
-    where a parallel delivery of the same order inserted it first (the insert waited for
-    that one's commit).
+    """Insert the new order, with its customer where new; None, with nothing of this left
+    written or pending, where a parallel delivery of the same order inserted it first (the
+    insert waited for that one's commit).
 
     Deliveries of a new order arrive together (the same webhook retried, ``orders/create``
     with ``orders/updated``): the first to insert it wins, the others update it.
     """
-    customer, known_here_only = _customer(session, data["customer"], default_locale)
+    customer, inserted = _customer(session, data["customer"], default_locale)
     lines = [_line_values(line) for line in data["lines"]]
     order = inserts.insert_order(session, external_id, customer, _order_values(data, None), lines)
-    if order is None and known_here_only:
-        session.delete(customer)  # the winner's order names a customer of its own
+    if order is None:
+        # Undone, so that the update that follows finds the customer as the winner left it
+        # (and writes nothing of this document where it is older).
+        if inserted:
+            session.delete(customer)
+        else:
+            session.expire(customer)
     return order
 
 

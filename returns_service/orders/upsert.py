@@ -21,17 +21,19 @@ from returns_service.portable_sql import insert_skipping_duplicates
 
 def customer_with_external_id(
     session: Session, external_id: str, values: dict[str, Any]
-) -> Customer:
+) -> tuple[Customer, bool]:
     """The customer with this external id, created with ``values`` if there is none, even
-    at the same moment (then the one created first is returned as it is)."""
+    at the same moment (then the one created first is returned as it is); and whether it
+    was created here."""
     inserted = session.scalar(
         insert_skipping_duplicates(session, Customer, ["external_id"])
         .values(external_id=external_id, **values)
         .returning(Customer)
     )
     if inserted is not None:
-        return inserted
-    return session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
+        return inserted, True
+    found = session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
+    return found, False
 
 
 def new_customer(session: Session, values: dict[str, Any]) -> Customer:

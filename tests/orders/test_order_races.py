@@ -1,16 +1,28 @@
-"""The same new order PUT several times at once: one order, one customer, never a 500."""
+"""The same new order written several times at once: one order, one customer, never a 500;
+a writer that loses the race to insert it updates the winner's as a later writer would."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
+from returns_service.extensions import db
+from returns_service.models import utcnow
+from returns_service.orders.models import Customer, Order
+from returns_service.orders.operations import upsert_order
+from returns_service.orders.schemas import ORDER_UPSERT
+from returns_service.shop import shop_settings
 from tests.orders.order_api import TokenFor
 from tests.shop import order_document
 
@@ -41,3 +53,64 @@ def test_the_same_new_order_put_ten_times_at_once_is_created_once(
     assert sorted(statuses) == [200] * 9 + [201]
     rows = count_rows()
     assert (rows["orders"], rows["customers"], rows["order_lines"]) == (1, 1, 4)
+
+
+@contextmanager
+def delivered_first_by_another(app: Flask, external_id: str, document: dict[str, Any]):
+    """Have a parallel writer commit ``document`` as the order just before this request's
+    insert of it is sent: the request then loses the race, every time."""
+    delivered: list[str] = []
+
+    def deliver_first(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        if delivered or not statement.startswith("INSERT INTO orders"):
+            return
+        delivered.append(statement)
+        with Session(db.engine) as other:
+            data = ORDER_UPSERT.load(document)
+            upsert_order(other, external_id, data, utcnow(), "shopify", shop_settings(app))
+            other.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", deliver_first)
+        try:
+            yield delivered
+        finally:
+            event.remove(db.engine, "before_cursor_execute", deliver_first)
+
+
+def test_an_older_delivery_losing_the_race_changes_nothing(
+    app: Flask, client: FlaskClient, token_for: TokenFor, count_rows: CountRows
+) -> None:
+    headers = token_for(Role.INTEGRATION)
+    assert (
+        client.put("/api/v1/orders/ext-7000", json=order_document(), headers=headers).status_code
+        == 201
+    )
+    newer = order_document(number="#7002") | {"updated_at": "2030-01-02T00:00:00+09:00"}
+    newer["customer"] = newer["customer"] | {"name": "佐藤 花子", "phone": "+81300000002"}
+    older = order_document(number="#7002") | {"updated_at": "2030-01-01T00:00:00+09:00"}
+    older["customer"] = older["customer"] | {"name": "佐藤 はなこ", "phone": "+81300000001"}
+    with delivered_first_by_another(app, "ext-7002", newer) as delivered:
+        response = client.put("/api/v1/orders/ext-7002", json=older, headers=headers)
+    assert delivered and response.status_code == 200, response.json
+    with Session(db.engine) as session:
+        [customer] = session.scalars(select(Customer)).all()
+    assert (customer.name, customer.phone) == ("佐藤 花子", "+81300000002")
+    assert (count_rows()["orders"], count_rows()["customers"]) == (2, 1)
+
+
+def test_a_delivery_naming_the_customer_by_shop_id_losing_the_race_keeps_one_customer(
+    app: Flask, client: FlaskClient, token_for: TokenFor, count_rows: CountRows
+) -> None:
+    by_email = order_document(number="#7003")
+    by_shop_id = order_document(number="#7003")
+    by_shop_id["customer"] = by_shop_id["customer"] | {"external_id": "cust-7003"}
+    with delivered_first_by_another(app, "ext-7003", by_email) as delivered:
+        response = client.put(
+            "/api/v1/orders/ext-7003", json=by_shop_id, headers=token_for(Role.INTEGRATION)
+        )
+    assert delivered and response.status_code == 200, response.json
+    with Session(db.engine) as session:
+        [customer] = session.scalars(select(Customer)).all()
+        [order] = session.scalars(select(Order)).all()
+    assert (customer.external_id, order.customer_id) == ("cust-7003", customer.id)
