@@ -4,11 +4,10 @@ at flush, not by the unit of work; what a use case kept of them follows its save
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer
 from returns_service.outbox import MessageStatus, OutboxMessage
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -25,22 +25,6 @@ def session(app: Flask) -> Iterator[Session]:
     """A session of the app's own, with its listeners (a test's own session has none)."""
     with app.app_context():
         yield db.session()
-
-
-@contextmanager
-def statements_sent() -> Iterator[list[str]]:
-    """The first words of each statement sent while the block runs (in the app's context:
-    ``counted_statements`` enters one of its own, whose end closes this test's session)."""
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        sent.append(" ".join(statement.split()[:3]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _event(session: Session, subject_id: int, kind: str, **data: object) -> Event:
@@ -63,7 +47,7 @@ def test_a_flush_writes_events_and_messages_by_one_insert_per_table(session: Ses
     outbox.record(session, "issue_refund", now, refund_id=7)
     with statements_sent() as sent:
         session.flush()
-    assert sent == [
+    assert [" ".join(statement.split()[:3]) for statement in sent] == [
         "INSERT INTO events",
         "INSERT INTO outbox_messages",
     ]

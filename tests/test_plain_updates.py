@@ -5,12 +5,10 @@ object written within a savepoint that is rolled back is read again."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +20,7 @@ from returns_service.orders.operations import find_order
 from returns_service.plain_updates import write_at_flush
 from tests.orders.order_api import TokenFor, put_order
 from tests.shop import order_document
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -35,20 +34,6 @@ def order(app: Flask, client: FlaskClient, token_for: TokenFor) -> Iterator[Orde
         found = find_order(db.session, "UPD-1")
         assert found is not None
         yield found
-
-
-@contextmanager
-def statements_sent() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        sent.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _stored(order: Order) -> Order:
