@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from returns_service.migrate import alembic_config, upgrade
@@ -45,20 +45,34 @@ def test_migrations_go_down_and_up_again_on_postgresql(database_url: str) -> Non
     test_migrations_match_models(database_url)
 
 
-def test_returns_filed_before_their_reasons_were_kept_get_them_from_their_lines(
-    tmp_path: Path,
-) -> None:
+def _filed_then_migrated_from(
+    tmp_path: Path, revision: str, *filings: list[tuple[str, int, str]]
+) -> tuple[Engine, list[int]]:
+    """A SQLite database with a return filed per list of (reason, quantity, comment), taken
+    down to ``revision`` and up to head again; the engine and the returns' ids. No app: nothing
+    but the migrations works out what they left for later."""
     url = f"sqlite:///{tmp_path / 'returns.db'}"
     upgrade(url)
     engine = create_engine(url)
     with Session(engine) as session:
         line = sell(session, "TS-1", 3, tokyo(2026, 11, 2))
-        reasons = [("SIZE_TOO_SMALL", 1, ""), ("DEFECTIVE", 1, ""), ("SIZE_TOO_SMALL", 1, "")]
-        both = give_back(session, line, tokyo(2026, 11, 5), *reasons).id
-        one = give_back(session, line, tokyo(2026, 11, 6), ("UNWANTED", 1, "")).id
+        ids = [
+            give_back(session, line, tokyo(2026, 11, 5 + n), *reasons).id
+            for n, reasons in enumerate(filings)
+        ]
         session.commit()
-    command.downgrade(alembic_config(url), "0016")
+    command.downgrade(alembic_config(url), revision)
     upgrade(url)
+    return engine, ids
+
+
+def test_returns_filed_before_their_reasons_were_kept_get_them_from_their_lines(
+    tmp_path: Path,
+) -> None:
+    reasons = [("SIZE_TOO_SMALL", 1, ""), ("DEFECTIVE", 1, ""), ("SIZE_TOO_SMALL", 1, "")]
+    engine, (both, one) = _filed_then_migrated_from(
+        tmp_path, "0016", reasons, [("UNWANTED", 1, "")]
+    )
 
     with engine.connect() as connection:
         kept = dict(connection.execute(text("SELECT id, line_reasons FROM return_requests")).all())
@@ -69,16 +83,9 @@ def test_returns_filed_before_their_reasons_were_kept_get_them_from_their_lines(
 def test_cases_filed_before_ranks_were_kept_get_them_under_the_mapping_in_force(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'returns.db'}"
-    upgrade(url)
-    engine = create_engine(url)
-    with Session(engine) as session:  # no app: nothing ranks them as they are written
-        line = sell(session, "TS-1", 3, tokyo(2026, 11, 2))
-        defective = give_back(session, line, tokyo(2026, 11, 5), ("DEFECTIVE", 1, "")).id
-        unwanted = give_back(session, line, tokyo(2026, 11, 6), ("UNWANTED", 1, "")).id
-        session.commit()
-    command.downgrade(alembic_config(url), "0018")
-    upgrade(url)
+    engine, (defective, unwanted) = _filed_then_migrated_from(
+        tmp_path, "0018", [("DEFECTIVE", 1, "")], [("UNWANTED", 1, "")]
+    )
 
     with engine.connect() as connection:
         ranks = {
