@@ -90,22 +90,17 @@ def use_shop_settings(app: Flask) -> ShopSettings:
 
 
 def _init_extensions(app: Flask) -> None:
-    from returns_service import outbox, pages, request_limits
+    from returns_service import outbox, pages, rate_limits, request_limits
     from returns_service.auth import staff_sessions
     from returns_service.errors import register_error_handlers
-    from returns_service.extensions import api, db, jobs, limiter
+    from returns_service.extensions import api, db, jobs
     from returns_service.wiring import load_all_models
 
     load_all_models()  # every table known before the first query, in every process
     request_limits.init_app(app)
     db.init_app(app)
     jobs.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "limits")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    # Redis away: count in this process rather than refuse sign-in; back to Redis when it is.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API or portal token"}
