@@ -4,9 +4,10 @@ The service limits a few views (signing in, looking an order up) with ``@limiter
 whose wrapper checks the limit when the view is called. Flask-Limiter also adds a check
 before every request, for limits on every request (default, application or meta limits):
 the service sets none, and that check cost every request about a tenth of a millisecond.
-``init_app`` takes it out again unless such a limit is set (an operator's
-``RATELIMIT_DEFAULT``, say). Limits on a whole blueprint would need it too: the service
-has none (``tests/test_rate_limits.py``).
+``init_app`` takes it out again unless a setting asks for such a limit (an operator's
+``RATELIMIT_DEFAULT``, say). The limiter built in ``extensions`` sets none in code, and no
+blueprint carries a limit of its own, which would need the check too
+(``tests/test_rate_limits.py`` fails if either changes).
 """
 
 from __future__ import annotations
@@ -34,10 +35,5 @@ def init_app(app: Flask) -> None:
 
 
 def limits_every_request(app: Flask) -> bool:
-    """Whether a limit applies to every request, set in the settings or in code."""
-    manager = limiter.limit_manager
-    return bool(
-        any(app.config.get(name) for name in _EVERY_REQUEST_SETTINGS)
-        or manager.default_limits
-        or manager.application_limits
-    )
+    """Whether the settings ask for a limit on every request."""
+    return any(app.config.get(name) for name in _EVERY_REQUEST_SETTINGS)

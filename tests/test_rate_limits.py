@@ -23,11 +23,13 @@ def _checks_every_request(app: Flask) -> bool:
 def test_no_limit_is_checked_before_every_request(app: Flask) -> None:
     """The service sets limits on a few views only: nothing to check before the others.
 
-    No blueprint carries a limit of its own either (Flask-Limiter would check that one
-    before every request of the blueprint)."""
+    Nor does the limiter set such a limit in code, or a blueprint carry a limit of its own
+    (Flask-Limiter would check that one before every request of the blueprint)."""
     assert not limits_every_request(app)
     assert not _checks_every_request(app)
-    assert limiter.limit_manager._blueprint_limits == {}
+    manager = limiter.limit_manager
+    assert manager.default_limits == manager.application_limits == limiter._meta_limits == []
+    assert manager._blueprint_limits == {}
 
 
 #: An app of the service whose operator set a limit for every request, in a process of its
