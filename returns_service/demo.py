@@ -113,8 +113,6 @@ def run_demo(host: str, port: int) -> None:
                 f"Demo shop {'seeded' if seeded else 'reused'}: {app.config['SHOP_NAME']}",
                 f"  Customer portal   {base}/",
                 f"  Staff pages       {base}/staff/",
-                f"  Customer pages    {base}/",
-                f"  Staff pages       {base}/staff/",
                 f"  API (OpenAPI)     {base}/api/docs",
                 f"  Sent e-mail       {base}/staff/mail",
                 "  Staff logins (password: " + DEMO_PASSWORD + ")",

@@ -123,6 +123,9 @@ def test_demo_starts_seeded_answers_ready_and_stops_cleanly(tmp_path: Path) -> N
         output = _stop(process)
     assert process.returncode == 0, output
     assert "Demo shop seeded" in output
+    addresses = [line.split()[-1] for line in output.splitlines() if f"{base}/" in line]
+    assert len(addresses) == len(set(addresses)), output  # each page named once
+    assert f"{base}/" in addresses and f"{base}/staff/" in addresses
     assert "Try a cancellation: order #1001 with" in output
     # The first packed order waits for the staff; the customer tries the next one.
     assert re.search(r"A cancellation the warehouse must stop: order #10\d\d with", output)
