@@ -4,10 +4,10 @@ The service limits a few views (signing in, looking an order up) with ``@limiter
 whose wrapper checks the limit when the view is called. Flask-Limiter also adds a check
 before every request, for limits on every request (default, application or meta limits):
 the service sets none, and that check cost every request about a tenth of a millisecond.
-``init_app`` takes it out again unless a setting asks for such a limit (an operator's
-``RATELIMIT_DEFAULT``, say). The limiter built in ``extensions`` sets none in code, and no
-blueprint carries a limit of its own, which would need the check too
-(``tests/test_rate_limits.py`` fails if either changes).
+``init_app`` takes it out again unless the app's settings ask for such a limit (a
+``RATELIMIT_DEFAULT`` given to ``create_app``, say). The limiter built in ``extensions``
+sets none in code, and no blueprint carries a limit of its own, which would need the check
+too (``tests/test_rate_limits.py`` fails if either changes).
 """
 
 from __future__ import annotations
