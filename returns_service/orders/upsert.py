@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Customer
-from returns_service.plain_inserts import insert_rows
-from returns_service.portable_sql import insert_skipping_duplicates
+from returns_service.plain_inserts import insert_row_unless_taken, insert_rows
 
 
 def customer_with_external_id(
@@ -25,10 +24,8 @@ def customer_with_external_id(
     """The customer with this external id, created with ``values`` if there is none, even
     at the same moment (then the one created first is returned as it is); and whether it
     was created here."""
-    inserted = session.scalar(
-        insert_skipping_duplicates(session, Customer, ["external_id"])
-        .values(external_id=external_id, **values)
-        .returning(Customer)
+    inserted = insert_row_unless_taken(
+        session, Customer, {"external_id": external_id, **values}, ("external_id",)
     )
     if inserted is not None:
         return inserted, True
