@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Float, case, event, func, insert, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Engine,
+    Float,
+    Integer,
+    String,
+    case,
+    event,
+    false,
+    func,
+    insert,
+    literal_column,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -24,6 +39,34 @@ def insert_skipping_duplicates(session: Session, entity: Any, key: list[str]) ->
     if hasattr(statement, "on_conflict_do_nothing"):
         statement = statement.on_conflict_do_nothing(index_elements=key)
     return statement
+
+
+def constant(value: str | int) -> ColumnElement[Any]:
+    """``value`` written into the statement as a literal (quotes doubled; a backslash is
+    refused), not sent as a parameter: for the models' codes (states, kinds, separators)
+    and numbers (ranks, a page's length).
+
+    With them in its text, PostgreSQL can plan a statement once for every execution (a
+    generic plan), knowing which index reads the rows; and SQLAlchemy sends the statement
+    as compiled, where a value it writes in at each execution (``IN`` of a list, a
+    ``literal_execute`` parameter, ``aggregate_strings``' separator) has it rewrite the
+    whole statement's text every time.
+    """
+    if isinstance(value, int):
+        return literal_column(str(int(value)), Integer)
+    if "\\" in str(value):
+        # What a backslash means in a literal depends on a server setting: never written in.
+        raise ValueError(f"a constant may not hold a backslash: {value!r}")
+    return literal_column("'" + str(value).replace("'", "''") + "'", String)
+
+
+def one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN (...)`` of the models' codes (enum members or their values), written
+    into the statement (:func:`constant`); false for none."""
+    values = list(values)
+    if not values:
+        return false()
+    return column.in_([constant(getattr(value, "value", value)) for value in values])
 
 
 class earlier_of(FunctionElement[Any]):  # noqa: N801 - used as a SQL function

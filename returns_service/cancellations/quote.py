@@ -29,6 +29,7 @@ from returns_service.errors import Conflict
 from returns_service.models import reading_only
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
+from returns_service.portable_sql import constant, one_of
 
 #: Built once: building a statement costs more than running it from the statement cache.
 _UNITS = (
@@ -66,11 +67,11 @@ def units_column(statuses: Iterable[CancellationStatus]) -> ScalarSelect[str | N
         cast(CancellationLine.order_line_id, String) + ":" + cast(CancellationLine.quantity, String)
     )
     return (
-        select(func.aggregate_strings(pair, ","))
+        select(func.aggregate_strings(pair, constant(",")))
         .join_from(CancellationLine, Cancellation)
         .where(
             Cancellation.order_id == bindparam("order_id"),
-            Cancellation.status.in_(list(statuses)),
+            one_of(Cancellation.status, statuses),
         )
         .scalar_subquery()
     )

@@ -10,7 +10,6 @@ that have aged, each cut at the page's depth, so the page never ranks every open
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +22,6 @@ from sqlalchemy import (
     case,
     exists,
     false,
-    literal_column,
     null,
     or_,
     select,
@@ -43,6 +41,7 @@ from returns_service.cases.case_states import (
 )
 from returns_service.cases.read_model import CaseKind
 from returns_service.cases.work_filter import WorkShape
+from returns_service.portable_sql import constant, one_of
 from returns_service.returns.models import (
     Resolution,
     ReturnLine,
@@ -54,32 +53,11 @@ from returns_service.subscriptions.models import FlowStatus, SubscriptionCancell
 #: Parameters more than one branch sends the filter's values in.
 _ORDER_IDS = bindparam("order_ids", expanding=True)
 _REASON = bindparam("reason", type_=String)
-#: How deep the page reaches: its offset and length, and one more row.
-_DEPTH = bindparam("depth", type_=Integer, literal_execute=True)
+#: How deep the page reaches: its offset and length, and one more row (written in by
+#: ``work_statement`` for each page).
+_DEPTH = bindparam("depth", type_=Integer)
 #: A kind no state of which waits on the shop: nothing of it ages.
 _NEVER = false()
-
-
-def constant(value: str | int) -> ColumnElement[Any]:
-    """``value`` written into the statement as a literal (quotes doubled; a backslash is
-    refused), not sent as a parameter: with the states, ranks and kinds in its text,
-    PostgreSQL plans the work list once for every page (a generic plan) where it planned it
-    afresh at each execution, as a plan for unknown states could not tell which index reads
-    the open cases. The values are the models' codes and the ranks' numbers."""
-    if isinstance(value, int):
-        return literal_column(str(int(value)), Integer)
-    if "\\" in str(value):
-        # What a backslash means in a literal depends on a server setting: never written in.
-        raise ValueError(f"a constant may not hold a backslash: {value!r}")
-    return literal_column("'" + str(value).replace("'", "''") + "'", String)
-
-
-def _one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN (...)`` of values this module names, written into the statement."""
-    values = list(values)
-    if not values:
-        return false()
-    return column.in_([constant(getattr(value, "value", value)) for value in values])
 
 
 def branches(shape: WorkShape) -> list[Select]:
@@ -141,7 +119,7 @@ def _returns(shape: WorkShape) -> list[Select]:
         return []
     r = ReturnRequest
     is_exchange = r.resolution == constant(Resolution.EXCHANGE.value)
-    undecided = _one_of(r.status, RETURN_UNDECIDED)
+    undecided = one_of(r.status, RETURN_UNDECIDED)
     query = select(
         constant("return").label("subject_type"),
         r.id.label("subject_id"),
@@ -159,7 +137,7 @@ def _returns(shape: WorkShape) -> list[Select]:
         query = query.where(is_exchange)
     elif wanted == {CaseKind.RETURN}:
         query = query.where(~is_exchange)
-    query = _in_states(query, r.status, _one_of(r.status, RETURN_OPEN), shape)
+    query = _in_states(query, r.status, one_of(r.status, RETURN_OPEN), shape)
     if shape.reason:
         query = query.where(
             exists().where(ReturnLine.return_id == r.id, ReturnLine.reason == _REASON)
@@ -182,9 +160,9 @@ def _cancellations(shape: WorkShape) -> list[Select]:
         CaseKind.ORDER_CANCELLATION,
         shape,
         status_enum=CancellationStatus,
-        undecided=_one_of(c.status, CANCELLATION_UNDECIDED),
+        undecided=one_of(c.status, CANCELLATION_UNDECIDED),
         closed=CANCELLATION_CLOSED,
-        open_=_one_of(c.status, CANCELLATION_OPEN),
+        open_=one_of(c.status, CANCELLATION_OPEN),
         found=c.order_id.in_(_ORDER_IDS),
         shown=_shown(c, null(), c.settled_at, c.reason, null()),
     )
@@ -200,7 +178,7 @@ def _subscriptions(shape: WorkShape) -> list[Select]:
         status_enum=FlowStatus,
         undecided=_NEVER,
         closed=(*SUBSCRIPTION_CLOSED, FlowStatus.SUPERSEDED),
-        open_=_one_of(s.status, SUBSCRIPTION_OPEN),
+        open_=one_of(s.status, SUBSCRIPTION_OPEN),
         found=or_(
             s.subscription_reference == bindparam("text", type_=String),
             s.order_id.in_(_ORDER_IDS),
@@ -245,7 +223,7 @@ def _flat_branch(
 
 def _closed(status: Any, closed: Any) -> Any:
     """1 for a case no one works on any more, 0 for an open one: open cases list first."""
-    return case((_one_of(status, closed), constant(1)), else_=constant(0)).label("closed")
+    return case((one_of(status, closed), constant(1)), else_=constant(0)).label("closed")
 
 
 def _shown(

@@ -1,11 +1,11 @@
 """The staff work list: every kind of case in one query, filtered, searched and paged.
 
-The page's statement (``work_statement``, cached per shape of filter from ``work_filter``,
-over the kinds' branches of ``work_branches``) picks a page of cases in the list's order
-(priority from the shop's mapping kept on each case, then arrival) with the columns the
-list shows; a page costs one statement whatever its length or the shop's size. This
-module sends the filter's values as its parameters and turns its rows into listed cases
-(``work_rows``).
+The page's statement (``work_statement``, cached per shape of filter from ``work_filter``
+and per page, over the kinds' branches of ``work_branches``) picks a page of cases in the
+list's order (priority from the shop's mapping kept on each case, then arrival) with the
+columns the list shows; a page costs one statement whatever its length or the shop's size.
+This module sends the filter's values as its parameters and turns its rows into listed
+cases (``work_rows``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def work_page(
     """One page of the work list: most pressing first, then oldest."""
     if flt.status and flt.status not in _STATUSES:
         return WorkPage(offset=offset)
-    statement = page_statement(shape_of(flt))
+    statement = page_statement(shape_of(flt), offset, limit)
     if statement is None:
         return WorkPage(offset=offset)
     rank_basis.ensure_current(policy, now)
@@ -70,9 +70,6 @@ def work_page(
         "order_ids": found.order_ids,
         "return_ids": found.return_ids,
         "text": found.text,
-        "offset": offset,
-        "limit": limit + 1,
-        "depth": offset + limit + 1,
     }
     # Read for showing only: past the ORM's handling of a statement, on the session's connection.
     found_rows = session.connection().execute(statement, params).all()

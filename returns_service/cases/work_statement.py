@@ -1,4 +1,4 @@
-"""The work list page's one statement, built and cached per shape of filter.
+"""The work list page's one statement, built and cached per shape of filter and page.
 
 The branches are joined in one ``UNION ALL`` and the page is cut in the list's order in a
 subquery of its own; each listed case's order, customer, assignee and first answer are
@@ -20,6 +20,8 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from returns_service.cases.answers import first_answer
 from returns_service.cases.case_states import (
@@ -28,9 +30,10 @@ from returns_service.cases.case_states import (
     SUBSCRIPTION_CLOSED,
 )
 from returns_service.cases.models import CaseFile
-from returns_service.cases.work_branches import branches, constant
+from returns_service.cases.work_branches import branches
 from returns_service.cases.work_filter import WorkShape
 from returns_service.orders.models import Customer, Order
+from returns_service.portable_sql import constant
 from returns_service.subscriptions.models import FlowStatus
 
 #: States no one works on any more: a list of those shows the newest first.
@@ -76,8 +79,30 @@ _RANKED = ("closed", "rank")
 
 
 @lru_cache(maxsize=64)
-def page_statement(shape: WorkShape) -> Select | None:
-    """The page's statement for a shape; None when no kind can match the chosen state."""
+def page_statement(shape: WorkShape, offset: int, limit: int) -> Select | None:
+    """The statement of a page (``limit`` cases from ``offset``, and one more to tell
+    whether another page follows) for a shape; None when no kind can match the chosen
+    state.
+
+    Its place and depth are written in (:func:`portable_sql.constant`): PostgreSQL plans
+    the page knowing how deep each part is read, and the statement is sent as compiled.
+    """
+    shaped = _shaped_statement(shape)
+    if shaped is None:
+        return None
+    window = {"offset": offset, "limit": limit + 1, "depth": offset + limit + 1}
+
+    def written_in(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in window:
+            return constant(window[element.key])
+        return None
+
+    return replacement_traverse(shaped, {}, written_in)
+
+
+@lru_cache(maxsize=64)
+def _shaped_statement(shape: WorkShape) -> Select | None:
+    """The page's statement for a shape, its place and depth still parameters."""
     listed = branches(shape)
     if not listed:
         return None
@@ -96,8 +121,8 @@ def page_statement(shape: WorkShape) -> Select | None:
             cut = cut.where(CaseFile.assignee == bindparam("assignee"))
     page = (
         cut.order_by(*_order(shape, cases))
-        .offset(bindparam("offset", type_=Integer, literal_execute=True))
-        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
         .subquery("page")
     )
     return (

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,6 +17,8 @@ from returns_service.events import Event, record_event
 from returns_service.models import kept_in_transaction, reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
+from returns_service.plain_inserts import insert_rows
+from returns_service.portable_sql import one_of
 from returns_service.refunds import notices
 from returns_service.refunds.models import (
     Refund,
@@ -62,13 +64,9 @@ def refunds_named(session: Session, events: Iterable[Event]) -> list[Refund]:
 #: costs more than running it from the statement cache).
 _IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
     Refund.order_id == bindparam("order_id"),
-    Refund.status.in_(OPEN_STATUSES)
+    one_of(Refund.status, OPEN_STATUSES)
     | ((Refund.status == RefundStatus.FAILED) & Refund.outcome_unknown),
 )
-
-
-#: A refund inserted and read back as a Refund of the session.
-_INSERT = insert(Refund).returning(Refund)
 
 
 def refundable_balance(session: Session, order: Order) -> int:
@@ -112,9 +110,9 @@ def create_refund(
         "created_at": now,
     }
     # Its id is needed now, and it needs only rows already written (the order, its return or
-    # cancellation): it goes out alone, the use case's other changes in their one flush.
-    with session.no_autoflush:
-        refund = session.scalars(_INSERT, [row]).one()
+    # cancellation): it goes out alone, by a plain insert made an object of the session, the
+    # use case's other changes in their one flush.
+    [refund] = insert_rows(session, Refund, [row])
     kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)

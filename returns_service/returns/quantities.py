@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, String, bindparam, cast, fun
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order, OrderLine, ShipmentStatus
+from returns_service.portable_sql import constant, one_of
 from returns_service.returns.models import LineOutcome, ReturnLine, ReturnRequest, ReturnStatus
 
 #: Requests in these states no longer hold their units.
@@ -47,7 +48,7 @@ def _holding(order_id: int | ColumnElement[int]) -> tuple[ColumnElement[bool], .
     """The order's return lines still holding units (live requests, lines not rejected)."""
     return (
         ReturnRequest.order_id == order_id,
-        ReturnRequest.status.not_in(RELEASED_STATUSES),
+        ~one_of(ReturnRequest.status, RELEASED_STATUSES),
         (ReturnLine.outcome.is_(None)) | (ReturnLine.outcome != LineOutcome.REJECT),
     )
 
@@ -74,7 +75,7 @@ def returned_units_column(order_id: ColumnElement[int]) -> ScalarSelect[str | No
     """
     pair = cast(ReturnLine.order_line_id, String) + ":" + cast(ReturnLine.quantity, String)
     return (
-        select(func.aggregate_strings(pair, ","))
+        select(func.aggregate_strings(pair, constant(",")))
         .join_from(ReturnLine, ReturnRequest)
         .where(*_holding(order_id))
         .scalar_subquery()

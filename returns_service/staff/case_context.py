@@ -23,6 +23,7 @@ from returns_service.events import Event
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine
 from returns_service.pages import language
+from returns_service.portable_sql import constant
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.staff.case_forms import SHOWN_ONLY, AssignForm, NoteForm
 from returns_service.staff.case_labels import PageWords, actor_label, case_event_label
@@ -105,7 +106,9 @@ def _history(currency: Any) -> Select:
 
 #: The active staff's e-mail addresses, as one value (a line each).
 _ACTIVE_STAFF = (
-    select(func.aggregate_strings(StaffUser.email, "\n")).where(StaffUser.active).scalar_subquery()
+    select(func.aggregate_strings(StaffUser.email, constant("\n")))
+    .where(StaffUser.active)
+    .scalar_subquery()
 )
 
 
