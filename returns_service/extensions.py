@@ -52,7 +52,7 @@ class Database:
             }
         self._engine = create_engine(url, **options)
         _ping_when_idle(self._engine)
-        _refuse_writes_when_read_only(self._engine)
+        _watch_writes(self._engine)
         if self._engine.dialect.name == "postgresql":
             _keep_prepared_statements(self._engine)
             event.listen(self._engine, "connect", in_utc)
@@ -167,15 +167,22 @@ def _may_write(statement: str, context: Any) -> bool:
     )
 
 
-def _refuse_writes_when_read_only(engine: Engine) -> None:
-    @event.listens_for(engine, "before_cursor_execute")
-    def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        if connection.get_execution_options().get(_READ_ONLY) and _may_write(statement, args[-2]):
-            raise WriteWhileReadOnly(f"a read-only session may not send: {statement[:80]}")
-
-
 #: In a connection's ``info``: whether its transaction sent anything that may have written.
 _MAY_HAVE_WRITTEN = "may_have_written"
+
+
+def _watch_writes(engine: Engine) -> None:
+    """One look at every statement sent (one listener: each costs every statement a call):
+    a statement that may write is refused on a read-only session's connection, and noted
+    in the connection's ``info`` for :func:`_keep_prepared_statements`."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if not _may_write(statement, args[-2]):
+            return
+        if connection.get_execution_options().get(_READ_ONLY):
+            raise WriteWhileReadOnly(f"a read-only session may not send: {statement[:80]}")
+        connection.info[_MAY_HAVE_WRITTEN] = True
 
 
 def _keep_prepared_statements(engine: Engine) -> None:
@@ -188,17 +195,13 @@ def _keep_prepared_statements(engine: Engine) -> None:
     session closes, the pool resets the connection), so pages planned their statements
     afresh on every request. For a transaction that wrote nothing, ``COMMIT`` and
     ``ROLLBACK`` are the same; one with any insert, update, delete or text statement other
-    than a ``SET LOCAL`` (or one in error) is still rolled back.
+    than a ``SET LOCAL`` (or one in error) is still rolled back; :func:`_watch_writes`
+    notes which may have written.
     """
 
     @event.listens_for(engine, "begin")
     def _began(connection: Connection) -> None:
         connection.info[_MAY_HAVE_WRITTEN] = False
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _sending(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        if _may_write(statement, args[-2]):
-            connection.info[_MAY_HAVE_WRITTEN] = True
 
     @event.listens_for(engine, "rollback")
     def _rolling_back(connection: Connection) -> None:
