@@ -21,6 +21,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from returns_service import kept_urls
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf, db
 from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, event_label
@@ -44,7 +45,8 @@ _DOCS_CSP = (
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel and Flask-WTF, and add the headers to every HTML answer."""
+    """Bind Flask-Babel and Flask-WTF, have templates keep the addresses they link to, and
+    add the headers to every HTML answer."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
     # The forms keep the field name the pages always had; a token lives as long as the
@@ -59,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["label"] = page_words(code_label)
+    kept_urls.init_app(app)
     app.after_request(_security_headers)
 
 

@@ -32,6 +32,7 @@ WEB_PLUMBING = {
     "errors.py": "turns a DomainError into the JSON answer of the request that raised it",
     "idempotency.py": "answers a repeated Idempotency-Key header with the first answer",
     "request_limits.py": "refuses request bodies over the configured size",
+    "kept_urls.py": "the templates' url_for, each address built once per app and kept",
     "extensions.py": "binds the extensions (database, queue, limiter) to the app",
     "outbox.py": "enqueues after commit only where there is an app, whose queue it uses",
     "auth/access.py": "the API's request guards: who is calling, with which role",
