@@ -3,7 +3,7 @@ out from the page statement's row, as ``triage`` would give them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -54,20 +54,42 @@ def _waiting_on(subject_type: str, status: str) -> Waiting:
     return subscription_waiting_on(status)
 
 
+@dataclass
+class _Listed:
+    """What a listed case's row fixes whatever ``now`` is: whom it waits on and its due
+    times; and the row as shown, by whether it is overdue and whether it has aged."""
+
+    waiting_on: Waiting
+    first_due: datetime
+    resolution_due: datetime
+    shown: dict[tuple[bool, bool], WorkRow] = field(default_factory=dict)
+
+
 def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetime) -> WorkRow:
     """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness;
     a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`).
 
-    Kept under the statement's whole row and the two things ``now`` changes (whether the
+    Kept under the statement's whole row, then the two things ``now`` changes (whether the
     case is overdue, whether it has aged): a list shows the same cases page after page."""
-    waiting_on = _waiting_on(found.subject_type, found.status)
-    shop = waiting_on is Waiting.SHOP
+    listed = policy.listed.get(found, lambda: _listed(found, policy))
+    shop = listed.waiting_on is Waiting.SHOP
     overdue = shop and (
-        (found.first_answer is None and now > policy.first_response_due(found.created_at))
-        or (found.resolved_at is None and now > policy.resolution_due(found.created_at))
+        (found.first_answer is None and now > listed.first_due)
+        or (found.resolved_at is None and now > listed.resolution_due)
     )
-    key = (tuple(found), overdue, shop and found.created_at <= aged_cutoff)
-    return policy.listed.get(key, lambda: _worked_out(found, waiting_on, policy, now, aged_cutoff))
+    key = (overdue, shop and found.created_at <= aged_cutoff)
+    row = listed.shown.get(key)
+    if row is None:
+        row = listed.shown[key] = _worked_out(found, listed.waiting_on, policy, now, aged_cutoff)
+    return row
+
+
+def _listed(found: Any, policy: CasePolicy) -> _Listed:
+    return _Listed(
+        _waiting_on(found.subject_type, found.status),
+        policy.first_response_due(found.created_at),
+        policy.resolution_due(found.created_at),
+    )
 
 
 def _worked_out(
