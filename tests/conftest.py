@@ -30,6 +30,7 @@ from returns_service.catalogues import compile_catalogues
 from returns_service.extensions import db
 from returns_service.migrate import upgrade
 from returns_service.models import Base, utcnow
+from returns_service.notifications import webhooks
 from returns_service.setting_values import normalise_database_url
 
 pytest_plugins = ["tests.shop"]
@@ -225,6 +226,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         _truncate_all()
     recent_checks.clear()
     staff_directory.forget()
+    webhooks.forget_endpoints()
     rank_basis.confirmed.clear()
     run_id = request.getfixturevalue("redis_run_id")
     flush_if_mine(redis, run_id)

@@ -7,6 +7,7 @@ holds the outbox row ``FOR UPDATE``; a key check on that row would wait for the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
@@ -61,7 +62,12 @@ class WebhookEndpoint(Base):
 
     def wants(self, event: str) -> bool:
         """Whether this endpoint is active and subscribed to ``event``."""
-        return self.active and (not self.events or event in self.events)
+        return self.active and subscribed(self.events, event)
+
+
+def subscribed(events: Collection[str], event: str) -> bool:
+    """Whether an endpoint subscribed to ``events`` (none: every event) wants ``event``."""
+    return not events or event in events
 
 
 class WebhookDelivery(Base):

@@ -22,12 +22,14 @@ from typing import Any
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, object_session
 
+from returns_service.auth.tokens import RecentChecks
 from returns_service.errors import PermanentJobError, RetryUntilError
 from returns_service.extensions import db
 from returns_service.models import reading_only
 from returns_service.notifications import outbound
-from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint
+from returns_service.notifications.models import WebhookDelivery, WebhookEndpoint, subscribed
 from returns_service.outbox import OutboxMessage, record
+from returns_service.shop import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -113,34 +115,67 @@ def check_event(event: str) -> str:
     return event
 
 
+#: An active endpoint as events are recorded for it: its id and the events it wants.
+Subscriber = tuple[int, list[str]]
+
 _ENDPOINTS = "active_webhook_endpoints"
 #: Built once: building a statement costs more than running it from the statement cache.
 _ACTIVE = (
-    select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
+    select(WebhookEndpoint.id, WebhookEndpoint.events)
+    .where(WebhookEndpoint.active.is_(True))
+    .order_by(WebhookEndpoint.id)
 )
+#: The active endpoints as this process read them lately, taken without asking again for
+#: ``RETURNS_ACCESS_CHECK_SECONDS`` (as the API's tokens and the staff are: a statement of
+#: every use case that records an event). A change this process makes is taken at once,
+#: another process's within that time; a delivery to an endpoint switched off meanwhile is
+#: skipped when it is sent.
+_recent: RecentChecks[list[Subscriber]] = RecentChecks(limit=1)
+_ACTIVE_KEY = "active"
 
 
-def _active_endpoints(session: Session) -> list[WebhookEndpoint]:
-    """The active endpoints, read once per transaction: a use case queues several events
-    (filing a return: received, then approved), and each read would also flush."""
+def _active_endpoints(session: Session) -> list[Subscriber]:
+    """The active endpoints, read once per transaction (a use case queues several events:
+    filing a return, received then approved) and kept by the process a moment."""
     session = session if isinstance(session, Session) else session()  # a scoped session
     cached = session.info.get(_ENDPOINTS)
-    if cached is not None and cached[0] is session.get_transaction():
+    transaction = session.get_transaction()  # None until the transaction sends something
+    if cached is not None and transaction is not None and cached[0] is transaction:
         return cached[1]
+    # An endpoint this transaction changed is written first, which forgets what was kept.
     with reading_only(session, WebhookEndpoint):
-        endpoints = list(session.scalars(_ACTIVE))
+        endpoints = _recent.get(_ACTIVE_KEY)
+        if endpoints is None:
+            read_in = _recent.generation
+            endpoints = [(id_, list(events or ())) for id_, events in session.execute(_ACTIVE)]
+            _recent.keep(_ACTIVE_KEY, endpoints, _trusted_for(session), read_in)
     session.info[_ENDPOINTS] = (session.get_transaction(), endpoints)
     return endpoints
+
+
+def _trusted_for(session: Session) -> float:
+    """How long the process takes what it read (the shop's settings on the session; none,
+    as for a session made outside the app: not at all)."""
+    shop = session.info.get(EXTENSION_KEY)
+    return float(shop.config.get("ACCESS_CHECK_SECONDS", 0)) if shop is not None else 0.0
+
+
+def forget_endpoints() -> None:
+    """Read the active endpoints again at the next event, in every transaction."""
+    _recent.clear()
 
 
 @event.listens_for(WebhookEndpoint, "after_insert")
 @event.listens_for(WebhookEndpoint, "after_update")
 @event.listens_for(WebhookEndpoint, "after_delete")
 def _forget_endpoints(mapper: Any, connection: Any, endpoint: WebhookEndpoint) -> None:
-    """An endpoint changed in this transaction: read them again."""
+    """An endpoint changed: read them again, in this transaction and in every other once
+    the change commits (another's read in between would keep the endpoints as they were)."""
+    forget_endpoints()
     session = object_session(endpoint)
     if session is not None:
         session.info.pop(_ENDPOINTS, None)
+        event.listen(session, "after_commit", lambda _session: forget_endpoints(), once=True)
 
 
 def queue_webhook(
@@ -148,8 +183,10 @@ def queue_webhook(
 ) -> list[OutboxMessage]:
     """Record one ``send_webhook`` outbox message per active endpoint subscribed to ``event``.
 
-    Endpoints are read in the caller's transaction, so an endpoint added later does not
-    receive events that happened before it existed.
+    Endpoints are read in the caller's transaction, or taken as this process read them a
+    moment ago, so an endpoint added later does not receive events that happened before it
+    existed; one added by another process receives them within
+    ``RETURNS_ACCESS_CHECK_SECONDS``.
     """
     check_event(event)
     try:
@@ -157,14 +194,14 @@ def queue_webhook(
     except (TypeError, ValueError) as exc:
         raise ValueError(f"webhook data for {event} is not JSON-serialisable: {exc}") from None
     messages = []
-    for endpoint in _active_endpoints(session):
-        if not endpoint.wants(event):
+    for endpoint_id, events in _active_endpoints(session):
+        if not subscribed(events, event):
             continue
         message = record(
             session,
             "send_webhook",
             now,
-            endpoint_id=endpoint.id,
+            endpoint_id=endpoint_id,
             event=event,
             data=payload_data,
             created_at=now.isoformat(),

@@ -1,11 +1,19 @@
-"""A transaction reads the webhook endpoints once for all its events, and again after a change."""
+"""A transaction reads the webhook endpoints once for all its events, and again after a change;
+a process takes them as it read them a moment ago, and another process's change within
+``RETURNS_ACCESS_CHECK_SECONDS``."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from returns_service.extensions import db
 from returns_service.models import utcnow
+from returns_service.notifications import webhooks
 from returns_service.notifications.models import WebhookEndpoint
 from returns_service.notifications.webhooks import queue_webhook
 
@@ -45,3 +53,83 @@ def test_one_read_per_transaction_and_a_new_endpoint_is_seen(session: Session) -
 
     queue_webhook(session, utcnow(), "return.closed", {})
     assert len(reads) == 3  # the next transaction reads them again
+
+
+def _queued_for(session: Session, event_name: str) -> list[int]:
+    """The endpoints a transaction of the service records ``event_name`` for, committed."""
+    messages = queue_webhook(session, utcnow(), event_name, {})
+    session.commit()
+    return [m.payload["endpoint_id"] for m in messages]
+
+
+def test_the_process_takes_the_endpoints_it_read_a_moment_ago(app: Flask, session: Session) -> None:
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as service:  # a request's or a job's, with the shop's settings
+        reads = _endpoint_reads(service)
+        assert _queued_for(service, "return.received") == [first.id]
+        assert _queued_for(service, "return.approved") == [first.id]
+    assert len(reads) == 1
+
+
+def test_another_process_s_endpoint_is_taken_within_the_window(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(webhooks._recent, "clock", lambda: now[0])
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    window = app.config["ACCESS_CHECK_SECONDS"]
+    with db.session_factory() as service:
+        assert _queued_for(service, "return.received") == [first.id]
+        # Written by another process: no event of this one's ORM tells it.
+        added = session.scalar(
+            insert(WebhookEndpoint)
+            .values(url="https://hooks.example.com/b", secret="s" * 24, events=[])
+            .returning(WebhookEndpoint.id)
+        )
+        session.commit()
+        now[0] += window - 0.5
+        assert _queued_for(service, "return.approved") == [first.id]
+        now[0] += 1
+        assert _queued_for(service, "refund.issued") == [first.id, added]
+
+
+def test_a_change_made_here_is_taken_at_once(app: Flask, session: Session) -> None:
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as service:
+        assert _queued_for(service, "return.received") == [first.id]
+        second = _endpoint(service, "https://hooks.example.com/b")  # in the same transaction
+        assert _queued_for(service, "return.approved") == [first.id, second.id]
+        first.events = ["refund.issued"]
+        session.commit()
+        assert _queued_for(service, "return.closed") == [second.id]
+
+
+def test_with_no_window_every_transaction_reads(
+    app: Flask, session: Session, configure: Callable[..., None]
+) -> None:
+    configure(ACCESS_CHECK_SECONDS=0)
+    _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as service:
+        reads = _endpoint_reads(service)
+        _queued_for(service, "return.received")
+        _queued_for(service, "return.approved")
+    assert len(reads) == 2
+
+
+def test_what_was_read_while_a_change_was_uncommitted_is_read_again_after(
+    app: Flask, session: Session
+) -> None:
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as changing, db.session_factory() as other:
+        endpoint = changing.get(WebhookEndpoint, first.id)
+        assert endpoint is not None
+        endpoint.events = ["refund.issued"]
+        changing.flush()
+        assert _queued_for(other, "return.received") == [first.id]  # as committed so far
+        changing.commit()
+        assert _queued_for(other, "return.approved") == []
