@@ -127,11 +127,15 @@ _ACTIVE = (
 )
 #: The active endpoints as this process read them lately, taken without asking again for
 #: ``RETURNS_ACCESS_CHECK_SECONDS`` (as the API's tokens and the staff are: a statement of
-#: every use case that records an event). A change this process makes is taken at once,
-#: another process's within that time; a delivery to an endpoint switched off meanwhile is
-#: skipped when it is sent.
+#: every use case that records an event). A change this process makes through the ORM is
+#: taken at once, another process's within that time; a delivery to an endpoint switched
+#: off or unsubscribed meanwhile is skipped when it is sent.
 _recent: RecentChecks[list[Subscriber]] = RecentChecks(limit=1)
 _ACTIVE_KEY = "active"
+#: In a session's ``info``: the transaction that wrote an endpoint. It reads the endpoints
+#: as it sees them, and neither takes nor keeps the process's: what it wrote is not
+#: committed, and may never be.
+_WROTE = "wrote_webhook_endpoints"
 
 
 def _active_endpoints(session: Session) -> list[Subscriber]:
@@ -142,13 +146,16 @@ def _active_endpoints(session: Session) -> list[Subscriber]:
     transaction = session.get_transaction()  # None until the transaction sends something
     if cached is not None and transaction is not None and cached[0] is transaction:
         return cached[1]
-    # An endpoint this transaction changed is written first, which forgets what was kept.
+    # An endpoint this transaction changed is written first (and marks the transaction).
     with reading_only(session, WebhookEndpoint):
-        endpoints = _recent.get(_ACTIVE_KEY)
+        wrote = session.info.get(_WROTE)
+        own = wrote is not None and wrote is session.get_transaction()
+        endpoints = None if own else _recent.get(_ACTIVE_KEY)
         if endpoints is None:
             read_in = _recent.generation
             endpoints = [(id_, list(events or ())) for id_, events in session.execute(_ACTIVE)]
-            _recent.keep(_ACTIVE_KEY, endpoints, _trusted_for(session), read_in)
+            if not own:
+                _recent.keep(_ACTIVE_KEY, endpoints, _trusted_for(session), read_in)
     session.info[_ENDPOINTS] = (session.get_transaction(), endpoints)
     return endpoints
 
@@ -169,12 +176,14 @@ def forget_endpoints() -> None:
 @event.listens_for(WebhookEndpoint, "after_update")
 @event.listens_for(WebhookEndpoint, "after_delete")
 def _forget_endpoints(mapper: Any, connection: Any, endpoint: WebhookEndpoint) -> None:
-    """An endpoint changed: read them again, in this transaction and in every other once
-    the change commits (another's read in between would keep the endpoints as they were)."""
+    """An endpoint changed: this transaction reads them as it sees them from now on, and
+    every other reads them again, now and once the change commits (another's read in
+    between would keep the endpoints as they were)."""
     forget_endpoints()
     session = object_session(endpoint)
     if session is not None:
         session.info.pop(_ENDPOINTS, None)
+        session.info[_WROTE] = session.get_transaction()
         event.listen(session, "after_commit", lambda _session: forget_endpoints(), once=True)
 
 
@@ -236,11 +245,17 @@ def deliver_webhook(
     caller's transaction; a failed one on a connection of its own, because the job's
     transaction is rolled back when it raises. Failures that may pass are retried until
     :data:`RETRY_WINDOW` after the event (or after an admin re-sent it). Returns None when
-    the endpoint was removed or switched off since the event was queued.
+    the endpoint was removed, switched off or unsubscribed from the event since it was
+    queued.
     """
     endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or not endpoint.active:
-        log.info("webhook %s skipped: endpoint %s is gone or inactive", delivery_id, endpoint_id)
+    if endpoint is None or not endpoint.wants(event):
+        log.info(
+            "webhook %s skipped: endpoint %s is gone, inactive or no longer wants %s",
+            delivery_id,
+            endpoint_id,
+            event,
+        )
         return None
     body = delivery_body(delivery_id, event, created_at, data)
     timestamp = int(now.timestamp())

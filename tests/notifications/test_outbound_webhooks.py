@@ -180,6 +180,21 @@ def test_an_endpoint_switched_off_after_queueing_gets_nothing(
     assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
 
 
+def test_an_endpoint_unsubscribed_from_the_event_after_queueing_gets_nothing(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    endpoint = add_endpoint(session, httpserver.url_for("/hook"), events=["return.approved"])
+    [message] = queue_event(session, "return.approved")
+    endpoint.events = ["refund.issued"]
+    session.commit()
+
+    work_burst(app)
+
+    assert httpserver.log == []
+    assert recorded_deliveries(session) == []
+    assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
+
+
 # -- where deliveries may go ---------------------------------------------------------------
 
 

@@ -133,3 +133,29 @@ def test_what_was_read_while_a_change_was_uncommitted_is_read_again_after(
         assert _queued_for(other, "return.received") == [first.id]  # as committed so far
         changing.commit()
         assert _queued_for(other, "return.approved") == []
+
+
+def test_an_endpoint_not_committed_reaches_no_other_transaction(
+    app: Flask, session: Session
+) -> None:
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as writing, db.session_factory() as other:
+        second = _endpoint(writing, "https://hooks.example.com/b")
+        writing.flush()
+        queued = queue_webhook(writing, utcnow(), "return.received", {})
+        assert [m.payload["endpoint_id"] for m in queued] == [first.id, second.id]
+        writing.rollback()
+        assert _queued_for(other, "return.approved") == [first.id]
+
+
+def test_a_transaction_sees_its_own_endpoint_whatever_another_kept(
+    app: Flask, session: Session
+) -> None:
+    first = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    with db.session_factory() as writing, db.session_factory() as other:
+        second = _endpoint(writing, "https://hooks.example.com/b")
+        writing.flush()
+        assert _queued_for(other, "return.received") == [first.id]  # as committed so far
+        assert _queued_for(writing, "return.approved") == [first.id, second.id]
