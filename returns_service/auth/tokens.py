@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ class RecentChecks(Generic[V]):
         #: Moves at every forgetting: a value read from the database before it is not kept.
         self.generation = 0
         self._until: dict[str, tuple[V, float]] = {}
+        # Keeping checks the generation and stores as one step: a thread's forgetting
+        # between the two would let a value read before it be kept.
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> V | None:
         """What was found for ``key`` less than its time ago, if anything."""
@@ -89,21 +93,24 @@ class RecentChecks(Generic[V]):
         """Take ``value`` for ``key`` without asking again for ``seconds``; not when
         something was forgotten since its reading began (``read_in``: the generation then),
         as the change forgotten may have committed after the value was read."""
-        if seconds <= 0 or (read_in is not None and read_in != self.generation):
-            return
-        if len(self._until) >= self.limit:
-            self.clear()
-        self._until[key] = (value, self.clock() + seconds)
+        with self._lock:
+            if seconds <= 0 or (read_in is not None and read_in != self.generation):
+                return
+            if len(self._until) >= self.limit:
+                self._until.clear()
+            self._until[key] = (value, self.clock() + seconds)
 
     def forget(self, key: str) -> None:
         """Ask the database again at the key's next use."""
-        self.generation += 1
-        self._until.pop(key, None)
+        with self._lock:
+            self.generation += 1
+            self._until.pop(key, None)
 
     def clear(self) -> None:
         """Ask the database again at every key's next use."""
-        self.generation += 1
-        self._until.clear()
+        with self._lock:
+            self.generation += 1
+            self._until.clear()
 
 
 #: This process's recent checks of tokens, by the token's hash.
