@@ -1,11 +1,11 @@
-"""The templates' ``url_for``: each address built once per process and kept.
+"""The templates' ``url_for``: each address built once per app and kept.
 
 A page links to the same few addresses request after request (the header's menu, the
 style sheet, its forms' actions), and Flask builds each afresh: about 8 µs a link, 7 to 10
 links a staff page. An address depends on the app's routes, the endpoint and values asked
 for, the blueprint of a relative endpoint (``.name``), the address the service is served
-under and, for a full address, the host asked for: each app keeps its own, under all the
-rest.
+under and, for a full address (``_external`` or a ``_scheme`` given), the host asked for:
+each app keeps its own, under all the rest.
 
 Built afresh, never kept: outside a request (an e-mail rendered by a job), with values
 that cannot be a key, and in an app where a blueprint adds values to the addresses it
@@ -39,7 +39,7 @@ def kept_url_for(endpoint: str, **values: Any) -> str:
         endpoint,
         request.blueprint if endpoint.startswith(".") else None,
         request.script_root,
-        request.host_url if values.get("_external") else None,
+        request.host_url if values.get("_external") or values.get("_scheme") else None,
         tuple(values.items()),
     )
     try:

@@ -71,6 +71,10 @@ def test_a_full_address_names_the_host_asked_for() -> None:
         assert kept_url_for("first.home", _external=True) == "http://a.example/first/home"
     with app.test_request_context("/", base_url="https://b.example/"):
         assert kept_url_for("first.home", _external=True) == "https://b.example/first/home"
+    for host in ("a.example", "b.example"):
+        with app.test_request_context("/", base_url=f"http://{host}/"):
+            link = kept_url_for("first.home", _scheme="https")
+            assert link == f"https://{host}/first/home"
 
 
 def test_values_that_cannot_be_kept_are_built_each_time() -> None:
