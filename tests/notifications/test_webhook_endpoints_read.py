@@ -24,6 +24,19 @@ def _endpoint(session: Session, url: str) -> WebhookEndpoint:
     return endpoint
 
 
+def _committed_endpoint(session: Session) -> WebhookEndpoint:
+    endpoint = _endpoint(session, "https://hooks.example.com/a")
+    session.commit()
+    return endpoint
+
+
+def _flushed_endpoint(writing: Session) -> WebhookEndpoint:
+    """A second endpoint, written by ``writing``'s transaction and not committed."""
+    endpoint = _endpoint(writing, "https://hooks.example.com/b")
+    writing.flush()
+    return endpoint
+
+
 def _endpoint_reads(session: Session) -> list[str]:
     reads: list[str] = []
 
@@ -36,8 +49,7 @@ def _endpoint_reads(session: Session) -> list[str]:
 
 
 def test_one_read_per_transaction_and_a_new_endpoint_is_seen(session: Session) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     reads = _endpoint_reads(session)
 
     received = queue_webhook(session, utcnow(), "return.received", {})
@@ -63,8 +75,7 @@ def _queued_for(session: Session, event_name: str) -> list[int]:
 
 
 def test_the_process_takes_the_endpoints_it_read_a_moment_ago(app: Flask, session: Session) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     with db.session_factory() as service:  # a request's or a job's, with the shop's settings
         reads = _endpoint_reads(service)
         assert _queued_for(service, "return.received") == [first.id]
@@ -77,8 +88,7 @@ def test_another_process_s_endpoint_is_taken_within_the_window(
 ) -> None:
     now = [1000.0]
     monkeypatch.setattr(webhooks._recent, "clock", lambda: now[0])
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     window = app.config["ACCESS_CHECK_SECONDS"]
     with db.session_factory() as service:
         assert _queued_for(service, "return.received") == [first.id]
@@ -96,8 +106,7 @@ def test_another_process_s_endpoint_is_taken_within_the_window(
 
 
 def test_a_change_made_here_is_taken_at_once(app: Flask, session: Session) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     with db.session_factory() as service:
         assert _queued_for(service, "return.received") == [first.id]
         second = _endpoint(service, "https://hooks.example.com/b")  # in the same transaction
@@ -123,8 +132,7 @@ def test_with_no_window_every_transaction_reads(
 def test_what_was_read_while_a_change_was_uncommitted_is_read_again_after(
     app: Flask, session: Session
 ) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     with db.session_factory() as changing, db.session_factory() as other:
         endpoint = changing.get(WebhookEndpoint, first.id)
         assert endpoint is not None
@@ -138,11 +146,9 @@ def test_what_was_read_while_a_change_was_uncommitted_is_read_again_after(
 def test_an_endpoint_not_committed_reaches_no_other_transaction(
     app: Flask, session: Session
 ) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     with db.session_factory() as writing, db.session_factory() as other:
-        second = _endpoint(writing, "https://hooks.example.com/b")
-        writing.flush()
+        second = _flushed_endpoint(writing)
         queued = queue_webhook(writing, utcnow(), "return.received", {})
         assert [m.payload["endpoint_id"] for m in queued] == [first.id, second.id]
         writing.rollback()
@@ -152,10 +158,8 @@ def test_an_endpoint_not_committed_reaches_no_other_transaction(
 def test_a_transaction_sees_its_own_endpoint_whatever_another_kept(
     app: Flask, session: Session
 ) -> None:
-    first = _endpoint(session, "https://hooks.example.com/a")
-    session.commit()
+    first = _committed_endpoint(session)
     with db.session_factory() as writing, db.session_factory() as other:
-        second = _endpoint(writing, "https://hooks.example.com/b")
-        writing.flush()
+        second = _flushed_endpoint(writing)
         assert _queued_for(other, "return.received") == [first.id]  # as committed so far
         assert _queued_for(writing, "return.approved") == [first.id, second.id]
