@@ -11,7 +11,13 @@ from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from returns_service.cancellations.models import Cancellation
-from returns_service.cases.case_states import CANCELLATION_OPEN, RETURN_OPEN, SUBSCRIPTION_OPEN
+from returns_service.cases.case_states import (
+    CANCELLATION_OPEN,
+    CANCELLATION_UNDECIDED,
+    RETURN_OPEN,
+    RETURN_UNDECIDED,
+    SUBSCRIPTION_OPEN,
+)
 from returns_service.models import Base, intpk, utcnow
 from returns_service.orders.models import Customer
 from returns_service.returns.models import Exchange, ReturnRequest
@@ -84,6 +90,19 @@ def _open_by_rank(name: str, model: type[Base], open_states: tuple[Any, ...]) ->
     )
 
 
+def _undecided_by_arrival(name: str, model: type[Base], undecided: tuple[Any, ...]) -> Index:
+    """The cases still undecided, oldest first: the work list's normal cases the shop has
+    held past the aging cutoff are found among them (partial: a shop's history is decided)."""
+    predicate = model.status.in_(undecided)
+    return Index(
+        name,
+        model.created_at,
+        model.id,
+        postgresql_where=predicate,
+        sqlite_where=predicate,
+    )
+
+
 #: What the staff work list filters and sorts on, declared beside the cases that need them:
 #: each kind's states by arrival, a replacement's tracking number for the scan box, and the
 #: customer's name for the search.
@@ -105,4 +124,6 @@ WORK_LIST_INDEXES = (
         SubscriptionCancellation,
         SUBSCRIPTION_OPEN,
     ),
+    _undecided_by_arrival("ix_return_requests_undecided", ReturnRequest, RETURN_UNDECIDED),
+    _undecided_by_arrival("ix_cancellations_undecided", Cancellation, CANCELLATION_UNDECIDED),
 )
