@@ -76,36 +76,27 @@ class RankBasis(Base):
     refreshed_at: Mapped[datetime | None]
 
 
+def _on_cases_in(name: str, model: type[Base], states: tuple[Any, ...], *columns: Any) -> Index:
+    """An index of ``columns`` over the cases of ``model`` in ``states`` only (partial: the
+    desk works on few of a shop's cases)."""
+    predicate = model.status.in_(states)
+    return Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
+
+
 def _open_by_rank(name: str, model: type[Base], open_states: tuple[Any, ...]) -> Index:
-    """An open case's page position before aging: most pressing, then oldest (partial, so
-    that it holds the cases the desk works on only)."""
-    predicate = model.status.in_(open_states)
-    return Index(
-        name,
-        model.signal_rank,
-        model.created_at,
-        model.id,
-        postgresql_where=predicate,
-        sqlite_where=predicate,
-    )
+    """An open case's page position before aging: most pressing, then oldest."""
+    return _on_cases_in(name, model, open_states, model.signal_rank, model.created_at, model.id)
 
 
 def _undecided_by_arrival(name: str, model: type[Base], undecided: tuple[Any, ...]) -> Index:
     """The cases still undecided, oldest first: the work list's normal cases the shop has
-    held past the aging cutoff are found among them (partial: a shop's history is decided)."""
-    predicate = model.status.in_(undecided)
-    return Index(
-        name,
-        model.created_at,
-        model.id,
-        postgresql_where=predicate,
-        sqlite_where=predicate,
-    )
+    held past the aging cutoff are found among them (a shop's history is decided)."""
+    return _on_cases_in(name, model, undecided, model.created_at, model.id)
 
 
 #: What the staff work list filters and sorts on, declared beside the cases that need them:
-#: each kind's states by arrival, a replacement's tracking number for the scan box, and the
-#: customer's name for the search.
+#: each kind's states by arrival, a replacement's tracking number for the scan box, the
+#: customer's name for the search, the open cases by rank and the undecided by arrival.
 WORK_LIST_INDEXES = (
     Index("ix_return_requests_status_created_at", ReturnRequest.status, ReturnRequest.created_at),
     Index("ix_cancellations_status_created_at", Cancellation.status, Cancellation.created_at),
