@@ -66,7 +66,7 @@ class Cancellation(Promised, Ranked, Base):
     id: Mapped[intpk]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[CancellationStatus] = mapped_column(
-        str_enum(CancellationStatus), default=CancellationStatus.REQUESTED, index=True
+        str_enum(CancellationStatus), default=CancellationStatus.REQUESTED
     )
     reason: Mapped[str] = mapped_column(String(64), default="")
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -95,8 +95,10 @@ def _undecided_by_arrival(name: str, model: type[Base], undecided: tuple[Any, ..
 
 
 #: What the staff work list filters and sorts on, declared beside the cases that need them:
-#: each kind's states by arrival, a replacement's tracking number for the scan box, the
-#: customer's name for the search, the open cases by rank and the undecided by arrival.
+#: each kind's states by arrival (which also serves a read by state alone: a state column
+#: has no index of its own, one more to write at every change of state), a replacement's
+#: tracking number for the scan box, the customer's name for the search, the open cases by
+#: rank and the undecided by arrival.
 WORK_LIST_INDEXES = (
     Index("ix_return_requests_status_created_at", ReturnRequest.status, ReturnRequest.created_at),
     Index("ix_cancellations_status_created_at", Cancellation.status, Cancellation.created_at),

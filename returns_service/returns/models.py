@@ -85,7 +85,7 @@ class ReturnRequest(Promised, Ranked, Base):
     rma: Mapped[str] = mapped_column(String(32), unique=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[ReturnStatus] = mapped_column(
-        str_enum(ReturnStatus), default=ReturnStatus.REQUESTED, index=True
+        str_enum(ReturnStatus), default=ReturnStatus.REQUESTED
     )
     resolution: Mapped[Resolution] = mapped_column(str_enum(Resolution))
     method: Mapped[ReturnMethod] = mapped_column(str_enum(ReturnMethod))

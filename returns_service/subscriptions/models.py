@@ -52,9 +52,7 @@ class SubscriptionCancellation(Promised, Ranked, Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     reason: Mapped[CancelReason] = mapped_column(str_enum(CancelReason))
     comment: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[FlowStatus] = mapped_column(
-        str_enum(FlowStatus), default=FlowStatus.OFFERED, index=True
-    )
+    status: Mapped[FlowStatus] = mapped_column(str_enum(FlowStatus), default=FlowStatus.OFFERED)
     #: The offers shown, as configured then: a later change does not alter this flow.
     offers: Mapped[list[Any]] = mapped_column(default=list)
     #: The accepted offer and the customer's choice within it (months, product).
