@@ -1,6 +1,7 @@
 """What cancelling reads once it holds the order's lock, in one round trip: the units the
 order's cancellations hold, what its settled ones gave back, the customer's history, the
-cancellation rules in force and the order's parcels (five statements before)."""
+cancellation rules in force, the order's refunds on their way and its parcels (six
+statements before)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from returns_service.cancellations.quote import (
     units_column,
 )
 from returns_service.orders.models import Order
+from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight
 from returns_service.returns.facts import HISTORY_COLUMNS, CustomerHistory, history_of
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.quantities import count_units
@@ -45,6 +47,7 @@ _PAST = with_parcels(
         units_column((CancellationStatus.CANCELLED,)),
         SHIPPING_REFUNDED_COLUMN,
         *IN_FORCE_COLUMNS[Scope.CANCELLATION],
+        IN_FLIGHT_COLUMN,
     ],
     parcel_lines=False,
 )
@@ -54,9 +57,10 @@ def cancelling_past(session: Session, order: Order, now: datetime) -> Cancelling
     """Read under the order's lock, so nothing of it changes before the request is settled;
     the order's parcels come with it."""
     values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
-    orders, returns, taken, cancelled, shipping, version_id, published_at = read_with_parcels(
-        session, order, _PAST, values
+    orders, returns, taken, cancelled, shipping, version_id, published_at, in_flight = (
+        read_with_parcels(session, order, _PAST, values)
     )
+    note_in_flight(session, order, in_flight)
     return CancellingPast(
         taken=count_units(taken),
         settled=SettledBefore(units=count_units(cancelled), shipping=int(shipping or 0)),

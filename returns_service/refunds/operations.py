@@ -69,11 +69,46 @@ _IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
 )
 
 
+#: What an order's refunds still on their way add up to, for a use case's first read under
+#: the order's lock (the order bound as ``order_id``); give its value to :func:`note_in_flight`.
+IN_FLIGHT_COLUMN = _IN_FLIGHT.scalar_subquery().label("refunds_in_flight")
+#: The kind of the reads noted by :func:`note_in_flight` (see kept_in_transaction).
+_IN_FLIGHT_READ = "refunds_in_flight"
+
+
+def _on_its_way(refund: Refund) -> bool:
+    return refund.status in OPEN_STATUSES or (
+        refund.status is RefundStatus.FAILED and refund.outcome_unknown
+    )
+
+
+def note_in_flight(session: Session, order: Order, in_flight: int | None) -> None:
+    """Keep what the order's refunds on their way came to (:data:`IN_FLIGHT_COLUMN`), as
+    read under the order's lock, for the rest of the transaction.
+
+    :func:`refundable_balance` then reads nothing: every refund of the order is created by
+    a holder of that lock, and those this transaction creates are added to what was read.
+    """
+    created = kept_in_transaction(session, _CREATED)
+    kept_in_transaction(session, _IN_FLIGHT_READ).append(
+        (order.id, int(in_flight or 0), len(created))
+    )
+
+
+def _in_flight(session: Session, order: Order) -> int:
+    for order_id, read, created_before in reversed(kept_in_transaction(session, _IN_FLIGHT_READ)):
+        if order_id == order.id:
+            created_since = kept_in_transaction(session, _CREATED)[created_before:]
+            return read + sum(
+                r.amount for r in created_since if r.order_id == order.id and _on_its_way(r)
+            )
+    with reading_only(session, Refund):
+        return int(session.scalar(_IN_FLIGHT, {"order_id": order.id}) or 0)
+
+
 def refundable_balance(session: Session, order: Order) -> int:
     """Paid, minus refunded, minus refunds still on their way."""
-    with reading_only(session, Refund):
-        in_flight = session.scalar(_IN_FLIGHT, {"order_id": order.id})
-    return max(order.total_amount - order.refunded_amount - int(in_flight or 0), 0)
+    return max(order.total_amount - order.refunded_amount - _in_flight(session, order), 0)
 
 
 def create_refund(

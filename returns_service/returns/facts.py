@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from returns_service.orders.models import Order, OrderLine
-from returns_service.refunds.operations import share_of_line
+from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight, share_of_line
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.quantities import (
@@ -59,14 +59,15 @@ _RETURNS_SINCE = (
 HISTORY_COLUMNS = (_ORDERS, _RETURNS_SINCE)
 #: Built once: building a statement costs more than running it from the statement cache.
 _HISTORY = select(*HISTORY_COLUMNS)
-#: The history, the units the order's returns hold, the rules in force and the order's
-#: parcels with their lines: filing reads them after taking the order's lock, in one
-#: round trip.
+#: The history, the units the order's returns hold, the rules in force, the order's
+#: refunds on their way (for a refund at once) and its parcels with their lines: filing
+#: reads them after taking the order's lock, in one round trip.
 _PAST = with_parcels(
     [
         *HISTORY_COLUMNS,
         returned_units_column(bindparam("order_id")),
         *IN_FORCE_COLUMNS[Scope.RETURN],
+        IN_FLIGHT_COLUMN,
     ],
     parcel_lines=True,
 )
@@ -101,11 +102,12 @@ class OrderPast:
 def order_past(session: Session, order: Order, now: datetime) -> OrderPast:
     """What the order's returns hold, its customer's history and the return rules in
     force, in one statement that also loads the order's parcels (see
-    :mod:`~returns_service.returns.with_parcels`)."""
+    :mod:`~returns_service.returns.with_parcels`) and reads its refunds on their way."""
     values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
-    orders, returns, held, version_id, published_at = read_with_parcels(
+    orders, returns, held, version_id, published_at, in_flight = read_with_parcels(
         session, order, _PAST, values
     )
+    note_in_flight(session, order, in_flight)
     return OrderPast(
         returned=count_units(held),
         history=history_of(orders, returns),
