@@ -72,13 +72,23 @@ def read_as_loaded(
     off), and a row whose object the session holds gives that object, its expired or
     unloaded attributes filled from the row and the rest left as they are.
     """
-    mapper = loadable(model)
     if session.autoflush:
         session.flush()
+    return rows_as_loaded(
+        session, model, session.connection().execute(statement, params).mappings()
+    )
+
+
+def rows_as_loaded(
+    session: Session, model: type[_Row], rows: Iterable[Mapping[str, Any]]
+) -> list[_Row]:
+    """The objects of ``rows`` (every column of ``model``'s table, by key) read by the
+    caller, as :func:`read_as_loaded` makes them."""
+    mapper = loadable(model)
     keys = [column.key for column in mapper.primary_key]
     objects: list[_Row | None] = []
     new: list[Mapping[str, Any]] = []
-    for row in session.connection().execute(statement, params).mappings():
+    for row in rows:
         held = session.identity_map.get(
             mapper.identity_key_from_primary_key([row[k] for k in keys])
         )

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from carriers import normalise_japanese_status
 from returns_service.errors import NotFound
 from returns_service.events import record_event
-from returns_service.loaded_objects import every_column, read_as_loaded
+from returns_service.loaded_objects import every_column, read_as_loaded, rows_as_loaded
 from returns_service.orders import inserts, upsert
 from returns_service.orders.guards import hold_update
 from returns_service.orders.models import (
@@ -59,11 +59,27 @@ _CUSTOMER_BY_EXTERNAL_ID = every_column(Customer).where(
     Customer.external_id == bindparam("external_id")
 )
 _CUSTOMER_BY_EMAIL = every_column(Customer).where(Customer.email == bindparam("email")).limit(1)
-#: Whether the order is there, its row locked: a new order (most deliveries) needs no more,
-#: and the ORM's query of a whole order costs several times this even when it finds none.
 _LOCKED_ORDER_ID = (
     select(Order.id).where(Order.external_id == bindparam("external_id")).with_for_update()
 )
+#: The customer a document names: by the shop's id for them, else by e-mail.
+_NAMED_CUSTOMER_ID = func.coalesce(
+    select(Customer.id)
+    .where(Customer.external_id == bindparam("customer_external_id"))
+    .scalar_subquery(),
+    select(Customer.id).where(Customer.email == bindparam("email")).limit(1).scalar_subquery(),
+)
+_LOCKED = select(_LOCKED_ORDER_ID.scalar_subquery().label("locked_order_id")).subquery("locked")
+#: Whether the order is there, its row locked, with the customer its document names (one
+#: row, its customer's columns empty where there is none): a new order (most deliveries)
+#: needs no more before it is inserted, and the ORM's query of a whole order costs several
+#: times this even when it finds none.
+_LOCKED_ORDER_ID_AND_CUSTOMER = (
+    select(_LOCKED.c.locked_order_id, *every_column(Customer).selected_columns)
+    .select_from(_LOCKED)
+    .outerjoin(Customer, Customer.id == _NAMED_CUSTOMER_ID)
+)
+_CUSTOMER_KEYS = tuple(column.key for column in every_column(Customer).selected_columns)
 
 
 def find_order(
@@ -94,10 +110,12 @@ def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
     return found[0] if found else None
 
 
-def _customer(session: Session, data: dict[str, Any], default_locale: str) -> tuple[Customer, bool]:
-    """The document's customer, its details brought up to date, and whether it was inserted
-    here."""
-    customer = _found_customer(session, data)
+def _customer(
+    session: Session, data: dict[str, Any], default_locale: str, found: Customer | None
+) -> tuple[Customer, bool]:
+    """The document's customer (``found`` by :func:`_found_customer` or with the order's
+    lock), its details brought up to date, and whether it was inserted here."""
+    customer = found
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
@@ -145,16 +163,18 @@ def upsert_order(
     stay the same across updates. An order cancelled stays cancelled. The guards may
     refuse the update with Conflict (a parcel carrying units cancelled and refunded).
     """
-    order = _locked_order(session, external_id)
+    locked_id, found = _locked_order_id(session, external_id, data["customer"])
+    order = None if locked_id is None else find_order(session, external_id, whole=True)
     outcome = "updated" if order else "created"
     if order is None:
-        order = _insert_order(session, external_id, data, settings.locale)
+        order = _insert_order(session, external_id, data, settings.locale, found)
     if order is None:  # a parallel delivery inserted it first (and orders are never deleted)
         order, outcome = _locked_order(session, external_id), "updated"
     if outcome == "updated":
         if _is_stale(order, data.get("updated_at")):
             return order, "stale"
-        order.customer, _ = _customer(session, data["customer"], settings.locale)
+        found = _found_customer(session, data["customer"])
+        order.customer, _ = _customer(session, data["customer"], settings.locale, found)
         for name, value in _order_values(data, order).items():
             setattr(order, name, value)
         _replace_lines(order, [_line_values(line) for line in data["lines"]])
@@ -175,6 +195,29 @@ def upsert_order(
     return order, outcome
 
 
+def _locked_order_id(
+    session: Session, external_id: str, customer: dict[str, Any]
+) -> tuple[int | None, Customer | None]:
+    """The order's id, its row locked; or, where there is none, None and the customer the
+    document names as found in the same statement (see :func:`_found_customer`).
+
+    An order found is changed with its customer read again under the lock: the statement
+    read customers as they were before it waited for the lock.
+    """
+    values = {
+        "external_id": external_id,
+        "customer_external_id": customer.get("external_id"),
+        "email": (customer.get("email") or "").lower() or None,
+    }
+    if session.autoflush:
+        session.flush()
+    row = session.connection().execute(_LOCKED_ORDER_ID_AND_CUSTOMER, values).mappings().one()
+    if row["locked_order_id"] is not None or row["id"] is None:
+        return row["locked_order_id"], None
+    [found] = rows_as_loaded(session, Customer, [{key: row[key] for key in _CUSTOMER_KEYS}])
+    return row["locked_order_id"], found
+
+
 def _locked_order(session: Session, external_id: str) -> Order | None:
     """The order with this external id, its row locked first, then read whole; None (read
     in one small statement) where there is none."""
@@ -185,7 +228,11 @@ def _locked_order(session: Session, external_id: str) -> Order | None:
 
 
 def _insert_order(
-    session: Session, external_id: str, data: dict[str, Any], default_locale: str
+    session: Session,
+    external_id: str,
+    data: dict[str, Any],
+    default_locale: str,
+    found: Customer | None,
 ) -> Order | None:
     """Insert the new order, with its customer where new; None, with nothing of this left
     written or pending, where a parallel delivery of the same order inserted it first (the
@@ -194,7 +241,7 @@ def _insert_order(
     Deliveries of a new order arrive together (the same webhook retried, ``orders/create``
     with ``orders/updated``): the first to insert it wins, the others update it.
     """
-    customer, inserted = _customer(session, data["customer"], default_locale)
+    customer, inserted = _customer(session, data["customer"], default_locale, found)
     lines = [_line_values(line) for line in data["lines"]]
     order = inserts.insert_order(session, external_id, customer, _order_values(data, None), lines)
     if order is None:
