@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -72,43 +72,73 @@ _IN_FLIGHT = select(func.coalesce(func.sum(Refund.amount), 0)).where(
 #: What an order's refunds still on their way add up to, for a use case's first read under
 #: the order's lock (the order bound as ``order_id``); give its value to :func:`note_in_flight`.
 IN_FLIGHT_COLUMN = _IN_FLIGHT.scalar_subquery().label("refunds_in_flight")
+#: What an order was paid and refunded and its refunds on their way, its row locked.
+_LOCKED_BALANCE = (
+    select(Order.total_amount, Order.refunded_amount, IN_FLIGHT_COLUMN)
+    .where(Order.id == bindparam("order_id"))
+    .with_for_update(of=Order)
+)
 #: The kind of the reads noted by :func:`note_in_flight` (see kept_in_transaction).
 _IN_FLIGHT_READ = "refunds_in_flight"
 
 
+class _InFlightRead(NamedTuple):
+    """An order's refunds on their way as read under its lock, and how many refunds the
+    transaction had created by then (those after it are added to it)."""
+
+    order_id: int
+    amount: int
+    created_before: int
+
+
 def _on_its_way(refund: Refund) -> bool:
+    """Whether a refund counts against the balance: :data:`_IN_FLIGHT`'s condition, for the
+    refunds a transaction created since it noted that read."""
     return refund.status in OPEN_STATUSES or (
         refund.status is RefundStatus.FAILED and refund.outcome_unknown
     )
 
 
 def note_in_flight(session: Session, order: Order, in_flight: int | None) -> None:
-    """Keep what the order's refunds on their way came to (:data:`IN_FLIGHT_COLUMN`), as
-    read under the order's lock, for the rest of the transaction.
+    """Keep what the order's refunds on their way came to (:data:`IN_FLIGHT_COLUMN`), read
+    while the transaction holds the order's row lock, for the rest of the transaction.
 
-    :func:`refundable_balance` then reads nothing: every refund of the order is created by
-    a holder of that lock, and those this transaction creates are added to what was read.
+    :func:`refundable_balance` then reads nothing: while that lock is held, no other
+    transaction can add a refund of the order (each takes the lock before it reads the
+    balance, and its insert's foreign key check waits for the lock anyway) or mark one paid
+    (which updates the order's row), and the refunds this transaction creates are added to
+    what was read. A refund failing meanwhile only lowers the sum.
     """
     created = kept_in_transaction(session, _CREATED)
-    kept_in_transaction(session, _IN_FLIGHT_READ).append(
-        (order.id, int(in_flight or 0), len(created))
-    )
+    read = _InFlightRead(order.id, int(in_flight or 0), len(created))
+    kept_in_transaction(session, _IN_FLIGHT_READ).append(read)
 
 
-def _in_flight(session: Session, order: Order) -> int:
-    for order_id, read, created_before in reversed(kept_in_transaction(session, _IN_FLIGHT_READ)):
-        if order_id == order.id:
-            created_since = kept_in_transaction(session, _CREATED)[created_before:]
-            return read + sum(
+def _noted_in_flight(session: Session, order: Order) -> int | None:
+    for read in reversed(kept_in_transaction(session, _IN_FLIGHT_READ)):
+        if read.order_id == order.id:
+            created_since = kept_in_transaction(session, _CREATED)[read.created_before :]
+            return read.amount + sum(
                 r.amount for r in created_since if r.order_id == order.id and _on_its_way(r)
             )
-    with reading_only(session, Refund):
-        return int(session.scalar(_IN_FLIGHT, {"order_id": order.id}) or 0)
+    return None
 
 
 def refundable_balance(session: Session, order: Order) -> int:
-    """Paid, minus refunded, minus refunds still on their way."""
-    return max(order.total_amount - order.refunded_amount - _in_flight(session, order), 0)
+    """Paid, minus refunded, minus refunds still on their way, under the order's row lock.
+
+    A use case that holds the lock and noted what was on its way (:func:`note_in_flight`)
+    reads nothing more. Any other (a return settled by staff, the warehouse or a carrier's
+    scan, which lock the return only) takes the order's lock here and reads the order's
+    amounts afresh: two refunds of one order are then capped one after the other, the
+    second seeing the first.
+    """
+    noted = _noted_in_flight(session, order)
+    if noted is not None:
+        return max(order.total_amount - order.refunded_amount - noted, 0)
+    with reading_only(session, Refund):
+        paid, refunded, in_flight = session.execute(_LOCKED_BALANCE, {"order_id": order.id}).one()
+    return max(paid - refunded - int(in_flight or 0), 0)
 
 
 def create_refund(

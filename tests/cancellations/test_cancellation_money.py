@@ -19,7 +19,8 @@ from returns_service.cancellations.amounts import (
 )
 from returns_service.refunds.models import Refund, SandboxRefund
 from tests.cancellations.conftest import Cancellations
-from tests.shop import Shop
+from tests.refunds.conftest import on_its_way_but
+from tests.shop import Shop, publish_default_rules
 
 
 def _line(line_id: int, quantity: int, unit_price: int, discount: int = 0) -> SimpleNamespace:
@@ -275,3 +276,17 @@ def test_money_refunded_elsewhere_is_never_refunded_again(
     shop.run_jobs()
     assert _refunds(session) == [(45900, "JPY")]
     assert session.scalars(select(Refund)).one().amount == 45900
+
+
+def test_cancelling_caps_its_refund_by_what_is_on_its_way(
+    session: Session, cancellations: Cancellations
+) -> None:
+    publish_default_rules(session)
+    order = cancellations.put_order(fulfillment_status="allocated")
+    on_its_way_but(session, "6001", 100)
+
+    created = cancellations.cancel(cancellations.customer(order))
+
+    assert created.status_code == 201, created.json
+    cancelled = select(Refund.amount).where(Refund.cancellation_id.is_not(None))
+    assert session.scalars(cancelled).all() == [100]

@@ -18,7 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from returns_service.refunds.models import Refund
+from returns_service.models import utcnow
+from returns_service.orders.models import Order
+from returns_service.refunds.models import Refund, RefundMethod
+from returns_service.refunds.operations import create_refund
 from tests.conftest import shared_payload as shared_json
 from tests.shop import Shop, order_document
 
@@ -244,3 +247,14 @@ def only_refund(session: Session) -> Refund:
     """The one refund in the database, as it is now."""
     session.expire_all()
     return session.scalars(select(Refund)).one()
+
+
+def on_its_way_but(session: Session, external_id: str, left: int) -> None:
+    """A refund of all the order was paid but ``left``, on its way (committed)."""
+    order = session.scalars(
+        select(Order).where(Order.external_id == external_id).with_for_update()
+    ).one()
+    amount = order.total_amount - order.refunded_amount - left
+    method = RefundMethod.ORIGINAL_PAYMENT
+    create_refund(session, utcnow(), order=order, amount=amount, method=method, actor="test")
+    session.commit()

@@ -17,7 +17,8 @@ from returns_service.refunds.operations import (
     note_in_flight,
     refundable_balance,
 )
-from tests.shop import Shop
+from tests.refunds.conftest import on_its_way_but
+from tests.shop import Shop, publish_default_rules
 from tests.statements import statements_sent
 
 
@@ -161,3 +162,16 @@ def test_a_note_ends_with_its_transaction(app: Flask, session: Session, shop: Sh
 
     assert len(_reads_of_refunds(sent)) == 1
     assert balance == order.total_amount - order.refunded_amount - 1300
+
+
+def test_filing_caps_a_refund_at_once_by_what_is_on_its_way(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    publish_default_rules(session)
+    order = shop.put_order()
+    on_its_way_but(session, "5001", 100)
+
+    kept_mug = {"line_id": shop.line_id(order, "L2"), "quantity": 1, "reason": "UNWANTED"}
+    answer = shop.file(shop.customer(), [kept_mug]).json
+
+    assert [r["amount"]["amount"] for r in answer["refunds"]] == [100]  # 1,100 asked
