@@ -21,8 +21,10 @@ TABLES = ("return_requests", "cancellations", "subscription_cancellations")
 
 
 def upgrade() -> None:
-    for table in TABLES:
-        op.drop_index(f"ix_{table}_status", table_name=table)
+    # Dropped without holding reads of the cases back on PostgreSQL (outside a transaction).
+    with op.get_context().autocommit_block():
+        for table in TABLES:
+            op.drop_index(f"ix_{table}_status", table_name=table, postgresql_concurrently=True)
 
 
 def downgrade() -> None:

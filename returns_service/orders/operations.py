@@ -113,8 +113,8 @@ def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
 def _customer(
     session: Session, data: dict[str, Any], default_locale: str, found: Customer | None
 ) -> tuple[Customer, bool]:
-    """The document's customer (``found`` by :func:`_found_customer` or with the order's
-    lock), its details brought up to date, and whether it was inserted here."""
+    """The document's customer (``found`` as :func:`_found_customer` finds it), its details
+    brought up to date, and whether it was inserted here."""
     customer = found
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
@@ -206,7 +206,7 @@ def _locked_order_id(
     """
     values = {
         "external_id": external_id,
-        "customer_external_id": customer.get("external_id"),
+        "customer_external_id": customer.get("external_id") or None,
         "email": (customer.get("email") or "").lower() or None,
     }
     if session.autoflush:

@@ -114,3 +114,24 @@ def test_a_delivery_naming_the_customer_by_shop_id_losing_the_race_keeps_one_cus
         [customer] = session.scalars(select(Customer)).all()
         [order] = session.scalars(select(Order)).all()
     assert (customer.external_id, order.customer_id) == ("cust-7003", customer.id)
+
+
+def test_a_delivery_finding_its_customer_by_e_mail_losing_the_race_keeps_one_customer(
+    app: Flask, client: FlaskClient, token_for: TokenFor, count_rows: CountRows
+) -> None:
+    headers = token_for(Role.INTEGRATION)
+    earlier = order_document(number="#7004")  # the customer is known before the race
+    assert client.put("/api/v1/orders/ext-7004", json=earlier, headers=headers).status_code == 201
+    winner = order_document(number="#7005")
+    winner["customer"] = winner["customer"] | {"phone": "+81300000005"}
+    with delivered_first_by_another(app, "ext-7005", winner) as delivered:
+        response = client.put(
+            "/api/v1/orders/ext-7005", json=order_document(number="#7005"), headers=headers
+        )
+    assert delivered and response.status_code == 200, response.json
+    with Session(db.engine) as session:
+        [customer] = session.scalars(select(Customer)).all()
+        customers_of_orders = set(session.scalars(select(Order.customer_id)))
+    assert customers_of_orders == {customer.id}
+    assert customer.phone == "+81300000005"  # the winner's, kept: the loser named none
+    assert count_rows()["orders"] == 2
