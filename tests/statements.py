@@ -4,7 +4,7 @@ thread's session)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -25,3 +25,23 @@ def statements_sent() -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+
+
+@contextmanager
+def before_the_first(prefix: str, action: Callable[[], None]) -> Iterator[None]:
+    """Run ``action`` once, just before the engine sends the first statement that starts
+    with ``prefix`` (what ``action`` sends itself goes through): another transaction's
+    work slipped in at that moment, every time."""
+    started: list[bool] = []
+
+    def run_first(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        if started or not statement.startswith(prefix):
+            return
+        started.append(True)
+        action()
+
+    event.listen(db.engine, "before_cursor_execute", run_first)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", run_first)

@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
@@ -25,6 +25,7 @@ from returns_service.orders.schemas import ORDER_UPSERT
 from returns_service.shop import shop_settings
 from tests.orders.order_api import TokenFor
 from tests.shop import order_document
+from tests.statements import before_the_first
 
 CountRows = Callable[[], dict[str, int]]
 
@@ -61,21 +62,15 @@ def delivered_first_by_another(app: Flask, external_id: str, document: dict[str,
     insert of it is sent: the request then loses the race, every time."""
     delivered: list[str] = []
 
-    def deliver_first(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        if delivered or not statement.startswith("INSERT INTO orders"):
-            return
-        delivered.append(statement)
+    def deliver_first() -> None:
+        delivered.append(external_id)
         with Session(db.engine) as other:
             data = ORDER_UPSERT.load(document)
             upsert_order(other, external_id, data, utcnow(), "shopify", shop_settings(app))
             other.commit()
 
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", deliver_first)
-        try:
-            yield delivered
-        finally:
-            event.remove(db.engine, "before_cursor_execute", deliver_first)
+    with app.app_context(), before_the_first("INSERT INTO orders", deliver_first):
+        yield delivered
 
 
 def test_an_older_delivery_losing_the_race_changes_nothing(

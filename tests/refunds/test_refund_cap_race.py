@@ -4,11 +4,8 @@ locks the return only) takes the order's lock before it reads what is left to re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import Flask
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -18,6 +15,7 @@ from returns_service.orders.models import Order
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund, refundable_balance
 from tests.shop import Shop
+from tests.statements import before_the_first
 
 
 def _refund_everything(session: Session, order_id: int) -> Refund | None:
@@ -32,31 +30,17 @@ def _refund_everything(session: Session, order_id: int) -> Refund | None:
     )
 
 
-@contextmanager
-def another_refund_before_the_insert(app: Flask, order_id: int) -> Iterator[list[str]]:
-    """Just before this transaction inserts its refund, another refunds the whole order in a
-    transaction of its own, waiting at most a second for any lock; what became of it."""
-    outcome: list[str] = []
-    started: list[bool] = []
-
-    def refund_first(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        if started or not statement.startswith("INSERT INTO refunds"):
-            return
-        started.append(True)  # the other's own insert passes
-        with Session(db.engine) as other:
-            other.execute(text("SET LOCAL lock_timeout = '1s'"))
-            try:
-                refund = _refund_everything(other, order_id)
-                other.commit()
-                outcome.append(f"refunded {refund.amount if refund else 0}")
-            except OperationalError:
-                outcome.append("waited for the order's lock")
-
-    event.listen(db.engine, "before_cursor_execute", refund_first)
-    try:
-        yield outcome
-    finally:
-        event.remove(db.engine, "before_cursor_execute", refund_first)
+def _another_refunds_everything(order_id: int, outcome: list[str]) -> None:
+    """Another transaction refunds the whole order, waiting at most a second for any lock;
+    what became of it."""
+    with Session(db.engine) as other:
+        other.execute(text("SET LOCAL lock_timeout = '1s'"))
+        try:
+            refund = _refund_everything(other, order_id)
+            other.commit()
+            outcome.append(f"refunded {refund.amount if refund else 0}")
+        except OperationalError:
+            outcome.append("waited for the order's lock")
 
 
 def test_a_refund_cannot_slip_in_between_another_ones_cap_and_its_insert(
@@ -67,7 +51,10 @@ def test_a_refund_cannot_slip_in_between_another_ones_cap_and_its_insert(
     paid = refundable_balance(session, session.get_one(Order, order_id))
     session.rollback()
 
-    with another_refund_before_the_insert(app, order_id) as outcome:
+    outcome: list[str] = []
+    with before_the_first(
+        "INSERT INTO refunds", lambda: _another_refunds_everything(order_id, outcome)
+    ):
         refund = _refund_everything(session, order_id)
         session.commit()
 
