@@ -136,7 +136,7 @@ def refundable_balance(session: Session, order: Order) -> int:
     noted = _noted_in_flight(session, order)
     if noted is not None:
         return max(order.total_amount - order.refunded_amount - noted, 0)
-    with reading_only(session, Refund):
+    with reading_only(session, Refund, Order):  # an amount changed here is read as changed
         paid, refunded, in_flight = session.execute(_LOCKED_BALANCE, {"order_id": order.id}).one()
     return max(paid - refunded - int(in_flight or 0), 0)
 

@@ -149,6 +149,16 @@ def test_another_orders_balance_is_read_from_the_database(
     assert balance == other.total_amount - other.refunded_amount
 
 
+def test_an_amount_the_transaction_changed_counts_where_nothing_was_noted(
+    app: Flask, session: Session, shop: Shop
+) -> None:
+    shop.put_order()
+    order = _locked(session, shop, "5001")
+    order.refunded_amount += 1000  # refunded by the shop itself, being recorded here
+
+    assert refundable_balance(session, order) == order.total_amount - order.refunded_amount
+
+
 def test_a_note_ends_with_its_transaction(app: Flask, session: Session, shop: Shop) -> None:
     order = _order_with_a_refund_on_its_way(session, shop)
     _noted(session, order)
