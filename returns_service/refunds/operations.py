@@ -394,9 +394,9 @@ def retry_refund(
     """
     if refund.status is not RefundStatus.FAILED:
         raise Conflict(f"refund {refund.id} is {refund.status.value}; only failed refunds retry")
-    locked = select(Order).where(Order.id == refund.order_id).with_for_update()
-    order = session.scalars(locked).one()
-    # A refund whose outcome is unknown counts against the balance: not against itself.
+    order = refund.order
+    # Read under the order's lock; a refund whose outcome is unknown counts against the
+    # balance: not against itself.
     balance = refundable_balance(session, order) + (refund.amount if refund.outcome_unknown else 0)
     if refund.amount > balance:
         raise Conflict(
