@@ -55,6 +55,7 @@ class Database:
         _watch_writes(self._engine)
         if self._engine.dialect.name == "postgresql":
             _keep_prepared_statements(self._engine)
+            _insert_many_rows_in_one_statement(self._engine)
             event.listen(self._engine, "connect", in_utc)
         if url.startswith("sqlite"):
             event.listen(self._engine, "connect", _sqlite_pragmas)
@@ -214,6 +215,18 @@ def _keep_prepared_statements(engine: Engine) -> None:
             dbapi_connection.commit()  # the rollback that follows finds nothing to undo
         except psycopg.Error:
             pass  # a broken connection: the rollback that follows deals with it
+
+
+def _insert_many_rows_in_one_statement(engine: Engine) -> None:
+    """Have SQLAlchemy send several rows of one ``INSERT`` without ``RETURNING`` (a use
+    case's events, its outbox messages) as one statement with a ``VALUES`` list, as it does
+    for an ``INSERT`` that returns and as its psycopg2 dialect does for both.
+
+    Otherwise psycopg sends them in its pipeline mode, whose setting up and taking down
+    cost more than the rows: three rows of events took 223 µs of this process's time that
+    way and 162 µs as one statement (3,000 inserts each, timed in turn).
+    """
+    engine.dialect.use_insertmanyvalues_wo_returning = True
 
 
 def in_utc(dbapi_connection: Any, _connection_record: Any = None) -> None:

@@ -51,6 +51,8 @@ def test_a_flush_writes_events_and_messages_by_one_insert_per_table(session: Ses
         "INSERT INTO events",
         "INSERT INTO outbox_messages",
     ]
+    # Each table's rows in one statement with a VALUES list, not a batch of statements.
+    assert [statement.count("), (") for statement in sent] == [1, 1]
     assert not session.new and message not in session  # left as built, nothing read back
     assert not session.identity_map
     session.commit()
