@@ -7,13 +7,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as format_day
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from returns_service.catalogue.models import Variant
 from returns_service.events import Event, recorded_timeline, timeline
-from returns_service.notifications.email import format_date
+from returns_service.notifications.formatting import day_in_words, format_date
 from returns_service.refunds.models import Refund
 from returns_service.refunds.operations import refunds_named
 from returns_service.returns.models import (
@@ -153,7 +152,7 @@ def pickup_when(day: date | None, slot: str | None, locale: str) -> str:
     The date is written by Babel in the customer's language; no slot reads as any time.
     """
     ja = locale == "ja"
-    words = format_day(day, "M月d日（E）" if ja else "EEEE d MMMM", locale=locale) if day else ""
+    words = day_in_words(day, "M月d日（E）" if ja else "EEEE d MMMM", locale) if day else ""
     if not slot:
         return words + (" 時間指定なし" if ja else ", any time")
     return words + ("" if ja else " ") + slot_words(slot, locale)
