@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import numbers
 from flask import Blueprint, Flask, Response, current_app, request, session
 from flask_babel import (
     format_date,
@@ -25,7 +23,7 @@ from returns_service import kept_urls
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf, db
 from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, event_label
-from returns_service.money import exponent
+from returns_service.notifications.formatting import format_amount
 
 #: Where the chosen language is kept: staff choose theirs apart from the customer pages'.
 _LANGUAGE_KEYS = {"staff_pages": "staff_lang"}
@@ -161,11 +159,10 @@ def in_language(lookup: Callable[[str], str], locale: str, code: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _money(amount: int, currency: str, locale: str) -> str:
-    """``money`` in ``locale``, worked out by Babel once: a page shows the same sums (an
-    order's total, a zero) several times, and Babel's locale data does not change."""
-    return numbers.format_currency(
-        Decimal(amount).scaleb(-exponent(currency)), currency.upper(), locale=locale
-    )
+    """``money`` in ``locale``, as an e-mail writes it, worked out once: a page shows the
+    same sums (an order's total, a zero) several times, and Babel's locale data does not
+    change."""
+    return format_amount(amount, currency, locale)
 
 
 def local_datetime(moment: datetime) -> str:

@@ -55,10 +55,6 @@ _ORDER_QUERIES = {
     (lock, whole): _order_query(lock=lock, whole=whole)
     for lock, whole in ((False, False), (True, False), (False, True))
 }
-_CUSTOMER_BY_EXTERNAL_ID = every_column(Customer).where(
-    Customer.external_id == bindparam("external_id")
-)
-_CUSTOMER_BY_EMAIL = every_column(Customer).where(Customer.email == bindparam("email")).limit(1)
 _LOCKED_ORDER_ID = (
     select(Order.id).where(Order.external_id == bindparam("external_id")).with_for_update()
 )
@@ -69,6 +65,8 @@ _NAMED_CUSTOMER_ID = func.coalesce(
     .scalar_subquery(),
     select(Customer.id).where(Customer.email == bindparam("email")).limit(1).scalar_subquery(),
 )
+#: Every column of that customer, as an order being updated reads it under the order's lock.
+_NAMED_CUSTOMER = every_column(Customer).where(Customer.id == _NAMED_CUSTOMER_ID)
 _LOCKED = select(_LOCKED_ORDER_ID.scalar_subquery().label("locked_order_id")).subquery("locked")
 #: Whether the order is there, its row locked, with the customer its document names (one
 #: row, its customer's columns empty where there is none): a new order (most deliveries)
@@ -98,24 +96,25 @@ def get_order(session: Session, external_id: str, *, lock: bool = False) -> Orde
     return order
 
 
+def _naming(customer: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of :data:`_NAMED_CUSTOMER_ID`: what the document names its customer by."""
+    return {
+        "customer_external_id": customer.get("external_id") or None,
+        "email": (customer.get("email") or "").lower() or None,
+    }
+
+
 def _found_customer(session: Session, data: dict[str, Any]) -> Customer | None:
     """The customer the document names: by the shop's id for them, else by e-mail."""
-    found: list[Customer] = []
-    if data.get("external_id"):
-        by_id = {"external_id": data["external_id"]}
-        found = read_as_loaded(session, Customer, _CUSTOMER_BY_EXTERNAL_ID, by_id)
-    if not found and data.get("email"):
-        by_email = {"email": data["email"].lower()}
-        found = read_as_loaded(session, Customer, _CUSTOMER_BY_EMAIL, by_email)
+    found = read_as_loaded(session, Customer, _NAMED_CUSTOMER, _naming(data))
     return found[0] if found else None
 
 
 def _customer(
-    session: Session, data: dict[str, Any], default_locale: str, found: Customer | None
+    session: Session, data: dict[str, Any], default_locale: str, customer: Customer | None
 ) -> tuple[Customer, bool]:
-    """The document's customer (``found`` as :func:`_found_customer` finds it), its details
-    brought up to date, and whether it was inserted here."""
-    customer = found
+    """The document's customer (``customer``, as :func:`_found_customer` finds it, or None
+    to insert it), its details brought up to date, and whether it was inserted here."""
     if customer is None:
         # Inserted with its details: an insert and an update of the same row would be two.
         details = _customer_details(data, None, default_locale)
@@ -204,11 +203,7 @@ def _locked_order_id(
     An order found is changed with its customer read again under the lock: the statement
     read customers as they were before it waited for the lock.
     """
-    values = {
-        "external_id": external_id,
-        "customer_external_id": customer.get("external_id") or None,
-        "email": (customer.get("email") or "").lower() or None,
-    }
+    values = {"external_id": external_id, **_naming(customer)}
     if session.autoflush:
         session.flush()
     row = session.connection().execute(_LOCKED_ORDER_ID_AND_CUSTOMER, values).mappings().one()
