@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, request, session
+from flask import Blueprint, Flask, Response, current_app, g, request, session
 from flask_babel import (
     format_date,
     format_datetime,
@@ -16,12 +16,14 @@ from flask_babel import (
     gettext,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from returns_service import kept_urls
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf, db
+from returns_service.kept_values import KeptValues
 from returns_service.labels import REASON_LABELS, STATUS_LABELS, code_label, event_label
 from returns_service.notifications.formatting import format_amount
 
@@ -64,12 +66,14 @@ def init_app(app: Flask) -> None:
 
 
 def protect_forms(blueprint: Blueprint) -> None:
-    """Refuse (400) every POST to the blueprint's pages without the session's form token."""
+    """Refuse (400) every POST to the blueprint's pages without the session's form token;
+    give its pages' forms the token as signed once (see :func:`_form_token_signed_once`)."""
 
     @blueprint.before_request
     def _check_token() -> None:
         if request.method == "POST":
             csrf.protect()
+        _form_token_signed_once()
 
 
 def read_only_when_showing(blueprint: Blueprint) -> None:
@@ -184,6 +188,30 @@ def not_done(refused: str, detail: str) -> str:
     """A refusal for a page: the operation's own words follow only on English pages, as
     the operations explain in English and a Japanese page does not mix that in."""
     return f"{refused} ({detail})" if language() == "en" else refused
+
+
+#: Each session's form token as Flask-WTF signed it, by the signing key and the session's
+#: own token (the value kept in its cookie).
+_SIGNED_FORM_TOKENS: KeptValues[str] = KeptValues(4096)
+
+
+def _form_token_signed_once() -> None:
+    """Have the page's forms (``csrf_token()``, Flask-WTF's forms) carry the session's form
+    token as signed once, by the first page that found it in the session, rather than
+    signed again for every page; run before the view, which may build its forms first.
+
+    Signing it (a serializer built, its key derived, a timestamp, an HMAC) cost more than
+    the rest of a small page's session handling. A token that never expires
+    (``WTF_CSRF_TIME_LIMIT`` unset, as the pages set it) is as good signed once as signed
+    again; one with a time limit is signed afresh, as Flask-WTF does.
+    """
+    config = current_app.config
+    name = config["WTF_CSRF_FIELD_NAME"]
+    own = session.get(name)
+    if own is None or config["WTF_CSRF_TIME_LIMIT"] is not None or name in g:
+        return
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    setattr(g, name, _SIGNED_FORM_TOKENS.get((secret, own), generate_csrf))
 
 
 def page_context() -> dict[str, Any]:
