@@ -15,10 +15,11 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 import rules
+from bench.http import PATHS, _check
 from bench.processors import CpuSample, busy_between, cpu_sample, postgres_cpu_seconds
 from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
-from bench.wrk import CONNECTIONS, Request, load
+from bench.wrk import CONNECTIONS, Request, Result, load
 from returns_service.extensions import db
 from returns_service.models import utcnow
 from returns_service.orders.models import Order, OrderLine, ShipmentLine
@@ -214,3 +215,14 @@ def test_the_busy_share_is_taken_between_the_samples_of_the_span() -> None:
     sample = cpu_sample()
     if sample is not None:
         assert 0 <= sample.busy <= sample.total
+
+
+def test_a_path_of_fresh_requests_that_ran_out_of_them_is_reported() -> None:
+    bare = Result(requests=6000, seconds=5, p50_ms=12, p99_ms=20, non2xx=0, errors=0)
+    served = Result(requests=2260, seconds=5, p50_ms=30, p99_ms=60, non2xx=0, errors=0)
+    fresh = next(path for path in PATHS if path.name == "PUT an order")
+    read = next(path for path in PATHS if path.name == "portal order read")
+    [missed] = [m for m in _check(fresh, served, bare, 1750) if "prepared" in m]
+    assert missed.startswith("PUT an order: 2260 requests sent, 1750 prepared")
+    assert not [m for m in _check(fresh, served, bare, 2260) if "prepared" in m]
+    assert not [m for m in _check(read, served, bare, 50) if "prepared" in m]  # sent again
