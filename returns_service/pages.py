@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from returns_service import kept_urls
+from returns_service import kept_urls, page_texts
 from returns_service.config import LOCALES
 from returns_service.extensions import babel, csrf, db
 from returns_service.kept_values import KeptValues
@@ -45,8 +45,9 @@ _DOCS_CSP = (
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel and Flask-WTF, have templates keep the addresses they link to, and
-    add the headers to every HTML answer."""
+    """Bind Flask-Babel and Flask-WTF, have templates keep the addresses they link to and
+    look their texts up (:mod:`~returns_service.page_texts`), and add the headers to every
+    HTML answer."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
     # The forms keep the field name the pages always had; a token lives as long as the
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["label"] = page_words(code_label)
     kept_urls.init_app(app)
+    page_texts.init_app(app)
     app.after_request(_security_headers)
 
 
@@ -217,6 +219,7 @@ def _form_token_signed_once() -> None:
 def page_context() -> dict[str, Any]:
     """What every page template may use."""
     return {
+        page_texts.TEXTS: page_texts.page_texts(),
         "lang": language(),
         "other_lang": "en" if language() == "ja" else "ja",
         "shop_name": current_app.config["SHOP_NAME"],

@@ -20,6 +20,7 @@ from returns_service.auth.models import Role
 from returns_service.cases.operations import find_case
 from returns_service.cases.survey import survey_token
 from returns_service.catalogues import TRANSLATIONS, compile_catalogues
+from returns_service.page_texts import TextsByKey
 from returns_service.returns.models import ReturnRequest
 from tests.shop import Shop, add_staff, csrf, sign_in
 from tests.staff.admin_seed import endpoint_with_failure, failed_job
@@ -156,3 +157,26 @@ def test_catalogues_are_compiled_when_missing_or_older(tmp_path: Path) -> None:
     assert compile_catalogues(tmp_path) == []  # up to date: nothing written again
     with (target / "messages.mo").open("rb") as compiled:
         assert read_mo(compiled).get("Sign in").string == "ログイン"
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_pages_show_their_texts_as_gettext_gives_them(
+    app: Flask, pages: dict[str, FlaskClient], locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each text alone is looked up (``page_texts``) where a call of gettext gave it before:
+    every page reads the same either way."""
+
+    def shown() -> dict[str, str]:
+        html = {
+            path: client.get(f"{path}?lang={locale}").get_data(as_text=True)
+            for path, client in pages.items()
+        }
+        # Each page's form token and one-time submission id are drawn afresh.
+        drawn = r'name="(csrf|submission)" type="hidden" value="[^"]*"|name="csrf" value="[^"]*"'
+        return {path: re.sub(drawn, "", page) for path, page in html.items()}
+
+    looked_up = shown()
+    called = app.jinja_env.overlay()
+    del called.extensions[f"{TextsByKey.__module__}.{TextsByKey.__name__}"]
+    monkeypatch.setitem(app.__dict__, "jinja_env", called)
+    assert shown() == looked_up

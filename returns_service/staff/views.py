@@ -67,9 +67,11 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
 
 
 def _page_gettext() -> Callable[..., str]:
-    """The templates' ``_()`` for one page: its language's catalogue is found once, not at
-    every call as Flask-Babel's does; escaping and ``%(name)s`` filling as Jinja's own. A
-    text without variables is translated once per catalogue (a page asks for ~50)."""
+    """The templates' ``_()`` for one page, for a text with values to fill in or one not
+    written as a literal (a literal alone is looked up: :mod:`~returns_service.page_texts`):
+    its language's catalogue is found once, not at every call as Flask-Babel's does;
+    escaping and ``%(name)s`` filling as Jinja's own. A text without variables is
+    translated once per catalogue."""
     translations = get_translations()
     translate = translations.ugettext
 
