@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import StopRequested
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -114,7 +114,8 @@ def _holding(message_ids: Sequence[str]) -> Connection | None:
 
 
 def run_message(message_id: str) -> str:
-    """Run one outbox message, once: a message that already succeeded is skipped.
+    """Run one outbox message, once: a message that already succeeded is skipped, and a
+    retry still waiting out its backoff is left pending for the relay.
 
     The row is locked while the job runs, so two deliveries of the same message (a relay
     after a lost acknowledgement) never run side by side. The handler works in the same
@@ -143,11 +144,18 @@ def run_message(message_id: str) -> str:
 #: One statement claims the message and marks it done: the UPDATE holds the row's lock
 #: until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
 #: mark back with its own work. ``finished_at`` is when the job ran. Built once.
+#: How far ahead of its backoff a retry may run: another host's clock may run a little
+#: ahead of this one's.
+_CLOCK_SLACK = timedelta(seconds=2)
+#: A pending message claimed; a retry only once its backoff is over, so that its job
+#: arriving again before its time (RQ may hand a job it lost track of to another worker)
+#: leaves it for the relay. A message not yet tried runs when its job comes.
 _CLAIM = (
     update(OutboxMessage)
     .where(
         OutboxMessage.id == bindparam("message_id"),
         OutboxMessage.status == MessageStatus.PENDING,
+        or_(OutboxMessage.attempts == 0, OutboxMessage.run_after <= bindparam("due_by")),
     )
     .values(
         status=MessageStatus.SUCCEEDED,
@@ -164,7 +172,9 @@ def _run_locked(message_id: str) -> str:
     now = utcnow()
     # On the session's connection, in its transaction: the ORM adds nothing to this statement.
     claimed = (
-        session.connection().execute(_CLAIM, {"message_id": message_id, "now": now}).one_or_none()
+        session.connection()
+        .execute(_CLAIM, {"message_id": message_id, "now": now, "due_by": now + _CLOCK_SLACK})
+        .one_or_none()
     )
     if claimed is None:
         status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))

@@ -125,6 +125,29 @@ def test_a_succeeded_message_delivered_again_runs_nothing(
     assert (again.status, again.attempts, again.last_error) == (MessageStatus.SUCCEEDED, 1, None)
 
 
+def test_a_retry_delivered_again_before_its_time_waits_for_it(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    add_endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    [message] = queue_webhook(session, utcnow(), "return.approved", {"rma": "RMA-1"})
+    message.attempts, message.run_after = 1, utcnow() + timedelta(seconds=10)  # backing off
+    session.commit()
+
+    with app.app_context():  # its job arrives again meanwhile
+        assert run_message(message.id) == "pending"
+    assert httpserver.log == []
+    session.expire_all()
+    waiting = session.get(OutboxMessage, message.id)
+    assert (waiting.status, waiting.attempts) == (MessageStatus.PENDING, 1)
+
+    waiting.run_after = utcnow()  # its time has come
+    session.commit()
+    with app.app_context():
+        assert run_message(message.id) == "succeeded"
+    assert len(httpserver.log) == 1
+
+
 def test_a_webhook_delivered_again_after_a_lost_acknowledgement_posts_once(
     app: Flask, session: Session, httpserver: HTTPServer
 ) -> None:
