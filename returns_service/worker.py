@@ -141,15 +141,15 @@ def run_message(message_id: str) -> str:
         pause = min(pause * 2, 2.0)
 
 
-#: One statement claims the message and marks it done: the UPDATE holds the row's lock
-#: until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
-#: mark back with its own work. ``finished_at`` is when the job ran. Built once.
 #: How far ahead of its backoff a retry may run: another host's clock may run a little
 #: ahead of this one's.
 _CLOCK_SLACK = timedelta(seconds=2)
-#: A pending message claimed; a retry only once its backoff is over, so that its job
-#: arriving again before its time (RQ may hand a job it lost track of to another worker)
-#: leaves it for the relay. A message not yet tried runs when its job comes.
+#: One statement claims the message and marks it done: the UPDATE holds the row's lock
+#: until the job's transaction ends (as FOR UPDATE did), and a job that fails rolls the
+#: mark back with its own work. ``finished_at`` is when the job ran. Built once. A retry
+#: is claimed only once its backoff is over, so that its job arriving again before its
+#: time (RQ may hand a job it lost track of to another worker) leaves it for the relay; a
+#: message not yet tried runs when its job comes.
 _CLAIM = (
     update(OutboxMessage)
     .where(

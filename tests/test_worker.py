@@ -125,12 +125,18 @@ def test_a_succeeded_message_delivered_again_runs_nothing(
     assert (again.status, again.attempts, again.last_error) == (MessageStatus.SUCCEEDED, 1, None)
 
 
-def test_a_retry_delivered_again_before_its_time_waits_for_it(
-    app: Flask, session: Session, httpserver: HTTPServer
-) -> None:
+def _webhook_to_receiver(session: Session, httpserver: HTTPServer) -> OutboxMessage:
+    """A webhook queued for a receiver on loopback that answers 200 (not yet committed)."""
     add_endpoint(session, httpserver.url_for("/hook"))
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     [message] = queue_webhook(session, utcnow(), "return.approved", {"rma": "RMA-1"})
+    return message
+
+
+def test_a_retry_delivered_again_before_its_time_waits_for_it(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    message = _webhook_to_receiver(session, httpserver)
     message.attempts, message.run_after = 1, utcnow() + timedelta(seconds=10)  # backing off
     session.commit()
 
@@ -151,9 +157,7 @@ def test_a_retry_delivered_again_before_its_time_waits_for_it(
 def test_a_webhook_delivered_again_after_a_lost_acknowledgement_posts_once(
     app: Flask, session: Session, httpserver: HTTPServer
 ) -> None:
-    add_endpoint(session, httpserver.url_for("/hook"))
-    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    [message] = queue_webhook(session, utcnow(), "return.approved", {"rma": "RMA-1"})
+    message = _webhook_to_receiver(session, httpserver)
     session.commit()
     work_burst(app)
 
