@@ -3,8 +3,9 @@ out from the page statement's row, as ``triage`` would give them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from returns_service.cases.policy import PRIORITY_RANK, CasePolicy, Priority
@@ -40,6 +41,14 @@ class WorkRow:
     customer_email: str
     tag: Tag
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Worked out once: a page's kept markup is found by its row, page after page."""
+        return hash(astuple(self))
+
     @property
     def ref(self) -> str:
         """The case's id in the API: ``return-12``, ``cancellation-3``, ``subscription-5``."""
@@ -71,7 +80,9 @@ def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetim
 
     Kept under the statement's whole row, then the two things ``now`` changes (whether the
     case is overdue, whether it has aged): a list shows the same cases page after page."""
-    listed = policy.listed.get(found, lambda: _listed(found, policy))
+    # Kept under the row's values as a tuple, which hashes and compares them in C (a
+    # statement's row does both in Python).
+    listed = policy.listed.get(tuple(found), lambda: _listed(found, policy))
     shop = listed.waiting_on is Waiting.SHOP
     overdue = shop and (
         (found.first_answer is None and now > listed.first_due)
