@@ -37,6 +37,11 @@ from bench.wrk import Request, Result, ensure_wrk, load
 #: An upper bound on what a path can serve per second, to prepare enough fresh requests
 #: (``PUT`` of a new order did 452 a second on a machine where the yardstick did 1,300).
 MAX_RATE = 1000
+#: Each path is loaded this long before it is measured: its first requests compile its
+#: templates and statements in each worker (a staff page's first took 100 ms), which a
+#: busy hour's warm workers have long done.
+WARM_UP_SECONDS = 1
+WARM_UP_REQUESTS = math.ceil(WARM_UP_SECONDS * MAX_RATE)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,14 @@ def _check(path: Path, result: Result, bare: Result, prepared: int) -> list[str]
     return missed
 
 
+def warm_up_and_measured(path: Path, items: list[Request]) -> tuple[list[Request], list[Request]]:
+    """The requests that warm a path up and those it is measured with: apart for a path
+    of fresh requests, so that none is sent twice."""
+    if not path.fresh:
+        return items, items
+    return items[:WARM_UP_REQUESTS], items[WARM_UP_REQUESTS:]
+
+
 def _measure_paths(
     shop: Shop, server: Served, bare_server: Served, seconds: float, paths: tuple[Path, ...]
 ) -> list[str]:
@@ -148,12 +161,15 @@ def _measure_paths(
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
+        warm_up, measured = warm_up_and_measured(path, items)
+        load(server.url, warm_up, WARM_UP_SECONDS)
+        server.wait_until_idle()
         bare, bare_busy = _load(bare_server.url, shop.bare_inserts(), seconds)
         bare_server.wait_until_idle()
-        result, busy = _load(server.url, items, seconds)
+        result, busy = _load(server.url, measured, seconds)
         server.wait_until_idle()
         print(_row(path.name, result, bare, busy, bare_busy), flush=True)
-        missed += _check(path, result, bare, len(items))
+        missed += _check(path, result, bare, len(measured))
     return missed
 
 
@@ -197,7 +213,7 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
     """Run every measurement (``only``: these paths, and no pipeline); returns the targets
     missed."""
     ensure_wrk()
-    per_path = max(200, math.ceil(seconds * MAX_RATE))
+    per_path = max(200, math.ceil(seconds * MAX_RATE)) + WARM_UP_REQUESTS
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
         redis_url = stack.enter_context(own_redis_database())
@@ -211,7 +227,10 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
         env = service_env(database_url, redis_url, smtp_port, partner, instance)
         print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
-        print("each path right after the bare insert (the yardstick), its ratio to that one")
+        print(
+            f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured right after the bare "
+            "insert (the yardstick), its ratio to that one"
+        )
         bare_env = {"BARE_DATABASE_URL": database_url}
         with (
             gunicorn("bench.bare_app:create_app()", bare_env, "bare") as bare_server,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 import rules
-from bench.http import PATHS, _check
+from bench.http import PATHS, WARM_UP_REQUESTS, _check, warm_up_and_measured
 from bench.processors import CpuSample, busy_between, cpu_sample, postgres_cpu_seconds
 from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
@@ -226,3 +226,14 @@ def test_a_path_of_fresh_requests_that_ran_out_of_them_is_reported() -> None:
     assert missed.startswith("PUT an order: 2260 requests sent, 1750 prepared")
     assert not [m for m in _check(fresh, served, bare, 2260) if "prepared" in m]
     assert not [m for m in _check(read, served, bare, 50) if "prepared" in m]  # sent again
+
+
+def test_a_path_is_warmed_up_with_requests_its_measurement_never_sends() -> None:
+    fresh = next(path for path in PATHS if path.name == "file a return")
+    read = next(path for path in PATHS if path.name == "portal order read")
+    items = [Request("POST", f"/api/v1/returns?n={n}", {}) for n in range(WARM_UP_REQUESTS + 300)]
+    warm_up, measured = warm_up_and_measured(fresh, items)
+    assert len(warm_up) == WARM_UP_REQUESTS and len(measured) == 300
+    assert not {item.path for item in warm_up} & {item.path for item in measured}
+    reads = items[:3]
+    assert warm_up_and_measured(read, reads) == (reads, reads)  # sent again by design
