@@ -153,24 +153,46 @@ def warm_up_and_measured(path: Path, items: list[Request]) -> tuple[list[Request
 def _measure_paths(
     shop: Shop, server: Served, bare_server: Served, seconds: float, paths: tuple[Path, ...]
 ) -> list[str]:
-    """Each path right after the yardstick, its ratio to that: on a shared machine the
-    load of the minute moves both alike, and a yardstick measured once would not follow."""
+    """Each path between two loads of the yardstick, its ratio to the two taken as one: on
+    a shared machine the load of the minute moves both alike, and one yardstick for the
+    whole run, or one taken only before, would not follow it. Each yardstick between two
+    paths serves both."""
     missed = []
+    before: tuple[Result, float | None] | None = None
     for path in paths:
         items = path.requests(shop)
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
+        if before is None:
+            before = _load_bare(bare_server, shop, seconds)
         warm_up, measured = warm_up_and_measured(path, items)
         load(server.url, warm_up, WARM_UP_SECONDS)
         server.wait_until_idle()
-        bare, bare_busy = _load(bare_server.url, shop.bare_inserts(), seconds)
-        bare_server.wait_until_idle()
         result, busy = _load(server.url, measured, seconds)
         server.wait_until_idle()
+        after = _load_bare(bare_server, shop, seconds)
+        bare, bare_busy = around(before, after)
         print(_row(path.name, result, bare, busy, bare_busy), flush=True)
         missed += _check(path, result, bare, len(measured))
+        before = after
     return missed
+
+
+def _load_bare(bare_server: Served, shop: Shop, seconds: float) -> tuple[Result, float | None]:
+    loaded = _load(bare_server.url, shop.bare_inserts(), seconds)
+    bare_server.wait_until_idle()
+    return loaded
+
+
+def around(
+    before: tuple[Result, float | None], after: tuple[Result, float | None]
+) -> tuple[Result, float | None]:
+    """The yardstick loaded before a path and after it, as one, with how busy the
+    processors were on the whole (unknown where either is)."""
+    (first, first_busy), (second, second_busy) = before, after
+    busy = None if first_busy is None or second_busy is None else (first_busy + second_busy) / 2
+    return first.pooled(second), busy
 
 
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
@@ -228,8 +250,8 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
         env = service_env(database_url, redis_url, smtp_port, partner, instance)
         print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
         print(
-            f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured right after the bare "
-            "insert (the yardstick), its ratio to that one"
+            f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured between two loads of "
+            "the bare insert (the yardstick), its ratio to the two as one"
         )
         bare_env = {"BARE_DATABASE_URL": database_url}
         with (

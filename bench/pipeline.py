@@ -2,8 +2,9 @@
 with one worker and with two, against RQ no-op jobs on the same Redis. A job here is one
 outbox message (one side effect), however many of them one RQ job runs.
 
-The measured span runs from the first job's start to the last job's end as RQ recorded
-them, so that worker start-up (importing the app) counts for neither side.
+The measured span is the time every worker was at work, as RQ recorded its jobs' start and
+end: worker start-up (importing the app) counts for neither side, nor do the moments one of
+two workers runs alone (started later, or out of jobs sooner).
 """
 
 from __future__ import annotations
@@ -51,14 +52,22 @@ class Drain:
 
 
 def _span(redis: Redis, job_ids: list[str], load: list[CpuSample]) -> Drain:
+    """The jobs run while every worker was at work: from the moment the last of them
+    started its first job to the moment the first of them ended its last. A worker that
+    starts later (or runs out of jobs sooner) than another leaves the other alone
+    meanwhile, which would count against running several."""
     jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job and job.ended_at]
-    # An outbox job runs the messages it was given; a no-op job is one.
-    messages = sum(len(job.args) or 1 for job in jobs)
+    by_worker: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_worker.setdefault(job.worker_name or "", []).append(job)
     if len(jobs) < 2:
-        return Drain(messages, 0.0)
-    start = min(job.started_at for job in jobs)
-    end = max(job.ended_at for job in jobs)
-    in_jobs = sum((job.ended_at - job.started_at).total_seconds() for job in jobs)
+        return Drain(sum(len(job.args) or 1 for job in jobs), 0.0)
+    start = max(min(job.started_at for job in own) for own in by_worker.values())
+    end = min(max(job.ended_at for job in own) for own in by_worker.values())
+    inside = [job for job in jobs if job.started_at >= start and job.ended_at <= end]
+    # An outbox job runs the messages it was given; a no-op job is one.
+    messages = sum(len(job.args) or 1 for job in inside)
+    in_jobs = sum((job.ended_at - job.started_at).total_seconds() for job in inside)
     return Drain(
         messages,
         (end - start).total_seconds(),

@@ -71,6 +71,18 @@ class Result:
         """Requests per second."""
         return self.requests / self.seconds
 
+    def pooled(self, other: Result) -> Result:
+        """This run and ``other`` taken as one: their requests over their seconds, the mean
+        of their percentiles (the two runs are of the same length and load)."""
+        return Result(
+            requests=self.requests + other.requests,
+            seconds=self.seconds + other.seconds,
+            p50_ms=(self.p50_ms + other.p50_ms) / 2,
+            p99_ms=(self.p99_ms + other.p99_ms) / 2,
+            non2xx=self.non2xx + other.non2xx,
+            errors=self.errors + other.errors,
+        )
+
 
 def ensure_wrk() -> str:
     """The path of ``wrk``, installing Debian's package when it is missing."""

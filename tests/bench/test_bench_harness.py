@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from redis import Redis
+from rq.job import Job
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 import rules
-from bench.http import PATHS, WARM_UP_REQUESTS, _check, warm_up_and_measured
+from bench.http import PATHS, WARM_UP_REQUESTS, _check, around, warm_up_and_measured
+from bench.pipeline import _span, noop
 from bench.processors import CpuSample, busy_between, cpu_sample, postgres_cpu_seconds
 from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
@@ -237,3 +240,35 @@ def test_a_path_is_warmed_up_with_requests_its_measurement_never_sends() -> None
     assert not {item.path for item in warm_up} & {item.path for item in measured}
     reads = items[:3]
     assert warm_up_and_measured(read, reads) == (reads, reads)  # sent again by design
+
+
+def test_a_path_is_compared_with_the_yardstick_before_and_after_it_as_one() -> None:
+    faster = Result(requests=5000, seconds=5, p50_ms=10, p99_ms=20, non2xx=0, errors=0)
+    slower = Result(requests=3000, seconds=5, p50_ms=14, p99_ms=40, non2xx=1, errors=0)
+    bare, busy = around((faster, 0.8), (slower, 0.9))
+    assert bare.rate == 800 and (bare.p50_ms, bare.p99_ms) == (12, 30)
+    assert bare.non2xx == 1 and busy == pytest.approx(0.85)
+    assert around((faster, None), (slower, 0.9))[1] is None
+    # The order does not matter: a machine that slows down and one that speeds up alike.
+    assert around((slower, 0.9), (faster, 0.8))[0].rate == bare.rate
+
+
+def test_a_drain_counts_the_time_every_worker_was_at_work(redis_url: str) -> None:
+    redis = Redis.from_url(redis_url)
+    at = datetime(2026, 12, 6, 12, tzinfo=UTC)
+
+    def ran(worker: str, start: float, end: float) -> str:
+        job = Job.create(noop, connection=redis)
+        job.worker_name = worker
+        job.started_at, job.ended_at = at + timedelta(seconds=start), at + timedelta(seconds=end)
+        job.save()
+        return job.id
+
+    # One worker started a second later and ran out of jobs a second sooner.
+    first = [ran("first", n, n + 1) for n in range(6)]
+    second = [ran("second", n, n + 1) for n in range(1, 5)]
+    drain = _span(redis, first + second, [])
+    assert drain.seconds == 4  # from 1 s to 5 s
+    assert drain.jobs == 8  # the four jobs of each within it
+    alone = _span(redis, first, [])
+    assert (alone.jobs, alone.seconds) == (6, 6)  # one worker: its whole run
