@@ -78,10 +78,11 @@ def work_row(found: Any, policy: CasePolicy, now: datetime, aged_cutoff: datetim
     """A listed case with its tag: its priority as ``triage`` gives it, due time, lateness;
     a case that arrived by ``aged_cutoff`` has aged (:meth:`CasePolicy.aging_cutoff`).
 
-    Kept under the statement's whole row, then the two things ``now`` changes (whether the
-    case is overdue, whether it has aged): a list shows the same cases page after page."""
-    # Kept under the row's values as a tuple, which hashes and compares them in C (a
-    # statement's row does both in Python).
+    Kept under the values of the statement's whole row, then the two things ``now`` changes
+    (whether the case is overdue, whether it has aged): a list shows the same cases page
+    after page."""
+    # Kept under the row's values as a tuple, which compares them with the kept key in C (a
+    # statement's row compares in Python, at a few microseconds a row).
     listed = policy.listed.get(tuple(found), lambda: _listed(found, policy))
     shop = listed.waiting_on is Waiting.SHOP
     overdue = shop and (
