@@ -124,15 +124,21 @@ def _load(url: str, items: list[Request], seconds: float) -> tuple[Result, float
     return result, processors.busy_between([before, after], before.at, after.at)
 
 
-def _check(path: Path, result: Result, bare: Result, prepared: int) -> list[str]:
+def _sent_and_answered(name: str, fresh: bool, result: Result, prepared: int) -> list[str]:
+    """What went wrong with a load's requests: fresh ones sent again, answers not 2xx."""
     missed = []
-    if path.fresh and result.requests > prepared:
+    if fresh and result.requests > prepared:
         missed.append(
-            f"{path.name}: {result.requests} requests sent, {prepared} prepared "
+            f"{name}: {result.requests} requests sent, {prepared} prepared "
             "(some were sent again): raise MAX_RATE"
         )
     if result.non2xx or result.errors:
-        missed.append(f"{path.name}: {result.non2xx} non-2xx answers, {result.errors} errors")
+        missed.append(f"{name}: {result.non2xx} non-2xx answers, {result.errors} errors")
+    return missed
+
+
+def _check(path: Path, result: Result, bare: Result, prepared: int) -> list[str]:
+    missed = _sent_and_answered(path.name, path.fresh, result, prepared)
     if path.min_ratio is not None and result.rate / bare.rate < path.min_ratio:
         missed.append(f"{path.name}: {result.rate / bare.rate:.2f}x bare < {path.min_ratio}x")
     if path.max_p99_ratio is not None and result.p99_ms / bare.p99_ms > path.max_p99_ratio:
@@ -167,8 +173,9 @@ def _measure_paths(
         if before is None:
             before = _load_bare(bare_server, shop, seconds)
         warm_up, measured = warm_up_and_measured(path, items)
-        load(server.url, warm_up, WARM_UP_SECONDS)
+        warmed = load(server.url, warm_up, WARM_UP_SECONDS)
         server.wait_until_idle()
+        missed += _sent_and_answered(f"{path.name} (warm-up)", path.fresh, warmed, len(warm_up))
         result, busy = _load(server.url, measured, seconds)
         server.wait_until_idle()
         after = _load_bare(bare_server, shop, seconds)

@@ -163,10 +163,10 @@ def drain_with_workers(redis_url: str, env: dict[str, str], workers: int) -> Non
         f"jobs/s, {(middle - start) / outbox.jobs * 1000:5.2f} ms CPU per job ({outbox.jobs} "
         f"jobs); no-op {noop.rate:6.1f} jobs/s, {(end - middle) / noop.jobs * 1000:5.2f} ms "
         f"CPU per job: {outbox.rate / noop.rate:.2f}x\n"
-        f"  inside a job {outbox.in_jobs / outbox.jobs * 1000:5.2f} ms (no-op "
-        f"{noop.in_jobs / noop.jobs * 1000:5.2f} ms), RQ between jobs "
-        f"{(outbox.seconds * workers - outbox.in_jobs) / outbox.jobs * 1000:5.2f} ms (no-op "
-        f"{(noop.seconds * workers - noop.in_jobs) / noop.jobs * 1000:5.2f} ms)"
+        f"  inside a job {outbox.in_jobs / outbox.counted * 1000:5.2f} ms (no-op "
+        f"{noop.in_jobs / noop.counted * 1000:5.2f} ms), RQ between jobs "
+        f"{(outbox.seconds * workers - outbox.in_jobs) / outbox.counted * 1000:5.2f} ms (no-op "
+        f"{(noop.seconds * workers - noop.in_jobs) / noop.counted * 1000:5.2f} ms)"
     )
 
 

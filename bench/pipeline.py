@@ -35,12 +35,17 @@ def noop() -> None:
 
 @dataclass(frozen=True)
 class Drain:
-    """Jobs run (outbox messages, or no-op jobs), the span they took, and the seconds spent
-    inside RQ's jobs (start to end of each, summed): the rest of the span is RQ's own work
-    between jobs."""
+    """A drain's jobs (outbox messages, or no-op jobs), the span it is measured over and
+    what ran in that span."""
 
+    #: Jobs run in all.
     jobs: int
+    #: The span: while every worker was at work (see :func:`_span`).
     seconds: float
+    #: Jobs run in the span, one across its edge by the share of its time inside.
+    counted: float = 0.0
+    #: Seconds spent inside RQ's jobs in the span (start to end of each, summed): the rest
+    #: of the span, times the workers, is RQ's own work between jobs.
     in_jobs: float = 0.0
     #: How busy the machine's processors were over the span (0 to 1; None if unknown).
     cpu_busy: float | None = None
@@ -48,29 +53,42 @@ class Drain:
     @property
     def rate(self) -> float:
         """Jobs per second."""
-        return self.jobs / self.seconds if self.seconds else 0.0
+        return self.counted / self.seconds if self.seconds else 0.0
 
 
-def _span(redis: Redis, job_ids: list[str], load: list[CpuSample]) -> Drain:
+def _span(redis: Redis, job_ids: list[str], load: list[CpuSample], workers: int) -> Drain:
     """The jobs run while every worker was at work: from the moment the last of them
     started its first job to the moment the first of them ended its last. A worker that
     starts later (or runs out of jobs sooner) than another leaves the other alone
-    meanwhile, which would count against running several."""
+    meanwhile, which would count against running several. Where the workers never all ran
+    at once (one ran out before another started), the whole span, with a note."""
     jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job and job.ended_at]
+    # An outbox job runs the messages it was given; a no-op job is one.
+    size = {job.id: len(job.args) or 1 for job in jobs}
+    if len(jobs) < 2:
+        return Drain(sum(size.values()), 0.0)
     by_worker: dict[str, list[Job]] = {}
     for job in jobs:
         by_worker.setdefault(job.worker_name or "", []).append(job)
-    if len(jobs) < 2:
-        return Drain(sum(len(job.args) or 1 for job in jobs), 0.0)
     start = max(min(job.started_at for job in own) for own in by_worker.values())
     end = min(max(job.ended_at for job in own) for own in by_worker.values())
-    inside = [job for job in jobs if job.started_at >= start and job.ended_at <= end]
-    # An outbox job runs the messages it was given; a no-op job is one.
-    messages = sum(len(job.args) or 1 for job in inside)
-    in_jobs = sum((job.ended_at - job.started_at).total_seconds() for job in inside)
+    if len(by_worker) < workers or end <= start:
+        print(f"  (the {workers} workers never all ran at once: their whole span is taken)")
+        start = min(job.started_at for job in jobs)
+        end = max(job.ended_at for job in jobs)
+    counted = in_jobs = 0.0
+    for job in jobs:
+        ran = (job.ended_at - job.started_at).total_seconds()
+        inside = (min(end, job.ended_at) - max(start, job.started_at)).total_seconds()
+        if ran > 0 and inside > 0:
+            counted += size[job.id] * inside / ran
+            in_jobs += inside
+        elif ran <= 0 and start <= job.started_at <= end:
+            counted += size[job.id]
     return Drain(
-        messages,
+        sum(size.values()),
         (end - start).total_seconds(),
+        counted,
         in_jobs,
         busy_between(load, start.timestamp(), end.timestamp()),
     )
@@ -116,7 +134,7 @@ def drain_outbox(redis_url: str, env: Mapping[str, str], workers: int, job_ids: 
         queue.push_job_id(job_id)
     args = [sys.executable, "-m", "returns_service", "worker", "--burst"]
     load = _run_workers(workers, args, env, "worker")
-    return _span(redis, [i for i in _finished_ids(queue) if i not in before], load)
+    return _span(redis, [i for i in _finished_ids(queue) if i not in before], load, workers)
 
 
 def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) -> Drain:
@@ -129,7 +147,7 @@ def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) 
         "--worker-class", "rq.SimpleWorker", "--url", redis_url, NOOP_QUEUE,
     ]  # fmt: skip
     load = _run_workers(workers, args, env, "noop")
-    return _span(redis, ids, load)
+    return _span(redis, ids, load, workers)
 
 
 def take_waiting_jobs(redis_url: str) -> list[str]:
