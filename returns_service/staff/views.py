@@ -20,7 +20,6 @@ from returns_service.auth.models import Role
 from returns_service.auth.staff_sessions import current_staff, may, staff_principal
 from returns_service.errors import DomainError, NotFound
 from returns_service.extensions import db
-from returns_service.kept_values import KeptValues
 from returns_service.pages import (
     form_expired,
     local_datetime,
@@ -67,30 +66,17 @@ def render(template: str, status: int = 200, **context: Any) -> ResponseReturnVa
 
 
 def _page_gettext() -> Callable[..., str]:
-    """The templates' ``_()`` for one page, for a text with values to fill in or one not
-    written as a literal (a literal alone is looked up: :mod:`~returns_service.page_texts`):
-    its language's catalogue is found once, not at every call as Flask-Babel's does;
-    escaping and ``%(name)s`` filling as Jinja's own. A text without variables is
-    translated once per catalogue."""
-    translations = get_translations()
-    translate = translations.ugettext
+    """The templates' ``_()`` for one page, for a text with values to fill in (a literal
+    alone is looked up: :mod:`~returns_service.page_texts`): its language's catalogue is
+    found once, not at every call as Flask-Babel's does; escaping and ``%(name)s`` filling
+    as Jinja's own."""
+    translate = get_translations().ugettext
 
     @pass_context
     def page_gettext(context: Context, text: str, **variables: Any) -> str:
-        autoescape = context.eval_ctx.autoescape
-        if not variables:
-            return _translated.get(
-                (translations, text, autoescape),
-                lambda: _filled(translate(text), autoescape, {}),
-            )
-        return _filled(translate(text), autoescape, variables)
+        return _filled(translate(text), context.eval_ctx.autoescape, variables)
 
     return page_gettext
-
-
-#: How many translated texts are kept before they are all translated afresh.
-_REMEMBERED_TEXTS = 4096
-_translated: KeptValues[str] = KeptValues(_REMEMBERED_TEXTS)
 
 
 def _filled(found: str, autoescape: bool, variables: dict[str, Any]) -> str:
