@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from returns_service.api.docs import documented_errors
 from returns_service.api.metrics import PeriodArgs
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.cases.policy import CasePolicy
+from returns_service.compiled_dumps import Schema
 from returns_service.extensions import db
 from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.insight.voice import VoiceFilter, by_product, to_csv, voice_lines

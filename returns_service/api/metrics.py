@@ -7,12 +7,13 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validates_schema
 from marshmallow import ValidationError as SchemaError
+from marshmallow import fields, validates_schema
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
+from returns_service.compiled_dumps import Schema
 from returns_service.extensions import db
 from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow

@@ -8,10 +8,11 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from limits import parse
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
+from returns_service.compiled_dumps import Schema
 from returns_service.errors import NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow

@@ -8,14 +8,15 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
+from marshmallow import fields, validate, validates_schema
 from sqlalchemy import select
 
 import rules
 from returns_service.api.docs import documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.cancellations.facts import past_cancellation_decisions
+from returns_service.compiled_dumps import Schema
 from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow

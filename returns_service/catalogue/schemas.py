@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
+from returns_service.compiled_dumps import Schema
 from returns_service.models import SKU_LENGTH
 from returns_service.schemas import MAX_QUANTITY, MoneySchema, NonNegativeMoneySchema
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
+from returns_service.compiled_dumps import Schema
 from returns_service.notifications.webhooks import EVENT_PATTERN
 from returns_service.schemas import Text
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from returns_service.compiled_dumps import Schema
 from returns_service.refunds.models import RefundMethod, RefundStatus
 from returns_service.schemas import MoneyField
 

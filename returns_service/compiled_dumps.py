@@ -1,0 +1,161 @@
+"""Schemas whose dump runs from a plan worked out once per schema object.
+
+marshmallow dumps an object field by field through general machinery: each field looks
+its value up through the schema's accessor (which tries ``obj[key]`` before
+``obj.key``), checks its default, and calls its own ``_serialize``; a nested schema goes
+through ``dump`` again. An answer of a few dozen values spent most of its time there,
+not in the values. :class:`Schema` works out once, per schema object and set of fields,
+what each field needs, and dumps with that plan: the same output, the same hooks (``dump``
+still runs them), the same errors.
+
+A field is taken the short way only where its class keeps marshmallow's own ``serialize``
+and ``get_value`` and its ``_serialize`` is one whose behaviour is known here (text,
+integers, booleans, nested schemas and lists of those); any other field, an attribute
+path with dots, or a schema with its own ``get_attribute`` is dumped by marshmallow's own
+code for that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow
+from marshmallow import fields
+from marshmallow.decorators import POST_DUMP, PRE_DUMP
+from marshmallow.utils import ensure_text_type, missing
+
+#: ``convert(value, attr, obj)``, the signature of a field's ``_serialize``.
+_Convert = Callable[[Any, str, Any], Any]
+
+
+def _text(value: Any, attr: str, obj: Any) -> Any:
+    if value is None or type(value) is str:
+        return value
+    return ensure_text_type(value)
+
+
+def _converter(field: fields.Field) -> _Convert:
+    """What turns a field's value into its dumped form: a short way for the kinds whose
+    ``_serialize`` is marshmallow's own and known here, else the field's own."""
+    kind = type(field)
+    serialize = kind._serialize
+    if serialize is fields.String._serialize:
+        return _text
+    if (
+        serialize is fields.Number._serialize
+        and kind.num_type is int
+        and kind._format_num is fields.Number._format_num
+    ):
+        as_string = field.as_string  # type: ignore[attr-defined]
+        own = field._serialize
+
+        def integer(value: Any, attr: str, obj: Any) -> Any:
+            if value is None or (type(value) is int and not as_string):
+                return value
+            return own(value, attr, obj)
+
+        return integer
+    if serialize is fields.Boolean._serialize:
+        own = field._serialize
+
+        def boolean(value: Any, attr: str, obj: Any) -> Any:
+            return value if value is None or type(value) is bool else own(value, attr, obj)
+
+        return boolean
+    if serialize is fields.Nested._serialize:
+        return _nested(field)  # type: ignore[arg-type]
+    if serialize is fields.List._serialize:
+        inner = _converter(field.inner)  # type: ignore[attr-defined]
+
+        def listed(value: Any, attr: str, obj: Any) -> Any:
+            return None if value is None else [inner(each, attr, obj) for each in value]
+
+        return listed
+    return field._serialize
+
+
+def _nested(field: fields.Nested) -> _Convert:
+    """A nested schema dumped by its own plan, unless it has hooks (then by ``dump``)."""
+
+    def nested(value: Any, attr: str, obj: Any) -> Any:
+        if value is None:
+            return None
+        schema = field.schema
+        many = schema.many or field.many
+        if isinstance(schema, Schema) and not schema._has_dump_hooks():
+            return schema._serialize(value, many=many)
+        return schema.dump(value, many=many)
+
+    return nested
+
+
+def _takes_short_way(field: fields.Field, name: str) -> bool:
+    kind = type(field)
+    return (
+        kind.serialize is fields.Field.serialize
+        and kind.get_value is fields.Field.get_value
+        and field._CHECK_ATTRIBUTE
+        and "." not in name
+    )
+
+
+def _value(obj: Any, name: str) -> Any:
+    """marshmallow's ``utils.get_value`` for a name without dots."""
+    if not hasattr(obj, "__getitem__"):
+        return getattr(obj, name, missing)
+    try:
+        return obj[name]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return getattr(obj, name, missing)
+
+
+#: One field's part of a plan: its key in the output, the name it reads, its default and
+#: converter; or, for a field dumped marshmallow's way, ``field`` set and the rest unused.
+_Step = tuple[str, str, Any, _Convert, fields.Field | None, str]
+
+
+class Schema(marshmallow.Schema):
+    """A marshmallow schema whose dumps follow a plan made once per schema object."""
+
+    _plan: tuple[dict[str, fields.Field], list[_Step]] | None = None
+
+    def _has_dump_hooks(self) -> bool:
+        return bool(self._hooks[PRE_DUMP] or self._hooks[POST_DUMP])
+
+    def _steps(self) -> list[_Step]:
+        plan = self._plan
+        if plan is not None and plan[0] is self.dump_fields:
+            return plan[1]
+        own_accessor = type(self).get_attribute is not marshmallow.Schema.get_attribute
+        steps: list[_Step] = []
+        for attr_name, field in self.dump_fields.items():
+            key = field.data_key if field.data_key is not None else attr_name
+            name = field.attribute or attr_name
+            if own_accessor or not _takes_short_way(field, name):
+                steps.append((key, name, missing, field._serialize, field, attr_name))
+            else:
+                steps.append((key, name, field.dump_default, _converter(field), None, attr_name))
+        self._plan = (self.dump_fields, steps)
+        return steps
+
+    def _serialize(self, obj: Any, *, many: bool = False) -> Any:
+        if many and obj is not None:
+            return [self._serialize(each) for each in obj]
+        steps = self._steps()
+        accessor = self.get_attribute
+        plain = not hasattr(obj, "__getitem__")
+        dumped = self.dict_class()
+        for key, name, default, convert, field, attr_name in steps:
+            if field is not None:
+                value = field.serialize(attr_name, obj, accessor=accessor)
+                if value is not missing:
+                    dumped[key] = value
+                continue
+            value = getattr(obj, name, missing) if plain else _value(obj, name)
+            if value is missing:
+                value = default() if callable(default) else default
+                if value is missing:
+                    continue
+            dumped[key] = convert(value, attr_name, obj)
+        return dumped

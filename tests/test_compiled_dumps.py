@@ -1,0 +1,173 @@
+"""The service's schemas dump by a plan made once: exactly what marshmallow writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from types import SimpleNamespace
+from typing import Any
+
+import marshmallow
+import pytest
+from marshmallow import fields, post_dump, pre_dump
+
+from returns_service.compiled_dumps import Schema
+from returns_service.schemas import MoneyField, Text
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Shouting(fields.String):
+    """A field with a ``_serialize`` of its own: dumped its own way."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(value).upper()
+
+
+class Twice(fields.Integer):
+    def _format_num(self, value: Any) -> int:
+        return int(value) * 2
+
+
+def _part_fields() -> dict[str, Any]:
+    return {"sku": fields.String(), "quantity": fields.Integer()}
+
+
+def _fields(part: type[marshmallow.Schema]) -> dict[str, Any]:
+    """One of each kind of field the service's schemas use, and some they may."""
+    return {
+        "name": Text(),
+        "number": fields.String(attribute="code"),
+        "count": fields.Integer(),
+        "count_text": fields.Integer(as_string=True, attribute="count", dump_only=True),
+        "flag": fields.Boolean(),
+        "flag_from_int": fields.Boolean(attribute="count", dump_only=True),
+        "when": fields.DateTime(),
+        "day": fields.Date(),
+        "colour": fields.Enum(Colour),
+        "amount": MoneyField(currency_of=lambda obj: _value(obj, "currency")),
+        "shout": Shouting(attribute="name", dump_only=True),
+        "twice": Twice(attribute="count", dump_only=True),
+        "renamed": fields.String(data_key="otherName", attribute="name", dump_only=True),
+        "absent": fields.String(),
+        "absent_default": fields.String(dump_default="none given"),
+        "absent_called": fields.Integer(dump_default=lambda: 7),
+        "nothing": fields.String(allow_none=True),
+        "secret": fields.String(load_only=True),
+        "tags": fields.List(fields.String()),
+        "parts": fields.List(fields.Nested(part)),
+        "main": fields.Nested(part),
+        "others": fields.Nested(part, many=True, only=("sku",)),
+        "missing_part": fields.Nested(part, allow_none=True),
+        "deep": fields.String(attribute="main.sku", dump_only=True),
+        "method": fields.Method("described"),
+        "constant": fields.Constant("always"),
+        "plucked": fields.Pluck(part, "sku", attribute="main", dump_only=True),
+    }
+
+
+def _schemas() -> tuple[marshmallow.Schema, marshmallow.Schema]:
+    """The same fields on marshmallow's schema and on the compiled one."""
+    made = []
+    for base in (marshmallow.Schema, Schema):
+        part = type("Part", (base,), _part_fields())
+        body = _fields(part) | {"described": lambda self, obj: f"#{_value(obj, 'code')}"}
+        made.append(type("Whole", (base,), body)())
+    return made[0], made[1]
+
+
+def _value(obj: Any, key: str) -> Any:
+    return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+
+def _as_object(**values: Any) -> SimpleNamespace:
+    return SimpleNamespace(**values)
+
+
+def _whole(make: Any) -> Any:
+    part = make(sku="A-1", quantity=2)
+    return make(
+        name="Tote",
+        code=12,
+        count=3,
+        flag=True,
+        when=dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.UTC),
+        day=dt.date(2026, 12, 6),
+        colour=Colour.RED,
+        amount=1200,
+        currency="JPY",
+        nothing=None,
+        secret="never shown",
+        tags=["gift", 3],
+        parts=[part, make(sku="B-2", quantity=1)],
+        main=part,
+        others=[part],
+        missing_part=None,
+    )
+
+
+@pytest.mark.parametrize("make", [_as_object, dict], ids=["attributes", "mapping"])
+def test_dumps_as_marshmallow_does(make: Any) -> None:
+    plain, compiled = _schemas()
+    whole = _whole(make)
+    expected = plain.dump(whole)
+    dumped = compiled.dump(whole)
+    assert dumped == expected
+    assert list(dumped) == list(expected)  # in the same order
+    assert compiled.dump([whole, whole], many=True) == plain.dump([whole, whole], many=True)
+    assert dumped["count_text"] == "3" and dumped["twice"] == 6 and dumped["shout"] == "TOTE"
+    assert dumped["tags"] == ["gift", "3"] and "secret" not in dumped and "absent" not in dumped
+
+
+def test_a_row_that_refuses_a_key_is_read_by_attribute() -> None:
+    class Row:
+        code = 5
+
+        def __getitem__(self, key: str) -> Any:
+            raise KeyError(key)
+
+    plain = type("P", (marshmallow.Schema,), {"code": fields.Integer()})()
+    compiled = type("C", (Schema,), {"code": fields.Integer()})()
+    assert compiled.dump(Row()) == plain.dump(Row()) == {"code": 5}
+
+
+def test_hooks_run_on_the_schema_and_on_nested_ones() -> None:
+    class Part(Schema):
+        sku = fields.String()
+
+        @post_dump
+        def _lower(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            return {"sku": data["sku"].lower()}
+
+    class Whole(Schema):
+        main = fields.Nested(Part)
+
+        @pre_dump
+        def _wrapped(self, obj: Any, **kwargs: Any) -> Any:
+            return {"main": obj}
+
+    assert Whole().dump({"sku": "ABC"}) == {"main": {"sku": "abc"}}
+
+
+def test_each_schema_object_keeps_its_own_fields() -> None:
+    class Part(Schema):
+        sku = fields.String()
+        quantity = fields.Integer()
+
+    item = {"sku": "A", "quantity": 1}
+    assert Part().dump(item) == {"sku": "A", "quantity": 1}
+    assert Part(only=("sku",)).dump(item) == {"sku": "A"}
+    assert Part(exclude=("sku",)).dump(item) == {"quantity": 1}
+    assert Part().dump(item) == {"sku": "A", "quantity": 1}
+
+
+def test_a_schema_reading_its_own_way_is_followed() -> None:
+    class Upper(Schema):
+        sku = fields.String()
+
+        def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+            return obj[attr.upper()]
+
+    assert Upper().dump({"SKU": "x"}) == {"sku": "x"}
