@@ -5,14 +5,16 @@ its value up through the schema's accessor (which tries ``obj[key]`` before
 ``obj.key``), checks its default, and calls its own ``_serialize``; a nested schema goes
 through ``dump`` again. An answer of a few dozen values spent most of its time there,
 not in the values. :class:`Schema` works out once, per schema object and set of fields,
-what each field needs, and dumps with that plan: the same output, the same hooks (``dump``
-still runs them), the same errors.
+what each field needs, and dumps with that plan: the same output, and ``dump`` still runs
+the hooks.
 
-A field is taken the short way only where its class keeps marshmallow's own ``serialize``
-and ``get_value`` and its ``_serialize`` is one whose behaviour is known here (text,
-integers, booleans, nested schemas and lists of those); any other field, an attribute
-path with dots, or a schema with its own ``get_attribute`` is dumped by marshmallow's own
-code for that field.
+The plan reads a field's value itself unless the field's class has its own ``serialize``
+or ``get_value`` (money), reads no attribute (methods, constants), or names a dotted
+path, or the schema's class has its own ``get_attribute``: those are dumped by
+marshmallow's code for the field. The value is then turned into its dumped form the short
+way for text, integers, booleans, nested schemas without hooks and lists of those, and by
+the field's own ``_serialize`` for any other kind. Fields are read once, when the plan is
+made: a field changed in place after a schema object's first dump is not seen.
 """
 
 from __future__ import annotations
@@ -79,11 +81,15 @@ def _nested(field: fields.Nested) -> _Convert:
     """A nested schema dumped by its own plan, unless it has hooks (then by ``dump``)."""
 
     def nested(value: Any, attr: str, obj: Any) -> Any:
+        schema = field.schema  # first, as marshmallow does: an unknown schema fails here
         if value is None:
             return None
-        schema = field.schema
         many = schema.many or field.many
-        if isinstance(schema, Schema) and not schema._has_dump_hooks():
+        if (
+            isinstance(schema, Schema)
+            and type(schema).dump is marshmallow.Schema.dump
+            and not schema._has_dump_hooks()
+        ):
             return schema._serialize(value, many=many)
         return schema.dump(value, many=many)
 
@@ -124,19 +130,20 @@ class Schema(marshmallow.Schema):
         return bool(self._hooks[PRE_DUMP] or self._hooks[POST_DUMP])
 
     def _steps(self) -> list[_Step]:
+        dump_fields = self.dump_fields  # once: the plan must match the fields it was made of
         plan = self._plan
-        if plan is not None and plan[0] is self.dump_fields:
+        if plan is not None and plan[0] is dump_fields:
             return plan[1]
         own_accessor = type(self).get_attribute is not marshmallow.Schema.get_attribute
         steps: list[_Step] = []
-        for attr_name, field in self.dump_fields.items():
+        for attr_name, field in dump_fields.items():
             key = field.data_key if field.data_key is not None else attr_name
             name = field.attribute or attr_name
             if own_accessor or not _takes_short_way(field, name):
                 steps.append((key, name, missing, field._serialize, field, attr_name))
             else:
                 steps.append((key, name, field.dump_default, _converter(field), None, attr_name))
-        self._plan = (self.dump_fields, steps)
+        self._plan = (dump_fields, steps)
         return steps
 
     def _serialize(self, obj: Any, *, many: bool = False) -> Any:

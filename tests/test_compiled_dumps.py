@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +18,10 @@ from returns_service.schemas import MoneyField, Text
 
 class Colour(enum.Enum):
     RED = "red"
+
+
+class Size(enum.StrEnum):
+    LARGE = "large"
 
 
 class Shouting(fields.String):
@@ -44,6 +49,8 @@ def _fields(part: type[marshmallow.Schema]) -> dict[str, Any]:
         "count_text": fields.Integer(as_string=True, attribute="count", dump_only=True),
         "flag": fields.Boolean(),
         "flag_from_int": fields.Boolean(attribute="count", dump_only=True),
+        "count_from_bool": fields.Integer(attribute="flag", dump_only=True),
+        "size": fields.String(),
         "when": fields.DateTime(),
         "day": fields.Date(),
         "colour": fields.Enum(Colour),
@@ -60,6 +67,7 @@ def _fields(part: type[marshmallow.Schema]) -> dict[str, Any]:
         "parts": fields.List(fields.Nested(part)),
         "main": fields.Nested(part),
         "others": fields.Nested(part, many=True, only=("sku",)),
+        "others_of_one": fields.Nested(part(many=True, exclude=("sku",))),
         "missing_part": fields.Nested(part, allow_none=True),
         "deep": fields.String(attribute="main.sku", dump_only=True),
         "method": fields.Method("described"),
@@ -93,6 +101,7 @@ def _whole(make: Any) -> Any:
         code=12,
         count=3,
         flag=True,
+        size=Size.LARGE,
         when=dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.UTC),
         day=dt.date(2026, 12, 6),
         colour=Colour.RED,
@@ -104,6 +113,7 @@ def _whole(make: Any) -> Any:
         parts=[part, make(sku="B-2", quantity=1)],
         main=part,
         others=[part],
+        others_of_one=[part, part],
         missing_part=None,
     )
 
@@ -114,23 +124,64 @@ def test_dumps_as_marshmallow_does(make: Any) -> None:
     whole = _whole(make)
     expected = plain.dump(whole)
     dumped = compiled.dump(whole)
-    assert dumped == expected
-    assert list(dumped) == list(expected)  # in the same order
+    assert json.dumps(dumped) == json.dumps(expected)  # the same, nested keys in the same order
     assert compiled.dump([whole, whole], many=True) == plain.dump([whole, whole], many=True)
     assert dumped["count_text"] == "3" and dumped["twice"] == 6 and dumped["shout"] == "TOTE"
     assert dumped["tags"] == ["gift", "3"] and "secret" not in dumped and "absent" not in dumped
+    assert dumped["count_from_bool"] == 1 and type(dumped["size"]) is str
 
 
-def test_a_row_that_refuses_a_key_is_read_by_attribute() -> None:
+def test_plain_fields_take_the_plan_and_others_marshmallows_way() -> None:
+    _, compiled = _schemas()
+    marshmallows_way = {step[5] for step in compiled._steps() if step[4] is not None}
+    assert marshmallows_way == {"amount", "deep", "method", "constant"}
+
+
+def test_the_plan_follows_fields_set_again() -> None:
+    class Part(Schema):
+        sku = fields.String()
+        quantity = fields.Integer()
+
+    part = Part()
+    item = {"sku": "A", "quantity": 1}
+    assert part.dump(item) == {"sku": "A", "quantity": 1}
+    part.only = {"quantity"}
+    part._init_fields()
+    assert part.dump(item) == {"quantity": 1}
+
+
+@pytest.mark.parametrize("refusal", [KeyError, IndexError, TypeError, AttributeError])
+def test_a_row_that_refuses_a_key_is_read_by_attribute(refusal: type[Exception]) -> None:
     class Row:
         code = 5
 
         def __getitem__(self, key: str) -> Any:
-            raise KeyError(key)
+            raise refusal(key)
 
     plain = type("P", (marshmallow.Schema,), {"code": fields.Integer()})()
     compiled = type("C", (Schema,), {"code": fields.Integer()})()
     assert compiled.dump(Row()) == plain.dump(Row()) == {"code": 5}
+
+
+def test_a_nested_schema_with_its_own_dump_is_dumped_by_it() -> None:
+    class Part(Schema):
+        sku = fields.String()
+
+        def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+            return {"wrapped": super().dump(obj, many=many)}
+
+    class Whole(Schema):
+        main = fields.Nested(Part)
+
+    assert Whole().dump({"main": {"sku": "A"}}) == {"main": {"wrapped": {"sku": "A"}}}
+
+
+def test_an_unknown_nested_schema_fails_as_in_marshmallow() -> None:
+    class Whole(Schema):
+        main = fields.Nested("NoSuchSchemaAnywhere", allow_none=True)
+
+    with pytest.raises(marshmallow.exceptions.RegistryError):
+        Whole().dump({"main": None})
 
 
 def test_hooks_run_on_the_schema_and_on_nested_ones() -> None:
