@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.catalogue.exchange_options import exchange_options
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.errors import NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow

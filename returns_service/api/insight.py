@@ -16,7 +16,7 @@ from returns_service.api.metrics import PeriodArgs
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
 from returns_service.cases.policy import CasePolicy
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.extensions import db
 from returns_service.insight.satisfaction import case_numbers, satisfaction
 from returns_service.insight.voice import VoiceFilter, by_product, to_csv, voice_lines

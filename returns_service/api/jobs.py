@@ -12,7 +12,7 @@ from returns_service import outbox
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow

@@ -11,7 +11,7 @@ from marshmallow import fields
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import current_principal, require_roles
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.integrations.line import mapping, operations

@@ -13,7 +13,7 @@ from marshmallow import fields, validates_schema
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import require_roles
 from returns_service.auth.models import Role
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.extensions import db
 from returns_service.metrics.queries import return_metrics
 from returns_service.models import utcnow

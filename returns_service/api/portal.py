@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from returns_service.api.docs import SECURITY
 from returns_service.auth.access import add_principal_resolver, current_principal, require_roles
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.errors import NotFound
 from returns_service.extensions import db, limiter
 from returns_service.models import utcnow

@@ -16,7 +16,7 @@ import rules
 from returns_service.api.docs import documented_errors
 from returns_service.auth.access import current_principal, require_roles
 from returns_service.cancellations.facts import past_cancellation_decisions
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.errors import Conflict, NotFound
 from returns_service.extensions import db
 from returns_service.models import utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from returns_service.cancellations.models import CancellationStatus
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.refunds.schemas import RefundOut
 from returns_service.returns.schemas import EventOut
 from returns_service.schemas import MoneyField, Text, row_id

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from returns_service.cancellations.models import CancellationStatus
 from returns_service.cases.policy import Priority
 from returns_service.cases.read_model import CaseKind
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.returns.models import ReturnStatus
 from returns_service.subscriptions.models import FlowStatus
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import fields, post_load, validate
 
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.notifications.webhooks import EVENT_PATTERN
 from returns_service.schemas import Text
 

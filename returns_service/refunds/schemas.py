@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.refunds.models import RefundMethod, RefundStatus
 from returns_service.schemas import MoneyField
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.models import SKU_LENGTH
 from returns_service.orders.schemas import AddressSchema
 from returns_service.refunds.schemas import RefundOut

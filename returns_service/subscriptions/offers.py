@@ -20,7 +20,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.subscriptions.models import CancelReason, OfferSet, OfferType
 
 DEFAULT_OFFERS: dict[CancelReason, list[dict[str, Any]]] = {

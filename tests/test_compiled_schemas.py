@@ -1,4 +1,4 @@
-"""The service's schemas dump by a plan made once: exactly what marshmallow writes."""
+"""The service's schemas dump and load by plans made once: exactly what marshmallow does."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import marshmallow
 import pytest
-from marshmallow import fields, post_dump, pre_dump
+from marshmallow import EXCLUDE, ValidationError, fields, post_dump, post_load, pre_dump, validate
 
-from returns_service.compiled_dumps import Schema
+from returns_service.compiled_schemas import Schema
 from returns_service.schemas import MoneyField, Text
 
 
@@ -222,3 +222,153 @@ def test_a_schema_reading_its_own_way_is_followed() -> None:
             return obj[attr.upper()]
 
     assert Upper().dump({"SKU": "x"}) == {"sku": "x"}
+
+
+def _shout(value: str) -> str:
+    return value.upper()
+
+
+def _even(number: int) -> None:
+    if number % 2:
+        raise ValidationError("must be even")
+
+
+def _load_fields(part: type[marshmallow.Schema]) -> dict[str, Any]:
+    """One of each kind of field the service's documents use, and some they may."""
+    return {
+        "name": Text(required=True),
+        "quantity": fields.Integer(strict=True, validate=validate.Range(1, 10)),
+        "even": fields.Integer(validate=[validate.Range(0, 100), _even]),
+        "price": fields.Decimal(),
+        "gift": fields.Boolean(load_default=False),
+        "when": fields.AwareDateTime(),
+        "colour": fields.Enum(Colour, by_value=True),
+        "renamed": fields.String(data_key="otherName", attribute="title"),
+        "deep": fields.String(attribute="extra.note"),
+        "listed": fields.Integer(load_default=list),
+        "nothing": fields.String(allow_none=True),
+        "shouted": fields.String(post_load=[_shout]),
+        "tags": fields.List(fields.String()),
+        "parts": fields.List(fields.Nested(part)),
+        "main": fields.Nested(part),
+        "others": fields.Nested(part, many=True),
+        "secret": fields.String(dump_only=True),
+    }
+
+
+class _Part(marshmallow.Schema):
+    sku = fields.String(required=True)
+    quantity = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+def _load_schemas() -> tuple[marshmallow.Schema, marshmallow.Schema]:
+    """The same fields on marshmallow's schema and on the compiled one."""
+    made = []
+    for base in (marshmallow.Schema, Schema):
+        part = type("Part", (base,), dict(_Part._declared_fields))
+        made.append(type("Document", (base,), _load_fields(part))())
+    return made[0], made[1]
+
+
+_DOCUMENT = {
+    "name": "Tote",
+    "quantity": 3,
+    "even": 4,
+    "price": "12.50",
+    "when": "2026-12-06T09:30:00+09:00",
+    "colour": "red",
+    "otherName": "A tote",
+    "deep": "note",
+    "nothing": None,
+    "shouted": "quiet",
+    "tags": ["gift"],
+    "parts": [{"sku": "A-1", "quantity": 2}],
+    "main": {"sku": "B-2", "quantity": 1},
+    "others": [{"sku": "C-3", "quantity": 5}],
+}
+
+
+@pytest.mark.parametrize("partial", [None, True, False])
+def test_loads_as_marshmallow_does(partial: bool | None) -> None:
+    plain, compiled = _load_schemas()
+    loaded = compiled.load(_DOCUMENT, partial=partial)
+    assert repr(loaded) == repr(plain.load(_DOCUMENT, partial=partial))  # order, types
+    assert loaded["shouted"] == "QUIET" and ("gift" not in loaded) is (partial is True)
+    assert loaded["extra"]["note"] == "note" and loaded["title"] == "A tote"
+    many = compiled.load([_DOCUMENT, _DOCUMENT], many=True)
+    assert repr(many) == repr(plain.load([_DOCUMENT, _DOCUMENT], many=True))
+
+
+def test_plain_fields_load_by_the_plan() -> None:
+    _, compiled = _load_schemas()
+    steps, _ = compiled._load_steps()
+    own_way = {field.name for _, _, field, plain, _ in steps if not plain}
+    assert own_way == {"shouted"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": None},
+        {"quantity": "3"},
+        {"quantity": 11},
+        {"even": 3},
+        {"even": 101},
+        {"price": "twelve"},
+        {"when": "2026-12-06T09:30:00"},
+        {"colour": "blue"},
+        {"parts": [{"sku": "A-1", "quantity": 0}, {"quantity": 1}]},
+        {"main": "not a part"},
+        {"others": {"sku": "C-3"}},
+        {"unexpected": 1},
+        {"secret": "dump only"},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_refused_document_is_refused_in_marshmallows_words(change: dict[str, Any]) -> None:
+    plain, compiled = _load_schemas()
+    document = _DOCUMENT | change
+    with pytest.raises(ValidationError) as expected:
+        plain.load(document)
+    with pytest.raises(ValidationError) as refused:
+        compiled.load(document)
+    assert refused.value.messages == expected.value.messages
+    assert refused.value.valid_data == expected.value.valid_data
+
+
+def test_a_missing_required_field_and_unknown_keys_left_out() -> None:
+    plain, compiled = _load_schemas()
+    document = {k: v for k, v in _DOCUMENT.items() if k != "name"} | {"extra": 1}
+    with pytest.raises(ValidationError) as expected:
+        plain.load(document)
+    with pytest.raises(ValidationError) as refused:
+        compiled.load(document)
+    assert (
+        refused.value.messages
+        == expected.value.messages
+        == {
+            "name": ["Missing data for required field."],
+            "extra": ["Unknown field."],
+        }
+    )
+    assert compiled.load(_DOCUMENT | {"extra": 1}, unknown=EXCLUDE) == plain.load(
+        _DOCUMENT | {"extra": 1}, unknown=EXCLUDE
+    )
+
+
+def test_load_hooks_run_and_the_plan_follows_fields_set_again() -> None:
+    class Part(Schema):
+        sku = fields.String()
+        quantity = fields.Integer()
+
+        @post_load
+        def _counted(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            return data | {"counted": True}
+
+    part = Part()
+    assert part.load({"sku": "A", "quantity": 1}) == {"sku": "A", "quantity": 1, "counted": True}
+    part.only = {"quantity"}
+    part._init_fields()
+    with pytest.raises(ValidationError) as refused:
+        part.load({"sku": "A", "quantity": 1})
+    assert refused.value.messages == {"sku": ["Unknown field."]}

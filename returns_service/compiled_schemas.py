@@ -1,31 +1,50 @@
-"""Schemas whose dump runs from a plan worked out once per schema object.
+"""Schemas whose dumps and loads run from plans worked out once per schema object.
 
 marshmallow dumps an object field by field through general machinery: each field looks
 its value up through the schema's accessor (which tries ``obj[key]`` before
 ``obj.key``), checks its default, and calls its own ``_serialize``; a nested schema goes
-through ``dump`` again. An answer of a few dozen values spent most of its time there,
-not in the values. :class:`Schema` works out once, per schema object and set of fields,
-what each field needs, and dumps with that plan: the same output, and ``dump`` still runs
-the hooks.
+through ``dump`` again. Loading is the same in reverse, with a closure, an error store's
+bookkeeping and a validator chain built for every field of every document. An answer of a
+few dozen values, or an order document of eighty, spent most of its time there, not in
+the values. :class:`Schema` works out once, per schema object and set of fields, what
+each field needs, and dumps and loads with that plan: the same output, and ``dump`` and
+``load`` still run the hooks.
 
-The plan reads a field's value itself unless the field's class has its own ``serialize``
-or ``get_value`` (money), reads no attribute (methods, constants), or names a dotted
-path, or the schema's class has its own ``get_attribute``: those are dumped by
+A dump's plan reads a field's value itself unless the field's class has its own
+``serialize`` or ``get_value`` (money), reads no attribute (methods, constants), or names
+a dotted path, or the schema's class has its own ``get_attribute``: those are dumped by
 marshmallow's code for the field. The value is then turned into its dumped form the short
 way for text, integers, booleans, nested schemas without hooks and lists of those, and by
-the field's own ``_serialize`` for any other kind. Fields are read once, when the plan is
-made: a field changed in place after a schema object's first dump is not seen.
+the field's own ``_serialize`` for any other kind.
+
+A load's plan converts and validates a value present in the document directly where the
+field's class keeps marshmallow's own ``deserialize`` and validation and the field has no
+functions of its own to run before or after; other fields, missing values and nulls go
+through the field's ``deserialize``. The moment anything is wrong (an error, an unknown
+key) the document is loaded again by marshmallow's own code, which
+gathers every error with its messages: a refused document is refused in marshmallow's
+words.
+
+Fields are read once, when a plan is made: a field changed in place after a schema
+object's first dump or load is not seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import marshmallow
-from marshmallow import fields
+from marshmallow import EXCLUDE, RAISE, ValidationError, fields
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
-from marshmallow.utils import ensure_text_type, missing
+from marshmallow.error_store import ErrorStore
+from marshmallow.utils import (
+    ensure_text_type,
+    is_collection,
+    is_sequence_but_not_string,
+    missing,
+    set_value,
+)
 
 #: ``convert(value, attr, obj)``, the signature of a field's ``_serialize``.
 _Convert = Callable[[Any, str, Any], Any]
@@ -121,8 +140,58 @@ def _value(obj: Any, name: str) -> Any:
 _Step = tuple[str, str, Any, _Convert, fields.Field | None, str]
 
 
+class _ReferToMarshmallow(Exception):
+    """The short way met something marshmallow's own loading must handle (an error above
+    all, whose messages it gathers)."""
+
+
+def _loads_plainly(field: fields.Field) -> bool:
+    kind = type(field)
+    return (
+        kind.deserialize is fields.Field.deserialize
+        and kind._validate is fields.Field._validate
+        and kind._validate_all is fields.Field._validate_all
+        and not field.pre_load
+        and not field.post_load
+    )
+
+
+#: One load field's part of a load plan: the key it is read from, the key it is stored
+#: under, the field, whether its value may be converted and validated directly, and its
+#: validators.
+_LoadStep = tuple[str, str, fields.Field, bool, tuple[Callable[[Any], Any], ...]]
+
+
+def _load_one(
+    schema: Schema, steps: list[_LoadStep], accepted: frozenset[str], data: Any,
+    partial: bool | None, unknown: str,
+) -> Any:  # fmt: skip
+    if not isinstance(data, Mapping):
+        raise _ReferToMarshmallow
+    if unknown != EXCLUDE and (unknown != RAISE or not accepted.issuperset(data)):
+        raise _ReferToMarshmallow
+    loaded = schema.dict_class()
+    kwargs = {} if partial is None else {"partial": partial}
+    for data_key, key, field, plain, validators in steps:
+        raw = data.get(data_key, missing)
+        if raw is missing and partial is True:
+            continue
+        if plain and raw is not missing and raw is not None:
+            value = field._deserialize(raw, data_key, data, **kwargs)
+            for validator in validators:
+                validator(value)
+        else:
+            value = field.deserialize(raw, data_key, data, **kwargs)
+        if value is not missing:
+            if "." in key:
+                set_value(loaded, key, value)
+            else:
+                loaded[key] = value
+    return loaded
+
+
 class Schema(marshmallow.Schema):
-    """A marshmallow schema whose dumps follow a plan made once per schema object."""
+    """A marshmallow schema whose dumps and loads follow plans made once per schema object."""
 
     _plan: tuple[dict[str, fields.Field], list[_Step]] | None = None
 
@@ -145,6 +214,45 @@ class Schema(marshmallow.Schema):
                 steps.append((key, name, field.dump_default, _converter(field), None, attr_name))
         self._plan = (dump_fields, steps)
         return steps
+
+    _load_plan: tuple[dict[str, fields.Field], list[_LoadStep], frozenset[str]] | None = None
+
+    def _load_steps(self) -> tuple[list[_LoadStep], frozenset[str]]:
+        load_fields = self.load_fields
+        plan = self._load_plan
+        if plan is not None and plan[0] is load_fields:
+            return plan[1], plan[2]
+        steps = [
+            (
+                field.data_key if field.data_key is not None else attr_name,
+                field.attribute or attr_name,
+                field,
+                _loads_plainly(field),
+                tuple(field.validators),
+            )
+            for attr_name, field in load_fields.items()
+        ]
+        accepted = frozenset(step[0] for step in steps)
+        self._load_plan = (load_fields, steps, accepted)
+        return steps, accepted
+
+    def _deserialize(
+        self, data: Any, *, error_store: ErrorStore, many: bool = False, partial: Any = None,
+        unknown: Any = RAISE, index: int | None = None,
+    ) -> Any:  # fmt: skip
+        if not is_collection(partial):
+            steps, accepted = self._load_steps()
+            try:
+                if not many:
+                    return _load_one(self, steps, accepted, data, partial, unknown)
+                if is_sequence_but_not_string(data):
+                    return [_load_one(self, steps, accepted, d, partial, unknown) for d in data]
+            except (ValidationError, _ReferToMarshmallow):
+                pass
+        return super()._deserialize(
+            data, error_store=error_store, many=many, partial=partial, unknown=unknown,
+            index=index,
+        )  # fmt: skip
 
     def _serialize(self, obj: Any, *, many: bool = False) -> Any:
         if many and obj is not None:
