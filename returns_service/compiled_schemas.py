@@ -21,9 +21,13 @@ A load's plan converts and validates a value present in the document directly wh
 field's class keeps marshmallow's own ``deserialize`` and validation and the field has no
 functions of its own to run before or after; other fields, missing values and nulls go
 through the field's ``deserialize``. The moment anything is wrong (an error, an unknown
-key) the document is loaded again by marshmallow's own code, which
-gathers every error with its messages: a refused document is refused in marshmallow's
-words.
+key, data that is not a mapping, ``unknown=INCLUDE``) the outermost schema loads the
+document again by marshmallow's own code, nested schemas included, which gathers every
+error with its messages: a refused document is refused in marshmallow's words, for one
+load more at any depth. What a nested schema's hooks and validators did in the first
+attempt is done again in the second (the service's are pure); a schema with a nested
+``pre_load`` hook, which may change the document in place, and ``partial`` given as a
+list of fields, are loaded marshmallow's way from the start.
 
 Fields are read once, when a plan is made: a field changed in place after a schema
 object's first dump or load is not seen.
@@ -31,12 +35,13 @@ object's first dump or load is not seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import marshmallow
 from marshmallow import EXCLUDE, RAISE, ValidationError, fields
-from marshmallow.decorators import POST_DUMP, PRE_DUMP
+from marshmallow.decorators import POST_DUMP, PRE_DUMP, PRE_LOAD
 from marshmallow.error_store import ErrorStore
 from marshmallow.utils import (
     ensure_text_type,
@@ -145,10 +150,19 @@ class _ReferToMarshmallow(Exception):
     all, whose messages it gathers)."""
 
 
+#: How the loads under way in this context go: ``_FAST`` inside a document's first, short
+#: attempt (a nested schema that fails there hands the whole document back to the
+#: outermost schema), ``_MARSHMALLOWS`` while marshmallow loads a document again (nested
+#: schemas load marshmallow's way too, so a refusal costs one load more, at any depth).
+_LOADING: ContextVar[str | None] = ContextVar("compiled_schemas_loading", default=None)
+_FAST, _MARSHMALLOWS = "fast", "marshmallow's"
+
+
 def _loads_plainly(field: fields.Field) -> bool:
     kind = type(field)
     return (
         kind.deserialize is fields.Field.deserialize
+        and kind._validate_missing is fields.Field._validate_missing
         and kind._validate is fields.Field._validate
         and kind._validate_all is fields.Field._validate_all
         and not field.pre_load
@@ -156,10 +170,32 @@ def _loads_plainly(field: fields.Field) -> bool:
     )
 
 
+def _schemas_within(field: fields.Field) -> Iterator[marshmallow.Schema]:
+    """The schemas a field loads with, in containers of fields included."""
+    if isinstance(field, fields.Nested):
+        yield field.schema
+    contained = [getattr(field, name, None) for name in ("inner", "key_field", "value_field")]
+    for part in [*contained, *getattr(field, "tuple_fields", ())]:
+        if isinstance(part, fields.Field):
+            yield from _schemas_within(part)
+
+
+def _prepares_nested_input(schema: marshmallow.Schema, seen: set[type]) -> bool:
+    """Whether a schema nested in ``schema`` has ``pre_load`` hooks: they may change the
+    document in place, so a second load of it could not be trusted."""
+    for field in schema.load_fields.values():
+        for nested in _schemas_within(field):
+            if type(nested) in seen:
+                continue
+            seen.add(type(nested))
+            if nested._hooks[PRE_LOAD] or _prepares_nested_input(nested, seen):
+                return True
+    return False
+
+
 #: One load field's part of a load plan: the key it is read from, the key it is stored
-#: under, the field, whether its value may be converted and validated directly, and its
-#: validators.
-_LoadStep = tuple[str, str, fields.Field, bool, tuple[Callable[[Any], Any], ...]]
+#: under, the field, and whether its value may be converted and validated directly.
+_LoadStep = tuple[str, str, fields.Field, bool]
 
 
 def _load_one(
@@ -172,13 +208,13 @@ def _load_one(
         raise _ReferToMarshmallow
     loaded = schema.dict_class()
     kwargs = {} if partial is None else {"partial": partial}
-    for data_key, key, field, plain, validators in steps:
+    for data_key, key, field, plain in steps:
         raw = data.get(data_key, missing)
         if raw is missing and partial is True:
             continue
         if plain and raw is not missing and raw is not None:
             value = field._deserialize(raw, data_key, data, **kwargs)
-            for validator in validators:
+            for validator in field.validators:
                 validator(value)
         else:
             value = field.deserialize(raw, data_key, data, **kwargs)
@@ -215,44 +251,56 @@ class Schema(marshmallow.Schema):
         self._plan = (dump_fields, steps)
         return steps
 
-    _load_plan: tuple[dict[str, fields.Field], list[_LoadStep], frozenset[str]] | None = None
+    _load_plan: tuple[dict[str, fields.Field], list[_LoadStep], frozenset[str], bool] | None
+    _load_plan = None
 
-    def _load_steps(self) -> tuple[list[_LoadStep], frozenset[str]]:
+    def _load_steps(self) -> tuple[list[_LoadStep], frozenset[str], bool]:
+        """The load plan's steps, the keys a document may hold, and whether the short way
+        may be tried at all."""
         load_fields = self.load_fields
         plan = self._load_plan
         if plan is not None and plan[0] is load_fields:
-            return plan[1], plan[2]
+            return plan[1], plan[2], plan[3]
         steps = [
             (
                 field.data_key if field.data_key is not None else attr_name,
                 field.attribute or attr_name,
                 field,
                 _loads_plainly(field),
-                tuple(field.validators),
             )
             for attr_name, field in load_fields.items()
         ]
         accepted = frozenset(step[0] for step in steps)
-        self._load_plan = (load_fields, steps, accepted)
-        return steps, accepted
+        short = not _prepares_nested_input(self, set())
+        self._load_plan = (load_fields, steps, accepted, short)
+        return steps, accepted, short
 
     def _deserialize(
         self, data: Any, *, error_store: ErrorStore, many: bool = False, partial: Any = None,
         unknown: Any = RAISE, index: int | None = None,
     ) -> Any:  # fmt: skip
-        if not is_collection(partial):
-            steps, accepted = self._load_steps()
-            try:
-                if not many:
-                    return _load_one(self, steps, accepted, data, partial, unknown)
-                if is_sequence_but_not_string(data):
+        loading = _LOADING.get()
+        if loading != _MARSHMALLOWS and not is_collection(partial):
+            steps, accepted, short = self._load_steps()
+            if short and (not many or is_sequence_but_not_string(data)):
+                attempt = _LOADING.set(_FAST)
+                try:
+                    if not many:
+                        return _load_one(self, steps, accepted, data, partial, unknown)
                     return [_load_one(self, steps, accepted, d, partial, unknown) for d in data]
-            except (ValidationError, _ReferToMarshmallow):
-                pass
-        return super()._deserialize(
-            data, error_store=error_store, many=many, partial=partial, unknown=unknown,
-            index=index,
-        )  # fmt: skip
+                except (ValidationError, _ReferToMarshmallow):
+                    if loading == _FAST:  # nested: the outermost schema loads again
+                        raise _ReferToMarshmallow from None
+                finally:
+                    _LOADING.reset(attempt)
+        again = _LOADING.set(_MARSHMALLOWS)
+        try:
+            return super()._deserialize(
+                data, error_store=error_store, many=many, partial=partial, unknown=unknown,
+                index=index,
+            )  # fmt: skip
+        finally:
+            _LOADING.reset(again)
 
     def _serialize(self, obj: Any, *, many: bool = False) -> Any:
         if many and obj is not None:

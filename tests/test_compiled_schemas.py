@@ -10,7 +10,17 @@ from typing import Any
 
 import marshmallow
 import pytest
-from marshmallow import EXCLUDE, ValidationError, fields, post_dump, post_load, pre_dump, validate
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    pre_dump,
+    pre_load,
+    validate,
+)
 
 from returns_service.compiled_schemas import Schema
 from returns_service.schemas import MoneyField, Text
@@ -259,6 +269,7 @@ def _load_fields(part: type[marshmallow.Schema]) -> dict[str, Any]:
 class _Part(marshmallow.Schema):
     sku = fields.String(required=True)
     quantity = fields.Integer(strict=True, validate=validate.Range(min=1))
+    note = fields.String(load_default="none")
 
 
 def _load_schemas() -> tuple[marshmallow.Schema, marshmallow.Schema]:
@@ -297,13 +308,18 @@ def test_loads_as_marshmallow_does(partial: bool | None) -> None:
     assert loaded["extra"]["note"] == "note" and loaded["title"] == "A tote"
     many = compiled.load([_DOCUMENT, _DOCUMENT], many=True)
     assert repr(many) == repr(plain.load([_DOCUMENT, _DOCUMENT], many=True))
+    if partial:  # partial reaches the nested schemas: their required fields may be left out
+        parts = _DOCUMENT | {"parts": [{"quantity": 2}], "main": {}, "others": [{"sku": "C"}]}
+        assert repr(compiled.load(parts, partial=True)) == repr(plain.load(parts, partial=True))
 
 
-def test_plain_fields_load_by_the_plan() -> None:
+def test_plain_fields_load_by_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     _, compiled = _load_schemas()
-    steps, _ = compiled._load_steps()
-    own_way = {field.name for _, _, field, plain, _ in steps if not plain}
-    assert own_way == {"shouted"}
+    steps, _, short = compiled._load_steps()
+    assert short and {field.name for _, _, field, plain in steps if not plain} == {"shouted"}
+    loads = _counted(monkeypatch, marshmallow.Schema, "_deserialize")
+    compiled.load(_DOCUMENT)
+    assert loads == []  # no schema of the document, nested ones included, went the long way
 
 
 @pytest.mark.parametrize(
@@ -311,6 +327,7 @@ def test_plain_fields_load_by_the_plan() -> None:
     [
         {"name": None},
         {"quantity": "3"},
+        {"quantity": None},
         {"quantity": 11},
         {"even": 3},
         {"even": 101},
@@ -372,3 +389,97 @@ def test_load_hooks_run_and_the_plan_follows_fields_set_again() -> None:
     with pytest.raises(ValidationError) as refused:
         part.load({"sku": "A", "quantity": 1})
     assert refused.value.messages == {"sku": ["Unknown field."]}
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
+    """Calls to ``owner.name`` from now on, each still made."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def _chain(depth: int, base: type[marshmallow.Schema]) -> marshmallow.Schema:
+    """A schema nesting another ``depth`` deep, the innermost with one integer."""
+    schema: type[marshmallow.Schema] = type("Leaf", (base,), {"n": fields.Integer()})
+    for level in range(depth):
+        schema = type(f"Level{level}", (base,), {"inner": fields.Nested(schema)})
+    return schema()
+
+
+def test_a_refusal_deep_down_is_loaded_again_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    document: Any = {"n": "x"}
+    for _ in range(4):
+        document = {"inner": document}
+    with pytest.raises(ValidationError) as expected:
+        _chain(4, marshmallow.Schema).load(document)
+    leaf = _counted(monkeypatch, fields.Integer, "_deserialize")
+    with pytest.raises(ValidationError) as refused:
+        _chain(4, Schema).load(document)
+    assert refused.value.messages == expected.value.messages
+    assert len(leaf) == 2  # the short attempt, then marshmallow's
+
+
+def test_refusals_of_many_documents_are_marshmallows() -> None:
+    plain, compiled = _load_schemas()
+    documents = [_DOCUMENT, _DOCUMENT | {"quantity": 0}, _DOCUMENT | {"name": 5}]
+    for loaded in (documents, "not a list"):
+        with pytest.raises(ValidationError) as expected:
+            plain.load(loaded, many=True)
+        with pytest.raises(ValidationError) as refused:
+            compiled.load(loaded, many=True)
+        assert refused.value.messages == expected.value.messages
+        assert refused.value.valid_data == expected.value.valid_data
+
+
+def test_unknown_keys_as_each_schema_takes_them() -> None:
+    made = []
+    for base in (marshmallow.Schema, Schema):
+        meta = type("Meta", (), {"unknown": EXCLUDE})
+        part = type("Part", (base,), {"sku": fields.String(), "Meta": meta})
+        made.append(type("Whole", (base,), {"main": fields.Nested(part), "n": fields.Integer()}))
+    document = {"main": {"sku": "A", "extra": 1}, "n": 1, "more": 2}
+    for unknown in (EXCLUDE, INCLUDE):
+        plain, compiled = (schema(unknown=unknown) for schema in made)
+        assert repr(compiled.load(document)) == repr(plain.load(document))
+    with pytest.raises(ValidationError) as refused:
+        made[1]().load(document)
+    assert refused.value.messages == {"more": ["Unknown field."]}
+
+
+def test_partial_given_as_fields_goes_marshmallows_way() -> None:
+    plain, compiled = _load_schemas()
+    document = {k: v for k, v in _DOCUMENT.items() if k not in {"name", "main"}}
+    document["parts"] = [{"quantity": 2}]
+    partial = ("name", "parts.sku")
+    assert repr(compiled.load(document, partial=partial)) == repr(
+        plain.load(document, partial=partial)
+    )
+
+
+def test_a_nested_schema_preparing_its_input_is_loaded_marshmallows_way() -> None:
+    made = []
+    for base in (marshmallow.Schema, Schema):
+
+        class Part(base):  # type: ignore[valid-type, misc]
+            sku = fields.String()
+
+            @pre_load
+            def _renamed(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+                data["sku"] = data.pop("code")  # in place, as a hook may
+                return data
+
+        made.append(type("Whole", (base,), {"main": fields.Nested(Part), "n": fields.Integer()}))
+    plain, compiled = (schema() for schema in made)
+    assert compiled._load_steps()[2] is False
+    with pytest.raises(ValidationError) as expected:
+        plain.load({"main": {"code": "A"}, "n": "x"})
+    with pytest.raises(ValidationError) as refused:
+        compiled.load({"main": {"code": "A"}, "n": "x"})
+    assert refused.value.messages == expected.value.messages
+    assert refused.value.valid_data == expected.value.valid_data == {"main": {"sku": "A"}}
