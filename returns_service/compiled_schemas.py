@@ -45,6 +45,7 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP, PRE_LOAD
 from marshmallow.error_store import ErrorStore
 from marshmallow.utils import (
     ensure_text_type,
+    get_value,
     is_collection,
     is_sequence_but_not_string,
     missing,
@@ -130,19 +131,11 @@ def _takes_short_way(field: fields.Field, name: str) -> bool:
     )
 
 
-def _value(obj: Any, name: str) -> Any:
-    """marshmallow's ``utils.get_value`` for a name without dots."""
-    if not hasattr(obj, "__getitem__"):
-        return getattr(obj, name, missing)
-    try:
-        return obj[name]
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return getattr(obj, name, missing)
-
-
 #: One field's part of a plan: its key in the output, the name it reads, its default and
 #: converter; or, for a field dumped marshmallow's way, ``field`` set and the rest unused.
 _Step = tuple[str, str, Any, _Convert, fields.Field | None, str]
+#: A dump plan: the fields it was made of, and a step for each.
+_DumpPlan = tuple[dict[str, fields.Field], list[_Step]]
 
 
 class _ReferToMarshmallow(Exception):
@@ -196,6 +189,9 @@ def _prepares_nested_input(schema: marshmallow.Schema, seen: set[type]) -> bool:
 #: One load field's part of a load plan: the key it is read from, the key it is stored
 #: under, the field, and whether its value may be converted and validated directly.
 _LoadStep = tuple[str, str, fields.Field, bool]
+#: A load plan: the fields it was made of, a step for each, the keys a document may hold,
+#: and whether the short way may be tried at all.
+_LoadPlan = tuple[dict[str, fields.Field], list[_LoadStep], frozenset[str], bool]
 
 
 def _load_one(
@@ -229,7 +225,8 @@ def _load_one(
 class Schema(marshmallow.Schema):
     """A marshmallow schema whose dumps and loads follow plans made once per schema object."""
 
-    _plan: tuple[dict[str, fields.Field], list[_Step]] | None = None
+    _plan: _DumpPlan | None = None
+    _load_plan: _LoadPlan | None = None
 
     def _has_dump_hooks(self) -> bool:
         return bool(self._hooks[PRE_DUMP] or self._hooks[POST_DUMP])
@@ -251,12 +248,8 @@ class Schema(marshmallow.Schema):
         self._plan = (dump_fields, steps)
         return steps
 
-    _load_plan: tuple[dict[str, fields.Field], list[_LoadStep], frozenset[str], bool] | None
-    _load_plan = None
-
     def _load_steps(self) -> tuple[list[_LoadStep], frozenset[str], bool]:
-        """The load plan's steps, the keys a document may hold, and whether the short way
-        may be tried at all."""
+        """The load plan's steps, keys and whether the short way may be tried at all."""
         load_fields = self.load_fields
         plan = self._load_plan
         if plan is not None and plan[0] is load_fields:
@@ -315,7 +308,7 @@ class Schema(marshmallow.Schema):
                 if value is not missing:
                     dumped[key] = value
                 continue
-            value = getattr(obj, name, missing) if plain else _value(obj, name)
+            value = getattr(obj, name, missing) if plain else get_value(obj, name, missing)
             if value is missing:
                 value = default() if callable(default) else default
                 if value is missing:
