@@ -26,7 +26,7 @@ from returns_service.returns.models import ReturnStatus
 from returns_service.staff.case_context import active_staff
 from returns_service.staff.case_forms import ScanForm, WorkListForm
 from returns_service.staff.case_labels import PageWords, case_label, reason_label
-from returns_service.staff.queue_rows import filters_writer, row_writer
+from returns_service.staff.queue_rows import filters_writer, rows_markup
 from returns_service.staff.views import render
 from returns_service.subscriptions.models import CancelReason, FlowStatus
 
@@ -109,13 +109,14 @@ def queue() -> ResponseReturnValue:
     return render(
         "staff/queue.html",
         form=form,
-        scan=ScanForm(formdata=None),
+        # Built by the filters' template, only when they are written rather than kept.
+        scan_form=ScanForm,
         page=page,
         page_size=limit,
         args=args,
         words=words,
         reason_words=reasons,
-        row_markup=row_writer(),
+        rows_markup=rows_markup,
         filters_markup=filters_writer(shown),
         scan_first=scan_first,
     )

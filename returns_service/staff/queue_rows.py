@@ -12,6 +12,7 @@ while the search box holds text (often a customer's e-mail or phone number).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 
 from flask import request
@@ -37,25 +38,20 @@ def _macros(context: Context, template: str) -> Any:
     return context.environment.get_template(template).make_module(context.get_all())
 
 
-def row_writer() -> Callable[..., Markup]:
-    """The work list template's ``row_markup(row)`` for one page: a kept row, or the row
-    written by the macro with the page's own variables (words, times, ``_``)."""
-    page: dict[str, Any] = {}
+@pass_context
+def rows_markup(context: Context, rows: list[WorkRow]) -> Markup:
+    """The work list template's ``rows_markup(rows)``: each row kept, or written by the
+    macro with the page's own variables (words, times, ``_``). One call writes the page's
+    rows: a template's call costs more than fetching a kept row."""
+    page = (context["lang"], str(get_timezone()), request.script_root)
+    macros: list[Any] = []
 
-    @pass_context
-    def row_markup(context: Context, row: WorkRow) -> Markup:
-        if not page:
-            page["key"] = (context["lang"], str(get_timezone()), request.script_root)
-        key = (page["key"], row)
+    def write(row: WorkRow) -> Markup:
+        if not macros:
+            macros.append(_macros(context, ROW_TEMPLATE))
+        return macros[0].work_row(row)
 
-        def write() -> Markup:
-            if "macros" not in page:
-                page["macros"] = _macros(context, ROW_TEMPLATE)
-            return page["macros"].work_row(row)
-
-        return _written.get(key, write)
-
-    return row_markup
+    return Markup("").join(_written.get((page, row), partial(write, row)) for row in rows)
 
 
 def filters_writer(shown: Hashable | None) -> Callable[..., Markup]:
