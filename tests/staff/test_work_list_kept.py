@@ -7,6 +7,7 @@ import dataclasses
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
@@ -14,9 +15,11 @@ from returns_service.auth.models import Role
 from returns_service.cases.policy import CasePolicy
 from returns_service.cases.work_rows import work_row
 from returns_service.extensions import db
-from returns_service.staff import queue_rows
+from returns_service.kept_values import KeptValues
+from returns_service.staff import queue, queue_rows
+from returns_service.staff.case_forms import ScanForm
 from tests.cases.test_cases_api import _file
-from tests.shop import Shop, add_staff, sign_in
+from tests.shop import Shop, add_staff, csrf, sign_in
 
 Found = namedtuple(
     "Found",
@@ -84,3 +87,41 @@ def test_the_filters_show_a_new_member_at_once_and_never_keep_a_search(
     assert 'value="hanako@example.jp"' in searched
     assert "hanako" not in repr(queue_rows._filters)
     assert 'value="hanako' not in agent.get("/staff/").get_data(as_text=True)
+
+
+def test_a_page_like_the_last_writes_nothing_again(
+    app: Flask, session: Session, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _file(shop, "#5001", "5001", "L4", "WRONG_ITEM")
+    _file(shop, "#5002", "5002", "L4", "UNWANTED")
+    add_staff(session, "aiko@shop.example", Role.AGENT)
+    agent = sign_in(app.test_client(), "aiko@shop.example")
+    # Fresh stores: what other tests' pages left kept would be found.
+    monkeypatch.setattr(queue_rows, "_written", KeptValues(4096))
+    monkeypatch.setattr(queue_rows, "_filters", KeptValues(256))
+    written: list[str] = []
+    make_macros = queue_rows._macros
+
+    def counted_macros(context: object, name: str) -> object:
+        written.append(name)
+        return make_macros(context, name)
+
+    monkeypatch.setattr(queue_rows, "_macros", counted_macros)
+    scan_forms: list[object] = []
+
+    class CountedScanForm(ScanForm):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            scan_forms.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "ScanForm", CountedScanForm)
+
+    first = agent.get("/staff/?lang=en").get_data(as_text=True)
+    assert "#5001" in first and "#5002" in first and 'id="scan-code"' in first
+    assert sorted(set(written)) == [queue_rows.FILTERS_TEMPLATE, queue_rows.ROW_TEMPLATE]
+    assert len(scan_forms) == 1
+
+    written.clear()
+    again = agent.get("/staff/?lang=en").get_data(as_text=True)
+    assert again == first.replace(csrf(first), csrf(again))
+    assert written == [] and len(scan_forms) == 1  # rows and filters as kept, no form built
