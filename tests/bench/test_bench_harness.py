@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -72,6 +72,30 @@ def test_seeded_shop_is_whole_and_streams_its_past_decisions(app: Flask, session
     session.add(OrderLine(order_id=1, external_id="L9", title="t", quantity=1, unit_price=1,
                           discount=0))  # fmt: skip
     session.commit()
+
+
+def test_past_decisions_of_a_window_are_its_lines_and_the_session_goes_on(
+    app: Flask, session: Session
+) -> None:
+    _seed(OrderBatch(1, 6, lines=2))
+    filed = dict(session.execute(select(ReturnRequest.rma, ReturnRequest.created_at)).all())
+    moments = sorted(set(filed.values()))
+    since, until = moments[1], moments[-1]
+    # Given in another zone than the database's: the moment, not its wall-clock time, counts.
+    tokyo = timezone(timedelta(hours=9))
+    window = list(
+        past_line_decisions(
+            session, since=since.astimezone(tokyo), until=until.astimezone(tokyo), facts=["reason"]
+        )
+    )
+
+    expected = sorted(rma for rma, at in filed.items() if since <= at < until)
+    assert expected and sorted({p.request_id for p in window}) == expected
+    assert all(set(p.facts) == {"reason"} for p in window)
+    newest = list(past_line_decisions(session, last=1, since=since, facts=["reason"]))
+    assert {p.request_id for p in newest} == {max(filed, key=lambda rma: (filed[rma], rma))}
+    # The rows came on the session's own connection, which is free again.
+    assert session.scalar(select(func.count()).select_from(ReturnLine)) == 12
 
 
 def test_the_newest_seeded_returns_are_open_the_rest_done(app: Flask, session: Session) -> None:
