@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import ColumnElement, Connection, Select, Text, cast, select, true
+from sqlalchemy import ColumnElement, Connection, Select, Text, cast, func, select, true
 from sqlalchemy.orm import Session
 
 import rules
@@ -59,36 +59,42 @@ def past_line_decisions(
     into JSON text and decoding it was most of the time on a million lines. A fact the
     line lacks reads as None.
     """
-    # The facts taken out of the decision once per line; the ``OFFSET 0`` keeps PostgreSQL
-    # from taking them out again for every fact picked.
-    stored = (
-        select(ReturnLine.decision["facts"].label("facts"))
-        .correlate(ReturnLine)
-        .offset(0)
-        .lateral("stored")
-    )
-    picked, readers = _picked(stored, facts)
-    query = _chosen(
-        select(
-            ReturnRequest.rma,
-            ReturnLine.id,
-            ReturnLine.decision["outcome"].as_string(),
-            ReturnLine.decision["rule"].as_string(),
-            *picked,
+    connection = session.connection()
+    lines = select(
+        ReturnRequest.rma,
+        ReturnLine.id,
+        ReturnLine.decision["outcome"].as_string(),
+        ReturnLine.decision["rule"].as_string(),
+    ).join(ReturnLine.request)
+    if connection.dialect.name == "postgresql":
+        # The facts taken out of the decision once per line; the ``OFFSET 0`` keeps
+        # PostgreSQL from taking them out again for every fact picked.
+        stored = (
+            select(ReturnLine.decision["facts"].label("facts"))
+            .correlate(ReturnLine)
+            .offset(0)
+            .lateral("stored")
         )
-        .join(ReturnLine.request)
-        .join(stored, true())
-        .where(stored.c.facts.is_not(None))
+        picked, readers = _picked(stored, facts)
+        lines = lines.add_columns(*picked).join(stored, true()).where(stored.c.facts.is_not(None))
+        facts_of = _whole_document if readers is None else _row_mapper(readers, FIRST_FACT)
+    else:
+        # SQLite (the demo's) has no LATERAL: the whole document, the facts picked here.
+        document = cast(ReturnLine.decision[("facts",)], Text)
+        lines = lines.add_columns(document).where(
+            func.json_type(ReturnLine.decision, "$.facts") == "object"
+        )
+        facts_of = _whole_document if facts is None else _picked_from_document(facts)
+    query = _chosen(
         # By request first: PostgreSQL then reads the requests alongside, in one pass,
         # rather than looking each request up again for each of its lines.
-        .order_by(ReturnLine.return_id, ReturnLine.id),
+        lines.order_by(ReturnLine.return_id, ReturnLine.id),
         last,
         since,
         until,
     )
     outcomes = {outcome.value: outcome for outcome in rules.Outcome}
-    facts_of = _whole_document if readers is None else _row_mapper(readers, FIRST_FACT)
-    for row in _rows(session.connection(), query):
+    for row in _rows(connection, query):
         outcome = outcomes.get(row[2])
         if outcome is None:
             continue
@@ -169,6 +175,19 @@ def _whole_document(row: Sequence[Any]) -> dict[str, object] | None:
     text = row[FIRST_FACT]
     whole = _decode_json(text) if text is not None else None
     return whole if isinstance(whole, dict) else None
+
+
+def _picked_from_document(
+    facts: Collection[str],
+) -> Callable[[Sequence[Any]], dict[str, object] | None]:
+    """A function from a row to the named facts of its whole facts document."""
+    named = sorted(facts)
+
+    def picked(row: Sequence[Any]) -> dict[str, object] | None:
+        whole = _whole_document(row)
+        return None if whole is None else {name: whole.get(name) for name in named}
+
+    return picked
 
 
 def _row_mapper(

@@ -7,13 +7,14 @@ import json
 import random
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from redis import Redis
 from rq.job import Job
-from sqlalchemy import func, select, text, update
+from sqlalchemy import create_engine, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 import rules
@@ -31,7 +32,7 @@ from bench.rules_bench import random_facts
 from bench.seed import OrderBatch, reset_sequences, seed_orders, seed_returns
 from bench.wrk import CONNECTIONS, Request, Result, load
 from returns_service.extensions import db
-from returns_service.models import utcnow
+from returns_service.models import Base, utcnow
 from returns_service.orders.models import Order, OrderLine, ShipmentLine
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.simulation import past_line_decisions
@@ -204,6 +205,42 @@ def test_past_decisions_read_numbers_as_json_does_whatever_the_facts_are_called(
     assert line.facts == facts
     assert [type(line.facts[n]) for n in facts] == [int, str, float, float, int]
     assert line.outcome is rules.Outcome.REJECT
+
+
+def test_past_decisions_read_the_same_from_sqlite(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    _seed(OrderBatch(1, 3, lines=2))
+    facts = {
+        "line_total": 4900,
+        "customer_return_rate_365d": 0.25,
+        "is_final_sale": False,
+        "product_tags": ["sale", "outer"],
+        "order_total": "12abc",
+    }
+    decision = {"outcome": "approve", "rule": "r", "facts": facts}
+    session.execute(update(ReturnLine).values(decision=decision))
+    session.execute(update(ReturnLine).where(ReturnLine.id == 2).values(decision={}))
+    session.commit()
+    # The demo's database: the same rows, copied.
+    demo = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    tables = [ReturnRequest.__table__, ReturnLine.__table__]
+    Base.metadata.create_all(demo, tables=tables)
+    with demo.begin() as connection:
+        for table in tables:
+            rows = [dict(row._mapping) for row in session.execute(select(table))]
+            connection.execute(insert(table), rows)
+    wanted = [*facts, "absent"]
+
+    def read(on: Session, **chosen: Any) -> list[tuple[Any, ...]]:
+        past = past_line_decisions(on, **chosen)
+        return [(p.request_id, p.line_id, p.facts, p.outcome, p.rule) for p in past]
+
+    with Session(demo) as lite:
+        for chosen in ({"facts": wanted}, {}, {"last": 1, "facts": ["is_final_sale"]}):
+            assert read(lite, **chosen) == read(session, **chosen)
+    demo.dispose()
+    assert len(read(session)) == 5 and read(session, facts=wanted)[0][2]["is_final_sale"] is False
 
 
 def test_the_facts_a_rule_set_mentions_cover_what_deciding_reads() -> None:
