@@ -154,23 +154,31 @@ def test_wrk_sends_a_single_request_on_every_connection(httpserver: Any) -> None
     assert len(answered) >= CONNECTIONS  # each connection's thread had a request to send
 
 
+#: A fact of each kind the registry has, one it lacks, and one with no value.
+FACTS_OF_EVERY_KIND = {
+    "line_total": 4900,
+    "customer_return_rate_365d": 0.25,
+    "is_final_sale": False,
+    "product_tags": ["sale", "outer"],
+    "reason": "SIZE_TOO_SMALL",
+    "delivered_on": "2025-01-15",
+    "days_since_delivery": None,
+    "not_in_the_registry": {"nested": [1, 2.5]},
+}
+
+
+def _decide_every_line(session: Session, facts: dict[str, Any]) -> None:
+    decision = {"outcome": "approve", "rule": "r", "facts": facts}
+    session.execute(update(ReturnLine).values(decision=decision))
+    session.commit()
+
+
 def test_past_decisions_with_only_the_facts_a_draft_reads_keep_their_types(
     app: Flask, session: Session
 ) -> None:
     _seed(OrderBatch(1, 3, lines=2))
-    facts = {
-        "line_total": 4900,
-        "customer_return_rate_365d": 0.25,
-        "is_final_sale": False,
-        "product_tags": ["sale", "outer"],
-        "reason": "SIZE_TOO_SMALL",
-        "delivered_on": "2025-01-15",
-        "days_since_delivery": None,
-        "not_in_the_registry": {"nested": [1, 2.5]},
-    }
-    decision = {"outcome": "approve", "rule": "r", "facts": facts}
-    session.execute(update(ReturnLine).values(decision=decision))
-    session.commit()
+    facts = FACTS_OF_EVERY_KIND
+    _decide_every_line(session, facts)
     wanted = [*facts, "absent"]
 
     picked = list(past_line_decisions(session, facts=wanted))
@@ -211,15 +219,8 @@ def test_past_decisions_read_the_same_from_sqlite(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
     _seed(OrderBatch(1, 3, lines=2))
-    facts = {
-        "line_total": 4900,
-        "customer_return_rate_365d": 0.25,
-        "is_final_sale": False,
-        "product_tags": ["sale", "outer"],
-        "order_total": "12abc",
-    }
-    decision = {"outcome": "approve", "rule": "r", "facts": facts}
-    session.execute(update(ReturnLine).values(decision=decision))
+    facts = FACTS_OF_EVERY_KIND | {"order_total": "12abc"}
+    _decide_every_line(session, facts)
     session.execute(update(ReturnLine).where(ReturnLine.id == 2).values(decision={}))
     session.commit()
     # The demo's database: the same rows, copied.
