@@ -97,6 +97,8 @@ def test_past_decisions_of_a_window_are_its_lines_and_the_session_goes_on(
     assert {p.request_id for p in newest} == {max(filed, key=lambda rma: (filed[rma], rma))}
     # The rows came on the session's own connection, which is free again.
     assert session.scalar(select(func.count()).select_from(ReturnLine)) == 12
+    with pytest.raises(ValueError, match="naive datetime"):  # as the column's type refuses
+        list(past_line_decisions(session, since=since.replace(tzinfo=None)))
 
 
 def test_the_newest_seeded_returns_are_open_the_rest_done(app: Flask, session: Session) -> None:
