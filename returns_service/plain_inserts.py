@@ -17,17 +17,17 @@ from sqlalchemy import Insert, Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from returns_service import statement_text
 from returns_service.loaded_objects import as_loaded, loadable
 from returns_service.models import Base
 from returns_service.portable_sql import insert_skipping_duplicates
 
 _Row = TypeVar("_Row", bound=Base)
 
-#: Each insert built once per table and columns sent (and, for one that skips a row whose
-#: key is taken, that key and the dialect): building one costs more than running it from
-#: the statement cache.
-_INSERTS: dict[tuple[Table, tuple[str, ...]], Insert] = {}
-_INSERTS_UNLESS_TAKEN: dict[tuple[Table, tuple[str, ...], tuple[str, ...], str], Insert] = {}
+#: Each insert built once per table (and, for one that skips a row whose key is taken,
+#: that key and the dialect): building one costs more than sending it.
+_INSERTS: dict[Table, Insert] = {}
+_INSERTS_UNLESS_TAKEN: dict[tuple[Table, tuple[str, ...], str], Insert] = {}
 
 #: What must be worked out on new objects of a model before a plain insert writes them, as
 #: a flush's ``before_flush`` listeners would (they do not see these objects).
@@ -42,15 +42,10 @@ def before_insert(model: type[Base], hook: Callable[[Session, Sequence[Any]], No
         hooks.append(hook)
 
 
-def _returning(table: Table, keys: tuple[str, ...], statement: Insert) -> Insert:
-    returned = [column for column in table.columns if column.key not in keys]
-    return statement.returning(*returned, sort_by_parameter_order=True)
-
-
-def _insert(table: Table, keys: tuple[str, ...]) -> Insert:
-    statement = _INSERTS.get((table, keys))
+def _insert(table: Table) -> Insert:
+    statement = _INSERTS.get(table)
     if statement is None:
-        statement = _INSERTS[(table, keys)] = _returning(table, keys, insert(table))
+        statement = _INSERTS[table] = insert(table)
     return statement
 
 
@@ -71,10 +66,12 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     for instance in objects[1:]:
         if tuple(key for key in columns if key in instance.__dict__) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
-    rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
-    results = session.connection().execute(_insert(table, keys), rows)
-    for instance, result in zip(objects, results, strict=True):
-        for key, value in result._asdict().items():
+    rows = [instance.__dict__ for instance in objects]
+    returned = statement_text.insert(
+        session.connection(), _insert(table), keys, rows, returning=True
+    )
+    for instance, result in zip(objects, returned, strict=True):
+        for key, value in result.items():
             set_committed_value(instance, key, value)
 
 
@@ -88,16 +85,17 @@ def insert_row_unless_taken(
     insert then waits for that one to commit, and inserts nothing.
     """
     table = loadable(model).local_table
-    keys = tuple(values)
-    cache_key = (table, keys, key, session.get_bind().dialect.name)
+    cache_key = (table, key, session.get_bind().dialect.name)
     statement = _INSERTS_UNLESS_TAKEN.get(cache_key)
     if statement is None:
-        statement = _returning(table, keys, insert_skipping_duplicates(session, table, list(key)))
+        statement = insert_skipping_duplicates(session, table, list(key))
         _INSERTS_UNLESS_TAKEN[cache_key] = statement
-    result = session.connection().execute(statement, values).first()
-    if result is None:
+    returned = statement_text.insert(
+        session.connection(), statement, tuple(values), [values], returning=True
+    )
+    if not returned:
         return None
-    [row] = as_loaded(session, model, [values | result._asdict()])
+    [row] = as_loaded(session, model, [values | returned[0]])
     return row
 
 
@@ -113,11 +111,13 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     keys = tuple(rows[0])
     if any(tuple(row) != keys for row in rows[1:]):
         raise ValueError(f"{table.name}: rows inserted together must name the same columns")
-    results = session.connection().execute(_insert(table, keys), rows)
+    returned = statement_text.insert(
+        session.connection(), _insert(table), keys, rows, returning=True
+    )
     return as_loaded(
         session,
         model,
-        (values | result._asdict() for values, result in zip(rows, results, strict=True)),
+        (values | result for values, result in zip(rows, returned, strict=True)),
     )
 
 
@@ -165,6 +165,6 @@ def write_appended(session: Session, flush_context: Any, instances: Any) -> None
             keys = tuple(key for key in columns if key in values)
             if not batches or batches[-1][0] != keys:
                 batches.append((keys, []))
-            batches[-1][1].append({key: values[key] for key in keys})
-        for _, rows in batches:
-            session.connection().execute(statement, rows)
+            batches[-1][1].append(values)
+        for keys, rows in batches:
+            statement_text.insert(session.connection(), statement, keys, rows, returning=False)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import ColumnProperty, Mapper, Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
+from returns_service import statement_text
 from returns_service.models import Base
 
 #: The models written here, with their own columns by attribute.
@@ -111,10 +112,12 @@ def _write(session: Session, state: Any) -> None:
         for key, work_out in _ON_UPDATE[model].items():
             if key not in before:
                 state.dict[key] = values[columns[key].key] = work_out(None)
-        result = session.connection().execute(
-            _update(model, tuple(values)), {"_primary_key": state.identity[0], **values}
+        changed = statement_text.update(
+            session.connection(),
+            _update(model, tuple(values)),
+            {"_primary_key": state.identity[0], **values},
         )
-        if result.rowcount != 1:
+        if changed != 1:
             raise StaleDataError(f"{model.__name__} {state.identity[0]} is no longer there")
     state._commit_all(state.dict, session.identity_map)
     # Noted as the unit of work notes what it wrote: a rollback expires it.
