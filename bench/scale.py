@@ -2,7 +2,7 @@
 
 Per size: opening an order, reading it, filing a return and the staff work list (open
 cases, a search by e-mail, the closed history and a scanned RMA; medians of sequential
-requests, in process, in three rounds taken in turn with the other size's), every SQL
+requests, in process, in five rounds taken in turn with the other size's), every SQL
 statement they ran checked with EXPLAIN (no sequential scan of a big table), the numbers
 page's queries over the last 30 days (the dashboard, promises kept, survey answers), and a
 draft simulated over every past return line, streamed from PostgreSQL with the facts the
@@ -54,7 +54,7 @@ from rules.simulation import MONEY_FACTS
 
 SAMPLES = 25
 #: Rounds of samples per size, taken in turn with the other size's.
-ROUNDS = 3
+ROUNDS = 5
 MAX_GROWTH = 1.2
 MAX_METRICS_SECONDS = 1.0
 MAX_SIMULATION_SECONDS = 10.0
