@@ -66,7 +66,7 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     for instance in objects[1:]:
         if tuple(key for key in columns if key in instance.__dict__) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
-    rows = [instance.__dict__ for instance in objects]
+    rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
     returned = statement_text.insert(
         session.connection(), _insert(table), keys, rows, returning=True
     )
@@ -165,6 +165,6 @@ def write_appended(session: Session, flush_context: Any, instances: Any) -> None
             keys = tuple(key for key in columns if key in values)
             if not batches or batches[-1][0] != keys:
                 batches.append((keys, []))
-            batches[-1][1].append(values)
+            batches[-1][1].append({key: values[key] for key in keys})
         for keys, rows in batches:
             statement_text.insert(session.connection(), statement, keys, rows, returning=False)
