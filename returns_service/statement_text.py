@@ -105,12 +105,14 @@ def insert(
         return []
     dialect = connection.dialect
     returned = _returned(statement, keys) if returning else []
-    if len(rows) > MOST_ROWS or (returned and len(rows) == 1):
+    if len(rows) > MOST_ROWS or (
+        returned and (len(rows) == 1 or _generated_key(statement.table, keys) is None)
+    ):
         result = connection.execute(_sqlalchemys(statement, keys, returned), list(rows))
         return [row._asdict() for row in result] if returned else []
     cache_key = (statement, keys, len(rows), returning, dialect.name)
     text = _TEXTS.get(cache_key)
-    defaults = _defaults(statement.table, keys)
+    defaults = _python_defaults(statement.table, keys, "default")
     if text is None:
         sent = (*keys, *defaults)
         values = [
@@ -128,10 +130,16 @@ def insert(
     if not returned:
         return []
     fetched = text.returned_rows(result.fetchall())
-    if len(fetched) > 1:
-        [key] = [column.key for column in statement.table.primary_key.columns]
-        fetched.sort(key=lambda row: row[key])
-    return fetched
+    key = _generated_key(statement.table, keys)
+    return sorted(fetched, key=lambda row: row[key])
+
+
+def _generated_key(table: Table, keys: tuple[str, ...]) -> str | None:
+    """The key of the table's integer primary key where the database gives it (not among
+    ``keys``): it follows the order rows were sent in, which several rows returned are put
+    back in. None for a table keyed otherwise, or rows given their keys."""
+    column = table.autoincrement_column
+    return None if column is None or column.key in keys else column.key
 
 
 _STATEMENTS: dict[tuple[Insert, tuple[str, ...]], Insert] = {}
@@ -149,20 +157,23 @@ def _sqlalchemys(statement: Insert, keys: tuple[str, ...], returned: list[Column
     return built
 
 
-_DEFAULTS: dict[tuple[Table, tuple[str, ...]], dict[str, Callable[[], Any]]] = {}
+_DEFAULTS: dict[tuple[Table, tuple[str, ...], str], dict[str, Callable[[], Any]]] = {}
 
 
-def _defaults(table: Table, keys: tuple[str, ...]) -> dict[str, Callable[[], Any]]:
-    """The columns not given that have a default worked out in Python, each with what works
-    it out (as SQLAlchemy sends them: as parameters, their values made at each insert)."""
-    defaults = _DEFAULTS.get((table, keys))
+def _python_defaults(
+    table: Table, keys: tuple[str, ...], kind: str
+) -> dict[str, Callable[[], Any]]:
+    """The columns not given that have a ``default`` (or an ``onupdate``) worked out in
+    Python, each with what works it out: SQLAlchemy sends them as parameters, their values
+    made at each statement."""
+    defaults = _DEFAULTS.get((table, keys, kind))
     if defaults is None:
-        defaults = _DEFAULTS[(table, keys)] = {
-            column.key: _made(column.default)
+        defaults = _DEFAULTS[(table, keys, kind)] = {
+            column.key: _made(default)
             for column in table.columns
             if column.key not in keys
-            and column.default is not None
-            and (column.default.is_scalar or column.default.is_callable)
+            and (default := getattr(column, kind)) is not None
+            and (default.is_scalar or default.is_callable)
         }
     return defaults
 
@@ -186,4 +197,7 @@ def update(connection: Connection, statement: Update, values: Mapping[str, Any])
     text = _TEXTS.get(cache_key)
     if text is None:
         text = _TEXTS[cache_key] = _compiled(statement, dialect, lambda name: (0, name))
+    # A column worked out on update that the statement does not set is set by it.
+    worked_out = _python_defaults(statement.table, tuple(values), "onupdate")
+    values = {**values, **{key: work_out() for key, work_out in worked_out.items()}}
     return connection.exec_driver_sql(text.sql, text.parameters([values])).rowcount

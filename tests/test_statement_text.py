@@ -5,7 +5,7 @@ Python, the rows returned in the order sent; the engine still sees every stateme
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,6 +131,43 @@ def test_an_update_by_key_says_how_many_rows_it_changed(connection: Connection) 
     )
     assert statement_text.update(connection, renamed, {"_primary_key": -1, "name": "C"}) == 0
     assert connection.scalar(select(Customer.name)) == "B"
+
+
+def test_an_update_sets_what_its_columns_work_out_on_update(connection: Connection) -> None:
+    [customer] = statement_text.insert(
+        connection, CUSTOMERS, ("email",), _customers(1), returning=True
+    )
+    placed = utcnow() - timedelta(days=3)
+    order = {
+        "number": "#1",
+        "external_id": "X1",
+        "customer_id": customer["id"],
+        "placed_at": placed,
+        "currency": "JPY",
+        "updated_at": placed,
+    }
+    statement_text.insert(connection, ORDERS, tuple(order), [order], returning=False)
+    orders = Order.__table__
+    tagged = (
+        update(orders)
+        .where(orders.c.id == bindparam("_primary_key"))
+        .values(tags=bindparam("tags"))
+    )
+    order_id = connection.scalar(select(Order.id))
+    before = utcnow()
+    assert statement_text.update(connection, tagged, {"_primary_key": order_id, "tags": ["x"]}) == 1
+    tags, updated_at = connection.execute(select(Order.tags, Order.updated_at)).one()
+    assert tags == ["x"] and updated_at >= before  # worked out, as SQLAlchemy would
+
+
+def test_rows_given_their_own_keys_are_inserted_and_return_the_rest(connection: Connection) -> None:
+    rows = [{"id": n, **row} for n, row in zip((30, 10, 20), _customers(3), strict=True)]
+    returned = statement_text.insert(
+        connection, CUSTOMERS, ("id", "email", "name"), rows, returning=True
+    )
+    assert [row["created_at"] is not None for row in returned] == [True] * 3
+    stored = dict(connection.execute(select(Customer.id, Customer.email)).all())
+    assert [stored[row["id"]] for row in rows] == [row["email"] for row in rows]
 
 
 def test_a_driver_taking_parameters_by_position_gets_them_in_order(tmp_path: Path) -> None:
