@@ -198,6 +198,6 @@ def update(connection: Connection, statement: Update, values: Mapping[str, Any])
     if text is None:
         text = _TEXTS[cache_key] = _compiled(statement, dialect, lambda name: (0, name))
     # A column worked out on update that the statement does not set is set by it.
-    worked_out = _python_defaults(statement.table, tuple(values), "onupdate")
-    values = {**values, **{key: work_out() for key, work_out in worked_out.items()}}
+    if worked_out := _python_defaults(statement.table, tuple(values), "onupdate"):
+        values = {**values, **{key: work_out() for key, work_out in worked_out.items()}}
     return connection.exec_driver_sql(text.sql, text.parameters([values])).rowcount
