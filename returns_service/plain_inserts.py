@@ -67,9 +67,7 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
         if tuple(key for key in columns if key in instance.__dict__) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
     rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
-    returned = statement_text.insert(
-        session.connection(), _insert(table), keys, rows, returning=True
-    )
+    returned = statement_text.insert(session.connection(), _insert(table), keys, rows)
     for instance, result in zip(objects, returned, strict=True):
         for key, value in result.items():
             set_committed_value(instance, key, value)
@@ -90,9 +88,7 @@ def insert_row_unless_taken(
     if statement is None:
         statement = insert_skipping_duplicates(session, table, list(key))
         _INSERTS_UNLESS_TAKEN[cache_key] = statement
-    returned = statement_text.insert(
-        session.connection(), statement, tuple(values), [values], returning=True
-    )
+    returned = statement_text.insert(session.connection(), statement, tuple(values), [values])
     if not returned:
         return None
     [row] = as_loaded(session, model, [values | returned[0]])
@@ -111,9 +107,7 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     keys = tuple(rows[0])
     if any(tuple(row) != keys for row in rows[1:]):
         raise ValueError(f"{table.name}: rows inserted together must name the same columns")
-    returned = statement_text.insert(
-        session.connection(), _insert(table), keys, rows, returning=True
-    )
+    returned = statement_text.insert(session.connection(), _insert(table), keys, rows)
     return as_loaded(
         session,
         model,
@@ -127,7 +121,7 @@ _APPENDED: dict[type[Base], Insert] = {}
 
 
 def write_at_flush(model: type[Base]) -> None:
-    """Have :func:`write_appended` write new objects of ``model``; registering it twice
+    """Have :func:`gather_appended` write new objects of ``model``; registering it twice
     keeps one.
 
     For a model whose rows are only ever added (the timeline's events, the outbox's
@@ -138,15 +132,14 @@ def write_at_flush(model: type[Base]) -> None:
         _APPENDED[model] = insert(loadable(model).local_table)
 
 
-def write_appended(session: Session, flush_context: Any, instances: Any) -> None:
-    """``before_flush``, after every other listener: write the flush's new objects of the
-    models of :func:`write_at_flush` by one plain insert per model (and run of objects
-    setting the same columns), and take them out of the session.
+def gather_appended(session: Session, writes: statement_text.Writes) -> None:
+    """Add to ``writes`` the flush's new objects of the models of :func:`write_at_flush`, one
+    insert per model (and run of objects setting the same columns), and take them out of
+    the session.
 
-    The unit of work's sorting and bookkeeping cost several times their insert. Written
-    before the flush's other rows, which is safe: what such a row names (its subject, its
-    order) had its id from an earlier flush. The objects are left as they were built,
-    detached: nothing of theirs is read back.
+    The unit of work's sorting and bookkeeping cost several times their insert. What such
+    a row names (its subject, its order) had its id from an earlier flush. The objects are
+    left as they were built, detached: nothing of theirs is read back.
     """
     if not _APPENDED:
         return
@@ -167,4 +160,4 @@ def write_appended(session: Session, flush_context: Any, instances: Any) -> None
                 batches.append((keys, []))
             batches[-1][1].append({key: values[key] for key in keys})
         for keys, rows in batches:
-            statement_text.insert(session.connection(), statement, keys, rows, returning=False)
+            writes.insert(statement, keys, rows)

@@ -1,23 +1,24 @@
-"""Changed rows of chosen models written by one plain ``UPDATE`` each at flush, outside the
+"""Changed rows of chosen models written by a plain ``UPDATE`` each at flush, outside the
 unit of work.
 
 A use case that moves a case writes a few of its columns (its state, when it was decided,
 its rank). The unit of work's flush of that one object cost several times its statement:
 it sorts the flush and runs the bookkeeping of each of the model's relationships. A
-``before_flush`` listener, after every other one, writes each changed object of the models
-of :func:`write_at_flush` whose changes are all to its own columns with one ``UPDATE`` by
-its primary key, only the columns whose values changed (and those worked out on update),
-and marks it written as the unit of work does (so a savepoint rolled back, or a transaction,
-expires it); an object with a changed relationship or key, or a value given as SQL, is left
-to the unit of work. The objects are written in the order of their table and key, as the
-unit of work writes them, so that two transactions take the rows' locks in one order.
+``before_flush`` listener, after every other one (:mod:`~returns_service.plain_writes`),
+writes each changed object of the models of :func:`write_at_flush` whose changes are all
+to its own columns with an ``UPDATE`` by its primary key, only the columns whose values
+changed (and those worked out on update), and marks it written as the unit of work does
+(so a savepoint rolled back, or a transaction, expires it); an object with a changed
+relationship or key, or a value given as SQL, is left to the unit of work. The objects are
+written in the order of their table and key, as the unit of work writes them, so that two
+transactions take the rows' locks in one order.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ClauseElement, Update, bindparam, inspect, update
+from sqlalchemy import ClauseElement, inspect
 from sqlalchemy.orm import ColumnProperty, Mapper, Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,12 +32,10 @@ _MODELS: dict[type[Base], dict[str, Any]] = {}
 _KEYS: dict[type[Base], frozenset[str]] = {}
 #: The attributes of each model's columns worked out on update, with their function.
 _ON_UPDATE: dict[type[Base], dict[str, Any]] = {}
-#: Each update built once per model and columns set.
-_UPDATES: dict[tuple[type[Base], tuple[str, ...]], Update] = {}
 
 
 def write_at_flush(model: type[Base]) -> None:
-    """Have :func:`write_updated` write changed objects of ``model``: refused (``TypeError``)
+    """Have :func:`gather_updated` write changed objects of ``model``: refused (``TypeError``)
     for a model whose rows span more than its table, with a key of several columns, a
     version counter, a column worked out on update in SQL (the flush would read it back),
     or listeners of its updates (registered before this is called: the models are
@@ -63,35 +62,32 @@ def write_at_flush(model: type[Base]) -> None:
     _ON_UPDATE[model] = {key: default.arg for key, default in on_update.items()}
 
 
-def _update(model: type[Base], keys: tuple[str, ...]) -> Update:
-    statement = _UPDATES.get((model, keys))
-    if statement is None:
-        table = inspect(model).local_table
-        [primary_key] = table.primary_key.columns
-        statement = (
-            update(table)
-            .where(primary_key == bindparam("_primary_key"))
-            .values({key: bindparam(key) for key in keys})
-        )
-        _UPDATES[(model, keys)] = statement
-    return statement
-
-
-def write_updated(session: Session, flush_context: Any, instances: Any) -> None:
-    """``before_flush``, after every other listener: write the changed objects of the models
-    of :func:`write_at_flush` whose changes are all to their own columns."""
+def gather_updated(session: Session, writes: statement_text.Writes) -> list[tuple[Any, bool]]:
+    """Add to ``writes`` an update of each changed object of the models of
+    :func:`write_at_flush` whose changes are all to its own columns, in the order of their
+    table and key; those objects, each with whether an update of it was added (none where
+    no value really changed), for :func:`confirm_updated` once ``writes`` are sent."""
     if not _MODELS:
-        return
+        return []
     changed = [
         (state.mapper.local_table.name, state.identity, state)
         for state in (inspect(instance) for instance in session.dirty)
         if state.class_ in _MODELS
     ]
+    gathered = []
     for _, _, state in sorted(changed, key=lambda item: item[:2]):
-        _write(session, state)
+        values = _changed_values(state)
+        if values is None:
+            continue  # the unit of work's
+        if values:
+            writes.update(state.mapper.local_table, state.identity[0], values)
+        gathered.append((state, bool(values)))
+    return gathered
 
 
-def _write(session: Session, state: Any) -> None:
+def _changed_values(state: Any) -> dict[str, Any] | None:
+    """The values to write of an object's columns that changed (and of those worked out on
+    update, set on it too); None where the change is the unit of work's to write."""
     model = state.class_
     columns = _MODELS[model]
     before = state.committed_state
@@ -102,7 +98,7 @@ def _write(session: Session, state: Any) -> None:
         or isinstance(state.dict[key], ClauseElement)
         for key in before
     ):
-        return  # the unit of work's
+        return None
     values = {
         columns[key].key: state.dict[key]
         for key, value in before.items()
@@ -112,13 +108,16 @@ def _write(session: Session, state: Any) -> None:
         for key, work_out in _ON_UPDATE[model].items():
             if key not in before:
                 state.dict[key] = values[columns[key].key] = work_out(None)
-        changed = statement_text.update(
-            session.connection(),
-            _update(model, tuple(values)),
-            {"_primary_key": state.identity[0], **values},
-        )
-        if changed != 1:
-            raise StaleDataError(f"{model.__name__} {state.identity[0]} is no longer there")
-    state._commit_all(state.dict, session.identity_map)
-    # Noted as the unit of work notes what it wrote: a rollback expires it.
-    session._register_altered([state])
+    return values
+
+
+def confirm_updated(session: Session, gathered: list[tuple[Any, bool]], counts: list[int]) -> None:
+    """Mark the objects of :func:`gather_updated` written, as the unit of work does (so a
+    savepoint rolled back, or a transaction, expires them), given how many rows each update
+    sent changed: an object whose row is gone is refused (``StaleDataError``)."""
+    sent = iter(counts)
+    for state, updated in gathered:
+        if updated and next(sent) != 1:
+            raise StaleDataError(f"{state.class_.__name__} {state.identity[0]} is no longer there")
+        state._commit_all(state.dict, session.identity_map)
+    session._register_altered([state for state, _ in gathered])

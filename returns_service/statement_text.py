@@ -13,10 +13,26 @@ the values go through the same type processing as SQLAlchemy's own execution.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Dialect, Insert, Table, Update, bindparam
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Insert,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.sql.selectable import CTE
 
 #: Up to this many rows an insert is sent as text; more (a bulk import) go through
 #: SQLAlchemy's own batching, so a rare long list does not add a compiled form per length.
@@ -91,12 +107,10 @@ def insert(
     statement: Insert,
     keys: tuple[str, ...],
     rows: Sequence[Mapping[str, Any]],
-    *,
-    returning: bool,
 ) -> list[dict[str, Any]]:
     """Insert ``rows`` (each giving ``keys``) by ``statement`` (an ``INSERT`` of a table,
-    without values) in one statement; with ``returning``, the columns not given (ids,
-    defaults), by key, for each row in their order.
+    without values) in one statement; the columns not given (ids, defaults), by key, for
+    each row in their order. (Rows that need nothing back go with :class:`Writes`.)
 
     Several rows are put back in their order by the table's key, which the database gives
     them in the order they were sent (as SQLAlchemy does for an ``INSERT`` of many rows).
@@ -104,31 +118,22 @@ def insert(
     if not rows:
         return []
     dialect = connection.dialect
-    returned = _returned(statement, keys) if returning else []
-    if len(rows) > MOST_ROWS or (
-        returned and (len(rows) == 1 or _generated_key(statement.table, keys) is None)
-    ):
+    returned = _returned(statement, keys)
+    if len(rows) > MOST_ROWS or len(rows) == 1 or _generated_key(statement.table, keys) is None:
         result = connection.execute(_sqlalchemys(statement, keys, returned), list(rows))
-        return [row._asdict() for row in result] if returned else []
-    cache_key = (statement, keys, len(rows), returning, dialect.name)
+        return [row._asdict() for row in result]
+    cache_key = (statement, keys, len(rows), dialect.name)
     text = _TEXTS.get(cache_key)
     defaults = _python_defaults(statement.table, keys, "default")
     if text is None:
-        sent = (*keys, *defaults)
-        values = [
-            {key: bindparam(f"r{n}_{key}", type_=statement.table.c[key].type) for key in sent}
-            for n in range(len(rows))
-        ]
-        many = statement.values(values)
-        if returned:
-            many = many.returning(*returned)
-        text = _compiled(many, dialect, _row_and_key, returned)
+        many = statement.values(
+            [_bound(statement.table, (*keys, *defaults), n) for n in range(len(rows))]
+        )
+        text = _compiled(many.returning(*returned), dialect, _row_and_key, returned)
         _TEXTS[cache_key] = text
     if defaults:
         rows = [{**row, **{key: value() for key, value in defaults.items()}} for row in rows]
     result = connection.exec_driver_sql(text.sql, text.parameters(rows))
-    if not returned:
-        return []
     fetched = text.returned_rows(result.fetchall())
     key = _generated_key(statement.table, keys)
     return sorted(fetched, key=lambda row: row[key])
@@ -148,8 +153,6 @@ _STATEMENTS: dict[tuple[Insert, tuple[str, ...]], Insert] = {}
 def _sqlalchemys(statement: Insert, keys: tuple[str, ...], returned: list[Column[Any]]) -> Insert:
     """The statement as SQLAlchemy runs it, built once: a statement object keeps its cache
     key once worked out, a new one has it worked out again."""
-    if not returned:
-        return statement
     built = _STATEMENTS.get((statement, keys))
     if built is None:
         built = statement.returning(*returned, sort_by_parameter_order=True)
@@ -189,15 +192,116 @@ def _row_and_key(name: str) -> tuple[int, str]:
     return int(row[1:]), key
 
 
-def update(connection: Connection, statement: Update, values: Mapping[str, Any]) -> int:
-    """Run ``statement`` (an ``UPDATE`` whose parameters are named as the keys of
-    ``values``) with ``values``; how many rows it changed."""
-    dialect = connection.dialect
-    cache_key = (statement, dialect.name)
-    text = _TEXTS.get(cache_key)
-    if text is None:
-        text = _TEXTS[cache_key] = _compiled(statement, dialect, lambda name: (0, name))
-    # A column worked out on update that the statement does not set is set by it.
-    if worked_out := _python_defaults(statement.table, tuple(values), "onupdate"):
-        values = {**values, **{key: work_out() for key, work_out in worked_out.items()}}
-    return connection.exec_driver_sql(text.sql, text.parameters([values])).rowcount
+@dataclass
+class Writes:
+    """Updates by key and inserts that return nothing, gathered and then sent together.
+
+    On PostgreSQL they go as one statement, each a part of its ``WITH`` (a flush's state
+    changes, events and messages cost one round trip, not one each); each update there
+    waits for the one before it, so rows are still locked in the order they were given.
+    Elsewhere each is sent alone, in the order given.
+    """
+
+    _parts: list[tuple[Any, ...]] = field(default_factory=list)
+    _rows: list[Mapping[str, Any]] = field(default_factory=list)
+    _bulk: list[tuple[Insert, list[Mapping[str, Any]]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self._parts or self._bulk)
+
+    def insert(
+        self, statement: Insert, keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> Writes:
+        """Add an insert of ``rows`` (each giving ``keys``) by ``statement`` (an ``INSERT``
+        of a table, without values)."""
+        if len(rows) > MOST_ROWS:  # a bulk import's: SQLAlchemy batches it
+            self._bulk.append((statement, list(rows)))
+        elif rows:
+            defaults = _python_defaults(statement.table, keys, "default")
+            if defaults:
+                rows = [{**row, **{k: made() for k, made in defaults.items()}} for row in rows]
+            self._parts.append((statement, (*keys, *defaults), len(rows)))
+            self._rows.extend(rows)
+        return self
+
+    def update(self, table: Table, key: Any, values: Mapping[str, Any]) -> Writes:
+        """Add an update of ``values`` (by column key) on the row whose primary key is
+        ``key``; :meth:`send` gives how many rows it changed."""
+        if worked_out := _python_defaults(table, tuple(values), "onupdate"):
+            values = {**values, **{k: work_out() for k, work_out in worked_out.items()}}
+        self._parts.append((table, tuple(values), None))
+        self._rows.append({**values, "_primary_key": key})
+        return self
+
+    def send(self, connection: Connection) -> list[int]:
+        """Send what was gathered; how many rows each update changed, in their order."""
+        for statement, rows in self._bulk:
+            connection.execute(statement, rows)
+        if not self._parts:
+            return []
+        dialect = connection.dialect
+        if dialect.name == "postgresql" and len(self._parts) > 1:
+            text = _together(tuple(self._parts), dialect)
+            result = connection.exec_driver_sql(text.sql, text.parameters(self._rows))
+            counts = result.one()
+            return [
+                count for count, part in zip(counts, self._parts, strict=True) if part[2] is None
+            ]
+        updated, first = [], 0
+        for part in self._parts:
+            last = first + (part[2] or 1)
+            text = _together((part,), dialect)
+            sent = connection.exec_driver_sql(text.sql, text.parameters(self._rows[first:last]))
+            if part[2] is None:
+                updated.append(sent.rowcount)
+            first = last
+        return updated
+
+
+@lru_cache(maxsize=512)
+def _together(parts: tuple[tuple[Any, ...], ...], dialect: Dialect) -> _Text:
+    """The statement of :class:`Writes`'s parts for ``dialect``, its parameters named
+    ``r<row>_<key>`` by their row's place among those of all the parts: one part alone as
+    itself, several as the parts of a ``WITH`` (PostgreSQL's)."""
+    statements: list[Insert | Update] = []
+    row = 0
+    for target, keys, count in parts:
+        if count is None:  # an update of one row by its key
+            [primary_key] = target.primary_key.columns
+            where = primary_key == bindparam(f"r{row}__primary_key", type_=primary_key.type)
+            statements.append(update(target).where(where).values(_bound(target, keys, row)))
+            row += 1
+        else:
+            rows = [_bound(target.table, keys, row + n) for n in range(count)]
+            statements.append(target.values(rows))
+            row += count
+    if len(statements) == 1:
+        return _compiled(statements[0], dialect, _row_and_key)
+    return _compiled(_with(statements), dialect, _row_and_key)
+
+
+def _bound(table: Table, keys: tuple[str, ...], row: int) -> dict[str, ColumnElement[Any]]:
+    return {key: bindparam(f"r{row}_{key}", type_=table.c[key].type) for key in keys}
+
+
+def _with(statements: list[Insert | Update]) -> Select[Any]:
+    """The statements as the parts of one ``WITH``, selecting for each how many rows it
+    changed (an insert's: 1); each update waits for the one before it (it reads that one's
+    rows), so the rows' locks are taken in the order given."""
+    parts: list[CTE] = []
+    counts: list[ColumnElement[Any]] = []
+    before: CTE | None = None
+    for n, statement in enumerate(statements):
+        if isinstance(statement, Update):
+            [primary_key] = statement.table.primary_key.columns
+            if before is not None:
+                statement = statement.where(
+                    select(literal_column("1")).select_from(before).exists()
+                )
+            part = before = statement.returning(primary_key).cte(f"w{n}")
+            counts.append(select(func.count()).select_from(part).scalar_subquery())
+        else:
+            part = statement.cte(f"w{n}")
+            counts.append(literal_column("1"))
+        parts.append(part)
+    return select(*counts).add_cte(*parts)

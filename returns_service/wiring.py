@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from returns_service import outbox, plain_inserts, plain_updates, worker
+from returns_service import outbox, plain_inserts, plain_updates, plain_writes, worker
 from returns_service.cancellations import jobs as cancellation_jobs
 from returns_service.cancellations import side_effects as cancellation_side_effects
 from returns_service.cancellations.guard import CancellationGuard
@@ -110,8 +110,7 @@ def wire() -> None:
         queue_reactions,
         route_customer_messages,
         ranks.keep_ranks,
-        plain_updates.write_updated,
-        plain_inserts.write_appended,
+        plain_writes.write_plainly,
     ):
         if not event.contains(db.session_factory, "before_flush", listener):
             event.listen(db.session_factory, "before_flush", listener)

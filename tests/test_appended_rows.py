@@ -3,6 +3,7 @@ at flush, not by the unit of work; what a use case kept of them follows its save
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -47,12 +48,13 @@ def test_a_flush_writes_events_and_messages_by_one_insert_per_table(session: Ses
     outbox.record(session, "issue_refund", now, refund_id=7)
     with statements_sent() as sent:
         session.flush()
-    assert [" ".join(statement.split()[:3]) for statement in sent] == [
+    # Both tables' rows in one statement, each table's with a VALUES list.
+    [statement] = sent
+    assert re.findall(r"INSERT INTO \w+", statement) == [
         "INSERT INTO events",
         "INSERT INTO outbox_messages",
     ]
-    # Each table's rows in one statement with a VALUES list, not a batch of statements.
-    assert [statement.count("), (") for statement in sent] == [1, 1]
+    assert statement.count("), (") == 2
     assert not session.new and message not in session  # left as built, nothing read back
     assert not session.identity_map
     session.commit()

@@ -1,16 +1,20 @@
 """Plain inserts and updates sent as their compiled text write what SQLAlchemy's own
 execution writes: each value through its column's type, the defaults worked out in
-Python, the rows returned in the order sent; the engine still sees every statement."""
+Python, the rows returned in the order sent; the engine still sees every statement.
+Writes gathered go as one statement on PostgreSQL, their updates locking rows in the
+order given, and one by one elsewhere."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, bindparam, create_engine, func, insert, select, update
+from sqlalchemy import Connection, create_engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
@@ -43,9 +47,7 @@ def test_rows_come_back_in_the_order_sent_with_ids_and_defaults(
 ) -> None:
     sent_rows = _customers(count)
     with counted_statements(app) as sent:
-        returned = statement_text.insert(
-            connection, CUSTOMERS, ("email", "name"), sent_rows, returning=True
-        )
+        returned = statement_text.insert(connection, CUSTOMERS, ("email", "name"), sent_rows)
     assert len(sent) == 1
     stored = connection.execute(select(Customer.__table__).order_by("id")).mappings().all()
     assert [row["email"] for row in stored] == [row["email"] for row in sent_rows]
@@ -56,13 +58,16 @@ def test_rows_come_back_in_the_order_sent_with_ids_and_defaults(
     assert "email" not in returned[0]  # only what was not sent comes back
 
 
-def test_an_insert_returning_nothing_writes_every_row_through_its_types(
-    connection: Connection,
+def _writes() -> statement_text.Writes:
+    return statement_text.Writes()
+
+
+@pytest.mark.parametrize("count", [2, statement_text.MOST_ROWS + 1])
+def test_rows_written_with_nothing_back_go_through_their_types(
+    connection: Connection, count: int
 ) -> None:
     now = utcnow()
-    [customer] = statement_text.insert(
-        connection, CUSTOMERS, ("email",), [{"email": "a@shop.example"}], returning=True
-    )
+    [customer] = statement_text.insert(connection, CUSTOMERS, ("email",), [{"email": "a@x.jp"}])
     rows = [
         {
             "number": f"#{n}",
@@ -71,72 +76,130 @@ def test_an_insert_returning_nothing_writes_every_row_through_its_types(
             "placed_at": now,
             "currency": "JPY",
         }
-        for n in range(2)
+        for n in range(count)
     ]
-    returned = statement_text.insert(connection, ORDERS, tuple(rows[0]), rows, returning=False)
-    assert returned == []
+    assert _writes().insert(ORDERS, tuple(rows[0]), rows).send(connection) == []
     stored = connection.execute(
         select(Order.source, Order.tags, Order.shipping_address, Order.placed_at).order_by(Order.id)
     ).all()
     # An enum's default sent as its value and read back as the enum, JSON defaults as JSON.
-    assert stored == [(OrderSource.API, [], {}, now)] * 2
+    assert stored == [(OrderSource.API, [], {}, now)] * count
 
 
 def test_a_value_its_type_refuses_sends_nothing(app: Flask, connection: Connection) -> None:
     naive = datetime(2026, 12, 1, 9, 0)
+    event = {
+        "subject_type": "order",
+        "subject_id": 1,
+        "kind": "order.created",
+        "actor": "api",
+        "message": "",
+        "data": {},
+        "created_at": naive,
+    }
+    writes = _writes().insert(EVENTS, tuple(event), [event])
     with counted_statements(app) as sent, pytest.raises(ValueError, match="naive datetime"):
-        statement_text.insert(
-            connection,
-            EVENTS,
-            ("subject_type", "subject_id", "kind", "actor", "message", "data", "created_at"),
-            [
-                {
-                    "subject_type": "order",
-                    "subject_id": 1,
-                    "kind": "order.created",
-                    "actor": "api",
-                    "message": "",
-                    "data": {},
-                    "created_at": naive,
-                }
-            ],
-            returning=False,
-        )
+        writes.send(connection)
     assert sent == []
 
 
 def test_a_read_only_session_still_refuses_the_text(app: Flask, session: Session) -> None:
     with app.test_request_context("/staff/"):
         db.read_only_session()
+        writes = _writes().insert(CUSTOMERS, ("email",), _customers(2))
         with pytest.raises(WriteWhileReadOnly, match="INSERT INTO customers"):
-            statement_text.insert(
-                db.session.connection(), CUSTOMERS, ("email",), _customers(2), returning=False
-            )
+            writes.send(db.session.connection())
         db.session.remove()
     assert session.scalar(select(func.count()).select_from(Customer)) == 0
 
 
-def test_an_update_by_key_says_how_many_rows_it_changed(connection: Connection) -> None:
-    [customer] = statement_text.insert(
-        connection, CUSTOMERS, ("email",), _customers(1), returning=True
+def test_writes_go_as_one_statement_and_say_what_each_update_changed(
+    app: Flask, connection: Connection
+) -> None:
+    first, second = statement_text.insert(connection, CUSTOMERS, ("email",), _customers(2))
+    customers = Customer.__table__
+    writes = (
+        _writes()
+        .update(customers, first["id"], {"name": "B"})
+        .insert(EVENTS, tuple(_event()), [_event(), _event()])
+        .update(customers, second["id"], {"name": "C"})
+        .insert(CUSTOMERS, ("email",), [{"email": "new@x.jp"}])
     )
-    renamed = (
-        update(Customer.__table__)
-        .where(Customer.__table__.c.id == bindparam("_primary_key"))
-        .values(name=bindparam("name"))
+    with counted_statements(app) as sent:
+        assert writes.send(connection) == [1, 1]
+    assert len(sent) == 1 and sent[0].startswith("WITH")
+    names = connection.execute(select(Customer.email, Customer.name).order_by(Customer.id)).all()
+    assert names == [("c0@shop.example", "B"), ("c1@shop.example", "C"), ("new@x.jp", "")]
+    assert connection.scalar(select(func.count()).select_from(Event)) == 2
+    # A row that is gone changes nothing; an update after it waits for it, so nor does that.
+    gone = (
+        _writes().update(customers, -1, {"name": "D"}).update(customers, first["id"], {"name": "E"})
     )
-    assert (
-        statement_text.update(connection, renamed, {"_primary_key": customer["id"], "name": "B"})
-        == 1
+    assert gone.send(connection) == [0, 0]
+
+
+def _event() -> dict[str, object]:
+    return {
+        "subject_type": "order",
+        "subject_id": 1,
+        "kind": "order.created",
+        "actor": "api",
+        "message": "",
+        "data": {"n": 1},
+        "created_at": utcnow(),
+    }
+
+
+def test_updates_sent_together_lock_their_rows_in_the_order_given(app: Flask) -> None:
+    """The second row is not locked while the first waits: two use cases that change the
+    same rows, each in the order of their key, cannot wait on each other."""
+    with app.app_context():
+        engine = db.engine
+    with engine.begin() as setup:
+        first, second = statement_text.insert(setup, CUSTOMERS, ("email",), _customers(2))
+    customers = Customer.__table__
+    try:
+        with engine.connect() as holder, engine.connect() as writer:
+            holder.execute(
+                select(customers.c.id).where(customers.c.id == first["id"]).with_for_update()
+            )
+            writes = (
+                _writes()
+                .update(customers, first["id"], {"name": "B"})
+                .update(customers, second["id"], {"name": "C"})
+            )
+            with ThreadPoolExecutor(1) as pool:
+                sending = pool.submit(writes.send, writer)
+                _wait_until_waiting(holder)
+                # The second row is free: the writer is waiting on the first.
+                holder.execute(
+                    select(customers.c.id)
+                    .where(customers.c.id == second["id"])
+                    .with_for_update(nowait=True)
+                )
+                holder.rollback()
+                assert sending.result(timeout=10) == [1, 1]
+            writer.rollback()
+    finally:
+        with engine.begin() as cleanup:
+            cleanup.execute(customers.delete())
+
+
+def _wait_until_waiting(connection: Connection) -> None:
+    """Until another session waits on a lock (polled: the wait starts in another thread)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
     )
-    assert statement_text.update(connection, renamed, {"_primary_key": -1, "name": "C"}) == 0
-    assert connection.scalar(select(Customer.name)) == "B"
+    for _ in range(500):
+        if connection.scalar(waiting):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the writer never waited for the held row")
 
 
 def test_an_update_sets_what_its_columns_work_out_on_update(connection: Connection) -> None:
-    [customer] = statement_text.insert(
-        connection, CUSTOMERS, ("email",), _customers(1), returning=True
-    )
+    [customer] = statement_text.insert(connection, CUSTOMERS, ("email",), _customers(1))
     placed = utcnow() - timedelta(days=3)
     order = {
         "number": "#1",
@@ -146,25 +209,17 @@ def test_an_update_sets_what_its_columns_work_out_on_update(connection: Connecti
         "currency": "JPY",
         "updated_at": placed,
     }
-    statement_text.insert(connection, ORDERS, tuple(order), [order], returning=False)
-    orders = Order.__table__
-    tagged = (
-        update(orders)
-        .where(orders.c.id == bindparam("_primary_key"))
-        .values(tags=bindparam("tags"))
-    )
+    _writes().insert(ORDERS, tuple(order), [order]).send(connection)
     order_id = connection.scalar(select(Order.id))
     before = utcnow()
-    assert statement_text.update(connection, tagged, {"_primary_key": order_id, "tags": ["x"]}) == 1
+    assert _writes().update(Order.__table__, order_id, {"tags": ["x"]}).send(connection) == [1]
     tags, updated_at = connection.execute(select(Order.tags, Order.updated_at)).one()
     assert tags == ["x"] and updated_at >= before  # worked out, as SQLAlchemy would
 
 
 def test_rows_given_their_own_keys_are_inserted_and_return_the_rest(connection: Connection) -> None:
     rows = [{"id": n, **row} for n, row in zip((30, 10, 20), _customers(3), strict=True)]
-    returned = statement_text.insert(
-        connection, CUSTOMERS, ("id", "email", "name"), rows, returning=True
-    )
+    returned = statement_text.insert(connection, CUSTOMERS, ("id", "email", "name"), rows)
     assert [row["created_at"] is not None for row in returned] == [True] * 3
     stored = dict(connection.execute(select(Customer.id, Customer.email)).all())
     assert [stored[row["id"]] for row in rows] == [row["email"] for row in rows]
@@ -174,15 +229,23 @@ def test_a_driver_taking_parameters_by_position_gets_them_in_order(tmp_path: Pat
     demo = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")  # the demo's database
     Base.metadata.create_all(demo, tables=[Customer.__table__])
     with demo.begin() as connection:
-        returned = statement_text.insert(
-            connection, CUSTOMERS, ("email", "name"), _customers(3), returning=True
-        )
+        returned = statement_text.insert(connection, CUSTOMERS, ("email", "name"), _customers(3))
         stored = connection.execute(
             select(Customer.id, Customer.email, Customer.name, Customer.created_at).order_by(
                 Customer.id
             )
         ).all()
+        # Writes go one by one, each update's count read from its own statement.
+        writes = (
+            _writes()
+            .update(Customer.__table__, returned[0]["id"], {"name": "B"})
+            .insert(CUSTOMERS, ("email",), [{"email": "d@x.jp"}])
+            .update(Customer.__table__, -1, {"name": "C"})
+        )
+        assert writes.send(connection) == [1, 0]
+        renamed = connection.scalar(select(Customer.name).where(Customer.id == returned[0]["id"]))
     demo.dispose()
+    assert renamed == "B"
     assert [(row.email, row.name) for row in stored] == [
         (row["email"], row["name"]) for row in _customers(3)
     ]
