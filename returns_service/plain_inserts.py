@@ -23,6 +23,7 @@ from returns_service.models import Base
 from returns_service.portable_sql import insert_skipping_duplicates
 
 _Row = TypeVar("_Row", bound=Base)
+_Child = TypeVar("_Child", bound=Base)
 
 #: Each insert built once per table (and, for one that skips a row whose key is taken,
 #: that key and the dialect): building one costs more than sending it.
@@ -73,6 +74,15 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
             set_committed_value(instance, key, value)
 
 
+def _insert_unless_taken(session: Session, table: Table, key: tuple[str, ...]) -> Insert:
+    cache_key = (table, key, session.get_bind().dialect.name)
+    statement = _INSERTS_UNLESS_TAKEN.get(cache_key)
+    if statement is None:
+        statement = insert_skipping_duplicates(session, table, list(key))
+        _INSERTS_UNLESS_TAKEN[cache_key] = statement
+    return statement
+
+
 def insert_row_unless_taken(
     session: Session, model: type[_Row], values: dict[str, Any], key: tuple[str, ...]
 ) -> _Row | None:
@@ -82,17 +92,58 @@ def insert_row_unless_taken(
     Taken by a row already there, or by one a parallel transaction inserts meanwhile: the
     insert then waits for that one to commit, and inserts nothing.
     """
-    table = loadable(model).local_table
-    cache_key = (table, key, session.get_bind().dialect.name)
-    statement = _INSERTS_UNLESS_TAKEN.get(cache_key)
-    if statement is None:
-        statement = insert_skipping_duplicates(session, table, list(key))
-        _INSERTS_UNLESS_TAKEN[cache_key] = statement
+    statement = _insert_unless_taken(session, loadable(model).local_table, key)
     returned = statement_text.insert(session.connection(), statement, tuple(values), [values])
     if not returned:
         return None
     [row] = as_loaded(session, model, [values | returned[0]])
     return row
+
+
+def insert_row_with_children_unless_taken(
+    session: Session,
+    model: type[_Row],
+    values: dict[str, Any],
+    key: tuple[str, ...],
+    child_model: type[_Child],
+    link: str,
+    children: list[dict[str, Any]],
+) -> tuple[_Row, list[_Child]] | None:
+    """:func:`insert_row_unless_taken`, then :func:`insert_rows` of ``children`` with
+    ``link`` set to its id: on PostgreSQL in one statement (a round trip less for every new
+    order of up to :data:`~returns_service.statement_text.MOST_ROWS` lines); the objects as
+    loaded, or None with nothing written where the key is taken."""
+    if (
+        not children
+        or len(children) > statement_text.MOST_ROWS
+        or session.get_bind().dialect.name != "postgresql"
+    ):
+        row = insert_row_unless_taken(session, model, values, key)
+        if row is None:
+            return None
+        linked = [{link: inspect(row).identity[0], **child} for child in children]
+        return row, insert_rows(session, child_model, linked) if linked else []
+    table = loadable(model).local_table
+    child_table = loadable(child_model).local_table
+    returned = statement_text.insert_with_children(
+        session.connection(),
+        _insert_unless_taken(session, table, key),
+        values,
+        _insert(child_table),
+        link,
+        children,
+    )
+    if returned is None:
+        return None
+    parent, added = returned
+    [row] = as_loaded(session, model, [values | parent])
+    parent_id = inspect(row).identity[0]
+    loaded = as_loaded(
+        session,
+        child_model,
+        ({link: parent_id, **child, **got} for child, got in zip(children, added, strict=True)),
+    )
+    return row, loaded
 
 
 def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]]) -> list[_Row]:

@@ -23,14 +23,18 @@ from sqlalchemy import (
     Connection,
     Dialect,
     Insert,
+    Integer,
     Select,
     Table,
     Update,
     bindparam,
+    column,
     func,
     literal_column,
     select,
+    true,
     update,
+    values,
 )
 from sqlalchemy.sql.selectable import CTE
 
@@ -65,12 +69,14 @@ class _Text:
         }
         return tuple(values.values()) if self.positional else values
 
-    def returned_rows(self, fetched: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    def returned_values(self, fetched: Sequence[Sequence[Any]]) -> list[list[tuple[str, Any]]]:
+        """Each row's returned columns, by key and in order, through their processing (a
+        statement may return two columns of one key)."""
         return [
-            {
-                key: process(value) if process else value
+            [
+                (key, process(value) if process else value)
                 for (key, process), value in zip(self.returned, row, strict=True)
-            }
+            ]
             for row in fetched
         ]
 
@@ -134,9 +140,104 @@ def insert(
     if defaults:
         rows = [{**row, **{key: value() for key, value in defaults.items()}} for row in rows]
     result = connection.exec_driver_sql(text.sql, text.parameters(rows))
-    fetched = text.returned_rows(result.fetchall())
+    fetched = [dict(values) for values in text.returned_values(result.fetchall())]
     key = _generated_key(statement.table, keys)
     return sorted(fetched, key=lambda row: row[key])
+
+
+def insert_with_children(
+    connection: Connection,
+    parent: Insert,
+    row: Mapping[str, Any],
+    child: Insert,
+    link: str,
+    children: Sequence[Mapping[str, Any]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """Insert ``row`` by ``parent`` (an ``INSERT`` of a table, perhaps one that skips a row
+    whose key is taken) and ``children`` (each giving the same keys, all but ``link``) by
+    ``child``, each child's ``link`` set to the parent's new id, in one statement
+    (PostgreSQL's). What the database gave the parent and each child (by key, the children
+    in the order given); None, with nothing written, where the parent's key was taken.
+
+    The children are selected in the order given, so their ids follow it.
+    """
+    parent_keys, child_keys = tuple(row), tuple(children[0])
+    if any(tuple(values) != child_keys for values in children[1:]) or len(children) > MOST_ROWS:
+        raise ValueError(f"{child.table.name}: 1 to {MOST_ROWS} rows naming the same columns")
+    parent_defaults = _python_defaults(parent.table, parent_keys, "default")
+    child_defaults = _python_defaults(child.table, (*child_keys, link), "default")
+    text = _with_children(
+        parent,
+        (*parent_keys, *parent_defaults),
+        child,
+        link,
+        (*child_keys, *child_defaults),
+        len(children),
+        connection.dialect,
+    )
+    rows = [
+        {**row, **{key: made() for key, made in parent_defaults.items()}},
+        *(
+            {**values, **{key: made() for key, made in child_defaults.items()}}
+            for values in children
+        ),
+    ]
+    fetched = connection.exec_driver_sql(text.sql, text.parameters(rows)).fetchall()
+    if not fetched:
+        return None
+    split = len(_returned(parent, (*parent_keys, *parent_defaults)))
+    processed = text.returned_values(fetched)
+    return dict(processed[0][:split]), [dict(values[split:]) for values in processed]
+
+
+@lru_cache(maxsize=64)
+def _with_children(
+    parent: Insert,
+    parent_keys: tuple[str, ...],
+    child: Insert,
+    link: str,
+    child_keys: tuple[str, ...],
+    count: int,
+    dialect: Dialect,
+) -> _Text:
+    """The statement of :func:`insert_with_children`: the parent inserted in a ``WITH``
+    part, the children selected from a ``VALUES`` list with the parent's new id, the
+    parent's columns and each child's returned as one row per child. Its parameters are
+    named by their row (the parent's is row 0); the columns come back named ``p_<key>``
+    and ``c_<key>``, though read by place."""
+    parent_returned = _returned(parent, parent_keys)
+    child_returned = _returned(child, child_keys)
+    inserted = parent.values(_bound(parent.table, parent_keys, 0)).returning(*parent.table.c)
+    new = inserted.cte("parent")
+    listed = values(
+        column("place", Integer),
+        *(column(key, child.table.c[key].type) for key in child_keys),
+        name="listed",
+    ).data(
+        [
+            (literal_column(str(n)), *_bound(child.table, child_keys, n + 1).values())
+            for n in range(count)
+        ]
+    )
+    [parent_key] = parent.table.primary_key.columns
+    chosen = (
+        select(new.c[parent_key.key], *(listed.c[key] for key in child_keys))
+        .select_from(new)
+        .join(listed, true())
+        .order_by(listed.c.place)
+    )
+    added = child.from_select([link, *child_keys], chosen).returning(*child.table.c).cte("children")
+    both = (
+        select(
+            *(new.c[c.key].label(f"p_{c.key}") for c in parent_returned),
+            *(added.c[c.key].label(f"c_{c.key}") for c in child_returned),
+        )
+        .select_from(new)
+        .join(added, true())
+        .order_by(added.c[child.table.primary_key.columns[0].key])
+    )
+    returned = [*parent_returned, *child_returned]
+    return _compiled(both, dialect, _row_and_key, returned)
 
 
 def _generated_key(table: Table, keys: tuple[str, ...]) -> str | None:

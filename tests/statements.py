@@ -28,14 +28,15 @@ def statements_sent() -> Iterator[list[str]]:
 
 
 @contextmanager
-def before_the_first(prefix: str, action: Callable[[], None]) -> Iterator[None]:
+def before_the_first(prefix: str | tuple[str, ...], action: Callable[[], None]) -> Iterator[None]:
     """Run ``action`` once, just before the engine sends the first statement that starts
-    with ``prefix`` (what ``action`` sends itself goes through): another transaction's
-    work slipped in at that moment, every time."""
+    with ``prefix`` (or one of them), its spaces and line breaks read as one space (what
+    ``action`` sends itself goes through): another transaction's work slipped in at that
+    moment, every time."""
     started: list[bool] = []
 
     def run_first(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        if started or not statement.startswith(prefix):
+        if started or not " ".join(statement.split()).startswith(prefix):
             return
         started.append(True)
         action()

@@ -1,4 +1,4 @@
-"""A new order written in two statements, the order and then its lines, each returning its ids.
+"""A new order written with its lines in one statement (on PostgreSQL), returning their ids.
 
 The order is inserted unless its external id is taken (by a parallel delivery of the same
 new order): then nothing is written, and the caller updates the one that is there.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.orders.models import Customer, Order, OrderLine
-from returns_service.plain_inserts import insert_row_unless_taken, insert_rows
+from returns_service.plain_inserts import insert_row_with_children_unless_taken
 
 
 def insert_order(
@@ -30,15 +30,18 @@ def insert_order(
     (none yet) parcels, so that nothing asks the database for them again. None, with
     nothing written, where an order with this external id is there (or was inserted
     meanwhile by a transaction that committed)."""
-    order = insert_row_unless_taken(
+    written = insert_row_with_children_unless_taken(
         session,
         Order,
         {"external_id": external_id, "customer_id": customer.id, **values},
         ("external_id",),
+        OrderLine,
+        "order_id",
+        lines,
     )
-    if order is None:
+    if written is None:
         return None
-    inserted = insert_rows(session, OrderLine, [{"order_id": order.id, **line} for line in lines])
+    order, inserted = written
     for line in inserted:
         set_committed_value(line, "order", order)
     set_committed_value(order, "customer", customer)

@@ -69,7 +69,9 @@ def delivered_first_by_another(app: Flask, external_id: str, document: dict[str,
             upsert_order(other, external_id, data, utcnow(), "shopify", shop_settings(app))
             other.commit()
 
-    with app.app_context(), before_the_first("INSERT INTO orders", deliver_first):
+    # The order's insert: with its lines, in one statement, on PostgreSQL.
+    inserting = ("INSERT INTO orders", "WITH parent AS (INSERT INTO orders")
+    with app.app_context(), before_the_first(inserting, deliver_first):
         yield delivered
 
 
