@@ -59,6 +59,43 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     """
     if not objects:
         return
+    table, keys, rows = _prepared(session, objects)
+    _set_returned(objects, statement_text.insert(session.connection(), _insert(table), keys, rows))
+
+
+def insert_returning_with_children(
+    session: Session, parent: Base, children: Sequence[Base], link: str
+) -> None:
+    """:func:`insert_returning` of ``parent``, then of ``children`` with their ``link`` (a
+    foreign key, not set on them) set to its new id: on PostgreSQL in one statement (a
+    round trip less for a filed return or a cancellation with its lines)."""
+    if (
+        not children
+        or len(children) > statement_text.MOST_ROWS
+        or session.get_bind().dialect.name != "postgresql"
+    ):
+        insert_returning(session, [parent])
+        parent_id = inspect(parent).mapper.primary_key_from_instance(parent)[0]
+        for child in children:
+            setattr(child, link, parent_id)
+        insert_returning(session, children)
+        return
+    table, _, [row] = _prepared(session, [parent])
+    child_table, _, rows = _prepared(session, children)
+    returned = statement_text.insert_with_children(
+        session.connection(), _insert(table), row, _insert(child_table), link, rows
+    )
+    if returned is None:  # a plain insert always writes its row
+        raise RuntimeError(f"{table.name}: the insert wrote no row")
+    _set_returned([parent], [returned[0]])
+    _set_returned(children, returned[1])
+
+
+def _prepared(
+    session: Session, objects: Sequence[Base]
+) -> tuple[Table, tuple[str, ...], list[dict[str, Any]]]:
+    """The table of new ``objects`` of one model (its hooks run on them), the columns they
+    set and their values: refused (``ValueError``) where they set different columns."""
     for hook in _BEFORE_INSERT.get(type(objects[0]), ()):
         hook(session, objects)
     table = inspect(objects[0]).mapper.local_table
@@ -67,8 +104,10 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     for instance in objects[1:]:
         if tuple(key for key in columns if key in instance.__dict__) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
-    rows = [{key: instance.__dict__[key] for key in keys} for instance in objects]
-    returned = statement_text.insert(session.connection(), _insert(table), keys, rows)
+    return table, keys, [{key: instance.__dict__[key] for key in keys} for instance in objects]
+
+
+def _set_returned(objects: Sequence[Base], returned: Sequence[dict[str, Any]]) -> None:
     for instance, result in zip(objects, returned, strict=True):
         for key, value in result.items():
             set_committed_value(instance, key, value)

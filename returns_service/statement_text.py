@@ -167,13 +167,7 @@ def insert_with_children(
     parent_defaults = _python_defaults(parent.table, parent_keys, "default")
     child_defaults = _python_defaults(child.table, (*child_keys, link), "default")
     text = _with_children(
-        parent,
-        (*parent_keys, *parent_defaults),
-        child,
-        link,
-        (*child_keys, *child_defaults),
-        len(children),
-        connection.dialect,
+        parent, parent_keys, child, link, child_keys, len(children), connection.dialect
     )
     rows = [
         {**row, **{key: made() for key, made in parent_defaults.items()}},
@@ -185,7 +179,7 @@ def insert_with_children(
     fetched = connection.exec_driver_sql(text.sql, text.parameters(rows)).fetchall()
     if not fetched:
         return None
-    split = len(_returned(parent, (*parent_keys, *parent_defaults)))
+    split = len(_returned(parent, parent_keys))
     processed = text.returned_values(fetched)
     return dict(processed[0][:split]), [dict(values[split:]) for values in processed]
 
@@ -207,6 +201,8 @@ def _with_children(
     and ``c_<key>``, though read by place."""
     parent_returned = _returned(parent, parent_keys)
     child_returned = _returned(child, child_keys)
+    parent_keys = (*parent_keys, *_python_defaults(parent.table, parent_keys, "default"))
+    child_keys = (*child_keys, *_python_defaults(child.table, (*child_keys, link), "default"))
     inserted = parent.values(_bound(parent.table, parent_keys, 0)).returning(*parent.table.c)
     new = inserted.cte("parent")
     listed = values(

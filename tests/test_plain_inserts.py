@@ -88,11 +88,14 @@ def test_a_row_with_its_children_comes_back_loaded_with_theirs_in_order(
     # One statement for both, but for none or too many children to send that way.
     assert len(sent) == statements
     assert order in session and not session.new and not session.dirty
-    assert (order.source, order.tags) == (OrderSource.API, [])  # defaults, returned
-    assert [line.external_id for line in lines] == [f"L{n}" for n in range(count)]
-    assert [line.quantity for line in lines] == list(range(1, count + 1))
-    assert {line.order_id for line in lines} <= {order.id}
-    assert {(line.sku, line.is_final_sale) for line in lines} <= {("", False)}
+    with counted_statements(app) as read:
+        assert (order.source, order.tags) == (OrderSource.API, [])  # defaults, returned
+        assert order.created_at is not None
+        assert [line.external_id for line in lines] == [f"L{n}" for n in range(count)]
+        assert [line.quantity for line in lines] == list(range(1, count + 1))
+        assert {line.order_id for line in lines} <= {order.id}
+        assert {(line.sku, line.is_final_sale) for line in lines} <= {("", False)}
+    assert read == []  # nothing left to load
     session.commit()
     stored = session.execute(
         select(OrderLine.id, OrderLine.external_id).order_by(OrderLine.id)

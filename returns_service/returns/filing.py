@@ -16,7 +16,7 @@ from returns_service.errors import Conflict, InvalidInput
 from returns_service.loaded_objects import keep_as_loaded
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
-from returns_service.plain_inserts import insert_returning
+from returns_service.plain_inserts import insert_returning_with_children
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
@@ -154,10 +154,7 @@ def open_return(
     }
     # Written once, decided: the request and its lines are inserted with their decisions
     # rather than inserted and then updated.
-    insert_returning(session, [request])
-    for return_line in return_lines:
-        return_line.return_id = request.id
-    insert_returning(session, return_lines)
+    insert_returning_with_children(session, request, return_lines, "return_id")
     keep_as_loaded(session, [request, *return_lines])
     states.record_filed(session, request, now=now, actor=actor)
     notices.return_received(

@@ -12,10 +12,11 @@ from tests.shop import publish_default_rules
 
 #: Order with its customer and lines (locked); its parcels, the units its cancellations
 #: hold, what the settled ones gave back, the customer's history, the rules in force and
-#: the refunds on their way (one statement, under the lock); the request and its lines; the
-#: refund; the events, outbox rows, the order's and the request's changes in one flush
-#: (the webhook endpoints are taken as the process read them for an earlier request).
-CANCELLING_STATEMENTS = 9
+#: the refunds on their way (one statement, under the lock); the request with its lines (one
+#: statement); the refund; the events, outbox rows, the order's and the request's changes in
+#: one statement at the flush (the webhook endpoints are taken as the process read them for
+#: an earlier request).
+CANCELLING_STATEMENTS = 5
 
 
 def test_cancelling_an_order_sends_a_bounded_number_of_statements(
@@ -36,7 +37,7 @@ def test_cancelling_an_order_sends_a_bounded_number_of_statements(
     assert created.json["status"] == "cancelled"
     # The hand-over to the queue after the commit writes nothing to the database.
     assert len(sent) <= CANCELLING_STATEMENTS, "\n".join(sent)
-    assert not [s for s in sent if s.startswith("UPDATE cancellations SET decision")]
+    assert not [s for s in sent if "UPDATE cancellations SET decision" in s]
     # What is still on its way was read with the order's past, under the lock.
     assert not [s for s in sent if s.startswith("SELECT coalesce(sum(refunds.amount)")], sent
 

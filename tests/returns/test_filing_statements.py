@@ -13,13 +13,13 @@ from tests.shop import Shop, publish_default_rules
 
 #: Order with its customer and lines (locked); its parcels, the units its returns hold, the
 #: customer's history, the rules in force and the refunds on their way (one statement, under
-#: the lock); the request and its lines; the events, outbox rows and the request's new
-#: status in one statement at the flush (the webhook endpoints are taken as the process
-#: read them for the filing before).
-FILING_STATEMENTS = 5
+#: the lock); the request with its lines (one statement); the events, outbox rows and the
+#: request's new status in one statement at the flush (the webhook endpoints are taken as
+#: the process read them for the filing before).
+FILING_STATEMENTS = 4
 #: A kept item refunded at once: also the refund (inserted on its own); the line's refund
 #: goes with the flush's other writes, and what is still on its way with the order's past.
-REFUNDED_AT_ONCE_STATEMENTS = 6
+REFUNDED_AT_ONCE_STATEMENTS = 5
 
 
 def _rules_seen(session: Any, shop: Shop, app: Flask) -> None:
