@@ -8,6 +8,10 @@ compiled once per statement, number of rows and dialect, with its parameters nam
 typed, and sent with ``Connection.exec_driver_sql``: the engine's events still see every
 statement (a read-only session still refuses it, the connection still notes a write), and
 the values go through the same type processing as SQLAlchemy's own execution.
+
+On PostgreSQL, round trips are saved too: writes that need nothing back but a row count
+are gathered and sent as the parts of one ``WITH`` (:class:`Writes`), and a new row goes
+in with its lines in one statement (:func:`insert_with_children`).
 """
 
 from __future__ import annotations
