@@ -69,19 +69,17 @@ def insert_returning_with_children(
     """:func:`insert_returning` of ``parent``, then of ``children`` with their ``link`` (a
     foreign key, not set on them) set to its new id: on PostgreSQL in one statement (a
     round trip less for a filed return or a cancellation with its lines)."""
-    if (
-        not children
-        or len(children) > statement_text.MOST_ROWS
-        or session.get_bind().dialect.name != "postgresql"
+    child_table = inspect(children[0]).mapper.local_table if children else None
+    if child_table is None or not _with_parent(
+        session, child_table, _columns_set(child_table, children[0]), len(children)
     ):
         insert_returning(session, [parent])
-        parent_id = inspect(parent).mapper.primary_key_from_instance(parent)[0]
         for child in children:
-            setattr(child, link, parent_id)
+            setattr(child, link, _key_of(parent))
         insert_returning(session, children)
         return
     table, _, [row] = _prepared(session, [parent])
-    child_table, _, rows = _prepared(session, children)
+    _, _, rows = _prepared(session, children)
     returned = statement_text.insert_with_children(
         session.connection(), _insert(table), row, _insert(child_table), link, rows
     )
@@ -89,6 +87,19 @@ def insert_returning_with_children(
         raise RuntimeError(f"{table.name}: the insert wrote no row")
     _set_returned([parent], [returned[0]])
     _set_returned(children, returned[1])
+
+
+def _with_parent(session: Session, child_table: Table, keys: tuple[str, ...], count: int) -> bool:
+    """Whether ``count`` children giving ``keys`` go in with their parent's insert."""
+    return statement_text.takes_children(session.get_bind().dialect, child_table, keys, count)
+
+
+def _key_of(instance: Base) -> Any:
+    return inspect(instance).mapper.primary_key_from_instance(instance)[0]
+
+
+def _columns_set(table: Table, instance: Base) -> tuple[str, ...]:
+    return tuple(column.key for column in table.columns if column.key in instance.__dict__)
 
 
 def _prepared(
@@ -99,10 +110,9 @@ def _prepared(
     for hook in _BEFORE_INSERT.get(type(objects[0]), ()):
         hook(session, objects)
     table = inspect(objects[0]).mapper.local_table
-    columns = [column.key for column in table.columns]
-    keys = tuple(key for key in columns if key in objects[0].__dict__)
+    keys = _columns_set(table, objects[0])
     for instance in objects[1:]:
-        if tuple(key for key in columns if key in instance.__dict__) != keys:
+        if _columns_set(table, instance) != keys:
             raise ValueError(f"{table.name}: objects inserted together must set the same columns")
     return table, keys, [{key: instance.__dict__[key] for key in keys} for instance in objects]
 
@@ -150,20 +160,17 @@ def insert_row_with_children_unless_taken(
 ) -> tuple[_Row, list[_Child]] | None:
     """:func:`insert_row_unless_taken`, then :func:`insert_rows` of ``children`` with
     ``link`` set to its id: on PostgreSQL in one statement (a round trip less for every new
-    order of up to :data:`~returns_service.statement_text.MOST_ROWS` lines); the objects as
+    order; see :func:`~returns_service.statement_text.takes_children`); the objects as
     loaded, or None with nothing written where the key is taken."""
-    if (
-        not children
-        or len(children) > statement_text.MOST_ROWS
-        or session.get_bind().dialect.name != "postgresql"
-    ):
+    table = loadable(model).local_table
+    child_table = loadable(child_model).local_table
+    keys = tuple(children[0]) if children else ()
+    if not _with_parent(session, child_table, keys, len(children)):
         row = insert_row_unless_taken(session, model, values, key)
         if row is None:
             return None
-        linked = [{link: inspect(row).identity[0], **child} for child in children]
+        linked = [{link: _key_of(row), **child} for child in children]
         return row, insert_rows(session, child_model, linked) if linked else []
-    table = loadable(model).local_table
-    child_table = loadable(child_model).local_table
     returned = statement_text.insert_with_children(
         session.connection(),
         _insert_unless_taken(session, table, key),
@@ -176,11 +183,10 @@ def insert_row_with_children_unless_taken(
         return None
     parent, added = returned
     [row] = as_loaded(session, model, [values | parent])
-    parent_id = inspect(row).identity[0]
     loaded = as_loaded(
         session,
         child_model,
-        ({link: parent_id, **child, **got} for child, got in zip(children, added, strict=True)),
+        ({link: _key_of(row), **child, **got} for child, got in zip(children, added, strict=True)),
     )
     return row, loaded
 

@@ -114,10 +114,16 @@ def _changed_values(state: Any) -> dict[str, Any] | None:
 def confirm_updated(session: Session, gathered: list[tuple[Any, bool]], counts: list[int]) -> None:
     """Mark the objects of :func:`gather_updated` written, as the unit of work does (so a
     savepoint rolled back, or a transaction, expires them), given how many rows each update
-    sent changed: an object whose row is gone is refused (``StaleDataError``)."""
+    sent changed: an object whose row is gone is refused (``StaleDataError``), those before
+    it still noted as written."""
     sent = iter(counts)
-    for state, updated in gathered:
-        if updated and next(sent) != 1:
-            raise StaleDataError(f"{state.class_.__name__} {state.identity[0]} is no longer there")
-        state._commit_all(state.dict, session.identity_map)
-    session._register_altered([state for state, _ in gathered])
+    written = []
+    try:
+        for state, updated in gathered:
+            if updated and next(sent) != 1:
+                name = state.class_.__name__
+                raise StaleDataError(f"{name} {state.identity[0]} is no longer there")
+            state._commit_all(state.dict, session.identity_map)
+            written.append(state)
+    finally:
+        session._register_altered(written)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -47,8 +47,8 @@ from sqlalchemy.sql.selectable import CTE
 #: So does one row that returns columns: SQLAlchemy reads the result of a statement it
 #: compiled with what it knows of its columns already, where a text's result has them
 #: worked out from the driver's description at each execution (measured: 263 against
-#: 304 µs, where three rows took 406 against 353 µs and an insert returning nothing 318
-#: against 224 µs).
+#: 304 µs, where three rows took 406 against 353 µs and an insert returning nothing, now
+#: one of :class:`Writes`, 318 against 224 µs).
 MOST_ROWS = 16
 
 _Processor = Callable[[Any], Any] | None
@@ -129,7 +129,11 @@ def insert(
         return []
     dialect = connection.dialect
     returned = _returned(statement, keys)
-    if len(rows) > MOST_ROWS or len(rows) == 1 or _generated_key(statement.table, keys) is None:
+    if not returned:  # every column given: nothing to read back
+        connection.execute(statement, list(rows))
+        return [{} for _ in rows]
+    key = _generated_key(statement.table, keys)
+    if len(rows) > MOST_ROWS or len(rows) == 1 or key is None:
         result = connection.execute(_sqlalchemys(statement, keys, returned), list(rows))
         return [row._asdict() for row in result]
     cache_key = (statement, keys, len(rows), dialect.name)
@@ -145,8 +149,18 @@ def insert(
         rows = [{**row, **{key: value() for key, value in defaults.items()}} for row in rows]
     result = connection.exec_driver_sql(text.sql, text.parameters(rows))
     fetched = [dict(values) for values in text.returned_values(result.fetchall())]
-    key = _generated_key(statement.table, keys)
     return sorted(fetched, key=lambda row: row[key])
+
+
+def takes_children(dialect: Dialect, child: Table, keys: tuple[str, ...], count: int) -> bool:
+    """Whether :func:`insert_with_children` sends ``count`` children of ``child`` giving
+    ``keys`` with their parent: on PostgreSQL, 1 to :data:`MOST_ROWS` of them, their table's
+    key given by the database (the children are matched to their rows by it)."""
+    return (
+        dialect.name == "postgresql"
+        and 0 < count <= MOST_ROWS
+        and _generated_key(child, keys) is not None
+    )
 
 
 def insert_with_children(
@@ -166,8 +180,10 @@ def insert_with_children(
     The children are selected in the order given, so their ids follow it.
     """
     parent_keys, child_keys = tuple(row), tuple(children[0])
-    if any(tuple(values) != child_keys for values in children[1:]) or len(children) > MOST_ROWS:
-        raise ValueError(f"{child.table.name}: 1 to {MOST_ROWS} rows naming the same columns")
+    if any(tuple(values) != child_keys for values in children[1:]) or not takes_children(
+        connection.dialect, child.table, child_keys, len(children)
+    ):
+        raise ValueError(f"{child.table.name}: these rows do not go with their parent's insert")
     parent_defaults = _python_defaults(parent.table, parent_keys, "default")
     child_defaults = _python_defaults(child.table, (*child_keys, link), "default")
     text = _with_children(
@@ -293,6 +309,16 @@ def _row_and_key(name: str) -> tuple[int, str]:
     return int(row[1:]), key
 
 
+class _Part(NamedTuple):
+    """One write of :class:`Writes`: an insert of ``count`` rows by ``target`` (an
+    ``INSERT``), or, ``count`` being None, an update of one row of ``target`` (a table) by
+    its key; ``keys``: the columns each row gives."""
+
+    target: Any
+    keys: tuple[str, ...]
+    count: int | None
+
+
 @dataclass
 class Writes:
     """Updates by key and inserts that return nothing, gathered and then sent together.
@@ -300,28 +326,31 @@ class Writes:
     On PostgreSQL they go as one statement, each a part of its ``WITH`` (a flush's state
     changes, events and messages cost one round trip, not one each); each update there
     waits for the one before it, so rows are still locked in the order they were given.
-    Elsewhere each is sent alone, in the order given.
+    Elsewhere, and where the rows of one table come in several inserts (whose ids must
+    follow the order given) or in a bulk import's, each is sent alone, in the order given.
+    Nothing is sent after an update whose row is gone: the caller fails, and its
+    transaction must be rolled back (on PostgreSQL the inserts of the one statement are
+    written and then rolled back with it).
     """
 
-    _parts: list[tuple[Any, ...]] = field(default_factory=list)
+    _parts: list[_Part] = field(default_factory=list)
     _rows: list[Mapping[str, Any]] = field(default_factory=list)
-    _bulk: list[tuple[Insert, list[Mapping[str, Any]]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self._parts or self._bulk)
+        return bool(self._parts)
 
     def insert(
         self, statement: Insert, keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
     ) -> Writes:
         """Add an insert of ``rows`` (each giving ``keys``) by ``statement`` (an ``INSERT``
         of a table, without values)."""
-        if len(rows) > MOST_ROWS:  # a bulk import's: SQLAlchemy batches it
-            self._bulk.append((statement, list(rows)))
-        elif rows:
+        if len(rows) <= MOST_ROWS:  # a bulk import's are left to SQLAlchemy's batches
             defaults = _python_defaults(statement.table, keys, "default")
             if defaults:
                 rows = [{**row, **{k: made() for k, made in defaults.items()}} for row in rows]
-            self._parts.append((statement, (*keys, *defaults), len(rows)))
+            keys = (*keys, *defaults)
+        if rows:
+            self._parts.append(_Part(statement, keys, len(rows)))
             self._rows.extend(rows)
         return self
 
@@ -330,37 +359,46 @@ class Writes:
         ``key``; :meth:`send` gives how many rows it changed."""
         if worked_out := _python_defaults(table, tuple(values), "onupdate"):
             values = {**values, **{k: work_out() for k, work_out in worked_out.items()}}
-        self._parts.append((table, tuple(values), None))
+        self._parts.append(_Part(table, tuple(values), None))
         self._rows.append({**values, "_primary_key": key})
         return self
 
     def send(self, connection: Connection) -> list[int]:
-        """Send what was gathered; how many rows each update changed, in their order."""
-        for statement, rows in self._bulk:
-            connection.execute(statement, rows)
-        if not self._parts:
-            return []
+        """Send what was gathered; how many rows each update changed, in their order (0
+        for those not sent after a row found gone)."""
         dialect = connection.dialect
-        if dialect.name == "postgresql" and len(self._parts) > 1:
+        if dialect.name == "postgresql" and self._in_one_statement():
             text = _together(tuple(self._parts), dialect)
-            result = connection.exec_driver_sql(text.sql, text.parameters(self._rows))
-            counts = result.one()
-            return [
-                count for count, part in zip(counts, self._parts, strict=True) if part[2] is None
-            ]
-        updated, first = [], 0
+            counts = connection.exec_driver_sql(text.sql, text.parameters(self._rows)).one()
+            return [n for n, part in zip(counts, self._parts, strict=True) if part.count is None]
+        updated: list[int] = []
+        first = 0
         for part in self._parts:
-            last = first + (part[2] or 1)
-            text = _together((part,), dialect)
-            sent = connection.exec_driver_sql(text.sql, text.parameters(self._rows[first:last]))
-            if part[2] is None:
-                updated.append(sent.rowcount)
-            first = last
+            last = first + (part.count or 1)
+            rows, first = self._rows[first:last], last
+            if 0 in updated:  # a row was gone: nothing more is sent
+                updated += [0] if part.count is None else []
+            elif part.count is not None and part.count > MOST_ROWS:
+                connection.execute(part.target, rows)
+            else:
+                text = _together((part,), dialect)
+                sent = connection.exec_driver_sql(text.sql, text.parameters(rows))
+                updated += [sent.rowcount] if part.count is None else []
         return updated
+
+    def _in_one_statement(self) -> bool:
+        """Whether the parts may go as one statement: several, none a bulk import's, and
+        no two inserts into one table."""
+        inserted = [part.target.table for part in self._parts if part.count is not None]
+        return (
+            len(self._parts) > 1
+            and all((part.count or 1) <= MOST_ROWS for part in self._parts)
+            and len(set(inserted)) == len(inserted)
+        )
 
 
 @lru_cache(maxsize=512)
-def _together(parts: tuple[tuple[Any, ...], ...], dialect: Dialect) -> _Text:
+def _together(parts: tuple[_Part, ...], dialect: Dialect) -> _Text:
     """The statement of :class:`Writes`'s parts for ``dialect``, its parameters named
     ``r<row>_<key>`` by their row's place among those of all the parts: one part alone as
     itself, several as the parts of a ``WITH`` (PostgreSQL's)."""

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
+from returns_service.loaded_objects import keep_as_loaded
 from returns_service.models import utcnow
 from returns_service.orders.models import Customer, Order, OrderLine, OrderSource
 from returns_service.plain_inserts import (
     insert_returning,
+    insert_returning_with_children,
     insert_row_with_children_unless_taken,
     insert_rows,
 )
@@ -116,3 +118,24 @@ def test_a_row_whose_key_is_taken_writes_nothing_of_its_children(
     assert first is not None and again is None
     session.commit()
     assert session.scalar(select(func.count()).select_from(OrderLine)) == 2
+
+
+@pytest.mark.parametrize(("count", "statements"), [(2, 1), (MOST_ROWS + 1, 2)])
+def test_new_objects_with_children_get_their_ids_and_defaults(
+    app: Flask, session: Session, count: int, statements: int
+) -> None:
+    [customer] = insert_rows(session, Customer, [{"email": "a@shop.example"}])
+    order = Order(**_order(customer))
+    lines = [OrderLine(**line) for line in _lines(count)]
+    with counted_statements(app) as sent:
+        insert_returning_with_children(session, order, lines, "order_id")
+    # One statement for both, but for too many children to send that way.
+    assert len(sent) == statements
+    assert order.id and order.tags == [] and order.source is OrderSource.API
+    assert [line.order_id for line in lines] == [order.id] * count
+    assert [line.id for line in lines] == sorted(line.id for line in lines)
+    assert {line.sku for line in lines} == {""}
+    keep_as_loaded(session, [order, *lines])
+    session.commit()
+    stored = session.execute(select(OrderLine.id, OrderLine.external_id).order_by(OrderLine.id))
+    assert stored.all() == [(line.id, line.external_id) for line in lines]

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from returns_service.auth.models import Role
 from returns_service.extensions import db
@@ -103,6 +105,25 @@ def test_an_object_written_by_a_flush_that_fails_in_a_savepoint_is_read_again(
         db.session.add(Customer(external_id="C-1", email="again@shop.example", name="C"))
         db.session.flush()  # the order's update is sent, then the customer's insert fails
     assert order.financial_status == "paid"
+    db.session.commit()
+    assert _stored(order).financial_status == "paid"
+
+
+def test_objects_written_before_a_row_found_gone_are_read_again_after_the_savepoint(
+    order: Order, client: FlaskClient, token_for: TokenFor
+) -> None:
+    headers = token_for(Role.INTEGRATION)
+    assert put_order(client, headers, "UPD-2", order_document()).status_code == 201
+    gone = find_order(db.session, "UPD-2")
+    assert gone is not None and gone.id > order.id  # written after the order, by key
+    with Session(db.engine) as own:
+        own.execute(text("DELETE FROM events WHERE order_id = :id"), {"id": gone.id})
+        own.execute(text("DELETE FROM orders WHERE id = :id"), {"id": gone.id})
+        own.commit()
+    with pytest.raises(StaleDataError), db.session.begin_nested():
+        order.financial_status = gone.financial_status = "refunded"
+        db.session.flush()
+    assert order.financial_status == "paid"  # its update was undone with the savepoint
     db.session.commit()
     assert _stored(order).financial_status == "paid"
 
