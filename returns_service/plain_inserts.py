@@ -69,24 +69,27 @@ def insert_returning_with_children(
     """:func:`insert_returning` of ``parent``, then of ``children`` with their ``link`` (a
     foreign key, not set on them) set to its new id: on PostgreSQL in one statement (a
     round trip less for a filed return or a cancellation with its lines)."""
-    child_table = inspect(children[0]).mapper.local_table if children else None
-    if child_table is None or not _with_parent(
-        session, child_table, _columns_set(child_table, children[0]), len(children)
-    ):
-        insert_returning(session, [parent])
-        for child in children:
-            setattr(child, link, _key_of(parent))
-        insert_returning(session, children)
+    table, keys, [row] = _prepared(session, [parent])
+    child_table, child_keys, rows = _prepared(session, children) if children else (None, (), [])
+    connection = session.connection()
+    if child_table is not None and _with_parent(session, child_table, child_keys, len(rows)):
+        both = statement_text.insert_with_children(
+            connection, _insert(table), row, _insert(child_table), link, rows
+        )
+        if both is None:  # a plain insert always writes its row
+            raise RuntimeError(f"{table.name}: the insert wrote no row")
+        _set_returned([parent], [both[0]])
+        _set_returned(children, both[1])
         return
-    table, _, [row] = _prepared(session, [parent])
-    _, _, rows = _prepared(session, children)
-    returned = statement_text.insert_with_children(
-        session.connection(), _insert(table), row, _insert(child_table), link, rows
-    )
-    if returned is None:  # a plain insert always writes its row
-        raise RuntimeError(f"{table.name}: the insert wrote no row")
-    _set_returned([parent], [returned[0]])
-    _set_returned(children, returned[1])
+    _set_returned([parent], statement_text.insert(connection, _insert(table), keys, [row]))
+    if child_table is None:
+        return
+    parent_id = _key_of(parent)
+    for child in children:
+        setattr(child, link, parent_id)
+    linked = [{**values, link: parent_id} for values in rows]
+    returned = statement_text.insert(connection, _insert(child_table), (*child_keys, link), linked)
+    _set_returned(children, returned)
 
 
 def _with_parent(session: Session, child_table: Table, keys: tuple[str, ...], count: int) -> bool:
