@@ -24,7 +24,9 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from returns_service.catalogues import TRANSLATIONS
 from returns_service.errors import PermanentJobError
@@ -170,6 +172,24 @@ def queue_email(
     return message
 
 
+#: The log row of an e-mail, by dialect: built once (building it cost more than running
+#: it). Where the outbox id was logged before, nothing is inserted and no id comes back.
+_LOGGING: dict[str, Insert] = {}
+
+
+def _logging(session: Session) -> Insert:
+    dialect = session.get_bind().dialect.name
+    statement = _LOGGING.get(dialect)
+    if statement is None:
+        columns = [column.key for column in SentEmail.__table__.columns if column.key != "id"]
+        statement = _LOGGING[dialect] = (
+            insert_skipping_duplicates(session, SentEmail, ["outbox_message_id"])
+            .values({key: bindparam(key) for key in columns})
+            .returning(SentEmail.id)
+        )
+    return statement
+
+
 def deliver_email(
     session: Session,
     now: datetime,
@@ -182,8 +202,8 @@ def deliver_email(
     context: dict[str, Any],
     subject_type: str,
     subject_id: int,
-) -> SentEmail | None:
-    """Render and send a queued e-mail, once; returns None when it was sent before.
+) -> bool:
+    """Render and send a queued e-mail, once; returns False when it was sent before.
 
     The ``SentEmail`` row is inserted in the caller's transaction before the e-mail goes out
     (one statement: an e-mail already logged under this outbox id inserts nothing and is
@@ -197,25 +217,21 @@ def deliver_email(
     except ValueError as exc:
         raise PermanentJobError(str(exc)) from exc
     transport = Transport.SMTP if config["SMTP_HOST"] else Transport.MAILBOX
-    sent = session.scalar(
-        insert_skipping_duplicates(session, SentEmail, ["outbox_message_id"])
-        .values(
-            outbox_message_id=message_id,
-            kind=kind,
-            to_address=to,
-            locale=locale,
-            subject=rendered.subject,
-            body=rendered.body,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            sent_at=now,
-            transport=transport,
-        )
-        .returning(SentEmail)
-    )
-    if sent is None:
+    logged = {
+        "outbox_message_id": message_id,
+        "kind": kind,
+        "to_address": to,
+        "locale": locale,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "sent_at": now,
+        "transport": transport,
+    }
+    if session.connection().execute(_logging(session), logged).scalar() is None:
         log.info("e-mail of outbox message %s was sent before", message_id)
-        return None
+        return False
     if transport is Transport.SMTP:
         smtp.send(
             smtp.SmtpSettings.from_config(config),
@@ -228,7 +244,7 @@ def deliver_email(
                 now=now,
             ),
         )
-    return sent
+    return True
 
 
 def email_customer(
