@@ -33,6 +33,7 @@ from returns_service.orders.guards import register_guard
 from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
 from returns_service.refunds import jobs as refund_jobs
+from returns_service.refunds.models import Refund
 from returns_service.refunds.providers import register_provider
 from returns_service.refunds.shopify import shopify_provider
 from returns_service.refunds.stripe import stripe_provider
@@ -116,7 +117,7 @@ def wire() -> None:
             event.listen(db.session_factory, "before_flush", listener)
     for model in ranks.RANKED:
         plain_inserts.before_insert(model, ranks.rank_new)
-    for model in (*ranks.RANKED, ReturnLine, Order):
+    for model in (*ranks.RANKED, ReturnLine, Order, Refund):
         plain_updates.write_at_flush(model)
     plain_inserts.write_at_flush(Event)
     plain_inserts.write_at_flush(OutboxMessage)
