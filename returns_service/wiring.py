@@ -29,6 +29,7 @@ from returns_service.integrations.schedule import queue_due_stock_sync
 from returns_service.integrations.shopify_returns import jobs as shopify_return_jobs
 from returns_service.integrations.zendesk import jobs as zendesk_jobs
 from returns_service.notifications import jobs as notification_jobs
+from returns_service.notifications.models import WebhookDelivery
 from returns_service.orders.guards import register_guard
 from returns_service.orders.models import Order
 from returns_service.outbox import OutboxMessage
@@ -119,8 +120,8 @@ def wire() -> None:
         plain_inserts.before_insert(model, ranks.rank_new)
     for model in (*ranks.RANKED, ReturnLine, Order, Refund):
         plain_updates.write_at_flush(model)
-    plain_inserts.write_at_flush(Event)
-    plain_inserts.write_at_flush(OutboxMessage)
+    for model in (Event, OutboxMessage, WebhookDelivery):
+        plain_inserts.write_at_flush(model)
 
 
 def load_all_models() -> None:

@@ -11,6 +11,7 @@ from flask import Flask
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
+from bench.inprocess import counted_statements
 from returns_service.notifications.webhooks import verify
 from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.worker import work_burst
@@ -57,6 +58,22 @@ def test_delivery_is_signed_json_with_a_stable_id(
     assert delivery.status_code == 204 and delivery.error is None
     assert delivery.outbox_message_id == message.id and delivery.duration_ms >= 0
     assert session.get(OutboxMessage, message.id).status is MessageStatus.SUCCEEDED
+
+
+def test_a_delivery_is_logged_with_the_flush_plain_writes(
+    app: Flask, session: Session, httpserver: HTTPServer
+) -> None:
+    add_endpoint(session, httpserver.url_for("/hook"))
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("", status=204)
+    queue_event(session)
+
+    with counted_statements(app) as sent:
+        work_burst(app)
+
+    [logged] = [s for s in sent if "INSERT INTO webhook_deliveries" in s]
+    # Not through the unit of work, which would read the new row's id back.
+    assert "RETURNING" not in logged, logged
+    assert [d.status_code for d in recorded_deliveries(session)] == [204]
 
 
 def test_a_5xx_is_retried_and_delivered_once(
