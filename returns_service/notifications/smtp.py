@@ -82,6 +82,12 @@ def _address_header(name: str, display_name: str, address: str) -> str:
     return f"{_text_header(name, display_name)} <{address}>"
 
 
+def _one_line(**values: str) -> None:
+    for name, value in values.items():
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"the e-mail's {name} may not hold a line break: {value!r}")
+
+
 def build_message(
     rendered: RenderedEmail,
     *,
@@ -98,8 +104,10 @@ def build_message(
     Built with the standard library's MIME classes and their ``compat32`` policy, the
     headers encoded here: the e-mail policy of ``EmailMessage`` parses and folds every
     header it is given, which took three times as long to build and write a message (and
-    its folding of a long Japanese name lost and added spaces).
+    its folding of a long Japanese name lost a space). As that policy did, a header value
+    with a line break is refused (``ValueError``): it would start a header of its own.
     """
+    _one_line(subject=rendered.subject, to=to, mail_from=mail_from, shop_name=shop_name)
     body = rendered.body
     message = MIMEText(body, "plain", "us-ascii" if body.isascii() else "utf-8")
     message["From"] = _address_header("From", shop_name, mail_from)

@@ -126,3 +126,20 @@ def test_a_built_message_reads_back_as_written(
     assert read["Auto-Submitted"] == "auto-generated"
     assert read["Content-Transfer-Encoding"] == encoding
     assert read.get_content() == body
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{"subject": "Your return\r\nBcc: all@example.com"}, {"shop_name": "Shop\nBcc: a@b.example"}],
+)
+def test_a_header_value_with_a_line_break_is_refused(header: dict[str, str]) -> None:
+    values = {"subject": "Your return", "shop_name": "Shop"} | header
+    with pytest.raises(ValueError, match="may not hold a line break"):
+        smtp.build_message(
+            RenderedEmail(subject=values["subject"], body="Hello\n"),
+            to="a@b.example",
+            mail_from="shop@example.com",
+            shop_name=values["shop_name"],
+            message_id="m-1",
+            now=datetime(2026, 12, 3, tzinfo=UTC),
+        )
