@@ -212,11 +212,23 @@ def deliver_email(
     Message-ID, so mail systems can drop the copy.
     """
     config = settings.config
+    transport = Transport.SMTP if config["SMTP_HOST"] else Transport.MAILBOX
     try:
         rendered = render_email(kind, locale, context, settings)
-    except ValueError as exc:
+        message = (
+            smtp.build_message(
+                rendered,
+                to=to,
+                mail_from=config["MAIL_FROM"],
+                shop_name=settings.shop_name,
+                message_id=message_id,
+                now=now,
+            )
+            if transport is Transport.SMTP
+            else None
+        )
+    except ValueError as exc:  # no attempt will build it: failed at once, nothing logged
         raise PermanentJobError(str(exc)) from exc
-    transport = Transport.SMTP if config["SMTP_HOST"] else Transport.MAILBOX
     logged = {
         "outbox_message_id": message_id,
         "kind": kind,
@@ -232,18 +244,8 @@ def deliver_email(
     if session.connection().execute(_logging(session), logged).scalar() is None:
         log.info("e-mail of outbox message %s was sent before", message_id)
         return False
-    if transport is Transport.SMTP:
-        smtp.send(
-            smtp.SmtpSettings.from_config(config),
-            smtp.build_message(
-                rendered,
-                to=to,
-                mail_from=config["MAIL_FROM"],
-                shop_name=settings.shop_name,
-                message_id=message_id,
-                now=now,
-            ),
-        )
+    if message is not None:
+        smtp.send(smtp.SmtpSettings.from_config(config), message)
     return True
 
 

@@ -15,8 +15,10 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.charset import Charset
-from email.message import Message
+from email import policy
+from email.charset import QP, Charset
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
@@ -62,16 +64,20 @@ def message_id_header(message_id: str, mail_from: str) -> str:
 
 
 _UTF8 = Charset("utf-8")
-#: A header's lines may be 78 characters long; a folded line starts with a space.
-_LINE = 78
+#: ASCII text with a line too long for 7bit goes quoted-printable.
+_QUOTED = Charset("us-ascii")
+_QUOTED.body_encoding = QP
+#: A header's lines may be 78 characters long, an encoded word 75 (RFC 2047).
+_LINE, _WORD = 78, 75
 
 
 def _text_header(name: str, value: str) -> str:
-    """A header's value: as it is where ASCII, else as RFC 2047 words in UTF-8, folded to
-    fit the lines (the first after the header's name), spaces kept inside the words."""
+    """A header's value: as it is where ASCII, else as RFC 2047 words in UTF-8, one to a
+    line (the first after the header's name, the next after a space), spaces kept inside
+    the words."""
     if value.isascii():
         return value
-    lengths = itertools.chain([_LINE - len(name) - 2], itertools.repeat(_LINE - 1))
+    lengths = itertools.chain([min(_WORD, _LINE - len(name) - 2)], itertools.repeat(_WORD))
     return "\n ".join(_UTF8.header_encode_lines(value, lengths))
 
 
@@ -82,10 +88,35 @@ def _address_header(name: str, display_name: str, address: str) -> str:
     return f"{_text_header(name, display_name)} <{address}>"
 
 
+def _body(text: str) -> MIMEText:
+    """The body: ASCII as it is (7bit) where each line fits, else quoted-printable; any
+    other text UTF-8 in base64, so servers without 8BITMIME pass it through intact."""
+    if not text.isascii():
+        return MIMEText(text, "plain", "utf-8")
+    if max(map(len, text.splitlines()), default=0) <= _LINE:
+        return MIMEText(text, "plain", "us-ascii")
+    return MIMEText(text, "plain", _QUOTED)
+
+
 def _one_line(**values: str) -> None:
     for name, value in values.items():
         if "\r" in value or "\n" in value:
             raise ValueError(f"the e-mail's {name} may not hold a line break: {value!r}")
+
+
+def _with_international_address(
+    rendered: RenderedEmail, to: str, mail_from: str, shop_name: str
+) -> EmailMessage:
+    """A message to or from an address that is not ASCII, as the e-mail policy builds it:
+    smtplib sends it with SMTPUTF8 where the server offers that, and refuses it where not
+    (a ``PermanentJobError``, see :func:`send`)."""
+    message = EmailMessage(policy=policy.default)
+    message["From"] = Address(display_name=shop_name, addr_spec=mail_from)
+    message["To"] = to
+    message["Subject"] = rendered.subject
+    body = rendered.body
+    message.set_content(body, charset="utf-8", cte=None if body.isascii() else "base64")
+    return message
 
 
 def build_message(
@@ -97,22 +128,26 @@ def build_message(
     message_id: str,
     now: datetime,
 ) -> Message:
-    """A plain-text message: ASCII as it is, anything else (Japanese) in UTF-8, base64 in
-    the body so that servers without 8BITMIME pass it through intact, and as RFC 2047 words
-    in the headers.
+    """A plain-text message (see :func:`_body`), its headers with Japanese written as
+    RFC 2047 words in UTF-8.
 
     Built with the standard library's MIME classes and their ``compat32`` policy, the
     headers encoded here: the e-mail policy of ``EmailMessage`` parses and folds every
     header it is given, which took three times as long to build and write a message (and
-    its folding of a long Japanese name lost a space). As that policy did, a header value
-    with a line break is refused (``ValueError``): it would start a header of its own.
+    its folding of a long Japanese name lost a space). A message to or from an address
+    that is not ASCII needs that policy (smtplib sends it with SMTPUTF8) and is built with
+    it. As that policy did, a header value with a line break is refused (``ValueError``):
+    it would start a header of its own.
     """
     _one_line(subject=rendered.subject, to=to, mail_from=mail_from, shop_name=shop_name)
-    body = rendered.body
-    message = MIMEText(body, "plain", "us-ascii" if body.isascii() else "utf-8")
-    message["From"] = _address_header("From", shop_name, mail_from)
-    message["To"] = _address_header("To", *parseaddr(to))
-    message["Subject"] = _text_header("Subject", rendered.subject)
+    to_name, to_address = parseaddr(to)
+    if to_address.isascii() and mail_from.isascii():
+        message: Message = _body(rendered.body)
+        message["From"] = _address_header("From", shop_name, mail_from)
+        message["To"] = _address_header("To", to_name, to_address)
+        message["Subject"] = _text_header("Subject", rendered.subject)
+    else:
+        message = _with_international_address(rendered, to, mail_from, shop_name)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id_header(message_id, mail_from)
     # RFC 3834: tells mail systems not to send vacation replies to a machine.

@@ -237,16 +237,16 @@ def deliver_webhook(
     created_at: str,
     http_hosts: Collection[str] = frozenset(),
     resent_at: str | None = None,
-) -> WebhookDelivery | None:
+) -> bool:
     """POST one delivery to its endpoint and log the attempt.
 
     The URL is checked again before each attempt (see :mod:`outbound`), and only the status
     and a short excerpt of the answer are kept. A successful attempt is logged in the
     caller's transaction; a failed one on a connection of its own, because the job's
     transaction is rolled back when it raises. Failures that may pass are retried until
-    :data:`RETRY_WINDOW` after the event (or after an admin re-sent it). Returns None when
-    the endpoint was removed, switched off or unsubscribed from the event since it was
-    queued.
+    :data:`RETRY_WINDOW` after the event (or after an admin re-sent it). Returns whether it
+    was delivered: False when the endpoint was removed, switched off or unsubscribed from
+    the event since it was queued.
     """
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.wants(event):
@@ -256,7 +256,7 @@ def deliver_webhook(
             endpoint_id,
             event,
         )
-        return None
+        return False
     body = delivery_body(delivery_id, event, created_at, data)
     timestamp = int(now.timestamp())
     headers = {
@@ -293,9 +293,8 @@ def deliver_webhook(
     duration_ms = _elapsed_ms(started)
     status = answer.status
     if 200 <= status < 300:
-        delivery = WebhookDelivery(**attempt, status_code=status, duration_ms=duration_ms)
-        session.add(delivery)
-        return delivery
+        session.add(WebhookDelivery(**attempt, status_code=status, duration_ms=duration_ms))
+        return True
     error = f"{endpoint.url} answered HTTP {status}"
     if answer.excerpt:
         error += f": {answer.excerpt}"

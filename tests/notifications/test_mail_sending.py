@@ -172,6 +172,25 @@ def test_a_5xx_refusal_fails_the_job_at_once(
     assert _sent_count(session) == 0
 
 
+def test_a_message_that_cannot_be_built_fails_at_once_and_is_not_logged(
+    app: Flask,
+    session: Session,
+    use_smtp: Any,
+    outbox_message: Callable,
+    override_config: Override,
+) -> None:
+    message = _queue(app, session)
+
+    with override_config(MAIL_FROM="shop@example.com\nBcc: everyone@example.com"):
+        work_burst(app)
+
+    failed = outbox_message(message.id)
+    assert failed.status is MessageStatus.FAILED
+    assert failed.attempts == 1
+    assert "line break" in failed.last_error
+    assert _sent_count(session) == 0 and use_smtp.received == []
+
+
 def test_a_4xx_answer_is_retried_then_failed(
     app: Flask,
     session: Session,

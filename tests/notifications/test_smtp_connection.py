@@ -4,15 +4,17 @@ the message it builds reads back as written, in Japanese and in English."""
 from __future__ import annotations
 
 import email.policy
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from returns_service.errors import PermanentJobError
 from returns_service.notifications import smtp
 from returns_service.notifications.email import RenderedEmail
 from returns_service.notifications.smtp import SmtpSettings, TransientMailError
@@ -84,7 +86,20 @@ def test_a_server_gone_for_good_is_still_a_transient_error(server: Server) -> No
 
 
 def _decoded(header: str) -> str:
+    """A header decoded as RFC 2047 says (the default policy's address parser adds spaces
+    of its own between words)."""
     return str(make_header(decode_header(header)))
+
+
+def _built(subject: str, body: str, to: str = "a@b.example", shop_name: str = "Shop") -> bytes:
+    return smtp.build_message(
+        RenderedEmail(subject=subject, body=body),
+        to=to,
+        mail_from="shop@example.com",
+        shop_name=shop_name,
+        message_id="m-1",
+        now=datetime(2026, 12, 3, tzinfo=UTC),
+    ).as_bytes()
 
 
 @pytest.mark.parametrize(
@@ -93,39 +108,65 @@ def _decoded(header: str) -> str:
         (
             "返品を受け付けました（注文 #1001）" * 4,
             "山田 花子 様\n\n本文です。\n" * 20,
-            "山田 花子 <hanako@example.jp>",
+            "hanako@example.jp",
             "base64",
         ),
         ("ご返品について", "本文です。\n", "山田 花子" * 12 + " <hanako@example.jp>", "base64"),
         ("Your return was received (order #1001)", "Dear Hanako,\n" * 20, "a@b.example", "7bit"),
+        # A line longer than 7bit allows (a message staff wrote as one paragraph).
+        ("Your return", "We are sorry. " * 100 + "\n", "a@b.example", "quoted-printable"),
     ],
 )
 @pytest.mark.parametrize("shop_name", ["テスト店", "Test Shop, Inc.", "テスト店" * 20])
 def test_a_built_message_reads_back_as_written(
     subject: str, body: str, to: str, encoding: str, shop_name: str
 ) -> None:
-    message = smtp.build_message(
-        RenderedEmail(subject=subject, body=body),
-        to=to,
-        mail_from="shop@example.com",
-        shop_name=shop_name,
-        message_id="m-1",
-        now=datetime(2026, 12, 3, tzinfo=UTC),
-    )
-    written = message.as_bytes()
+    written = _built(subject, body, to, shop_name)
     assert written.isascii() and max(len(line) for line in written.splitlines()) <= 78
+    raw = email.message_from_bytes(written)
+    words = re.findall(rb"=\?utf-8\?b\?[^?]*\?=", written)
+    assert all(len(word) <= 75 for word in words), words
 
     read = email.message_from_bytes(written, policy=email.policy.default)
-    raw = email.message_from_bytes(written)
-    # Decoded as RFC 2047 says: the default policy's address parser adds spaces of its own.
     assert _decoded(raw["Subject"]) == subject
-    assert _decoded(raw["From"]) == _decoded(formataddr((shop_name, "shop@example.com")))
-    assert _decoded(raw["To"]) == _decoded(formataddr(parseaddr(to)))
+    assert parseaddr(_decoded(raw["From"])) == (shop_name, "shop@example.com")
+    assert parseaddr(_decoded(raw["To"])) == parseaddr(to)
     assert read["Message-ID"] == "<m-1@example.com>"
     assert read["Date"].datetime == datetime(2026, 12, 3, tzinfo=UTC)
     assert read["Auto-Submitted"] == "auto-generated"
     assert read["Content-Transfer-Encoding"] == encoding
     assert read.get_content() == body
+
+
+@pytest.mark.parametrize("enable_utf8", [True, False])
+def test_an_address_that_is_not_ascii_goes_where_the_server_takes_it(enable_utf8: bool) -> None:
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=enable_utf8)
+    controller.start()
+    message = smtp.build_message(
+        RenderedEmail(subject="返品を受け付けました", body="本文です。\n"),
+        to="花子@example.jp",
+        mail_from="shop@example.com",
+        shop_name="テスト店",
+        message_id="m-1",
+        now=datetime(2026, 12, 3, tzinfo=UTC),
+    )
+    try:
+        if enable_utf8:
+            smtp.send(SmtpSettings("127.0.0.1", port), message)
+            [received] = handler.received
+            assert received.rcpt_tos == ["花子@example.jp"]
+            # Sent as UTF-8 (SMTPUTF8); the recording server reads such bytes as escapes.
+            written = received.message["To"].addresses[0].addr_spec
+            assert written.encode("ascii", "surrogateescape").decode() == "花子@example.jp"
+            assert received.message.get_content() == "本文です。\n"
+        else:
+            with pytest.raises(PermanentJobError, match="does not support"):
+                smtp.send(SmtpSettings("127.0.0.1", port), message)
+    finally:
+        smtp.close_kept_connection()
+        controller.stop()
 
 
 @pytest.mark.parametrize(
