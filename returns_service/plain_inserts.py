@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Table, insert, inspect
+from sqlalchemy import Connection, Insert, Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,10 +57,19 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     foreign keys too). What is not set comes back from the insert (ids, defaults). The
     objects stay out of the session until :func:`loaded_objects.keep_as_loaded`.
     """
-    if not objects:
-        return
-    table, keys, rows = _prepared(session, objects)
-    _set_returned(objects, statement_text.insert(session.connection(), _insert(table), keys, rows))
+    if objects:
+        _write(session.connection(), objects, *_prepared(session, objects))
+
+
+def _write(
+    connection: Connection,
+    objects: Sequence[Base],
+    table: Table,
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Insert the prepared rows of ``objects`` and set on them what comes back."""
+    _set_returned(objects, statement_text.insert(connection, _insert(table), keys, rows))
 
 
 def insert_returning_with_children(
@@ -81,15 +90,14 @@ def insert_returning_with_children(
         _set_returned([parent], [both[0]])
         _set_returned(children, both[1])
         return
-    _set_returned([parent], statement_text.insert(connection, _insert(table), keys, [row]))
+    _write(connection, [parent], table, keys, [row])
     if child_table is None:
         return
     parent_id = _key_of(parent)
     for child in children:
         setattr(child, link, parent_id)
     linked = [{**values, link: parent_id} for values in rows]
-    returned = statement_text.insert(connection, _insert(child_table), (*child_keys, link), linked)
-    _set_returned(children, returned)
+    _write(connection, children, child_table, (*child_keys, link), linked)
 
 
 def _with_parent(session: Session, child_table: Table, keys: tuple[str, ...], count: int) -> bool:
@@ -186,10 +194,11 @@ def insert_row_with_children_unless_taken(
         return None
     parent, added = returned
     [row] = as_loaded(session, model, [values | parent])
+    parent_id = _key_of(row)
     loaded = as_loaded(
         session,
         child_model,
-        ({link: _key_of(row), **child, **got} for child, got in zip(children, added, strict=True)),
+        ({link: parent_id, **child, **got} for child, got in zip(children, added, strict=True)),
     )
     return row, loaded
 

@@ -24,9 +24,7 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
-from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from returns_service.catalogues import TRANSLATIONS
 from returns_service.errors import PermanentJobError
@@ -35,7 +33,7 @@ from returns_service.notifications.formatting import format_amount, format_date
 from returns_service.notifications.mail_kinds import check_context
 from returns_service.notifications.models import SentEmail, Transport
 from returns_service.outbox import OutboxMessage, record
-from returns_service.portable_sql import insert_skipping_duplicates
+from returns_service.plain_inserts import insert_row_unless_taken
 from returns_service.shop import ShopSettings
 
 log = logging.getLogger(__name__)
@@ -172,24 +170,6 @@ def queue_email(
     return message
 
 
-#: The log row of an e-mail, by dialect: built once (building it cost more than running
-#: it). Where the outbox id was logged before, nothing is inserted and no id comes back.
-_LOGGING: dict[str, Insert] = {}
-
-
-def _logging(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    statement = _LOGGING.get(dialect)
-    if statement is None:
-        columns = [column.key for column in SentEmail.__table__.columns if column.key != "id"]
-        statement = _LOGGING[dialect] = (
-            insert_skipping_duplicates(session, SentEmail, ["outbox_message_id"])
-            .values({key: bindparam(key) for key in columns})
-            .returning(SentEmail.id)
-        )
-    return statement
-
-
 def deliver_email(
     session: Session,
     now: datetime,
@@ -241,7 +221,7 @@ def deliver_email(
         "sent_at": now,
         "transport": transport,
     }
-    if session.connection().execute(_logging(session), logged).scalar() is None:
+    if insert_row_unless_taken(session, SentEmail, logged, ("outbox_message_id",)) is None:
         log.info("e-mail of outbox message %s was sent before", message_id)
         return False
     if message is not None:
