@@ -108,8 +108,54 @@ def _compiled(
     return _Text(compiled.string, bool(compiled.positional), binds, processed)
 
 
-def _returned(statement: Insert, keys: tuple[str, ...]) -> list[Column[Any]]:
-    return [column for column in statement.table.columns if column.key not in keys]
+class _Unsent(NamedTuple):
+    """The columns an insert does not give: those the database works out (returned), those
+    with a default made in Python (sent, made at each insert) and the rest (null)."""
+
+    returned: tuple[Column[Any], ...]
+    defaults: dict[str, Callable[[], Any]]
+    nulls: tuple[str, ...]
+
+    def made(self) -> dict[str, Any]:
+        """The defaults' values for one row."""
+        return {key: made() for key, made in self.defaults.items()}
+
+    def known(self, sent: Mapping[str, Any], returned: Mapping[str, Any]) -> dict[str, Any]:
+        """What the row holds of the columns not given: only the database's own values
+        are read back, the others are those sent or null."""
+        return {
+            **{key: sent[key] for key in self.defaults},
+            **dict.fromkeys(self.nulls),
+            **returned,
+        }
+
+
+_UNSENT: dict[tuple[Table, tuple[str, ...]], _Unsent] = {}
+
+
+def _unsent(table: Table, keys: tuple[str, ...]) -> _Unsent:
+    """The columns of ``table`` not among ``keys``, by what gives their values.
+
+    Only the database's own (the key it numbers, a server default, a default in SQL) are
+    returned: every other column returned cost its reading and processing on each insert.
+    """
+    unsent = _UNSENT.get((table, keys))
+    if unsent is None:
+        defaults = _python_defaults(table, keys, "default")
+        left = [c for c in table.columns if c.key not in keys and c.key not in defaults]
+        returned = tuple(c for c in left if _made_by_database(table, c))
+        nulls = tuple(c.key for c in left if c not in returned)
+        unsent = _UNSENT[(table, keys)] = _Unsent(returned, defaults, nulls)
+    return unsent
+
+
+def _made_by_database(table: Table, column: Column[Any]) -> bool:
+    # A default still set here is SQL (those made in Python are sent).
+    return (
+        column is table.autoincrement_column
+        or column.server_default is not None
+        or column.default is not None
+    )
 
 
 def insert(
@@ -128,28 +174,33 @@ def insert(
     if not rows:
         return []
     dialect = connection.dialect
-    returned = _returned(statement, keys)
-    if not returned:  # every column given: nothing to read back
+    unsent = _unsent(statement.table, keys)
+    if unsent.defaults:
+        rows = [{**row, **unsent.made()} for row in rows]
+    sent_keys = (*keys, *unsent.defaults)
+    if not unsent.returned:  # the database works nothing out: nothing to read back
         connection.execute(statement, list(rows))
-        return [{} for _ in rows]
+        return [unsent.known(row, {}) for row in rows]
     key = _generated_key(statement.table, keys)
     if len(rows) > MOST_ROWS or len(rows) == 1 or key is None:
-        result = connection.execute(_sqlalchemys(statement, keys, returned), list(rows))
-        return [row._asdict() for row in result]
-    cache_key = (statement, keys, len(rows), dialect.name)
-    text = _TEXTS.get(cache_key)
-    defaults = _python_defaults(statement.table, keys, "default")
-    if text is None:
-        many = statement.values(
-            [_bound(statement.table, (*keys, *defaults), n) for n in range(len(rows))]
-        )
-        text = _compiled(many.returning(*returned), dialect, _row_and_key, returned)
-        _TEXTS[cache_key] = text
-    if defaults:
-        rows = [{**row, **{key: value() for key, value in defaults.items()}} for row in rows]
-    result = connection.exec_driver_sql(text.sql, text.parameters(rows))
-    fetched = [dict(values) for values in text.returned_values(result.fetchall())]
-    return sorted(fetched, key=lambda row: row[key])
+        result = connection.execute(_sqlalchemys(statement, sent_keys, unsent.returned), list(rows))
+        returned = [row._asdict() for row in result]
+    else:
+        cache_key = (statement, keys, len(rows), dialect.name)
+        text = _TEXTS.get(cache_key)
+        if text is None:
+            many = statement.values(
+                [_bound(statement.table, sent_keys, n) for n in range(len(rows))]
+            )
+            returning = many.returning(*unsent.returned)
+            text = _compiled(returning, dialect, _row_and_key, unsent.returned)
+            _TEXTS[cache_key] = text
+        result = connection.exec_driver_sql(text.sql, text.parameters(rows))
+        fetched = [dict(values) for values in text.returned_values(result.fetchall())]
+        returned = sorted(fetched, key=lambda row: row[key])
+    if not returned:  # an insert that skips a row whose key is taken skipped it
+        return []
+    return [unsent.known(row, got) for row, got in zip(rows, returned, strict=True)]
 
 
 def takes_children(dialect: Dialect, child: Table, keys: tuple[str, ...], count: int) -> bool:
@@ -174,8 +225,9 @@ def insert_with_children(
     """Insert ``row`` by ``parent`` (an ``INSERT`` of a table, perhaps one that skips a row
     whose key is taken) and ``children`` (each giving the same keys, all but ``link``) by
     ``child``, each child's ``link`` set to the parent's new id, in one statement
-    (PostgreSQL's). What the database gave the parent and each child (by key, the children
-    in the order given); None, with nothing written, where the parent's key was taken.
+    (PostgreSQL's). The values of the columns not given, of the parent and of each child
+    (by key, the children in the order given; see :func:`_unsent`); None, with nothing
+    written, where the parent's key was taken.
 
     The children are selected in the order given, so their ids follow it.
     """
@@ -184,24 +236,27 @@ def insert_with_children(
         connection.dialect, child.table, child_keys, len(children)
     ):
         raise ValueError(f"{child.table.name}: these rows do not go with their parent's insert")
-    parent_defaults = _python_defaults(parent.table, parent_keys, "default")
-    child_defaults = _python_defaults(child.table, (*child_keys, link), "default")
+    parent_unsent = _unsent(parent.table, parent_keys)
+    child_unsent = _unsent(child.table, (*child_keys, link))
     text = _with_children(
         parent, parent_keys, child, link, child_keys, len(children), connection.dialect
     )
     rows = [
-        {**row, **{key: made() for key, made in parent_defaults.items()}},
-        *(
-            {**values, **{key: made() for key, made in child_defaults.items()}}
-            for values in children
-        ),
+        {**row, **parent_unsent.made()},
+        *({**values, **child_unsent.made()} for values in children),
     ]
     fetched = connection.exec_driver_sql(text.sql, text.parameters(rows)).fetchall()
     if not fetched:
         return None
-    split = len(_returned(parent, parent_keys))
+    split = len(parent_unsent.returned)
     processed = text.returned_values(fetched)
-    return dict(processed[0][:split]), [dict(values[split:]) for values in processed]
+    parent_values = parent_unsent.known(rows[0], dict(processed[0][:split]))
+    [parent_key] = parent.table.primary_key.columns
+    linked = {link: {**rows[0], **parent_values}[parent_key.key]}
+    return parent_values, [
+        child_unsent.known(sent, dict(values[split:]) | linked)
+        for sent, values in zip(rows[1:], processed, strict=True)
+    ]
 
 
 @lru_cache(maxsize=64)
@@ -215,15 +270,20 @@ def _with_children(
     dialect: Dialect,
 ) -> _Text:
     """The statement of :func:`insert_with_children`: the parent inserted in a ``WITH``
-    part, the children selected from a ``VALUES`` list with the parent's new id, the
-    parent's columns and each child's returned as one row per child. Its parameters are
-    named by their row (the parent's is row 0); the columns come back named ``p_<key>``
-    and ``c_<key>``, though read by place."""
-    parent_returned = _returned(parent, parent_keys)
-    child_returned = _returned(child, child_keys)
-    parent_keys = (*parent_keys, *_python_defaults(parent.table, parent_keys, "default"))
-    child_keys = (*child_keys, *_python_defaults(child.table, (*child_keys, link), "default"))
-    inserted = parent.values(_bound(parent.table, parent_keys, 0)).returning(*parent.table.c)
+    part, the children selected from a ``VALUES`` list with the parent's new id, what the
+    database worked out of the parent and of each child returned as one row per child.
+    Its parameters are named by their row (the parent's is row 0); the columns come back
+    named ``p_<key>`` and ``c_<key>``, though read by place."""
+    parent_unsent = _unsent(parent.table, parent_keys)
+    child_unsent = _unsent(child.table, (*child_keys, link))
+    parent_returned, child_returned = parent_unsent.returned, child_unsent.returned
+    parent_keys = (*parent_keys, *parent_unsent.defaults)
+    child_keys = (*child_keys, *child_unsent.defaults)
+    [parent_key] = parent.table.primary_key.columns
+    [child_key] = child.table.primary_key.columns
+    inserted = parent.values(_bound(parent.table, parent_keys, 0)).returning(
+        *dict.fromkeys((parent_key, *parent_returned))
+    )
     new = inserted.cte("parent")
     listed = values(
         column("place", Integer),
@@ -235,14 +295,17 @@ def _with_children(
             for n in range(count)
         ]
     )
-    [parent_key] = parent.table.primary_key.columns
     chosen = (
         select(new.c[parent_key.key], *(listed.c[key] for key in child_keys))
         .select_from(new)
         .join(listed, true())
         .order_by(listed.c.place)
     )
-    added = child.from_select([link, *child_keys], chosen).returning(*child.table.c).cte("children")
+    added = (
+        child.from_select([link, *child_keys], chosen)
+        .returning(*dict.fromkeys((child_key, *child_returned)))
+        .cte("children")
+    )
     both = (
         select(
             *(new.c[c.key].label(f"p_{c.key}") for c in parent_returned),
@@ -250,7 +313,7 @@ def _with_children(
         )
         .select_from(new)
         .join(added, true())
-        .order_by(added.c[child.table.primary_key.columns[0].key])
+        .order_by(added.c[child_key.key])
     )
     returned = [*parent_returned, *child_returned]
     return _compiled(both, dialect, _row_and_key, returned)
@@ -267,7 +330,9 @@ def _generated_key(table: Table, keys: tuple[str, ...]) -> str | None:
 _STATEMENTS: dict[tuple[Insert, tuple[str, ...]], Insert] = {}
 
 
-def _sqlalchemys(statement: Insert, keys: tuple[str, ...], returned: list[Column[Any]]) -> Insert:
+def _sqlalchemys(
+    statement: Insert, keys: tuple[str, ...], returned: tuple[Column[Any], ...]
+) -> Insert:
     """The statement as SQLAlchemy runs it, built once: a statement object keeps its cache
     key once worked out, a new one has it worked out again."""
     built = _STATEMENTS.get((statement, keys))

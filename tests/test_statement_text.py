@@ -59,6 +59,24 @@ def test_rows_come_back_in_the_order_sent_with_ids_and_defaults(
     assert "email" not in returned[0]  # only what was not sent comes back
 
 
+@pytest.mark.parametrize("count", [1, 3, statement_text.MOST_ROWS + 1])
+def test_only_what_the_database_works_out_is_read_back(
+    app: Flask, connection: Connection, count: int
+) -> None:
+    emails = [{"email": row["email"]} for row in _customers(count)]
+    with counted_statements(app) as sent:
+        returned = statement_text.insert(connection, CUSTOMERS, ("email",), emails)
+    [statement] = sent
+    read_back = statement.rsplit("RETURNING", 1)[1]
+    assert "customers.id" in read_back
+    for made_here in ("name", "locale", "created_at", "phone", "external_id"):
+        assert f"customers.{made_here}" not in read_back
+    # The defaults as sent, the columns nobody gave as null: as the rows hold them.
+    stored = connection.execute(select(Customer.__table__).order_by("id")).mappings().all()
+    assert returned == [{k: v for k, v in row.items() if k != "email"} for row in stored]
+    assert {(row["phone"], row["name"], row["locale"]) for row in returned} == {(None, "", "ja")}
+
+
 @pytest.mark.parametrize("count", [2, statement_text.MOST_ROWS + 1])
 def test_rows_written_with_nothing_back_go_through_their_types(
     connection: Connection, count: int
