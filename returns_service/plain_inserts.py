@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service import statement_text
-from returns_service.loaded_objects import as_loaded, loadable
-from returns_service.models import Base
+from returns_service.drawn_keys import draw_key
+from returns_service.loaded_objects import as_loaded, keep_as_loaded, loadable
+from returns_service.models import Base, kept_in_transaction
 from returns_service.portable_sql import insert_skipping_duplicates
 
 _Row = TypeVar("_Row", bound=Base)
@@ -58,7 +59,7 @@ def insert_returning(session: Session, objects: Sequence[Base]) -> None:
     objects stay out of the session until :func:`loaded_objects.keep_as_loaded`.
     """
     if objects:
-        _write(session.connection(), objects, *_prepared(session, objects))
+        _write(_connection(session), objects, *_prepared(session, objects))
 
 
 def _write(
@@ -80,7 +81,7 @@ def insert_returning_with_children(
     round trip less for a filed return or a cancellation with its lines)."""
     table, keys, [row] = _prepared(session, [parent])
     child_table, child_keys, rows = _prepared(session, children) if children else (None, (), [])
-    connection = session.connection()
+    connection = _connection(session)
     if child_table is not None and _with_parent(session, child_table, child_keys, len(rows)):
         both = statement_text.insert_with_children(
             connection, _insert(table), row, _insert(child_table), link, rows
@@ -98,6 +99,104 @@ def insert_returning_with_children(
         setattr(child, link, parent_id)
     linked = [{**values, link: parent_id} for values in rows]
     _write(connection, children, child_table, (*child_keys, link), linked)
+
+
+def insert_new_with_children(
+    session: Session, parent: Base, children: Sequence[Base], link: str
+) -> None:
+    """Insert new ``parent`` and ``children`` (see :func:`insert_returning_with_children`),
+    to be objects of the session as loaded: at the next flush where their keys are given
+    (:func:`insert_at_flush`), at once otherwise."""
+    if _key_of(parent) is not None:
+        insert_at_flush(session, parent, children, link)
+    else:
+        insert_returning_with_children(session, parent, children, link)
+        keep_as_loaded(session, [parent, *children])
+
+
+#: The kind of :func:`~returns_service.models.kept_in_transaction` list of the objects
+#: waiting for the next flush to insert them (:func:`insert_at_flush`).
+_AT_FLUSH = "inserted_at_flush"
+
+
+def insert_keyed(session: Session, model: type[_Row], values: dict[str, Any]) -> _Row:
+    """A new row of ``model`` whose key is needed at once (others name it before the flush):
+    on PostgreSQL its key drawn (:func:`~returns_service.drawn_keys.draw_key`) and the row
+    written by :func:`insert_at_flush`, elsewhere inserted now; its object, of the session
+    either way."""
+    table = loadable(model).local_table
+    key = draw_key(session.connection(), table)
+    if key is None:
+        [row] = insert_rows(session, model, [values])
+        return row
+    [key_column] = table.primary_key.columns
+    row = model(**values, **{key_column.key: key})
+    insert_at_flush(session, row)
+    return row
+
+
+def insert_at_flush(
+    session: Session, parent: Base, children: Sequence[Base] = (), link: str = ""
+) -> None:
+    """Have the next flush insert new ``parent`` and ``children``, their keys given (see
+    :mod:`~returns_service.drawn_keys`), with its other plain writes, each child's ``link``
+    (a foreign key) set to the parent's key.
+
+    No statement of their own and nothing to read back: what the use case changes on them
+    before the flush goes in their insert. They are pending in the session until then, and
+    kept as loaded once written; a read that flushes writes them then, and a plain insert
+    here writes them first (its row may name them).
+    """
+    key = _key_of(parent)
+    if key is None or any(_key_of(child) is None for child in children):
+        raise ValueError("objects inserted at the flush must have their keys")
+    for child in children:
+        setattr(child, link, key)
+    for instance in (parent, *children):  # as an insert would set them, for what reads them
+        table = inspect(instance).mapper.local_table
+        defaults = statement_text.unsent_columns(table, _columns_set(table, instance)).made()
+        for name, value in defaults.items():
+            setattr(instance, name, value)
+    session.add_all([parent, *children])
+    kept_in_transaction(session, _AT_FLUSH).extend([parent, *children])
+
+
+def gather_inserted_at_flush(session: Session, writes: statement_text.Writes) -> list[Base]:
+    """Add to ``writes`` the inserts of the objects of :func:`insert_at_flush` (one per
+    table and run of objects setting the same columns), as they are now, and take them out
+    of the session; they are to be kept as loaded once written (their defaults and the
+    columns nobody set are set on them here)."""
+    waiting = kept_in_transaction(session, _AT_FLUSH)
+    objects = [instance for instance in waiting if inspect(instance).pending]
+    del waiting[:]
+    for instance in objects:
+        if inspect(instance).session is not None:  # a parent's expunge takes its children
+            session.expunge(instance)
+    batches: list[tuple[Table, tuple[str, ...], list[dict[str, Any]]]] = []
+    for instance in objects:
+        table = inspect(instance).mapper.local_table
+        keys = _columns_set(table, instance)
+        unsent = statement_text.unsent_columns(table, keys)
+        if unsent.returned:
+            names = ", ".join(column.key for column in unsent.returned)
+            raise ValueError(f"{table.name}: the database works out {names}; not insertable here")
+        row = {key: instance.__dict__[key] for key in keys} | unsent.made()
+        for key, value in unsent.known(row, {}).items():
+            set_committed_value(instance, key, value)
+        if not batches or batches[-1][:2] != (table, tuple(row)):
+            batches.append((table, tuple(row), []))
+        batches[-1][2].append(row)
+    for table, sent, rows in batches:
+        writes.insert(_insert(table), sent, rows)
+    return objects
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, once the objects waiting for its flush are written: a row
+    inserted on it may name them."""
+    if kept_in_transaction(session, _AT_FLUSH):
+        session.flush()
+    return session.connection()
 
 
 def _with_parent(session: Session, child_table: Table, keys: tuple[str, ...], count: int) -> bool:
@@ -153,7 +252,7 @@ def insert_row_unless_taken(
     insert then waits for that one to commit, and inserts nothing.
     """
     statement = _insert_unless_taken(session, loadable(model).local_table, key)
-    returned = statement_text.insert(session.connection(), statement, tuple(values), [values])
+    returned = statement_text.insert(_connection(session), statement, tuple(values), [values])
     if not returned:
         return None
     [row] = as_loaded(session, model, [values | returned[0]])
@@ -183,7 +282,7 @@ def insert_row_with_children_unless_taken(
         linked = [{link: _key_of(row), **child} for child in children]
         return row, insert_rows(session, child_model, linked) if linked else []
     returned = statement_text.insert_with_children(
-        session.connection(),
+        _connection(session),
         _insert_unless_taken(session, table, key),
         values,
         _insert(child_table),
@@ -215,7 +314,7 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     keys = tuple(rows[0])
     if any(tuple(row) != keys for row in rows[1:]):
         raise ValueError(f"{table.name}: rows inserted together must name the same columns")
-    returned = statement_text.insert(session.connection(), _insert(table), keys, rows)
+    returned = statement_text.insert(_connection(session), _insert(table), keys, rows)
     return as_loaded(
         session,
         model,

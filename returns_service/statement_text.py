@@ -108,7 +108,7 @@ def _compiled(
     return _Text(compiled.string, bool(compiled.positional), binds, processed)
 
 
-class _Unsent(NamedTuple):
+class Unsent(NamedTuple):
     """The columns an insert does not give: those the database works out (returned), those
     with a default made in Python (sent, made at each insert) and the rest (null)."""
 
@@ -130,11 +130,12 @@ class _Unsent(NamedTuple):
         }
 
 
-_UNSENT: dict[tuple[Table, tuple[str, ...]], _Unsent] = {}
+_UNSENT: dict[tuple[Table, tuple[str, ...]], Unsent] = {}
 
 
-def _unsent(table: Table, keys: tuple[str, ...]) -> _Unsent:
-    """The columns of ``table`` not among ``keys``, by what gives their values.
+def unsent_columns(table: Table, keys: tuple[str, ...]) -> Unsent:
+    """The columns of ``table`` not among ``keys``, by what gives their values (built once
+    per table and keys).
 
     Only the database's own (the key it numbers, a server default, a default in SQL) are
     returned: every other column returned cost its reading and processing on each insert.
@@ -145,7 +146,7 @@ def _unsent(table: Table, keys: tuple[str, ...]) -> _Unsent:
         left = [c for c in table.columns if c.key not in keys and c.key not in defaults]
         returned = tuple(c for c in left if _made_by_database(table, c))
         nulls = tuple(c.key for c in left if c not in returned)
-        unsent = _UNSENT[(table, keys)] = _Unsent(returned, defaults, nulls)
+        unsent = _UNSENT[(table, keys)] = Unsent(returned, defaults, nulls)
     return unsent
 
 
@@ -174,7 +175,7 @@ def insert(
     if not rows:
         return []
     dialect = connection.dialect
-    unsent = _unsent(statement.table, keys)
+    unsent = unsent_columns(statement.table, keys)
     if unsent.defaults:
         rows = [{**row, **unsent.made()} for row in rows]
     sent_keys = (*keys, *unsent.defaults)
@@ -236,8 +237,8 @@ def insert_with_children(
         connection.dialect, child.table, child_keys, len(children)
     ):
         raise ValueError(f"{child.table.name}: these rows do not go with their parent's insert")
-    parent_unsent = _unsent(parent.table, parent_keys)
-    child_unsent = _unsent(child.table, (*child_keys, link))
+    parent_unsent = unsent_columns(parent.table, parent_keys)
+    child_unsent = unsent_columns(child.table, (*child_keys, link))
     text = _with_children(
         parent, parent_keys, child, link, child_keys, len(children), connection.dialect
     )
@@ -274,8 +275,8 @@ def _with_children(
     database worked out of the parent and of each child returned as one row per child.
     Its parameters are named by their row (the parent's is row 0); the columns come back
     named ``p_<key>`` and ``c_<key>``, though read by place."""
-    parent_unsent = _unsent(parent.table, parent_keys)
-    child_unsent = _unsent(child.table, (*child_keys, link))
+    parent_unsent = unsent_columns(parent.table, parent_keys)
+    child_unsent = unsent_columns(child.table, (*child_keys, link))
     parent_returned, child_returned = parent_unsent.returned, child_unsent.returned
     parent_keys = (*parent_keys, *parent_unsent.defaults)
     child_keys = (*child_keys, *child_unsent.defaults)

@@ -5,24 +5,39 @@ row with its children (an order with its lines) goes in one statement, theirs in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
+from returns_service.drawn_keys import draw_key
+from returns_service.events import record_event
+from returns_service.extensions import db
 from returns_service.loaded_objects import keep_as_loaded
-from returns_service.models import utcnow
-from returns_service.orders.models import Customer, Order, OrderLine, OrderSource
+from returns_service.models import Base, utcnow
+from returns_service.orders.models import (
+    Customer,
+    FinancialStatus,
+    Order,
+    OrderLine,
+    OrderSource,
+)
 from returns_service.plain_inserts import (
+    insert_at_flush,
+    insert_keyed,
     insert_returning,
     insert_returning_with_children,
     insert_row_with_children_unless_taken,
     insert_rows,
 )
+from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.rulesets.models import RuleSetVersion
 from returns_service.statement_text import MOST_ROWS
+from tests.statements import statements_sent
 
 
 def test_inserted_rows_are_loaded_objects_with_their_ids_and_defaults(
@@ -143,3 +158,114 @@ def test_new_objects_with_children_get_their_ids_and_defaults(
     session.commit()
     stored = session.execute(select(OrderLine.id, OrderLine.external_id).order_by(OrderLine.id))
     assert stored.all() == [(line.id, line.external_id) for line in lines]
+
+
+@pytest.fixture
+def app_session(app: Flask) -> Iterator[Session]:
+    """A session of the app's own, with its listeners (a test's own session has none)."""
+    with app.app_context():
+        yield db.session()
+
+
+def _keyed_order(session: Session, count: int) -> tuple[Order, list[OrderLine]]:
+    """A new order with ``count`` lines, their keys drawn as filing draws a return's."""
+    [customer] = insert_rows(session, Customer, [{"email": "a@shop.example"}])
+    connection = session.connection()
+    order = Order(**_order(customer), id=draw_key(connection, Order.__table__))
+    lines = [
+        OrderLine(**line, id=draw_key(connection, OrderLine.__table__)) for line in _lines(count)
+    ]
+    return order, lines
+
+
+def test_rows_inserted_at_the_flush_go_with_its_other_writes_as_they_are_then(
+    app_session: Session,
+) -> None:
+    session = app_session
+    order, lines = _keyed_order(session, 2)
+    with statements_sent() as registered:
+        insert_at_flush(session, order, lines, "order_id")
+    assert registered == []
+    # Defaults are set at once, as an insert would set them, for what reads them meanwhile.
+    assert (order.source, order.tags, lines[0].sku) == (OrderSource.API, [], "")
+    order.financial_status = FinancialStatus.REFUNDED  # changed before the flush
+    record_event(session, subject_type="order", subject_id=order.id, order_id=order.id,
+                 kind="order.created", actor="system", now=utcnow())  # fmt: skip
+    with statements_sent() as flushed:
+        session.flush()
+    [statement] = flushed  # the order, its lines and the event, nothing read back
+    assert re.findall(r"INSERT INTO (\w+)", statement) == ["orders", "order_lines", "events"]
+    assert "RETURNING" not in statement
+    assert order in session and not session.new and not session.dirty
+    with statements_sent() as read:
+        assert [line.order_id for line in lines] == [order.id] * 2
+        assert (order.cancelled_at, order.created_at is not None) == (None, True)
+        assert [line.variant_id for line in lines] == [None, None]
+    assert read == []  # nothing left to load
+    session.commit()
+    stored = session.execute(select(Order.id, Order.financial_status)).all()
+    assert stored == [(order.id, FinancialStatus.REFUNDED)]
+    assert session.scalars(select(OrderLine.id).order_by(OrderLine.id)).all() == [
+        line.id for line in lines
+    ]
+
+
+def test_a_plain_insert_writes_the_rows_waiting_for_the_flush_first(
+    app_session: Session,
+) -> None:
+    session = app_session
+    order, lines = _keyed_order(session, 1)
+    insert_at_flush(session, order, lines, "order_id")
+    row = {
+        "order_id": order.id,  # names the waiting order
+        "amount": 100,
+        "currency": "JPY",
+        "method": RefundMethod.ORIGINAL_PAYMENT,
+        "provider": "manual",
+        "created_at": utcnow(),
+    }
+    with statements_sent() as sent:
+        [refund] = insert_rows(session, Refund, [row])
+    assert len(sent) == 2 and sent[0].startswith("WITH")
+    assert refund.order_id == order.id and order in session and not session.new
+
+
+def test_rows_waiting_for_the_flush_leave_nothing_when_rolled_back(
+    app_session: Session,
+) -> None:
+    session = app_session
+    order, lines = _keyed_order(session, 2)
+    insert_at_flush(session, order, lines, "order_id")
+    session.rollback()
+    with statements_sent() as sent:
+        session.flush()
+    assert sent == [] and order not in session
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_row_whose_key_is_needed_at_once_draws_it_and_waits_for_the_flush(
+    app_session: Session,
+) -> None:
+    session = app_session
+    [customer] = insert_rows(session, Customer, [{"email": "a@shop.example"}])
+    with statements_sent() as sent:
+        first = insert_keyed(session, Customer, {"email": "b@shop.example"})
+        second = insert_keyed(session, Customer, {"email": "c@shop.example"})
+    assert [s.startswith("SELECT nextval") for s in sent] == [True, True]
+    assert customer.id < first.id < second.id and first in session.new
+    with statements_sent() as flushed:
+        session.flush()
+    assert len(flushed) == 1 and not session.new
+    assert (second.locale, second.phone) == ("ja", None)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Customer)) == 3
+
+
+def test_elsewhere_a_row_whose_key_is_needed_is_inserted_at_once(tmp_path: Path) -> None:
+    demo = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")  # the demo's database
+    Base.metadata.create_all(demo, tables=[Customer.__table__])
+    with Session(demo) as own:
+        customer = insert_keyed(own, Customer, {"email": "a@shop.example"})
+        assert customer.id == 1 and customer in own and not own.new
+        own.commit()
+    demo.dispose()

@@ -17,7 +17,7 @@ from returns_service.events import Event, record_event
 from returns_service.models import kept_in_transaction, reading_only
 from returns_service.money import format_money
 from returns_service.orders.models import FinancialStatus, Order
-from returns_service.plain_inserts import insert_rows
+from returns_service.plain_inserts import insert_keyed
 from returns_service.portable_sql import one_of
 from returns_service.refunds import notices
 from returns_service.refunds.models import (
@@ -174,10 +174,9 @@ def create_refund(
         "provider": provider,
         "created_at": now,
     }
-    # Its id is needed now, and it needs only rows already written (the order, its return or
-    # cancellation): it goes out alone, by a plain insert made an object of the session, the
+    # Its id is needed now (its lines, its job and its event name it); its row goes with the
     # use case's other changes in their one flush.
-    [refund] = insert_rows(session, Refund, [row])
+    refund = insert_keyed(session, Refund, row)
     kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)

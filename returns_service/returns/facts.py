@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from returns_service.drawn_keys import drawn_key, drawn_keys
 from returns_service.orders.models import Order, OrderLine
 from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight, share_of_line
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
@@ -38,6 +39,9 @@ class CustomerHistory:
         return self.returns_365d / self.orders if self.orders else 0.0
 
 
+_REQUESTS: Table = ReturnRequest.__table__  # type: ignore[assignment]
+_LINES: Table = ReturnLine.__table__  # type: ignore[assignment]
+
 _ORDERS = (
     select(func.count())
     .select_from(Order)
@@ -62,12 +66,20 @@ _HISTORY = select(*HISTORY_COLUMNS)
 #: The history, the units the order's returns hold, the rules in force, the order's
 #: refunds on their way (for a refund at once) and its parcels with their lines: filing
 #: reads them after taking the order's lock, in one round trip.
-_PAST = with_parcels(
+_PAST_COLUMNS = [
+    *HISTORY_COLUMNS,
+    returned_units_column(bindparam("order_id")),
+    *IN_FORCE_COLUMNS[Scope.RETURN],
+    IN_FLIGHT_COLUMN,
+]
+_PAST = with_parcels(_PAST_COLUMNS, parcel_lines=True)
+#: On PostgreSQL also the keys of the request and of its ``line_count`` lines, so that they
+#: go in with the flush's other writes (see :mod:`~returns_service.drawn_keys`).
+_PAST_WITH_KEYS = with_parcels(
     [
-        *HISTORY_COLUMNS,
-        returned_units_column(bindparam("order_id")),
-        *IN_FORCE_COLUMNS[Scope.RETURN],
-        IN_FLIGHT_COLUMN,
+        *_PAST_COLUMNS,
+        drawn_key(_REQUESTS),
+        drawn_keys(_LINES, bindparam("line_count", type_=Integer)),
     ],
     parcel_lines=True,
 )
@@ -97,21 +109,30 @@ class OrderPast:
     #: The customer's (none without a customer).
     history: CustomerHistory
     rules: InForce
+    #: The new request's key and its lines', drawn (PostgreSQL's; None elsewhere).
+    keys: tuple[int, list[int]] | None
 
 
-def order_past(session: Session, order: Order, now: datetime) -> OrderPast:
+def order_past(session: Session, order: Order, now: datetime, new_lines: int) -> OrderPast:
     """What the order's returns hold, its customer's history and the return rules in
     force, in one statement that also loads the order's parcels (see
-    :mod:`~returns_service.returns.with_parcels`) and reads its refunds on their way."""
+    :mod:`~returns_service.returns.with_parcels`), reads its refunds on their way and, on
+    PostgreSQL, draws the keys of the request and of its ``new_lines`` lines."""
     values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
-    orders, returns, held, version_id, published_at, in_flight = read_with_parcels(
-        session, order, _PAST, values
-    )
+    keys = None
+    if session.get_bind().dialect.name == "postgresql":
+        values["line_count"] = new_lines
+        *past, request_key, line_keys = read_with_parcels(session, order, _PAST_WITH_KEYS, values)
+        keys = (request_key, sorted(line_keys))
+    else:
+        past = read_with_parcels(session, order, _PAST, values)
+    orders, returns, held, version_id, published_at, in_flight = past
     note_in_flight(session, order, in_flight)
     return OrderPast(
         returned=count_units(held),
         history=history_of(orders, returns),
         rules=rules_in_force(session, now, Scope.RETURN, version_id, published_at),
+        keys=keys,
     )
 
 

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session, joinedload
 
 import rules
 from returns_service.errors import Conflict, InvalidInput
-from returns_service.loaded_objects import keep_as_loaded
 from returns_service.orders.lines import named_line
 from returns_service.orders.models import Order
-from returns_service.plain_inserts import insert_returning_with_children
+from returns_service.plain_inserts import insert_new_with_children
 from returns_service.returns import exchanges, notices, states
 from returns_service.returns.facts import line_facts, order_past
 from returns_service.returns.models import (
@@ -105,7 +104,7 @@ def open_return(
             f"order {order.number} was cancelled; there is nothing to return",
             code="order_cancelled",
         )
-    past = order_past(session, order, now)
+    past = order_past(session, order, now, new_lines=len(lines))
     return_lines = _line_inputs(session, order, lines, resolution, past.returned)
     version = past.rules
     request = ReturnRequest(
@@ -152,10 +151,14 @@ def open_return(
         "version": version.number,
         "rules": [d.rule for d in decisions],
     }
-    # Written once, decided: the request and its lines are inserted with their decisions
-    # rather than inserted and then updated.
-    insert_returning_with_children(session, request, return_lines, "return_id")
-    keep_as_loaded(session, [request, *return_lines])
+    # Written decided: the request and its lines are inserted with their decisions rather
+    # than inserted and then updated; with their keys drawn, at the flush, as the rest of
+    # this step leaves them.
+    if past.keys is not None:
+        request.id, line_keys = past.keys
+        for return_line, key in zip(return_lines, line_keys, strict=True):
+            return_line.id = key
+    insert_new_with_children(session, request, return_lines, "return_id")
     states.record_filed(session, request, now=now, actor=actor)
     notices.return_received(
         session, now, settings, request, in_review=outcome is rules.RequestOutcome.REVIEW
