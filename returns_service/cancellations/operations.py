@@ -31,11 +31,10 @@ from returns_service.cancellations.past import cancelling_past
 from returns_service.cancellations.quote import SettledBefore, amounts_for, chosen_lines
 from returns_service.cancellations.shopify import CANCEL_PROVIDER
 from returns_service.errors import Conflict, NotFound
-from returns_service.loaded_objects import keep_as_loaded
 from returns_service.notifications.formatting import format_date
 from returns_service.orders.models import FulfillmentStatus, Order, OrderSource
 from returns_service.orders.progress import order_stage
-from returns_service.plain_inserts import insert_returning_with_children
+from returns_service.plain_inserts import insert_new_with_children
 from returns_service.refunds.models import Refund, RefundMethod
 from returns_service.refunds.operations import create_refund, refundable_balance
 from returns_service.shop import ShopSettings
@@ -190,8 +189,7 @@ def request_cancellation(
         lines=cancellation_lines,
         decision=decision.as_dict() | {"version": version.number, "facts": facts},
     )
-    insert_returning_with_children(session, cancellation, cancellation_lines, "cancellation_id")
-    keep_as_loaded(session, [cancellation, *cancellation_lines])
+    insert_new_with_children(session, cancellation, cancellation_lines, "cancellation_id")
     states.note(
         session,
         cancellation,
