@@ -4,8 +4,9 @@ The changed rows :mod:`~returns_service.plain_updates` writes and the new rows
 :mod:`~returns_service.plain_inserts` appends or inserts with their keys drawn beforehand
 (a new return with its lines, a case's new state, its events, its outbox messages) need
 nothing back but how many rows each update changed: they are
-gathered and sent as one statement (:class:`~returns_service.statement_text.Writes`), a
-round trip each saved on every use case that changes something.
+gathered and sent as one statement on PostgreSQL
+(:class:`~returns_service.statement_text.Writes`; one by one elsewhere, and for a bulk
+import's rows), a round trip each saved on every use case that changes something.
 """
 
 from __future__ import annotations

@@ -180,7 +180,9 @@ def insert(
         rows = [{**row, **unsent.made()} for row in rows]
     sent_keys = (*keys, *unsent.defaults)
     if not unsent.returned:  # the database works nothing out: nothing to read back
-        connection.execute(statement, list(rows))
+        result = connection.execute(statement, list(rows))
+        if len(rows) == 1 and result.rowcount == 0:  # skipped, its key taken
+            return []
         return [unsent.known(row, {}) for row in rows]
     key = _generated_key(statement.table, keys)
     if len(rows) > MOST_ROWS or len(rows) == 1 or key is None:

@@ -177,6 +177,7 @@ def create_refund(
     # Its id is needed now (its lines, its job and its event name it); its row goes with the
     # use case's other changes in their one flush.
     refund = insert_keyed(session, Refund, row)
+    set_committed_value(refund, "order", order)  # a row waiting for the flush loads nothing
     kept_in_transaction(session, _CREATED).append(refund)
     if method is RefundMethod.STORE_CREDIT:
         outbox.record(session, "issue_store_credit", now, refund_id=refund.id, bonus=bonus)

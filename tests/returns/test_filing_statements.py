@@ -6,9 +6,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from bench.inprocess import counted_statements
+from returns_service.orders import documents
+from returns_service.refunds.models import Refund
+from returns_service.returns.models import ReturnLine
+from returns_service.statement_text import MOST_ROWS
 from tests.shop import Shop, publish_default_rules
 
 #: Order with its customer and lines (locked); its parcels, the units its returns hold, the
@@ -99,7 +105,7 @@ def test_a_refund_at_once_leaves_the_other_writes_in_one_flush(
 
     assert answer["status"] == "completed"
     assert len(sent) <= REFUNDED_AT_ONCE_STATEMENTS, "\n".join(sent)
-    tables = ("return_requests", "return_lines", "refunds", "events", "outbox_messages")
+    tables = ("return_requests", "refunds", "return_lines", "events", "outbox_messages")
     # Each row written once, as the step leaves it: the request completed, the line with its
     # refund, in the one statement of the flush.
     assert _writes(sent) == [f"INSERT INTO {table}" for table in tables], _writes(sent)
@@ -115,3 +121,33 @@ def test_the_answer_reads_no_refund_the_transaction_created(
     _, sent = _filed(shop, app, "L2", "UNWANTED")
 
     assert not [s for s in sent if s.startswith("SELECT refunds.id")], "\n".join(sent)
+
+
+@pytest.mark.parametrize("kept", [1, MOST_ROWS + 1])
+def test_kept_lines_refunded_and_one_sent_back_are_written_in_order(
+    app: Flask, session: Any, shop: Shop, kept: int
+) -> None:
+    """Lines setting different columns (a refund or none) go in one insert; past 16 lines
+    the writes go one by one, each table after those its rows name."""
+    publish_default_rules(session)
+    mugs = [
+        documents.order_line(
+            f"M{n}", f"MUG-{n}", "波佐見焼マグ", 1100, "JPY", product_type="homeware"
+        )
+        for n in range(kept)
+    ]
+    denim = documents.order_line("D1", "DNM-30", "デニム", 12800, "JPY", product_type="apparel")
+    order = shop.put_order(lines=[*mugs, denim])
+    lines = [
+        {"line_id": shop.line_id(order, line["external_id"]), "quantity": 1, "reason": "UNWANTED"}
+        for line in mugs
+    ] + [{"line_id": shop.line_id(order, "D1"), "quantity": 1, "reason": "SIZE_TOO_SMALL"}]
+    with counted_statements(app) as sent:
+        response = shop.file(shop.customer(), lines)
+
+    assert response.status_code == 201, response.json
+    assert response.json["status"] == "awaiting_parcel"
+    assert _writes(sent).count("INSERT INTO return_lines") == 1, _writes(sent)
+    [refund_id] = session.scalars(select(Refund.id)).all()
+    stored = session.execute(select(ReturnLine.reason, ReturnLine.refund_id)).all()
+    assert sorted(stored) == sorted([("UNWANTED", refund_id)] * kept + [("SIZE_TOO_SMALL", None)])
