@@ -191,10 +191,21 @@ def gather_inserted_at_flush(session: Session, writes: statement_text.Writes) ->
         for key, value in unset.items():
             set_committed_value(instance, key, value)
         by_table.setdefault(table, []).append({c.key: {**given, **unset}[c.key] for c in table.c})
-    for table in Base.metadata.sorted_tables:
-        if rows := by_table.get(table):
-            writes.insert(_insert(table), tuple(rows[0]), rows)
+    for table in sorted(by_table, key=_place_by_foreign_keys):
+        rows = by_table[table]
+        writes.insert(_insert(table), tuple(rows[0]), rows)
     return objects
+
+
+#: Each table's place among all, those a foreign key names first (worked out once: sorting
+#: the tables cost a tenth of a filing's flush).
+_PLACES: dict[Table, int] = {}
+
+
+def _place_by_foreign_keys(table: Table) -> int:
+    if table not in _PLACES:
+        _PLACES.update({t: n for n, t in enumerate(Base.metadata.sorted_tables)})
+    return _PLACES[table]
 
 
 def _connection(session: Session) -> Connection:

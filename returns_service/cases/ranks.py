@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import case, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import NO_VALUE, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service.cancellations.models import Cancellation
 from returns_service.cases.policy import PRIORITY_RANK, CasePolicy
@@ -74,14 +74,14 @@ def _policy(session: Session) -> CasePolicy | None:
 
 def _parcel_statuses(session: Session, order_id: int, order: Order | None) -> list[Any]:
     """The states of an order's parcels: from the order where its parcels are loaded."""
-    if order is not None and inspect(order).attrs.shipments.loaded_value is not NO_VALUE:
+    # Looked up in the object's values: inspecting its attributes builds a state for each.
+    if order is not None and "shipments" in inspect(order).dict:
         return [shipment.status for shipment in order.shipments]
     return list(session.scalars(select(Shipment.status).where(Shipment.order_id == order_id)))
 
 
 def _loaded_order(subject: Any) -> Order | None:
-    order = inspect(subject).attrs.order.loaded_value
-    return None if order is NO_VALUE else order
+    return inspect(subject).dict.get("order")
 
 
 def rank_new(session: Session, subjects: Sequence[Base]) -> None:
