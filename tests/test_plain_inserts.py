@@ -210,12 +210,18 @@ def test_rows_inserted_at_the_flush_go_with_its_other_writes_as_they_are_then(
     ]
 
 
+def _waiting_order(session: Session, count: int) -> Order:
+    """A new order with ``count`` lines, waiting for the flush."""
+    order, lines = _keyed_order(session, count)
+    insert_at_flush(session, order, lines, "order_id")
+    return order
+
+
 def test_a_plain_insert_writes_the_rows_waiting_for_the_flush_first(
     app_session: Session,
 ) -> None:
     session = app_session
-    order, lines = _keyed_order(session, 1)
-    insert_at_flush(session, order, lines, "order_id")
+    order = _waiting_order(session, 1)
     row = {
         "order_id": order.id,  # names the waiting order
         "amount": 100,
@@ -234,8 +240,7 @@ def test_rows_waiting_for_the_flush_leave_nothing_when_rolled_back(
     app_session: Session,
 ) -> None:
     session = app_session
-    order, lines = _keyed_order(session, 2)
-    insert_at_flush(session, order, lines, "order_id")
+    order = _waiting_order(session, 2)
     session.rollback()
     with statements_sent() as sent:
         session.flush()
