@@ -6,6 +6,7 @@ order given, and one by one elsewhere."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -163,6 +164,22 @@ def _event() -> dict[str, object]:
         "data": {"n": 1},
         "created_at": utcnow(),
     }
+
+
+def test_inserts_alone_go_as_one_statement_that_reads_nothing_back(
+    app: Flask, connection: Connection
+) -> None:
+    event = _event()
+    writes = Writes().insert(EVENTS, tuple(event), [event])
+    writes.insert(CUSTOMERS, ("email",), [{"email": "a@x.jp"}, {"email": "b@x.jp"}])
+    with counted_statements(app) as sent:
+        assert writes.send(connection) == []
+    [statement] = sent
+    # The customers' insert is the statement the events' is a part of: no count selected.
+    assert re.findall(r"INSERT INTO (\w+)", statement) == ["events", "customers"]
+    assert "SELECT" not in statement and "RETURNING" not in statement
+    assert connection.scalar(select(func.count()).select_from(Customer)) == 2
+    assert connection.scalar(select(func.count()).select_from(Event)) == 1
 
 
 def test_updates_sent_together_lock_their_rows_in_the_order_given(app: Flask) -> None:
