@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     ScalarSelect,
+    Select,
     Table,
     func,
     select,
@@ -47,10 +48,15 @@ def drawn_keys(table: Table, count: BindParameter[int]) -> ScalarSelect[tuple[in
     return select(keys).select_from(drawn).scalar_subquery()
 
 
+#: Per table, the statement that draws one new key, built once.
+_DRAW: dict[Table, Select[tuple[int]]] = {}
+
+
 def draw_key(connection: Connection, table: Table) -> int | None:
     """A new key of ``table``, drawn by a statement of its own; None but on PostgreSQL."""
     if connection.dialect.name != "postgresql":
         return None
-    [key] = table.primary_key.columns
-    drawn = f"SELECT nextval(pg_get_serial_sequence('{table.name}', '{key.name}'))"
-    return int(connection.exec_driver_sql(drawn).scalar_one())
+    statement = _DRAW.get(table)
+    if statement is None:
+        statement = _DRAW[table] = select(_next_value(table))
+    return int(connection.execute(statement).scalar_one())

@@ -186,11 +186,12 @@ def gather_inserted_at_flush(session: Session, writes: statement_text.Writes) ->
         if unsent.returned:
             names = ", ".join(column.key for column in unsent.returned)
             raise ValueError(f"{table.name}: the database works out {names}; not insertable here")
-        given = {key: instance.__dict__[key] for key in keys}
-        unset = unsent.known(given | unsent.made(), {})
+        given = {key: instance.__dict__[key] for key in keys} | unsent.made()
+        unset = unsent.known(given, {})
         for key, value in unset.items():
             set_committed_value(instance, key, value)
-        by_table.setdefault(table, []).append({c.key: {**given, **unset}[c.key] for c in table.c})
+        values = given | unset
+        by_table.setdefault(table, []).append({c.key: values[c.key] for c in table.c})
     for table in sorted(by_table, key=_place_by_foreign_keys):
         rows = by_table[table]
         writes.insert(_insert(table), tuple(rows[0]), rows)
@@ -323,9 +324,9 @@ def insert_rows(session: Session, model: type[_Row], rows: list[dict[str, Any]])
     """Insert ``rows`` of ``model``'s table in one statement; their objects, as loaded.
 
     Every row must name the same columns; the ids come back from the insert and the
-    defaults are set too, so the objects have nothing left to load. The objects are made as the ORM
-    makes those it reads, their values set without the constructor's bookkeeping of each
-    change (which cost more than the insert): so no model with validators is taken.
+    defaults are set too, so the objects have nothing left to load. The objects are made as
+    the ORM makes those it reads, their values set without the constructor's bookkeeping of
+    each change (which cost more than the insert): so no model with validators is taken.
     """
     table = loadable(model).local_table
     keys = tuple(rows[0])

@@ -229,7 +229,7 @@ def insert_with_children(
     whose key is taken) and ``children`` (each giving the same keys, all but ``link``) by
     ``child``, each child's ``link`` set to the parent's new id, in one statement
     (PostgreSQL's). The values of the columns not given, of the parent and of each child
-    (by key, the children in the order given; see :func:`_unsent`); None, with nothing
+    (by key, the children in the order given; see :func:`unsent_columns`); None, with nothing
     written, where the parent's key was taken.
 
     The children are selected in the order given, so their ids follow it.
@@ -255,7 +255,7 @@ def insert_with_children(
     processed = text.returned_values(fetched)
     parent_values = parent_unsent.known(rows[0], dict(processed[0][:split]))
     [parent_key] = parent.table.primary_key.columns
-    linked = {link: {**rows[0], **parent_values}[parent_key.key]}
+    linked = {link: (rows[0] | parent_values)[parent_key.key]}
     return parent_values, [
         child_unsent.known(sent, dict(values[split:]) | linked)
         for sent, values in zip(rows[1:], processed, strict=True)

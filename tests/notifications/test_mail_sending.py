@@ -50,6 +50,14 @@ def _sent_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(SentEmail))
 
 
+def _failed_at_once(outbox_message: Callable, message_id: str) -> str:
+    """The message failed for good at its first attempt: its error."""
+    failed = outbox_message(message_id)
+    assert failed.status is MessageStatus.FAILED
+    assert failed.attempts == 1
+    return failed.last_error
+
+
 def test_queue_email_records_a_json_payload_carrying_its_own_id(
     app: Flask, session: Session
 ) -> None:
@@ -165,10 +173,8 @@ def test_a_5xx_refusal_fails_the_job_at_once(
 
     work_burst(app)
 
-    failed = outbox_message(message.id)
-    assert failed.status is MessageStatus.FAILED
-    assert failed.attempts == 1
-    assert "550" in failed.last_error and "mailbox unavailable" in failed.last_error
+    error = _failed_at_once(outbox_message, message.id)
+    assert "550" in error and "mailbox unavailable" in error
     assert _sent_count(session) == 0
 
 
@@ -184,10 +190,7 @@ def test_a_message_that_cannot_be_built_fails_at_once_and_is_not_logged(
     with override_config(MAIL_FROM="shop@example.com\nBcc: everyone@example.com"):
         work_burst(app)
 
-    failed = outbox_message(message.id)
-    assert failed.status is MessageStatus.FAILED
-    assert failed.attempts == 1
-    assert "line break" in failed.last_error
+    assert "line break" in _failed_at_once(outbox_message, message.id)
     assert _sent_count(session) == 0 and use_smtp.received == []
 
 
