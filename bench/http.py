@@ -99,6 +99,11 @@ def _busy(share: float | None) -> str:
     return "   ?" if share is None else f"{share:4.0%}"
 
 
+def _cpu_ms(busy: float | None, rate: float) -> str:
+    spent = processors.processor_ms_per_request(busy, rate)
+    return "   ?" if spent is None else f"{spent:4.1f}"
+
+
 def _row(
     name: str, result: Result, bare: Result, busy: float | None, bare_busy: float | None
 ) -> str:
@@ -109,7 +114,8 @@ def _row(
         f"  {name:24} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
         f"p99 {result.p99_ms:7.1f} ms  {ratio} {p99}   "
         f"(bare {bare.rate:6.1f} req/s, p99 {bare.p99_ms:5.1f} ms)  "
-        f"busy {_busy(busy)} / {_busy(bare_busy)}{failed}"
+        f"busy {_busy(busy)} / {_busy(bare_busy)}  "
+        f"cpu {_cpu_ms(busy, result.rate)} / {_cpu_ms(bare_busy, bare.rate)} ms{failed}"
     )
 
 
