@@ -32,6 +32,7 @@ from returns_service.migrate import upgrade
 from returns_service.models import Base, utcnow
 from returns_service.notifications import webhooks
 from returns_service.setting_values import normalise_database_url
+from returns_service.worker import prepare_process
 
 pytest_plugins = ["tests.shop"]
 
@@ -184,8 +185,14 @@ def redis_url(redis_run_id: str) -> Iterator[str]:
 def app(
     database_url: str, redis_url: str, redis_run_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Flask:
-    """The application on the test database and the test Redis database."""
-    return create_app(
+    """The application on the test database and the test Redis database.
+
+    It is also the tests' worker: the worker's setup, which empties the engine's pool, is
+    done here, as a worker process does it before its first job. Done at the first
+    ``work_burst`` instead, it would drop a connection a test's own session still held,
+    which then stayed open, out of any pool, until the garbage collector found it.
+    """
+    app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -201,6 +208,9 @@ def app(
             "WEBHOOK_HTTP_HOSTS": "localhost,127.0.0.1",
         }
     )
+    with app.app_context():
+        prepare_process()
+    return app
 
 
 def _truncate_all() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from returns_service.auth.models import Role
+from returns_service.notifications.smtp import close_kept_connection
 from returns_service.outbox import MessageStatus, OutboxMessage
 from returns_service.worker import work_burst
 from tests.shop import Shop
@@ -72,6 +73,7 @@ def test_failed_job_is_listed_and_retried_by_staff(
         work_burst(app)
     finally:
         app.config.update(saved)
+        close_kept_connection()
         controller.stop()
     assert mailbox.received == len(failed.json)
     statuses = set(session.scalars(select(OutboxMessage.status)))
