@@ -100,7 +100,7 @@ def _busy(share: float | None) -> str:
 
 
 def _cpu_ms(busy: float | None, rate: float) -> str:
-    spent = processors.processor_ms_per_request(busy, rate)
+    spent = processors.processor_ms_per_request(busy, rate, os.cpu_count())
     return "   ?" if spent is None else f"{spent:4.1f}"
 
 

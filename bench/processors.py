@@ -37,15 +37,17 @@ def busy_between(load: list[CpuSample], start: float, end: float) -> float | Non
     return (last.busy - first.busy) / (last.total - first.total)
 
 
-def processor_ms_per_request(busy: float | None, rate: float) -> float | None:
-    """The machine's processor time a request took under load, in ms: its busy share of
-    every processor over the requests it answered a second (None where either is unknown).
+def processor_ms_per_request(
+    busy: float | None, rate: float, processors: int | None
+) -> float | None:
+    """The machine's processor time a request took under load, in ms: the busy share of
+    its ``processors`` over the requests answered a second (None where any is unknown).
 
     Read beside a ratio: where both sides keep the processors busy, the ratio of their
-    rates is the inverse of this; a side that leaves them idle waits instead (round trips,
-    commits), and a machine whose processors are slower for Python moves the ratio.
+    rates is that of these times turned over; a side that leaves them idle waits instead
+    (round trips, commits), and a machine whose processors are slower for Python than for
+    the rest moves the ratio.
     """
-    processors = os.cpu_count()
     if busy is None or not rate or not processors:
         return None
     return busy * processors / rate * 1000

@@ -4,7 +4,6 @@ wrk script that sends a prepared request list."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
@@ -298,16 +297,13 @@ def test_the_busy_share_is_taken_between_the_samples_of_the_span() -> None:
         assert 0 <= sample.busy <= sample.total
 
 
-def test_a_requests_processor_time_is_its_share_of_every_processor_over_its_rate(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    # Both processors 90% busy answering 180 requests a second: 10 ms of processor each.
-    assert processor_ms_per_request(0.9, 180.0) == pytest.approx(10.0)
-    assert processor_ms_per_request(None, 180.0) is None
-    assert processor_ms_per_request(0.9, 0.0) is None
-    monkeypatch.setattr(os, "cpu_count", lambda: None)
-    assert processor_ms_per_request(0.9, 180.0) is None
+def test_a_requests_processor_time_is_its_share_of_every_processor_over_its_rate() -> None:
+    # Two processors 90% busy answering 180 requests a second: 10 ms of processor each.
+    assert processor_ms_per_request(0.9, 180.0, 2) == pytest.approx(10.0)
+    assert processor_ms_per_request(0.9, 180.0, 4) == pytest.approx(20.0)
+    assert processor_ms_per_request(None, 180.0, 2) is None
+    assert processor_ms_per_request(0.9, 0.0, 2) is None
+    assert processor_ms_per_request(0.9, 180.0, None) is None
 
 
 def test_a_path_of_fresh_requests_that_ran_out_of_them_is_reported() -> None:
