@@ -5,8 +5,9 @@ A filed return and its lines are written with the flush's other plain writes (se
 they are written: no insert of their own that returns the keys, and the request written
 once, in the state the use case leaves it in. Filing draws the keys from the tables'
 sequences in the statement it sends after taking the order's lock; a refund, whose key
-its lines and its job name at once, draws its own (:func:`draw_key`), a smaller statement
-than its insert, which then goes with the flush's.
+its lines and its job name at once, takes a key drawn with filing's (a spare: see
+:func:`keep_spare_key`) or draws its own (:func:`draw_key`), a smaller statement than its
+insert, which then goes with the flush's.
 
 Each is an uncorrelated subquery, so PostgreSQL works it out once per statement, whatever
 the number of rows the statement returns. A sequence never gives a value twice; a request
@@ -28,6 +29,9 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.orm import Session
+
+from returns_service.models import kept_in_transaction
 
 
 def _next_value(table: Table) -> ColumnElement[int]:
@@ -60,3 +64,21 @@ def draw_key(connection: Connection, table: Table) -> int | None:
     if statement is None:
         statement = _DRAW[table] = select(_next_value(table))
     return int(connection.execute(statement).scalar_one())
+
+
+def _spares(session: Session, table: Table) -> list[int]:
+    return kept_in_transaction(session, f"spare keys of {table.name}")
+
+
+def keep_spare_key(session: Session, table: Table, key: int) -> None:
+    """Keep a key of ``table`` drawn with a statement the use case sent anyway, for a row
+    it may insert later in this transaction (:func:`take_spare_key`): a filing that refunds
+    at once then sends no statement for its refund's key. One not taken leaves a gap."""
+    _spares(session, table).append(key)
+
+
+def take_spare_key(session: Session, table: Table) -> int | None:
+    """A key of ``table`` kept by :func:`keep_spare_key` in this transaction, if one is
+    left; each is given once."""
+    spares = _spares(session, table)
+    return spares.pop() if spares else None

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service import statement_text
-from returns_service.drawn_keys import draw_key
+from returns_service.drawn_keys import draw_key, take_spare_key
 from returns_service.loaded_objects import as_loaded, keep_as_loaded, loadable
 from returns_service.models import Base, kept_in_transaction
 from returns_service.portable_sql import insert_skipping_duplicates
@@ -123,11 +123,13 @@ _AT_FLUSH = "inserted_at_flush"
 
 def insert_keyed(session: Session, model: type[_Row], values: dict[str, Any]) -> _Row:
     """A new row of ``model`` whose key is needed at once (others name it before the flush):
-    on PostgreSQL its key drawn (:func:`~returns_service.drawn_keys.draw_key`) and the row
-    written by :func:`insert_at_flush`, elsewhere inserted now; its object, of the session
-    either way."""
+    on PostgreSQL its key a spare the transaction drew earlier or one drawn now (see
+    :mod:`~returns_service.drawn_keys`) and the row written by :func:`insert_at_flush`,
+    elsewhere inserted now; its object, of the session either way."""
     table = loadable(model).local_table
-    key = draw_key(session.connection(), table)
+    key = take_spare_key(session, table)
+    if key is None:
+        key = draw_key(session.connection(), table)
     if key is None:
         [row] = insert_rows(session, model, [values])
         return row

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.inprocess import counted_statements
-from returns_service.drawn_keys import draw_key
+from returns_service.drawn_keys import draw_key, keep_spare_key
 from returns_service.events import record_event
 from returns_service.extensions import db
 from returns_service.loaded_objects import keep_as_loaded
@@ -264,6 +264,29 @@ def test_a_row_whose_key_is_needed_at_once_draws_it_and_waits_for_the_flush(
     assert (second.locale, second.phone) == ("ja", None)
     session.commit()
     assert session.scalar(select(func.count()).select_from(Customer)) == 3
+
+
+def test_a_spare_key_drawn_earlier_is_given_once_and_only_in_its_transaction(
+    app_session: Session,
+) -> None:
+    session = app_session
+    customers = Customer.__table__
+    spare = draw_key(session.connection(), customers)
+    keep_spare_key(session, customers, spare)
+    with statements_sent() as sent:
+        first = insert_keyed(session, Customer, {"email": "a@shop.example"})
+    assert sent == [] and first.id == spare
+    with statements_sent() as sent:
+        second = insert_keyed(session, Customer, {"email": "b@shop.example"})
+    assert [s.startswith("SELECT nextval") for s in sent] == [True] and second.id > spare
+    keep_spare_key(session, customers, draw_key(session.connection(), customers))
+    session.commit()  # a spare not taken is not given in the next transaction
+    with statements_sent() as sent:
+        third = insert_keyed(session, Customer, {"email": "c@shop.example"})
+    assert [s.startswith("SELECT nextval") for s in sent] == [True]
+    session.commit()
+    stored = session.scalars(select(Customer.id).order_by(Customer.id)).all()
+    assert stored == [first.id, second.id, third.id] and third.id > second.id + 1
 
 
 def test_elsewhere_a_row_whose_key_is_needed_is_inserted_at_once(tmp_path: Path) -> None:

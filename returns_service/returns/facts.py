@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from returns_service.drawn_keys import drawn_key, drawn_keys
+from returns_service.drawn_keys import drawn_key, drawn_keys, keep_spare_key
 from returns_service.orders.models import Order, OrderLine
+from returns_service.refunds.models import Refund
 from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight, share_of_line
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.models import ReturnLine, ReturnRequest
@@ -41,6 +42,7 @@ class CustomerHistory:
 
 _REQUESTS: Table = ReturnRequest.__table__  # type: ignore[assignment]
 _LINES: Table = ReturnLine.__table__  # type: ignore[assignment]
+_REFUNDS: Table = Refund.__table__  # type: ignore[assignment]
 
 _ORDERS = (
     select(func.count())
@@ -74,12 +76,14 @@ _PAST_COLUMNS = [
 ]
 _PAST = with_parcels(_PAST_COLUMNS, parcel_lines=True)
 #: On PostgreSQL also the keys of the request and of its ``line_count`` lines, so that they
-#: go in with the flush's other writes (see :mod:`~returns_service.drawn_keys`).
+#: go in with the flush's other writes, and a spare for a refund made at once (see
+#: :mod:`~returns_service.drawn_keys`).
 _PAST_WITH_KEYS = with_parcels(
     [
         *_PAST_COLUMNS,
         drawn_key(_REQUESTS),
         drawn_keys(_LINES, bindparam("line_count", type_=Integer)),
+        drawn_key(_REFUNDS),
     ],
     parcel_lines=True,
 )
@@ -117,13 +121,17 @@ def order_past(session: Session, order: Order, now: datetime, new_lines: int) ->
     """What the order's returns hold, its customer's history and the return rules in
     force, in one statement that also loads the order's parcels (see
     :mod:`~returns_service.returns.with_parcels`), reads its refunds on their way and, on
-    PostgreSQL, draws the keys of the request and of its ``new_lines`` lines."""
+    PostgreSQL, draws the keys of the request, of its ``new_lines`` lines and of a refund
+    it may make at once."""
     values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
     keys = None
     if session.get_bind().dialect.name == "postgresql":
         values["line_count"] = new_lines
-        *past, request_key, line_keys = read_with_parcels(session, order, _PAST_WITH_KEYS, values)
+        *past, request_key, line_keys, refund_key = read_with_parcels(
+            session, order, _PAST_WITH_KEYS, values
+        )
         keys = (request_key, sorted(line_keys))
+        keep_spare_key(session, _REFUNDS, refund_key)
     else:
         past = read_with_parcels(session, order, _PAST, values)
     orders, returns, held, version_id, published_at, in_flight = past
