@@ -5,9 +5,9 @@ A filed return and its lines are written with the flush's other plain writes (se
 they are written: no insert of their own that returns the keys, and the request written
 once, in the state the use case leaves it in. Filing draws the keys from the tables'
 sequences in the statement it sends after taking the order's lock; a refund, whose key
-its lines and its job name at once, takes a key drawn with filing's (a spare: see
-:func:`keep_spare_key`) or draws its own (:func:`draw_key`), a smaller statement than its
-insert, which then goes with the flush's.
+its lines and its job name at once, takes a key drawn with filing's or cancelling's (a
+spare: see :func:`keep_spare_key`) or draws its own (:func:`draw_key`), a smaller
+statement than its insert, which then goes with the flush's.
 
 Each is an uncorrelated subquery, so PostgreSQL works it out once per statement, whatever
 the number of rows the statement returns. A sequence never gives a value twice; a request
@@ -73,7 +73,12 @@ def _spares(session: Session, table: Table) -> list[int]:
 def keep_spare_key(session: Session, table: Table, key: int) -> None:
     """Keep a key of ``table`` drawn with a statement the use case sent anyway, for a row
     it may insert later in this transaction (:func:`take_spare_key`): a filing that refunds
-    at once then sends no statement for its refund's key. One not taken leaves a gap."""
+    at once then sends no statement for its refund's key. One not taken leaves a gap.
+
+    A savepoint rolled back cuts the transaction's kept lists back to their length when it
+    began, which assumes they only grow: a spare taken within it is not put back, and one
+    kept within it after another was taken may stay. Either way no key is given twice.
+    """
     _spares(session, table).append(key)
 
 

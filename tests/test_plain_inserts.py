@@ -285,8 +285,15 @@ def test_a_spare_key_drawn_earlier_is_given_once_and_only_in_its_transaction(
         third = insert_keyed(session, Customer, {"email": "c@shop.example"})
     assert [s.startswith("SELECT nextval") for s in sent] == [True]
     session.commit()
+    keep_spare_key(session, customers, draw_key(session.connection(), customers))
+    session.rollback()  # nor after a rollback
+    with statements_sent() as sent:
+        fourth = insert_keyed(session, Customer, {"email": "d@shop.example"})
+    assert [s.startswith("SELECT nextval") for s in sent] == [True]
+    session.commit()
     stored = session.scalars(select(Customer.id).order_by(Customer.id)).all()
-    assert stored == [first.id, second.id, third.id] and third.id > second.id + 1
+    assert stored == [first.id, second.id, third.id, fourth.id]
+    assert third.id > second.id + 1 and fourth.id > third.id + 1
 
 
 def test_elsewhere_a_row_whose_key_is_needed_is_inserted_at_once(tmp_path: Path) -> None:
