@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from returns_service.cancellations.models import CancellationStatus
@@ -20,10 +19,13 @@ from returns_service.cancellations.quote import (
     SettledBefore,
     units_column,
 )
-from returns_service.drawn_keys import drawn_key, keep_spare_key
 from returns_service.orders.models import Order
-from returns_service.refunds.models import Refund
-from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight
+from returns_service.refunds.operations import (
+    IN_FLIGHT_COLUMN,
+    REFUND_KEY_COLUMN,
+    keep_refund_key,
+    note_in_flight,
+)
 from returns_service.returns.facts import HISTORY_COLUMNS, CustomerHistory, history_of
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.quantities import count_units
@@ -42,7 +44,6 @@ class CancellingPast:
     rules: InForce
 
 
-_REFUNDS: Table = Refund.__table__  # type: ignore[assignment]
 _PAST_COLUMNS = [
     *HISTORY_COLUMNS,
     units_column(TAKEN),
@@ -54,7 +55,7 @@ _PAST_COLUMNS = [
 #: With the order's parcels (see :mod:`~returns_service.returns.with_parcels`); built once:
 #: building a statement costs more than running it from the statement cache.
 _PAST = with_parcels(_PAST_COLUMNS, parcel_lines=False)
-_PAST_WITH_REFUND_KEY = with_parcels([*_PAST_COLUMNS, drawn_key(_REFUNDS)], parcel_lines=False)
+_PAST_WITH_REFUND_KEY = with_parcels([*_PAST_COLUMNS, REFUND_KEY_COLUMN], parcel_lines=False)
 
 
 def cancelling_past(session: Session, order: Order, now: datetime) -> CancellingPast:
@@ -63,7 +64,7 @@ def cancelling_past(session: Session, order: Order, now: datetime) -> Cancelling
     values = {"customer_id": order.customer_id, "since": now - timedelta(days=365)}
     if session.get_bind().dialect.name == "postgresql":
         *past, refund_key = read_with_parcels(session, order, _PAST_WITH_REFUND_KEY, values)
-        keep_spare_key(session, _REFUNDS, refund_key)
+        keep_refund_key(session, refund_key)
     else:
         past = list(read_with_parcels(session, order, _PAST, values))
     orders, returns, taken, cancelled, shipping, version_id, published_at, in_flight = past

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from returns_service import outbox
+from returns_service.drawn_keys import drawn_key, keep_spare_key
 from returns_service.errors import Conflict, InvalidInput, NotFound
 from returns_service.events import Event, record_event
 from returns_service.models import kept_in_transaction, reading_only
@@ -78,6 +79,9 @@ _LOCKED_BALANCE = (
     .where(Order.id == bindparam("order_id"))
     .with_for_update(of=Order)
 )
+#: A new refund's key, drawn with a use case's first read under the order's lock on
+#: PostgreSQL; give its value to :func:`keep_refund_key`.
+REFUND_KEY_COLUMN = drawn_key(Refund.__table__).label("refund_key")  # type: ignore[arg-type]
 #: The kind of the reads noted by :func:`note_in_flight` (see kept_in_transaction).
 _IN_FLIGHT_READ = "refunds_in_flight"
 
@@ -97,6 +101,13 @@ def _on_its_way(refund: Refund) -> bool:
     return refund.status in OPEN_STATUSES or (
         refund.status is RefundStatus.FAILED and refund.outcome_unknown
     )
+
+
+def keep_refund_key(session: Session, key: int) -> None:
+    """Keep a key read in :data:`REFUND_KEY_COLUMN` for a refund the transaction may make
+    (see :func:`~returns_service.drawn_keys.keep_spare_key`): made at once, it then sends no
+    statement for its key."""
+    keep_spare_key(session, Refund.__table__, key)  # type: ignore[arg-type]
 
 
 def note_in_flight(session: Session, order: Order, in_flight: int | None) -> None:

@@ -11,10 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from returns_service.drawn_keys import drawn_key, drawn_keys, keep_spare_key
+from returns_service.drawn_keys import drawn_key, drawn_keys
 from returns_service.orders.models import Order, OrderLine
-from returns_service.refunds.models import Refund
-from returns_service.refunds.operations import IN_FLIGHT_COLUMN, note_in_flight, share_of_line
+from returns_service.refunds.operations import (
+    IN_FLIGHT_COLUMN,
+    REFUND_KEY_COLUMN,
+    keep_refund_key,
+    note_in_flight,
+    share_of_line,
+)
 from returns_service.returns.in_force import IN_FORCE_COLUMNS, InForce, rules_in_force
 from returns_service.returns.models import ReturnLine, ReturnRequest
 from returns_service.returns.quantities import (
@@ -42,7 +47,6 @@ class CustomerHistory:
 
 _REQUESTS: Table = ReturnRequest.__table__  # type: ignore[assignment]
 _LINES: Table = ReturnLine.__table__  # type: ignore[assignment]
-_REFUNDS: Table = Refund.__table__  # type: ignore[assignment]
 
 _ORDERS = (
     select(func.count())
@@ -83,7 +87,7 @@ _PAST_WITH_KEYS = with_parcels(
         *_PAST_COLUMNS,
         drawn_key(_REQUESTS),
         drawn_keys(_LINES, bindparam("line_count", type_=Integer)),
-        drawn_key(_REFUNDS),
+        REFUND_KEY_COLUMN,
     ],
     parcel_lines=True,
 )
@@ -131,7 +135,7 @@ def order_past(session: Session, order: Order, now: datetime, new_lines: int) ->
             session, order, _PAST_WITH_KEYS, values
         )
         keys = (request_key, sorted(line_keys))
-        keep_spare_key(session, _REFUNDS, refund_key)
+        keep_refund_key(session, refund_key)
     else:
         past = read_with_parcels(session, order, _PAST, values)
     orders, returns, held, version_id, published_at, in_flight = past
