@@ -285,13 +285,30 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             relay(db.session, utcnow())
             if queue.count == 0:
                 return
-            SimpleWorker([queue], connection=queue.connection).work(
+            ServiceWorker([queue], connection=queue.connection).work(
                 burst=True, logging_level=app.config["LOG_LEVEL"]
             )
             db.session.remove()
 
 
-class _StoppableWorker(SimpleWorker):
+class ServiceWorker(SimpleWorker):
+    """RQ's worker, running jobs in its own process, whose command listener ends as soon
+    as the worker stops.
+
+    RQ ends the listener thread by unsubscribing it from the worker's channel, counting on
+    the reply to wake it, and only then tells it to stop. The thread can take that reply
+    first and go back to waiting, now for a new subscription, for up to a minute; since
+    redis-py 8.2 telling it to stop waits for it, so a worker took a minute to quit. Told
+    beforehand, the thread ends on the reply.
+    """
+
+    def unsubscribe(self) -> None:
+        if self.pubsub_thread is not None:
+            self.pubsub_thread.stop(timeout=0)  # only tells it: the reply below wakes it
+        super().unsubscribe()
+
+
+class _StoppableWorker(ServiceWorker):
     """An RQ worker that remembers whether SIGTERM or SIGINT ended its loop."""
 
     stop_signalled = False

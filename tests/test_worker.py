@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 from logging import WARNING
 
@@ -12,12 +14,18 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from returns_service.extensions import db
+from returns_service.extensions import db, jobs
 from returns_service.models import utcnow
 from returns_service.notifications.webhooks import queue_webhook
 from returns_service.outbox import MessageStatus, OutboxMessage, handler_for
 from returns_service.wiring import JOBS
-from returns_service.worker import backoff, prepare_process, run_message, work_burst
+from returns_service.worker import (
+    ServiceWorker,
+    backoff,
+    prepare_process,
+    run_message,
+    work_burst,
+)
 from tests.notifications.outbound import add_endpoint
 from tests.shop import Shop
 
@@ -166,3 +174,29 @@ def test_a_webhook_delivered_again_after_a_lost_acknowledgement_posts_once(
     work_burst(app)
 
     assert len(httpserver.log) == 1
+
+
+def test_a_worker_quits_at_once_when_its_listener_reads_the_unsubscribe_reply_first(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a worker taking a minute to quit, made certain: the listener thread
+    reads the reply to the unsubscribe before the worker tells it to stop."""
+    with app.app_context():
+        worker = ServiceWorker([jobs.queue], connection=jobs.queue.connection)
+    worker.subscribe()
+    pubsub = worker.pubsub
+    send_unsubscribe = pubsub.unsubscribe
+
+    def unsubscribe_and_let_the_listener_read_the_reply(*channels: str) -> None:
+        send_unsubscribe(*channels)
+        deadline = time.monotonic() + 5
+        while pubsub.subscribed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not pubsub.subscribed, "the listener never read the reply"
+
+    monkeypatch.setattr(pubsub, "unsubscribe", unsubscribe_and_let_the_listener_read_the_reply)
+    quitting = threading.Thread(target=worker.unsubscribe, daemon=True)
+    quitting.start()
+    quitting.join(timeout=10)
+    assert not quitting.is_alive(), "the worker still waits for its listener"
+    assert not worker.pubsub_thread.is_alive()
