@@ -3,7 +3,7 @@ loopback SMTP server, refunds at a loopback Stripe, webhooks to a loopback recei
 is run through ``worker.run_message`` (what RQ's job runs for each of its messages), one
 message after another.
 Prints per kind the median wall and CPU time (this thread) and the statements a message
-sends; ``--rq`` then drains a second batch through an RQ ``SimpleWorker`` in this process,
+sends; ``--rq`` then drains a second batch through the service's RQ worker in this process,
 against RQ no-op jobs; ``--drain`` instead drains the outbox with a worker process as
 ``bench.http`` does, or with ``--workers`` processes (messages/s, the workers' CPU per
 message, the time inside RQ's jobs and between them per message, against RQ no-op jobs on
@@ -27,7 +27,7 @@ import time
 from collections import defaultdict
 from contextlib import ExitStack
 
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
@@ -39,7 +39,7 @@ from bench.stack import loopback_partner, loopback_smtp, own_redis_database, thr
 from bench.workloads import Shop
 from returns_service.extensions import db, jobs
 from returns_service.outbox import MessageStatus, OutboxMessage
-from returns_service.worker import prepare_process, run_message
+from returns_service.worker import ServiceWorker, prepare_process, run_message
 
 
 def _subscribe(shop: Shop, partner: str) -> None:
@@ -119,7 +119,7 @@ def _drain(queue: Queue) -> tuple[int, float]:
     finished = queue.finished_job_registry
     before = set(finished.get_job_ids())
     start = time.perf_counter()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+    ServiceWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
     seconds = time.perf_counter() - start
     ran = Job.fetch_many(
         [i for i in finished.get_job_ids() if i not in before], connection=queue.connection

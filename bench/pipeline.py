@@ -138,13 +138,14 @@ def drain_outbox(redis_url: str, env: Mapping[str, str], workers: int, job_ids: 
 
 
 def drain_noop(redis_url: str, env: Mapping[str, str], workers: int, jobs: int) -> Drain:
-    """Enqueue ``jobs`` no-op jobs and run ``workers`` plain RQ burst workers."""
+    """Enqueue ``jobs`` no-op jobs and run ``workers`` burst workers of the service's worker
+    class, whose job loop is RQ's own."""
     redis = Redis.from_url(redis_url)
     queue = Queue(NOOP_QUEUE, connection=redis)
     ids = [queue.enqueue(noop).id for _ in range(jobs)]
     args = [
         str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--quiet",
-        "--worker-class", "rq.SimpleWorker", "--url", redis_url, NOOP_QUEUE,
+        "--worker-class", "returns_service.worker.ServiceWorker", "--url", redis_url, NOOP_QUEUE,
     ]  # fmt: skip
     load = _run_workers(workers, args, env, "noop")
     return _span(redis, ids, load, workers)

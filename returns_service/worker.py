@@ -291,21 +291,34 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
             db.session.remove()
 
 
+#: How long RQ's command listener waits for a command (or, once unsubscribed, for a new
+#: subscription) before it looks again whether it is to stop.
+LISTENER_WAKE_SECONDS = 1.0
+
+
 class ServiceWorker(SimpleWorker):
-    """RQ's worker, running jobs in its own process, whose command listener ends as soon
-    as the worker stops.
+    """RQ's worker, running each job in the worker's own process (no fork), whose command
+    listener ends within a second of the worker stopping.
 
     RQ ends the listener thread by unsubscribing it from the worker's channel, counting on
-    the reply to wake it, and only then tells it to stop. The thread can take that reply
-    first and go back to waiting, now for a new subscription, for up to a minute; since
-    redis-py 8.2 telling it to stop waits for it, so a worker took a minute to quit. Told
-    beforehand, the thread ends on the reply.
+    the reply to wake it, and then tells it to stop. The thread can read that reply first
+    and go back to waiting, now for a new subscription, for as long as RQ lets it wait (a
+    minute); since redis-py 8.2 telling it to stop waits for it, so a worker now and then
+    took a minute to quit. Telling the thread before unsubscribing it would let it close
+    the connection under the unsubscribe being sent; a shorter wait bounds the stop
+    instead, at the cost of the idle listener waking once a second.
     """
 
-    def unsubscribe(self) -> None:
-        if self.pubsub_thread is not None:
-            self.pubsub_thread.stop(timeout=0)  # only tells it: the reply below wakes it
-        super().unsubscribe()
+    def subscribe(self) -> None:
+        """RQ's subscription, its listener waking every :data:`LISTENER_WAKE_SECONDS`."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=LISTENER_WAKE_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
 
 class _StoppableWorker(ServiceWorker):
