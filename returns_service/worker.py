@@ -292,13 +292,15 @@ def work_burst(app: Flask, max_rounds: int = 100) -> None:
 
 
 #: How long RQ's command listener waits for a command (or, once unsubscribed, for a new
-#: subscription) before it looks again whether it is to stop.
-LISTENER_WAKE_SECONDS = 1.0
+#: subscription) before it looks again whether it is to stop. Below the second RQ gives
+#: the listener to end before closing its connection (where redis-py's stop does not wait
+#: for it, before 8.2), so that the two never close it at once.
+LISTENER_WAKE_SECONDS = 0.5
 
 
 class ServiceWorker(SimpleWorker):
     """RQ's worker, running each job in the worker's own process (no fork), whose command
-    listener ends within a second of the worker stopping.
+    listener ends within half a second of the worker stopping.
 
     RQ ends the listener thread by unsubscribing it from the worker's channel, counting on
     the reply to wake it, and then tells it to stop. The thread can read that reply first
@@ -306,7 +308,7 @@ class ServiceWorker(SimpleWorker):
     minute); since redis-py 8.2 telling it to stop waits for it, so a worker now and then
     took a minute to quit. Telling the thread before unsubscribing it would let it close
     the connection under the unsubscribe being sent; a shorter wait bounds the stop
-    instead, at the cost of the idle listener waking once a second.
+    instead, at the cost of the idle listener waking twice a second.
     """
 
     def subscribe(self) -> None:
