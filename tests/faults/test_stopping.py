@@ -1,4 +1,4 @@
-"""A worker stopped as a service manager stops it (SIGTERM) quits at once, its job done."""
+"""A worker stopped as a service manager stops it (SIGTERM) quits within seconds, its job done."""
 
 from __future__ import annotations
 
