@@ -42,6 +42,17 @@ MAX_RATE = 1000
 #: busy hour's warm workers have long done.
 WARM_UP_SECONDS = 1
 WARM_UP_REQUESTS = math.ceil(WARM_UP_SECONDS * MAX_RATE)
+#: Each path is measured in this many loads, each between two loads of the yardstick as
+#: long. This machine's pace moves by a third within minutes (the yardstick alone did
+#: 325-635 req/s in loads minutes apart), so a path and its yardstick are taken in turn,
+#: close together, rather than each in one stretch.
+SLICES = 3
+
+
+def slice_seconds(seconds: float) -> int:
+    """How long each of a path's loads lasts: a :data:`SLICES`-th of its ``--seconds``, in
+    whole seconds (all wrk takes), at least one."""
+    return max(1, round(seconds / SLICES))
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,10 @@ class Path:
     #: Each request must be new (a return per fresh order, a new order): one sent again
     #: would be measured on another path (a repeated filing refused, an order updated).
     fresh: bool = False
+
+
+#: A load's result and how busy the machine's processors were meanwhile.
+Load = tuple[Result, float | None]
 
 
 #: In this order: the staff pages before the paths that file and cancel, so that the work
@@ -105,9 +120,14 @@ def _cpu_ms(busy: float | None, rate: float) -> str:
 
 
 def _row(
-    name: str, result: Result, bare: Result, busy: float | None, bare_busy: float | None
+    name: str,
+    result: Result,
+    bare: Result,
+    busy: float | None,
+    bare_busy: float | None,
+    spread: tuple[float, float],
 ) -> str:
-    ratio = f"{result.rate / bare.rate:5.2f}x"
+    ratio = f"{result.rate / bare.rate:5.2f}x ({spread[0]:.2f}-{spread[1]:.2f})"
     p99 = f"p99 {result.p99_ms / bare.p99_ms:4.1f}x"
     failed = f"  ({result.non2xx} non-2xx, {result.errors} errors)" if result.non2xx else ""
     return (
@@ -119,7 +139,7 @@ def _row(
     )
 
 
-def _load(url: str, items: list[Request], seconds: float) -> tuple[Result, float | None]:
+def _load(url: str, items: list[Request], seconds: float) -> Load:
     """A load's result and how busy the machine's processors were meanwhile: a path that
     leaves them idle waits (round trips, locks); one that fills them costs processor time."""
     before = processors.cpu_sample()
@@ -143,8 +163,8 @@ def _sent_and_answered(name: str, fresh: bool, result: Result, prepared: int) ->
     return missed
 
 
-def _check(path: Path, result: Result, bare: Result, prepared: int) -> list[str]:
-    missed = _sent_and_answered(path.name, path.fresh, result, prepared)
+def _check(path: Path, result: Result, bare: Result) -> list[str]:
+    missed = []
     if path.min_ratio is not None and result.rate / bare.rate < path.min_ratio:
         missed.append(f"{path.name}: {result.rate / bare.rate:.2f}x bare < {path.min_ratio}x")
     if path.max_p99_ratio is not None and result.p99_ms / bare.p99_ms > path.max_p99_ratio:
@@ -162,50 +182,72 @@ def warm_up_and_measured(path: Path, items: list[Request]) -> tuple[list[Request
     return items[:WARM_UP_REQUESTS], items[WARM_UP_REQUESTS:]
 
 
+def sliced(path: Path, measured: list[Request]) -> list[list[Request]]:
+    """The requests of each of a path's :data:`SLICES` loads: a share of the fresh ones
+    each, so that none is sent twice; the same list each time for the others."""
+    if not path.fresh:
+        return [measured] * SLICES
+    size = len(measured) // SLICES
+    return [measured[n * size : (n + 1) * size] for n in range(SLICES)]
+
+
 def _measure_paths(
     shop: Shop, server: Served, bare_server: Served, seconds: float, paths: tuple[Path, ...]
 ) -> list[str]:
-    """Each path between two loads of the yardstick, its ratio to the two taken as one: on
-    a shared machine the load of the minute moves both alike, and one yardstick for the
-    whole run, or one taken only before, would not follow it. Each yardstick between two
-    paths serves both."""
+    """Each path in :data:`SLICES` loads, each between two loads of the yardstick as long,
+    its ratio to the yardstick's loads taken as one (see :data:`SLICES`). The yardstick's
+    last load for one path is the first for the next."""
     missed = []
-    before: tuple[Result, float | None] | None = None
+    each = slice_seconds(seconds)
+    yardstick: Load | None = None
     for path in paths:
         items = path.requests(shop)
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
-        if before is None:
-            before = _load_bare(bare_server, shop, seconds)
+        if yardstick is None:
+            yardstick = _load_bare(bare_server, shop, each)
         warm_up, measured = warm_up_and_measured(path, items)
         warmed = load(server.url, warm_up, WARM_UP_SECONDS)
         server.wait_until_idle()
         missed += _sent_and_answered(f"{path.name} (warm-up)", path.fresh, warmed, len(warm_up))
-        result, busy = _load(server.url, measured, seconds)
-        server.wait_until_idle()
-        after = _load_bare(bare_server, shop, seconds)
-        bare, bare_busy = around(before, after)
-        print(_row(path.name, result, bare, busy, bare_busy), flush=True)
-        missed += _check(path, result, bare, len(measured))
-        before = after
+        loads, yardsticks = [], [yardstick]
+        for part in sliced(path, measured):
+            loads.append(_load(server.url, part, each))
+            server.wait_until_idle()
+            missed += _sent_and_answered(path.name, path.fresh, loads[-1][0], len(part))
+            yardsticks.append(_load_bare(bare_server, shop, each))
+        (result, busy), (bare, bare_busy) = pooled(loads), pooled(yardsticks)
+        spread = slice_ratios(loads, yardsticks)
+        print(_row(path.name, result, bare, busy, bare_busy, spread), flush=True)
+        missed += _check(path, result, bare)
+        yardstick = yardsticks[-1]
     return missed
 
 
-def _load_bare(bare_server: Served, shop: Shop, seconds: float) -> tuple[Result, float | None]:
+def _load_bare(bare_server: Served, shop: Shop, seconds: float) -> Load:
     loaded = _load(bare_server.url, shop.bare_inserts(), seconds)
     bare_server.wait_until_idle()
     return loaded
 
 
-def around(
-    before: tuple[Result, float | None], after: tuple[Result, float | None]
-) -> tuple[Result, float | None]:
-    """The yardstick loaded before a path and after it, as one, with how busy the
-    processors were on the whole (unknown where either is)."""
-    (first, first_busy), (second, second_busy) = before, after
-    busy = None if first_busy is None or second_busy is None else (first_busy + second_busy) / 2
-    return first.pooled(second), busy
+def pooled(loads: list[Load]) -> Load:
+    """Loads of the same length taken as one, with how busy the processors were on the
+    whole (unknown where any is)."""
+    known = [busy for _, busy in loads if busy is not None]
+    busy = sum(known) / len(known) if len(known) == len(loads) else None
+    return Result.pooled([result for result, _ in loads]), busy
+
+
+def slice_ratios(loads: list[Load], yardsticks: list[Load]) -> tuple[float, float]:
+    """The lowest and highest ratio of one of a path's loads to the two yardstick loads
+    around it: how far the machine's pace moved while the path was measured."""
+    around = zip(yardsticks[:-1], yardsticks[1:], strict=True)
+    ratios = [
+        load.rate / Result.pooled([before, after]).rate
+        for (load, _), ((before, _), (after, _)) in zip(loads, around, strict=True)
+    ]
+    return min(ratios), max(ratios)
 
 
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:
@@ -248,7 +290,7 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
     """Run every measurement (``only``: these paths, and no pipeline); returns the targets
     missed."""
     ensure_wrk()
-    per_path = max(200, math.ceil(seconds * MAX_RATE)) + WARM_UP_REQUESTS
+    per_path = max(200, SLICES * slice_seconds(seconds) * MAX_RATE) + WARM_UP_REQUESTS
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
         redis_url = stack.enter_context(own_redis_database())
@@ -261,10 +303,14 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
         shop.seed()
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
         env = service_env(database_url, redis_url, smtp_port, partner, instance)
-        print(f"{seconds:g} s per path, 16 connections, gunicorn with 2 sync workers")
         print(
-            f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured between two loads of "
-            "the bare insert (the yardstick), its ratio to the two as one"
+            f"{SLICES} loads of {slice_seconds(seconds)} s per path, 16 connections, "
+            "gunicorn with 2 sync workers"
+        )
+        print(
+            f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured in its loads, "
+            "each between two loads of the bare insert (the yardstick) as long; its ratio is "
+            "to the yardstick's loads as one (in brackets: its lowest and highest load's)"
         )
         bare_env = {"BARE_DATABASE_URL": database_url}
         with (

@@ -71,16 +71,17 @@ class Result:
         """Requests per second."""
         return self.requests / self.seconds
 
-    def pooled(self, other: Result) -> Result:
-        """This run and ``other`` taken as one: their requests over their seconds, the mean
-        of their percentiles (the two runs are of the same length and load)."""
+    @staticmethod
+    def pooled(results: Sequence[Result]) -> Result:
+        """Several runs taken as one: their requests over their seconds, the mean of their
+        percentiles (the runs are of the same length and load)."""
         return Result(
-            requests=self.requests + other.requests,
-            seconds=self.seconds + other.seconds,
-            p50_ms=(self.p50_ms + other.p50_ms) / 2,
-            p99_ms=(self.p99_ms + other.p99_ms) / 2,
-            non2xx=self.non2xx + other.non2xx,
-            errors=self.errors + other.errors,
+            requests=sum(r.requests for r in results),
+            seconds=sum(r.seconds for r in results),
+            p50_ms=sum(r.p50_ms for r in results) / len(results),
+            p99_ms=sum(r.p99_ms for r in results) / len(results),
+            non2xx=sum(r.non2xx for r in results),
+            errors=sum(r.errors for r in results),
         )
 
 
@@ -115,7 +116,10 @@ def _lua_request(item: Request) -> str:
 
 
 def load(base_url: str, items: Sequence[Request], seconds: float) -> Result:
-    """Send ``items`` (in turn, over CONNECTIONS connections) for ``seconds``."""
+    """Send ``items`` (in turn, over CONNECTIONS connections) for ``seconds``, whole seconds
+    (wrk takes no fraction of one)."""
+    if seconds < 1 or seconds != int(seconds):
+        raise ValueError(f"wrk loads for whole seconds, not {seconds:g}")
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="returns-bench-") as folder:
         script = Path(folder) / "requests.lua"

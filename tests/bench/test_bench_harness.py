@@ -20,10 +20,14 @@ from sqlalchemy.orm import Session
 import rules
 from bench.http import (
     PATHS,
+    SLICES,
     WARM_UP_REQUESTS,
     _check,
     _sent_and_answered,
-    around,
+    pooled,
+    slice_ratios,
+    slice_seconds,
+    sliced,
     warm_up_and_measured,
 )
 from bench.pipeline import _span, noop
@@ -307,14 +311,22 @@ def test_a_requests_processor_time_is_its_share_of_every_processor_over_its_rate
 
 
 def test_a_path_of_fresh_requests_that_ran_out_of_them_is_reported() -> None:
-    bare = Result(requests=6000, seconds=5, p50_ms=12, p99_ms=20, non2xx=0, errors=0)
     served = Result(requests=2260, seconds=5, p50_ms=30, p99_ms=60, non2xx=0, errors=0)
-    fresh = next(path for path in PATHS if path.name == "PUT an order")
-    read = next(path for path in PATHS if path.name == "portal order read")
-    [missed] = [m for m in _check(fresh, served, bare, 1750) if "prepared" in m]
+    [missed] = _sent_and_answered("PUT an order", True, served, 1750)
     assert missed.startswith("PUT an order: 2260 requests sent, 1750 prepared")
-    assert not [m for m in _check(fresh, served, bare, 2260) if "prepared" in m]
-    assert not [m for m in _check(read, served, bare, 50) if "prepared" in m]  # sent again
+    assert not _sent_and_answered("PUT an order", True, served, 2260)
+    assert not _sent_and_answered("portal order read", False, served, 50)  # sent again
+
+
+def test_a_path_short_of_its_targets_is_reported() -> None:
+    bare = Result(requests=6000, seconds=5, p50_ms=12, p99_ms=20, non2xx=0, errors=0)
+    served = Result(requests=1500, seconds=5, p50_ms=30, p99_ms=70, non2xx=0, errors=0)
+    filing = next(path for path in PATHS if path.name == "file a return")
+    assert _check(filing, served, bare) == [
+        "file a return: 0.25x bare < 0.3x",
+        "file a return: p99 3.5x bare > 3.0x",
+    ]
+    assert not _check(filing, Result(1800, 5, 30, 60, 0, 0), bare)
 
 
 def test_a_path_is_warmed_up_with_requests_its_measurement_never_sends() -> None:
@@ -337,13 +349,40 @@ def test_a_path_is_warmed_up_with_requests_its_measurement_never_sends() -> None
     ]
 
 
-def test_a_path_is_compared_with_the_yardstick_before_and_after_it_as_one() -> None:
+def test_a_path_is_measured_in_slices_that_never_send_a_fresh_request_twice() -> None:
+    fresh = next(path for path in PATHS if path.name == "file a return")
+    read = next(path for path in PATHS if path.name == "portal order read")
+    items = [Request("POST", f"/api/v1/returns?n={n}", {}) for n in range(SLICES * 100 + 2)]
+    parts = sliced(fresh, items)
+    assert len(parts) == SLICES and all(len(part) == 100 for part in parts)
+    paths = [item.path for part in parts for item in part]
+    assert len(set(paths)) == len(paths)
+    assert sliced(read, items[:3]) == [items[:3]] * SLICES  # sent again by design
+
+
+def test_each_load_lasts_a_third_of_the_path_in_whole_seconds() -> None:
+    assert [slice_seconds(s) for s in (1, 5, 6, 15)] == [1, 2, 2, 5]
+    with pytest.raises(ValueError, match="whole seconds, not 1.5"):
+        load("http://127.0.0.1:9", [Request("GET", "/", {})], 1.5)
+
+
+def test_a_path_is_compared_with_its_yardstick_loads_taken_as_one() -> None:
     faster = Result(requests=5000, seconds=5, p50_ms=10, p99_ms=20, non2xx=0, errors=0)
     slower = Result(requests=3000, seconds=5, p50_ms=14, p99_ms=40, non2xx=1, errors=0)
-    bare, busy = around((faster, 0.8), (slower, 0.9))
-    assert bare.rate == 800 and (bare.p50_ms, bare.p99_ms) == (12, 30)
-    assert bare.non2xx == 1 and busy == pytest.approx(0.85)
-    assert around((faster, None), (slower, 0.9))[1] is None
+    bare, busy = pooled([(faster, 0.8), (slower, 0.9), (slower, 1.0)])
+    assert bare.rate == pytest.approx(11000 / 15) and bare.seconds == 15
+    assert (bare.p50_ms, bare.p99_ms) == pytest.approx((38 / 3, 100 / 3))
+    assert bare.non2xx == 2 and busy == pytest.approx(0.9)
+    assert pooled([(faster, None), (slower, 0.9)])[1] is None
+
+
+def test_each_slice_is_compared_with_the_yardstick_loads_on_either_side() -> None:
+    def rate(per_second: int) -> tuple[Result, float]:
+        return Result(per_second * 2, 2, 10, 20, 0, 0), 0.9
+
+    yardsticks = [rate(600), rate(400), rate(800), rate(600)]
+    loads = [rate(250), rate(240), rate(420)]  # 0.5x, 0.4x and 0.6x their neighbours
+    assert slice_ratios(loads, yardsticks) == pytest.approx((0.4, 0.6))
 
 
 def test_a_drain_counts_the_time_every_worker_was_at_work(redis_url: str) -> None:
