@@ -43,16 +43,22 @@ MAX_RATE = 1000
 WARM_UP_SECONDS = 1
 WARM_UP_REQUESTS = math.ceil(WARM_UP_SECONDS * MAX_RATE)
 #: Each path is measured in this many loads, each between two loads of the yardstick as
-#: long. This machine's pace moves by a third within minutes (the yardstick alone did
-#: 325-635 req/s in loads minutes apart), so a path and its yardstick are taken in turn,
-#: close together, rather than each in one stretch.
+#: long. A shared machine's pace moves within minutes (the yardstick alone did 325-635
+#: req/s in loads minutes apart, docs/performance.md), so a path and its yardstick are
+#: taken in turn, close together, rather than each in one stretch.
 SLICES = 3
 
 
-def slice_seconds(seconds: float) -> int:
-    """How long each of a path's loads lasts: a :data:`SLICES`-th of its ``--seconds``, in
-    whole seconds (all wrk takes), at least one."""
-    return max(1, round(seconds / SLICES))
+def load_seconds(seconds: float) -> int:
+    """How long each of a path's loads lasts: at least a :data:`SLICES`-th of its
+    ``--seconds``, in whole seconds (all wrk takes)."""
+    return max(1, math.ceil(seconds / SLICES))
+
+
+def prepared_per_path(each: int) -> int:
+    """How many requests a path of fresh ones needs for its warm-up and its loads of
+    ``each`` seconds at :data:`MAX_RATE`."""
+    return WARM_UP_REQUESTS + SLICES * each * MAX_RATE
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def _row(
     )
 
 
-def _load(url: str, items: list[Request], seconds: float) -> Load:
+def _load(url: str, items: list[Request], seconds: int) -> Load:
     """A load's result and how busy the machine's processors were meanwhile: a path that
     leaves them idle waits (round trips, locks); one that fills them costs processor time."""
     before = processors.cpu_sample()
@@ -192,16 +198,17 @@ def sliced(path: Path, measured: list[Request]) -> list[list[Request]]:
 
 
 def _measure_paths(
-    shop: Shop, server: Served, bare_server: Served, seconds: float, paths: tuple[Path, ...]
+    shop: Shop, server: Served, bare_server: Served, each: int, paths: tuple[Path, ...]
 ) -> list[str]:
-    """Each path in :data:`SLICES` loads, each between two loads of the yardstick as long,
-    its ratio to the yardstick's loads taken as one (see :data:`SLICES`). The yardstick's
-    last load for one path is the first for the next."""
+    """Each path in :data:`SLICES` loads of ``each`` seconds, each between two loads of the
+    yardstick as long, its ratio to the yardstick's loads beside its own (see
+    :func:`beside`). The yardstick's last load for one path is the first for the next;
+    every path's requests are prepared beforehand, so that only its warm-up stands between
+    that load and the path's first."""
     missed = []
-    each = slice_seconds(seconds)
+    prepared = {path: path.requests(shop) for path in paths}
     yardstick: Load | None = None
-    for path in paths:
-        items = path.requests(shop)
+    for path, items in prepared.items():
         if items is None:
             print(f"  {path.name:24} skipped: its fixture payload is not there")
             continue
@@ -211,41 +218,49 @@ def _measure_paths(
         warmed = load(server.url, warm_up, WARM_UP_SECONDS)
         server.wait_until_idle()
         missed += _sent_and_answered(f"{path.name} (warm-up)", path.fresh, warmed, len(warm_up))
-        loads, yardsticks = [], [yardstick]
-        for part in sliced(path, measured):
+        loads: list[Load] = []
+        yardsticks = [yardstick]
+        for n, part in enumerate(sliced(path, measured), start=1):
             loads.append(_load(server.url, part, each))
             server.wait_until_idle()
-            missed += _sent_and_answered(path.name, path.fresh, loads[-1][0], len(part))
+            name = f"{path.name} (load {n} of {SLICES})"
+            missed += _sent_and_answered(name, path.fresh, loads[-1][0], len(part))
             yardsticks.append(_load_bare(bare_server, shop, each))
-        (result, busy), (bare, bare_busy) = pooled(loads), pooled(yardsticks)
-        spread = slice_ratios(loads, yardsticks)
+        pairs = beside(yardsticks)
+        (result, busy), (bare, bare_busy) = pooled(loads), pooled(sum(pairs, []))
+        spread = load_ratios(loads, pairs)
         print(_row(path.name, result, bare, busy, bare_busy, spread), flush=True)
         missed += _check(path, result, bare)
         yardstick = yardsticks[-1]
     return missed
 
 
-def _load_bare(bare_server: Served, shop: Shop, seconds: float) -> Load:
+def _load_bare(bare_server: Served, shop: Shop, seconds: int) -> Load:
     loaded = _load(bare_server.url, shop.bare_inserts(), seconds)
     bare_server.wait_until_idle()
     return loaded
 
 
 def pooled(loads: list[Load]) -> Load:
-    """Loads of the same length taken as one, with how busy the processors were on the
-    whole (unknown where any is)."""
+    """Loads of the same length taken as one (at least one), with how busy the processors
+    were on the whole (unknown where any is)."""
     known = [busy for _, busy in loads if busy is not None]
     busy = sum(known) / len(known) if len(known) == len(loads) else None
     return Result.pooled([result for result, _ in loads]), busy
 
 
-def slice_ratios(loads: list[Load], yardsticks: list[Load]) -> tuple[float, float]:
-    """The lowest and highest ratio of one of a path's loads to the two yardstick loads
-    around it: how far the machine's pace moved while the path was measured."""
-    around = zip(yardsticks[:-1], yardsticks[1:], strict=True)
+def beside(yardsticks: list[Load]) -> list[list[Load]]:
+    """The two yardstick loads on either side of each of a path's loads. Taken together as
+    a path's yardstick, the first and last count once and those between twice, so that the
+    path's ratio lies between those of its loads."""
+    return [[before, after] for before, after in zip(yardsticks[:-1], yardsticks[1:], strict=True)]
+
+
+def load_ratios(loads: list[Load], pairs: list[list[Load]]) -> tuple[float, float]:
+    """The lowest and highest ratio of one of a path's loads to the yardstick loads beside
+    it: how far the path's ratio moved between its loads."""
     ratios = [
-        load.rate / Result.pooled([before, after]).rate
-        for (load, _), ((before, _), (after, _)) in zip(loads, around, strict=True)
+        result.rate / pooled(pair)[0].rate for (result, _), pair in zip(loads, pairs, strict=True)
     ]
     return min(ratios), max(ratios)
 
@@ -290,7 +305,8 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
     """Run every measurement (``only``: these paths, and no pipeline); returns the targets
     missed."""
     ensure_wrk()
-    per_path = max(200, SLICES * slice_seconds(seconds) * MAX_RATE) + WARM_UP_REQUESTS
+    each = load_seconds(seconds)
+    per_path = prepared_per_path(each)
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_database())
         redis_url = stack.enter_context(own_redis_database())
@@ -303,14 +319,12 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
         shop.seed()
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="returns-bench-"))
         env = service_env(database_url, redis_url, smtp_port, partner, instance)
-        print(
-            f"{SLICES} loads of {slice_seconds(seconds)} s per path, 16 connections, "
-            "gunicorn with 2 sync workers"
-        )
+        print(f"{SLICES} loads of {each} s per path, 16 connections, gunicorn with 2 sync workers")
         print(
             f"each path warmed up for {WARM_UP_SECONDS:g} s, then measured in its loads, "
             "each between two loads of the bare insert (the yardstick) as long; its ratio is "
-            "to the yardstick's loads as one (in brackets: its lowest and highest load's)"
+            "to the yardstick's loads beside its own (in brackets: its lowest and highest "
+            "load's)"
         )
         bare_env = {"BARE_DATABASE_URL": database_url}
         with (
@@ -323,7 +337,7 @@ def run(seconds: float, only: list[str] | None = None) -> list[str]:
             load(server.url, shop.read_orders(), 1)
             server.wait_until_idle()
             paths = tuple(path for path in PATHS if not only or path.name in only)
-            missed = _measure_paths(shop, server, bare_server, seconds, paths)
+            missed = _measure_paths(shop, server, bare_server, each, paths)
         if not only:
             missed += _measure_pipeline(database_url, redis_url, env)
     return missed

@@ -73,8 +73,8 @@ class Result:
 
     @staticmethod
     def pooled(results: Sequence[Result]) -> Result:
-        """Several runs taken as one: their requests over their seconds, the mean of their
-        percentiles (the runs are of the same length and load)."""
+        """Several runs (at least one) taken as one: their requests over their seconds, the
+        mean of their percentiles (the runs are of the same length and load)."""
         return Result(
             requests=sum(r.requests for r in results),
             seconds=sum(r.seconds for r in results),

@@ -19,14 +19,18 @@ from sqlalchemy.orm import Session
 
 import rules
 from bench.http import (
+    MAX_RATE,
     PATHS,
     SLICES,
     WARM_UP_REQUESTS,
+    Load,
     _check,
     _sent_and_answered,
+    beside,
+    load_ratios,
+    load_seconds,
     pooled,
-    slice_ratios,
-    slice_seconds,
+    prepared_per_path,
     sliced,
     warm_up_and_measured,
 )
@@ -360,10 +364,20 @@ def test_a_path_is_measured_in_slices_that_never_send_a_fresh_request_twice() ->
     assert sliced(read, items[:3]) == [items[:3]] * SLICES  # sent again by design
 
 
-def test_each_load_lasts_a_third_of_the_path_in_whole_seconds() -> None:
-    assert [slice_seconds(s) for s in (1, 5, 6, 15)] == [1, 2, 2, 5]
+def test_each_load_lasts_its_share_of_the_path_in_whole_seconds() -> None:
+    assert SLICES == 3
+    assert [load_seconds(s) for s in (1, 4, 5, 6, 15)] == [1, 2, 2, 2, 5]
     with pytest.raises(ValueError, match="whole seconds, not 1.5"):
         load("http://127.0.0.1:9", [Request("GET", "/", {})], 1.5)
+
+
+def test_every_load_of_fresh_requests_has_enough_for_its_seconds_at_the_top_rate() -> None:
+    fresh = next(path for path in PATHS if path.name == "PUT an order")
+    for seconds in (1, 5, 15):
+        each = load_seconds(seconds)
+        items = [Request("PUT", f"/api/v1/orders/P{n}", {}) for n in range(prepared_per_path(each))]
+        _, measured = warm_up_and_measured(fresh, items)
+        assert [len(part) >= each * MAX_RATE for part in sliced(fresh, measured)] == [True] * 3
 
 
 def test_a_path_is_compared_with_its_yardstick_loads_taken_as_one() -> None:
@@ -376,13 +390,27 @@ def test_a_path_is_compared_with_its_yardstick_loads_taken_as_one() -> None:
     assert pooled([(faster, None), (slower, 0.9)])[1] is None
 
 
-def test_each_slice_is_compared_with_the_yardstick_loads_on_either_side() -> None:
-    def rate(per_second: int) -> tuple[Result, float]:
+def test_each_load_is_compared_with_the_yardstick_loads_on_either_side() -> None:
+    def at(per_second: int) -> Load:
         return Result(per_second * 2, 2, 10, 20, 0, 0), 0.9
 
-    yardsticks = [rate(600), rate(400), rate(800), rate(600)]
-    loads = [rate(250), rate(240), rate(420)]  # 0.5x, 0.4x and 0.6x their neighbours
-    assert slice_ratios(loads, yardsticks) == pytest.approx((0.4, 0.6))
+    yardsticks = [at(600), at(400), at(800), at(600)]
+    loads = [at(250), at(240), at(420)]  # 0.5x, 0.4x and 0.6x the two beside each
+    pairs = beside(yardsticks)
+    assert pairs == [yardsticks[0:2], yardsticks[1:3], yardsticks[2:4]]
+    assert load_ratios(loads, pairs) == pytest.approx((0.4, 0.6))
+
+
+def test_a_paths_ratio_lies_between_those_of_its_loads() -> None:
+    def at(per_second: int) -> Load:
+        return Result(per_second * 2, 2, 10, 20, 0, 0), None
+
+    yardsticks = [at(100), at(1000), at(1000), at(100)]
+    loads = [at(275), at(500), at(275)]  # each half the mean of the two beside it
+    result, busy = pooled(loads)
+    bare, _ = pooled(sum(beside(yardsticks), []))
+    assert result.rate / bare.rate == pytest.approx(0.5) and busy is None
+    assert load_ratios(loads, beside(yardsticks)) == pytest.approx((0.5, 0.5))
 
 
 def test_a_drain_counts_the_time_every_worker_was_at_work(redis_url: str) -> None:
