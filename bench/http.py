@@ -43,7 +43,7 @@ MAX_RATE = 1000
 WARM_UP_SECONDS = 1
 WARM_UP_REQUESTS = math.ceil(WARM_UP_SECONDS * MAX_RATE)
 #: Each path is measured in this many loads, each between two loads of the yardstick as
-#: long. A shared machine's pace moves within minutes (the yardstick alone did 325-635
+#: long. A shared machine's pace moves within minutes (the yardstick alone did 320-692
 #: req/s in loads minutes apart, docs/performance.md), so a path and its yardstick are
 #: taken in turn, close together, rather than each in one stretch.
 SLICES = 3
