@@ -202,7 +202,7 @@ def _measure_paths(
 ) -> list[str]:
     """Each path in :data:`SLICES` loads of ``each`` seconds, each between two loads of the
     yardstick as long, its ratio to the yardstick's loads beside its own (see
-    :func:`beside`). The yardstick's last load for one path is the first for the next;
+    :func:`compared`). The yardstick's last load for one path is the first for the next;
     every path's requests are prepared beforehand, so that only its warm-up stands between
     that load and the path's first."""
     missed = []
@@ -226,9 +226,7 @@ def _measure_paths(
             name = f"{path.name} (load {n} of {SLICES})"
             missed += _sent_and_answered(name, path.fresh, loads[-1][0], len(part))
             yardsticks.append(_load_bare(bare_server, shop, each))
-        pairs = beside(yardsticks)
-        (result, busy), (bare, bare_busy) = pooled(loads), pooled(sum(pairs, []))
-        spread = load_ratios(loads, pairs)
+        (result, busy), (bare, bare_busy), spread = compared(loads, yardsticks)
         print(_row(path.name, result, bare, busy, bare_busy, spread), flush=True)
         missed += _check(path, result, bare)
         yardstick = yardsticks[-1]
@@ -249,20 +247,17 @@ def pooled(loads: list[Load]) -> Load:
     return Result.pooled([result for result, _ in loads]), busy
 
 
-def beside(yardsticks: list[Load]) -> list[list[Load]]:
-    """The two yardstick loads on either side of each of a path's loads. Taken together as
-    a path's yardstick, the first and last count once and those between twice, so that the
-    path's ratio lies between those of its loads."""
-    return [[before, after] for before, after in zip(yardsticks[:-1], yardsticks[1:], strict=True)]
-
-
-def load_ratios(loads: list[Load], pairs: list[list[Load]]) -> tuple[float, float]:
-    """The lowest and highest ratio of one of a path's loads to the yardstick loads beside
-    it: how far the path's ratio moved between its loads."""
+def compared(loads: list[Load], yardsticks: list[Load]) -> tuple[Load, Load, tuple[float, float]]:
+    """A path's loads taken as one; the yardstick's, each of the path's loads taking the
+    two beside it (so the first and last count once and those between twice, and the
+    path's ratio lies between its loads'); and the lowest and highest ratio of one of the
+    path's loads to the two beside it: how far the path's ratio moved between its loads."""
+    pairs = [[before, after] for before, after in zip(yardsticks[:-1], yardsticks[1:], strict=True)]
     ratios = [
         result.rate / pooled(pair)[0].rate for (result, _), pair in zip(loads, pairs, strict=True)
     ]
-    return min(ratios), max(ratios)
+    beside = [yardstick for pair in pairs for yardstick in pair]
+    return pooled(loads), pooled(beside), (min(ratios), max(ratios))
 
 
 def _measure_pipeline(database_url: str, redis_url: str, env: dict) -> list[str]:

@@ -26,8 +26,7 @@ from bench.http import (
     Load,
     _check,
     _sent_and_answered,
-    beside,
-    load_ratios,
+    compared,
     load_seconds,
     pooled,
     prepared_per_path,
@@ -377,7 +376,8 @@ def test_every_load_of_fresh_requests_has_enough_for_its_seconds_at_the_top_rate
         each = load_seconds(seconds)
         items = [Request("PUT", f"/api/v1/orders/P{n}", {}) for n in range(prepared_per_path(each))]
         _, measured = warm_up_and_measured(fresh, items)
-        assert [len(part) >= each * MAX_RATE for part in sliced(fresh, measured)] == [True] * 3
+        parts = sliced(fresh, measured)
+        assert len(parts) == SLICES and all(len(part) >= each * MAX_RATE for part in parts)
 
 
 def test_a_path_is_compared_with_its_yardstick_loads_taken_as_one() -> None:
@@ -390,27 +390,26 @@ def test_a_path_is_compared_with_its_yardstick_loads_taken_as_one() -> None:
     assert pooled([(faster, None), (slower, 0.9)])[1] is None
 
 
-def test_each_load_is_compared_with_the_yardstick_loads_on_either_side() -> None:
-    def at(per_second: int) -> Load:
-        return Result(per_second * 2, 2, 10, 20, 0, 0), 0.9
+def _at(per_second: int, busy: float | None = 0.9) -> Load:
+    """A load of 2 s at ``per_second`` requests a second."""
+    return Result(per_second * 2, 2, 10, 20, 0, 0), busy
 
-    yardsticks = [at(600), at(400), at(800), at(600)]
-    loads = [at(250), at(240), at(420)]  # 0.5x, 0.4x and 0.6x the two beside each
-    pairs = beside(yardsticks)
-    assert pairs == [yardsticks[0:2], yardsticks[1:3], yardsticks[2:4]]
-    assert load_ratios(loads, pairs) == pytest.approx((0.4, 0.6))
+
+def test_each_load_is_compared_with_the_yardstick_loads_on_either_side() -> None:
+    yardsticks = [_at(600), _at(400), _at(800), _at(600)]
+    loads = [_at(250), _at(240), _at(420)]  # 0.5x, 0.4x and 0.6x the two beside each
+    (result, busy), (bare, bare_busy), spread = compared(loads, yardsticks)
+    assert spread == pytest.approx((0.4, 0.6))
+    assert result.rate == pytest.approx(910 / 3) and busy == pytest.approx(0.9)
+    assert bare.rate == pytest.approx(600) and bare_busy == pytest.approx(0.9)
 
 
 def test_a_paths_ratio_lies_between_those_of_its_loads() -> None:
-    def at(per_second: int) -> Load:
-        return Result(per_second * 2, 2, 10, 20, 0, 0), None
-
-    yardsticks = [at(100), at(1000), at(1000), at(100)]
-    loads = [at(275), at(500), at(275)]  # each half the mean of the two beside it
-    result, busy = pooled(loads)
-    bare, _ = pooled(sum(beside(yardsticks), []))
-    assert result.rate / bare.rate == pytest.approx(0.5) and busy is None
-    assert load_ratios(loads, beside(yardsticks)) == pytest.approx((0.5, 0.5))
+    yardsticks = [_at(100, None), _at(1000), _at(1000), _at(100)]
+    loads = [_at(275), _at(500), _at(275)]  # each half the mean of the two beside it
+    (result, _), (bare, bare_busy), spread = compared(loads, yardsticks)
+    assert result.rate / bare.rate == pytest.approx(0.5) and bare_busy is None
+    assert spread == pytest.approx((0.5, 0.5))
 
 
 def test_a_drain_counts_the_time_every_worker_was_at_work(redis_url: str) -> None:
